@@ -1,0 +1,1 @@
+"""Takedown coordination dashboard: the operation's data, policy and write path."""

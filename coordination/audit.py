@@ -1,0 +1,147 @@
+"""The audit trail: a gap-free, hash-chained sequence of events.
+
+Each event's hash is SHA-256 over its canonical content and the previous event's hash, so an
+edited, deleted, inserted or reordered row breaks the chain at that row. Appends are serialised
+(SQLite: the writer's BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so two
+writers can never both extend the same head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text
+from sqlalchemy.orm import Session
+
+from coordination.models import AuditEvent, Outcome, utcnow
+from coordination.principal import Principal
+
+GENESIS_HASH = "0" * 64
+_PG_AUDIT_LOCK = 0x61756469  # "audi": one advisory lock id for the chain's head
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_json(values: dict[str, Any] | None) -> str | None:
+    """Canonical JSON for before/after values: sorted keys, no spaces, dates as ISO text."""
+    if values is None:
+        return None
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(_TIME_FORMAT)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot put {type(value).__name__} into an audit event")
+
+
+def event_hash(seq: int, occurred_at: datetime, actor_issuer: str, actor_subject: str, action: str,
+               entity: str, entity_id: int | None, before: str | None, after: str | None,
+               outcome: str, detail: str | None, prev_hash: str) -> str:
+    content = json.dumps(
+        [seq, occurred_at.astimezone(UTC).strftime(_TIME_FORMAT), actor_issuer, actor_subject,
+         action, entity, entity_id, before, after, str(outcome), detail, prev_hash],
+        separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def head(session_or_connection: Session | Connection) -> tuple[int, str]:
+    """(last sequence number, its hash); (0, GENESIS_HASH) for an empty trail."""
+    row = session_or_connection.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (row.seq, row.hash) if row else (0, GENESIS_HASH)
+
+
+def _lock_head(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    actor: Principal
+    action: str
+    entity: str
+    entity_id: int | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    outcome: Outcome = Outcome.OK
+    detail: str | None = None
+
+
+def record(session: Session, event: NewEvent) -> int:
+    """Append one event in the caller's transaction; returns its sequence number."""
+    return record_many(session, [event])
+
+
+def record_many(session: Session, events: list[NewEvent], at: datetime | None = None) -> int:
+    """Append events in order, in the caller's transaction (one INSERT); returns the last seq."""
+    session.flush()
+    _lock_head(session)
+    seq, prev = head(session)
+    when = at or utcnow()
+    rows = []
+    for event in events:
+        seq += 1
+        row = dict(seq=seq, occurred_at=when, actor_issuer=event.actor.issuer,
+                   actor_subject=event.actor.subject, action=event.action, entity=event.entity,
+                   entity_id=event.entity_id, before=to_json(event.before), after=to_json(event.after),
+                   outcome=event.outcome, detail=event.detail, prev_hash=prev)
+        row["hash"] = prev = event_hash(**row)
+        rows.append(row)
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+    return seq
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    events: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify(connection: Connection | Session, expect_head: str | None = None,
+           batch: int = 20_000) -> Verification:
+    """Walk the whole chain in order; report the first sequence number that does not hold."""
+    columns = [AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_issuer, AuditEvent.actor_subject,
+               AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.before,
+               AuditEvent.after, AuditEvent.outcome, AuditEvent.detail, AuditEvent.prev_hash, AuditEvent.hash]
+    expected_seq, prev, count = 1, GENESIS_HASH, 0
+    anchor_found = expect_head is None
+    result = connection.execute(select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    for row in result:
+        seq = row.seq
+        if seq != expected_seq:
+            bad = min(seq, expected_seq)
+            what = "is missing" if seq > expected_seq else "is out of order"
+            return Verification(False, count, expected_seq - 1, prev, bad, f"event {bad} {what}")
+        if row.prev_hash != prev:
+            return Verification(False, count, seq - 1, prev, seq,
+                                f"event {seq} does not link to event {seq - 1} (rows inserted, removed or swapped)")
+        computed = event_hash(seq, row.occurred_at, row.actor_issuer, row.actor_subject, row.action,
+                              row.entity, row.entity_id, row.before, row.after, row.outcome, row.detail,
+                              row.prev_hash)
+        if computed != row.hash:
+            return Verification(False, count, seq - 1, prev, seq, f"event {seq} was altered after it was written")
+        prev, expected_seq, count = row.hash, seq + 1, count + 1
+        anchor_found = anchor_found or row.hash == expect_head
+    if not anchor_found:
+        return Verification(False, count, expected_seq - 1, prev, expected_seq,
+                            f"the anchored head {expect_head} is not in the chain, which ends at event "
+                            f"{expected_seq - 1}: newer events were deleted or the chain was rewritten")
+    return Verification(True, count, expected_seq - 1, prev)

@@ -1,0 +1,46 @@
+"""The errors every service raises; the UI and CLI turn them into plain messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class CoordinationError(Exception):
+    """Base for errors meant to be shown to a user."""
+
+
+class ValidationError(CoordinationError):
+    """Bad input: `problems` maps each bad field to a plain-words reason."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in self.problems.items()))
+
+
+class PermissionDenied(CoordinationError):
+    """The principal may not do this; the service records the refusal in the audit trail."""
+
+    def __init__(self, message: str, *, action: str = "", entity: str = "", entity_id: int | None = None):
+        self.action, self.entity, self.entity_id = action, entity, entity_id
+        super().__init__(message)
+
+
+class NotFound(CoordinationError):
+    """No such record, or not one the principal may see (the two look alike on purpose)."""
+
+
+class ConflictError(CoordinationError):
+    """Someone saved the record after the version the user loaded."""
+
+    def __init__(self, entity: str, entity_id: int, changed_by: str | None, changed_at: datetime | None,
+                 current_version: int):
+        self.entity = entity
+        self.entity_id = entity_id
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.current_version = current_version
+        when = changed_at.strftime("%Y-%m-%d %H:%M:%S UTC") if changed_at else "an unknown time"
+        super().__init__(
+            f"{entity} {entity_id} was changed by {changed_by or 'someone else'} at {when} "
+            f"(now version {current_version}); reload it and apply your change again"
+        )

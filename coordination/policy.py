@@ -1,0 +1,79 @@
+"""Who may see and do what: the role x agency x marking table of DESIGN.md, as pure functions.
+
+`can_read` decides for one record in Python; `visible` is the same rule as a SQL clause, and is
+the ONE scoping function every read path (tables, counts, charts, exports, PDF) goes through.
+Tests check the two agree on every combination.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_
+
+from coordination.markings import TLP
+from coordination.models import MarkedRecord, Recipient, Role
+from coordination.principal import Principal
+
+OPEN_TO_PARTNERS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
+READS_AS_PARTNER = (Role.LIAISON, Role.ANALYST, Role.OBSERVER)
+
+
+class Action(enum.StrEnum):
+    CREATE = "create"  # a suspect, arrest, evidence item or task
+    UPDATE = "update"
+    TRANSFER_CUSTODY = "transfer custody"
+    ADD_NOTE = "add note"  # a task update without a status change
+    CHANGE_TASK_STATUS = "change task status"  # a task update with one
+    REASSIGN_TASK = "reassign task"  # to another agency or person
+    MANAGE_USERS = "manage users"
+
+
+def can_read(principal: Principal, owning_agency_id: int, tlp: TLP, recipient_ids: Collection[int]) -> bool:
+    named = principal.user_id is not None and principal.user_id in recipient_ids
+    own = principal.agency_id == owning_agency_id
+    if principal.role is Role.COMMANDER:
+        return tlp is not TLP.RED or named
+    if principal.role in READS_AS_PARTNER:
+        return (tlp in OPEN_TO_PARTNERS
+                or (tlp is TLP.AMBER_STRICT and own)
+                or (tlp is TLP.RED and own and named))
+    return False  # admins read users and reference data only; the unprovisioned read nothing
+
+
+def visible(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bool]:
+    """SQL twin of `can_read` for rows of `model`: add it to every query a user's eyes depend on."""
+    named = exists().where(Recipient.entity == model.entity, Recipient.entity_id == model.id,
+                           Recipient.user_id == principal.user_id)
+    own = model.owning_agency_id == principal.agency_id
+    if principal.role is Role.COMMANDER:
+        return or_(model.tlp != TLP.RED, named)
+    if principal.role in READS_AS_PARTNER:
+        return or_(model.tlp.in_(OPEN_TO_PARTNERS),
+                   and_(model.tlp == TLP.AMBER_STRICT, own),
+                   and_(model.tlp == TLP.RED, own, named))
+    return false()
+
+
+def can_write(principal: Principal, action: Action, *, entity: str = "", owning_agency_id: int | None = None,
+              holder_agency_id: int | None = None) -> bool:
+    """May the principal do `action` to a record it can read? (Reading is checked separately.)"""
+    role = principal.role
+    own = owning_agency_id is not None and owning_agency_id == principal.agency_id
+    if action is Action.MANAGE_USERS:
+        return role is Role.ADMIN
+    if role is Role.COMMANDER:
+        # commanders run the tasks of every agency; other records belong to their agencies
+        return entity == "task" and action in (Action.CREATE, Action.UPDATE, Action.ADD_NOTE,
+                                               Action.CHANGE_TASK_STATUS, Action.REASSIGN_TASK)
+    if role is Role.LIAISON:
+        if action is Action.TRANSFER_CUSTODY:
+            return holder_agency_id is not None and holder_agency_id == principal.agency_id
+        if action is Action.REASSIGN_TASK:
+            return False
+        return own
+    if role is Role.ANALYST:
+        return action is Action.ADD_NOTE
+    return False
+

@@ -1,0 +1,57 @@
+"""The acting principal: who is doing something, as every service and query sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination.errors import NotFound
+from coordination.models import Role, User
+
+SYSTEM_ISSUER = "urn:coordination"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int | None
+    issuer: str
+    subject: str
+    display_name: str
+    agency_id: int | None
+    agency_code: str
+    role: Role | None  # None: the system itself (migrations, demo loader), never a signed-in person
+
+    @property
+    def label(self) -> str:
+        """How the principal is named to other users (e.g. in a conflict message)."""
+        return f"{self.display_name} ({self.agency_code})" if self.agency_code else self.display_name
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        return cls(user.id, user.issuer, user.subject, user.display_name, user.agency_id,
+                   user.agency.code, user.role)
+
+    @classmethod
+    def system(cls, what: str = "system") -> Principal:
+        return cls(None, SYSTEM_ISSUER, what, what, None, "", None)
+
+
+def find_user(session: Session, issuer: str, subject: str) -> User | None:
+    return session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+
+
+def principal_for_subject(session: Session, subject: str, issuer: str | None = None) -> Principal:
+    """For the CLI's `--as SUBJECT`: the provisioned, active user with that subject."""
+    query = select(User).where(User.subject == subject)
+    if issuer:
+        query = query.where(User.issuer == issuer)
+    users = session.scalars(query).all()
+    if not users:
+        raise NotFound(f"no provisioned user with subject '{subject}'")
+    if len(users) > 1:
+        raise NotFound(f"subject '{subject}' exists at several identity providers; give --issuer")
+    if not users[0].active:
+        raise NotFound(f"user '{subject}' is disabled")
+    return Principal.of(users[0])

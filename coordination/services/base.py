@@ -1,0 +1,200 @@
+"""What every service shares: one transaction per call, audited refusals, visibility checks,
+version checks, and the generic create / update of a marked operational record."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from coordination import audit, policy
+from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from coordination.markings import TLP
+from coordination.models import MarkedRecord, Operation, Outcome, Recipient
+from coordination.principal import Principal
+from coordination.services.fields import Field, parse_fields
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MARKING_FIELDS = ("tlp", "classification")
+
+
+def service(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run `fn(session, principal, ...)` as one transaction: commit on success, roll back on any
+    error, and record a refusal (PermissionDenied) as its own audit event before re-raising."""
+
+    @functools.wraps(fn)
+    def run(session: Session, principal: Principal, *args, **kwargs):
+        _check_writer(session)
+        try:
+            result = fn(session, principal, *args, **kwargs)
+            session.commit()
+            return result
+        except PermissionDenied as refusal:
+            session.rollback()
+            audit.record(session, audit.NewEvent(
+                principal, refusal.action or fn.__name__, refusal.entity or "-", refusal.entity_id,
+                outcome=Outcome.REFUSED, detail=str(refusal)))
+            session.commit()
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+
+    return run  # type: ignore[return-value]
+
+
+def _check_writer(session: Session) -> None:
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and not bind.get_execution_options().get("coord_write"):
+        raise RuntimeError("services need a session from db.write_session(): SQLite writers must lock at BEGIN")
+
+
+def current_operation(session: Session) -> Operation:
+    operation = session.scalar(select(Operation).order_by(Operation.id).limit(1))
+    if operation is None:
+        raise ValidationError({"operation": "no operation is set up yet; run `python -m coordination demo load`"})
+    return operation
+
+
+def recipient_ids(session: Session, entity: str, entity_id: int) -> set[int]:
+    return set(session.scalars(select(Recipient.user_id).where(
+        Recipient.entity == entity, Recipient.entity_id == entity_id)))
+
+
+def load_visible(session: Session, principal: Principal, model: type[MarkedRecord], record_id: Any):
+    """The record, if the principal may read it; otherwise NotFound (unseen records do not exist)."""
+    record = session.get(model, record_id) if isinstance(record_id, int) else None
+    if record is None or not policy.can_read(principal, record.owning_agency_id, record.tlp,
+                                             recipient_ids(session, model.entity, record.id)):
+        raise NotFound(f"{model.entity} {record_id} does not exist or is not visible to you")
+    return record
+
+
+def authorise(principal: Principal, action: policy.Action, entity: str, entity_id: int | None = None,
+              **scope) -> None:
+    if not policy.can_write(principal, action, entity=entity, **scope):
+        role = principal.role.value if principal.role else "unprovisioned user"
+        raise PermissionDenied(f"a {role} of {principal.agency_code or 'no agency'} may not {action.value} "
+                               f"this {entity}", action=action.value, entity=entity, entity_id=entity_id)
+
+
+def check_version(record: MarkedRecord | Any, expected_version: int) -> None:
+    if record.version != expected_version:
+        raise conflict(record)
+
+
+def conflict(record) -> ConflictError:
+    changed_by = record.updated_by.display_name if getattr(record, "updated_by", None) else None
+    if changed_by and record.updated_by.agency:
+        changed_by = f"{changed_by} ({record.updated_by.agency.code})"
+    return ConflictError(getattr(record, "entity", type(record).__name__.lower()), record.id, changed_by,
+                         getattr(record, "updated_at", None), record.version)
+
+
+def snapshot(record, columns) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in columns}
+
+
+def set_recipients(session: Session, entity: str, entity_id: int, user_ids: list[int]) -> None:
+    for old in session.scalars(select(Recipient).where(Recipient.entity == entity, Recipient.entity_id == entity_id)):
+        session.delete(old)  # row by row: bulk DELETE on audited tables is refused
+    session.flush()
+    session.add_all(Recipient(entity=entity, entity_id=entity_id, user_id=uid) for uid in user_ids)
+
+
+def _marking_and_recipients(session: Session, principal: Principal, values: dict[str, Any],
+                            record: MarkedRecord | None) -> list[int] | None:
+    """Fill a new record's marking from the operation's default; RED always has named recipients
+    and the author is one of them (or they could not read what they just wrote)."""
+    recipients = values.pop("recipients", None)
+    if record is None:
+        operation = current_operation(session)
+        values.setdefault("tlp", None)
+        values.setdefault("classification", None)
+        values["tlp"] = values["tlp"] or operation.default_tlp
+        values["classification"] = values["classification"] or operation.default_classification
+    tlp = values.get("tlp") or (record.tlp if record else None)
+    if tlp is TLP.RED:
+        if recipients is None and record is not None:
+            return None  # unchanged
+        chosen = set(recipients or [])
+        if principal.user_id is not None:
+            chosen.add(principal.user_id)
+        return sorted(chosen)
+    if recipients:
+        raise ValidationError({"recipients": "named recipients are only for TLP:RED records"})
+    return [] if record is not None and record.tlp is TLP.RED else None
+
+
+def create_record(session: Session, principal: Principal, model: type[MarkedRecord],
+                  spec: Mapping[str, Field], data: Mapping[str, Any],
+                  check: Callable[[dict[str, Any]], None] | None = None) -> MarkedRecord:
+    """Validate -> authorise -> insert -> audit, for a suspect, arrest, evidence item or task."""
+    values = parse_fields(session, spec, data)
+    values.setdefault("owning_agency_id", None)
+    values["owning_agency_id"] = values["owning_agency_id"] or principal.agency_id
+    recipients = _marking_and_recipients(session, principal, values, None)
+    if check:
+        check(values)
+    authorise(principal, policy.Action.CREATE, model.entity, owning_agency_id=values["owning_agency_id"])
+    record = model(**values, operation_id=current_operation(session).id, updated_by_id=principal.user_id)
+    session.add(record)
+    session.flush()
+    if recipients:
+        set_recipients(session, model.entity, record.id, recipients)
+    audit.record(session, audit.NewEvent(principal, "create", model.entity, record.id,
+                                         after=_audit_values(record, values, recipients)))
+    return record
+
+
+def update_record(session: Session, principal: Principal, model: type[MarkedRecord],
+                  spec: Mapping[str, Field], record_id: int, expected_version: int,
+                  changes: Mapping[str, Any], action: policy.Action = policy.Action.UPDATE,
+                  check: Callable[[MarkedRecord, dict[str, Any]], None] | None = None) -> MarkedRecord:
+    """Validate -> authorise -> compare version -> change -> audit. No change, no event."""
+    record = load_visible(session, principal, model, record_id)
+    values = parse_fields(session, spec, changes, partial=True)
+    authorise(principal, action, model.entity, record.id, owning_agency_id=record.owning_agency_id)
+    if "owning_agency_id" in values and values["owning_agency_id"] != record.owning_agency_id:
+        authorise(principal, policy.Action.REASSIGN_TASK if model.entity == "task" else action, model.entity,
+                  record.id, owning_agency_id=values["owning_agency_id"])
+    check_version(record, expected_version)
+    recipients = _marking_and_recipients(session, principal, values, record)
+    if check:
+        check(record, values)
+    changed = {name: value for name, value in values.items() if getattr(record, name) != value}
+    old_recipients = recipient_ids(session, model.entity, record.id)
+    recipients_changed = recipients is not None and set(recipients) != old_recipients
+    if not changed and not recipients_changed:
+        return record
+    before = snapshot(record, changed)
+    for name, value in changed.items():
+        setattr(record, name, value)
+    record.updated_by_id = principal.user_id
+    if not changed:
+        record.updated_at = audit.utcnow()  # a recipients-only change still bumps the version
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise conflict(session.get(model, record_id, populate_existing=True)) from None
+    if recipients_changed:
+        set_recipients(session, model.entity, record.id, recipients)
+        before["recipients"] = sorted(old_recipients)
+        changed["recipients"] = recipients
+    audit.record(session, audit.NewEvent(principal, "update", model.entity, record.id, before=before,
+                                         after=changed))
+    return record
+
+
+def _audit_values(record: MarkedRecord, values: dict[str, Any], recipients: list[int] | None) -> dict:
+    after = snapshot(record, values)
+    if recipients:
+        after["recipients"] = recipients
+    return after

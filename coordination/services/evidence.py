@@ -1,0 +1,154 @@
+"""Evidence items and their chain of custody.
+
+An item's first custody event is its seizure. Each transfer starts from the current holder, is
+made by the holder's agency, re-checks a digital item's SHA-256, and is never edited afterwards.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from coordination import audit, policy
+from coordination.errors import ValidationError
+from coordination.models import CustodyEvent, EvidenceItem, EvidenceStatus, EvidenceType, Suspect
+from coordination.principal import Principal
+from coordination.services import fields as f
+from coordination.services.base import (
+    authorise,
+    check_version,
+    conflict,
+    create_record,
+    load_visible,
+    service,
+    snapshot,
+    update_record,
+)
+from coordination.services.fields import Field, parse_fields
+from coordination.services.records import MARKING, reference_to
+
+EVIDENCE_FIELDS = {
+    "exhibit_ref": Field(f.text(64), required=True),
+    "item_type": Field(f.choice(EvidenceType), required=True),
+    "description": Field(f.text(1000), required=True),
+    "sha256": Field(f.sha256),
+    "suspect": Field(reference_to(Suspect), column="suspect_id"),
+    "seized_from": Field(f.text(300), required=True),
+    "seized_at": Field(f.moment, required=True),
+    "seized_place": Field(f.text(300), required=True),
+    "status": Field(f.choice(EvidenceStatus), required=True),
+    "holder_name": Field(f.text(200), required=True),
+    **MARKING,
+}
+
+TRANSFER_FIELDS = {
+    "to_agency": Field(f.agency, required=True, column="to_agency_id"),
+    "to_holder": Field(f.text(200), required=True),
+    "occurred_at": Field(f.moment, required=True),
+    "place": Field(f.text(300), required=True),
+    "purpose": Field(f.text(300), required=True),
+    "seal_number": Field(f.text(64)),
+    "condition": Field(f.text(300), required=True),
+    "hash_checked": Field(f.sha256),
+}
+
+CUSTODY_COLUMNS = ("evidence_item_id", "sequence", "from_agency_id", "from_holder", "to_agency_id", "to_holder",
+                   "occurred_at", "place", "purpose", "seal_number", "condition", "hash_checked", "hash_matches")
+
+
+def _digital_needs_hash(values: dict[str, Any], item_type: EvidenceType) -> None:
+    if item_type.digital and not values.get("sha256"):
+        raise ValidationError({"sha256": f"is required for a digital item ({item_type.value})"})
+
+
+@service
+def create_evidence_item(session: Session, principal: Principal, data: dict[str, Any]) -> EvidenceItem:
+    """Record a seized item; its seizure is custody event 1, held by the owning agency."""
+    def check(values):
+        _digital_needs_hash(values, values["item_type"])
+        if session.scalar(select(EvidenceItem.id).where(EvidenceItem.exhibit_ref == values["exhibit_ref"])):
+            raise ValidationError({"exhibit_ref": f"'{values['exhibit_ref']}' is already used by another item"})
+        if values.get("suspect_id") is not None:
+            load_visible(session, principal, Suspect, values["suspect_id"])
+        values["holder_agency_id"] = values["owning_agency_id"]
+    item = create_record(session, principal, EvidenceItem, EVIDENCE_FIELDS, data, check)
+    session.add(CustodyEvent(
+        evidence_item_id=item.id, sequence=1, from_agency_id=None, from_holder=item.seized_from,
+        to_agency_id=item.holder_agency_id, to_holder=item.holder_name, occurred_at=item.seized_at,
+        place=item.seized_place, purpose="seizure", condition="as seized", hash_checked=item.sha256,
+        hash_matches=True if item.sha256 else None, recorded_by_id=principal.user_id))
+    session.flush()
+    return item
+
+
+@service
+def update_evidence_item(session: Session, principal: Principal, item_id: int, expected_version: int,
+                         changes: dict[str, Any]) -> EvidenceItem:
+    """Edit an item's description, status or marking. Custody changes only by transfer, and the
+    hash recorded at seizure is fixed."""
+    fixed = {"holder_name", "seized_at", "seized_from", "seized_place", "sha256"} & set(changes)
+    if fixed:
+        raise ValidationError({name: "is fixed at seizure; record a custody transfer instead"
+                               if name == "holder_name" else "is fixed at seizure" for name in sorted(fixed)})
+
+    def check(record, values):
+        if values.get("exhibit_ref", record.exhibit_ref) != record.exhibit_ref:
+            raise ValidationError({"exhibit_ref": "is fixed at seizure"})
+        _digital_needs_hash({"sha256": record.sha256}, values.get("item_type") or record.item_type)
+    return update_record(session, principal, EvidenceItem, EVIDENCE_FIELDS, item_id, expected_version,
+                         changes, check=check)
+
+
+@service
+def transfer_custody(session: Session, principal: Principal, item_id: int, expected_version: int,
+                     data: dict[str, Any]) -> CustodyEvent:
+    """Hand an item from its current holder to the next; only the holder's agency may do it."""
+    item = load_visible(session, principal, EvidenceItem, item_id)
+    values = parse_fields(session, TRANSFER_FIELDS, data)
+    authorise(principal, policy.Action.TRANSFER_CUSTODY, EvidenceItem.entity, item.id,
+              holder_agency_id=item.holder_agency_id)
+    check_version(item, expected_version)
+    last: CustodyEvent = session.scalar(
+        select(CustodyEvent).where(CustodyEvent.evidence_item_id == item.id)
+        .order_by(CustodyEvent.sequence.desc()).limit(1))
+    _transfer_rules(item, last, values)
+    event = CustodyEvent(evidence_item_id=item.id, sequence=last.sequence + 1, from_agency_id=item.holder_agency_id,
+                         from_holder=item.holder_name, recorded_by_id=principal.user_id, **values)
+    if item.sha256:
+        event.hash_matches = values["hash_checked"] == item.sha256
+    item.holder_agency_id, item.holder_name = event.to_agency_id, event.to_holder
+    item.updated_by_id = principal.user_id
+    session.add(event)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise conflict(session.get(EvidenceItem, item_id, populate_existing=True)) from None
+    detail = None if event.hash_matches in (None, True) else "SHA-256 at transfer differs from the seizure hash"
+    audit.record(session, audit.NewEvent(principal, "transfer custody", EvidenceItem.entity, item.id,
+                                         after=snapshot(event, CUSTODY_COLUMNS), detail=detail))
+    return event
+
+
+def _transfer_rules(item: EvidenceItem, last: CustodyEvent, values: dict[str, Any]) -> None:
+    problems = {}
+    occurred_at: datetime = values["occurred_at"]
+    if occurred_at < last.occurred_at:
+        problems["occurred_at"] = (f"is before the previous custody event "
+                                   f"({last.occurred_at:%Y-%m-%d %H:%M} UTC)")
+    if values["to_agency_id"] == item.holder_agency_id and values["to_holder"] == item.holder_name:
+        problems["to_holder"] = "is already the holder"
+    if item.sha256 and not values.get("hash_checked"):
+        problems["hash_checked"] = "is required: re-compute the item's SHA-256 at each transfer"
+    if problems:
+        raise ValidationError(problems)
+
+
+def custody_chain(session: Session, item_id: int) -> list[CustodyEvent]:
+    return list(session.scalars(select(CustodyEvent).where(CustodyEvent.evidence_item_id == item_id)
+                                .order_by(CustodyEvent.sequence)))
+

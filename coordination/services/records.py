@@ -1,0 +1,252 @@
+"""Create and update suspects, arrests and tasks: their fields and the rules between fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from coordination import audit, policy
+from coordination.errors import ValidationError
+from coordination.models import (
+    Arrest,
+    ArrestOutcome,
+    MarkedRecord,
+    Suspect,
+    SuspectStatus,
+    SuspectTier,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    TaskUpdate,
+    User,
+)
+from coordination.principal import Principal
+from coordination.services import fields as f
+from coordination.services.base import (
+    authorise,
+    check_version,
+    conflict,
+    create_record,
+    current_operation,
+    load_visible,
+    service,
+    update_record,
+)
+from coordination.services.fields import Field
+
+MARKING = {
+    "tlp": Field(f.tlp),
+    "classification": Field(f.classification),
+    "recipients": Field(f.users),
+    "owning_agency": Field(f.agency, column="owning_agency_id"),
+}
+
+
+def reference_to(model: type[MarkedRecord], column: str = "reference"):
+    """A parser for a link to another record of the operation, by its external reference or id."""
+    def parse(session: Session, value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            found = session.get(model, value)
+        else:
+            found = session.scalar(select(model).where(getattr(model, column) == str(value).strip()))
+        if found is None:
+            raise ValueError(f"no {model.entity} with reference '{value}'")
+        return found.id
+    return parse
+
+
+SUSPECT_FIELDS = {
+    "reference": Field(f.text(64), required=True),
+    "full_name": Field(f.text(200), required=True),
+    "aliases": Field(f.text(500)),
+    "date_of_birth": Field(f.day),
+    "nationality": Field(f.country),
+    "address": Field(f.text(300)),
+    "tier": Field(f.choice(SuspectTier), required=True),
+    "status": Field(f.choice(SuspectStatus), required=True),
+    "notes": Field(f.text(10_000, multiline=True)),
+    **MARKING,
+}
+
+ARREST_FIELDS = {
+    "reference": Field(f.text(64), required=True),
+    "suspect": Field(reference_to(Suspect), required=True, column="suspect_id"),
+    "jurisdiction": Field(f.jurisdiction, required=True, column="jurisdiction_id"),
+    "arrested_at": Field(f.moment, required=True),
+    "place": Field(f.text(300), required=True),
+    "offences": Field(f.text(500), required=True),
+    "outcome": Field(f.choice(ArrestOutcome), required=True),
+    "on_action_day": Field(f.flag),
+    **MARKING,
+}
+
+TASK_FIELDS = {
+    "reference": Field(f.text(64), required=True),
+    "title": Field(f.text(300), required=True),
+    "description": Field(f.text(10_000, multiline=True)),
+    "assignee": Field(f.user, column="assignee_id"),
+    "status": Field(f.choice(TaskStatus), required=True),
+    "priority": Field(f.choice(TaskPriority), required=True),
+    "due_date": Field(f.day),
+    "depends_on": Field(reference_to(Task), column="depends_on_id"),
+    **MARKING,
+}
+
+
+def _unique_reference(session: Session, model: type[MarkedRecord], values: dict, column: str = "reference"):
+    value = values.get(column)
+    existing = session.scalar(select(model.id).where(getattr(model, column) == value))
+    if value is not None and existing is not None:
+        raise ValidationError({column: f"'{value}' is already used by another {model.entity}"})
+
+
+def _blank_defaults(values: dict, **defaults) -> None:
+    for name, default in defaults.items():
+        if values.get(name) is None:
+            values[name] = default
+
+
+# --- suspects ---------------------------------------------------------------------------------
+
+@service
+def create_suspect(session: Session, principal: Principal, data: dict[str, Any]) -> Suspect:
+    def check(values):
+        _unique_reference(session, Suspect, values)
+        _blank_defaults(values, aliases="", notes="")
+    return create_record(session, principal, Suspect, SUSPECT_FIELDS, data, check)
+
+
+@service
+def update_suspect(session: Session, principal: Principal, suspect_id: int, expected_version: int,
+                   changes: dict[str, Any]) -> Suspect:
+    def check(record, values):
+        if values.get("reference", record.reference) != record.reference:
+            _unique_reference(session, Suspect, values)
+        _refuse_blanking(values, "aliases", "notes")
+    return update_record(session, principal, Suspect, SUSPECT_FIELDS, suspect_id, expected_version, changes,
+                         check=check)
+
+
+def _refuse_blanking(values: dict, *names: str) -> None:
+    for name in names:
+        if name in values and values[name] is None:
+            values[name] = ""
+
+
+# --- arrests ----------------------------------------------------------------------------------
+
+def _arrest_rules(session: Session, principal: Principal, values: dict) -> None:
+    if values.get("suspect_id") is not None:
+        load_visible(session, principal, Suspect, values["suspect_id"])  # no arrest of an unseen suspect
+    if values.get("on_action_day") is None and values.get("arrested_at") is not None:
+        action_day = current_operation(session).action_day
+        values["on_action_day"] = action_day is not None and values["arrested_at"].date() == action_day
+
+
+@service
+def create_arrest(session: Session, principal: Principal, data: dict[str, Any]) -> Arrest:
+    def check(values):
+        _unique_reference(session, Arrest, values)
+        _arrest_rules(session, principal, values)
+    return create_record(session, principal, Arrest, ARREST_FIELDS, data, check)
+
+
+@service
+def update_arrest(session: Session, principal: Principal, arrest_id: int, expected_version: int,
+                  changes: dict[str, Any]) -> Arrest:
+    def check(record, values):
+        if values.get("reference", record.reference) != record.reference:
+            _unique_reference(session, Arrest, values)
+        if "on_action_day" in values and values["on_action_day"] is None:
+            values["on_action_day"] = record.on_action_day
+        if "suspect_id" in values:
+            load_visible(session, principal, Suspect, values["suspect_id"])
+    return update_record(session, principal, Arrest, ARREST_FIELDS, arrest_id, expected_version, changes,
+                         check=check)
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+def _no_cycle(session: Session, task_id: int | None, depends_on_id: int | None) -> None:
+    seen = set()
+    current = depends_on_id
+    while current is not None:
+        if current == task_id or current in seen:
+            raise ValidationError({"depends_on": "would make the task depend on itself"})
+        seen.add(current)
+        current = session.scalar(select(Task.depends_on_id).where(Task.id == current))
+
+
+@service
+def create_task(session: Session, principal: Principal, data: dict[str, Any]) -> Task:
+    def check(values):
+        _unique_reference(session, Task, values)
+        _blank_defaults(values, description="")
+    return create_record(session, principal, Task, TASK_FIELDS, data, check)
+
+
+@service
+def update_task(session: Session, principal: Principal, task_id: int, expected_version: int,
+                changes: dict[str, Any]) -> Task:
+    """Edit a task. Moving it to another agency, or to a person of another agency, is a
+    reassignment, which only commanders may do."""
+    def check(record, values):
+        if values.get("reference", record.reference) != record.reference:
+            _unique_reference(session, Task, values)
+        if "depends_on_id" in values:
+            _no_cycle(session, record.id, values["depends_on_id"])
+        _refuse_blanking(values, "description")
+        if values.get("assignee_id") not in (None, record.assignee_id):
+            assignee_agency = session.get(User, values["assignee_id"]).agency_id
+            if assignee_agency != values.get("owning_agency_id", record.owning_agency_id):
+                authorise(principal, policy.Action.REASSIGN_TASK, "task", record.id,
+                          owning_agency_id=record.owning_agency_id)
+    return update_record(session, principal, Task, TASK_FIELDS, task_id, expected_version, changes,
+                         check=check)
+
+
+@service
+def add_task_update(session: Session, principal: Principal, task_id: int, body: str,
+                    new_status: Any = None, expected_version: int | None = None) -> TaskUpdate:
+    """Append a note to a task, optionally changing its status (which needs the version the user
+    saw). Notes are never edited or deleted."""
+    task = load_visible(session, principal, Task, task_id)
+    problems = {}
+    try:
+        body = f.text(10_000, multiline=True)(session, body or "")
+    except ValueError as error:
+        problems["body"] = str(error)
+    if not problems.get("body") and not body:
+        problems["body"] = "is required"
+    status = None
+    if not f.is_blank(new_status):
+        try:
+            status = f.choice(TaskStatus)(session, new_status)
+        except ValueError as error:
+            problems["new_status"] = str(error)
+        if expected_version is None:
+            problems["expected_version"] = "is required to change the status"
+    if problems:
+        raise ValidationError(problems)
+    changes_status = status is not None and status != task.status
+    action = policy.Action.CHANGE_TASK_STATUS if changes_status else policy.Action.ADD_NOTE
+    authorise(principal, action, "task", task.id, owning_agency_id=task.owning_agency_id)
+    update = TaskUpdate(task_id=task.id, author_id=principal.user_id, body=body)
+    if changes_status:
+        check_version(task, expected_version)
+        update.status_from, update.status_to = task.status, status
+        task.status, task.updated_by_id = status, principal.user_id
+    session.add(update)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise conflict(session.get(Task, task_id, populate_existing=True)) from None
+    after = {"task_id": task.id, "body": body}
+    if changes_status:
+        after |= {"status_from": update.status_from, "status_to": update.status_to}
+    audit.record(session, audit.NewEvent(principal, "create", TaskUpdate.entity, update.id, after=after))
+    return update

@@ -1,0 +1,91 @@
+"""Provisioning users. Only admins do it, and the last active admin cannot be removed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from coordination import audit, policy
+from coordination.errors import NotFound, ValidationError
+from coordination.models import Role, User, utcnow
+from coordination.principal import Principal
+from coordination.services import fields as f
+from coordination.services.base import authorise, check_version, service, snapshot
+from coordination.services.fields import Field, parse_fields
+
+USER_FIELDS = {
+    "issuer": Field(f.text(300), required=True),
+    "subject": Field(f.text(300), required=True),
+    "display_name": Field(f.text(200), required=True),
+    "email": Field(f.text(320)),
+    "agency": Field(f.agency, required=True, column="agency_id"),
+    "role": Field(f.choice(Role), required=True),
+    "active": Field(f.flag),
+}
+USER_COLUMNS = ("issuer", "subject", "display_name", "email", "agency_id", "role", "active")
+
+
+@service
+def create_user(session: Session, principal: Principal, data: dict[str, Any]) -> User:
+    values = parse_fields(session, USER_FIELDS, data)
+    if values.get("active") is None:
+        values["active"] = True
+    if session.scalar(select(User.id).where(User.issuer == values["issuer"], User.subject == values["subject"])):
+        raise ValidationError({"subject": f"'{values['subject']}' at this identity provider is already provisioned"})
+    if principal.role is not None:  # the system provisions the first admin
+        authorise(principal, policy.Action.MANAGE_USERS, "user")
+    user = User(**values)
+    session.add(user)
+    session.flush()
+    audit.record(session, audit.NewEvent(principal, "create", "user", user.id, after=snapshot(user, USER_COLUMNS)))
+    return user
+
+
+@service
+def update_user(session: Session, principal: Principal, user_id: int, expected_version: int,
+                changes: dict[str, Any]) -> User:
+    """Change a user's name, email, agency, role, or disable them. The identity never changes."""
+    fixed = {"issuer", "subject"} & set(changes)
+    if fixed:
+        raise ValidationError({name: "is the user's identity and cannot change; provision a new user"
+                               for name in sorted(fixed)})
+    values = parse_fields(session, USER_FIELDS, changes, partial=True)
+    if principal.role is not None:
+        authorise(principal, policy.Action.MANAGE_USERS, "user", user_id)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    check_version(user, expected_version)
+    changed = {name: value for name, value in values.items() if getattr(user, name) != value}
+    if not changed:
+        return user
+    if user.role is Role.ADMIN and user.active and (changed.get("active") is False or "role" in changed):
+        admins = session.scalar(select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True)))
+        if admins <= 1:
+            raise ValidationError({"role" if "role" in changed else "active":
+                                   "this is the last active admin; provision another admin first"})
+    before = snapshot(user, changed)
+    for name, value in changed.items():
+        setattr(user, name, value)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise ValidationError({"version": "the user was changed by someone else meanwhile; reload"}) from None
+    audit.record(session, audit.NewEvent(principal, "update", "user", user.id, before=before, after=changed))
+    return user
+
+
+def disable_user(session: Session, principal: Principal, user_id: int, expected_version: int) -> User:
+    return update_user(session, principal, user_id, expected_version, {"active": False})
+
+
+@service
+def record_sign_in(session: Session, principal: Principal) -> None:
+    """A provisioned user signed in: stamp the time and audit it."""
+    user = session.get(User, principal.user_id)
+    user.last_sign_in_at = utcnow()
+    audit.record(session, audit.NewEvent(principal, "sign in", "user", user.id))

@@ -1,0 +1,137 @@
+"""Shared fixtures: a real database per test, on SQLite and on PostgreSQL.
+
+SQLite: a template file with the schema and reference data is built once and copied per test.
+PostgreSQL (COORD_TEST_POSTGRES_URL): the schema is built once in its own search path, and every
+table is truncated and re-seeded after each test.
+
+With COORD_REQUIRE_ALL=1 (set by .ci/run), a test that would skip for want of PostgreSQL,
+Chromium or the OpenID provider fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from coordination import reference
+from coordination.db import make_engine, read_session, write_session
+from coordination.models import Base
+from coordination.principal import Principal, principal_for_subject
+
+TEST_ISSUER = "http://127.0.0.1:9400"
+PG_SCHEMA = "coord_test"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip for want of a part (a database, a browser); in CI, fail instead."""
+    if condition:
+        return
+    if os.environ.get("COORD_REQUIRE_ALL"):
+        pytest.fail(f"required part missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("COORD_TEST_POSTGRES_URL")
+
+
+def postgres_engine(schema: str) -> Engine:
+    """An engine on the test PostgreSQL whose tables live in `schema` (created if missing)."""
+    url = postgres_url()
+    require(url is not None, "COORD_TEST_POSTGRES_URL is not set")
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    admin.dispose()
+    return make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+
+
+@dataclass
+class Store:
+    """A test database: its engine, which kind it is, and shortcuts to act as a demo user."""
+
+    engine: Engine
+    kind: str
+
+    def writer(self):
+        return write_session(self.engine)
+
+    def reader(self):
+        return read_session(self.engine)
+
+    def principal(self, subject: str) -> Principal:
+        with read_session(self.engine) as session:
+            return principal_for_subject(session, subject)
+
+
+def _seed(engine: Engine) -> None:
+    with write_session(engine) as session:
+        reference.seed(session, TEST_ISSUER)
+        session.commit()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    _seed(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_engine() -> Iterator[Engine]:
+    engine = postgres_engine(PG_SCHEMA)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def truncate_all(engine: Engine) -> None:
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Iterator[Store]:
+    """A seeded database, fresh for this test, on each store."""
+    if request.param == "sqlite":
+        path = tmp_path / "coordination.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield Store(engine, "sqlite")
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("postgres_schema_engine")
+        truncate_all(engine)
+        _seed(engine)
+        yield Store(engine, "postgresql")
+        truncate_all(engine)
+
+
+@pytest.fixture
+def sqlite_store(sqlite_template, tmp_path) -> Iterator[Store]:
+    """SQLite only, for tests about SQLite itself."""
+    path = tmp_path / "coordination.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield Store(engine, "sqlite")
+    engine.dispose()
+
+
+@pytest.fixture
+def session(store) -> Iterator[Session]:
+    with store.writer() as session:
+        yield session
