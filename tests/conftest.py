@@ -26,7 +26,7 @@ from coordination.models import Base
 from coordination.principal import Principal, principal_for_subject
 
 TEST_ISSUER = "http://127.0.0.1:9400"
-PG_SCHEMA = "coord_test"
+PG_SCHEMA = os.environ.get("COORD_TEST_PG_SCHEMA", "coord_test")  # distinct per parallel run
 
 
 def require(condition: bool, reason: str) -> None:
