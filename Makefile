@@ -1,0 +1,36 @@
+# Two commands: `make run` brings up the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# stamps: reinstall only when a requirements file changes
+$(VENV)/.demo-installed: requirements.txt requirements-demo.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-demo.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-demo.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.demo-installed
+	$(BIN)/python -m coordination db upgrade
+	$(BIN)/python -m coordination demo load --if-empty
+	$(BIN)/python -m coordination.devstack
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Benchmarks at the scales in SCENARIO.md. Never part of the test run: `make bench`."""
