@@ -63,7 +63,8 @@ def head(session_or_connection: Session | Connection) -> tuple[int, str]:
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)
 
 
-def _lock_head(session: Session) -> None:
+def lock_head(session: Session) -> None:
+    """Serialise appends to the chain until the transaction ends (SQLite: BEGIN IMMEDIATE did)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
 
@@ -88,7 +89,7 @@ def record(session: Session, event: NewEvent) -> int:
 def record_many(session: Session, events: list[NewEvent], at: datetime | None = None) -> int:
     """Append events in order, in the caller's transaction (one INSERT); returns the last seq."""
     session.flush()
-    _lock_head(session)
+    lock_head(session)
     seq, prev = head(session)
     when = at or utcnow()
     rows = []

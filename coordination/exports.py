@@ -1,0 +1,167 @@
+"""Export of suspects, arrests, evidence items and tasks to CSV or XLSX.
+
+An export holds only what the principal may read (the one scoping function), carries the highest
+marking of its rows, neutralises formula-like cells, and is an audit event. Its columns are the
+import columns, so a file exported, edited and imported back updates exactly the rows that changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from coordination import audit, markings, policy, tabular
+from coordination.models import (
+    Agency,
+    Arrest,
+    EvidenceItem,
+    Jurisdiction,
+    MarkedRecord,
+    Recipient,
+    Suspect,
+    Task,
+    User,
+)
+from coordination.principal import Principal
+from coordination.services.evidence import EVIDENCE_FIELDS
+from coordination.services.fields import Field
+from coordination.services.records import ARREST_FIELDS, SUSPECT_FIELDS, TASK_FIELDS
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record as a spreadsheet: its model, its fields and the column that names a row."""
+
+    name: str
+    model: type[MarkedRecord]
+    fields: dict[str, Field]
+    key: str
+    extra_columns: tuple[str, ...] = ()  # shown on export, ignored on import
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.key, *(name for name in self.fields if name != self.key), "version", *self.extra_columns]
+
+
+KINDS = {
+    "suspects": Kind("suspects", Suspect, SUSPECT_FIELDS, "reference"),
+    "arrests": Kind("arrests", Arrest, ARREST_FIELDS, "reference"),
+    "evidence": Kind("evidence", EvidenceItem, EVIDENCE_FIELDS, "exhibit_ref", ("holder_agency",)),
+    "tasks": Kind("tasks", Task, TASK_FIELDS, "reference"),
+}
+
+
+def cell_text(value: Any) -> str:
+    """A value as the text its import parser reads back to the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.strftime(TIME_FORMAT)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Export:
+    kind: Kind
+    columns: list[str]
+    rows: list[list[str]]
+    tlp: markings.TLP
+    classification: markings.Classification
+
+    @property
+    def marking_line(self) -> str:
+        return f"{self.classification.value} {self.tlp.label} - {markings.HANDLING[self.tlp]}"
+
+    def file_name(self, extension: str) -> str:
+        return f"{self.kind.name}-{self.classification.value}-TLP-{self.tlp.value.replace('+', '-')}.{extension}"
+
+    def csv(self) -> bytes:
+        return tabular.write_csv(self.columns, self.rows, self.marking_line)
+
+    def xlsx(self) -> bytes:
+        return tabular.write_xlsx(self.columns, self.rows, self.marking_line, self.kind.name)
+
+
+def _names(session: Session, model, column, ids: set[int]) -> dict[int, str]:
+    """id -> external name (agency code, suspect reference, ...) for the ids a page of rows links to."""
+    ids.discard(None)
+    names: dict[int, str] = {}
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), 5000):
+        chunk = id_list[start:start + 5000]
+        names.update({i: name for i, name in session.execute(select(model.id, column).where(model.id.in_(chunk)))})
+    return names
+
+
+def _linkers(session: Session, records: Sequence[MarkedRecord]) -> dict[str, Callable[[Any], str]]:
+    """How to write each linked field: by the linked record's external name, never its id."""
+    def ids(attribute: str) -> set[int]:
+        return {getattr(r, attribute) for r in records if hasattr(r, attribute)}
+
+    agencies = {i: code for i, code in session.execute(select(Agency.id, Agency.code))}
+    suspects = _names(session, Suspect, Suspect.reference, ids("suspect_id"))
+    tasks = _names(session, Task, Task.reference, ids("depends_on_id"))
+    users = _names(session, User, User.subject, ids("assignee_id"))
+    jurisdictions = {i: code for i, code in session.execute(select(Jurisdiction.id, Jurisdiction.code))}
+    return {"owning_agency_id": agencies.get, "holder_agency_id": agencies.get, "suspect_id": suspects.get,
+            "depends_on_id": tasks.get, "assignee_id": users.get, "jurisdiction_id": jurisdictions.get}
+
+
+def _recipients(session: Session, kind: Kind, records: Sequence[MarkedRecord]) -> dict[int, str]:
+    red = [r.id for r in records if r.tlp is markings.TLP.RED]
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(red), 5000):
+        rows = session.execute(select(Recipient.entity_id, User.subject).join(User, User.id == Recipient.user_id)
+                               .where(Recipient.entity == kind.model.entity,
+                                      Recipient.entity_id.in_(red[start:start + 5000])))
+        for entity_id, subject in rows:
+            found.setdefault(entity_id, []).append(subject)
+    return {entity_id: ",".join(sorted(subjects)) for entity_id, subjects in found.items()}
+
+
+def build(session: Session, principal: Principal, kind_name: str,
+          where: Sequence[ColumnElement[bool]] = ()) -> Export:
+    """The rows of `kind_name` the principal may read (and that match `where`), as text."""
+    kind = KINDS[kind_name]
+    model = kind.model
+    records = session.scalars(select(model).where(policy.visible(model, principal), *where)
+                              .order_by(getattr(model, kind.key))).all()
+    linkers = _linkers(session, records)
+    recipients = _recipients(session, kind, records)
+    rows = []
+    for record in records:
+        row = []
+        for name in kind.columns:
+            attribute = kind.fields[name].column if name in kind.fields and kind.fields[name].column else name
+            if name == "recipients":
+                row.append(recipients.get(record.id, ""))
+            elif name == "holder_agency":
+                row.append(linkers["holder_agency_id"](record.holder_agency_id) or "")
+            elif attribute in linkers:
+                row.append(linkers[attribute](getattr(record, attribute)) or "")
+            else:
+                row.append(cell_text(getattr(record, attribute)))
+        rows.append(row)
+    tlp, classification = markings.highest([(r.tlp, r.classification) for r in records])
+    return Export(kind, kind.columns, rows, tlp, classification)
+
+
+def record_export(session: Session, principal: Principal, export: Export, file_format: str) -> None:
+    """The export is an audit event: who took how many rows of what, at which marking. Commits."""
+    audit.record(session, audit.NewEvent(principal, "export", export.kind.name, None, after={
+        "rows": len(export.rows), "format": file_format, "tlp": export.tlp, "classification": export.classification}))
+    session.commit()

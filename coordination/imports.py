@@ -1,0 +1,153 @@
+"""Bulk import of suspects, arrests and tasks from CSV or XLSX: all or nothing.
+
+Each row goes through the same service code as a form (validation, authorisation, version check,
+audit event), inside one transaction; a row that fails is rolled back to its savepoint and
+reported with its row number, column and reason. If any row fails, or on a dry run, the whole
+transaction is rolled back: nothing is half-applied. Rows are matched by their external reference,
+so importing a file twice, or twice at once, creates nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from coordination import audit, services
+from coordination.db import write_session
+from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from coordination.exports import KINDS, Kind
+from coordination.models import Outcome
+from coordination.principal import Principal
+from coordination.tabular import Row, Table, TableError, check_columns, read_table
+
+IMPORTABLE = ("suspects", "arrests", "tasks")
+# the un-committing cores of the services (functools.wraps keeps them as __wrapped__)
+CREATE = {"suspects": services.create_suspect, "arrests": services.create_arrest, "tasks": services.create_task}
+UPDATE = {"suspects": services.update_suspect, "arrests": services.update_arrest, "tasks": services.update_task}
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # 0: the file as a whole
+    column: str
+    reason: str
+    refused: bool = False  # a permission refusal, audited as such
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, {self.column}" if self.row else "file"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def import_file(engine: Engine, principal: Principal, kind_name: str, file_name: str, content: bytes,
+                dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+    """Read, check and (unless `dry_run` or any row is bad) commit the whole file."""
+    result = ImportResult(kind_name)
+    if kind_name not in IMPORTABLE:
+        result.problems.append(Problem(0, "kind", f"'{kind_name}' cannot be imported; use {', '.join(IMPORTABLE)}"))
+        return result
+    kind = KINDS[kind_name]
+    try:
+        table = read_table(file_name, content)
+        check_columns(table, kind.columns, [kind.key])
+    except TableError as error:
+        result.problems.append(Problem(0, "file", str(error)))
+        return result
+    result.rows = len(table.rows)
+    with write_session(engine) as session:
+        audit.lock_head(session)  # imports queue one behind the other, so a second sees the first's rows
+        _apply(session, principal, kind, table, result, progress)
+        refused = [p for p in result.problems if p.refused]
+        if result.ok and not dry_run:
+            audit.record(session, audit.NewEvent(principal, "import", kind_name, None, after={
+                "file": file_name, "rows": result.rows, "created": result.created, "updated": result.updated}))
+            session.commit()
+            result.committed = True
+            return result
+        session.rollback()
+        if refused and not dry_run:
+            audit.record(session, audit.NewEvent(principal, "import", kind_name, None, outcome=Outcome.REFUSED,
+                                                 detail="; ".join(map(str, refused[:20]))))
+            session.commit()
+    return result
+
+
+def _apply(session: Session, principal: Principal, kind: Kind, table: Table, result: ImportResult,
+           progress: Progress | None) -> None:
+    seen: dict[str, int] = {}
+    existing = _existing(session, kind, {row.cells.get(kind.key, "").strip() for row in table.rows})
+    for done, row in enumerate(table.rows, start=1):
+        key = row.cells.get(kind.key, "").strip()
+        if key in seen:
+            result.problems.append(Problem(row.number, kind.key, f"'{key}' is also on row {seen[key]}"))
+            continue
+        seen[key] = row.number
+        _apply_row(session, principal, kind, row, existing.get(key), result)
+        if progress and (done % 500 == 0 or done == len(table.rows)):
+            progress(done, len(table.rows))
+
+
+def _existing(session: Session, kind: Kind, keys: set[str]) -> dict[str, tuple[int, int]]:
+    """reference -> (id, version) of the rows the file names that exist already."""
+    model, column = kind.model, getattr(kind.model, kind.key)
+    found: dict[str, tuple[int, int]] = {}
+    keys_list = sorted(k for k in keys if k)
+    for start in range(0, len(keys_list), 5000):
+        rows = session.execute(select(column, model.id, model.version).where(column.in_(keys_list[start:start + 5000])))
+        found.update({key: (record_id, version) for key, record_id, version in rows})
+    return found
+
+
+def _apply_row(session: Session, principal: Principal, kind: Kind, row: Row, existing: tuple[int, int] | None,
+               result: ImportResult) -> None:
+    data = {name: value for name, value in row.cells.items() if name in kind.fields}
+    try:
+        with session.begin_nested():
+            if existing is None:
+                CREATE[kind.name].__wrapped__(session, principal, data)
+                result.created += 1
+                return
+            record_id, current = existing
+            seen_version = _version(row, current)
+            changes = {name: value for name, value in data.items() if name != kind.key}
+            record = UPDATE[kind.name].__wrapped__(session, principal, record_id, seen_version, changes)
+            if record.version != current:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    except ValidationError as error:
+        result.problems += [Problem(row.number, column, reason) for column, reason in error.problems.items()]
+    except PermissionDenied as error:
+        result.problems.append(Problem(row.number, "owning_agency", str(error), refused=True))
+    except ConflictError as error:
+        result.problems.append(Problem(row.number, "version", str(error)))
+    except NotFound:
+        result.problems.append(Problem(row.number, kind.key, "names a record you may not see or change"))
+
+
+def _version(row: Row, current: int) -> int:
+    """The version the file was exported at; without one, the file speaks for the current version."""
+    text = row.cells.get("version", "").strip()
+    if not text:
+        return current
+    if not text.isdigit():
+        raise ValidationError({"version": f"'{text}' is not a version number"})
+    return int(text)
