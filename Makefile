@@ -25,6 +25,7 @@ run: $(VENV)/.demo-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r coordination app.py --severity-level high
 
 test: lint
 	$(BIN)/python -m pytest
