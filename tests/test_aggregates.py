@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from coordination import services
+from coordination import charts, services
 from coordination.aggregates import Filters, picture
 
 TODAY = date(2022, 11, 7)
@@ -87,3 +87,15 @@ def test_filters_narrow_the_picture(operation):
     assert fbi_only.arrests_total == 1 and fbi_only.suspects_by_status == {"arrested": 1}
     assert one_day.arrests_total == 3
     assert scotland.arrests_total == 0
+
+
+def test_every_chart_is_titled_and_carries_the_figures(operation):
+    with operation.reader() as s:
+        p = picture(s, operation.principal("commander.met"), today=TODAY)
+    for name, build in charts.ALL.items():
+        figure = build(p)
+        assert figure.layout.title.text, name
+        assert figure.data, name
+    bars = charts.arrests_by_jurisdiction(p).data[0]
+    assert list(bars.x) == [n for *_, n in p.arrests_by_jurisdiction]
+    assert list(charts.arrests_over_time(p).data[0].y)[-1] == p.arrests_total

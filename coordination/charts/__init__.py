@@ -1,0 +1,96 @@
+"""Plotly figures of the operation picture, shared by the dashboard and the PDF briefing.
+
+Figures are built from `aggregates.Picture` only (never from the database), titled, labelled with
+their numbers so they read without hover or colour, in the Okabe-Ito colour-blind-safe palette.
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+
+import plotly.graph_objects as go
+
+from coordination.aggregates import Picture
+from coordination.models import SuspectStatus, TaskStatus
+
+# Okabe & Ito (2008), safe for the common colour-vision deficiencies
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+OVERDUE = "#D55E00"
+PIPELINE = [s.value for s in SuspectStatus if s is not SuspectStatus.NO_FURTHER_ACTION]
+
+
+def _layout(figure: go.Figure, title: str, **extra) -> go.Figure:
+    figure.update_layout(title=title, template="plotly_white", colorway=PALETTE, font={"size": 13},
+                         margin={"l": 60, "r": 20, "t": 60, "b": 50}, legend={"orientation": "h", "y": -0.2},
+                         **extra)
+    return figure
+
+
+def arrests_by_jurisdiction(picture: Picture) -> go.Figure:
+    names = [name for _, name, *_ in picture.arrests_by_jurisdiction]
+    counts = [n for *_, n in picture.arrests_by_jurisdiction]
+    figure = go.Figure(go.Bar(x=counts, y=names, orientation="h", text=counts, textposition="auto",
+                              marker_color=PALETTE[0], customdata=[c for c, *_ in picture.arrests_by_jurisdiction]))
+    return _layout(figure, "Arrests by jurisdiction", yaxis={"autorange": "reversed"}, xaxis_title="arrests")
+
+
+def arrests_over_time(picture: Picture) -> go.Figure:
+    days = [d for d, _ in picture.arrests_by_day]
+    total = list(accumulate(n for _, n in picture.arrests_by_day))
+    figure = go.Figure(go.Scatter(x=days, y=total, mode="lines+markers", line_shape="hv", name="arrests so far",
+                                  marker_color=PALETTE[0]))
+    if picture.action_day:
+        figure.add_vline(x=picture.action_day.isoformat(), line_dash="dash", line_color=PALETTE[5])
+        figure.add_annotation(x=picture.action_day.isoformat(), y=max(total, default=0), text="action day",
+                              showarrow=False, yshift=10, font={"color": PALETTE[5]})
+    return _layout(figure, f"Arrests over time (cumulative, {total[-1] if total else 0} in all)",
+                   yaxis_title="arrests")
+
+
+def suspect_pipeline(picture: Picture) -> go.Figure:
+    tiers = sorted({tier for tier, _, _ in picture.suspect_pipeline})
+    counts = {(tier, status): n for tier, status, n in picture.suspect_pipeline}
+    figure = go.Figure([go.Bar(name=tier, x=PIPELINE, y=[counts.get((tier, s), 0) for s in PIPELINE],
+                               text=[counts.get((tier, s), 0) or "" for s in PIPELINE], textposition="auto")
+                        for tier in tiers])
+    return _layout(figure, "Suspect pipeline by tier", barmode="stack", yaxis_title="suspects")
+
+
+def tasks_by_agency(picture: Picture) -> go.Figure:
+    agencies = sorted({a for a, *_ in picture.tasks_by_agency_status})
+    counts = {(a, s): n for a, s, n, _ in picture.tasks_by_agency_status}
+    overdue = {a: 0 for a in agencies}
+    for agency, _, _, late in picture.tasks_by_agency_status:
+        overdue[agency] += late
+    bars = [go.Bar(name=s.value, x=agencies, y=[counts.get((a, s.value), 0) for a in agencies])
+            for s in TaskStatus]
+    bars.append(go.Bar(name="overdue", x=agencies, y=[overdue[a] for a in agencies], marker_color=OVERDUE,
+                       marker_pattern_shape="/", text=[overdue[a] or "" for a in agencies], textposition="outside"))
+    return _layout(go.Figure(bars), "Partner tasks by agency and status (overdue hatched)", barmode="group",
+                   yaxis_title="tasks")
+
+
+def evidence_by_type(picture: Picture) -> go.Figure:
+    types = sorted({t for t, _, _ in picture.evidence_by_type_status})
+    statuses = sorted({s for _, s, _ in picture.evidence_by_type_status})
+    counts = {(t, s): n for t, s, n in picture.evidence_by_type_status}
+    figure = go.Figure([go.Bar(name=s, y=types, x=[counts.get((t, s), 0) for t in types], orientation="h")
+                        for s in statuses])
+    return _layout(figure, "Evidence by type and status", barmode="stack", xaxis_title="items")
+
+
+def evidence_by_holder(picture: Picture) -> go.Figure:
+    agencies = [a for a, _ in picture.evidence_by_holder]
+    counts = [n for _, n in picture.evidence_by_holder]
+    figure = go.Figure(go.Bar(x=agencies, y=counts, text=counts, textposition="auto", marker_color=PALETTE[2]))
+    return _layout(figure, "Evidence by current holder", yaxis_title="items")
+
+
+ALL = {
+    "arrests_by_jurisdiction": arrests_by_jurisdiction,
+    "arrests_over_time": arrests_over_time,
+    "suspect_pipeline": suspect_pipeline,
+    "tasks_by_agency": tasks_by_agency,
+    "evidence_by_type": evidence_by_type,
+    "evidence_by_holder": evidence_by_holder,
+}
