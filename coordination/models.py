@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, declared_attr, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from coordination.append_only import create_statements
 from coordination.markings import TLP, Classification
 
 NAMING = {
@@ -473,6 +474,13 @@ AUDITED_TABLES = frozenset(
     m.__table__ for m in (*OPERATIONAL_RECORDS, CustodyEvent, TaskUpdate, User, Operation, Briefing,
                           Recipient, AuditEvent))
 APPEND_ONLY = (CustodyEvent, TaskUpdate, AuditEvent)
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _guard_append_only(target, connection, **_kw) -> None:
+    """create_all (the tests' schema) gets the same append-only triggers as the migrations."""
+    for statement in create_statements(connection.dialect.name):
+        connection.exec_driver_sql(statement)
 
 
 @event.listens_for(MarkedRecord, "before_update", propagate=True)
