@@ -4,7 +4,7 @@ itself and the demo users. Shared by the demo loader and the tests. All people a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,9 +71,9 @@ DEMO_USERS = (
 )
 
 
-def seed(session: Session, issuer: str) -> Operation:
-    """Agencies, jurisdictions, the operation and the demo users, with their audit events, in the
-    caller's transaction. Does nothing if the operation exists already."""
+def seed(session: Session, issuer: str, at: datetime | None = None) -> Operation:
+    """Agencies, jurisdictions, the operation and the demo users, with their audit events (dated `at`,
+    default now), in the caller's transaction. Does nothing if the operation exists already."""
     existing = session.scalar(select(Operation).where(Operation.code_name == OPERATION_NAME))
     if existing is not None:
         return existing
@@ -97,5 +97,5 @@ def seed(session: Session, issuer: str) -> Operation:
     events += [audit.NewEvent(system, "create", "user", u.id,
                               after={"issuer": u.issuer, "subject": u.subject, "role": u.role,
                                      "agency_id": u.agency_id}) for u in users]
-    audit.record_many(session, events)
+    audit.record_many(session, events, at=at)
     return operation

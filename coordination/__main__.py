@@ -1,0 +1,3 @@
+from coordination.cli import cli
+
+cli(prog_name="python -m coordination")
