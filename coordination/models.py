@@ -225,6 +225,23 @@ class User(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class UserSession(Base):
+    """A signed-in browser session, known to every app replica: the idle timeout and absolute
+    lifetime are enforced here, because Streamlit's identity cookie lasts 30 days unchecked."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (UniqueConstraint("issuer", "subject", "signed_in_at", name="uq_user_session_identity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(300))
+    signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the ID token's iat
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(64))
+
+
 class MarkedRecord:
     """Columns every operational record shares: scope, marking, version, last change."""
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-25 01:02:29.478797
+Create Date: 2026-11-25 01:07:42.440271
 
 """
 from typing import Sequence, Union
@@ -173,6 +173,22 @@ def upgrade() -> None:
         batch_op.create_index('ix_task_status', ['operation_id', 'status', 'due_date'], unique=False)
         batch_op.create_index('ix_task_tlp', ['operation_id', 'tlp'], unique=False)
 
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('issuer', sa.String(length=300), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('signed_in_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('end_reason', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_session_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),
+    sa.UniqueConstraint('issuer', 'subject', 'signed_in_at', name='uq_user_session_identity')
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
+
     op.create_table('arrest',
     sa.Column('reference', sa.String(length=64), nullable=False),
     sa.Column('suspect_id', sa.Integer(), nullable=False),
@@ -312,6 +328,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_arrest_jurisdiction')
 
     op.drop_table('arrest')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+
+    op.drop_table('user_session')
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.drop_index('ix_task_tlp')
         batch_op.drop_index('ix_task_status')

@@ -1,0 +1,155 @@
+"""From a signed-in OpenID Connect identity to a principal, on every interaction.
+
+Streamlit proves who the browser belongs to (a signed cookie holding the ID token's claims) but
+keeps that cookie for 30 days and never checks expiry. So on every run the app asks `admit`:
+is this (issuer, subject) a provisioned, active user, and is this sign-in still alive (idle
+timeout, absolute lifetime, not signed out)? The answer lives in the database, so every replica
+gives the same one. The user is matched by issuer and subject, never by email.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination import audit
+from coordination.models import Outcome, User, UserSession
+from coordination.principal import Principal, find_user
+from coordination.services import record_sign_in
+
+LAST_SEEN_EVERY = timedelta(seconds=30)  # write the idle clock at most this often
+
+
+class Status(enum.StrEnum):
+    ADMITTED = "admitted"
+    NOT_PROVISIONED = "not provisioned"
+    DISABLED = "disabled"
+    IDLE = "idle timeout"
+    LIFETIME = "absolute lifetime"
+    SIGNED_OUT = "signed out"
+
+
+MESSAGES = {
+    Status.NOT_PROVISIONED: "Access pending: your identity is not provisioned here yet. Give an admin the "
+                            "identity below.",
+    Status.DISABLED: "Access pending: your account is disabled. Ask an admin to enable it.",
+    Status.IDLE: "You were signed out after {idle} minutes without activity. Sign in again to continue.",
+    Status.LIFETIME: "You were signed out: a sign-in lasts at most {lifetime} hours. Sign in again to continue.",
+    Status.SIGNED_OUT: "You signed out of this session. Sign in again to continue.",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the identity provider says about the person in front of the browser."""
+
+    issuer: str
+    subject: str
+    name: str
+    email: str | None
+    signed_in_at: datetime
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any], now: datetime) -> Identity:
+        issued = claims.get("iat")
+        signed_in_at = datetime.fromtimestamp(int(issued), UTC) if issued else now
+        return cls(str(claims.get("iss", "")), str(claims.get("sub", "")), str(claims.get("name") or ""),
+                   claims.get("email"), signed_in_at)
+
+    def as_anonymous_principal(self) -> Principal:
+        """For auditing a refused identity: no user, no role, no agency."""
+        return Principal(None, self.issuer, self.subject, self.name or self.subject, None, "", None)
+
+
+@dataclass(frozen=True)
+class Admission:
+    status: Status
+    principal: Principal | None
+    message: str = ""
+
+    @property
+    def admitted(self) -> bool:
+        return self.status is Status.ADMITTED
+
+
+@dataclass(frozen=True)
+class Limits:
+    idle: timedelta
+    lifetime: timedelta
+
+
+def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
+          record_refusal: bool = True) -> Admission:
+    """Decide, record what needs recording (sign-in, expiry, refusal), and commit. A page that
+    reruns for the same refused sign-in passes `record_refusal=False` to audit it only once."""
+    user = find_user(session, identity.issuer, identity.subject)
+    if user is None or not user.active:
+        status = Status.NOT_PROVISIONED if user is None else Status.DISABLED
+        if user is not None:
+            _end_open_sessions(session, user, now, status)
+        if record_refusal:
+            _refusal(session, identity, status)
+        session.commit()
+        return Admission(status, None, MESSAGES[status])
+    record = session.scalar(select(UserSession).where(
+        UserSession.issuer == identity.issuer, UserSession.subject == identity.subject,
+        UserSession.signed_in_at == identity.signed_in_at))
+    principal = Principal.of(user)
+    if record is None:
+        session.add(UserSession(user_id=user.id, issuer=identity.issuer, subject=identity.subject,
+                                signed_in_at=identity.signed_in_at, last_seen_at=now))
+        record_sign_in(session, principal)  # commits, with its audit event
+        return Admission(Status.ADMITTED, principal)
+    status = _expiry(record, now, limits)
+    if status is not None:
+        if record.ended_at is None:
+            _end(session, record, principal, now, status)
+        return Admission(status, None, MESSAGES[status].format(idle=int(limits.idle.total_seconds() // 60),
+                                                               lifetime=limits.lifetime.total_seconds() / 3600))
+    if now - record.last_seen_at >= LAST_SEEN_EVERY:
+        record.last_seen_at = now
+        session.commit()
+    return Admission(Status.ADMITTED, principal)
+
+
+def _expiry(record: UserSession, now: datetime, limits: Limits) -> Status | None:
+    if record.ended_at is not None:
+        return Status(record.end_reason) if record.end_reason in Status._value2member_map_ else Status.SIGNED_OUT
+    if now - record.signed_in_at > limits.lifetime:
+        return Status.LIFETIME
+    if now - record.last_seen_at > limits.idle:
+        return Status.IDLE
+    return None
+
+
+def _end(session: Session, record: UserSession, principal: Principal, now: datetime, status: Status) -> None:
+    record.ended_at, record.end_reason = now, status.value
+    action = "sign out" if status is Status.SIGNED_OUT else "session expired"
+    audit.record(session, audit.NewEvent(principal, action, "user", principal.user_id, detail=status.value))
+    session.commit()
+
+
+def _end_open_sessions(session: Session, user: User, now: datetime, status: Status) -> None:
+    for record in session.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                            UserSession.ended_at.is_(None))):
+        record.ended_at, record.end_reason = now, status.value
+
+
+def _refusal(session: Session, identity: Identity, status: Status) -> None:
+    audit.record(session, audit.NewEvent(identity.as_anonymous_principal(), "sign in", "user", None,
+                                         outcome=Outcome.REFUSED, detail=status.value))
+
+
+def sign_out(session: Session, identity: Identity, now: datetime) -> None:
+    """End this sign-in on every replica; the cookie is cleared by st.logout afterwards."""
+    user = find_user(session, identity.issuer, identity.subject)
+    record = session.scalar(select(UserSession).where(
+        UserSession.issuer == identity.issuer, UserSession.subject == identity.subject,
+        UserSession.signed_in_at == identity.signed_in_at, UserSession.ended_at.is_(None)))
+    if user is not None and record is not None:
+        _end(session, record, Principal.of(user), now, Status.SIGNED_OUT)

@@ -1,0 +1,41 @@
+"""What every page needs: the engine, the signed-in principal, and plain error messages."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import streamlit as st
+
+from coordination import settings
+from coordination.db import make_engine
+from coordination.errors import ConflictError, CoordinationError, ValidationError
+from coordination.principal import Principal
+
+PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
+
+
+def engine():
+    """One connection pool per app process and database."""
+    return _engine(settings.load().database_url)
+
+
+@st.cache_resource
+def _engine(url: str):
+    return make_engine(url)
+
+
+def principal() -> Principal:
+    return st.session_state[PRINCIPAL_KEY]
+
+
+@contextmanager
+def shown_errors():
+    """Run a service call; show its refusal in plain words instead of a stack trace."""
+    try:
+        yield
+    except ValidationError as error:
+        st.error("Please correct: " + "; ".join(f"**{field}** {reason}" for field, reason in error.problems.items()))
+    except ConflictError as error:
+        st.warning(str(error))
+    except CoordinationError as error:
+        st.error(str(error))
