@@ -3,16 +3,18 @@ is not in its navigation, so it is not routable for it either."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from coordination.models import Role
 from coordination.principal import Principal
-from coordination.ui import overview, users_admin
 
+PAGE_DIR = Path(__file__).parent / "pages"
+# name -> (title, icon); the page itself is PAGE_DIR/<name>.py
 PAGES = {
-    "overview": lambda: st.Page(overview.render, title="Operation overview", icon=":material/dashboard:",
-                                url_path="overview", default=True),
-    "users": lambda: st.Page(users_admin.render, title="Users", icon=":material/group:", url_path="users"),
+    "overview": ("Operation overview", ":material/dashboard:"),
+    "users": ("Users", ":material/group:"),
 }
 
 PAGES_BY_ROLE: dict[Role, list[str]] = {
@@ -25,5 +27,7 @@ PAGES_BY_ROLE: dict[Role, list[str]] = {
 
 
 def run(principal: Principal) -> None:
-    pages = [PAGES[name]() for name in PAGES_BY_ROLE[principal.role]]
+    pages = [st.Page(PAGE_DIR / f"{name}.py", title=PAGES[name][0], icon=PAGES[name][1], url_path=name,
+                     default=index == 0)
+             for index, name in enumerate(PAGES_BY_ROLE[principal.role])]
     st.navigation(pages).run()

@@ -1,0 +1,5 @@
+"""Page: the operation overview."""
+
+from coordination.ui import overview
+
+overview.render()

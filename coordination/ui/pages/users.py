@@ -1,0 +1,5 @@
+"""Page: users (admins only)."""
+
+from coordination.ui import users_admin
+
+users_admin.render()

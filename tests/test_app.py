@@ -1,0 +1,99 @@
+"""The app in Streamlit's AppTest: sign-in screen, access pending, and each role's navigation."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from coordination import services
+from coordination.models import User
+from coordination.principal import Principal
+from coordination.reference import DEMO_USERS
+from coordination.settings import PROJECT_ROOT
+from tests.conftest import TEST_ISSUER
+
+PAGES = {"overview": "coordination/ui/pages/overview.py", "users": "coordination/ui/pages/users.py"}
+# expected from DESIGN.md, written out rather than read from the code under test
+OFFERED = {"admin": {"users"}, "commander": {"overview"}, "liaison": {"overview"}, "analyst": {"overview"},
+           "observer": {"overview"}}
+TITLES = {"overview": "Operation Elaborate", "users": "Users"}
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 40,
+        "met": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"},
+        "fbi": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/y"}}
+
+
+@pytest.fixture
+def app(sqlite_store, monkeypatch):
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+
+    def make(subject: str | None = None, issuer: str = TEST_ISSUER) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
+        at.secrets["auth"] = AUTH
+        at.secrets["providers"] = {"met": "Metropolitan Police", "fbi": "Federal Bureau of Investigation"}
+        if subject:
+            at.user = {"is_logged_in": True, "iss": issuer, "sub": subject, "name": subject, "iat": int(time.time())}
+        return at.run()
+    make.store = sqlite_store
+    return make
+
+
+def test_signed_out_visitors_see_one_button_per_provider_and_no_data(app):
+    at = app()
+    assert [b.label for b in at.button] == ["Sign in with Metropolitan Police", "Sign in with Federal Bureau of "
+                                                                                "Investigation"]
+    assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("user", DEMO_USERS, ids=lambda u: u.subject)
+def test_each_role_is_offered_its_pages_and_cannot_reach_the_others(app, user):
+    at = app(user.subject)
+    assert not at.exception
+    sidebar = " ".join(m.value for m in at.sidebar.markdown) + " ".join(c.value for c in at.sidebar.caption)
+    assert user.name in sidebar and user.agency in sidebar and user.role.value in sidebar
+    assert [b.label for b in at.sidebar.button] == ["Sign out"]
+    offered = OFFERED[user.role.value]
+    for name, path in PAGES.items():
+        if name in offered:
+            at.switch_page(path).run()
+            assert at.title[0].value.startswith(TITLES[name]) and not at.exception
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(path)
+
+
+def test_the_overview_shows_what_the_viewer_may_see(app):
+    at = app("liaison.fbi")
+    labels = [m.label for m in at.metric]
+    assert labels == ["Suspects", "Arrests", "Evidence awaiting analysis", "Open tasks", "Overdue / blocked tasks"]
+    assert at.metric[0].value == "0"  # the test database holds reference data only
+
+
+@pytest.mark.parametrize("case", ["unknown", "disabled", "other issuer"])
+def test_access_pending_shows_the_identity_and_no_data(app, case):
+    if case == "disabled":
+        with app.store.writer() as session:
+            user = session.scalar(select(User).where(User.subject == "liaison.nca"))
+            services.disable_user(session, Principal.system("test"), user.id, user.version)
+    subject, issuer = {"unknown": ("stranger", TEST_ISSUER), "disabled": ("liaison.nca", TEST_ISSUER),
+                       "other issuer": ("commander.met", "http://elsewhere.invalid")}[case]
+    at = app(subject, issuer)
+    assert at.title[0].value == "Access pending"
+    assert subject in at.code[0].value and issuer in at.code[0].value
+    assert not at.metric and not at.dataframe and not at.sidebar.button
+
+
+def test_an_admin_provisions_a_user_and_cannot_disable_the_last_admin(app):
+    at = app("admin")
+    at.text_input[1].input("liaison.gardai")
+    at.text_input[2].input("Gráinne Liaison")
+    at.button(key="FormSubmitter:provision-user-Provision").click().run()
+    assert not at.exception and not at.error
+    assert any("liaison.gardai" in str(row) for row in at.dataframe[0].value.to_dict("records"))
+    admin_label = next(o for o in at.selectbox[0].options if o.startswith("admin "))
+    at.selectbox[0].select(admin_label).run()
+    at.checkbox[0].uncheck()
+    at.button(key="FormSubmitter:change-user-Save").click().run()
+    assert "last active admin" in at.error[0].value
