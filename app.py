@@ -4,7 +4,8 @@ import streamlit as st
 
 from coordination.ui import gate, navigation
 
-st.set_page_config(page_title="Operation Elaborate · coordination", page_icon=":material/shield:", layout="wide")
+# no page_icon: Streamlit would fetch a material-symbol favicon from Google; nothing may leave the network
+st.set_page_config(page_title="Operation Elaborate · coordination", layout="wide")
 
 principal = gate.admitted_principal()
 if principal is not None:

@@ -11,10 +11,11 @@ from coordination.models import Role
 from coordination.principal import Principal
 
 PAGE_DIR = Path(__file__).parent / "pages"
-# name -> (title, icon); the page itself is PAGE_DIR/<name>.py
+# name -> title; the page itself is PAGE_DIR/<name>.py. No icons: Streamlit turns a page's icon into
+# a favicon fetched from Google's servers, and nothing may leave a closed police network.
 PAGES = {
-    "overview": ("Operation overview", ":material/dashboard:"),
-    "users": ("Users", ":material/group:"),
+    "overview": "Operation overview",
+    "users": "Users",
 }
 
 PAGES_BY_ROLE: dict[Role, list[str]] = {
@@ -27,7 +28,6 @@ PAGES_BY_ROLE: dict[Role, list[str]] = {
 
 
 def run(principal: Principal) -> None:
-    pages = [st.Page(PAGE_DIR / f"{name}.py", title=PAGES[name][0], icon=PAGES[name][1], url_path=name,
-                     default=index == 0)
+    pages = [st.Page(PAGE_DIR / f"{name}.py", title=PAGES[name], url_path=name, default=index == 0)
              for index, name in enumerate(PAGES_BY_ROLE[principal.role])]
     st.navigation(pages).run()

@@ -1,0 +1,87 @@
+"""A real stack for browser tests: the local OpenID provider, two app replicas sharing one
+database and one cookie secret, and headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from coordination import devstack, reference
+from coordination.db import make_engine, write_session
+from coordination.models import Base
+from tests.browser.switching_proxy import SwitchingProxy
+from tests.conftest import require
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    issuer: str
+    app: str  # the load balancer's address, which every browser uses
+    proxy: SwitchingProxy  # which replica new connections reach: 0 or 1
+    database_url: str
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    require(CHROMIUM.exists(), "Chromium is not installed (apt-get install chromium)")
+    work = tmp_path_factory.mktemp("stack")
+    oidc_port, proxy_port, replica_ports = free_port(), free_port(), [free_port(), free_port()]
+    issuer = f"http://127.0.0.1:{oidc_port}"
+    database_url = f"sqlite:///{work / 'coordination.db'}"
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    with write_session(engine) as session:
+        reference.seed(session, issuer)
+        session.commit()
+    engine.dispose()
+    secrets = work / "secrets.toml"
+    devstack.write_secrets(secrets, proxy_port, oidc_port)  # one public origin for both replicas
+    env = {"COORD_DATABASE_URL": database_url}
+    provider = devstack.start(devstack.provider_command(oidc_port), f"{issuer}/.well-known/openid-configuration",
+                              log=work / "oidc.log")
+    apps = []
+    try:
+        for port in replica_ports:
+            apps.append(devstack.start(devstack.app_command(port, secrets), f"http://127.0.0.1:{port}/_stcore/health",
+                                       env=env, log=work / f"app-{port}.log"))
+        proxy = SwitchingProxy(proxy_port, replica_ports)
+        yield Stack(issuer, f"http://127.0.0.1:{proxy_port}", proxy, database_url)
+        proxy.close()
+    finally:
+        devstack.stop(*apps, provider)
+
+
+@pytest.fixture(scope="session")
+def browser(stack):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    # the demo provider's own form links a CDN stylesheet; nothing may leave the machine
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
+                  else route.abort())
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
