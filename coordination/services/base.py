@@ -97,6 +97,15 @@ def conflict(record) -> ConflictError:
                          getattr(record, "updated_at", None), record.version)
 
 
+def flush_or_conflict(session: Session, model, record_id: int) -> None:
+    """Write the pending change; if another transaction saved the row first, say who and when."""
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise conflict(session.get(model, record_id, populate_existing=True)) from None
+
+
 def snapshot(record, columns) -> dict[str, Any]:
     return {name: getattr(record, name) for name in columns}
 
@@ -179,11 +188,7 @@ def update_record(session: Session, principal: Principal, model: type[MarkedReco
     record.updated_by_id = principal.user_id
     if not changed:
         record.updated_at = audit.utcnow()  # a recipients-only change still bumps the version
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise conflict(session.get(model, record_id, populate_existing=True)) from None
+    flush_or_conflict(session, model, record_id)
     if recipients_changed:
         set_recipients(session, model.entity, record.id, recipients)
         before["recipients"] = sorted(old_recipients)

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, policy
 from coordination.errors import ValidationError
@@ -21,8 +20,8 @@ from coordination.services import fields as f
 from coordination.services.base import (
     authorise,
     check_version,
-    conflict,
     create_record,
+    flush_or_conflict,
     load_visible,
     service,
     snapshot,
@@ -123,11 +122,7 @@ def transfer_custody(session: Session, principal: Principal, item_id: int, expec
     item.holder_agency_id, item.holder_name = event.to_agency_id, event.to_holder
     item.updated_by_id = principal.user_id
     session.add(event)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise conflict(session.get(EvidenceItem, item_id, populate_existing=True)) from None
+    flush_or_conflict(session, EvidenceItem, item_id)
     detail = None if event.hash_matches in (None, True) else "SHA-256 at transfer differs from the seizure hash"
     audit.record(session, audit.NewEvent(principal, "transfer custody", EvidenceItem.entity, item.id,
                                          after=snapshot(event, CUSTODY_COLUMNS), detail=detail))

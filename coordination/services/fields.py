@@ -151,25 +151,21 @@ def classification(_session: Session, value: Any):
     return parse_classification(value)
 
 
-def agency(session: Session, value: Any) -> int:
-    """An agency by code (MET, NCA, ...) or id; returns the id."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        found = session.get(Agency, value)
-    else:
-        found = session.scalar(select(Agency).where(Agency.code == str(value).strip().upper()))
-    if found is None:
-        raise ValueError(f"'{value}' is not a partner agency of this operation")
-    return found.id
+def _by_code(model, what: str) -> Parser:
+    """A parser for a reference-data row named by its code (or id); returns the id."""
+    def parse(session: Session, value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            found = session.get(model, value)
+        else:
+            found = session.scalar(select(model).where(model.code == str(value).strip().upper()))
+        if found is None:
+            raise ValueError(f"'{value}' is not {what}")
+        return found.id
+    return parse
 
 
-def jurisdiction(session: Session, value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        found = session.get(Jurisdiction, value)
-    else:
-        found = session.scalar(select(Jurisdiction).where(Jurisdiction.code == str(value).strip().upper()))
-    if found is None:
-        raise ValueError(f"'{value}' is not a known jurisdiction code")
-    return found.id
+agency = _by_code(Agency, "a partner agency of this operation")
+jurisdiction = _by_code(Jurisdiction, "a known jurisdiction code")
 
 
 def user(session: Session, value: Any) -> int:

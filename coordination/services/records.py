@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, policy
 from coordination.errors import ValidationError
@@ -28,9 +27,9 @@ from coordination.services import fields as f
 from coordination.services.base import (
     authorise,
     check_version,
-    conflict,
     create_record,
     current_operation,
+    flush_or_conflict,
     load_visible,
     service,
     update_record,
@@ -240,11 +239,7 @@ def add_task_update(session: Session, principal: Principal, task_id: int, body: 
         update.status_from, update.status_to = task.status, status
         task.status, task.updated_by_id = status, principal.user_id
     session.add(update)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise conflict(session.get(Task, task_id, populate_existing=True)) from None
+    flush_or_conflict(session, Task, task_id)
     after = {"task_id": task.id, "body": body}
     if changes_status:
         after |= {"status_from": update.status_from, "status_to": update.status_to}
