@@ -46,13 +46,18 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} into an audit event")
 
 
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def event_hash(seq: int, occurred_at: datetime, actor_issuer: str, actor_subject: str, action: str,
                entity: str, entity_id: int | None, before: str | None, after: str | None,
                outcome: str, detail: str | None, prev_hash: str) -> str:
-    content = json.dumps(
-        [seq, occurred_at.astimezone(UTC).strftime(_TIME_FORMAT), actor_issuer, actor_subject,
-         action, entity, entity_id, before, after, str(outcome), detail, prev_hash],
-        separators=(",", ":"), ensure_ascii=False)
+    """SHA-256 over the event's canonical JSON (a list, so no field can run into the next)."""
+    if occurred_at.utcoffset():
+        occurred_at = occurred_at.astimezone(UTC)
+    content = _CANONICAL.encode(
+        [seq, occurred_at.isoformat(timespec="microseconds"), actor_issuer, actor_subject,
+         action, entity, entity_id, before, after, str(outcome), detail, prev_hash])
     return hashlib.sha256(content.encode()).hexdigest()
 
 
@@ -125,22 +130,20 @@ def verify(connection: Connection | Session, expect_head: str | None = None,
     expected_seq, prev, count = 1, GENESIS_HASH, 0
     anchor_found = expect_head is None
     result = connection.execute(select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch))
-    for row in result:
-        seq = row.seq
+    for row in result.tuples():
+        seq = row[0]
         if seq != expected_seq:
             bad = min(seq, expected_seq)
             what = "is missing" if seq > expected_seq else "is out of order"
             return Verification(False, count, expected_seq - 1, prev, bad, f"event {bad} {what}")
-        if row.prev_hash != prev:
+        if row[11] != prev:
             return Verification(False, count, seq - 1, prev, seq,
                                 f"event {seq} does not link to event {seq - 1} (rows inserted, removed or swapped)")
-        computed = event_hash(seq, row.occurred_at, row.actor_issuer, row.actor_subject, row.action,
-                              row.entity, row.entity_id, row.before, row.after, row.outcome, row.detail,
-                              row.prev_hash)
-        if computed != row.hash:
+        computed = event_hash(*row[:12])  # the columns above, in event_hash's order
+        if computed != row[12]:
             return Verification(False, count, seq - 1, prev, seq, f"event {seq} was altered after it was written")
-        prev, expected_seq, count = row.hash, seq + 1, count + 1
-        anchor_found = anchor_found or row.hash == expect_head
+        prev, expected_seq, count = row[12], seq + 1, count + 1
+        anchor_found = anchor_found or prev == expect_head
     if not anchor_found:
         return Verification(False, count, expected_seq - 1, prev, expected_seq,
                             f"the anchored head {expect_head} is not in the chain, which ends at event "
