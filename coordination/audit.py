@@ -130,7 +130,7 @@ def verify(connection: Connection | Session, expect_head: str | None = None,
     expected_seq, prev, count = 1, GENESIS_HASH, 0
     anchor_found = expect_head is None
     result = connection.execute(select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch))
-    for row in result.tuples():
+    for row in result:  # rows are tuples: index access is the fast path
         seq = row[0]
         if seq != expected_seq:
             bad = min(seq, expected_seq)
