@@ -134,12 +134,13 @@ def _recipients(session: Session, kind: Kind, records: Sequence[MarkedRecord]) -
 
 
 def build(session: Session, principal: Principal, kind_name: str,
-          where: Sequence[ColumnElement[bool]] = ()) -> Export:
-    """The rows of `kind_name` the principal may read (and that match `where`), as text."""
+          where: Sequence[ColumnElement[bool]] = (), limit: int | None = None) -> Export:
+    """The rows of `kind_name` the principal may read (and that match `where`), as text; the first
+    `limit` of them by their key when a screen shows only so many."""
     kind = KINDS[kind_name]
     model = kind.model
     records = session.scalars(select(model).where(policy.visible(model, principal), *where)
-                              .order_by(getattr(model, kind.key))).all()
+                              .order_by(getattr(model, kind.key)).limit(limit)).all()
     linkers = _linkers(session, records)
     recipients = _recipients(session, kind, records)
     rows = []

@@ -508,8 +508,8 @@ def _stamp_update(mapper, connection, target) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_changes(state: ORMExecuteState) -> None:
     """Bulk ORM UPDATE/DELETE would change audited rows without their audit events."""
-    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
-            and state.bind_mapper.local_table in AUDITED_TABLES:
+    table = getattr(state.statement, "table", None)  # update(Suspect) and update(Suspect.__table__) alike
+    if (state.is_update or state.is_delete) and table in AUDITED_TABLES:
         kind = "UPDATE" if state.is_update else "DELETE"
-        raise PermissionError(f"bulk {kind} of {state.bind_mapper.local_table.name} is refused: "
+        raise PermissionError(f"bulk {kind} of {table.name} is refused: "
                               "change rows one by one through coordination.services")

@@ -15,7 +15,7 @@ from coordination import audit, policy
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.markings import TLP
 from coordination.models import MarkedRecord, Operation, Outcome, Recipient
-from coordination.principal import Principal
+from coordination.principal import SYSTEM_ISSUER, Principal
 from coordination.services.fields import Field, parse_fields
 
 P = ParamSpec("P")
@@ -69,18 +69,25 @@ def recipient_ids(session: Session, entity: str, entity_id: int) -> set[int]:
 
 def load_visible(session: Session, principal: Principal, model: type[MarkedRecord], record_id: Any):
     """The record, if the principal may read it; otherwise NotFound (unseen records do not exist)."""
-    record = session.get(model, record_id) if isinstance(record_id, int) else None
+    # populate_existing: a session that served earlier calls must not decide on its stale copy
+    record = session.get(model, record_id, populate_existing=True) if isinstance(record_id, int) else None
     if record is None or not policy.can_read(principal, record.owning_agency_id, record.tlp,
                                              recipient_ids(session, model.entity, record.id)):
         raise NotFound(f"{model.entity} {record_id} does not exist or is not visible to you")
     return record
 
 
+def is_system(principal: Principal) -> bool:
+    """The system itself (CLI, demo loader), as opposed to a person, provisioned or not."""
+    return principal.role is None and principal.user_id is None and principal.issuer == SYSTEM_ISSUER
+
+
 def authorise(principal: Principal, action: policy.Action, entity: str, entity_id: int | None = None,
               **scope) -> None:
     if not policy.can_write(principal, action, entity=entity, **scope):
         role = principal.role.value if principal.role else "unprovisioned user"
-        raise PermissionDenied(f"a {role} of {principal.agency_code or 'no agency'} may not {action.value} "
+        article = "an" if role[0] in "aeiou" else "a"
+        raise PermissionDenied(f"{article} {role} of {principal.agency_code or 'no agency'} may not {action.value} "
                                f"this {entity}", action=action.value, entity=entity, entity_id=entity_id)
 
 
@@ -130,7 +137,7 @@ def _marking_and_recipients(session: Session, principal: Principal, values: dict
         values["classification"] = values["classification"] or operation.default_classification
     tlp = values.get("tlp") or (record.tlp if record else None)
     if tlp is TLP.RED:
-        if recipients is None and record is not None:
+        if recipients is None and record is not None and record.tlp is TLP.RED:
             return None  # unchanged
         chosen = set(recipients or [])
         if principal.user_id is not None:
@@ -177,6 +184,7 @@ def update_record(session: Session, principal: Principal, model: type[MarkedReco
     recipients = _marking_and_recipients(session, principal, values, record)
     if check:
         check(record, values)
+    _refuse_blanking_required(model, spec, values)
     changed = {name: value for name, value in values.items() if getattr(record, name) != value}
     old_recipients = recipient_ids(session, model.entity, record.id)
     recipients_changed = recipients is not None and set(recipients) != old_recipients
@@ -196,6 +204,16 @@ def update_record(session: Session, principal: Principal, model: type[MarkedReco
     audit.record(session, audit.NewEvent(principal, "update", model.entity, record.id, before=before,
                                          after=changed))
     return record
+
+
+def _refuse_blanking_required(model: type[MarkedRecord], spec: Mapping[str, Field], values: dict[str, Any]) -> None:
+    """An update may not blank a column the record cannot be without (its marking, its owner)."""
+    columns = model.__table__.columns
+    problems = {name: "cannot be blank" for name, field in spec.items()
+                if (column := field.column or name) in values and values[column] is None
+                and column in columns and not columns[column].nullable}
+    if problems:
+        raise ValidationError(problems)
 
 
 def _audit_values(record: MarkedRecord, values: dict[str, Any], recipients: list[int] | None) -> dict:

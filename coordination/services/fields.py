@@ -86,6 +86,7 @@ def choice(kind: type[enum.Enum]) -> Parser:
             if str(member.value).lower() == wanted:
                 return member
         raise ValueError(f"'{value}' is not one of: {allowed}")
+    parse.options = [str(member.value) for member in kind]  # for forms: offer these, nothing else
     return parse
 
 

@@ -13,7 +13,7 @@ from coordination.errors import NotFound, ValidationError
 from coordination.models import Role, User, utcnow
 from coordination.principal import Principal
 from coordination.services import fields as f
-from coordination.services.base import authorise, check_version, service, snapshot
+from coordination.services.base import authorise, check_version, is_system, service, snapshot
 from coordination.services.fields import Field, parse_fields
 
 USER_FIELDS = {
@@ -35,7 +35,7 @@ def create_user(session: Session, principal: Principal, data: dict[str, Any]) ->
         values["active"] = True
     if session.scalar(select(User.id).where(User.issuer == values["issuer"], User.subject == values["subject"])):
         raise ValidationError({"subject": f"'{values['subject']}' at this identity provider is already provisioned"})
-    if principal.role is not None:  # the system provisions the first admin
+    if not is_system(principal):  # the system provisions the first admin; an unprovisioned person nothing
         authorise(principal, policy.Action.MANAGE_USERS, "user")
     user = User(**values)
     session.add(user)
@@ -53,9 +53,9 @@ def update_user(session: Session, principal: Principal, user_id: int, expected_v
         raise ValidationError({name: "is the user's identity and cannot change; provision a new user"
                                for name in sorted(fixed)})
     values = parse_fields(session, USER_FIELDS, changes, partial=True)
-    if principal.role is not None:
+    if not is_system(principal):
         authorise(principal, policy.Action.MANAGE_USERS, "user", user_id)
-    user = session.get(User, user_id)
+    user = session.get(User, user_id, populate_existing=True)
     if user is None:
         raise NotFound(f"user {user_id} does not exist")
     check_version(user, expected_version)
@@ -63,6 +63,7 @@ def update_user(session: Session, principal: Principal, user_id: int, expected_v
     if not changed:
         return user
     if user.role is Role.ADMIN and user.active and (changed.get("active") is False or "role" in changed):
+        audit.lock_head(session)  # two admins demoting each other at once must not both count two admins
         admins = session.scalar(select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True)))
         if admins <= 1:
             raise ValidationError({"role" if "role" in changed else "active":

@@ -14,16 +14,22 @@ PAGE_DIR = Path(__file__).parent / "pages"
 # name -> title; the page itself is PAGE_DIR/<name>.py. No icons: Streamlit turns a page's icon into
 # a favicon fetched from Google's servers, and nothing may leave a closed police network.
 PAGES = {
+    "my_tasks": "My agency's tasks",
     "overview": "Operation overview",
+    "suspects": "Suspects",
+    "arrests": "Arrests",
+    "evidence": "Evidence",
+    "tasks": "Tasks",
     "users": "Users",
 }
+RECORDS = ["suspects", "arrests", "evidence", "tasks"]
 
 PAGES_BY_ROLE: dict[Role, list[str]] = {
     Role.ADMIN: ["users"],
-    Role.COMMANDER: ["overview"],
-    Role.LIAISON: ["overview"],
-    Role.ANALYST: ["overview"],
-    Role.OBSERVER: ["overview"],
+    Role.COMMANDER: ["overview", *RECORDS],
+    Role.LIAISON: ["my_tasks", "overview", *RECORDS],  # a liaison starts from their agency's tasks
+    Role.ANALYST: ["overview", *RECORDS],
+    Role.OBSERVER: ["overview", *RECORDS],
 }
 
 

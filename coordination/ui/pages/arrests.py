@@ -1,0 +1,5 @@
+"""Page: arrests."""
+
+from coordination.ui import records
+
+records.render("arrests")

@@ -1,0 +1,5 @@
+"""Page: evidence."""
+
+from coordination.ui import records
+
+records.render("evidence")

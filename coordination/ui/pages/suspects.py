@@ -1,0 +1,5 @@
+"""Page: suspects."""
+
+from coordination.ui import records
+
+records.render("suspects")

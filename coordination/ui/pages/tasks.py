@@ -1,0 +1,5 @@
+"""Page: tasks."""
+
+from coordination.ui import records
+
+records.render("tasks")
