@@ -6,14 +6,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, policy
 from coordination.errors import NotFound, ValidationError
 from coordination.models import Role, User, utcnow
 from coordination.principal import Principal
 from coordination.services import fields as f
-from coordination.services.base import authorise, check_version, is_system, service, snapshot
+from coordination.services.base import authorise, check_version, flush_or_conflict, is_system, service, snapshot
 from coordination.services.fields import Field, parse_fields
 
 USER_FIELDS = {
@@ -71,11 +70,7 @@ def update_user(session: Session, principal: Principal, user_id: int, expected_v
     before = snapshot(user, changed)
     for name, value in changed.items():
         setattr(user, name, value)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise ValidationError({"version": "the user was changed by someone else meanwhile; reload"}) from None
+    flush_or_conflict(session, User, user.id)
     audit.record(session, audit.NewEvent(principal, "update", "user", user.id, before=before, after=changed))
     return user
 
