@@ -15,11 +15,16 @@ from coordination.reference import DEMO_USERS
 from coordination.settings import PROJECT_ROOT
 from tests.conftest import TEST_ISSUER
 
-PAGES = {"overview": "coordination/ui/pages/overview.py", "users": "coordination/ui/pages/users.py"}
+PAGES = {name: f"coordination/ui/pages/{name}.py"
+         for name in ("my_tasks", "overview", "suspects", "arrests", "evidence", "tasks", "users")}
+RECORDS = {"suspects", "arrests", "evidence", "tasks"}
 # expected from DESIGN.md, written out rather than read from the code under test
-OFFERED = {"admin": {"users"}, "commander": {"overview"}, "liaison": {"overview"}, "analyst": {"overview"},
-           "observer": {"overview"}}
-TITLES = {"overview": "Operation Elaborate", "users": "Users"}
+OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS}, "liaison": {"my_tasks", "overview", *RECORDS},
+           "analyst": {"overview", *RECORDS}, "observer": {"overview", *RECORDS}}
+LANDING = {"admin": "Users", "commander": "Operation Elaborate", "liaison": "{agency} tasks",
+           "analyst": "Operation Elaborate", "observer": "Operation Elaborate"}
+TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "suspects": "Suspects",
+          "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks", "users": "Users"}
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 40,
         "met": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"},
         "fbi": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/y"}}
@@ -54,18 +59,19 @@ def test_each_role_is_offered_its_pages_and_cannot_reach_the_others(app, user):
     sidebar = " ".join(m.value for m in at.sidebar.markdown) + " ".join(c.value for c in at.sidebar.caption)
     assert user.name in sidebar and user.agency in sidebar and user.role.value in sidebar
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
+    assert at.title[0].value.startswith(LANDING[user.role.value].format(agency=user.agency))
     offered = OFFERED[user.role.value]
     for name, path in PAGES.items():
         if name in offered:
             at.switch_page(path).run()
-            assert at.title[0].value.startswith(TITLES[name]) and not at.exception
+            assert at.title[0].value.startswith(TITLES[name].format(agency=user.agency)) and not at.exception
         else:
             with pytest.raises(ValueError, match="Could not find a navigation page"):
                 at.switch_page(path)
 
 
 def test_the_overview_shows_what_the_viewer_may_see(app):
-    at = app("liaison.fbi")
+    at = app("liaison.fbi").switch_page(PAGES["overview"]).run()  # a liaison lands on their agency's tasks
     labels = [m.label for m in at.metric]
     assert labels == ["Suspects", "Arrests", "Evidence awaiting analysis", "Open tasks", "Overdue / blocked tasks"]
     assert at.metric[0].value == "0"  # the test database holds reference data only
