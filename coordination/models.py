@@ -286,6 +286,10 @@ def scoped_indexes(table: str) -> tuple[Index, ...]:
             Index(f"ix_{table}_tlp", "operation_id", "tlp"))
 
 
+# External references lead their unique indexes: imports, links and forms look records up by
+# reference alone, and an index that starts with operation_id would not serve that.
+
+
 class Suspect(MarkedRecord, Base):
     __tablename__ = "suspect"
     entity = "suspect"
@@ -301,7 +305,7 @@ class Suspect(MarkedRecord, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
-        UniqueConstraint("operation_id", "reference", name="uq_suspect_reference"),
+        UniqueConstraint("reference", "operation_id", name="uq_suspect_reference"),
         *scoped_indexes("suspect"),
         Index("ix_suspect_status", "operation_id", "status", "tier"),
     )
@@ -326,7 +330,7 @@ class Arrest(MarkedRecord, Base):
     jurisdiction: Mapped[Jurisdiction] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("operation_id", "reference", name="uq_arrest_reference"),
+        UniqueConstraint("reference", "operation_id", name="uq_arrest_reference"),
         *scoped_indexes("arrest"),
         Index("ix_arrest_jurisdiction", "operation_id", "jurisdiction_id"),
         Index("ix_arrest_time", "operation_id", "arrested_at"),
@@ -356,7 +360,7 @@ class EvidenceItem(MarkedRecord, Base):
         back_populates="evidence_item", order_by="CustodyEvent.sequence")
 
     __table_args__ = (
-        UniqueConstraint("operation_id", "exhibit_ref", name="uq_evidence_item_exhibit_ref"),
+        UniqueConstraint("exhibit_ref", "operation_id", name="uq_evidence_item_exhibit_ref"),
         *scoped_indexes("evidence_item"),
         Index("ix_evidence_item_status", "operation_id", "status", "item_type"),
         Index("ix_evidence_item_holder", "operation_id", "holder_agency_id"),
@@ -412,7 +416,7 @@ class Task(MarkedRecord, Base):
     updates: Mapped[list[TaskUpdate]] = relationship(back_populates="task", order_by="TaskUpdate.id")
 
     __table_args__ = (
-        UniqueConstraint("operation_id", "reference", name="uq_task_reference"),
+        UniqueConstraint("reference", "operation_id", name="uq_task_reference"),
         *scoped_indexes("task"),
         Index("ix_task_status", "operation_id", "status", "due_date"),
     )

@@ -176,6 +176,7 @@ def update_record(session: Session, principal: Principal, model: type[MarkedReco
     """Validate -> authorise -> compare version -> change -> audit. No change, no event."""
     record = load_visible(session, principal, model, record_id)
     values = parse_fields(session, spec, changes, partial=True)
+    _refuse_blanking_required(model, spec, values)
     authorise(principal, action, model.entity, record.id, owning_agency_id=record.owning_agency_id)
     if "owning_agency_id" in values and values["owning_agency_id"] != record.owning_agency_id:
         authorise(principal, policy.Action.REASSIGN_TASK if model.entity == "task" else action, model.entity,
@@ -184,7 +185,6 @@ def update_record(session: Session, principal: Principal, model: type[MarkedReco
     recipients = _marking_and_recipients(session, principal, values, record)
     if check:
         check(record, values)
-    _refuse_blanking_required(model, spec, values)
     changed = {name: value for name, value in values.items() if getattr(record, name) != value}
     old_recipients = recipient_ids(session, model.entity, record.id)
     recipients_changed = recipients is not None and set(recipients) != old_recipients
@@ -207,11 +207,12 @@ def update_record(session: Session, principal: Principal, model: type[MarkedReco
 
 
 def _refuse_blanking_required(model: type[MarkedRecord], spec: Mapping[str, Field], values: dict[str, Any]) -> None:
-    """An update may not blank a column the record cannot be without (its marking, its owner)."""
+    """An update may not blank a column the record cannot be without (its marking, its owner);
+    blanks in columns with a default (notes, aliases) are the service's to fill."""
     columns = model.__table__.columns
     problems = {name: "cannot be blank" for name, field in spec.items()
                 if (column := field.column or name) in values and values[column] is None
-                and column in columns and not columns[column].nullable}
+                and column in columns and not columns[column].nullable and columns[column].default is None}
     if problems:
         raise ValidationError(problems)
 

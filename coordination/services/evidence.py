@@ -108,9 +108,10 @@ def transfer_custody(session: Session, principal: Principal, item_id: int, expec
     """Hand an item from its current holder to the next; only the holder's agency may do it."""
     item = load_visible(session, principal, EvidenceItem, item_id)
     values = parse_fields(session, TRANSFER_FIELDS, data)
+    # version first: a transfer that lost a race to another is a conflict, not a refusal of the former holder
+    check_version(item, expected_version)
     authorise(principal, policy.Action.TRANSFER_CUSTODY, EvidenceItem.entity, item.id,
               holder_agency_id=item.holder_agency_id)
-    check_version(item, expected_version)
     last: CustodyEvent = session.scalar(
         select(CustodyEvent).where(CustodyEvent.evidence_item_id == item.id)
         .order_by(CustodyEvent.sequence.desc()).limit(1))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-25 01:07:42.440271
+Create Date: 2026-11-25 01:24:06.812975
 
 """
 from typing import Sequence, Union
@@ -135,7 +135,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owning_agency_id'], ['agency.id'], name=op.f('fk_suspect_owning_agency_id_agency')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_suspect_updated_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suspect')),
-    sa.UniqueConstraint('operation_id', 'reference', name='uq_suspect_reference')
+    sa.UniqueConstraint('reference', 'operation_id', name='uq_suspect_reference')
     )
     with op.batch_alter_table('suspect', schema=None) as batch_op:
         batch_op.create_index('ix_suspect_scope', ['operation_id', 'owning_agency_id', 'tlp'], unique=False)
@@ -166,7 +166,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owning_agency_id'], ['agency.id'], name=op.f('fk_task_owning_agency_id_agency')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_task_updated_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_task')),
-    sa.UniqueConstraint('operation_id', 'reference', name='uq_task_reference')
+    sa.UniqueConstraint('reference', 'operation_id', name='uq_task_reference')
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index('ix_task_scope', ['operation_id', 'owning_agency_id', 'tlp'], unique=False)
@@ -213,7 +213,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['suspect_id'], ['suspect.id'], name=op.f('fk_arrest_suspect_id_suspect')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_arrest_updated_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_arrest')),
-    sa.UniqueConstraint('operation_id', 'reference', name='uq_arrest_reference')
+    sa.UniqueConstraint('reference', 'operation_id', name='uq_arrest_reference')
     )
     with op.batch_alter_table('arrest', schema=None) as batch_op:
         batch_op.create_index('ix_arrest_jurisdiction', ['operation_id', 'jurisdiction_id'], unique=False)
@@ -249,7 +249,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['suspect_id'], ['suspect.id'], name=op.f('fk_evidence_item_suspect_id_suspect')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_evidence_item_updated_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evidence_item')),
-    sa.UniqueConstraint('operation_id', 'exhibit_ref', name='uq_evidence_item_exhibit_ref')
+    sa.UniqueConstraint('exhibit_ref', 'operation_id', name='uq_evidence_item_exhibit_ref')
     )
     with op.batch_alter_table('evidence_item', schema=None) as batch_op:
         batch_op.create_index('ix_evidence_item_holder', ['operation_id', 'holder_agency_id'], unique=False)
