@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, select, text, update
 
 from coordination import append_only, audit, services
+from coordination.models import AuditEvent, Recipient, Suspect
 from tests.conftest import Store
 
 TAMPERING = {
@@ -17,6 +18,11 @@ TAMPERING = {
                   "UPDATE audit_event SET seq = seq - 999999 WHERE seq >= 1000000"], 32),
     "swapped": (["UPDATE audit_event SET seq = -1 WHERE seq = 33", "UPDATE audit_event SET seq = 33 WHERE seq = 34",
                  "UPDATE audit_event SET seq = 34 WHERE seq = -1"], 33),
+    "actor changed": (["UPDATE audit_event SET actor_subject = 'admin' WHERE seq = 25"], 25),
+    "values changed": (["UPDATE audit_event SET after = replace(after, 'lead', 'charged') WHERE seq = 36"], 36),
+    "first deleted": (["DELETE FROM audit_event WHERE seq = 1"], 1),
+    "newest edited": (["UPDATE audit_event SET outcome = 'refused' WHERE seq = (SELECT max(seq) FROM audit_event)"],
+                      "head"),
 }
 
 
@@ -53,11 +59,44 @@ def test_an_intact_chain_verifies_to_its_head(chain):
 @pytest.mark.parametrize("how", TAMPERING)
 def test_tampering_is_caught_at_the_first_bad_sequence(chain, how):
     statements, first_bad = TAMPERING[how]
+    head_seq = verify(chain).head_seq
     with chain.engine.begin() as connection:
         for statement in statements:
             connection.execute(text(statement))
     result = verify(chain)
-    assert not result.ok and result.first_bad_seq == first_bad, result.reason
+    assert not result.ok and result.first_bad_seq == (head_seq if first_bad == "head" else first_bad), result.reason
+    assert result.events == result.first_bad_seq - 1  # the events before the first bad one still hold
+
+
+def rehash(connection, first: int, through: int | None = None) -> None:
+    """What a careful forger does after an edit: recompute the hashes from `first` on (through the end)."""
+    prev = connection.execute(select(AuditEvent.hash).where(AuditEvent.seq == first - 1)).scalar_one()
+    rows = select(AuditEvent).where(AuditEvent.seq.between(first, through or 10**9)).order_by(AuditEvent.seq)
+    for row in connection.execute(rows).all():
+        values = row._asdict()
+        del values["hash"]
+        values["prev_hash"] = prev
+        prev = audit.event_hash(**values)
+        connection.execute(text("UPDATE audit_event SET prev_hash = :p, hash = :h WHERE seq = :s"),
+                           {"p": values["prev_hash"], "h": prev, "s": row.seq})
+
+
+def test_an_edit_with_its_own_hash_recomputed_breaks_the_next_link(chain):
+    with chain.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET detail = 'forged' WHERE seq = 30"))
+        rehash(connection, 30, through=30)
+    result = verify(chain)
+    assert (result.ok, result.first_bad_seq) == (False, 31)
+
+
+def test_a_chain_rewritten_from_the_edit_on_is_caught_by_the_anchored_head(chain):
+    anchor = verify(chain).head_hash
+    with chain.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_event SET detail = 'forged' WHERE seq = 30"))
+        rehash(connection, 30)
+    assert verify(chain).ok  # self-consistent again: only an anchor kept elsewhere tells
+    result = verify(chain, expect_head=anchor)
+    assert not result.ok and "anchored head" in result.reason
 
 
 def test_an_anchored_head_catches_deleting_the_newest_events(chain):
@@ -67,3 +106,18 @@ def test_an_anchored_head_catches_deleting_the_newest_events(chain):
     assert verify(chain).ok
     result = verify(chain, expect_head=anchor)
     assert not result.ok and "anchored head" in result.reason
+
+
+@pytest.mark.parametrize("statement", [update(AuditEvent).values(detail="x"), delete(AuditEvent),
+                                       delete(Suspect).where(Suspect.id == 1), delete(Recipient),
+                                       delete(Suspect.__table__)])
+def test_bulk_orm_changes_of_audited_tables_are_refused(store, statement):
+    with store.writer() as session, pytest.raises(PermissionError, match="is refused"):
+        session.execute(statement)
+
+
+def test_the_append_only_tables_refuse_plain_sql_too(store):
+    with pytest.raises(Exception, match="append-only"), store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_event WHERE seq = 1"))
+    with store.reader() as session:
+        assert verify(store).ok and audit.head(session)[0] > 0
