@@ -20,16 +20,18 @@ def sign_in(page: Page, app: str, subject: str, predefined: bool = True) -> None
     page.wait_for_url(f"{app}/**")
 
 
-@pytest.mark.parametrize(("subject", "name", "caption"), [
-    ("commander.met", "Casey Commander", "MET · commander"),
-    ("liaison.fbi", "Frankie Liaison", "FBI · liaison"),
+@pytest.mark.parametrize(("subject", "name", "caption", "landing"), [
+    ("commander.met", "Casey Commander", "MET · commander", "Operation Elaborate"),
+    ("liaison.fbi", "Frankie Liaison", "FBI · liaison", "FBI tasks"),  # a liaison starts from their own tasks
 ])
-def test_sign_in_land_on_the_overview_and_sign_out(stack, page, subject, name, caption):
+def test_sign_in_land_on_the_right_page_and_sign_out(stack, page, subject, name, caption, landing):
     sign_in(page, stack.app, subject)
-    expect(page.get_by_role("heading", name="Operation Elaborate")).to_be_visible()
+    expect(page.get_by_role("heading", name=landing)).to_be_visible()
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text(name)).to_be_visible()
     expect(sidebar.get_by_text(caption)).to_be_visible()
+    expect(sidebar.get_by_role("link", name="Users")).to_have_count(0)  # an admin's page, not theirs
+    sidebar.get_by_role("link", name="Operation overview").click()
     expect(page.get_by_text("Evidence awaiting analysis")).to_be_visible()
     sidebar.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="End session").click()  # the provider confirms the end of its session
