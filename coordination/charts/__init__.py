@@ -16,6 +16,7 @@ from coordination.models import SuspectStatus, TaskStatus
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 OVERDUE = "#D55E00"
+TOPOJSON_URL = "app/static/topojson/"  # relative to the page: static/topojson, never Plotly's CDN
 PIPELINE = [s.value for s in SuspectStatus if s is not SuspectStatus.NO_FURTHER_ACTION]
 
 
@@ -32,6 +33,21 @@ def arrests_by_jurisdiction(picture: Picture) -> go.Figure:
     figure = go.Figure(go.Bar(x=counts, y=names, orientation="h", text=counts, textposition="auto",
                               marker_color=PALETTE[0], customdata=[c for c, *_ in picture.arrests_by_jurisdiction]))
     return _layout(figure, "Arrests by jurisdiction", yaxis={"autorange": "reversed"}, xaxis_title="arrests")
+
+
+def arrests_map(picture: Picture) -> go.Figure:
+    """Bubbles at each jurisdiction's display point, on country outlines the app serves itself."""
+    rows = picture.arrests_by_jurisdiction
+    counts = [n for *_, n in rows]
+    biggest = max(counts, default=1)
+    figure = go.Figure(go.Scattergeo(
+        lat=[lat for *_, lat, _lon, _n in rows], lon=[lon for *_, lon, _n in rows], mode="markers+text",
+        text=[f"{name}: {n}" for _code, name, _c, _lat, _lon, n in rows], textposition="top center",
+        marker={"size": [12 + 38 * (n / biggest) ** 0.5 for n in counts], "color": PALETTE[0], "opacity": 0.8},
+        customdata=[code for code, *_ in rows]))
+    figure.update_geos(showcountries=True, countrycolor="#999999", showland=True, landcolor="#F2F2F2",
+                       fitbounds="locations" if rows else False, projection_type="natural earth")
+    return _layout(figure, "Arrests on the map")
 
 
 def arrests_over_time(picture: Picture) -> go.Figure:
@@ -88,6 +104,7 @@ def evidence_by_holder(picture: Picture) -> go.Figure:
 
 ALL = {
     "arrests_by_jurisdiction": arrests_by_jurisdiction,
+    "arrests_map": arrests_map,
     "arrests_over_time": arrests_over_time,
     "suspect_pipeline": suspect_pipeline,
     "tasks_by_agency": tasks_by_agency,

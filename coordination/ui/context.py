@@ -5,10 +5,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import streamlit as st
+from sqlalchemy import select
 
 from coordination import settings
-from coordination.db import make_engine
+from coordination.db import make_engine, read_session
 from coordination.errors import ConflictError, CoordinationError, ValidationError
+from coordination.models import Agency
 from coordination.principal import Principal
 
 PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
@@ -39,3 +41,8 @@ def shown_errors():
         st.warning(str(error))
     except CoordinationError as error:
         st.error(str(error))
+
+
+def agency_codes() -> list[str]:
+    with read_session(engine()) as session:
+        return list(session.scalars(select(Agency.code).order_by(Agency.code)))

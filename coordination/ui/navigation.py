@@ -16,13 +16,14 @@ PAGE_DIR = Path(__file__).parent / "pages"
 PAGES = {
     "my_tasks": "My agency's tasks",
     "overview": "Operation overview",
+    "dashboard": "Operation picture",
     "suspects": "Suspects",
     "arrests": "Arrests",
     "evidence": "Evidence",
     "tasks": "Tasks",
     "users": "Users",
 }
-RECORDS = ["suspects", "arrests", "evidence", "tasks"]
+RECORDS = ["dashboard", "suspects", "arrests", "evidence", "tasks"]  # the live picture, then the records
 
 PAGES_BY_ROLE: dict[Role, list[str]] = {
     Role.ADMIN: ["users"],

@@ -17,7 +17,7 @@ from coordination.exports import KINDS, Kind
 from coordination.markings import HANDLING, TLP
 from coordination.models import Agency, AuditEvent, CustodyEvent, Jurisdiction, TaskUpdate, User
 from coordination.policy import Action, can_write, visible
-from coordination.ui.context import engine, principal, shown_errors
+from coordination.ui.context import agency_codes, engine, principal, shown_errors
 
 SHOWN = 500  # rows in the table; search narrows the rest
 SEARCH = {"suspects": ("reference", "full_name", "aliases"), "arrests": ("reference", "place", "offences"),
@@ -58,7 +58,7 @@ def _table(kind: Kind) -> str | None:
     viewer, model = principal(), kind.model
     search = st.text_input("Search", key=f"{kind.name}-search", placeholder="reference, name, place ...")
     columns = st.columns(3)
-    agencies = columns[0].multiselect("Owning agency", _agency_codes(), key=f"{kind.name}-agency")
+    agencies = columns[0].multiselect("Owning agency", agency_codes(), key=f"{kind.name}-agency")
     markings = columns[1].multiselect("Marking", [t.value for t in TLP], key=f"{kind.name}-tlp")
     statuses = getattr(model.status.type, "enums", []) if hasattr(model, "status") else []
     status = columns[2].multiselect("Status", statuses, key=f"{kind.name}-status")
@@ -84,11 +84,6 @@ def _table(kind: Kind) -> str | None:
     typed = st.text_input(f"Open by {kind.key.replace('_', ' ')}", key=f"{kind.name}-open",
                           placeholder="or select a row above").strip()
     return table[rows[0]][kind.key] if rows else (typed or None)
-
-
-def _agency_codes() -> list[str]:
-    with read_session(engine()) as session:
-        return list(session.scalars(select(Agency.code).order_by(Agency.code)))
 
 
 # --- one record ------------------------------------------------------------------------------
@@ -165,7 +160,7 @@ def _options(name: str, kind: Kind) -> list[str] | None:
     if name == "classification":
         return ["", "OFFICIAL", "OFFICIAL-SENSITIVE"]
     if name == "owning_agency":
-        return [""] + _agency_codes()
+        return [""] + agency_codes()
     if name == "jurisdiction":
         with read_session(engine()) as session:
             return [""] + list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code)))
@@ -243,7 +238,7 @@ def _transfer_form(item_id: int, version: int, holder_agency_id: int) -> None:
         return
     with st.form(f"transfer-{item_id}"):
         st.markdown("**Transfer custody**")
-        data = {"to_agency": st.selectbox("To agency", _agency_codes(), key=f"transfer-{item_id}-to_agency")}
+        data = {"to_agency": st.selectbox("To agency", agency_codes(), key=f"transfer-{item_id}-to_agency")}
         for name, label in TRANSFER_LABELS.items():
             data[name] = st.text_input(label, key=f"transfer-{item_id}-{name}")
         if st.form_submit_button("Record transfer"):

@@ -1,0 +1,126 @@
+"""The live operation picture: KPI tiles and charts that refresh by themselves.
+
+Results are cached on the audit trail's last sequence number, so a refresh with no change anywhere
+re-queries nothing, and a write through any replica shows at every replica's next refresh.
+Filters live in the URL's query parameters: they survive refreshes and can be shared.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import streamlit as st
+from sqlalchemy import select
+
+from coordination import audit, charts, exports, settings
+from coordination.aggregates import Filters, Picture, picture
+from coordination.db import read_session
+from coordination.models import Arrest, Jurisdiction
+from coordination.principal import Principal
+from coordination.ui.context import agency_codes, engine, principal
+
+PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_picture(database_url: str, viewer: Principal, filters: Filters, head_seq: int, today: date) -> Picture:
+    """Keyed on the audit head: any write anywhere changes the key; no write, no query."""
+    del database_url, head_seq  # part of the key only
+    with read_session(engine()) as session:
+        return picture(session, viewer, filters, today)
+
+
+def _jurisdiction_codes() -> list[str]:
+    with read_session(engine()) as session:
+        return list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code)))
+
+
+def _filters() -> Filters:
+    """Filter widgets, seeded from and written back to the query string."""
+    params = st.query_params
+    columns = st.columns([1, 1, 2, 2])
+    since = columns[0].date_input("From", value=_day(params.get("from")), key="dash-from", format="YYYY-MM-DD")
+    until = columns[1].date_input("Until", value=_day(params.get("until")), key="dash-until", format="YYYY-MM-DD")
+    agencies = columns[2].multiselect("Agencies", agency_codes(), key="dash-agencies",
+                                      default=[a for a in params.get_all("agency") if a in agency_codes()])
+    jurisdictions = columns[3].multiselect("Jurisdictions", _jurisdiction_codes(), key="dash-jurisdictions",
+                                           default=[j for j in params.get_all("jurisdiction")
+                                                    if j in _jurisdiction_codes()])
+    wanted = {"from": since.isoformat() if since else None, "until": until.isoformat() if until else None,
+              "agency": agencies, "jurisdiction": jurisdictions}
+    for name, value in wanted.items():
+        if value:
+            params[name] = value
+        elif name in params:
+            del params[name]
+    return Filters(since=since or None, until=until or None, agencies=tuple(agencies),
+                   jurisdictions=tuple(jurisdictions))
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def render() -> None:
+    viewer = principal()
+    st.title("Operation picture")
+    filters = _filters()
+    live = st.fragment(run_every=settings.load().refresh_s)(_live)
+    live(viewer, filters)
+
+
+def _live(viewer: Principal, filters: Filters) -> None:
+    with read_session(engine()) as session:
+        head_seq = audit.head(session)[0]
+    now = datetime.now(UTC)
+    seen = cached_picture(settings.load().database_url, viewer, filters, head_seq, now.date())
+    st.caption(f"updated {now:%H:%M:%S} UTC · refreshes every {settings.load().refresh_s} s · "
+               f"counts only what a {viewer.agency_code} {viewer.role.value} may see")
+    _tiles(seen)
+    left, right = st.columns(2)
+    with left:
+        selected = _chart("arrests_by_jurisdiction", seen, selectable=True)
+        _chart("arrests_over_time", seen)
+        _chart("tasks_by_agency", seen)
+    with right:
+        _chart("arrests_map", seen)
+        _chart("suspect_pipeline", seen)
+        _chart("evidence_by_type", seen)
+        _chart("evidence_by_holder", seen)
+    if selected:
+        _drill_down(viewer, filters, selected)
+
+
+def _tiles(seen: Picture) -> None:
+    by_status = seen.suspects_by_status
+    tiles = st.columns(6)
+    tiles[0].metric("Suspects identified or further", f"{sum(n for s, n in by_status.items() if s != 'lead'):,}",
+                    help=", ".join(f"{s}: {n:,}" for s, n in sorted(by_status.items())))
+    tiles[1].metric("Arrests today", f"{seen.arrests_today:,}")
+    tiles[2].metric("Arrests in total", f"{seen.arrests_total:,}")
+    tiles[3].metric("Evidence awaiting analysis", f"{seen.evidence_awaiting_analysis:,}")
+    tiles[4].metric("Open tasks", f"{seen.tasks_open:,}")
+    tiles[5].metric("Overdue / blocked", f"{seen.tasks_overdue:,} / {seen.tasks_blocked:,}")
+
+
+def _chart(name: str, seen: Picture, selectable: bool = False) -> list[str]:
+    figure = charts.ALL[name](seen)
+    if not selectable:
+        st.plotly_chart(figure, key=f"chart-{name}", config=PLOTLY_CONFIG, width="stretch")
+        return []
+    event = st.plotly_chart(figure, key=f"chart-{name}", config=PLOTLY_CONFIG, width="stretch",
+                            on_select="rerun", selection_mode=("points",))
+    points = event.selection.points if event and event.selection else []
+    return [point["customdata"] for point in points if point.get("customdata")]
+
+
+def _drill_down(viewer: Principal, filters: Filters, jurisdictions: list[str]) -> None:
+    st.subheader(f"Arrests in {', '.join(jurisdictions)}")
+    where = [Arrest.jurisdiction_id.in_(select(Jurisdiction.id).where(Jurisdiction.code.in_(jurisdictions)))]
+    with read_session(engine()) as session:
+        shown = exports.build(session, viewer, "arrests", where, limit=500)
+    st.dataframe([dict(zip(shown.columns, row, strict=True)) for row in shown.rows], hide_index=True,
+                 width="stretch")

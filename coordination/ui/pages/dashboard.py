@@ -1,0 +1,5 @@
+"""Page: the live operation picture."""
+
+from coordination.ui import dashboard
+
+dashboard.render()
