@@ -32,6 +32,7 @@ class Status(enum.StrEnum):
     IDLE = "idle timeout"
     LIFETIME = "absolute lifetime"
     SIGNED_OUT = "signed out"
+    REVOKED = "ended by an admin"  # the user was disabled during this sign-in, perhaps enabled again since
 
 
 MESSAGES = {
@@ -41,6 +42,7 @@ MESSAGES = {
     Status.IDLE: "You were signed out after {idle} minutes without activity. Sign in again to continue.",
     Status.LIFETIME: "You were signed out: a sign-in lasts at most {lifetime} hours. Sign in again to continue.",
     Status.SIGNED_OUT: "You signed out of this session. Sign in again to continue.",
+    Status.REVOKED: "This sign-in was ended because an admin disabled your account. Sign in again to continue.",
 }
 
 
@@ -91,7 +93,7 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
     if user is None or not user.active:
         status = Status.NOT_PROVISIONED if user is None else Status.DISABLED
         if user is not None:
-            _end_open_sessions(session, user, now, status)
+            _end_open_sessions(session, user, now)
         if record_refusal:
             _refusal(session, identity, status)
         session.commit()
@@ -134,10 +136,11 @@ def _end(session: Session, record: UserSession, principal: Principal, now: datet
     session.commit()
 
 
-def _end_open_sessions(session: Session, user: User, now: datetime, status: Status) -> None:
+def _end_open_sessions(session: Session, user: User, now: datetime) -> None:
+    """A disabled user's sign-ins end for good: enabling the account again needs a fresh sign-in."""
     for record in session.scalars(select(UserSession).where(UserSession.user_id == user.id,
                                                             UserSession.ended_at.is_(None))):
-        record.ended_at, record.end_reason = now, status.value
+        record.ended_at, record.end_reason = now, Status.REVOKED.value
 
 
 def _refusal(session: Session, identity: Identity, status: Status) -> None:

@@ -83,6 +83,12 @@ def test_a_user_disabled_while_signed_in_loses_access_at_the_next_interaction(st
         services.disable_user(session, Principal.system("test"), fbi.id, fbi.version)
     assert admit(store, identity(), 1).status is Status.DISABLED
     assert last_event(store).outcome is Outcome.REFUSED
+    with store.writer() as session:
+        fbi = session.scalar(select(User).where(User.subject == "liaison.fbi"))
+        services.update_user(session, Principal.system("test"), fbi.id, fbi.version, {"active": True})
+    again = admit(store, identity(), 2)  # enabled again: the old sign-in stays ended, with the reason
+    assert again.status is Status.REVOKED and "Sign in again" in again.message
+    assert admit(store, identity(at=START + timedelta(minutes=3)), 3).admitted
 
 
 def test_signing_out_ends_the_sign_in_for_every_replica(store):
