@@ -1,0 +1,80 @@
+"""The live operation picture in AppTest: tiles and charts per role, filters in the URL, and
+results cached on the audit head (no write, no query; any write, fresh figures)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coordination import services
+from coordination.reference import DEMO_USERS
+from coordination.settings import PROJECT_ROOT
+from coordination.ui import dashboard
+from tests.conftest import TEST_ISSUER
+from tests.test_app import AUTH
+
+PAGE = "coordination/ui/pages/dashboard.py"
+
+
+@pytest.fixture
+def operation(sqlite_store, monkeypatch):
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    dashboard.cached_picture.clear()
+    with sqlite_store.writer() as session:
+        for who, ref in (("liaison.met", "S-MET"), ("liaison.fbi", "S-FBI")):
+            services.create_suspect(session, sqlite_store.principal(who), {
+                "reference": ref, "full_name": "x", "tier": "user", "status": "identified"})
+    return sqlite_store
+
+
+def open_dashboard(subject: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "iss": TEST_ISSUER, "sub": subject, "name": subject, "iat": int(time.time())}
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def tile(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("user", [u for u in DEMO_USERS if u.role.value != "admin"], ids=lambda u: u.subject)
+def test_every_role_sees_tiles_and_charts(operation, user):
+    at = open_dashboard(user.subject)
+    assert [m.label for m in at.metric] == ["Suspects identified or further", "Arrests today", "Arrests in total",
+                                            "Evidence awaiting analysis", "Open tasks", "Overdue / blocked"]
+    assert len(at.get("plotly_chart")) == 7
+    assert tile(at, "Suspects identified or further") == "2"
+
+
+def test_filters_come_from_the_url_and_go_back_to_it(operation):
+    at = open_dashboard("commander.met", {"agency": "FBI"})
+    assert at.multiselect(key="dash-agencies").value == ["FBI"]
+    assert tile(at, "Suspects identified or further") == "1"
+    at.multiselect(key="dash-agencies").set_value(["MET", "FBI"]).run()
+    assert at.query_params["agency"] == ["MET", "FBI"]
+    at.run()  # a refresh keeps them
+    assert at.multiselect(key="dash-agencies").value == ["MET", "FBI"]
+    assert tile(at, "Suspects identified or further") == "2"
+
+
+def test_figures_are_cached_on_the_audit_head(operation, monkeypatch):
+    calls = []
+    real = dashboard.picture
+    monkeypatch.setattr(dashboard, "picture", lambda *args: calls.append(1) or real(*args))
+    at = open_dashboard("commander.met")
+    before = len(calls)
+    at.run()
+    assert len(calls) == before  # nothing changed anywhere: no query
+    with operation.writer() as session:
+        services.create_suspect(session, operation.principal("liaison.nca"), {
+            "reference": "S-NCA", "full_name": "x", "tier": "user", "status": "located"})
+    at.run()
+    assert len(calls) == before + 1 and tile(at, "Suspects identified or further") == "3"
