@@ -50,7 +50,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     engine.dispose()
     secrets = work / "secrets.toml"
     devstack.write_secrets(secrets, proxy_port, oidc_port)  # one public origin for both replicas
-    env = {"COORD_DATABASE_URL": database_url}
+    env = {"COORD_DATABASE_URL": database_url, "COORD_REFRESH_S": "2"}  # live pages refresh quickly
     provider = devstack.start(devstack.provider_command(oidc_port), f"{issuer}/.well-known/openid-configuration",
                               log=work / "oidc.log")
     apps = []
