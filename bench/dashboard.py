@@ -1,0 +1,94 @@
+"""Dashboard figures (issue 5): a full rerun of the operation picture for a commander (AppTest),
+against its floor (the same page from precomputed results, no database) and a refresh with no
+data change (results cached on the audit head).
+
+Targets: full rerun under 300 ms median at operation scale on SQLite, under 1 s at stress;
+at most 1.5x the floor; a no-change refresh at most 1.1x the floor.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import UTC, datetime
+
+from streamlit.testing.v1 import AppTest
+
+from coordination import audit, demo, migrate
+from coordination.aggregates import Filters
+from coordination.db import make_engine, read_session
+from coordination.principal import principal_for_subject
+from coordination.settings import PROJECT_ROOT, load
+from coordination.ui import dashboard
+
+RUNS = 15
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "b" * 40,
+        "demo": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"}}
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "iss": load().demo_issuer, "sub": "commander.met", "name": "C",
+               "iat": int(time.time())}
+    at.run()
+    at.switch_page("coordination/ui/pages/dashboard.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _median_ms(at: AppTest, before_each=lambda: None) -> float:
+    times = []
+    for _ in range(RUNS):
+        before_each()
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def measure(url: str) -> dict:
+    os.environ["COORD_DATABASE_URL"] = url
+    at = _app()
+    full = _median_ms(at, dashboard.cached_picture.clear)  # as if every refresh followed a write
+    unchanged = _median_ms(at)  # no write anywhere: cached on the audit head
+    real = dashboard.cached_picture
+    frozen = real(url, *_last_key(at))
+    dashboard.cached_picture = lambda *_args: frozen  # the floor: no database for the figures at all
+    try:
+        floor = _median_ms(at)
+    finally:
+        dashboard.cached_picture = real
+    return {"full_ms": full, "unchanged_ms": unchanged, "floor_ms": floor}
+
+
+def _last_key(_at: AppTest):
+    """The cache key the page used on its last run, to compute the frozen figures once."""
+    engine = make_engine(os.environ["COORD_DATABASE_URL"])
+    with read_session(engine) as session:
+        viewer = principal_for_subject(session, "commander.met")
+        head = audit.head(session)[0]
+    return viewer, Filters(), head, datetime.now(UTC).date()
+
+
+def main(scales: list[str], postgres_url: str | None, out) -> list[dict]:
+    rows = []
+    for scale in scales:
+        targets = [("sqlite", f"sqlite:///{out / f'{scale}.db'}")] + ([("postgresql", postgres_url)]
+                                                                      if postgres_url else [])
+        for store, url in targets:
+            engine = make_engine(url)
+            migrate.upgrade(engine)
+            if store == "postgresql" or demo.is_empty(engine):  # PostgreSQL holds the last scale loaded
+                demo.load(engine, scale, reset=True)
+            engine.dispose()
+            figures = measure(url)
+            rows.append({"store": store, "scale": scale, **figures})
+    print("\n| store      | scale     | full rerun ms | no-change ms | floor ms | full/floor | no-change/floor |")
+    print("|------------|-----------|---------------|--------------|----------|------------|-----------------|")
+    for r in rows:
+        print(f"| {r['store']:<10} | {r['scale']:<9} | {r['full_ms']:>13.0f} | {r['unchanged_ms']:>12.0f} | "
+              f"{r['floor_ms']:>8.0f} | {r['full_ms'] / r['floor_ms']:>10.2f} | "
+              f"{r['unchanged_ms'] / r['floor_ms']:>15.2f} |")
+    return rows
