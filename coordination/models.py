@@ -308,6 +308,8 @@ class Suspect(MarkedRecord, Base):
         UniqueConstraint("reference", "operation_id", name="uq_suspect_reference"),
         *scoped_indexes("suspect"),
         Index("ix_suspect_status", "operation_id", "status", "tier"),
+        # covers the dashboard's pipeline count under the scoping clause: an index-only scan
+        Index("ix_suspect_pipeline", "tlp", "owning_agency_id", "tier", "status"),
     )
 
 

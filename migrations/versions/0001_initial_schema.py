@@ -139,6 +139,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('suspect', schema=None) as batch_op:
         batch_op.create_index('ix_suspect_scope', ['operation_id', 'owning_agency_id', 'tlp'], unique=False)
+        batch_op.create_index('ix_suspect_pipeline', ['tlp', 'owning_agency_id', 'tier', 'status'], unique=False)
         batch_op.create_index('ix_suspect_status', ['operation_id', 'status', 'tier'], unique=False)
         batch_op.create_index('ix_suspect_tlp', ['operation_id', 'tlp'], unique=False)
 
@@ -341,6 +342,7 @@ def downgrade() -> None:
     with op.batch_alter_table('suspect', schema=None) as batch_op:
         batch_op.drop_index('ix_suspect_tlp')
         batch_op.drop_index('ix_suspect_status')
+        batch_op.drop_index('ix_suspect_pipeline')
         batch_op.drop_index('ix_suspect_scope')
 
     op.drop_table('suspect')
