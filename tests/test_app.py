@@ -16,15 +16,16 @@ from coordination.settings import PROJECT_ROOT
 from tests.conftest import TEST_ISSUER
 
 PAGES = {name: f"coordination/ui/pages/{name}.py"
-         for name in ("my_tasks", "overview", "suspects", "arrests", "evidence", "tasks", "users")}
-RECORDS = {"suspects", "arrests", "evidence", "tasks"}
+         for name in ("my_tasks", "overview", "dashboard", "suspects", "arrests", "evidence", "tasks", "users")}
+RECORDS = {"dashboard", "suspects", "arrests", "evidence", "tasks"}  # the live picture, then records
 # expected from DESIGN.md, written out rather than read from the code under test
 OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS}, "liaison": {"my_tasks", "overview", *RECORDS},
            "analyst": {"overview", *RECORDS}, "observer": {"overview", *RECORDS}}
 LANDING = {"admin": "Users", "commander": "Operation Elaborate", "liaison": "{agency} tasks",
            "analyst": "Operation Elaborate", "observer": "Operation Elaborate"}
-TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "suspects": "Suspects",
-          "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks", "users": "Users"}
+TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "dashboard": "Operation picture",
+          "suspects": "Suspects", "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks",
+          "users": "Users"}
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 40,
         "met": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"},
         "fbi": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/y"}}
@@ -50,6 +51,11 @@ def test_signed_out_visitors_see_one_button_per_provider_and_no_data(app):
     assert [b.label for b in at.button] == ["Sign in with Metropolitan Police", "Sign in with Federal Bureau of "
                                                                                 "Investigation"]
     assert not at.metric and not at.dataframe
+
+
+def test_every_page_is_in_the_table_above():
+    """A new page must say here which roles may use it before it can pass."""
+    assert set(PAGES) == {path.stem for path in (PROJECT_ROOT / "coordination/ui/pages").glob("*.py")}
 
 
 @pytest.mark.parametrize("user", DEMO_USERS, ids=lambda u: u.subject)
