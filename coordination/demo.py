@@ -1,9 +1,11 @@
 """A deterministic, synthetic Operation Elaborate at the scales of SCENARIO.md.
 
-Rows are generated from one seeded random generator and bulk-inserted in batches; every created
-row, custody transfer and task update gets its audit event, chained exactly as the services chain
-them, and the trail is topped up with suspect updates to the scale's audit figure. The same seed
-gives the same database, down to the audit chain's head hash.
+Rows are generated from one seeded random generator and bulk-inserted in batches. Every action
+(a record created, a suspect moved along the pipeline, a note, a custody transfer, a task update)
+is queued with the moment it happened; at the end the queue is sorted by time and chained exactly
+as the services chain it, so the trail reads in the order the operation unfolded and each record's
+created_at / updated_at match its history. The trail is topped up with suspect notes to the scale's
+audit figure. The same seed gives the same database, down to the audit chain's head hash.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from operator import itemgetter
 
 from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
@@ -43,9 +46,11 @@ from coordination.models import (
     TaskUpdate,
     User,
 )
+from coordination.services.evidence import CUSTODY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
-EPOCH = datetime(2022, 6, 1, tzinfo=UTC)  # the investigation's timeline starts here
+EPOCH = datetime(2022, 6, 1, tzinfo=UTC)  # the reference data is set up; the timeline starts here
+END = datetime(2023, 3, 31, tzinfo=UTC)  # the data set's "now": nothing happens after it
 BATCH = 10_000
 
 
@@ -64,21 +69,35 @@ SCALES = {
     "stress": Scale(600_000, 20_000, 200_000, 50_000, 2_000_000),
 }
 
+S, T = SuspectStatus, TaskStatus
 SUSPECT_AGENCIES = {"MET": 60, "NCA": 15, "FBI": 8, "NL-POLICE": 7, "EUROPOL": 7, "EUROJUST": 3}
 TASK_AGENCIES = {"MET": 30, "NCA": 20, "FBI": 15, "NL-POLICE": 15, "EUROPOL": 12, "EUROJUST": 8}
 MARKINGS = {TLP.AMBER: 58, TLP.GREEN: 20, TLP.AMBER_STRICT: 12, TLP.CLEAR: 6, TLP.RED: 4}
 CLASSIFICATIONS = {Classification.OFFICIAL_SENSITIVE: 70, Classification.OFFICIAL: 30}
+ARRESTED_TIERS = {SuspectTier.ADMINISTRATOR: 2, SuspectTier.DEVELOPER: 3, SuspectTier.MONEY_HANDLER: 20,
+                  SuspectTier.HEAVY_USER: 60, SuspectTier.USER: 15}
+OTHER_TIERS = {SuspectTier.HEAVY_USER: 5, SuspectTier.MONEY_HANDLER: 2, SuspectTier.USER: 93}
+# the statuses a suspect went through after being entered as a lead, by final status
+ARRESTED_PATHS = {(S.IDENTIFIED, S.LOCATED, S.ARRESTED): 45, (S.IDENTIFIED, S.ARRESTED): 15,
+                  (S.IDENTIFIED, S.LOCATED, S.ARRESTED, S.CHARGED): 30,
+                  (S.IDENTIFIED, S.LOCATED, S.ARRESTED, S.CHARGED, S.CONVICTED): 10}
+OTHER_PATHS = {(): 85, (S.IDENTIFIED,): 8, (S.IDENTIFIED, S.LOCATED): 3, (S.NO_FURTHER_ACTION,): 2,
+               (S.IDENTIFIED, S.NO_FURTHER_ACTION): 2}
 ARREST_JURISDICTIONS = {"GB-EAW": 70, "GB-SCT": 5, "GB-NIR": 2, "NL": 6, "US-CA": 3, "US-NY": 3, "IE": 3, "ES": 3,
                         "DE": 2, "FR": 1, "BE": 1, "PT": 1}
 ARRESTING_AGENCY = {"GB": "MET", "NL": "NL-POLICE", "US": "FBI"}  # elsewhere Europol coordinates
+ARREST_OUTCOMES = {ArrestOutcome.BAILED: 40, ArrestOutcome.RELEASED_UNDER_INVESTIGATION: 25, ArrestOutcome.CHARGED: 20,
+                   ArrestOutcome.REMANDED: 10, ArrestOutcome.IN_CUSTODY: 5}
 EVIDENCE_TYPES = {EvidenceType.PHONE: 30, EvidenceType.LAPTOP: 20, EvidenceType.STORAGE_MEDIA: 15,
                   EvidenceType.CRYPTO_WALLET: 8, EvidenceType.SERVER_IMAGE: 5, EvidenceType.EXCHANGE_RECORDS: 5,
                   EvidenceType.BANK_RECORDS: 5, EvidenceType.CALL_DETAIL_RECORDS: 5, EvidenceType.DOCUMENT: 5,
                   EvidenceType.CASH: 2}
 EVIDENCE_STATUSES = {EvidenceStatus.AWAITING_ANALYSIS: 35, EvidenceStatus.IN_ANALYSIS: 20,
                      EvidenceStatus.ANALYSED: 30, EvidenceStatus.SEIZED: 10, EvidenceStatus.DISCLOSED: 5}
-TASK_STATUSES = {TaskStatus.OPEN: 35, TaskStatus.IN_PROGRESS: 30, TaskStatus.BLOCKED: 10, TaskStatus.DONE: 20,
-                 TaskStatus.CANCELLED: 5}
+TASK_STATUSES = {T.OPEN: 35, T.IN_PROGRESS: 30, T.BLOCKED: 10, T.DONE: 20, T.CANCELLED: 5}
+TASK_PATHS = {T.OPEN: (), T.IN_PROGRESS: (T.IN_PROGRESS,), T.BLOCKED: (T.IN_PROGRESS, T.BLOCKED),
+              T.DONE: (T.IN_PROGRESS, T.DONE), T.CANCELLED: (T.CANCELLED,)}
+TASK_PRIORITIES = {TaskPriority.CRITICAL: 5, TaskPriority.HIGH: 25, TaskPriority.MEDIUM: 50, TaskPriority.LOW: 20}
 TASK_TITLES = {
     "FBI": ["Serve legal request on US hosting provider", "Preserve US cloud account data", "Interview US suspect"],
     "EUROPOL": ["Cross-match seized user list against partner data", "Deconflict suspects across partners"],
@@ -89,9 +108,13 @@ TASK_TITLES = {
 }
 OFFENCES = ["fraud by false representation", "possession of articles for use in fraud",
             "making or supplying articles for use in fraud", "money laundering", "conspiracy to defraud"]
+SUSPECT_NOTES = ["Checked against partner holdings", "Subscriber data received", "Call-detail records reviewed",
+                 "Handle linked to site account", "Deconflicted with partner agencies", "Payment records matched"]
+TASK_NOTES = ["Progress note", "Chased partner for response", "Awaiting legal sign-off", "Update from liaison"]
 LABS = {"NCA": "NCA digital forensics lab", "MET": "Met cyber crime unit exhibits store",
         "NL-POLICE": "Team High Tech Crime lab", "FBI": "FBI regional computer forensics lab",
         "EUROPOL": "EC3 forensic support", "EUROJUST": "Eurojust case team"}
+BOOKKEEPING = frozenset({"id", "operation_id", "version", "created_at", "updated_at", "updated_by_id"})
 
 
 def is_empty(engine: Engine) -> bool:
@@ -130,6 +153,17 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
     return counts
 
 
+def _later(rng: random.Random, start: datetime, count: int, end: datetime = END) -> list[datetime]:
+    """`count` sorted moments after `start` (by at least a minute) and before `end`."""
+    span = max(60, int((end - start).total_seconds()))
+    return sorted(start + timedelta(seconds=rng.randint(60, span)) for _ in range(count))
+
+
+def _after(row: dict) -> dict:
+    """A new record's audit values, as the services record them: its fields, not its bookkeeping."""
+    return {name: value for name, value in row.items() if name not in BOOKKEEPING}
+
+
 class _Generator:
     def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress):
         self.session, self.scale, self.rng, self.progress = session, scale, rng, progress
@@ -137,20 +171,22 @@ class _Generator:
         self.agencies = {code: i for i, code in session.execute(select(Agency.id, Agency.code))}
         self.jurisdictions = {code: (i, country) for i, code, country in
                               session.execute(select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.country))}
-        users = {subject: (i, issuer) for i, subject, issuer in session.execute(select(User.id, User.subject,
-                                                                                       User.issuer))}
-        self.users = users
+        self.users = {subject: (i, issuer) for i, subject, issuer in
+                      session.execute(select(User.id, User.subject, User.issuer))}
         self.liaison = {u.agency: u.subject for u in reference.DEMO_USERS if u.role.value == "liaison"}
-        self.seq, self.prev = audit.head(session)
         self.buffers: dict = {}
         self.counts: dict[str, int] = {}
+        self.events: list[tuple] = []  # (when, actor subject, action, entity, entity id, before, after)
 
-    # --- buffered inserts and the audit chain ----------------------------------------------------
+    # --- buffered inserts and the audit trail --------------------------------------------------
 
     def add(self, model, row: dict) -> None:
-        buffer = self.buffers.setdefault(model, [])
-        buffer.append(row)
-        if len(buffer) >= BATCH:
+        """Buffer a row. It may still change (status, holder, version) until the next flush, so the
+        generators flush only between records, never halfway through one."""
+        self.buffers.setdefault(model, []).append(row)
+
+    def flush_if_full(self) -> None:
+        if max(map(len, self.buffers.values()), default=0) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
@@ -161,197 +197,238 @@ class _Generator:
                 self.session.execute(insert(each.__table__), rows)
                 self.counts[each.__tablename__] = self.counts.get(each.__tablename__, 0) + len(rows)
 
-    def event(self, subject: str, action: str, entity: str, entity_id: int, before: dict | None = None,
-              after: dict | None = None) -> None:
-        self.seq += 1
-        row = dict(seq=self.seq, occurred_at=EPOCH + timedelta(seconds=2 * self.seq),
-                   actor_issuer=self.users[subject][1], actor_subject=subject, action=action, entity=entity,
-                   entity_id=entity_id, before=audit.to_json(before), after=audit.to_json(after), outcome="ok",
-                   detail=None, prev_hash=self.prev)
-        row["hash"] = self.prev = audit.event_hash(**row)
-        self.add(AuditEvent, row)
+    def event(self, when: datetime, subject: str, action: str, entity: str, entity_id: int,
+              before: dict | None = None, after: dict | None = None) -> None:
+        self.events.append((when, subject, action, entity, entity_id, audit.to_json(before), audit.to_json(after)))
 
-    def common(self, agency: str, subject: str, when: datetime, version: int = 1) -> dict:
-        return dict(operation_id=self.operation_id, owning_agency_id=self.agencies[agency],
-                    tlp=synthetic.weighted(self.rng, MARKINGS),
-                    classification=synthetic.weighted(self.rng, CLASSIFICATIONS), version=version,
-                    created_at=when, updated_at=when, updated_by_id=self.users[subject][0])
+    def chain(self) -> None:
+        """Append the queued events to the trail in time order, hashed exactly as audit.record_many does."""
+        self.events.sort(key=itemgetter(0))  # stable: a record's events were queued in their own order
+        seq, prev = audit.head(self.session)
+        total = len(self.events)
+        for done, (when, subject, action, entity, entity_id, before, after) in enumerate(self.events):
+            seq += 1
+            row = dict(seq=seq, occurred_at=when, actor_issuer=self.users[subject][1], actor_subject=subject,
+                       action=action, entity=entity, entity_id=entity_id, before=before, after=after, outcome="ok",
+                       detail=None, prev_hash=prev)
+            row["hash"] = prev = audit.event_hash(**row)
+            self.add(AuditEvent, row)
+            self.flush_if_full()
+            if done % 50_000 == 0:
+                self.progress("audit trail", done, total)
+        self.events = []
+        self.flush()
+        self.progress("audit trail", total, total)
 
-    def recipients(self, entity: str, entity_id: int, row: dict, agency: str) -> None:
-        if row["tlp"] is TLP.RED:
-            named = {self.liaison[agency]} | ({"commander.met"} if agency == "MET" else set())
-            for subject in sorted(named):
-                self.add(Recipient, dict(entity=entity, entity_id=entity_id, user_id=self.users[subject][0]))
+    def marked(self, entity: str, entity_id: int, agency: str, when: datetime) -> dict:
+        """The columns every record shares, and the named recipients when it is RED."""
+        subject = self.liaison[agency]
+        row = dict(id=entity_id, operation_id=self.operation_id, owning_agency_id=self.agencies[agency],
+                   tlp=synthetic.weighted(self.rng, MARKINGS),
+                   classification=synthetic.weighted(self.rng, CLASSIFICATIONS), version=1,
+                   created_at=when, updated_at=when, updated_by_id=self.users[subject][0])
+        if row["tlp"] is TLP.RED:  # the author always, and the commander for the lead agency's own records
+            named = sorted(self.users[s][0] for s in {subject} | ({"commander.met"} if agency == "MET" else set()))
+            for user_id in named:
+                self.add(Recipient, dict(entity=entity, entity_id=entity_id, user_id=user_id))
+            row["recipients"] = named
+        return row
+
+    def create(self, model, row: dict, agency: str) -> None:
+        """Queue the create event with the record as first entered, then buffer the row (which the
+        caller may go on changing until the record is complete)."""
+        self.event(row["created_at"], self.liaison[agency], "create", model.entity, row["id"], after=_after(row))
+        row.pop("recipients", None)
+        self.add(model, row)
+
+    def change(self, row: dict, entity: str, subject: str, when: datetime, field: str, value) -> None:
+        """An update event on a record, and the row brought to its new state and version."""
+        self.event(when, subject, "update", entity, row["id"], before={field: row[field]}, after={field: value})
+        row[field] = value
+        row["version"] += 1
+        row["updated_at"] = max(row["updated_at"], when)
+        row["updated_by_id"] = self.users[subject][0]
 
     # --- the operation -------------------------------------------------------------------------
 
     def run(self) -> dict[str, int]:
-        transfers = [synthetic.weighted(self.rng, {0: 30, 1: 40, 2: 20, 3: 10}) for _ in range(self.scale.evidence)]
-        task_statuses = [synthetic.weighted(self.rng, TASK_STATUSES) for _ in range(self.scale.tasks)]
-        task_updates = [self._update_count(status) for status in task_statuses]
-        planned = (self.seq + self.scale.suspects + self.scale.arrests + self.scale.evidence + sum(transfers)
-                   + self.scale.tasks + sum(task_updates))
-        top_up = max(0, self.scale.audit_events - planned)
-        arrested = sorted(self.rng.sample(range(self.scale.suspects), self.scale.arrests))
-        self.suspects(set(arrested), top_up)
-        arrests = self.arrests(arrested)
-        self.evidence(arrests, transfers)
-        self.tasks(task_statuses, task_updates)
+        rng, scale = self.rng, self.scale
+        arrested = sorted(rng.sample(range(scale.suspects), scale.arrests))
+        arrests = {index: self.plan_arrest() for index in arrested}
+        paths = [synthetic.weighted(rng, ARRESTED_PATHS if i in arrests else OTHER_PATHS)
+                 for i in range(scale.suspects)]
+        transfers = [synthetic.weighted(rng, {0: 30, 1: 40, 2: 20, 3: 10}) for _ in range(scale.evidence)]
+        item_statuses = [synthetic.weighted(rng, EVIDENCE_STATUSES) for _ in range(scale.evidence)]
+        task_statuses = [synthetic.weighted(rng, TASK_STATUSES) for _ in range(scale.tasks)]
+        task_notes = [rng.randint(0, 2) for _ in range(scale.tasks)]
+        # one event per creation, status change, custody transfer and task update; notes make up the rest
+        planned = (audit.head(self.session)[0] + scale.suspects + sum(map(len, paths)) + scale.arrests
+                   + scale.evidence + sum(transfers) + sum(s is not EvidenceStatus.SEIZED for s in item_statuses)
+                   + scale.tasks + sum(task_notes) + sum(len(TASK_PATHS[s]) for s in task_statuses))
+        self.suspects(paths, arrests, max(0, scale.audit_events - planned))
+        made = self.arrests(arrests)
+        self.evidence(made, transfers, item_statuses)
+        self.tasks(task_statuses, task_notes)
         self.flush()
+        self.chain()
         self._fix_sequences()
         return self.counts
 
-    def suspects(self, arrested: set[int], top_up: int) -> None:
+    def plan_arrest(self) -> tuple[str, datetime]:
+        """Where and when a suspect is arrested: most in England and Wales, many on the action day."""
+        code = synthetic.weighted(self.rng, ARREST_JURISDICTIONS)
+        action_day = datetime.combine(reference.ACTION_DAY, time(5), UTC)
+        if self.rng.random() < 0.6:
+            return code, action_day + timedelta(minutes=self.rng.randint(0, 13 * 60))
+        return code, action_day + timedelta(days=self.rng.randint(-90, 60), minutes=self.rng.randint(0, 1439))
+
+    def suspects(self, paths: list[tuple], arrests: dict[int, tuple[str, datetime]], top_up: int) -> None:
         rng, n = self.rng, self.scale.suspects
         for i in range(n):
-            is_arrested = i in arrested
             agency = synthetic.weighted(rng, SUSPECT_AGENCIES)
             subject = self.liaison[agency]
-            updates = top_up // n + (1 if i < top_up % n else 0)
-            when = EPOCH + timedelta(minutes=rng.randint(0, 200_000))
-            notes = [f"Checked against partner holdings, pass {k + 1}" for k in range(updates)]
-            row = self.common(agency, subject, when, version=1 + updates) | dict(
-                id=i + 1, reference=f"SUS-{i + 1:06d}", full_name=synthetic.person_name(rng),
+            arrested_at = arrests[i][1] if i in arrests else None
+            created = EPOCH + timedelta(hours=1, minutes=rng.randint(0, 200_000))
+            if arrested_at:  # entered as a lead well before the arrest
+                created = min(created, arrested_at - timedelta(days=rng.randint(20, 60)))
+            row = self.marked("suspect", i + 1, agency, created) | dict(
+                reference=f"SUS-{i + 1:06d}", full_name=synthetic.person_name(rng),
                 aliases=", ".join(synthetic.handle(rng) for _ in range(rng.randint(0, 3))),
                 date_of_birth=EPOCH.date() - timedelta(days=rng.randint(18 * 365, 60 * 365)),
                 nationality=rng.choice(["GB", "GB", "GB", "NL", "US", "IE", "ES", "DE", "FR", "UA"]),
                 address=synthetic.address(rng, "GB") if rng.random() < 0.6 else None,
-                tier=self._tier(is_arrested), status=self._suspect_status(is_arrested),
-                notes=notes[-1] if notes else "")
-            self.add(Suspect, row)
-            self.recipients("suspect", i + 1, row, agency)
-            self.event(subject, "create", "suspect", i + 1,
-                       after={"reference": row["reference"], "tier": row["tier"], "status": row["status"]})
-            for k in range(updates):
-                self.event(subject, "update", "suspect", i + 1, before={"notes": notes[k - 1] if k else ""},
-                           after={"notes": notes[k]})
+                tier=synthetic.weighted(rng, ARRESTED_TIERS if arrested_at else OTHER_TIERS), status=S.LEAD, notes="")
+            self.create(Suspect, row, agency)
+            for status, when in zip(paths[i], self._status_times(paths[i], created, arrested_at), strict=True):
+                self.change(row, "suspect", subject, when, "status", status)
+            for k, when in enumerate(_later(rng, created, top_up // n + (1 if i < top_up % n else 0)), start=1):
+                self.change(row, "suspect", subject, when, "notes", f"{rng.choice(SUSPECT_NOTES)} (review {k})")
+            self.flush_if_full()
             if i % 5000 == 0:
                 self.progress("suspects", i, n)
         self.flush()
         self.progress("suspects", n, n)
 
-    def _tier(self, arrested: bool) -> SuspectTier:
-        if arrested:
-            return synthetic.weighted(self.rng, {SuspectTier.ADMINISTRATOR: 2, SuspectTier.DEVELOPER: 3,
-                                                 SuspectTier.MONEY_HANDLER: 20, SuspectTier.HEAVY_USER: 60,
-                                                 SuspectTier.USER: 15})
-        return synthetic.weighted(self.rng, {SuspectTier.HEAVY_USER: 5, SuspectTier.MONEY_HANDLER: 2,
-                                             SuspectTier.USER: 93})
+    def _status_times(self, path: tuple, created: datetime, arrested_at: datetime | None) -> list[datetime]:
+        """Before the arrest, the suspect is identified and located; afterwards charged, then convicted."""
+        if arrested_at is None:
+            return _later(self.rng, created, len(path), END - timedelta(days=30))
+        before = path.index(S.ARRESTED)
+        recorded = arrested_at + timedelta(minutes=self.rng.randint(60, 720))
+        return (_later(self.rng, created, before, arrested_at) + [recorded]
+                + _later(self.rng, recorded, len(path) - before - 1))
 
-    def _suspect_status(self, arrested: bool) -> SuspectStatus:
-        if arrested:
-            return synthetic.weighted(self.rng, {SuspectStatus.ARRESTED: 60, SuspectStatus.CHARGED: 30,
-                                                 SuspectStatus.CONVICTED: 10})
-        return synthetic.weighted(self.rng, {SuspectStatus.LEAD: 85, SuspectStatus.IDENTIFIED: 8,
-                                             SuspectStatus.LOCATED: 3, SuspectStatus.NO_FURTHER_ACTION: 4})
-
-    def arrests(self, arrested: list[int]) -> list[tuple[int, str, datetime]]:
+    def arrests(self, planned: dict[int, tuple[str, datetime]]) -> list[tuple[int, str, datetime]]:
         """Returns (suspect id, arresting agency, time) of each arrest, for the evidence."""
         rng, made = self.rng, []
-        action_day = datetime.combine(reference.ACTION_DAY, time(5), UTC)
-        for n, suspect_index in enumerate(arrested, start=1):
-            code = synthetic.weighted(rng, ARREST_JURISDICTIONS)
+        for n, (suspect_index, (code, when)) in enumerate(sorted(planned.items()), start=1):
             jurisdiction_id, country = self.jurisdictions[code]
             agency = ARRESTING_AGENCY.get(country, "EUROPOL")
             if agency == "MET" and rng.random() < 0.2:
                 agency = "NCA"
-            on_day = rng.random() < 0.6
-            when = action_day + (timedelta(minutes=rng.randint(0, 13 * 60)) if on_day
-                                 else timedelta(days=rng.randint(-90, 60), minutes=rng.randint(0, 1439)))
-            subject = self.liaison[agency]
-            row = self.common(agency, subject, when) | dict(
-                id=n, reference=f"ARR-{n:05d}", suspect_id=suspect_index + 1, jurisdiction_id=jurisdiction_id,
+            recorded = when + timedelta(minutes=rng.randint(30, 600))
+            row = self.marked("arrest", n, agency, recorded) | dict(
+                reference=f"ARR-{n:05d}", suspect_id=suspect_index + 1, jurisdiction_id=jurisdiction_id,
                 arrested_at=when, place=synthetic.address(rng, country), offences=rng.choice(OFFENCES),
-                outcome=synthetic.weighted(rng, {ArrestOutcome.BAILED: 40, ArrestOutcome.RELEASED_UNDER_INVESTIGATION:
-                                                 25, ArrestOutcome.CHARGED: 20, ArrestOutcome.REMANDED: 10,
-                                                 ArrestOutcome.IN_CUSTODY: 5}),
-                on_action_day=when.date() == reference.ACTION_DAY)
-            self.add(Arrest, row)
-            self.recipients("arrest", n, row, agency)
-            self.event(subject, "create", "arrest", n, after={"reference": row["reference"],
-                                                              "suspect_id": row["suspect_id"]})
+                outcome=synthetic.weighted(rng, ARREST_OUTCOMES), on_action_day=when.date() == reference.ACTION_DAY)
+            self.create(Arrest, row, agency)
             made.append((suspect_index + 1, agency, when))
+            self.flush_if_full()
         self.flush()
-        self.progress("arrests", len(arrested), len(arrested))
+        self.progress("arrests", len(made), len(made))
         return made
 
-    def evidence(self, arrests: list[tuple[int, str, datetime]], transfers: list[int]) -> None:
+    def evidence(self, arrests: list[tuple[int, str, datetime]], transfers: list[int],
+                 statuses: list[EvidenceStatus]) -> None:
         rng, n, custody_id = self.rng, self.scale.evidence, 0
         for i in range(n):
-            if arrests and rng.random() < 0.85:
-                suspect_id, agency, seized_at = rng.choice(arrests)
+            if arrests and rng.random() < 0.85:  # seized in the search that went with an arrest
+                suspect_id, agency, arrested_at = rng.choice(arrests)
+                seized_at = arrested_at + timedelta(minutes=rng.randint(0, 240))
             else:
                 suspect_id, agency = None, synthetic.weighted(rng, SUSPECT_AGENCIES)
-                seized_at = EPOCH + timedelta(days=rng.randint(30, 200))
+                seized_at = EPOCH + timedelta(days=rng.randint(30, 200), minutes=rng.randint(0, 1439))
             kind = synthetic.weighted(rng, EVIDENCE_TYPES)
             digest = hashlib.sha256(f"exhibit-{i}-{rng.random()}".encode()).hexdigest() if kind.digital else None
-            holders = [(agency, synthetic.officer(rng))]
-            for _ in range(transfers[i]):
-                to = synthetic.weighted(rng, {"NCA": 40, agency: 40, "NL-POLICE": 10, "FBI": 10})
-                holders.append((to, LABS[to] if rng.random() < 0.7 else synthetic.officer(rng)))
-            subject = self.liaison[agency]
-            row = self.common(agency, subject, seized_at, version=1 + transfers[i]) | dict(
-                id=i + 1, exhibit_ref=f"EXH-{i + 1:06d}", item_type=kind,
-                description=f"{kind.value.capitalize()} seized under warrant", sha256=digest, suspect_id=suspect_id,
-                seized_from=f"SUS-{suspect_id:06d}" if suspect_id else "premises search",
-                seized_at=seized_at, seized_place=synthetic.address(rng, "GB"),
-                status=synthetic.weighted(rng, EVIDENCE_STATUSES), holder_agency_id=self.agencies[holders[-1][0]],
-                holder_name=holders[-1][1])
-            self.add(EvidenceItem, row)
-            self.recipients("evidence item", i + 1, row, agency)
-            self.event(subject, "create", "evidence item", i + 1, after={"exhibit_ref": row["exhibit_ref"],
-                                                                         "sha256": digest})
-            when = seized_at
-            for sequence, ((from_agency, from_holder), (to_agency, to_holder)) in enumerate(
-                    zip([(None, row["seized_from"])] + holders[:-1], holders, strict=True), start=1):
+            row = self.marked("evidence item", i + 1, agency, seized_at + timedelta(minutes=rng.randint(30, 2880))) \
+                | dict(exhibit_ref=f"EXH-{i + 1:06d}", item_type=kind,
+                       description=f"{kind.value.capitalize()} seized under warrant", sha256=digest,
+                       suspect_id=suspect_id, seized_from=f"SUS-{suspect_id:06d}" if suspect_id else "premises search",
+                       seized_at=seized_at, seized_place=synthetic.address(rng, "GB"), status=EvidenceStatus.SEIZED,
+                       holder_agency_id=self.agencies[agency], holder_name=synthetic.officer(rng))
+            self.create(EvidenceItem, row, agency)
+            custody_id += 1  # the seizure, recorded with the item
+            self.add(CustodyEvent, dict(
+                id=custody_id, evidence_item_id=i + 1, sequence=1, from_agency_id=None, from_holder=row["seized_from"],
+                to_agency_id=row["holder_agency_id"], to_holder=row["holder_name"], occurred_at=seized_at,
+                place=row["seized_place"], purpose="seizure", seal_number=f"SEAL-{custody_id:07d}",
+                condition="as seized", hash_checked=digest, hash_matches=True if digest else None,
+                recorded_by_id=row["updated_by_id"], recorded_at=row["created_at"]))
+            holder, when = agency, row["created_at"]
+            for sequence in range(2, transfers[i] + 2):
                 custody_id += 1
-                custody = dict(id=custody_id, evidence_item_id=i + 1, sequence=sequence,
-                               from_agency_id=self.agencies.get(from_agency), from_holder=from_holder,
-                               to_agency_id=self.agencies[to_agency], to_holder=to_holder, occurred_at=when,
-                               place=row["seized_place"] if sequence == 1 else LABS[to_agency],
-                               purpose="seizure" if sequence == 1 else rng.choice(["forensic analysis", "storage",
-                                                                                   "disclosure review"]),
-                               seal_number=f"SEAL-{custody_id:07d}", condition="sealed, intact",
-                               hash_checked=digest, hash_matches=True if digest else None,
-                               recorded_by_id=self.users[self.liaison[from_agency or agency]][0], recorded_at=when)
-                self.add(CustodyEvent, custody)
-                if sequence > 1:
-                    self.event(self.liaison[from_agency], "transfer custody", "evidence item", i + 1,
-                               after={"sequence": sequence, "to_holder": to_holder})
                 when += timedelta(hours=rng.randint(2, 240))
+                holder = self.transfer(row, custody_id, sequence, holder, when)
+            if statuses[i] is not EvidenceStatus.SEIZED:  # analysis moves on after the last hand-over
+                self.change(row, "evidence item", self.liaison[agency], _later(rng, when, 1)[0], "status",
+                            statuses[i])
+            self.flush_if_full()
             if i % 5000 == 0:
                 self.progress("evidence", i, n)
         self.flush()
         self.progress("evidence", n, n)
 
-    def _update_count(self, status: TaskStatus) -> int:
-        return 0 if status is TaskStatus.OPEN else self.rng.randint(1, 3)
+    def transfer(self, item: dict, custody_id: int, sequence: int, holder: str, when: datetime) -> str:
+        """Hand the item from its holder to a lab or officer, as services.transfer_custody does."""
+        rng = self.rng
+        to = synthetic.weighted(rng, {"NCA": 40, holder: 40, "NL-POLICE": 10, "FBI": 10})
+        to_holder = LABS[to] if rng.random() < 0.7 else synthetic.officer(rng)
+        if (self.agencies[to], to_holder) == (item["holder_agency_id"], item["holder_name"]):
+            to_holder = f"{to_holder}, second officer"  # a transfer always changes hands
+        subject = self.liaison[holder]
+        custody = dict(id=custody_id, evidence_item_id=item["id"], sequence=sequence,
+                       from_agency_id=item["holder_agency_id"], from_holder=item["holder_name"],
+                       to_agency_id=self.agencies[to], to_holder=to_holder, occurred_at=when, place=LABS[to],
+                       purpose=rng.choice(["forensic analysis", "storage", "disclosure review"]),
+                       seal_number=f"SEAL-{custody_id:07d}", condition="sealed, intact", hash_checked=item["sha256"],
+                       hash_matches=True if item["sha256"] else None, recorded_by_id=self.users[subject][0],
+                       recorded_at=when + timedelta(minutes=rng.randint(5, 120)))
+        self.add(CustodyEvent, custody)
+        self.event(custody["recorded_at"], subject, "transfer custody", "evidence item", item["id"],
+                   after={name: custody[name] for name in CUSTODY_COLUMNS})
+        item.update(holder_agency_id=custody["to_agency_id"], holder_name=to_holder, version=item["version"] + 1,
+                    updated_at=custody["recorded_at"], updated_by_id=custody["recorded_by_id"])
+        return to
 
-    def tasks(self, statuses: list[TaskStatus], update_counts: list[int]) -> None:
+    def tasks(self, statuses: list[TaskStatus], notes: list[int]) -> None:
         rng, n, update_id = self.rng, self.scale.tasks, 0
         for i in range(n):
             agency = synthetic.weighted(rng, TASK_AGENCIES)
             subject = self.liaison[agency]
-            when = EPOCH + timedelta(days=rng.randint(0, 150))
-            row = self.common(agency, subject, when, version=1 + update_counts[i]) | dict(
-                id=i + 1, reference=f"TSK-{i + 1:05d}", title=rng.choice(TASK_TITLES[agency]),
-                description="Synthetic demo task.",
-                assignee_id=self.users[subject][0] if rng.random() < 0.7 else None, status=statuses[i],
-                priority=synthetic.weighted(rng, {TaskPriority.CRITICAL: 5, TaskPriority.HIGH: 25,
-                                                  TaskPriority.MEDIUM: 50, TaskPriority.LOW: 20}),
-                due_date=reference.ACTION_DAY + timedelta(days=rng.randint(-60, 90)),
-                depends_on_id=rng.randint(1, i) if i and rng.random() < 0.1 else None)
-            self.add(Task, row)
-            self.recipients("task", i + 1, row, agency)
-            self.event(subject, "create", "task", i + 1, after={"reference": row["reference"], "status": "open"})
-            path = [TaskStatus.OPEN] + [TaskStatus.IN_PROGRESS] * (update_counts[i] - 1) + [statuses[i]]
-            for k in range(update_counts[i]):
+            created = EPOCH + timedelta(days=rng.randint(0, 150), minutes=rng.randint(0, 1439))
+            blocked = statuses[i] is T.BLOCKED
+            row = self.marked("task", i + 1, agency, created) | dict(
+                reference=f"TSK-{i + 1:05d}", title=rng.choice(TASK_TITLES[agency]), description="Synthetic demo task.",
+                assignee_id=self.users[subject][0] if rng.random() < 0.7 else None, status=T.OPEN,
+                priority=synthetic.weighted(rng, TASK_PRIORITIES),
+                due_date=created.date() + timedelta(days=rng.randint(7, 150)),
+                depends_on_id=rng.randint(1, i) if i and rng.random() < (0.6 if blocked else 0.08) else None)
+            self.create(Task, row, agency)
+            steps: list[TaskStatus | None] = list(TASK_PATHS[statuses[i]])
+            for _ in range(notes[i]):  # plain notes (None) between the status changes, whose order holds
+                steps.insert(rng.randint(0, len(steps)), None)
+            for step, when in zip(steps, _later(rng, created, len(steps)), strict=True):
                 update_id += 1
-                self.add(TaskUpdate, dict(id=update_id, task_id=i + 1, author_id=self.users[subject][0],
-                                          created_at=when + timedelta(days=k + 1), body=f"Progress note {k + 1}",
-                                          status_from=path[k], status_to=path[k + 1]))
-                self.event(subject, "create", "task update", update_id,
-                           after={"task_id": i + 1, "status_from": path[k], "status_to": path[k + 1]})
+                body = f"{rng.choice(TASK_NOTES)}" if step is None else f"Status changed to {step.value}"
+                update = dict(id=update_id, task_id=i + 1, author_id=self.users[subject][0], created_at=when, body=body,
+                              status_from=None if step is None else row["status"], status_to=step)
+                after = {"task_id": i + 1, "body": body}
+                if step is not None:
+                    after |= {"status_from": row["status"], "status_to": step}
+                    row.update(status=step, version=row["version"] + 1, updated_at=when)
+                self.add(TaskUpdate, update)
+                self.event(when, subject, "create", "task update", update_id, after=after)
+            self.flush_if_full()
         self.flush()
         self.progress("tasks", n, n)
 

@@ -5,24 +5,49 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from coordination import audit, demo, services
 from coordination.db import make_engine, read_session, write_session
 from coordination.markings import TLP
-from coordination.models import Arrest, CustodyEvent, EvidenceItem, Jurisdiction, Suspect, SuspectStatus, Task
+from coordination.models import (
+    Arrest,
+    AuditEvent,
+    CustodyEvent,
+    EvidenceItem,
+    Jurisdiction,
+    Recipient,
+    Suspect,
+    SuspectStatus,
+    Task,
+    TaskUpdate,
+    User,
+)
 from coordination.principal import principal_for_subject
 from tests.conftest import PG_SCHEMA, TEST_ISSUER, postgres_engine
 
 
+def blank_engine(kind: str, directory, schema: str):
+    """A database with nothing in it (not even a schema on SQLite)."""
+    if kind == "sqlite":
+        return make_engine(f"sqlite:///{directory / 'demo.db'}")
+    engine = postgres_engine(schema)
+    demo.empty_database(engine)
+    return engine
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def blank(request, tmp_path):
-    """A database with nothing in it (not even a schema on SQLite)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
-    else:
-        engine = postgres_engine(f"{PG_SCHEMA}_demo")
-        demo.empty_database(engine)
+    engine = blank_engine(request.param, tmp_path, f"{PG_SCHEMA}_demo")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def loaded(request, tmp_path_factory):
+    """The demo operation, loaded once per store for the tests that only read it."""
+    engine = blank_engine(request.param, tmp_path_factory.mktemp("demo"), f"{PG_SCHEMA}_demo_loaded")
+    demo.load(engine, "demo", seed=3, reset=True, issuer=TEST_ISSUER)
     yield engine
     engine.dispose()
 
@@ -37,10 +62,12 @@ def fingerprint(engine) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def test_demo_scale_has_the_shape_of_the_operation(blank):
-    counts = demo.load(blank, "demo", seed=3, reset=True, issuer=TEST_ISSUER)
-    assert (counts["suspect"], counts["arrest"], counts["evidence_item"], counts["task"]) == (2000, 150, 600, 300)
-    with read_session(blank) as session:
+def test_demo_scale_has_the_shape_of_the_operation(loaded):
+    with read_session(loaded) as session:
+        counts = {model: session.scalar(select(func.count()).select_from(model))
+                  for model in (Suspect, Arrest, EvidenceItem, Task, CustodyEvent, TaskUpdate)}
+        assert [counts[m] for m in (Suspect, Arrest, EvidenceItem, Task)] == [2000, 150, 600, 300]
+        assert counts[CustodyEvent] > 600 and counts[TaskUpdate] > 300
         by_jurisdiction = dict(session.execute(select(Jurisdiction.code, func.count(Arrest.id))
                                                .join(Arrest).group_by(Jurisdiction.code)).all())
         assert max(by_jurisdiction, key=by_jurisdiction.get) == "GB-EAW" and len(by_jurisdiction) >= 6
@@ -51,13 +78,26 @@ def test_demo_scale_has_the_shape_of_the_operation(blank):
         assert arrested_ids == set(session.scalars(select(Arrest.suspect_id)))
         assert set(session.scalars(select(Suspect.tlp).distinct())) == set(TLP)
         assert session.scalar(select(func.count()).where(Task.status == "blocked")) > 0
+        assert session.scalar(select(func.count()).where(Task.depends_on_id.is_not(None))) > 0
+        tiers = dict(session.execute(select(Suspect.tier, func.count()).group_by(Suspect.tier)).all())
+        assert tiers["administrator"] + tiers["developer"] < tiers["money handler"] < tiers["user"]
+        red = {(entity, entity_id) for model in (Suspect, Arrest, EvidenceItem, Task)
+               for entity, entity_id in session.execute(select(literal(model.entity), model.id)
+                                                        .where(model.tlp == TLP.RED))}
+        recipients: dict[tuple[str, int], set[int]] = {}  # RED record -> the agencies of its named recipients
+        for entity, entity_id, agency_id in session.execute(select(Recipient.entity, Recipient.entity_id,
+                                                                   User.agency_id).join(User)):
+            recipients.setdefault((entity, entity_id), set()).add(agency_id)
+        assert red and set(recipients) == red
+        owners = {(m.entity, i): agency for m in (Suspect, Arrest, EvidenceItem, Task)
+                  for i, agency in session.execute(select(m.id, m.owning_agency_id).where(m.tlp == TLP.RED))}
+        assert all(owners[key] in agencies for key, agencies in recipients.items())
         verification = audit.verify(session)
         assert verification.ok and verification.events == audit.head(session)[0]
 
 
-def test_custody_chains_are_unbroken_and_end_at_the_holder(blank):
-    demo.load(blank, "demo", reset=True, issuer=TEST_ISSUER)
-    with read_session(blank) as session:
+def test_custody_chains_are_unbroken_and_end_at_the_holder(loaded):
+    with read_session(loaded) as session:
         chains: dict[int, list[CustodyEvent]] = {}
         for event in session.scalars(select(CustodyEvent).order_by(CustodyEvent.evidence_item_id,
                                                                    CustodyEvent.sequence)):
@@ -70,7 +110,41 @@ def test_custody_chains_are_unbroken_and_end_at_the_holder(blank):
                    for a, b in zip(chain, chain[1:], strict=False))
         assert (chain[-1].to_agency_id, chain[-1].to_holder) == (items[item_id].holder_agency_id,
                                                                  items[item_id].holder_name)
-        assert items[item_id].version == len(chain)
+        assert all(a.occurred_at < b.occurred_at for a, b in zip(chain, chain[1:], strict=False))
+        assert chain[0].occurred_at == items[item_id].seized_at and chain[0].purpose == "seizure"
+        if items[item_id].sha256:
+            assert all(e.hash_checked == items[item_id].sha256 and e.hash_matches for e in chain)
+
+
+def test_the_trail_reads_in_time_order_and_matches_every_record(loaded):
+    """Events are chained in the order things happened; each record's created_at, updated_at and
+    version agree with its own history, as if every change had gone through the services."""
+    with read_session(loaded) as session:
+        trail = session.execute(select(AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.action, AuditEvent.entity,
+                                       AuditEvent.entity_id).order_by(AuditEvent.seq)).all()
+        assert all(a.occurred_at <= b.occurred_at for a, b in zip(trail, trail[1:], strict=False))
+        history: dict[tuple[str, int], list] = {}
+        for event in trail:
+            history.setdefault((event.entity, event.entity_id), []).append(event)
+        for model in (Suspect, Arrest, EvidenceItem, Task):
+            for record in session.scalars(select(model)):
+                events = history[(model.entity, record.id)]
+                assert events[0].action == "create" and events[0].occurred_at == record.created_at
+                if model is not Task:  # a task changes through task updates, checked below
+                    assert record.version == len(events) and record.updated_at == events[-1].occurred_at
+        changes: dict[int, list] = {}
+        for update in session.scalars(select(TaskUpdate).order_by(TaskUpdate.id)):
+            assert history[("task update", update.id)][0].occurred_at == update.created_at
+            if update.status_to is not None:
+                changes.setdefault(update.task_id, []).append(update)
+        for task in session.scalars(select(Task)):
+            made = changes.get(task.id, [])
+            assert task.version == 1 + len(made)
+            assert task.status == (made[-1].status_to if made else "open")
+            assert task.updated_at == (made[-1].created_at if made else task.created_at)
+        assert session.scalar(select(func.count()).where(TaskUpdate.status_from == TaskUpdate.status_to)) == 0
+        for arrest in session.scalars(select(Arrest)):
+            assert arrest.suspect.created_at < arrest.arrested_at < arrest.created_at
 
 
 def test_the_same_seed_gives_the_same_operation_and_another_seed_does_not(blank, tmp_path):
@@ -93,7 +167,8 @@ def test_services_keep_working_after_a_bulk_load(blank):
         task = services.create_task(session, liaison, {"reference": "NEW-T", "title": "t", "status": "open",
                                                        "priority": "low"})
         note = services.add_task_update(session, liaison, task.id, "first note")
-        assert (created.id, task.id) == (2001, 301) and note.id > 339
+        assert (created.id, task.id) == (2001, 301)
+        assert note.id == session.scalar(select(func.count()).select_from(TaskUpdate))
     with read_session(blank) as session:
         assert audit.verify(session).ok
 
@@ -102,3 +177,12 @@ def test_loading_over_an_operation_needs_reset(blank):
     demo.load(blank, "demo", reset=True, issuer=TEST_ISSUER)
     with pytest.raises(demo.CoordinationError, match="--reset"):
         demo.load(blank, "demo", issuer=TEST_ISSUER)
+
+
+def test_sqlite_and_postgresql_get_the_same_operation_from_one_seed(tmp_path):
+    engines = [blank_engine("sqlite", tmp_path, ""), blank_engine("postgresql", tmp_path, f"{PG_SCHEMA}_demo_cross")]
+    for engine in engines:
+        demo.load(engine, "demo", seed=5, reset=True, issuer=TEST_ISSUER)
+    assert fingerprint(engines[0]) == fingerprint(engines[1])
+    for engine in engines:
+        engine.dispose()
