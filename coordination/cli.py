@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from alembic.util import CommandError as AlembicError
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from coordination import audit, demo, migrate, services, settings
 from coordination.cli_records import (
@@ -29,25 +32,56 @@ from coordination.principal import Principal, find_user
 SYSTEM = Principal.system("cli")
 
 
+NO_SCHEMA = "the database has no schema yet: run `python -m coordination db upgrade` first"
+
+
+def _problems(error: Exception) -> list[str] | None:
+    """The plain lines an operator should see for an error they can cause; None for a real bug."""
+    if isinstance(error, ValidationError):
+        return [f"{field}: {reason}" for field, reason in error.problems.items()]
+    if isinstance(error, CoordinationError | AlembicError):
+        return [str(error)]
+    if isinstance(error, DBAPIError) and _missing_table(error):
+        return [NO_SCHEMA]
+    if isinstance(error, OperationalError):
+        return [f"the database cannot be used: {str(error.orig).strip().splitlines()[0]}"]
+    if isinstance(error, SQLAlchemyError):
+        return [f"database error: {type(error).__name__}: {str(error).splitlines()[0]}"]
+    return None
+
+
+def _missing_table(error: DBAPIError) -> bool:
+    # SQLite says so in words; PostgreSQL with SQLSTATE 42P01 (undefined_table)
+    return "no such table" in str(error.orig) or getattr(error.orig, "sqlstate", None) == "42P01"
+
+
 class Group(click.Group):
-    """Turns the errors an operator can cause into one plain line and exit status 1."""
+    """Turns the errors an operator can cause into plain lines and exit status 1."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ValidationError as error:
-            for field, reason in error.problems.items():
-                click.echo(f"error: {field}: {reason}", err=True)
+        except KeyboardInterrupt:
+            click.echo("interrupted: the unfinished transaction was rolled back", err=True)
+            sys.exit(130)
+        except Exception as error:
+            problems = _problems(error)
+            if problems is None:
+                raise
+            for problem in problems:
+                click.echo(f"error: {problem}", err=True)
             sys.exit(1)
-        except CoordinationError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(1)
-        except OperationalError as error:
-            click.echo(f"error: the database cannot be used: {str(error.orig).strip().splitlines()[0]}", err=True)
-            sys.exit(1)
-        except SQLAlchemyError as error:
-            click.echo(f"error: database error: {type(error).__name__}: {str(error).splitlines()[0]}", err=True)
-            sys.exit(1)
+
+
+def existing(database_url: str) -> Engine:
+    """An engine on a database that must exist already: a mistyped SQLite path is an error, not a
+    new empty file."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():
+        raise CoordinationError(f"no database at {url.database}: run `python -m coordination db upgrade` "
+                                "or `demo load` to create it")
+    return make_engine(database_url)
 
 
 @click.group(cls=Group)
@@ -73,7 +107,7 @@ def db_upgrade(database_url: str) -> None:
 @database_option
 def db_downgrade(database_url: str, revision: str) -> None:
     """Migrate back to REVISION ('base' empties the database)."""
-    migrate.downgrade(database_url, revision)
+    migrate.downgrade(existing(database_url), revision)
     click.echo(f"database is at {revision}")
 
 
@@ -121,7 +155,7 @@ def users() -> None:
 def users_add(database_url: str, issuer: str, subject: str, display_name: str, email: str | None, agency: str,
               role: str) -> None:
     """Provision a user by OIDC issuer and subject."""
-    with write_session(make_engine(database_url)) as session:
+    with write_session(existing(database_url)) as session:
         user = services.create_user(session, SYSTEM, {"issuer": issuer, "subject": subject, "display_name":
                                                       display_name, "email": email, "agency": agency, "role": role})
         click.echo(f"provisioned {user.subject} ({role}, {agency.upper()}) as user {user.id}")
@@ -131,7 +165,7 @@ def users_add(database_url: str, issuer: str, subject: str, display_name: str, e
 @database_option
 def users_list(database_url: str) -> None:
     """Every user with agency, role, status and last sign-in."""
-    with read_session(make_engine(database_url)) as session:
+    with read_session(existing(database_url)) as session:
         rows = session.scalars(select(User).order_by(User.agency_id, User.subject)).all()
         click.echo(f"{'subject':<22} {'name':<22} {'agency':<10} {'role':<10} {'status':<9} last sign-in")
         for user in rows:
@@ -146,7 +180,7 @@ def users_list(database_url: str) -> None:
 @database_option
 def users_disable(database_url: str, subject: str, issuer: str | None) -> None:
     """Disable a user: they lose access at their next interaction."""
-    with write_session(make_engine(database_url)) as session:
+    with write_session(existing(database_url)) as session:
         matches = session.scalars(select(User).where(User.subject == subject)).all() if issuer is None \
             else [u for u in [find_user(session, issuer, subject)] if u]
         if len(matches) != 1:
@@ -166,7 +200,7 @@ def audit_group() -> None:
 def audit_verify(database_url: str, expect_head: str | None) -> None:
     """Check the whole chain; exit 1 naming the first bad sequence number."""
     started = time.perf_counter()
-    with make_engine(database_url).connect() as connection:
+    with existing(database_url).connect() as connection:
         result = audit.verify(connection, expect_head=expect_head)
     if not result.ok:
         click.echo(f"BROKEN at sequence {result.first_bad_seq}: {result.reason}", err=True)
@@ -180,7 +214,7 @@ def audit_verify(database_url: str, expect_head: str | None) -> None:
 @database_option
 def audit_head(database_url: str) -> None:
     """Print the last sequence number and its hash, to anchor a later `verify --expect-head`."""
-    with make_engine(database_url).connect() as connection:
+    with existing(database_url).connect() as connection:
         seq, head_hash = audit.head(connection)
     click.echo(f"head {seq} {head_hash}")
 

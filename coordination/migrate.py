@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -20,14 +23,24 @@ def _config(engine: Engine) -> Config:
     return config
 
 
+@contextmanager
+def _engine(url_or_engine: str | Engine) -> Iterator[Engine]:
+    """The caller's engine as it is, or one made (and disposed of) for a URL."""
+    if isinstance(url_or_engine, Engine):
+        yield url_or_engine
+        return
+    engine = make_engine(url_or_engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def _run(url_or_engine: str | Engine, action) -> None:
-    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-    config = _config(engine)
-    with engine.begin() as connection:
+    with _engine(url_or_engine) as engine, engine.begin() as connection:
+        config = _config(engine)
         config.attributes["connection"] = connection
         action(config)
-    if isinstance(url_or_engine, str):
-        engine.dispose()
 
 
 def upgrade(url_or_engine: str | Engine, revision: str = "head") -> None:
@@ -38,13 +51,13 @@ def downgrade(url_or_engine: str | Engine, revision: str) -> None:
     _run(url_or_engine, lambda config: command.downgrade(config, revision))
 
 
-def current(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+def current(url_or_engine: str | Engine) -> str | None:
+    with _engine(url_or_engine) as engine, engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def pending_diff(engine: Engine) -> list:
+def pending_diff(url_or_engine: str | Engine) -> list:
     """What autogenerate would add to bring a migrated database to the models: must be empty."""
-    with engine.connect() as connection:
+    with _engine(url_or_engine) as engine, engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return compare_metadata(context, Base.metadata)

@@ -102,11 +102,33 @@ def test_users_add_list_disable(db):
     (["users", "disable", "nobody"], "no single user"),
     (["users", "disable", "admin"], "last active admin"),
     (["demo", "load"], "--reset"),
+    (["demo", "load", "--scale", "huge"], "'huge' is not one of"),
+    (["db", "downgrade", "nope"], "Can't locate revision identified by 'nope'"),
     (["export", "suspects", "--as", "nobody", "--out", "x.csv"], "no provisioned user"),
 ])
 def test_bad_input_gets_a_plain_message_and_a_failing_exit(db, args, message):
     done = run(url(db), *args, ok=False)
     assert message in done.stderr
+
+
+def test_a_missing_database_or_schema_is_named_not_created(tmp_path):
+    missing = tmp_path / "typo.db"
+    assert "no database at" in run(url(str(missing)), "audit", "verify", ok=False).stderr
+    assert not missing.exists()
+    sqlite3.connect(tmp_path / "empty.db").close()
+    assert "db upgrade" in run(url(str(tmp_path / "empty.db")), "users", "list", ok=False).stderr
+
+
+def test_demo_load_if_empty_leaves_data_alone_and_downgrade_base_empties(tmp_path, db):
+    before = run(url(db), "audit", "head").stdout
+    assert "nothing loaded" in run(url(db), "demo", "load", "--if-empty").stdout
+    assert run(url(db), "audit", "head").stdout == before
+    fresh = url(str(tmp_path / "fresh.db"))
+    assert "loaded the demo operation" in run(fresh, "demo", "load", "--if-empty", "--seed", "2").stdout
+    run(fresh, "db", "downgrade", "base")
+    assert "db upgrade" in run(fresh, "audit", "head", ok=False).stderr
+    run(fresh, "db", "upgrade")
+    assert run(fresh, "audit", "head").stdout.startswith("head 0 ")
 
 
 def test_an_unreachable_database_is_a_plain_message():

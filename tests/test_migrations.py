@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import inspect, text
 
 from coordination import migrate
 from coordination.db import make_engine
 from coordination.models import Base
+from coordination.settings import PROJECT_ROOT
 from tests.conftest import PG_SCHEMA, postgres_engine
 
 
@@ -57,3 +61,13 @@ def test_the_database_refuses_to_rewrite_audit_events(empty_engine):
             connection.execute(text(statement))
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT action FROM audit_event")).scalar_one() == "a"
+
+
+def test_the_alembic_command_line_takes_the_url_and_finds_nothing_to_generate(tmp_path):
+    """The plain `alembic` command (as in CI) reads -x database_url; `alembic check` is autogenerate."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    for args in (["upgrade", "head"], ["check"]):
+        done = subprocess.run([sys.executable, "-m", "alembic", "-x", f"database_url={url}", *args],
+                              cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert migrate.current(url) == "0001" and migrate.pending_diff(url) == []
