@@ -12,18 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.orm import Session, load_only
 
 from coordination import audit, services
 from coordination.db import write_session
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.exports import KINDS, Kind
-from coordination.models import Outcome
+from coordination.models import Agency, Jurisdiction, Outcome, Recipient, Suspect, User, utcnow
 from coordination.principal import Principal
+from coordination.services import records
+from coordination.services.base import current_operation, prepare_create
 from coordination.tabular import Row, Table, TableError, check_columns, read_table
 
 IMPORTABLE = ("suspects", "arrests", "tasks")
+# new rows of these kinds are checked one by one and inserted in batches; tasks can link to tasks of
+# the same file, so they go row by row through the service
+BULK_RULES = {"suspects": records.suspect_rules, "arrests": records.arrest_rules}
 # the un-committing cores of the services (functools.wraps keeps them as __wrapped__)
 CREATE = {"suspects": services.create_suspect, "arrests": services.create_arrest, "tasks": services.create_task}
 UPDATE = {"suspects": services.update_suspect, "arrests": services.update_arrest, "tasks": services.update_task}
@@ -94,15 +99,88 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
            progress: Progress | None) -> None:
     seen: dict[str, int] = {}
     existing = _existing(session, kind, {row.cells.get(kind.key, "").strip() for row in table.rows})
+    bulk = kind.name in BULK_RULES
+    if bulk:
+        _preload(session, kind, table)
+    new: list[tuple[dict, list[int] | None]] = []
     for done, row in enumerate(table.rows, start=1):
         key = row.cells.get(kind.key, "").strip()
         if key in seen:
             result.problems.append(Problem(row.number, kind.key, f"'{key}' is also on row {seen[key]}"))
             continue
         seen[key] = row.number
-        _apply_row(session, principal, kind, row, existing.get(key), result)
+        if bulk and key and key not in existing:
+            _check_new_row(session, principal, kind, row, new, result)
+        else:
+            _apply_row(session, principal, kind, row, existing.get(key), result)
         if progress and (done % 500 == 0 or done == len(table.rows)):
             progress(done, len(table.rows))
+    if new and result.ok:
+        _insert_new(session, principal, kind, new)
+        result.created += len(new)
+
+
+def _preload(session: Session, kind: Kind, table: Table) -> None:
+    """One query per linked table instead of one per row: the names this file uses, and the
+    operation, pinned for this transaction."""
+    lookups = session.info["lookups"] = {}
+    for model in (Agency, Jurisdiction):
+        lookups.update({(model.__name__, code): i for i, code in session.execute(select(model.id, model.code))})
+    lookups.update({("User", subject): i for i, subject in
+                    session.execute(select(User.id, User.subject).where(User.active.is_(True)))})
+    if kind.name == "arrests":
+        names = sorted({row.cells.get("suspect", "").strip() for row in table.rows} - {""})
+        held = session.info["preloaded"] = []  # the identity map holds rows weakly: keep them for its checks
+        for start in range(0, len(names), 5000):
+            chunk = names[start:start + 5000]
+            for suspect in session.scalars(select(Suspect).where(Suspect.reference.in_(chunk)).options(
+                    load_only(Suspect.reference, Suspect.owning_agency_id, Suspect.tlp))):  # what visibility needs
+                lookups[("Suspect", suspect.reference)] = suspect.id
+                held.append(suspect)
+    session.info["operation"] = current_operation(session)
+    session.info["loaded_in_this_transaction"] = True
+
+
+def _check_new_row(session: Session, principal: Principal, kind: Kind, row: Row,
+                   new: list[tuple[dict, list[int] | None]], result: ImportResult) -> None:
+    """The same validation and authorisation as the create service, without writing yet."""
+    data = {name: value for name, value in row.cells.items() if name in kind.fields}
+    rules = BULK_RULES[kind.name]
+    try:
+        new.append(prepare_create(session, principal, kind.model, kind.fields, data,
+                                  lambda values: rules(session, principal, values)))
+    except ValidationError as error:
+        result.problems += [Problem(row.number, column, reason) for column, reason in error.problems.items()]
+    except PermissionDenied as error:
+        result.problems.append(Problem(row.number, "owning_agency", str(error), refused=True))
+    except NotFound as error:
+        result.problems.append(Problem(row.number, kind.key, str(error)))
+
+
+def _insert_new(session: Session, principal: Principal, kind: Kind, new: list[tuple[dict, list[int] | None]]) -> None:
+    """Insert the checked rows in batches, then their recipients and one audit event each."""
+    model, operation_id, now = kind.model, current_operation(session).id, utcnow()
+    rows = [values | {"operation_id": operation_id, "updated_by_id": principal.user_id, "version": 1,
+                      "created_at": now, "updated_at": now} for values, _ in new]
+    if session.get_bind().dialect.name == "sqlite":
+        # the writer holds SQLite's one write lock since BEGIN IMMEDIATE: the next ids are ours to take,
+        # and a plain executemany is several times faster than RETURNING row by row
+        first = (session.scalar(select(func.max(model.id))) or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        session.execute(insert(model.__table__), [row | {"id": i} for row, i in zip(rows, ids, strict=True)])
+    else:
+        ids = []
+        for start in range(0, len(rows), 5000):
+            ids += session.scalars(insert(model.__table__).returning(model.id, sort_by_parameter_order=True),
+                                   rows[start:start + 5000]).all()
+    named = [{"entity": model.entity, "entity_id": record_id, "user_id": user_id}
+             for record_id, (_, recipients) in zip(ids, new, strict=True) for user_id in recipients or ()]
+    if named:
+        session.execute(insert(Recipient.__table__), named)
+    audit.record_many(session, [
+        audit.NewEvent(principal, "create", model.entity, record_id,
+                       after=values | ({"recipients": recipients} if recipients else {}))
+        for record_id, (values, recipients) in zip(ids, new, strict=True)])
 
 
 def _existing(session: Session, kind: Kind, keys: set[str]) -> dict[str, tuple[int, int]]:

@@ -56,6 +56,8 @@ def _check_writer(session: Session) -> None:
 
 
 def current_operation(session: Session) -> Operation:
+    if "operation" in session.info:  # a bulk import pins it for its one transaction
+        return session.info["operation"]
     operation = session.scalar(select(Operation).order_by(Operation.id).limit(1))
     if operation is None:
         raise ValidationError({"operation": "no operation is set up yet; run `python -m coordination demo load`"})
@@ -69,10 +71,12 @@ def recipient_ids(session: Session, entity: str, entity_id: int) -> set[int]:
 
 def load_visible(session: Session, principal: Principal, model: type[MarkedRecord], record_id: Any):
     """The record, if the principal may read it; otherwise NotFound (unseen records do not exist)."""
-    # populate_existing: a session that served earlier calls must not decide on its stale copy
-    record = session.get(model, record_id, populate_existing=True) if isinstance(record_id, int) else None
-    if record is None or not policy.can_read(principal, record.owning_agency_id, record.tlp,
-                                             recipient_ids(session, model.entity, record.id)):
+    # populate_existing: a session that served earlier calls must not decide on its stale copy; a bulk
+    # import loaded what it links to inside its own transaction, so its copies are current
+    fresh = session.info.get("loaded_in_this_transaction", False)
+    record = session.get(model, record_id, populate_existing=not fresh) if isinstance(record_id, int) else None
+    named = recipient_ids(session, model.entity, record.id) if record is not None and record.tlp is TLP.RED else ()
+    if record is None or not policy.can_read(principal, record.owning_agency_id, record.tlp, named):
         raise NotFound(f"{model.entity} {record_id} does not exist or is not visible to you")
     return record
 
@@ -148,10 +152,10 @@ def _marking_and_recipients(session: Session, principal: Principal, values: dict
     return [] if record is not None and record.tlp is TLP.RED else None
 
 
-def create_record(session: Session, principal: Principal, model: type[MarkedRecord],
-                  spec: Mapping[str, Field], data: Mapping[str, Any],
-                  check: Callable[[dict[str, Any]], None] | None = None) -> MarkedRecord:
-    """Validate -> authorise -> insert -> audit, for a suspect, arrest, evidence item or task."""
+def prepare_create(session: Session, principal: Principal, model: type[MarkedRecord],
+                   spec: Mapping[str, Field], data: Mapping[str, Any],
+                   check: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], list[int] | None]:
+    """Validate and authorise a new record without writing it: its column values and RED recipients."""
     values = parse_fields(session, spec, data)
     values.setdefault("owning_agency_id", None)
     values["owning_agency_id"] = values["owning_agency_id"] or principal.agency_id
@@ -159,13 +163,21 @@ def create_record(session: Session, principal: Principal, model: type[MarkedReco
     if check:
         check(values)
     authorise(principal, policy.Action.CREATE, model.entity, owning_agency_id=values["owning_agency_id"])
+    return values, recipients
+
+
+def create_record(session: Session, principal: Principal, model: type[MarkedRecord],
+                  spec: Mapping[str, Field], data: Mapping[str, Any],
+                  check: Callable[[dict[str, Any]], None] | None = None) -> MarkedRecord:
+    """Validate -> authorise -> insert -> audit, for a suspect, arrest, evidence item or task."""
+    values, recipients = prepare_create(session, principal, model, spec, data, check)
     record = model(**values, operation_id=current_operation(session).id, updated_by_id=principal.user_id)
     session.add(record)
     session.flush()
     if recipients:
         set_recipients(session, model.entity, record.id, recipients)
     audit.record(session, audit.NewEvent(principal, "create", model.entity, record.id,
-                                         after=_audit_values(record, values, recipients)))
+                                         after=audit_values(record, values, recipients)))
     return record
 
 
@@ -217,7 +229,7 @@ def _refuse_blanking_required(model: type[MarkedRecord], spec: Mapping[str, Fiel
         raise ValidationError(problems)
 
 
-def _audit_values(record: MarkedRecord, values: dict[str, Any], recipients: list[int] | None) -> dict:
+def audit_values(record: MarkedRecord, values: dict[str, Any], recipients: list[int] | None) -> dict:
     after = snapshot(record, values)
     if recipients:
         after["recipients"] = recipients

@@ -152,32 +152,31 @@ def classification(_session: Session, value: Any):
     return parse_classification(value)
 
 
-def _by_code(model, what: str) -> Parser:
-    """A parser for a reference-data row named by its code (or id); returns the id."""
+def by_name(model, column: str, refusal: str, upper: bool = False, active_only: bool = False) -> Parser:
+    """A parser for a link to another row, named by `column` (a code, subject or reference) or by
+    id; returns the id. A bulk import may pre-load names into session.info["lookups"]."""
     def parse(session: Session, value: Any) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
             found = session.get(model, value)
+            found = found if found is not None and (not active_only or found.active) else None
+            found_id = found.id if found is not None else None
         else:
-            found = session.scalar(select(model).where(model.code == str(value).strip().upper()))
-        if found is None:
-            raise ValueError(f"'{value}' is not {what}")
-        return found.id
+            name = str(value).strip().upper() if upper else str(value).strip()
+            cache = session.info.get("lookups", {})
+            if (model.__name__, name) in cache:
+                found_id = cache[(model.__name__, name)]
+            else:
+                query = select(model.id).where(getattr(model, column) == name)
+                found_id = session.scalar(query.where(model.active.is_(True)) if active_only else query)
+        if found_id is None:
+            raise ValueError(refusal.format(value=value))
+        return found_id
     return parse
 
 
-agency = _by_code(Agency, "a partner agency of this operation")
-jurisdiction = _by_code(Jurisdiction, "a known jurisdiction code")
-
-
-def user(session: Session, value: Any) -> int:
-    """A provisioned user by id or by subject."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        found = session.get(User, value)
-    else:
-        found = session.scalar(select(User).where(User.subject == str(value).strip()))
-    if found is None or not found.active:
-        raise ValueError(f"'{value}' is not an active user")
-    return found.id
+agency = by_name(Agency, "code", "'{value}' is not a partner agency of this operation", upper=True)
+jurisdiction = by_name(Jurisdiction, "code", "'{value}' is not a known jurisdiction code", upper=True)
+user = by_name(User, "subject", "'{value}' is not an active user", active_only=True)
 
 
 def users(session: Session, value: Any) -> list[int]:

@@ -46,15 +46,7 @@ MARKING = {
 
 def reference_to(model: type[MarkedRecord], column: str = "reference"):
     """A parser for a link to another record of the operation, by its external reference or id."""
-    def parse(session: Session, value: Any) -> int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            found = session.get(model, value)
-        else:
-            found = session.scalar(select(model).where(getattr(model, column) == str(value).strip()))
-        if found is None:
-            raise ValueError(f"no {model.entity} with reference '{value}'")
-        return found.id
-    return parse
+    return f.by_name(model, column, f"no {model.entity} with reference '{{value}}'")
 
 
 SUSPECT_FIELDS = {
@@ -110,11 +102,15 @@ def _blank_defaults(values: dict, **defaults) -> None:
 
 # --- suspects ---------------------------------------------------------------------------------
 
+def suspect_rules(session: Session, principal: Principal, values: dict) -> None:
+    _blank_defaults(values, aliases="", notes="")
+
+
 @service
 def create_suspect(session: Session, principal: Principal, data: dict[str, Any]) -> Suspect:
     def check(values):
         _unique_reference(session, Suspect, values)
-        _blank_defaults(values, aliases="", notes="")
+        suspect_rules(session, principal, values)
     return create_record(session, principal, Suspect, SUSPECT_FIELDS, data, check)
 
 
@@ -137,7 +133,7 @@ def _refuse_blanking(values: dict, *names: str) -> None:
 
 # --- arrests ----------------------------------------------------------------------------------
 
-def _arrest_rules(session: Session, principal: Principal, values: dict) -> None:
+def arrest_rules(session: Session, principal: Principal, values: dict) -> None:
     if values.get("suspect_id") is not None:
         load_visible(session, principal, Suspect, values["suspect_id"])  # no arrest of an unseen suspect
     if values.get("on_action_day") is None and values.get("arrested_at") is not None:
@@ -149,7 +145,7 @@ def _arrest_rules(session: Session, principal: Principal, values: dict) -> None:
 def create_arrest(session: Session, principal: Principal, data: dict[str, Any]) -> Arrest:
     def check(values):
         _unique_reference(session, Arrest, values)
-        _arrest_rules(session, principal, values)
+        arrest_rules(session, principal, values)
     return create_record(session, principal, Arrest, ARREST_FIELDS, data, check)
 
 
