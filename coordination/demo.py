@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from operator import itemgetter
 
-from sqlalchemy import Engine, insert, inspect, select, text
+from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from coordination import audit, migrate, reference, settings, synthetic
@@ -136,7 +136,7 @@ def empty_database(engine: Engine) -> None:
 
 def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False, issuer: str | None = None,
          progress: Progress | None = None) -> dict[str, int]:
-    """Load the operation; returns the row count per table."""
+    """Load the operation; returns the number of rows in each table that has any."""
     if scale not in SCALES:
         raise CoordinationError(f"unknown scale '{scale}'; choose one of {', '.join(SCALES)}")
     if reset:
@@ -148,9 +148,16 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
     with write_session(engine) as session:
         reference.seed(session, issuer or settings.load().demo_issuer, at=EPOCH)
         session.flush()
-        counts = _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None)).run()
+        _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None)).run()
         session.commit()
-    return counts
+    return table_counts(engine)
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        counts = {table.name: connection.scalar(select(func.count()).select_from(table))
+                  for table in Base.metadata.sorted_tables}
+    return {name: n for name, n in counts.items() if n}
 
 
 def _later(rng: random.Random, start: datetime, count: int, end: datetime = END) -> list[datetime]:
@@ -175,7 +182,6 @@ class _Generator:
                       session.execute(select(User.id, User.subject, User.issuer))}
         self.liaison = {u.agency: u.subject for u in reference.DEMO_USERS if u.role.value == "liaison"}
         self.buffers: dict = {}
-        self.counts: dict[str, int] = {}
         self.events: list[tuple] = []  # (when, actor subject, action, entity, entity id, before, after)
 
     # --- buffered inserts and the audit trail --------------------------------------------------
@@ -195,7 +201,6 @@ class _Generator:
             rows = self.buffers.pop(each, [])
             if rows:
                 self.session.execute(insert(each.__table__), rows)
-                self.counts[each.__tablename__] = self.counts.get(each.__tablename__, 0) + len(rows)
 
     def event(self, when: datetime, subject: str, action: str, entity: str, entity_id: int,
               before: dict | None = None, after: dict | None = None) -> None:
@@ -251,7 +256,7 @@ class _Generator:
 
     # --- the operation -------------------------------------------------------------------------
 
-    def run(self) -> dict[str, int]:
+    def run(self) -> None:
         rng, scale = self.rng, self.scale
         arrested = sorted(rng.sample(range(scale.suspects), scale.arrests))
         arrests = {index: self.plan_arrest() for index in arrested}
@@ -272,7 +277,6 @@ class _Generator:
         self.flush()
         self.chain()
         self._fix_sequences()
-        return self.counts
 
     def plan_arrest(self) -> tuple[str, datetime]:
         """Where and when a suspect is arrested: most in England and Wales, many on the action day."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, literal, select
+from sqlalchemy import Engine, func, literal, select
 
 from coordination import audit, demo, services
 from coordination.db import make_engine, read_session, write_session
 from coordination.markings import TLP
 from coordination.models import (
+    Agency,
     Arrest,
     AuditEvent,
     CustodyEvent,
@@ -43,13 +46,36 @@ def blank(request, tmp_path):
     engine.dispose()
 
 
+@dataclass
+class Loaded:
+    engine: Engine
+    counts: dict[str, int]
+    progress: list[tuple[str, int, int]]
+    empty_before: bool
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def loaded(request, tmp_path_factory):
+def loaded(request, tmp_path_factory) -> Iterator[Loaded]:
     """The demo operation, loaded once per store for the tests that only read it."""
     engine = blank_engine(request.param, tmp_path_factory.mktemp("demo"), f"{PG_SCHEMA}_demo_loaded")
-    demo.load(engine, "demo", seed=3, reset=True, issuer=TEST_ISSUER)
-    yield engine
+    progress: list[tuple[str, int, int]] = []
+    empty_before = demo.is_empty(engine)
+    counts = demo.load(engine, "demo", seed=3, reset=True, issuer=TEST_ISSUER,
+                       progress=lambda *call: progress.append(call))
+    yield Loaded(engine, counts, progress, empty_before)
     engine.dispose()
+
+
+def test_the_loader_reports_progress_and_counts(loaded):
+    assert loaded.empty_before and not demo.is_empty(loaded.engine)
+    finished = {stage: (done, total) for stage, done, total in loaded.progress if done == total}
+    assert set(finished) == {"suspects", "arrests", "evidence", "tasks", "audit trail"}
+    with read_session(loaded.engine) as session:
+        for model in (Agency, User, Suspect, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Recipient,
+                      AuditEvent):
+            assert loaded.counts[model.__tablename__] == session.scalar(select(func.count()).select_from(model))
+        seeded = session.scalar(select(func.count()).where(AuditEvent.actor_subject == "reference data"))
+        assert finished["audit trail"][1] + seeded == loaded.counts["audit_event"] == audit.head(session)[0]
 
 
 def fingerprint(engine) -> str:
@@ -63,7 +89,7 @@ def fingerprint(engine) -> str:
 
 
 def test_demo_scale_has_the_shape_of_the_operation(loaded):
-    with read_session(loaded) as session:
+    with read_session(loaded.engine) as session:
         counts = {model: session.scalar(select(func.count()).select_from(model))
                   for model in (Suspect, Arrest, EvidenceItem, Task, CustodyEvent, TaskUpdate)}
         assert [counts[m] for m in (Suspect, Arrest, EvidenceItem, Task)] == [2000, 150, 600, 300]
@@ -97,7 +123,7 @@ def test_demo_scale_has_the_shape_of_the_operation(loaded):
 
 
 def test_custody_chains_are_unbroken_and_end_at_the_holder(loaded):
-    with read_session(loaded) as session:
+    with read_session(loaded.engine) as session:
         chains: dict[int, list[CustodyEvent]] = {}
         for event in session.scalars(select(CustodyEvent).order_by(CustodyEvent.evidence_item_id,
                                                                    CustodyEvent.sequence)):
@@ -119,7 +145,7 @@ def test_custody_chains_are_unbroken_and_end_at_the_holder(loaded):
 def test_the_trail_reads_in_time_order_and_matches_every_record(loaded):
     """Events are chained in the order things happened; each record's created_at, updated_at and
     version agree with its own history, as if every change had gone through the services."""
-    with read_session(loaded) as session:
+    with read_session(loaded.engine) as session:
         trail = session.execute(select(AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.action, AuditEvent.entity,
                                        AuditEvent.entity_id).order_by(AuditEvent.seq)).all()
         assert all(a.occurred_at <= b.occurred_at for a, b in zip(trail, trail[1:], strict=False))
