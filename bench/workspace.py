@@ -1,0 +1,89 @@
+"""Workspace figures (issue 4): import throughput (target: 100,000 arrest rows validated and
+committed at 10,000 rows/s or better on SQLite, operation scale) and the median time to save one
+edited record through the page (AppTest, liaison)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from coordination import imports
+from coordination.db import make_engine, read_session
+from coordination.markings import TLP
+from coordination.models import Agency, Suspect, Task
+from coordination.principal import principal_for_subject
+from coordination.settings import PROJECT_ROOT, load
+
+ROWS = 100_000
+SAVES = 15
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "w" * 40,
+        "demo": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"}}
+
+
+def arrests_csv(url: str, rows: int) -> bytes:
+    """Arrests of suspects the MET liaison may see, cycling through them."""
+    with read_session(make_engine(url)) as session:
+        met = session.scalar(select(Agency.id).where(Agency.code == "MET"))
+        refs = session.scalars(select(Suspect.reference).where(
+            Suspect.owning_agency_id == met, Suspect.tlp.in_([TLP.CLEAR, TLP.GREEN, TLP.AMBER]))).all()
+    lines = ["reference,suspect,jurisdiction,arrested_at,place,offences,outcome"]
+    lines += [f"BENCH-{n},{refs[n % len(refs)]},GB-EAW,2022-11-07T06:00:00Z,London,fraud,bailed" for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def measure_import(source: Path, work: Path) -> dict:
+    copy = work / "import.db"
+    shutil.copy(source, copy)
+    url = f"sqlite:///{copy}"
+    content = arrests_csv(url, ROWS)
+    engine = make_engine(url)
+    with read_session(engine) as session:
+        liaison = principal_for_subject(session, "liaison.met")
+    start = time.perf_counter()
+    result = imports.import_file(engine, liaison, "arrests", "arrests.csv", content)
+    seconds = time.perf_counter() - start
+    assert result.committed and result.created == ROWS, result.problems[:3]
+    return {"rows": ROWS, "seconds": seconds, "rows_per_s": ROWS / seconds}
+
+
+def measure_page_save(source: Path, work: Path) -> float:
+    copy = work / "page.db"
+    shutil.copy(source, copy)
+    os.environ["COORD_DATABASE_URL"] = f"sqlite:///{copy}"
+    with read_session(make_engine(os.environ["COORD_DATABASE_URL"])) as session:
+        met = session.scalar(select(Agency.id).where(Agency.code == "MET"))
+        task = session.scalar(select(Task).where(Task.owning_agency_id == met, Task.tlp == TLP.AMBER).limit(1))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "iss": load().demo_issuer, "sub": "liaison.met", "name": "L",
+               "iat": int(time.time())}
+    at.run()
+    at.switch_page("coordination/ui/pages/tasks.py").run()
+    at.text_input(key="tasks-open").input(task.reference).run()
+    times = []
+    for n in range(SAVES):
+        at.text_input(key=f"tasks-{task.id}-title").input(f"Edited title {n}")
+        start = time.perf_counter()
+        at.button(key=f"FormSubmitter:tasks-{task.id}-edit-Save").click().run()
+        times.append(time.perf_counter() - start)
+        assert not at.exception and not at.warning, (at.exception, at.warning)
+    return statistics.median(times) * 1000
+
+
+def main(out: Path) -> None:
+    source = out / "operation.db"
+    work = out / "workspace"
+    work.mkdir(exist_ok=True)
+    figures = measure_import(source, work)
+    save_ms = measure_page_save(source, work)
+    print("\n| sqlite, operation scale | figure | target |")
+    print("|---|---|---|")
+    print(f"| import {figures['rows']:,} arrest rows | {figures['seconds']:.1f} s, "
+          f"{figures['rows_per_s']:,.0f} rows/s | >= 10,000 rows/s |")
+    print(f"| save one edited task through the page (median of {SAVES}) | {save_ms:.0f} ms | - |")
