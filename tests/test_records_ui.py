@@ -118,3 +118,46 @@ def test_export_is_prepared_scoped_and_audited(workspace):
     with workspace.reader() as session:
         last = session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
     assert (last.action, last.actor_subject) == ("export", "liaison.fbi")
+
+
+SHA = "ab" * 32
+
+
+def test_a_liaison_records_an_arrest_from_the_form(workspace):
+    at = open_page("liaison.met", "arrests")
+    for name, value in {"reference": "A-NEW", "suspect": "S-1", "arrested_at": "2022-11-07T06:30:00Z",
+                        "place": "London", "offences": "fraud"}.items():
+        at.text_input(key=f"arrests-new-{name}").input(value)
+    at.selectbox(key="arrests-new-jurisdiction").select("GB-EAW")
+    at.selectbox(key="arrests-new-outcome").select("bailed")
+    at.button(key="FormSubmitter:arrests-create-Create").click().run()
+    assert "Created A-NEW." in [s.value for s in at.success], [e.value for e in at.error]
+
+
+def test_custody_is_a_timeline_and_only_the_holder_transfers(workspace):
+    with workspace.writer() as session:
+        item = services.create_evidence_item(session, workspace.principal("liaison.met"), {
+            "exhibit_ref": "E-1", "item_type": "phone", "description": "Phone", "sha256": SHA, "seized_from": "S-1",
+            "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized",
+            "holder_name": "DC Example"})
+    fbi = open_record(open_page("liaison.fbi", "evidence"), "evidence", "E-1")
+    assert any("Only the current holder's agency" in c.value for c in fbi.caption)
+    met = open_record(open_page("liaison.met", "evidence"), "evidence", "E-1")
+    timeline = [frame.value for frame in met.dataframe if "seal" in frame.value.columns][0]
+    assert timeline["purpose"].tolist() == ["seizure"]
+    met.selectbox(key=f"transfer-{item.id}-to_agency").select("NCA")
+    for name, value in {"to_holder": "NCA lab", "occurred_at": "2022-11-08T09:00:00Z", "place": "Lab",
+                        "purpose": "analysis", "condition": "sealed", "hash_checked": SHA}.items():
+        met.text_input(key=f"transfer-{item.id}-{name}").input(value)
+    met.button(key=f"FormSubmitter:transfer-{item.id}-Record transfer").click().run()
+    assert "Transfer recorded." in [s.value for s in met.success], [e.value for e in met.error]
+    met.run()
+    timeline = [frame.value for frame in met.dataframe if "seal" in frame.value.columns][0]
+    assert timeline["to"].tolist() == ["MET DC Example", "NCA NCA lab"]
+    assert timeline["hash check"].tolist() == ["matches", "matches"]
+
+
+@pytest.mark.parametrize("page", ["suspects", "arrests", "evidence", "tasks"])
+def test_a_commander_sees_every_records_page(workspace, page):
+    at = open_page("commander.met", page)
+    assert at.dataframe and "you may see" in at.caption[0].value
