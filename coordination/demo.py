@@ -415,7 +415,7 @@ class _Generator:
                 reference=f"TSK-{i + 1:05d}", title=rng.choice(TASK_TITLES[agency]), description="Synthetic demo task.",
                 assignee_id=self.users[subject][0] if rng.random() < 0.7 else None, status=T.OPEN,
                 priority=synthetic.weighted(rng, TASK_PRIORITIES),
-                due_date=created.date() + timedelta(days=rng.randint(7, 150)),
+                due_date=END.date() + timedelta(days=rng.randint(-60, 150)),  # about a third past due at END
                 depends_on_id=rng.randint(1, i) if i and rng.random() < (0.6 if blocked else 0.08) else None)
             self.create(Task, row, agency)
             steps: list[TaskStatus | None] = list(TASK_PATHS[statuses[i]])

@@ -105,6 +105,8 @@ def test_demo_scale_has_the_shape_of_the_operation(loaded):
         assert set(session.scalars(select(Suspect.tlp).distinct())) == set(TLP)
         assert session.scalar(select(func.count()).where(Task.status == "blocked")) > 0
         assert session.scalar(select(func.count()).where(Task.depends_on_id.is_not(None))) > 0
+        unfinished = select(func.count()).where(Task.status.not_in(["done", "cancelled"]))
+        assert 0 < session.scalar(unfinished.where(Task.due_date < demo.END.date())) < session.scalar(unfinished)
         tiers = dict(session.execute(select(Suspect.tier, func.count()).group_by(Suspect.tier)).all())
         assert tiers["administrator"] + tiers["developer"] < tiers["money handler"] < tiers["user"]
         red = {(entity, entity_id) for model in (Suspect, Arrest, EvidenceItem, Task)
