@@ -79,7 +79,10 @@ def import_file(engine: Engine, principal: Principal, kind_name: str, file_name:
     result.rows = len(table.rows)
     with write_session(engine) as session:
         audit.lock_head(session)  # imports queue one behind the other, so a second sees the first's rows
-        _apply(session, principal, kind, table, result, progress)
+        try:
+            _apply(session, principal, kind, table, result, progress)
+        finally:
+            session.info.clear()  # the pre-loaded names and rows are this transaction's only
         refused = [p for p in result.problems if p.refused]
         if result.ok and not dry_run:
             audit.record(session, audit.NewEvent(principal, "import", kind_name, None, after={
