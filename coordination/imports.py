@@ -75,6 +75,7 @@ def import_file(engine: Engine, principal: Principal, kind_name: str, file_name:
         check_columns(table, kind.columns, [kind.key])
     except TableError as error:
         result.problems.append(Problem(0, "file", str(error)))
+        _record_refused_file(engine, principal, kind_name, file_name, str(error))
         return result
     result.rows = len(table.rows)
     with write_session(engine) as session:
@@ -96,6 +97,14 @@ def import_file(engine: Engine, principal: Principal, kind_name: str, file_name:
                                                  detail="; ".join(map(str, refused[:20]))))
             session.commit()
     return result
+
+
+def _record_refused_file(engine: Engine, principal: Principal, kind_name: str, file_name: str, reason: str) -> None:
+    """A refused upload is an audit event too; its name is only ever a label, never a path."""
+    with write_session(engine) as session:
+        audit.record(session, audit.NewEvent(principal, "import", kind_name, None, outcome=Outcome.REFUSED,
+                                             detail=f"{file_name[:200]!r}: {reason}"))
+        session.commit()
 
 
 def _apply(session: Session, principal: Principal, kind: Kind, table: Table, result: ImportResult,

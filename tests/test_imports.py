@@ -72,12 +72,15 @@ def zip_bomb() -> bytes:
     ("report.pdf", b"%PDF-1.7 ...", "'.pdf' files are not accepted"),
     ("duplicate-header.csv", csv_bytes("S-1,A,user,lead,lead", header=HEADER + ",status"), "more than once"),
 ])
-def test_a_bad_file_is_refused_with_a_plain_message(store, name, content, message):
+def test_a_bad_file_is_refused_with_a_plain_message_and_audited(store, name, content, message):
     before = state(store)
     result = run(store, content, name=name)
     assert not result.ok and not result.committed
     assert result.problems[0].row == 0 and message in result.problems[0].reason
-    assert state(store) == before
+    assert state(store) == (before[0], before[1] + 1)  # nothing written but the refusal itself
+    with store.reader() as session:
+        last = session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
+    assert (last.action, last.outcome.value) == ("import", "refused") and message in last.detail
 
 
 # --- row-level problems: every bad row listed, nothing written ---------------------------------
