@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 
-from bench import dashboard, foundation, workspace
+from bench import dashboard, foundation, integrity, workspace
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="operation,stress")
-    parser.add_argument("--only", choices=["foundation", "dashboard", "workspace"], default=None)
+    parser.add_argument("--only", choices=["foundation", "dashboard", "workspace", "integrity"], default=None)
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
                         help="also measure on this PostgreSQL database (its tables are replaced)")
     args = parser.parse_args()
@@ -22,6 +22,8 @@ def main() -> None:
         dashboard.main(scales, args.postgres, foundation.OUT)
     if args.only in (None, "workspace"):
         workspace.main(foundation.OUT)
+    if args.only in (None, "integrity"):
+        integrity.main(args.postgres, foundation.OUT)
 
 
 if __name__ == "__main__":
