@@ -172,6 +172,8 @@ def _after(row: dict) -> dict:
 
 
 class _Generator:
+    """Builds the operation record by record in one transaction; the audit trail is chained at the end."""
+
     def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress):
         self.session, self.scale, self.rng, self.progress = session, scale, rng, progress
         self.operation_id = session.scalar(select(Operation.id))
