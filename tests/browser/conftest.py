@@ -14,7 +14,7 @@ from coordination import devstack, reference
 from coordination.db import make_engine, write_session
 from coordination.models import Base
 from tests.browser.switching_proxy import SwitchingProxy
-from tests.conftest import require
+from tests.conftest import PG_SCHEMA, postgres_engine, postgres_url, require
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -35,14 +35,13 @@ class Stack:
     database_url: str
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def _running_stack(work: Path, database_url: str) -> Iterator[Stack]:
+    """The provider, two replicas on `database_url` (schema built and seeded here) and the proxy."""
     require(CHROMIUM.exists(), "Chromium is not installed (apt-get install chromium)")
-    work = tmp_path_factory.mktemp("stack")
     oidc_port, proxy_port, replica_ports = free_port(), free_port(), [free_port(), free_port()]
     issuer = f"http://127.0.0.1:{oidc_port}"
-    database_url = f"sqlite:///{work / 'coordination.db'}"
     engine = make_engine(database_url)
+    Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     with write_session(engine) as session:
         reference.seed(session, issuer)
@@ -63,6 +62,23 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         proxy.close()
     finally:
         devstack.stop(*apps, provider)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    """On SQLite."""
+    work = tmp_path_factory.mktemp("stack")
+    yield from _running_stack(work, f"sqlite:///{work / 'coordination.db'}")
+
+
+@pytest.fixture(scope="session")
+def pg_stack(tmp_path_factory) -> Iterator[Stack]:
+    """On PostgreSQL, in a schema of its own: how replicas run in production."""
+    require(postgres_url() is not None, "COORD_TEST_POSTGRES_URL is not set")
+    schema = f"{PG_SCHEMA}_browser"
+    postgres_engine(schema).dispose()  # creates the schema
+    url = make_engine(postgres_url()).url.render_as_string(hide_password=False)
+    yield from _running_stack(tmp_path_factory.mktemp("pg_stack"), f"{url}?options=-csearch_path%3D{schema}")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,53 @@
+"""Two replicas on one PostgreSQL: a change saved through one shows on the other's live picture."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_sign_in_flow import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def tile(page, label: str):
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def isolated(browser):
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
+                  else route.abort())
+    return context
+
+
+def test_a_save_through_one_replica_shows_on_the_others_dashboard(pg_stack, browser):
+    watcher_context, editor_context = isolated(browser), isolated(browser)
+    try:
+        pg_stack.proxy.use(0)
+        watcher = watcher_context.new_page()
+        sign_in(watcher, pg_stack.app, "commander.met")
+        watcher.get_by_test_id("stSidebarNav").get_by_role("link", name="Operation picture").click()
+        expect(tile(watcher, "Suspects identified or further")).to_have_text("0", timeout=20_000)
+
+        pg_stack.proxy.use(1)  # the editor's connections reach the other replica
+        editor = editor_context.new_page()
+        sign_in(editor, pg_stack.app, "liaison.met")
+        editor.get_by_test_id("stSidebarNav").get_by_role("link", name="Suspects", exact=True).click()
+        editor.get_by_role("tab", name="New").click()
+        form = editor.get_by_test_id("stForm").filter(has=editor.get_by_role("button", name="Create"))
+        form.get_by_label("reference *").fill("REPLICA-1")
+        form.get_by_label("full name *").fill("Synthetic Replica")
+        for label, option in (("tier *", "money handler"), ("status *", "identified")):
+            form.get_by_label(label).click()  # a Streamlit selectbox: type to filter, Enter to choose
+            editor.keyboard.type(option)
+            editor.keyboard.press("Enter")
+        form.get_by_role("button", name="Create").click()
+        expect(editor.get_by_text("Created REPLICA-1.")).to_be_visible(timeout=20_000)
+
+        expect(tile(watcher, "Suspects identified or further")).to_have_text("1", timeout=20_000)
+        assert pg_stack.proxy.connections[1] > 0
+    finally:
+        pg_stack.proxy.use(0)
+        watcher_context.close()
+        editor_context.close()
