@@ -260,6 +260,7 @@ BAD = [
     ("task status", {"body": "Paused", "new_status": "paused"}, {"new_status", "expected_version"}),
     ("create user", {}, {"issuer", "subject", "display_name", "agency", "role"}),
     ("create user", NEW_USER | {"role": "superuser", "agency": "KGB"}, {"role", "agency"}),
+    ("create user", NEW_USER | {"email": "notanemail"}, {"email"}),
     ("create user", NEW_USER | {"issuer": "http://127.0.0.1:9400", "subject": "liaison.met"}, {"subject"}),
     ("update user", {"subject": "someone.else"}, {"subject"}),
     ("update admin", {"active": False}, {"active"}),  # the last active admin

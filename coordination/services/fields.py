@@ -137,6 +137,14 @@ def country(_session: Session, value: Any) -> str:
     return code
 
 
+def email(_session: Session, value: Any) -> str:
+    """For contact only (people are identified by issuer and subject): it must look like an address."""
+    address = str(value).strip()
+    if len(address) > 320 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        raise ValueError(f"'{value}' is not an email address")
+    return address
+
+
 def sha256(_session: Session, value: Any) -> str:
     digest = str(value).strip().lower()
     if not _SHA256.match(digest):

@@ -19,7 +19,7 @@ USER_FIELDS = {
     "issuer": Field(f.text(300), required=True),
     "subject": Field(f.text(300), required=True),
     "display_name": Field(f.text(200), required=True),
-    "email": Field(f.text(320)),
+    "email": Field(f.email),
     "agency": Field(f.agency, required=True, column="agency_id"),
     "role": Field(f.choice(Role), required=True),
     "active": Field(f.flag),
