@@ -431,3 +431,24 @@ def test_bulk_updates_of_audited_tables_through_a_session_are_refused(world, sta
 def test_services_refuse_a_session_that_would_not_lock_sqlite_up_front(sqlite_store):
     with sqlite_store.reader() as session, pytest.raises(RuntimeError, match="write_session"):
         services.create_suspect(session, Principal.system(), SUSPECT)
+
+
+def test_a_link_to_an_unseen_record_is_refused_like_a_link_to_nothing(world):
+    """Otherwise links would tell a partner which AMBER+STRICT references exist."""
+    met, fbi = world.principal("liaison.met"), world.principal("liaison.fbi")
+    with world.writer() as session:
+        services.create_suspect(session, met, SUSPECT | {"reference": "S-HIDDEN", "tlp": "AMBER+STRICT"})
+        services.create_task(session, met, TASK | {"reference": "T-HIDDEN", "tlp": "AMBER+STRICT"})
+    refusals = {}
+    for label, call in {
+        "unseen suspect": lambda s: services.create_arrest(s, fbi, ARREST | {"reference": "A-X",
+                                                                             "suspect": "S-HIDDEN"}),
+        "missing suspect": lambda s: services.create_arrest(s, fbi, ARREST | {"reference": "A-Y",
+                                                                              "suspect": "S-NOWHERE"}),
+        "unseen task": lambda s: services.create_task(s, fbi, TASK | {"reference": "T-F", "depends_on": "T-HIDDEN"}),
+    }.items():
+        with world.writer() as session, pytest.raises(ValidationError) as raised:
+            call(session)
+        refusals[label] = raised.value.problems
+    assert set(refusals["unseen suspect"]) == set(refusals["missing suspect"]) == {"suspect"}
+    assert set(refusals["unseen task"]) == {"depends_on"}

@@ -86,6 +86,18 @@ def is_system(principal: Principal) -> bool:
     return principal.role is None and principal.user_id is None and principal.issuer == SYSTEM_ISSUER
 
 
+def check_link(session: Session, principal: Principal, model: type[MarkedRecord], values: dict, field: str,
+               column: str) -> None:
+    """A link to a record the principal may not read is refused exactly like a link to nothing,
+    so links cannot be used to learn what exists."""
+    if values.get(column) is None:
+        return
+    try:
+        load_visible(session, principal, model, values[column])
+    except NotFound:
+        raise ValidationError({field: f"no {model.entity} with that reference"}) from None
+
+
 def authorise(principal: Principal, action: policy.Action, entity: str, entity_id: int | None = None,
               **scope) -> None:
     if not policy.can_write(principal, action, entity=entity, **scope):

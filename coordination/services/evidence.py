@@ -19,6 +19,7 @@ from coordination.principal import Principal
 from coordination.services import fields as f
 from coordination.services.base import (
     authorise,
+    check_link,
     check_version,
     create_record,
     flush_or_conflict,
@@ -72,7 +73,7 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
         if session.scalar(select(EvidenceItem.id).where(EvidenceItem.exhibit_ref == values["exhibit_ref"])):
             raise ValidationError({"exhibit_ref": f"'{values['exhibit_ref']}' is already used by another item"})
         if values.get("suspect_id") is not None:
-            load_visible(session, principal, Suspect, values["suspect_id"])
+            check_link(session, principal, Suspect, values, "suspect", "suspect_id")
         values["holder_agency_id"] = values["owning_agency_id"]
     item = create_record(session, principal, EvidenceItem, EVIDENCE_FIELDS, data, check)
     session.add(CustodyEvent(

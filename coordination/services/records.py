@@ -26,6 +26,7 @@ from coordination.principal import Principal
 from coordination.services import fields as f
 from coordination.services.base import (
     authorise,
+    check_link,
     check_version,
     create_record,
     current_operation,
@@ -134,8 +135,7 @@ def _refuse_blanking(values: dict, *names: str) -> None:
 # --- arrests ----------------------------------------------------------------------------------
 
 def arrest_rules(session: Session, principal: Principal, values: dict) -> None:
-    if values.get("suspect_id") is not None:
-        load_visible(session, principal, Suspect, values["suspect_id"])  # no arrest of an unseen suspect
+    check_link(session, principal, Suspect, values, "suspect", "suspect_id")  # no arrest of an unseen suspect
     if values.get("on_action_day") is None and values.get("arrested_at") is not None:
         action_day = current_operation(session).action_day
         values["on_action_day"] = action_day is not None and values["arrested_at"].date() == action_day
@@ -158,7 +158,7 @@ def update_arrest(session: Session, principal: Principal, arrest_id: int, expect
         if "on_action_day" in values and values["on_action_day"] is None:
             values["on_action_day"] = record.on_action_day
         if "suspect_id" in values:
-            load_visible(session, principal, Suspect, values["suspect_id"])
+            check_link(session, principal, Suspect, values, "suspect", "suspect_id")
     return update_record(session, principal, Arrest, ARREST_FIELDS, arrest_id, expected_version, changes,
                          check=check)
 
@@ -180,6 +180,7 @@ def create_task(session: Session, principal: Principal, data: dict[str, Any]) ->
     def check(values):
         _unique_reference(session, Task, values)
         _blank_defaults(values, description="")
+        check_link(session, principal, Task, values, "depends_on", "depends_on_id")
     return create_record(session, principal, Task, TASK_FIELDS, data, check)
 
 
@@ -192,6 +193,7 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
         if values.get("reference", record.reference) != record.reference:
             _unique_reference(session, Task, values)
         if "depends_on_id" in values:
+            check_link(session, principal, Task, values, "depends_on", "depends_on_id")
             _no_cycle(session, record.id, values["depends_on_id"])
         _refuse_blanking(values, "description")
         if values.get("assignee_id") not in (None, record.assignee_id):
