@@ -22,7 +22,7 @@ from coordination.ui.context import agency_codes, engine, principal
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)  # a frozen Picture: shared, never copied or pickled
 def cached_picture(database_url: str, viewer: Principal, filters: Filters, head_seq: int, today: date) -> Picture:
     """Keyed on the audit head: any write anywhere changes the key; no write, no query."""
     del database_url, head_seq  # part of the key only
