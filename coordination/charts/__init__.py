@@ -78,7 +78,8 @@ def tasks_by_agency(picture: Picture) -> go.Figure:
     overdue = {a: 0 for a in agencies}
     for agency, _, _, late in picture.tasks_by_agency_status:
         overdue[agency] += late
-    bars = [go.Bar(name=s.value, x=agencies, y=[counts.get((a, s.value), 0) for a in agencies])
+    bars = [go.Bar(name=s.value, x=agencies, y=[counts.get((a, s.value), 0) for a in agencies],
+                   text=[counts.get((a, s.value), 0) or "" for a in agencies], textposition="outside")
             for s in TaskStatus]
     bars.append(go.Bar(name="overdue", x=agencies, y=[overdue[a] for a in agencies], marker_color=OVERDUE,
                        marker_pattern_shape="/", text=[overdue[a] or "" for a in agencies], textposition="outside"))
@@ -90,7 +91,8 @@ def evidence_by_type(picture: Picture) -> go.Figure:
     types = sorted({t for t, _, _ in picture.evidence_by_type_status})
     statuses = sorted({s for _, s, _ in picture.evidence_by_type_status})
     counts = {(t, s): n for t, s, n in picture.evidence_by_type_status}
-    figure = go.Figure([go.Bar(name=s, y=types, x=[counts.get((t, s), 0) for t in types], orientation="h")
+    figure = go.Figure([go.Bar(name=s, y=types, x=[counts.get((t, s), 0) for t in types], orientation="h",
+                               text=[counts.get((t, s), 0) or "" for t in types], textposition="inside")
                         for s in statuses])
     return _layout(figure, "Evidence by type and status", barmode="stack", xaxis_title="items")
 

@@ -104,6 +104,8 @@ def _tiles(seen: Picture) -> None:
     tiles[3].metric("Evidence awaiting analysis", f"{seen.evidence_awaiting_analysis:,}")
     tiles[4].metric("Open tasks", f"{seen.tasks_open:,}")
     tiles[5].metric("Overdue / blocked", f"{seen.tasks_overdue:,} / {seen.tasks_blocked:,}")
+    st.caption("Suspects by status: " + " · ".join(f"{status} {by_status.get(status, 0):,}"
+                                                   for status in charts.PIPELINE + ["no further action"]))
 
 
 def _chart(name: str, seen: Picture, selectable: bool = False) -> list[str]:
