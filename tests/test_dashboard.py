@@ -8,7 +8,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coordination import services
+from coordination import charts, exports, services
 from coordination.reference import DEMO_USERS
 from coordination.settings import PROJECT_ROOT
 from coordination.ui import dashboard
@@ -78,3 +78,27 @@ def test_figures_are_cached_on_the_audit_head(operation, monkeypatch):
             "reference": "S-NCA", "full_name": "x", "tier": "user", "status": "located"})
     at.run()
     assert len(calls) == before + 1 and tile(at, "Suspects identified or further") == "3"
+
+
+@pytest.mark.parametrize(("chart", "key", "expected"), [
+    ("tasks_by_agency", "FBI", {"T-FBI"}), ("evidence_by_holder", "MET", {"E-MET"}),
+    ("evidence_by_holder", "FBI", set()), ("arrests_by_jurisdiction", "GB-EAW", {"A-MET"}),
+    ("arrests_map", "NL", set()),
+])
+def test_selecting_a_bar_opens_exactly_its_records(operation, chart, key, expected):
+    with operation.writer() as session:
+        for who, ref in (("liaison.met", "T-MET"), ("liaison.fbi", "T-FBI")):
+            services.create_task(session, operation.principal(who), {"reference": ref, "title": "t",
+                                                                     "status": "open", "priority": "low"})
+        met = operation.principal("liaison.met")
+        services.create_arrest(session, met, {"reference": "A-MET", "suspect": "S-MET", "jurisdiction": "GB-EAW",
+                                              "arrested_at": "2022-11-07T06:00:00Z", "place": "x",
+                                              "offences": "fraud", "outcome": "bailed"})
+        services.create_evidence_item(session, met, {
+            "exhibit_ref": "E-MET", "item_type": "cash", "description": "Cash", "seized_from": "x",
+            "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": "seized", "holder_name": "DC A"})
+    kind, _heading, condition = dashboard.DRILL_DOWN[chart]
+    with operation.reader() as session:
+        rows = exports.build(session, operation.principal("commander.met"), kind, [condition([key])]).rows
+    assert {row[0] for row in rows} == expected
+    assert chart in charts.ALL

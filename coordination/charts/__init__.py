@@ -79,10 +79,11 @@ def tasks_by_agency(picture: Picture) -> go.Figure:
     for agency, _, _, late in picture.tasks_by_agency_status:
         overdue[agency] += late
     bars = [go.Bar(name=s.value, x=agencies, y=[counts.get((a, s.value), 0) for a in agencies],
-                   text=[counts.get((a, s.value), 0) or "" for a in agencies], textposition="outside")
+                   text=[counts.get((a, s.value), 0) or "" for a in agencies], textposition="outside",
+                   customdata=agencies)
             for s in TaskStatus]
     bars.append(go.Bar(name="overdue", x=agencies, y=[overdue[a] for a in agencies], marker_color=OVERDUE,
-                       marker_pattern_shape="/", text=[overdue[a] or "" for a in agencies], textposition="outside"))
+                       marker_pattern_shape="/", customdata=agencies, text=[overdue[a] or "" for a in agencies], textposition="outside"))
     return _layout(go.Figure(bars), "Partner tasks by agency and status (overdue hatched)", barmode="group",
                    yaxis_title="tasks")
 
@@ -100,7 +101,8 @@ def evidence_by_type(picture: Picture) -> go.Figure:
 def evidence_by_holder(picture: Picture) -> go.Figure:
     agencies = [a for a, _ in picture.evidence_by_holder]
     counts = [n for _, n in picture.evidence_by_holder]
-    figure = go.Figure(go.Bar(x=agencies, y=counts, text=counts, textposition="auto", marker_color=PALETTE[2]))
+    figure = go.Figure(go.Bar(x=agencies, y=counts, text=counts, textposition="auto", marker_color=PALETTE[2],
+                              customdata=agencies))
     return _layout(figure, "Evidence by current holder", yaxis_title="items")
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from coordination import audit, charts, exports, settings
 from coordination.aggregates import Filters, Picture, picture
 from coordination.db import read_session
-from coordination.models import Arrest, Jurisdiction
+from coordination.models import Agency, Arrest, EvidenceItem, Jurisdiction, Task
 from coordination.principal import Principal
 from coordination.ui.context import agency_codes, engine, principal
 
@@ -81,17 +81,15 @@ def _live(viewer: Principal, filters: Filters) -> None:
                f"counts only what a {viewer.agency_code} {viewer.role.value} may see")
     _tiles(seen)
     left, right = st.columns(2)
-    with left:
-        selected = _chart("arrests_by_jurisdiction", seen, selectable=True)
-        _chart("arrests_over_time", seen)
-        _chart("tasks_by_agency", seen)
-    with right:
-        _chart("arrests_map", seen)
-        _chart("suspect_pipeline", seen)
-        _chart("evidence_by_type", seen)
-        _chart("evidence_by_holder", seen)
-    if selected:
-        _drill_down(viewer, filters, selected)
+    chosen: dict[str, list[str]] = {}
+    for column, names in ((left, ["arrests_by_jurisdiction", "arrests_over_time", "tasks_by_agency"]),
+                          (right, ["arrests_map", "suspect_pipeline", "evidence_by_type", "evidence_by_holder"])):
+        with column:
+            for name in names:
+                chosen[name] = _chart(name, seen)
+    for name, keys in chosen.items():
+        if keys and name in DRILL_DOWN:
+            _drill_down(viewer, name, keys)
 
 
 def _tiles(seen: Picture) -> None:
@@ -108,21 +106,39 @@ def _tiles(seen: Picture) -> None:
                                                    for status in charts.PIPELINE + ["no further action"]))
 
 
-def _chart(name: str, seen: Picture, selectable: bool = False) -> list[str]:
+def _chart(name: str, seen: Picture) -> list[str]:
+    """Draw a chart; for charts that drill down, return what the viewer selected in it."""
     figure = charts.ALL[name](seen)
-    if not selectable:
+    if name not in DRILL_DOWN:
         st.plotly_chart(figure, key=f"chart-{name}", config=PLOTLY_CONFIG, width="stretch")
         return []
     event = st.plotly_chart(figure, key=f"chart-{name}", config=PLOTLY_CONFIG, width="stretch",
                             on_select="rerun", selection_mode=("points",))
     points = event.selection.points if event and event.selection else []
-    return [point["customdata"] for point in points if point.get("customdata")]
+    return sorted({str(point["customdata"]) for point in points if point.get("customdata")})
 
 
-def _drill_down(viewer: Principal, filters: Filters, jurisdictions: list[str]) -> None:
-    st.subheader(f"Arrests in {', '.join(jurisdictions)}")
-    where = [Arrest.jurisdiction_id.in_(select(Jurisdiction.id).where(Jurisdiction.code.in_(jurisdictions)))]
+def _jurisdictions(codes):
+    return Arrest.jurisdiction_id.in_(select(Jurisdiction.id).where(Jurisdiction.code.in_(codes)))
+
+
+def _agencies(column):
+    return lambda codes: column.in_(select(Agency.id).where(Agency.code.in_(codes)))
+
+
+# chart -> (records it opens, heading, condition on the selected keys)
+DRILL_DOWN = {
+    "arrests_by_jurisdiction": ("arrests", "Arrests in", _jurisdictions),
+    "arrests_map": ("arrests", "Arrests in", _jurisdictions),
+    "tasks_by_agency": ("tasks", "Tasks of", _agencies(Task.owning_agency_id)),
+    "evidence_by_holder": ("evidence", "Evidence held by", _agencies(EvidenceItem.holder_agency_id)),
+}
+
+
+def _drill_down(viewer: Principal, chart: str, keys: list[str]) -> None:
+    kind, heading, condition = DRILL_DOWN[chart]
+    st.subheader(f"{heading} {', '.join(keys)}")
     with read_session(engine()) as session:
-        shown = exports.build(session, viewer, "arrests", where, limit=500)
+        shown = exports.build(session, viewer, kind, [condition(keys)], limit=500)
     st.dataframe([dict(zip(shown.columns, row, strict=True)) for row in shown.rows], hide_index=True,
-                 width="stretch")
+                 width="stretch", key=f"drill-{chart}")
