@@ -83,7 +83,8 @@ def tasks_by_agency(picture: Picture) -> go.Figure:
                    customdata=agencies)
             for s in TaskStatus]
     bars.append(go.Bar(name="overdue", x=agencies, y=[overdue[a] for a in agencies], marker_color=OVERDUE,
-                       marker_pattern_shape="/", customdata=agencies, text=[overdue[a] or "" for a in agencies], textposition="outside"))
+                       marker_pattern_shape="/", customdata=agencies, text=[overdue[a] or "" for a in agencies],
+                       textposition="outside"))
     return _layout(go.Figure(bars), "Partner tasks by agency and status (overdue hatched)", barmode="group",
                    yaxis_title="tasks")
 
