@@ -42,7 +42,9 @@ def arrests_map(picture: Picture) -> go.Figure:
     biggest = max(counts, default=1)
     figure = go.Figure(go.Scattergeo(
         lat=[lat for *_, lat, _lon, _n in rows], lon=[lon for *_, lon, _n in rows], mode="markers+text",
-        text=[f"{name}: {n}" for _code, name, _c, _lat, _lon, n in rows], textposition="top center",
+        # label the big ones only: neighbours' labels would overprint; the bar chart has every number
+        text=[f"{name}: {n}" if n * 5 >= biggest else "" for _code, name, _c, _lat, _lon, n in rows],
+        hovertext=[f"{name}: {n}" for _code, name, _c, _lat, _lon, n in rows], textposition="top center",
         marker={"size": [12 + 38 * (n / biggest) ** 0.5 for n in counts], "color": PALETTE[0], "opacity": 0.8},
         customdata=[code for code, *_ in rows]))
     figure.update_geos(showcountries=True, countrycolor="#999999", showland=True, landcolor="#F2F2F2",
