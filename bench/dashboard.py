@@ -18,29 +18,19 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from bench import signed_in
 from coordination import audit, demo, devstack, migrate
 from coordination.aggregates import Filters
 from coordination.db import make_engine, read_session
 from coordination.principal import principal_for_subject
-from coordination.settings import PROJECT_ROOT, load
+from coordination.settings import load
 from coordination.ui import dashboard
 
 RUNS = 15
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "b" * 40,
-        "demo": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"}}
-
-
 def _app() -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "iss": load().demo_issuer, "sub": "commander.met", "name": "C",
-               "iat": int(time.time())}
-    at.run()
-    at.switch_page("coordination/ui/pages/dashboard.py").run()
-    assert not at.exception, at.exception
-    return at
+    return signed_in.page("commander.met", "dashboard")
 
 
 def _median_ms(at: AppTest, before_each=lambda: None) -> float:

@@ -11,19 +11,17 @@ import time
 from pathlib import Path
 
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
+from bench import signed_in
 from coordination import imports
 from coordination.db import make_engine, read_session
 from coordination.markings import TLP
 from coordination.models import Agency, Suspect, Task
 from coordination.principal import principal_for_subject
-from coordination.settings import PROJECT_ROOT, load
 
 ROWS = 100_000
 SAVES = 15
-AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "w" * 40,
-        "demo": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"}}
+
 
 
 def arrests_csv(url: str, rows: int) -> bytes:
@@ -59,12 +57,7 @@ def measure_page_save(source: Path, work: Path) -> float:
     with read_session(make_engine(os.environ["COORD_DATABASE_URL"])) as session:
         met = session.scalar(select(Agency.id).where(Agency.code == "MET"))
         task = session.scalar(select(Task).where(Task.owning_agency_id == met, Task.tlp == TLP.AMBER).limit(1))
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "iss": load().demo_issuer, "sub": "liaison.met", "name": "L",
-               "iat": int(time.time())}
-    at.run()
-    at.switch_page("coordination/ui/pages/tasks.py").run()
+    at = signed_in.page("liaison.met", "tasks")
     at.text_input(key="tasks-open").input(task.reference).run()
     times = []
     for n in range(SAVES):
