@@ -107,7 +107,7 @@ def record_many(session: Session, events: list[NewEvent], at: datetime | None = 
         row["hash"] = prev = event_hash(**row)
         rows.append(row)
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        session.execute(insert(AuditEvent.__table__), rows)  # Core executemany: no ORM work per event
     return seq
 
 
