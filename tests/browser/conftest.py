@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from coordination import devstack, reference
 from coordination.db import make_engine, write_session
@@ -99,5 +100,6 @@ def page(browser):
                   else route.abort())
     page = context.new_page()
     page.set_default_timeout(20_000)
+    expect.set_options(timeout=20_000)  # expectations too: CI machines are shared and slow at times
     yield page
     context.close()
