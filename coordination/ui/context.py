@@ -10,7 +10,7 @@ from sqlalchemy import select
 from coordination import settings
 from coordination.db import make_engine, read_session
 from coordination.errors import ConflictError, CoordinationError, ValidationError
-from coordination.models import Agency
+from coordination.models import Agency, Jurisdiction
 from coordination.principal import Principal
 
 PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
@@ -44,5 +44,16 @@ def shown_errors():
 
 
 def agency_codes() -> list[str]:
+    return _codes(settings.load().database_url, "agency")
+
+
+def jurisdiction_codes() -> list[str]:
+    return _codes(settings.load().database_url, "jurisdiction")
+
+
+@st.cache_data(ttl=60, show_spinner=False)  # reference data: read once a minute, not on every rerun
+def _codes(database_url: str, table: str) -> list[str]:
+    del database_url  # part of the key only
+    model = {"agency": Agency, "jurisdiction": Jurisdiction}[table]
     with read_session(engine()) as session:
-        return list(session.scalars(select(Agency.code).order_by(Agency.code)))
+        return list(session.scalars(select(model.code).order_by(model.code)))

@@ -17,7 +17,7 @@ from coordination.aggregates import Filters, Picture, picture
 from coordination.db import read_session
 from coordination.models import Agency, Arrest, EvidenceItem, Jurisdiction, Task
 from coordination.principal import Principal
-from coordination.ui.context import agency_codes, engine, principal
+from coordination.ui.context import agency_codes, engine, jurisdiction_codes, principal
 
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
 
@@ -30,22 +30,18 @@ def cached_picture(database_url: str, viewer: Principal, filters: Filters, head_
         return picture(session, viewer, filters, today)
 
 
-def _jurisdiction_codes() -> list[str]:
-    with read_session(engine()) as session:
-        return list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code)))
-
-
 def _filters() -> Filters:
     """Filter widgets, seeded from and written back to the query string."""
     params = st.query_params
     columns = st.columns([1, 1, 2, 2])
     since = columns[0].date_input("From", value=_day(params.get("from")), key="dash-from", format="YYYY-MM-DD")
     until = columns[1].date_input("Until", value=_day(params.get("until")), key="dash-until", format="YYYY-MM-DD")
-    agencies = columns[2].multiselect("Agencies", agency_codes(), key="dash-agencies",
-                                      default=[a for a in params.get_all("agency") if a in agency_codes()])
-    jurisdictions = columns[3].multiselect("Jurisdictions", _jurisdiction_codes(), key="dash-jurisdictions",
+    known_agencies, known_jurisdictions = agency_codes(), jurisdiction_codes()
+    agencies = columns[2].multiselect("Agencies", known_agencies, key="dash-agencies",
+                                      default=[a for a in params.get_all("agency") if a in known_agencies])
+    jurisdictions = columns[3].multiselect("Jurisdictions", known_jurisdictions, key="dash-jurisdictions",
                                            default=[j for j in params.get_all("jurisdiction")
-                                                    if j in _jurisdiction_codes()])
+                                                    if j in known_jurisdictions])
     wanted = {"from": since.isoformat() if since else None, "until": until.isoformat() if until else None,
               "agency": agencies, "jurisdiction": jurisdictions}
     for name, value in wanted.items():

@@ -15,9 +15,9 @@ from coordination.db import read_session, write_session
 from coordination.errors import ConflictError
 from coordination.exports import KINDS, Kind
 from coordination.markings import HANDLING, TLP
-from coordination.models import Agency, AuditEvent, CustodyEvent, Jurisdiction, TaskUpdate, User
+from coordination.models import Agency, AuditEvent, CustodyEvent, TaskUpdate, User
 from coordination.policy import Action, can_write, visible
-from coordination.ui.context import agency_codes, engine, principal, shown_errors
+from coordination.ui.context import agency_codes, engine, jurisdiction_codes, principal, shown_errors
 
 SHOWN = 500  # rows in the table; search narrows the rest
 SEARCH = {"suspects": ("reference", "full_name", "aliases"), "arrests": ("reference", "place", "offences"),
@@ -162,8 +162,7 @@ def _options(name: str, kind: Kind) -> list[str] | None:
     if name == "owning_agency":
         return [""] + agency_codes()
     if name == "jurisdiction":
-        with read_session(engine()) as session:
-            return [""] + list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code)))
+        return [""] + jurisdiction_codes()
     return None
 
 
