@@ -57,15 +57,15 @@ class Picture:
     action_day: date | None
 
 
-def _agency_filter(model, filters: Filters) -> list[ColumnElement[bool]]:
+def agency_filter(model, filters: Filters) -> list[ColumnElement[bool]]:
     if not filters.agencies:
         return []
     codes = select(Agency.id).where(Agency.code.in_(filters.agencies))
     return [model.owning_agency_id.in_(codes)]
 
 
-def _arrest_filters(filters: Filters) -> list[ColumnElement[bool]]:
-    where = _agency_filter(Arrest, filters)
+def arrest_filters(filters: Filters) -> list[ColumnElement[bool]]:
+    where = agency_filter(Arrest, filters)
     if filters.since:
         where.append(Arrest.arrested_at >= datetime.combine(filters.since, time.min, UTC))
     if filters.until:
@@ -87,10 +87,10 @@ def picture(session: Session, principal: Principal, filters: Filters = Filters()
             today: date | None = None) -> Picture:
     """Every dashboard figure for this principal, in a handful of grouped queries."""
     today = today or datetime.now(UTC).date()
-    suspects = [visible(Suspect, principal), *_agency_filter(Suspect, filters)]
-    arrests = [visible(Arrest, principal), *_arrest_filters(filters)]
-    evidence = [visible(EvidenceItem, principal), *_agency_filter(EvidenceItem, filters)]
-    tasks = [visible(Task, principal), *_agency_filter(Task, filters)]
+    suspects = [visible(Suspect, principal), *agency_filter(Suspect, filters)]
+    arrests = [visible(Arrest, principal), *arrest_filters(filters)]
+    evidence = [visible(EvidenceItem, principal), *agency_filter(EvidenceItem, filters)]
+    tasks = [visible(Task, principal), *agency_filter(Task, filters)]
 
     pipeline = [(tier.value, status.value, n) for tier, status, n in session.execute(
         select(Suspect.tier, Suspect.status, func.count()).where(*suspects).group_by(Suspect.tier, Suspect.status))]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from coordination import audit, demo, migrate, services, settings
 from coordination.cli_records import (
     backup_command,
+    briefing_command,
     database_option,
     export_command,
     import_command,
@@ -221,6 +222,7 @@ def audit_head(database_url: str) -> None:
 
 for group, commands in ((db, [db_upgrade, db_downgrade, backup_command, restore_command]),
                         (demo_group, [demo_load]), (users, [users_add, users_list, users_disable]),
-                        (audit_group, [audit_verify, audit_head]), (cli, [import_command, export_command])):
+                        (audit_group, [audit_verify, audit_head]),
+                        (cli, [import_command, export_command, briefing_command])):
     for command in commands:
         group.add_command(command)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from coordination import backup, exports, imports, settings
+from coordination import backup, briefing, exports, imports, settings
 from coordination.db import make_engine, read_session, write_session
 from coordination.principal import principal_for_subject
 
@@ -89,3 +89,25 @@ def restore_command(database_url: str, backup_file: Path, yes: bool) -> None:
         raise click.UsageError("restore replaces the database's content; add --yes to confirm")
     backup.restore(database_url, backup_file)
     click.echo(f"restored {backup_file}")
+
+
+@click.command("briefing")
+@click.option("--as", "subject", required=True, help="the OIDC subject of the briefing's author")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="the PDF to write")
+@click.option("--since-last", is_flag=True,
+              help="list changes since your last briefing (default: the last 24 hours)")
+@click.option("--no-charts", is_flag=True, help="tables and figures only, without starting Chromium")
+@database_option
+def briefing_command(database_url: str, subject: str, out: Path, since_last: bool, no_charts: bool) -> None:
+    """The operation briefing as a marked PDF, holding only what the author may see; recorded and audited."""
+    if out.suffix.lower() != ".pdf":
+        raise click.UsageError("--out must end in .pdf")
+    engine = make_engine(database_url)
+    principal = _principal(engine, subject)
+    result = briefing.export(engine, principal, since_last=since_last, with_charts=not no_charts)
+    out.write_bytes(result.pdf)
+    contents = result.contents
+    click.echo(f"wrote {out}: {contents.classification.value} {contents.tlp.label}, SHA-256 {result.sha256}, "
+               f"audit head {contents.head_seq}")
+    if result.charts_note and not no_charts:
+        click.echo(f"charts not drawn: {result.charts_note}", err=True)

@@ -56,6 +56,11 @@ def visible(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bo
     return false()
 
 
+def can_brief(principal: Principal) -> bool:
+    """Briefings are for everyone who reads operational records; each holds only what its author may read."""
+    return principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER
+
+
 def can_write(principal: Principal, action: Action, *, entity: str = "", owning_agency_id: int | None = None,
               holder_agency_id: int | None = None) -> bool:
     """May the principal do `action` to a record it can read? (Reading is checked separately.)"""

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from coordination import reference
+from coordination import reference, services
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import Base
 from coordination.principal import Principal, principal_for_subject
@@ -135,3 +135,46 @@ def sqlite_store(sqlite_template, tmp_path) -> Iterator[Store]:
 def session(store) -> Iterator[Session]:
     with store.writer() as session:
         yield session
+
+
+SHA = "ab" * 32
+
+
+def suspect(session, who, ref, status="lead", tier="user", tlp=None):
+    data = {"reference": ref, "full_name": f"Synthetic {ref}", "tier": tier, "status": status}
+    if tlp:
+        data["tlp"] = tlp
+    return services.create_suspect(session, who, data)
+
+
+@pytest.fixture
+def operation(store):
+    """A small operation: MET and FBI records, two canaries only MET and named people may see."""
+    met, fbi, commander = (store.principal(s) for s in ("liaison.met", "liaison.fbi", "commander.met"))
+    with store.writer() as s:
+        for n, status in enumerate(["lead", "lead", "identified", "arrested", "arrested"]):
+            suspect(s, met, f"M-{n}", status, tier="money handler" if n % 2 else "user")
+        suspect(s, fbi, "F-1", "arrested", tier="administrator")
+        suspect(s, met, "CANARY-STRICT", "located", tlp="AMBER+STRICT")
+        suspect(s, met, "CANARY-RED", "located", tlp="RED")
+        for ref, who, sus, where, when in [("A-1", met, "M-3", "GB-EAW", "2022-11-07T06:00:00Z"),
+                                           ("A-2", met, "M-4", "GB-EAW", "2022-11-06T09:00:00Z"),
+                                           ("A-3", fbi, "F-1", "US-CA", "2022-11-07T15:00:00Z")]:
+            services.create_arrest(s, who, {"reference": ref, "suspect": sus, "jurisdiction": where,
+                                            "arrested_at": when, "place": "x", "offences": "fraud",
+                                            "outcome": "bailed"})
+        services.create_arrest(s, met, {"reference": "A-CANARY", "suspect": "CANARY-STRICT", "jurisdiction": "NL",
+                                        "arrested_at": "2022-11-07T07:00:00Z", "place": "x", "offences": "fraud",
+                                        "outcome": "bailed", "tlp": "AMBER+STRICT"})
+        for ref, status in [("E-1", "awaiting analysis"), ("E-2", "awaiting analysis"), ("E-3", "analysed")]:
+            services.create_evidence_item(s, met, {
+                "exhibit_ref": ref, "item_type": "phone", "description": "phone", "sha256": SHA,
+                "seized_from": "x", "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": status,
+                "holder_name": "DC Example"})
+        for ref, who, status, due in [("T-1", met, "open", "2022-11-01"), ("T-2", met, "blocked", "2022-12-01"),
+                                      ("T-3", fbi, "in progress", "2022-11-05"), ("T-4", fbi, "done", "2022-11-01")]:
+            services.create_task(s, who, {"reference": ref, "title": "t", "status": status, "priority": "high",
+                                          "due_date": due})
+        services.create_task(s, commander, {"reference": "T-RED", "title": "t", "status": "open",
+                                            "priority": "high", "owning_agency": "MET", "tlp": "RED"})
+    return store

@@ -17,6 +17,7 @@ from coordination.aggregates import Filters, Picture, picture
 from coordination.db import read_session
 from coordination.models import Agency, Arrest, EvidenceItem, Jurisdiction, Task
 from coordination.principal import Principal
+from coordination.ui import briefing_panel
 from coordination.ui.context import agency_codes, engine, jurisdiction_codes, principal
 
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
@@ -64,6 +65,7 @@ def render() -> None:
     viewer = principal()
     st.title("Operation picture")
     filters = _filters()
+    briefing_panel.render(filters)
     live = st.fragment(run_every=settings.load().refresh_s)(_live)
     live(viewer, filters)
 

@@ -1,0 +1,56 @@
+"""The PDF briefing: the dashboard's figures and charts, scoped tables and recent changes, marked
+with the highest marking of what it holds, and recorded (row + audit event) with its SHA-256 and
+the audit chain's head at the moment it was read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from coordination import chart_images, charts
+from coordination.aggregates import Filters
+from coordination.briefing.contents import Contents, gather
+from coordination.briefing.document import compose, file_name
+from coordination.db import read_session, write_session
+from coordination.principal import Principal
+from coordination.services.briefings import record_briefing
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Result:
+    pdf: bytes
+    file_name: str
+    sha256: str
+    briefing_id: int
+    contents: Contents
+    charts_note: str  # empty when every chart was drawn; otherwise why not and how to enable them
+
+
+def export(engine: Engine, author: Principal, filters: Filters = Filters(), since_last: bool = False,
+           with_charts: bool = True, progress: Progress | None = None) -> Result:
+    """Read, draw, compose and record one briefing. Raises PermissionDenied (audited) for admins."""
+    report = progress or (lambda _step, _done: None)
+    with write_session(engine) as session:
+        record_briefing(session, author, None, b"")  # refuses, audited, before any work
+    report("Reading the operation picture", 0.1)
+    with read_session(engine) as session:
+        contents = gather(session, author, filters, since_last)
+    images, note = None, "Charts were left out of this briefing on request."
+    if with_charts:
+        report("Drawing the charts", 0.4)
+        try:
+            figures = {name: build(contents.picture) for name, build in charts.ALL.items()}
+            images, note = chart_images.render(figures), ""
+        except chart_images.ChartsUnavailable as unavailable:
+            note = f"{unavailable} {chart_images.HOW_TO_ENABLE}"
+    report("Composing the PDF", 0.8)
+    pdf = compose(contents, images, note)
+    with write_session(engine) as session:
+        briefing = record_briefing(session, author, contents, pdf)
+        result = Result(pdf, file_name(contents), briefing.sha256, briefing.id, contents, note)
+    report("Done", 1.0)
+    return result
