@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from bench import dashboard, foundation, integrity, workspace
+from bench import briefing, dashboard, foundation, integrity, workspace
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="operation,stress")
-    parser.add_argument("--only", choices=["foundation", "dashboard", "workspace", "integrity"], default=None)
+    parser.add_argument("--only", default=None,
+                        choices=["foundation", "dashboard", "workspace", "integrity", "briefing"])
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
                         help="also measure on this PostgreSQL database (its tables are replaced)")
     args = parser.parse_args()
@@ -24,6 +25,8 @@ def main() -> None:
         workspace.main(foundation.OUT)
     if args.only in (None, "integrity"):
         integrity.main(args.postgres, foundation.OUT)
+    if args.only in (None, "briefing"):
+        briefing.main(foundation.OUT, args.postgres)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,20 @@ def head(session_or_connection: Session | Connection) -> tuple[int, str]:
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)
 
 
+def first_seq_since(session: Session, when: datetime) -> int:
+    """The first sequence number written at or after `when` (head + 1 if none), by binary search:
+    events are appended in time order under the head lock, so no index on time is needed."""
+    low, high = 1, head(session)[0] + 1
+    while low < high:
+        middle = (low + high) // 2
+        at = session.scalar(select(AuditEvent.occurred_at).where(AuditEvent.seq == middle))
+        if at is not None and at < when:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
 def lock_head(session: Session) -> None:
     """Serialise appends to the chain until the transaction ends (SQLite: BEGIN IMMEDIATE did)."""
     if session.get_bind().dialect.name == "postgresql":

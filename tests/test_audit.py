@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import delete, select, text, update
 
 from coordination import append_only, audit, services
 from coordination.models import AuditEvent, Recipient, Suspect
+from coordination.principal import Principal
 from tests.conftest import Store
 
 TAMPERING = {
@@ -121,3 +124,18 @@ def test_the_append_only_tables_refuse_plain_sql_too(store):
         connection.execute(text("DELETE FROM audit_event WHERE seq = 1"))
     with store.reader() as session:
         assert verify(store).ok and audit.head(session)[0] > 0
+
+
+def test_the_first_event_since_a_time_is_found_by_its_sequence(store):
+    system = Principal.system("test")
+    with store.reader() as session:
+        start = audit.head(session)[0]
+    base = datetime.now(UTC) + timedelta(days=1)  # after every event already written
+    with store.writer() as session:
+        for day in (1, 2, 2, 5, 9):
+            audit.record_many(session, [audit.NewEvent(system, "note", "-")], at=base + timedelta(days=day))
+        session.commit()
+    with store.reader() as session:
+        found = {day: audit.first_seq_since(session, base + timedelta(days=day, hours=-1)) for day in (2, 3, 9, 10)}
+        assert found == {2: start + 2, 3: start + 4, 9: start + 5, 10: start + 6}
+        assert audit.first_seq_since(session, datetime(2000, 1, 1, tzinfo=UTC)) == 1

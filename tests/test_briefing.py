@@ -8,13 +8,13 @@ import io
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from coordination import audit, briefing, chart_images, charts, services
+from coordination import audit, briefing, chart_images, charts, policy, services
 from coordination.aggregates import picture
 from coordination.cli import cli
 from coordination.errors import PermissionDenied
-from coordination.models import AuditEvent, Briefing, Outcome, Suspect, Task
+from coordination.models import OPERATIONAL_RECORDS, AuditEvent, Briefing, Outcome, Suspect, Task
 from tests.conftest import PG_SCHEMA, require
 
 BANNER_ZONE_PT = 60  # a banner sits within this many points of the page's top or bottom edge
@@ -190,3 +190,13 @@ def test_the_cli_writes_the_briefing_and_says_its_marking(operation, tmp_path, m
     wrong = runner.invoke(cli, ["briefing", "--as", "liaison.fbi", "--out", str(tmp_path / "b.txt"),
                                 "--database-url", url])
     assert wrong.exit_code != 0 and ".pdf" in wrong.output
+
+
+def test_by_default_the_changes_are_those_of_the_last_24_hours(operation):
+    result, reader = brief(operation, "liaison.met")
+    met = operation.principal("liaison.met")
+    with operation.reader() as s:  # the fixture's records were all created just now, each with one event
+        expected = sum(s.scalar(select(func.count()).select_from(model).where(policy.visible(model, met)))
+                       for model in OPERATIONAL_RECORDS)
+    assert result.contents.changes.total == expected > 10
+    assert "Changes in the last 24 hours" in text_of(reader)

@@ -3,12 +3,16 @@ results cached on the audit head (no write, no query; any write, fresh figures).
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from coordination import charts, exports, services
+from coordination.models import Briefing
 from coordination.reference import DEMO_USERS
 from coordination.settings import PROJECT_ROOT
 from coordination.ui import dashboard
@@ -102,3 +106,21 @@ def test_selecting_a_bar_opens_exactly_its_records(operation, chart, key, expect
         rows = exports.build(session, operation.principal("commander.met"), kind, [condition([key])]).rows
     assert {row[0] for row in rows} == expected
     assert chart in charts.ALL
+
+
+def test_the_briefing_is_built_only_when_asked_with_the_page_filters(operation, monkeypatch):
+    monkeypatch.setenv("COORD_CHROMIUM", "")  # tables only: this test is about the page, not the charts
+    at = open_dashboard("commander.met", {"agency": "FBI"})
+    assert at.get("download_button") == []  # nothing is built until asked
+    with operation.reader() as session:
+        before = session.scalar(select(func.count()).select_from(Briefing))
+    at.button(key="briefing-prepare").click().run()
+    assert not at.exception and not at.error
+    with operation.reader() as session:
+        made = session.scalars(select(Briefing)).all()
+        assert len(made) == before + 1 and made[-1].author.subject == "commander.met"
+    assert len(at.get("download_button")) == 1
+    assert any("COORD_CHROMIUM" in info.value for info in at.info)  # says how to enable the charts
+    prepared = at.session_state["briefing-prepared"]
+    assert "agencies FBI" in PdfReader(io.BytesIO(prepared[1])).pages[0].extract_text()
+

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from coordination import audit, markings
@@ -85,11 +85,7 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
     seen = picture(session, author, filters, now.date())
     changes = _changes(session, author, since_last, now)
     wheres = _content(author, filters, changes.since_seq)
-    found: list[tuple[markings.TLP, markings.Classification]] = []
-    for model, where in wheres.items():
-        found += session.execute(select(model.tlp, model.classification).where(where)
-                                 .group_by(model.tlp, model.classification)).all()
-    tlp, classification = markings.highest(found)
+    tlp, classification = _highest_marking(session, wheres)
     return Contents(
         operation=operation.code_name if operation else "(no operation)",
         action_day=operation.action_day if operation else None, author=author, made_at=now, filters=filters,
@@ -112,6 +108,19 @@ def _content(author: Principal, filters: Filters, since_seq: int) -> dict[type[M
     return {model: and_(visible(model, author),
                         or_(and_(true(), *where), changed(model), *([noted] if model is Task else [])))
             for model, where in counted.items()}
+
+
+def _highest_marking(session: Session, wheres: dict[type[MarkedRecord], ColumnElement[bool]]):
+    """The highest TLP and classification among the content, asking from the top down whether any
+    record carries each (an index lookup each), instead of grouping every record by marking."""
+    def present(column, value) -> bool:
+        return any(session.scalar(select(exists().where(where, column(model) == value)))
+                   for model, where in wheres.items())
+
+    tlp = next((t for t in reversed(markings.TLP) if present(lambda m: m.tlp, t)), markings.TLP.CLEAR)
+    classification = next((c for c in reversed(markings.Classification) if present(lambda m: m.classification, c)),
+                          markings.Classification.OFFICIAL)
+    return tlp, classification
 
 
 def _arrests_by_jurisdiction(seen: Picture) -> Table:
@@ -174,10 +183,10 @@ def _key_suspects(session: Session, author: Principal, filters: Filters) -> Tabl
 def _visible_events(author: Principal) -> ColumnElement[bool]:
     """Audit events about records the author may read (task notes: through their task)."""
     models = (Suspect, Arrest, EvidenceItem, Task)
-    clauses = [and_(AuditEvent.entity == m.entity, AuditEvent.entity_id.in_(select(m.id).where(visible(m, author))))
-               for m in models]
-    clauses.append(and_(AuditEvent.entity == TaskUpdate.entity, AuditEvent.entity_id.in_(
-        select(TaskUpdate.id).join(Task, Task.id == TaskUpdate.task_id).where(visible(Task, author)))))
+    clauses = [and_(AuditEvent.entity == m.entity,
+                    exists().where(m.id == AuditEvent.entity_id, visible(m, author))) for m in models]
+    clauses.append(and_(AuditEvent.entity == TaskUpdate.entity, exists().where(
+        TaskUpdate.id == AuditEvent.entity_id, Task.id == TaskUpdate.task_id, visible(Task, author))))
     return or_(*clauses) if author.role else false()
 
 
@@ -191,8 +200,7 @@ def _changes(session: Session, author: Principal, since_last: bool, now: datetim
             "since the start (you have made no briefing before)"
         window = [AuditEvent.seq > since_seq]
     else:
-        start = now - DEFAULT_CHANGE_WINDOW
-        since_seq = session.scalar(select(func.max(AuditEvent.seq)).where(AuditEvent.occurred_at < start)) or 0
+        since_seq = audit.first_seq_since(session, now - DEFAULT_CHANGE_WINDOW) - 1
         since = f"in the last {DEFAULT_CHANGE_WINDOW.total_seconds() / 3600:.0f} hours"
         window = [AuditEvent.seq > since_seq]
     where = [*window, AuditEvent.outcome == Outcome.OK, AuditEvent.action.in_(CHANGE_ACTIONS),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from coordination import services
 from coordination.db import make_engine, read_session, write_session
@@ -44,3 +47,21 @@ def test_the_picture_refreshes_by_itself_and_asks_nothing_of_the_internet(stack,
            .get_by_test_id("stMetricValue")).to_have_text(str(before + 1), timeout=15_000)
     assert page.get_by_role("heading", name="Operation picture").is_visible()  # same page, never reloaded
     assert outside == []
+
+
+def test_a_commander_downloads_the_briefing_from_the_dashboard(stack, page, tmp_path):
+    sign_in(page, stack.app, "commander.met")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Operation picture").click()
+    page.get_by_role("button", name="Prepare briefing PDF").click()
+    download_button = page.get_by_role("button", name=re.compile("Download the briefing"))
+    expect(download_button).to_be_visible(timeout=90_000)  # the first briefing starts Chromium for the charts
+    with page.expect_download() as download:
+        download_button.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.startswith("briefing-operation-elaborate-") and saved.suffix == ".pdf"
+    reader = PdfReader(saved)
+    marking = reader.metadata.subject.replace(" ", "   ")  # the banner spaces its two labels apart
+    assert all(page.extract_text().count(marking) == 2 for page in reader.pages)
+    assert "Casey Commander" in reader.pages[0].extract_text()
+    assert sum(len(page.images) for page in reader.pages) == 7  # the app found Chromium: charts drawn
