@@ -36,6 +36,7 @@ def _measure(store: str, url: str, out: Path) -> dict:
         demo.load(engine, "operation", reset=True)
     with read_session(engine) as session:
         commander = principal_for_subject(session, "commander.met")
+    briefing.export(engine, commander, with_charts=False)  # imports and first connections, not measured
     row = {"store": store, "tables_s": _seconds(lambda: briefing.export(engine, commander, with_charts=False))}
     if chart_images.find_chromium():
         chart_images.shutdown()

@@ -116,6 +116,22 @@ def render(figures: dict[str, go.Figure], width: int = 900, height: int = 500) -
             raise ChartsUnavailable(f"Chromium could not draw the charts ({type(error).__name__}: {error}).") from error
 
 
+def warm_up() -> None:
+    """Start the renderer in the background (if there is a Chromium), so the first briefing a
+    person asks for does not wait for Chromium to start."""
+    def start() -> None:
+        global _renderer
+        with _lock:
+            if _renderer is None and (chromium := find_chromium()):
+                try:
+                    _renderer = _Renderer(chromium)
+                except Exception:  # noqa: BLE001, S110 - the briefing itself will report and retry
+                    pass
+
+    if _renderer is None:
+        threading.Thread(target=start, name="chart-renderer-warm-up", daemon=True).start()
+
+
 def _discard() -> None:
     global _renderer
     if _renderer is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coordination import briefing, policy
+from coordination import briefing, chart_images, policy
 from coordination.aggregates import Filters
 from coordination.ui.context import engine, principal, shown_errors
 
@@ -15,6 +15,7 @@ def render(filters: Filters) -> None:
     viewer = principal()
     if not policy.can_brief(viewer):
         return
+    chart_images.warm_up()  # Chromium starts while the person reads the page
     with st.container(border=True):
         left, right = st.columns([3, 1], vertical_alignment="center")
         since_last = left.checkbox("List the changes since my last briefing (otherwise the last 24 hours)",
