@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
+from coordination.db import WRITER_LOCK
 from coordination.models import AuditEvent, Outcome, utcnow
 from coordination.principal import Principal
 
 GENESIS_HASH = "0" * 64
-_PG_AUDIT_LOCK = 0x61756469  # "audi": one advisory lock id for the chain's head
+_PG_AUDIT_LOCK = WRITER_LOCK  # writers hold it from BEGIN already; taken again here for any other connection
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 

@@ -1,6 +1,6 @@
 """Engines and sessions. SQLite gets WAL, foreign keys, a busy timeout, and write
 transactions that take the write lock at BEGIN so concurrent writers queue instead of
-failing with "database is locked" halfway through."""
+failing with "database is locked" halfway through; PostgreSQL writers queue on one advisory lock."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from coordination import settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+WRITER_LOCK = 0x61756469  # PostgreSQL advisory lock id that serialises writers; audit.lock_head takes it too
 _WRITE = "coord_write"
 
 
@@ -29,7 +30,9 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         return engine
     if parsed.drivername in ("postgresql", "postgres"):
         url = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _configure_postgresql(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -48,6 +51,16 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_begin(connection) -> None:
         write = connection.get_execution_options().get(_WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        # Writers queue on one lock from their first statement, as SQLite's BEGIN IMMEDIATE makes
+        # them: the tally triggers update shared count rows, and two writers taking those row locks
+        # in opposite orders would deadlock. (The audit chain's appends take the same lock.)
+        if connection.get_execution_options().get(_WRITE, False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
 
 def is_sqlite(engine: Engine) -> bool:

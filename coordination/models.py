@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, declared_attr, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from coordination import tallies
 from coordination.append_only import create_statements
 from coordination.markings import TLP, Classification
 
@@ -451,6 +452,51 @@ class Recipient(Base):
     entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
 
+    # the dashboard counts a person's RED records from their side: what is addressed to them
+    __table_args__ = (Index("ix_recipient_user", "user_id", "entity", "entity_id"),)
+
+
+class TallyColumns:
+    """A count of records per scope, marking and the figures the dashboard groups by. Kept by
+    database triggers (see `tallies.py`) in the writing transaction, never written by the app."""
+
+    operation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owning_agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tlp: Mapped[TLP] = mapped_column(str_enum(TLP), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ArrestTally(TallyColumns, Base):
+    __tablename__ = "arrest_tally"
+
+    jurisdiction_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # UTC
+
+
+class SuspectTally(TallyColumns, Base):
+    __tablename__ = "suspect_tally"
+
+    tier: Mapped[SuspectTier] = mapped_column(str_enum(SuspectTier), primary_key=True)
+    status: Mapped[SuspectStatus] = mapped_column(str_enum(SuspectStatus), primary_key=True)
+
+
+class EvidenceTally(TallyColumns, Base):
+    __tablename__ = "evidence_tally"
+
+    item_type: Mapped[EvidenceType] = mapped_column(str_enum(EvidenceType), primary_key=True)
+    status: Mapped[EvidenceStatus] = mapped_column(str_enum(EvidenceStatus), primary_key=True)
+    holder_agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+NO_DUE_DATE = date(9999, 12, 31)  # a key column cannot be NULL: tasks without a due date count here
+
+
+class TaskTally(TallyColumns, Base):
+    __tablename__ = "task_tally"
+
+    status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus), primary_key=True)
+    due_by: Mapped[date] = mapped_column(Date, primary_key=True)
+
 
 class Briefing(Base):
     __tablename__ = "briefing"
@@ -500,9 +546,9 @@ APPEND_ONLY = (CustodyEvent, TaskUpdate, AuditEvent)
 
 
 @event.listens_for(Base.metadata, "after_create")
-def _guard_append_only(target, connection, **_kw) -> None:
-    """create_all (the tests' schema) gets the same append-only triggers as the migrations."""
-    for statement in create_statements(connection.dialect.name):
+def _create_triggers(target, connection, **_kw) -> None:
+    """create_all (the tests' schema) gets the same triggers as the migrations."""
+    for statement in create_statements(connection.dialect.name) + tallies.create_statements(connection.dialect.name):
         connection.exec_driver_sql(statement)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from coordination.markings import TLP
 from coordination.models import MarkedRecord, Recipient, Role
@@ -46,13 +46,27 @@ def visible(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bo
     """SQL twin of `can_read` for rows of `model`: add it to every query a user's eyes depend on."""
     named = exists().where(Recipient.entity == model.entity, Recipient.entity_id == model.id,
                            Recipient.user_id == principal.user_id)
-    own = model.owning_agency_id == principal.agency_id
+    return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, named)
+
+
+def visible_in_tally(tally, principal: Principal) -> ColumnElement[bool]:
+    """The same rule for a tally's counts, which name nobody: RED is never counted from a tally
+    (the dashboard counts a person's RED records from the records themselves)."""
+    return and_(tally.tlp != TLP.RED, _rule(principal, tally.tlp, tally.owning_agency_id == principal.agency_id,
+                                           false()))
+
+
+def visible_as_named(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bool]:
+    """The same rule for rows already known to name the principal as a recipient (a query that
+    starts from their recipient entries), so the named check is not made twice."""
+    return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, true())
+
+
+def _rule(principal: Principal, tlp, own: ColumnElement[bool], named: ColumnElement[bool]) -> ColumnElement[bool]:
     if principal.role is Role.COMMANDER:
-        return or_(model.tlp != TLP.RED, named)
+        return or_(tlp != TLP.RED, named)
     if principal.role in READS_AS_PARTNER:
-        return or_(model.tlp.in_(OPEN_TO_PARTNERS),
-                   and_(model.tlp == TLP.AMBER_STRICT, own),
-                   and_(model.tlp == TLP.RED, own, named))
+        return or_(tlp.in_(OPEN_TO_PARTNERS), and_(tlp == TLP.AMBER_STRICT, own), and_(tlp == TLP.RED, own, named))
     return false()
 
 

@@ -1,0 +1,105 @@
+"""The tallies the database keeps agree with the rows after any write, and the dashboard's figures
+from tallies equal the same figures counted row by row through `policy.visible`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import and_, case, func, select, text
+
+from coordination import demo, imports, migrate, reference, services, tallies
+from coordination.aggregates import CLOSED_TASKS, picture
+from coordination.db import make_engine, read_session, write_session
+from coordination.models import Agency, EvidenceItem, Recipient, Suspect, Task
+from coordination.policy import visible
+from coordination.principal import principal_for_subject
+from tests.conftest import SHA, TEST_ISSUER
+
+TODAY = date(2022, 11, 7)
+
+
+def tally_mismatches(connection) -> list[str]:
+    """Every tally row that differs from a GROUP BY over its source table."""
+    wrong = []
+    for tally in tallies.TALLIES:
+        keys = ", ".join(tally.keys)
+        kept = {tuple(row[:-1]): row[-1] for row in connection.execute(
+            text(f"SELECT {keys}, n FROM {tally.table} WHERE n <> 0"))}  # noqa: S608 - constants
+        values = tally.values(tally.source, connection.dialect.name)
+        counted = {tuple(row[:-1]): row[-1] for row in connection.execute(text(
+            f"SELECT {values}, count(*) FROM {tally.source} GROUP BY {values}"))}  # noqa: S608 - constants
+        wrong += [f"{tally.table} {key}: kept {kept.get(key)}, counted {counted.get(key)}"
+                  for key in set(kept) | set(counted) if kept.get(key) != counted.get(key)]
+    return wrong
+
+
+def test_tallies_follow_creates_updates_transfers_and_imports(operation):
+    met, fbi = operation.principal("liaison.met"), operation.principal("liaison.fbi")
+    with operation.writer() as s:
+        m1 = s.scalar(select(Suspect).where(Suspect.reference == "M-1"))
+        services.update_suspect(s, met, m1.id, m1.version, {"status": "arrested", "tier": "developer"})
+        m2 = s.scalar(select(Suspect).where(Suspect.reference == "M-2"))
+        services.update_suspect(s, met, m2.id, m2.version, {"tlp": "RED"})
+        t1 = s.scalar(select(Task).where(Task.reference == "T-1"))
+        services.update_task(s, met, t1.id, t1.version, {"due_date": "", "status": "blocked"})
+        e1 = s.scalar(select(EvidenceItem).where(EvidenceItem.exhibit_ref == "E-1"))
+        services.transfer_custody(s, met, e1.id, e1.version, {
+            "to_agency": "FBI", "to_holder": "FBI lab", "occurred_at": datetime(2022, 11, 8, tzinfo=UTC),
+            "place": "lab", "purpose": "analysis", "condition": "sealed", "hash_checked": SHA})
+        services.create_task(s, fbi, {"reference": "T-5", "title": "t", "status": "open", "priority": "low"})
+    csv = "reference,full_name,tier,status\n" + "".join(f"I-{n},Imported {n},user,lead\n" for n in range(30))
+    assert imports.import_file(operation.engine, met, "suspects", "s.csv", csv.encode()).ok
+    with operation.engine.connect() as connection:
+        assert tally_mismatches(connection) == []
+        n = connection.scalar(text("SELECT sum(n) FROM suspect_tally"))
+    assert n == 8 + 30
+
+
+def test_figures_from_tallies_equal_figures_counted_row_by_row(store):
+    """The demo operation, for every person in it: pipeline, evidence and tasks."""
+    demo.load(store.engine, "demo", reset=True, issuer=TEST_ISSUER)
+    with read_session(store.engine) as s:
+        people = [principal_for_subject(s, user.subject) for user in reference.DEMO_USERS]
+        for person in people:
+            seen = picture(s, person, today=TODAY)
+            assert seen.suspect_pipeline == sorted(
+                (t.value, st.value, n) for t, st, n in s.execute(
+                    select(Suspect.tier, Suspect.status, func.count()).where(visible(Suspect, person))
+                    .group_by(Suspect.tier, Suspect.status))), person.subject
+            assert seen.evidence_by_type_status == sorted(
+                (t.value, st.value, n) for t, st, n in s.execute(
+                    select(EvidenceItem.item_type, EvidenceItem.status, func.count())
+                    .where(visible(EvidenceItem, person)).group_by(EvidenceItem.item_type, EvidenceItem.status)))
+            assert seen.evidence_by_holder == [tuple(row) for row in s.execute(
+                select(Agency.code, func.count()).join(EvidenceItem, EvidenceItem.holder_agency_id == Agency.id)
+                .where(visible(EvidenceItem, person)).group_by(Agency.code).order_by(Agency.code))]
+            late = case((and_(Task.due_date < TODAY, Task.status.not_in(CLOSED_TASKS)), 1), else_=0)
+            assert seen.tasks_by_agency_status == sorted(
+                (code, st.value, n, overdue) for code, st, n, overdue in s.execute(
+                    select(Agency.code, Task.status, func.count(), func.sum(late))
+                    .join(Task, Task.owning_agency_id == Agency.id).where(visible(Task, person))
+                    .group_by(Agency.code, Task.status)))
+        red = s.scalar(select(func.count()).select_from(Suspect).join(Recipient, and_(
+            Recipient.entity == "suspect", Recipient.entity_id == Suspect.id)).where(Suspect.tlp == "RED"))
+    assert red > 0  # the demo names people on RED suspects: the loop counted theirs from the rows
+
+
+def test_upgrading_a_database_with_records_fills_its_tallies(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0001")
+    with write_session(engine) as s:
+        reference.seed(s, TEST_ISSUER)
+        s.commit()
+        met = principal_for_subject(s, "liaison.met")
+        for n, status in enumerate(["lead", "lead", "arrested"]):
+            services.create_suspect(s, met, {"reference": f"OLD-{n}", "full_name": "x", "tier": "user",
+                                             "status": status})
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert tally_mismatches(connection) == []
+        assert connection.scalar(text("SELECT sum(n) FROM suspect_tally")) == 3
+    with write_session(engine) as s:  # and the triggers keep them from now on
+        services.create_suspect(s, met, {"reference": "NEW", "full_name": "x", "tier": "user", "status": "lead"})
+    with engine.connect() as connection:
+        assert tally_mismatches(connection) == []
+    engine.dispose()
