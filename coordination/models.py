@@ -452,9 +452,6 @@ class Recipient(Base):
     entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
 
-    # the dashboard counts a person's RED records from their side: what is addressed to them
-    __table_args__ = (Index("ix_recipient_user", "user_id", "entity", "entity_id"),)
-
 
 class TallyColumns:
     """A count of records per scope, marking and the figures the dashboard groups by. Kept by
@@ -466,23 +463,23 @@ class TallyColumns:
     n: Mapped[int] = mapped_column(Integer)
 
 
-class ArrestTally(TallyColumns, Base):
-    __tablename__ = "arrest_tally"
+class RedTallyColumns(TallyColumns):
+    """The same count for RED records, once per named recipient: what `user_id` may count."""
 
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class ArrestKeys:
     jurisdiction_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)  # UTC
 
 
-class SuspectTally(TallyColumns, Base):
-    __tablename__ = "suspect_tally"
-
+class SuspectKeys:
     tier: Mapped[SuspectTier] = mapped_column(str_enum(SuspectTier), primary_key=True)
     status: Mapped[SuspectStatus] = mapped_column(str_enum(SuspectStatus), primary_key=True)
 
 
-class EvidenceTally(TallyColumns, Base):
-    __tablename__ = "evidence_tally"
-
+class EvidenceKeys:
     item_type: Mapped[EvidenceType] = mapped_column(str_enum(EvidenceType), primary_key=True)
     status: Mapped[EvidenceStatus] = mapped_column(str_enum(EvidenceStatus), primary_key=True)
     holder_agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -491,11 +488,41 @@ class EvidenceTally(TallyColumns, Base):
 NO_DUE_DATE = date(9999, 12, 31)  # a key column cannot be NULL: tasks without a due date count here
 
 
-class TaskTally(TallyColumns, Base):
-    __tablename__ = "task_tally"
-
+class TaskKeys:
     status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus), primary_key=True)
     due_by: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class ArrestTally(ArrestKeys, TallyColumns, Base):
+    __tablename__ = "arrest_tally"
+
+
+class ArrestRedTally(ArrestKeys, RedTallyColumns, Base):
+    __tablename__ = "arrest_red_tally"
+
+
+class SuspectTally(SuspectKeys, TallyColumns, Base):
+    __tablename__ = "suspect_tally"
+
+
+class SuspectRedTally(SuspectKeys, RedTallyColumns, Base):
+    __tablename__ = "suspect_red_tally"
+
+
+class EvidenceTally(EvidenceKeys, TallyColumns, Base):
+    __tablename__ = "evidence_tally"
+
+
+class EvidenceRedTally(EvidenceKeys, RedTallyColumns, Base):
+    __tablename__ = "evidence_red_tally"
+
+
+class TaskTally(TaskKeys, TallyColumns, Base):
+    __tablename__ = "task_tally"
+
+
+class TaskRedTally(TaskKeys, RedTallyColumns, Base):
+    __tablename__ = "task_red_tally"
 
 
 class Briefing(Base):

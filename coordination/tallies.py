@@ -1,10 +1,10 @@
 """Counts the dashboard reads instead of scanning hundreds of thousands of rows.
 
 Each tally table counts its source table's rows per (operation, owning agency, TLP, and the
-columns a chart groups by). Triggers keep it in the writing transaction, whatever writes (a
-service, the importer, the demo loader, hand-written SQL), so it can never disagree with the rows.
-Only non-RED rows are counted from a tally: RED rows are counted from their own table, from the
-viewer's recipient entries, because who may see them is per person, not per agency.
+columns a chart groups by). Its RED twin counts RED rows once per named recipient, because who may
+see a RED record is per person, not per agency: a viewer's figures are the tally's non-RED rows they
+may see plus their own RED counts. Triggers keep both in the writing transaction, whatever writes (a
+service, the importer, the demo loader, hand-written SQL), so they can never disagree with the rows.
 
 The same statements run from `Base.metadata.create_all` (tests) and from the Alembic migration.
 """
@@ -20,9 +20,14 @@ NO_DUE_DATE = "9999-12-31"  # models.NO_DUE_DATE, as SQL text
 class Tally:
     table: str
     source: str
-    # tally column -> its value from the source row ({row} is NEW or OLD), per dialect where they differ
+    entity: str  # the source's name in recipient rows
+    # tally column -> its value from the source row ({row} is NEW, OLD or an alias), per dialect where they differ
     keys: dict[str, str | dict[str, str]]
     watched: tuple[str, ...]  # the source columns those values come from
+
+    @property
+    def red(self) -> str:
+        return self.table.replace("_tally", "_red_tally")
 
     def values(self, row: str, dialect: str) -> str:
         return ", ".join((e if isinstance(e, str) else e[dialect]).format(row=row) for e in self.keys.values())
@@ -35,57 +40,109 @@ def _same(*columns: str) -> dict[str, str]:
 SCOPE = ("operation_id", "owning_agency_id", "tlp")
 UTC_DAY = {"sqlite": "date({row}.arrested_at)", "postgresql": "CAST(timezone('UTC', {row}.arrested_at) AS DATE)"}
 TALLIES = (
-    Tally("arrest_tally", "arrest", {**_same(*SCOPE, "jurisdiction_id"), "day": UTC_DAY},
+    Tally("arrest_tally", "arrest", "arrest", {**_same(*SCOPE, "jurisdiction_id"), "day": UTC_DAY},
           (*SCOPE, "jurisdiction_id", "arrested_at")),
-    Tally("suspect_tally", "suspect", _same(*SCOPE, "tier", "status"), (*SCOPE, "tier", "status")),
-    Tally("evidence_tally", "evidence_item", _same(*SCOPE, "item_type", "status", "holder_agency_id"),
+    Tally("suspect_tally", "suspect", "suspect", _same(*SCOPE, "tier", "status"), (*SCOPE, "tier", "status")),
+    Tally("evidence_tally", "evidence_item", "evidence item", _same(*SCOPE, "item_type", "status", "holder_agency_id"),
           (*SCOPE, "item_type", "status", "holder_agency_id")),
-    Tally("task_tally", "task", {**_same(*SCOPE, "status"), "due_by": f"COALESCE({{row}}.due_date, '{NO_DUE_DATE}')"},
+    Tally("task_tally", "task", "task",
+          {**_same(*SCOPE, "status"), "due_by": f"COALESCE({{row}}.due_date, '{NO_DUE_DATE}')"},
           (*SCOPE, "status", "due_date")),
 )
 
 
+def _upsert(table: str, keys: str) -> str:
+    return f"ON CONFLICT ({keys}) DO UPDATE SET n = {table}.n + excluded.n"
+
+
 def _bump(tally: Tally, dialect: str, row: str, by: int) -> str:
+    """Count the source row `row` (NEW or OLD) `by` +1 or -1 in the tally."""
     keys = ", ".join(tally.keys)
-    return (f"INSERT INTO {tally.table} ({keys}, n) VALUES ({tally.values(row, dialect)}, {by}) "  # noqa: S608 - constants
-            f"ON CONFLICT ({keys}) DO UPDATE SET n = {tally.table}.n + excluded.n")
+    return (f"INSERT INTO {tally.table} ({keys}, n) VALUES ({tally.values(row, dialect)}, {by}) "  # noqa: S608
+            + _upsert(tally.table, keys))
+
+
+def _bump_red(tally: Tally, dialect: str, row: str, by: int) -> str:
+    """Count the source row `row`, if RED, `by` once for each of its recipients."""
+    keys = ", ".join(tally.keys)
+    return (f"INSERT INTO {tally.red} (user_id, {keys}, n) SELECT r.user_id, {tally.values(row, dialect)}, {by} "  # noqa: S608
+            f"FROM recipient r WHERE r.entity = '{tally.entity}' AND r.entity_id = {row}.id AND {row}.tlp = 'RED' "
+            + _upsert(tally.red, f"user_id, {keys}"))
+
+
+def _bump_recipient(tally: Tally, dialect: str, row: str, by: int) -> str:
+    """Count the record a recipient row `row` names, if RED, `by` for that recipient."""
+    keys = ", ".join(tally.keys)
+    return (f"INSERT INTO {tally.red} (user_id, {keys}, n) SELECT {row}.user_id, {tally.values('s', dialect)}, {by} "  # noqa: S608
+            f"FROM {tally.source} s WHERE {row}.entity = '{tally.entity}' AND s.id = {row}.entity_id "
+            f"AND s.tlp = 'RED' " + _upsert(tally.red, f"user_id, {keys}"))
 
 
 def create_statements(dialect: str) -> list[str]:
     statements = []
-    for tally in TALLIES:
-        watched = ", ".join(tally.watched)
+    for t in TALLIES:
+        watched = ", ".join(t.watched)
         if dialect == "sqlite":
+            def old(t=t):
+                return f"{_bump(t, dialect, 'OLD', -1)}; {_bump_red(t, dialect, 'OLD', -1)};"
+
+            def new(t=t):
+                return f"{_bump(t, dialect, 'NEW', 1)}; {_bump_red(t, dialect, 'NEW', 1)};"
+
             statements += [
-                f"CREATE TRIGGER {tally.table}_on_insert AFTER INSERT ON {tally.source} "
-                f"BEGIN {_bump(tally, dialect, 'NEW', 1)}; END",
-                f"CREATE TRIGGER {tally.table}_on_update AFTER UPDATE OF {watched} ON {tally.source} "
-                f"BEGIN {_bump(tally, dialect, 'OLD', -1)}; {_bump(tally, dialect, 'NEW', 1)}; END",
-                f"CREATE TRIGGER {tally.table}_on_delete AFTER DELETE ON {tally.source} "
-                f"BEGIN {_bump(tally, dialect, 'OLD', -1)}; END"]
+                f"CREATE TRIGGER {t.table}_on_insert AFTER INSERT ON {t.source} BEGIN {new()} END",
+                f"CREATE TRIGGER {t.table}_on_update AFTER UPDATE OF {watched} ON {t.source} BEGIN {old()} {new()} END",
+                f"CREATE TRIGGER {t.table}_on_delete AFTER DELETE ON {t.source} BEGIN {old()} END",
+                f"CREATE TRIGGER {t.red}_on_recipient_insert AFTER INSERT ON recipient "
+                f"BEGIN {_bump_recipient(t, dialect, 'NEW', 1)}; END",
+                f"CREATE TRIGGER {t.red}_on_recipient_update AFTER UPDATE ON recipient "
+                f"BEGIN {_bump_recipient(t, dialect, 'OLD', -1)}; {_bump_recipient(t, dialect, 'NEW', 1)}; END",
+                f"CREATE TRIGGER {t.red}_on_recipient_delete AFTER DELETE ON recipient "
+                f"BEGIN {_bump_recipient(t, dialect, 'OLD', -1)}; END"]
         elif dialect == "postgresql":
             statements += [
-                f"CREATE OR REPLACE FUNCTION {tally.table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_bump(tally, dialect, 'OLD', -1)}; END IF; "
-                f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_bump(tally, dialect, 'NEW', 1)}; END IF; "
+                f"CREATE OR REPLACE FUNCTION {t.table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_bump(t, dialect, 'OLD', -1)}; "
+                f"{_bump_red(t, dialect, 'OLD', -1)}; END IF; "
+                f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_bump(t, dialect, 'NEW', 1)}; "
+                f"{_bump_red(t, dialect, 'NEW', 1)}; END IF; RETURN NULL; END $$",
+                f"CREATE TRIGGER {t.table}_keep AFTER INSERT OR DELETE OR UPDATE OF {watched} "
+                f"ON {t.source} FOR EACH ROW EXECUTE FUNCTION {t.table}_keep()",
+                f"CREATE OR REPLACE FUNCTION {t.red}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_bump_recipient(t, dialect, 'OLD', -1)}; END IF; "
+                f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_bump_recipient(t, dialect, 'NEW', 1)}; END IF; "
                 "RETURN NULL; END $$",
-                f"CREATE TRIGGER {tally.table}_keep AFTER INSERT OR DELETE OR UPDATE OF {watched} "
-                f"ON {tally.source} FOR EACH ROW EXECUTE FUNCTION {tally.table}_keep()"]
+                f"CREATE TRIGGER {t.red}_keep AFTER INSERT OR DELETE OR UPDATE ON recipient "
+                f"FOR EACH ROW EXECUTE FUNCTION {t.red}_keep()"]
     return statements
 
 
 def drop_statements(dialect: str) -> list[str]:
     if dialect == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {tally.table}_on_{verb}" for tally in TALLIES
-                for verb in ("insert", "update", "delete")]
+        verbs = ("insert", "update", "delete")
+        return [f"DROP TRIGGER IF EXISTS {t.table}_on_{verb}" for t in TALLIES for verb in verbs] \
+            + [f"DROP TRIGGER IF EXISTS {t.red}_on_recipient_{verb}" for t in TALLIES for verb in verbs]
     if dialect == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {tally.table}_keep ON {tally.source}" for tally in TALLIES] + \
-            [f"DROP FUNCTION IF EXISTS {tally.table}_keep()" for tally in TALLIES]
+        return [f"DROP TRIGGER IF EXISTS {t.table}_keep ON {t.source}" for t in TALLIES] + \
+            [f"DROP TRIGGER IF EXISTS {t.red}_keep ON recipient" for t in TALLIES] + \
+            [f"DROP FUNCTION IF EXISTS {name}_keep()" for t in TALLIES for name in (t.table, t.red)]
     return []
+
+
+def counted(tally: Tally, dialect: str) -> str:
+    """The tally's rows as they should be: a GROUP BY over the source (to fill it, and in tests)."""
+    values = tally.values(tally.source, dialect)
+    return f"SELECT {values}, count(*) FROM {tally.source} GROUP BY {values}"  # noqa: S608 - names are constants
+
+
+def counted_red(tally: Tally, dialect: str) -> str:
+    values = tally.values("s", dialect)
+    return (f"SELECT r.user_id, {values}, count(*) FROM recipient r JOIN {tally.source} s ON s.id = r.entity_id "  # noqa: S608
+            f"WHERE r.entity = '{tally.entity}' AND s.tlp = 'RED' GROUP BY r.user_id, {values}")
 
 
 def fill_statements(dialect: str) -> list[str]:
     """Count what is already there (a migration on a database with records)."""
-    return [f"INSERT INTO {tally.table} ({', '.join(tally.keys)}, n) "  # noqa: S608 - names are constants
-            f"SELECT {tally.values(tally.source, dialect)}, count(*) FROM {tally.source} "
-            f"GROUP BY {tally.values(tally.source, dialect)}" for tally in TALLIES]
+    return [statement for t in TALLIES for statement in (
+        f"INSERT INTO {t.table} ({', '.join(t.keys)}, n) {counted(t, dialect)}",  # noqa: S608 - constants
+        f"INSERT INTO {t.red} (user_id, {', '.join(t.keys)}, n) {counted_red(t, dialect)}")]  # noqa: S608

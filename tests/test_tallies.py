@@ -19,17 +19,18 @@ TODAY = date(2022, 11, 7)
 
 
 def tally_mismatches(connection) -> list[str]:
-    """Every tally row that differs from a GROUP BY over its source table."""
+    """Every tally row (and RED per-recipient tally row) that differs from a GROUP BY over the rows."""
     wrong = []
+    dialect = connection.dialect.name
     for tally in tallies.TALLIES:
         keys = ", ".join(tally.keys)
-        kept = {tuple(row[:-1]): row[-1] for row in connection.execute(
-            text(f"SELECT {keys}, n FROM {tally.table} WHERE n <> 0"))}  # noqa: S608 - constants
-        values = tally.values(tally.source, connection.dialect.name)
-        counted = {tuple(row[:-1]): row[-1] for row in connection.execute(text(
-            f"SELECT {values}, count(*) FROM {tally.source} GROUP BY {values}"))}  # noqa: S608 - constants
-        wrong += [f"{tally.table} {key}: kept {kept.get(key)}, counted {counted.get(key)}"
-                  for key in set(kept) | set(counted) if kept.get(key) != counted.get(key)]
+        for table, columns, expected in ((tally.table, keys, tallies.counted(tally, dialect)),
+                                         (tally.red, f"user_id, {keys}", tallies.counted_red(tally, dialect))):
+            kept = {tuple(row[:-1]): row[-1] for row in connection.execute(
+                text(f"SELECT {columns}, n FROM {table} WHERE n <> 0"))}  # noqa: S608 - constants
+            counted = {tuple(row[:-1]): row[-1] for row in connection.execute(text(expected))}
+            wrong += [f"{table} {key}: kept {kept.get(key)}, counted {counted.get(key)}"
+                      for key in set(kept) | set(counted) if kept.get(key) != counted.get(key)]
     return wrong
 
 
@@ -39,7 +40,9 @@ def test_tallies_follow_creates_updates_transfers_and_imports(operation):
         m1 = s.scalar(select(Suspect).where(Suspect.reference == "M-1"))
         services.update_suspect(s, met, m1.id, m1.version, {"status": "arrested", "tier": "developer"})
         m2 = s.scalar(select(Suspect).where(Suspect.reference == "M-2"))
-        services.update_suspect(s, met, m2.id, m2.version, {"tlp": "RED"})
+        services.update_suspect(s, met, m2.id, m2.version, {"tlp": "RED", "recipients": "commander.met"})
+        red = s.scalar(select(Suspect).where(Suspect.reference == "CANARY-RED"))
+        services.update_suspect(s, met, red.id, red.version, {"recipients": "commander.met", "status": "arrested"})
         t1 = s.scalar(select(Task).where(Task.reference == "T-1"))
         services.update_task(s, met, t1.id, t1.version, {"due_date": "", "status": "blocked"})
         e1 = s.scalar(select(EvidenceItem).where(EvidenceItem.exhibit_ref == "E-1"))
@@ -52,7 +55,10 @@ def test_tallies_follow_creates_updates_transfers_and_imports(operation):
     with operation.engine.connect() as connection:
         assert tally_mismatches(connection) == []
         n = connection.scalar(text("SELECT sum(n) FROM suspect_tally"))
+        named = connection.execute(text("SELECT u.subject, sum(r.n) FROM suspect_red_tally r JOIN user_account u "
+                                        "ON u.id = r.user_id GROUP BY u.subject ORDER BY u.subject")).all()
     assert n == 8 + 30
+    assert named == [("commander.met", 2), ("liaison.met", 2)]  # M-2 and CANARY-RED, each to both
 
 
 def test_figures_from_tallies_equal_figures_counted_row_by_row(store):
