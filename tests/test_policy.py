@@ -7,11 +7,21 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coordination import policy
 from coordination.markings import TLP, Classification
-from coordination.models import Agency, Operation, Recipient, Role, Suspect, Task, User
+from coordination.models import (
+    Agency,
+    Operation,
+    Recipient,
+    Role,
+    Suspect,
+    SuspectRedTally,
+    SuspectTally,
+    Task,
+    User,
+)
 from coordination.policy import Action
 from coordination.principal import Principal
 
@@ -159,3 +169,24 @@ def test_the_sql_scoping_function_agrees_with_the_table_for_every_principal(stor
                 who, r.owning_agency_id, r.tlp, {user for entity_id, user in named if entity_id == r.id})}
             assert seen == by_policy, (name, model.entity)
             assert len(rows) == len(AGENCIES) * len(TLP) * len(RECIPIENT_SETS)
+
+
+def test_the_tallies_count_exactly_what_the_table_allows(store):
+    """The dashboard's counts come from tallies (non-RED) and per-recipient RED tallies, through the
+    same rule in its two other forms: for every principal they count the rows the table lets them read."""
+    with store.writer() as session:
+        add_rows(session, Suspect, lambda named: named, full_name="x", tier="user", status="lead")
+        subjects = list(session.scalars(select(User.subject)))
+    principals = {s: store.principal(s) for s in subjects} | {w: principal(w) for w in (UNPROVISIONED, SYSTEM)}
+    with store.reader() as session:
+        rows = session.scalars(select(Suspect)).all()
+        named = {(r.entity_id, r.user_id) for r in session.scalars(select(Recipient))}
+        for name, who in principals.items():
+            counted = (session.scalar(select(func.sum(SuspectTally.n)).where(
+                policy.visible_in_tally(SuspectTally, who))) or 0) + (session.scalar(
+                select(func.sum(SuspectRedTally.n)).where(SuspectRedTally.user_id == who.user_id,
+                                                          policy.visible_as_named(SuspectRedTally, who))) or 0)
+            role = who.role or (SYSTEM if name == SYSTEM else UNPROVISIONED)
+            expected = sum(expected_read(role, r.owning_agency_id == who.agency_id, r.tlp, (r.id, who.user_id) in named)
+                           for r in rows)
+            assert counted == expected, name
