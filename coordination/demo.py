@@ -20,7 +20,7 @@ from operator import itemgetter
 from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from coordination import audit, migrate, reference, settings, synthetic
+from coordination import audit, migrate, reference, settings, synthetic, tallies
 from coordination.db import write_session
 from coordination.errors import CoordinationError
 from coordination.markings import TLP, Classification
@@ -148,7 +148,8 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
     with write_session(engine) as session:
         reference.seed(session, issuer or settings.load().demo_issuer, at=EPOCH)
         session.flush()
-        _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None)).run()
+        with tallies.counted_at_the_end(session):
+            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None)).run()
         session.commit()
     return table_counts(engine)
 

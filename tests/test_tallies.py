@@ -90,6 +90,20 @@ def test_figures_from_tallies_equal_figures_counted_row_by_row(store):
     assert red > 0  # the demo names people on RED suspects: the loop counted theirs from the rows
 
 
+def test_the_demo_loader_counts_at_the_end_and_leaves_the_triggers_in_place(store):
+    demo.load(store.engine, "demo", reset=True, issuer=TEST_ISSUER)
+    with store.engine.connect() as connection:
+        assert tally_mismatches(connection) == []
+        loaded = connection.scalar(text("SELECT sum(n) FROM suspect_tally"))
+        assert loaded == connection.scalar(text("SELECT count(*) FROM suspect")) > 0
+    with write_session(store.engine) as s:
+        met = principal_for_subject(s, "liaison.met")
+        services.create_suspect(s, met, {"reference": "AFTER-LOAD", "full_name": "x", "tier": "user",
+                                         "status": "lead"})
+    with store.engine.connect() as connection:
+        assert connection.scalar(text("SELECT sum(n) FROM suspect_tally")) == loaded + 1
+
+
 def test_upgrading_a_database_with_records_fills_its_tallies(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0001")
