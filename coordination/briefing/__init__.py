@@ -34,6 +34,8 @@ def export(engine: Engine, author: Principal, filters: Filters = Filters(), sinc
            with_charts: bool = True, progress: Progress | None = None) -> Result:
     """Read, draw, compose and record one briefing. Raises PermissionDenied (audited) for admins."""
     report = progress or (lambda _step, _done: None)
+    if with_charts:
+        chart_images.warm_up()  # Chromium starts while the contents are read
     with write_session(engine) as session:
         record_briefing(session, author, None, b"")  # refuses, audited, before any work
     report("Reading the operation picture", 0.1)
