@@ -6,7 +6,8 @@ see a RED record is per person, not per agency: a viewer's figures are the tally
 may see plus their own RED counts. Triggers keep both in the writing transaction, whatever writes (a
 service, the importer, the demo loader, hand-written SQL), so they can never disagree with the rows.
 
-The same statements run from `Base.metadata.create_all` (tests) and from the Alembic migration.
+SQLite counts row by row; PostgreSQL counts per statement, from its transition tables. The same
+statements run from `Base.metadata.create_all` (tests) and from the Alembic migrations.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ class Tally:
         return self.table.replace("_tally", "_red_tally")
 
     def values(self, row: str, dialect: str) -> str:
-        return ", ".join((e if isinstance(e, str) else e[dialect]).format(row=row) for e in self.keys.values())
+        return ", ".join(self._expressions(row, dialect))
+
+    def named_values(self, row: str, dialect: str) -> str:
+        return ", ".join(f"{e} AS {key}" for key, e in zip(self.keys, self._expressions(row, dialect), strict=True))
+
+    def _expressions(self, row: str, dialect: str) -> list[str]:
+        return [(e if isinstance(e, str) else e[dialect]).format(row=row) for e in self.keys.values()]
 
 
 def _same(*columns: str) -> dict[str, str]:
@@ -83,6 +90,55 @@ def _bump_recipient(tally: Tally, dialect: str, row: str, by: int) -> str:
             f"AND s.tlp = 'RED' " + _upsert(tally.red, f"user_id, {keys}"))
 
 
+# PostgreSQL counts per statement, from the statement's transition tables: the importer inserts
+# thousands of rows per statement, and bumping one count row once per row in a long transaction
+# leaves a row version behind each time (100,000 imported arrests took 65 s instead of 23 s).
+CHANGES = {"INSERT": [("new_rows", 1)], "UPDATE": [("old_rows", -1), ("new_rows", 1)], "DELETE": [("old_rows", -1)]}
+TRANSITION = {"INSERT": "NEW TABLE AS new_rows", "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+              "DELETE": "OLD TABLE AS old_rows"}
+
+
+def _apply(table: str, keys: str, changed: str) -> str:
+    """Add the signed changed rows up per key and apply the sums that are not zero."""
+    return (f"INSERT INTO {table} ({keys}, n) SELECT {keys}, sum(d) FROM ({changed}) AS changed "  # noqa: S608
+            f"GROUP BY {keys} HAVING sum(d) <> 0 " + _upsert(table, keys))
+
+
+def _source_deltas(tally: Tally) -> dict[str, str]:
+    """Per event, the statements that count a statement's changed source rows (and, if RED, per recipient)."""
+    keys, deltas = ", ".join(tally.keys), {}
+    for event, changes in CHANGES.items():
+        rows = " UNION ALL ".join(f"SELECT {tally.named_values('c', 'postgresql')}, {sign} AS d FROM {table} c"  # noqa: S608
+                                  for table, sign in changes)
+        red = " UNION ALL ".join(
+            f"SELECT r.user_id, {tally.named_values('c', 'postgresql')}, {sign} AS d FROM {table} c "  # noqa: S608
+            f"JOIN recipient r ON r.entity = '{tally.entity}' AND r.entity_id = c.id WHERE c.tlp = 'RED'"
+            for table, sign in changes)
+        deltas[event] = f"{_apply(tally.table, keys, rows)}; {_apply(tally.red, f'user_id, {keys}', red)};"
+    return deltas
+
+
+def _recipient_deltas(tally: Tally) -> dict[str, str]:
+    """Per event, the statement that counts the RED records a statement's changed recipient rows name."""
+    keys, deltas = ", ".join(tally.keys), {}
+    for event, changes in CHANGES.items():
+        named = " UNION ALL ".join(
+            f"SELECT c.user_id, {tally.named_values('s', 'postgresql')}, {sign} AS d FROM {table} c "  # noqa: S608
+            f"JOIN {tally.source} s ON s.id = c.entity_id WHERE c.entity = '{tally.entity}' AND s.tlp = 'RED'"
+            for table, sign in changes)
+        deltas[event] = _apply(tally.red, f"user_id, {keys}", named) + ";"
+    return deltas
+
+
+def _statement_triggers(name: str, table: str, deltas: dict[str, str], prefix: str = "") -> list[str]:
+    """One function `<name>_keep` and a trigger per event on `table` (transition tables are per event)."""
+    branches = " ELSIF ".join(f"TG_OP = '{event}' THEN {sql}" for event, sql in deltas.items())
+    return [f"CREATE OR REPLACE FUNCTION {name}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF {branches} END IF; RETURN NULL; END $$"] + [
+        f"CREATE TRIGGER {name}_on_{prefix}{event.lower()} AFTER {event} ON {table} REFERENCING {TRANSITION[event]} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_keep()" for event in deltas]
+
+
 def create_statements(dialect: str) -> list[str]:
     statements = []
     for t in TALLIES:
@@ -105,20 +161,8 @@ def create_statements(dialect: str) -> list[str]:
                 f"CREATE TRIGGER {t.red}_on_recipient_delete AFTER DELETE ON recipient "
                 f"BEGIN {_bump_recipient(t, dialect, 'OLD', -1)}; END"]
         elif dialect == "postgresql":
-            statements += [
-                f"CREATE OR REPLACE FUNCTION {t.table}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_bump(t, dialect, 'OLD', -1)}; "
-                f"{_bump_red(t, dialect, 'OLD', -1)}; END IF; "
-                f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_bump(t, dialect, 'NEW', 1)}; "
-                f"{_bump_red(t, dialect, 'NEW', 1)}; END IF; RETURN NULL; END $$",
-                f"CREATE TRIGGER {t.table}_keep AFTER INSERT OR DELETE OR UPDATE OF {watched} "
-                f"ON {t.source} FOR EACH ROW EXECUTE FUNCTION {t.table}_keep()",
-                f"CREATE OR REPLACE FUNCTION {t.red}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_bump_recipient(t, dialect, 'OLD', -1)}; END IF; "
-                f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_bump_recipient(t, dialect, 'NEW', 1)}; END IF; "
-                "RETURN NULL; END $$",
-                f"CREATE TRIGGER {t.red}_keep AFTER INSERT OR DELETE OR UPDATE ON recipient "
-                f"FOR EACH ROW EXECUTE FUNCTION {t.red}_keep()"]
+            statements += _statement_triggers(t.table, t.source, _source_deltas(t)) \
+                + _statement_triggers(t.red, "recipient", _recipient_deltas(t), "recipient_")
     return statements
 
 
@@ -127,10 +171,8 @@ def drop_statements(dialect: str) -> list[str]:
         verbs = ("insert", "update", "delete")
         return [f"DROP TRIGGER IF EXISTS {t.table}_on_{verb}" for t in TALLIES for verb in verbs] \
             + [f"DROP TRIGGER IF EXISTS {t.red}_on_recipient_{verb}" for t in TALLIES for verb in verbs]
-    if dialect == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {t.table}_keep ON {t.source}" for t in TALLIES] + \
-            [f"DROP TRIGGER IF EXISTS {t.red}_keep ON recipient" for t in TALLIES] + \
-            [f"DROP FUNCTION IF EXISTS {name}_keep()" for t in TALLIES for name in (t.table, t.red)]
+    if dialect == "postgresql":  # with the functions go the triggers that call them, whatever their names
+        return [f"DROP FUNCTION IF EXISTS {name}_keep() CASCADE" for t in TALLIES for name in (t.table, t.red)]
     return []
 
 

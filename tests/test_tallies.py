@@ -104,6 +104,26 @@ def test_the_demo_loader_counts_at_the_end_and_leaves_the_triggers_in_place(stor
         assert connection.scalar(text("SELECT sum(n) FROM suspect_tally")) == loaded + 1
 
 
+def test_tallies_follow_statements_that_change_many_rows_at_once(store):
+    """Hand-written SQL changing hundreds of rows per statement, RED records and recipients included
+    (PostgreSQL counts each statement's rows together)."""
+    demo.load(store.engine, "demo", reset=True, issuer=TEST_ISSUER)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE suspect SET status = 'located' WHERE status = 'lead'"))
+        connection.execute(text("UPDATE suspect SET tlp = 'RED' WHERE id IN "
+                                "(SELECT entity_id FROM recipient WHERE entity = 'suspect') OR id % 7 = 0"))
+        connection.execute(text("INSERT INTO recipient (entity, entity_id, user_id) SELECT 'suspect', s.id, u.id "
+                                "FROM suspect s, user_account u WHERE s.id % 7 = 0 AND u.subject = 'liaison.fbi' "
+                                "AND NOT EXISTS (SELECT 1 FROM recipient r WHERE r.entity = 'suspect' "
+                                "AND r.entity_id = s.id AND r.user_id = u.id)"))
+        connection.execute(text("DELETE FROM recipient WHERE entity = 'suspect' AND entity_id % 2 = 0"))
+        connection.execute(text("UPDATE task SET status = 'blocked', due_date = NULL WHERE id % 3 = 0"))
+        connection.execute(text("DELETE FROM task WHERE id % 5 = 0 AND id NOT IN (SELECT task_id FROM task_update) "
+                                "AND id NOT IN (SELECT depends_on_id FROM task WHERE depends_on_id IS NOT NULL)"))
+        assert tally_mismatches(connection) == []
+        assert connection.scalar(text("SELECT sum(n) FROM suspect_red_tally")) > 0
+
+
 def test_upgrading_a_database_with_records_fills_its_tallies(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0001")
