@@ -22,7 +22,7 @@ def main() -> None:
     if args.only in (None, "dashboard"):
         dashboard.main(scales, args.postgres, foundation.OUT)
     if args.only in (None, "workspace"):
-        workspace.main(foundation.OUT)
+        workspace.main(foundation.OUT, args.postgres)
     if args.only in (None, "integrity"):
         integrity.main(args.postgres, foundation.OUT)
     if args.only in (None, "briefing"):
