@@ -20,7 +20,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-demo.txt requirements-dev.
 
 run: $(VENV)/.demo-installed
 	$(BIN)/python -m coordination db upgrade
-	$(BIN)/python -m coordination demo load --if-empty
+	$(BIN)/python -m coordination demo load --if-empty --as-of today
 	$(BIN)/python -m coordination.devstack
 
 lint: $(VENV)/.dev-installed

@@ -14,7 +14,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 
 from sqlalchemy import Engine, func, insert, inspect, select, text
@@ -135,8 +135,13 @@ def empty_database(engine: Engine) -> None:
 
 
 def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False, issuer: str | None = None,
-         progress: Progress | None = None) -> dict[str, int]:
-    """Load the operation; returns the number of rows in each table that has any."""
+         progress: Progress | None = None, as_of: date | None = None) -> dict[str, int]:
+    """Load the operation; returns the number of rows in each table that has any.
+
+    `as_of` moves the whole timeline by whole days so that the data set's "now" (END) is that day:
+    a demo loaded today reads like a live operation (tasks due around today, a third of them late)
+    instead of one that ended in 2023. Without it the data are dated as the real case was.
+    """
     if scale not in SCALES:
         raise CoordinationError(f"unknown scale '{scale}'; choose one of {', '.join(SCALES)}")
     if reset:
@@ -146,10 +151,12 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
     if not is_empty(engine):
         raise CoordinationError("the database holds an operation already; add --reset to replace it")
     with write_session(engine) as session:
-        reference.seed(session, issuer or settings.load().demo_issuer, at=EPOCH)
+        shift = timedelta(days=(as_of - END.date()).days) if as_of else timedelta(0)
+        reference.seed(session, issuer or settings.load().demo_issuer, at=EPOCH + shift,
+                       action_day=reference.ACTION_DAY + shift)
         session.flush()
         with tallies.counted_at_the_end(session):
-            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None)).run()
+            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift).run()
         session.commit()
     return table_counts(engine)
 
@@ -161,7 +168,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
     return {name: n for name, n in counts.items() if n}
 
 
-def _later(rng: random.Random, start: datetime, count: int, end: datetime = END) -> list[datetime]:
+def _later(rng: random.Random, start: datetime, count: int, end: datetime) -> list[datetime]:
     """`count` sorted moments after `start` (by at least a minute) and before `end`."""
     span = max(60, int((end - start).total_seconds()))
     return sorted(start + timedelta(seconds=rng.randint(60, span)) for _ in range(count))
@@ -175,8 +182,9 @@ def _after(row: dict) -> dict:
 class _Generator:
     """Builds the operation record by record in one transaction; the audit trail is chained at the end."""
 
-    def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress):
+    def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress, shift: timedelta):
         self.session, self.scale, self.rng, self.progress = session, scale, rng, progress
+        self.epoch, self.end, self.action_day = EPOCH + shift, END + shift, reference.ACTION_DAY + shift
         self.operation_id = session.scalar(select(Operation.id))
         self.agencies = {code: i for i, code in session.execute(select(Agency.id, Agency.code))}
         self.jurisdictions = {code: (i, country) for i, code, country in
@@ -284,7 +292,7 @@ class _Generator:
     def plan_arrest(self) -> tuple[str, datetime]:
         """Where and when a suspect is arrested: most in England and Wales, many on the action day."""
         code = synthetic.weighted(self.rng, ARREST_JURISDICTIONS)
-        action_day = datetime.combine(reference.ACTION_DAY, time(5), UTC)
+        action_day = datetime.combine(self.action_day, time(5), UTC)
         if self.rng.random() < 0.6:
             return code, action_day + timedelta(minutes=self.rng.randint(0, 13 * 60))
         return code, action_day + timedelta(days=self.rng.randint(-90, 60), minutes=self.rng.randint(0, 1439))
@@ -295,20 +303,21 @@ class _Generator:
             agency = synthetic.weighted(rng, SUSPECT_AGENCIES)
             subject = self.liaison[agency]
             arrested_at = arrests[i][1] if i in arrests else None
-            created = EPOCH + timedelta(hours=1, minutes=rng.randint(0, 200_000))
+            created = self.epoch + timedelta(hours=1, minutes=rng.randint(0, 200_000))
             if arrested_at:  # entered as a lead well before the arrest
                 created = min(created, arrested_at - timedelta(days=rng.randint(20, 60)))
             row = self.marked("suspect", i + 1, agency, created) | dict(
                 reference=f"SUS-{i + 1:06d}", full_name=synthetic.person_name(rng),
                 aliases=", ".join(synthetic.handle(rng) for _ in range(rng.randint(0, 3))),
-                date_of_birth=EPOCH.date() - timedelta(days=rng.randint(18 * 365, 60 * 365)),
+                date_of_birth=self.epoch.date() - timedelta(days=rng.randint(18 * 365, 60 * 365)),
                 nationality=rng.choice(["GB", "GB", "GB", "NL", "US", "IE", "ES", "DE", "FR", "UA"]),
                 address=synthetic.address(rng, "GB") if rng.random() < 0.6 else None,
                 tier=synthetic.weighted(rng, ARRESTED_TIERS if arrested_at else OTHER_TIERS), status=S.LEAD, notes="")
             self.create(Suspect, row, agency)
             for status, when in zip(paths[i], self._status_times(paths[i], created, arrested_at), strict=True):
                 self.change(row, "suspect", subject, when, "status", status)
-            for k, when in enumerate(_later(rng, created, top_up // n + (1 if i < top_up % n else 0)), start=1):
+            notes = top_up // n + (1 if i < top_up % n else 0)
+            for k, when in enumerate(_later(rng, created, notes, self.end), start=1):
                 self.change(row, "suspect", subject, when, "notes", f"{rng.choice(SUSPECT_NOTES)} (review {k})")
             self.flush_if_full()
             if i % 5000 == 0:
@@ -319,11 +328,11 @@ class _Generator:
     def _status_times(self, path: tuple, created: datetime, arrested_at: datetime | None) -> list[datetime]:
         """Before the arrest, the suspect is identified and located; afterwards charged, then convicted."""
         if arrested_at is None:
-            return _later(self.rng, created, len(path), END - timedelta(days=30))
+            return _later(self.rng, created, len(path), self.end - timedelta(days=30))
         before = path.index(S.ARRESTED)
         recorded = arrested_at + timedelta(minutes=self.rng.randint(60, 720))
         return (_later(self.rng, created, before, arrested_at) + [recorded]
-                + _later(self.rng, recorded, len(path) - before - 1))
+                + _later(self.rng, recorded, len(path) - before - 1, self.end))
 
     def arrests(self, planned: dict[int, tuple[str, datetime]]) -> list[tuple[int, str, datetime]]:
         """Returns (suspect id, arresting agency, time) of each arrest, for the evidence."""
@@ -337,7 +346,7 @@ class _Generator:
             row = self.marked("arrest", n, agency, recorded) | dict(
                 reference=f"ARR-{n:05d}", suspect_id=suspect_index + 1, jurisdiction_id=jurisdiction_id,
                 arrested_at=when, place=synthetic.address(rng, country), offences=rng.choice(OFFENCES),
-                outcome=synthetic.weighted(rng, ARREST_OUTCOMES), on_action_day=when.date() == reference.ACTION_DAY)
+                outcome=synthetic.weighted(rng, ARREST_OUTCOMES), on_action_day=when.date() == self.action_day)
             self.create(Arrest, row, agency)
             made.append((suspect_index + 1, agency, when))
             self.flush_if_full()
@@ -354,7 +363,7 @@ class _Generator:
                 seized_at = arrested_at + timedelta(minutes=rng.randint(0, 240))
             else:
                 suspect_id, agency = None, synthetic.weighted(rng, SUSPECT_AGENCIES)
-                seized_at = EPOCH + timedelta(days=rng.randint(30, 200), minutes=rng.randint(0, 1439))
+                seized_at = self.epoch + timedelta(days=rng.randint(30, 200), minutes=rng.randint(0, 1439))
             kind = synthetic.weighted(rng, EVIDENCE_TYPES)
             digest = hashlib.sha256(f"exhibit-{i}-{rng.random()}".encode()).hexdigest() if kind.digital else None
             row = self.marked("evidence item", i + 1, agency, seized_at + timedelta(minutes=rng.randint(30, 2880))) \
@@ -377,7 +386,7 @@ class _Generator:
                 when += timedelta(hours=rng.randint(2, 240))
                 holder = self.transfer(row, custody_id, sequence, holder, when)
             if statuses[i] is not EvidenceStatus.SEIZED:  # analysis moves on after the last hand-over
-                self.change(row, "evidence item", self.liaison[agency], _later(rng, when, 1)[0], "status",
+                self.change(row, "evidence item", self.liaison[agency], _later(rng, when, 1, self.end)[0], "status",
                             statuses[i])
             self.flush_if_full()
             if i % 5000 == 0:
@@ -412,19 +421,19 @@ class _Generator:
         for i in range(n):
             agency = synthetic.weighted(rng, TASK_AGENCIES)
             subject = self.liaison[agency]
-            created = EPOCH + timedelta(days=rng.randint(0, 150), minutes=rng.randint(0, 1439))
+            created = self.epoch + timedelta(days=rng.randint(0, 150), minutes=rng.randint(0, 1439))
             blocked = statuses[i] is T.BLOCKED
             row = self.marked("task", i + 1, agency, created) | dict(
                 reference=f"TSK-{i + 1:05d}", title=rng.choice(TASK_TITLES[agency]), description="Synthetic demo task.",
                 assignee_id=self.users[subject][0] if rng.random() < 0.7 else None, status=T.OPEN,
                 priority=synthetic.weighted(rng, TASK_PRIORITIES),
-                due_date=END.date() + timedelta(days=rng.randint(-60, 150)),  # about a third past due at END
+                due_date=self.end.date() + timedelta(days=rng.randint(-60, 150)),  # about a third past due at END
                 depends_on_id=rng.randint(1, i) if i and rng.random() < (0.6 if blocked else 0.08) else None)
             self.create(Task, row, agency)
             steps: list[TaskStatus | None] = list(TASK_PATHS[statuses[i]])
             for _ in range(notes[i]):  # plain notes (None) between the status changes, whose order holds
                 steps.insert(rng.randint(0, len(steps)), None)
-            for step, when in zip(steps, _later(rng, created, len(steps)), strict=True):
+            for step, when in zip(steps, _later(rng, created, len(steps), self.end), strict=True):
                 update_id += 1
                 body = f"{rng.choice(TASK_NOTES)}" if step is None else f"Status changed to {step.value}"
                 update = dict(id=update_id, task_id=i + 1, author_id=self.users[subject][0], created_at=when, body=body,

@@ -71,7 +71,7 @@ DEMO_USERS = (
 )
 
 
-def seed(session: Session, issuer: str, at: datetime | None = None) -> Operation:
+def seed(session: Session, issuer: str, at: datetime | None = None, action_day: date = ACTION_DAY) -> Operation:
     """Agencies, jurisdictions, the operation and the demo users, with their audit events (dated `at`,
     default now), in the caller's transaction. Does nothing if the operation exists already."""
     existing = session.scalar(select(Operation).where(Operation.code_name == OPERATION_NAME))
@@ -82,7 +82,7 @@ def seed(session: Session, issuer: str, at: datetime | None = None) -> Operation
     session.add_all(agencies.values())
     session.add_all(Jurisdiction(code=code, name=name, country=country, latitude=lat, longitude=lon)
                     for code, name, country, lat, lon in JURISDICTIONS)
-    operation = Operation(code_name=OPERATION_NAME, lead_agency=agencies["MET"], action_day=ACTION_DAY,
+    operation = Operation(code_name=OPERATION_NAME, lead_agency=agencies["MET"], action_day=action_day,
                           status=OperationStatus.ACTION_DAY, default_tlp=TLP.AMBER,
                           default_classification=Classification.OFFICIAL_SENSITIVE)
     session.add(operation)

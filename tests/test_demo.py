@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, literal, select
@@ -19,6 +20,7 @@ from coordination.models import (
     CustodyEvent,
     EvidenceItem,
     Jurisdiction,
+    Operation,
     Recipient,
     Suspect,
     SuspectStatus,
@@ -199,6 +201,33 @@ def test_services_keep_working_after_a_bulk_load(blank):
         assert note.id == session.scalar(select(func.count()).select_from(TaskUpdate))
     with read_session(blank) as session:
         assert audit.verify(session).ok
+
+
+def test_as_of_moves_the_whole_timeline_to_end_on_that_day(blank):
+    """`make run` loads the demo as of today: the same operation, every date moved by whole days."""
+    def timeline():
+        with read_session(blank) as s:
+            return (s.scalar(select(Operation.action_day)),
+                    s.scalars(select(Arrest.arrested_at).order_by(Arrest.id)).all(),
+                    s.scalars(select(Task.due_date).order_by(Task.id)).all(),
+                    s.scalars(select(AuditEvent.occurred_at).order_by(AuditEvent.seq)).all())
+
+    demo.load(blank, "demo", seed=4, reset=True, issuer=TEST_ISSUER)
+    action_day, arrests, due, events = timeline()
+    today = date(2026, 11, 25)
+    demo.load(blank, "demo", seed=4, reset=True, issuer=TEST_ISSUER, as_of=today)
+    shift = today - demo.END.date()
+    moved = timeline()
+    assert moved[0] == action_day + shift
+    assert moved[1] == [when + shift for when in arrests]
+    assert moved[2] == [day + shift if day else None for day in due]
+    assert moved[3] == [when + shift for when in events]
+    assert max(moved[3]) < datetime.combine(today, time(), UTC) <= max(moved[3]) + timedelta(days=31)
+    with read_session(blank) as s:
+        open_tasks = s.scalars(select(Task.due_date).where(Task.status.not_in(["done", "cancelled"]))).all()
+        assert audit.verify(s).ok
+    late = sum(1 for day in open_tasks if day and day < today) / len(open_tasks)
+    assert 0.15 < late < 0.6  # some late, most not: a live operation, not one long over
 
 
 def test_loading_over_an_operation_needs_reset(blank):

@@ -92,7 +92,7 @@ def _live(viewer: Principal, filters: Filters) -> None:
 
 def _tiles(seen: Picture) -> None:
     by_status = seen.suspects_by_status
-    tiles = st.columns(6)
+    tiles = [*st.columns(3), *st.columns(3)]  # two rows: six tiles in one row cut their labels short
     tiles[0].metric("Suspects identified or further", f"{sum(n for s, n in by_status.items() if s != 'lead'):,}",
                     help=", ".join(f"{s}: {n:,}" for s, n in sorted(by_status.items())))
     tiles[1].metric("Arrests today", f"{seen.arrests_today:,}")
