@@ -138,7 +138,8 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
          progress: Progress | None = None, as_of: date | None = None) -> dict[str, int]:
     """Load the operation; returns the number of rows in each table that has any.
 
-    `as_of` moves the whole timeline by whole days so that the data set's "now" (END) is that day:
+    `as_of` moves the whole timeline by whole weeks so that the data set's "now" (END) is that day or
+    up to six days before it (the action day stays a Monday):
     a demo loaded today reads like a live operation (tasks due around today, a third of them late)
     instead of one that ended in 2023. Without it the data are dated as the real case was.
     """
@@ -151,7 +152,7 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
     if not is_empty(engine):
         raise CoordinationError("the database holds an operation already; add --reset to replace it")
     with write_session(engine) as session:
-        shift = timedelta(days=(as_of - END.date()).days) if as_of else timedelta(0)
+        shift = timeline_shift(as_of) if as_of else timedelta(0)
         reference.seed(session, issuer or settings.load().demo_issuer, at=EPOCH + shift,
                        action_day=reference.ACTION_DAY + shift)
         session.flush()
@@ -159,6 +160,11 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
             _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift).run()
         session.commit()
     return table_counts(engine)
+
+
+def timeline_shift(as_of: date) -> timedelta:
+    """The whole weeks that bring END to `as_of` or the days just before it."""
+    return timedelta(weeks=(as_of - END.date()).days // 7)
 
 
 def table_counts(engine: Engine) -> dict[str, int]:

@@ -49,7 +49,7 @@ def banners(page) -> tuple[list[str], list[str]]:
 def test_every_page_carries_the_highest_marking_at_top_and_bottom(operation, subject, expected):
     # the commander's briefing counts the RED task it wrote; the FBI liaison sees nothing above AMBER
     result, reader = brief(operation, subject)
-    assert len(reader.pages) > 5
+    assert len(reader.pages) > 2  # cover, figures, charts and the tables after them
     for number, page in enumerate(reader.pages, 1):
         top, bottom = banners(page)
         assert (top, bottom[-1:]) == ([expected], [expected]), f"page {number}"

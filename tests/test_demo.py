@@ -204,7 +204,7 @@ def test_services_keep_working_after_a_bulk_load(blank):
 
 
 def test_as_of_moves_the_whole_timeline_to_end_on_that_day(blank):
-    """`make run` loads the demo as of today: the same operation, every date moved by whole days."""
+    """`make run` loads the demo as of today: the same operation, every date moved by whole weeks."""
     def timeline():
         with read_session(blank) as s:
             return (s.scalar(select(Operation.action_day)),
@@ -216,9 +216,10 @@ def test_as_of_moves_the_whole_timeline_to_end_on_that_day(blank):
     action_day, arrests, due, events = timeline()
     today = date(2026, 11, 25)
     demo.load(blank, "demo", seed=4, reset=True, issuer=TEST_ISSUER, as_of=today)
-    shift = today - demo.END.date()
+    shift = demo.timeline_shift(today)
+    assert shift.days % 7 == 0 and 0 <= (today - (demo.END.date() + shift)).days < 7
     moved = timeline()
-    assert moved[0] == action_day + shift
+    assert moved[0] == action_day + shift and moved[0].weekday() == action_day.weekday() == 0
     assert moved[1] == [when + shift for when in arrests]
     assert moved[2] == [day + shift if day else None for day in due]
     assert moved[3] == [when + shift for when in events]

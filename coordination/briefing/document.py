@@ -198,8 +198,17 @@ def _charts(pdf: BriefingPDF, c: Contents, images: dict[str, bytes] | None, note
         pdf.ln(4)
 
 
+def _section(pdf: BriefingPDF, room_mm: float = 45) -> None:
+    """Go on below the last table, or to a new page when too little room is left for a heading
+    and the first rows (fpdf2 repeats a table's headings on the pages it runs on to)."""
+    if pdf.get_y() > pdf.page_break_trigger - room_mm:
+        pdf.add_page()
+    else:
+        pdf.ln(8)
+
+
 def _table(pdf: BriefingPDF, table: Table) -> None:
-    pdf.add_page()
+    _section(pdf)
     pdf.heading(table.title)
     if not table.rows:
         pdf.paragraph("None.")
@@ -218,7 +227,7 @@ def _table(pdf: BriefingPDF, table: Table) -> None:
 
 
 def _changes(pdf: BriefingPDF, c: Contents) -> None:
-    pdf.add_page()
+    _section(pdf)
     changes = c.changes
     pdf.heading(f"Changes {changes.since}")
     if not changes.lines:
