@@ -48,6 +48,7 @@ class Filters:
 @dataclass(frozen=True)
 class Picture:
     suspects_by_status: dict[str, int]
+    suspects_past_lead: int  # identified or further: every status but "lead"
     suspect_pipeline: list[tuple[str, str, int]]  # tier, status, count
     arrests_total: int
     arrests_today: int
@@ -148,6 +149,7 @@ def picture(session: Session, principal: Principal, filters: Filters = Filters()
 
     return Picture(
         suspects_by_status=by_status,
+        suspects_past_lead=sum(n for status, n in by_status.items() if status != "lead"),
         suspect_pipeline=sorted(pipeline),
         arrests_total=sum(n for _, n in by_day),
         arrests_today=sum(n for d, n in by_day if d == today),

@@ -113,12 +113,18 @@ def render(figures: dict[str, go.Figure], width: int = 900, height: int = 500) -
             return dict(zip(figures, _renderer.pngs(list(figures.values()), width, height), strict=True))
         except Exception as error:  # noqa: BLE001 - any renderer failure becomes a plain note in the PDF
             _discard()
-            raise ChartsUnavailable(f"Chromium could not draw the charts ({type(error).__name__}: {error}).") from error
+            reason = error.args[0] if error.args else error  # kaleido's first line, not its advice to download
+            raise ChartsUnavailable(
+                f"Chromium could not draw the charts ({type(error).__name__}: {reason}).") from error
+
+
+_warming = threading.Event()
 
 
 def warm_up() -> None:
     """Start the renderer in the background (if there is a Chromium), so the first briefing a
-    person asks for does not wait for Chromium to start."""
+    person asks for does not wait for Chromium to start. Once per process: the dashboard calls it
+    on every rerun, and where Chromium will not start, `render` reports it and tries afresh."""
     def start() -> None:
         global _renderer
         with _lock:
@@ -128,7 +134,8 @@ def warm_up() -> None:
                 except Exception:  # noqa: BLE001, S110 - the briefing itself will report and retry
                     pass
 
-    if _renderer is None:
+    if _renderer is None and not _warming.is_set():
+        _warming.set()
         threading.Thread(target=start, name="chart-renderer-warm-up", daemon=True).start()
 
 

@@ -51,7 +51,7 @@ def visible(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bo
 
 def visible_in_tally(tally, principal: Principal) -> ColumnElement[bool]:
     """The same rule for a tally's counts, which name nobody: RED is never counted from a tally
-    (the dashboard counts a person's RED records from the records themselves)."""
+    (a viewer's RED records are counted from their own rows of the RED twin, `visible_as_named`)."""
     return and_(tally.tlp != TLP.RED, _rule(principal, tally.tlp, tally.owning_agency_id == principal.agency_id,
                                            false()))
 

@@ -148,6 +148,16 @@ def test_without_chromium_the_briefing_has_its_tables_and_a_note_per_chart(opera
     assert "Arrests by jurisdiction" in text and "Evidence awaiting analysis" in text
 
 
+def test_a_chromium_that_cannot_start_gives_the_tables_and_says_why(operation, monkeypatch):
+    chart_images.shutdown()  # a renderer left warm by another test would draw
+    monkeypatch.setenv("COORD_CHROMIUM", "/bin/false")  # there, executable, and no browser
+    result, reader = brief(operation, "commander.met", with_charts=True)
+    assert sum(len(page.images) for page in reader.pages) == 0
+    assert text_of(reader).count("Chart not drawn") == len(charts.ALL)
+    assert "could not draw" in result.charts_note and "choreo_get_chrome" not in result.charts_note
+    assert "COORD_CHROMIUM" in result.charts_note  # and how to put it right
+
+
 def test_each_briefing_is_recorded_with_its_hash_and_the_audit_head(operation):
     result, reader = brief(operation, "commander.met")
     with operation.reader() as s:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from coordination import audit, markings
 from coordination.aggregates import CLOSED_TASKS, Filters, Picture, agency_filter, arrest_filters, picture
+from coordination.exports import cell_text
 from coordination.models import (
     Agency,
     Arrest,
@@ -198,12 +199,10 @@ def _changes(session: Session, author: Principal, since_last: bool, now: datetim
         since_seq = last.audit_head_seq if last else 0
         since = f"since your last briefing ({last.created_at:%Y-%m-%d %H:%M} UTC)" if last else \
             "since the start (you have made no briefing before)"
-        window = [AuditEvent.seq > since_seq]
     else:
         since_seq = audit.first_seq_since(session, now - DEFAULT_CHANGE_WINDOW) - 1
         since = f"in the last {DEFAULT_CHANGE_WINDOW.total_seconds() / 3600:.0f} hours"
-        window = [AuditEvent.seq > since_seq]
-    where = [*window, AuditEvent.outcome == Outcome.OK, AuditEvent.action.in_(CHANGE_ACTIONS),
+    where = [AuditEvent.seq > since_seq, AuditEvent.outcome == Outcome.OK, AuditEvent.action.in_(CHANGE_ACTIONS),
              _visible_events(author)]
     total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
     events = session.execute(select(AuditEvent.occurred_at, AuditEvent.actor_issuer, AuditEvent.actor_subject,
@@ -264,10 +263,5 @@ def _short(value) -> str:
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(getattr(value, "value", value))
+    """As an export writes it, but times to the minute for reading on paper."""
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else cell_text(value)

@@ -163,9 +163,9 @@ def _filters_in_words(c: Contents) -> str:
 def figures(c: Contents) -> list[tuple[str, int]]:
     """The KPI figures, in the dashboard's words, as the document prints them."""
     p = c.picture
-    by_status = p.suspects_by_status
-    return [("Suspects identified or further", sum(n for s, n in by_status.items() if s != "lead")),
-            *((f"Suspects {status}", by_status.get(status, 0)) for status in charts.PIPELINE + ["no further action"]),
+    return [("Suspects identified or further", p.suspects_past_lead),
+            *((f"Suspects {status}", p.suspects_by_status.get(status, 0))
+              for status in charts.SUSPECT_STATUSES),
             ("Arrests today", p.arrests_today), ("Arrests in total", p.arrests_total),
             ("Evidence awaiting analysis", p.evidence_awaiting_analysis), ("Open tasks", p.tasks_open),
             ("Overdue tasks", p.tasks_overdue), ("Blocked tasks", p.tasks_blocked)]
@@ -201,7 +201,7 @@ def _charts(pdf: BriefingPDF, c: Contents, images: dict[str, bytes] | None, note
 def _section(pdf: BriefingPDF, room_mm: float = 45) -> None:
     """Go on below the last table, or to a new page when too little room is left for a heading
     and the first rows (fpdf2 repeats a table's headings on the pages it runs on to)."""
-    if pdf.get_y() > pdf.page_break_trigger - room_mm:
+    if pdf.will_page_break(room_mm):
         pdf.add_page()
     else:
         pdf.ln(8)

@@ -18,6 +18,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 OVERDUE = "#D55E00"
 TOPOJSON_URL = "app/static/topojson/"  # relative to the page: static/topojson, never Plotly's CDN
 PIPELINE = [s.value for s in SuspectStatus if s is not SuspectStatus.NO_FURTHER_ACTION]
+SUSPECT_STATUSES = [s.value for s in SuspectStatus]  # the pipeline, then "no further action"
 
 
 def _layout(figure: go.Figure, title: str, **extra) -> go.Figure:

@@ -93,7 +93,7 @@ def _live(viewer: Principal, filters: Filters) -> None:
 def _tiles(seen: Picture) -> None:
     by_status = seen.suspects_by_status
     tiles = [*st.columns(3), *st.columns(3)]  # two rows: six tiles in one row cut their labels short
-    tiles[0].metric("Suspects identified or further", f"{sum(n for s, n in by_status.items() if s != 'lead'):,}",
+    tiles[0].metric("Suspects identified or further", f"{seen.suspects_past_lead:,}",
                     help=", ".join(f"{s}: {n:,}" for s, n in sorted(by_status.items())))
     tiles[1].metric("Arrests today", f"{seen.arrests_today:,}")
     tiles[2].metric("Arrests in total", f"{seen.arrests_total:,}")
@@ -101,7 +101,7 @@ def _tiles(seen: Picture) -> None:
     tiles[4].metric("Open tasks", f"{seen.tasks_open:,}")
     tiles[5].metric("Overdue / blocked", f"{seen.tasks_overdue:,} / {seen.tasks_blocked:,}")
     st.caption("Suspects by status: " + " · ".join(f"{status} {by_status.get(status, 0):,}"
-                                                   for status in charts.PIPELINE + ["no further action"]))
+                                                   for status in charts.SUSPECT_STATUSES))
 
 
 def _chart(name: str, seen: Picture) -> list[str]:
