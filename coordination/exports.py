@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, markings, policy, tabular
+from coordination.fields import Field
 from coordination.models import (
     Agency,
     Arrest,
@@ -30,7 +31,6 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.services.evidence import EVIDENCE_FIELDS
-from coordination.services.fields import Field
 from coordination.services.records import ARREST_FIELDS, SUSPECT_FIELDS, TASK_FIELDS
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

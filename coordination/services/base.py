@@ -13,10 +13,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, policy
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from coordination.fields import Field, parse_fields
 from coordination.markings import TLP
 from coordination.models import MarkedRecord, Operation, Outcome, Recipient
 from coordination.principal import SYSTEM_ISSUER, Principal
-from coordination.services.fields import Field, parse_fields
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy
+from coordination import fields as f
 from coordination.errors import ValidationError
+from coordination.fields import Field, parse_fields
 from coordination.models import CustodyEvent, EvidenceItem, EvidenceStatus, EvidenceType, Suspect
 from coordination.principal import Principal
-from coordination.services import fields as f
 from coordination.services.base import (
     authorise,
     check_link,
@@ -28,7 +29,6 @@ from coordination.services.base import (
     snapshot,
     update_record,
 )
-from coordination.services.fields import Field, parse_fields
 from coordination.services.records import MARKING, reference_to
 
 EVIDENCE_FIELDS = {

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy
+from coordination import fields as f
 from coordination.errors import ValidationError
+from coordination.fields import Field
 from coordination.models import (
     Arrest,
     ArrestOutcome,
@@ -23,7 +25,6 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
-from coordination.services import fields as f
 from coordination.services.base import (
     authorise,
     check_link,
@@ -35,7 +36,6 @@ from coordination.services.base import (
     service,
     update_record,
 )
-from coordination.services.fields import Field
 
 MARKING = {
     "tlp": Field(f.tlp),

@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy
+from coordination import fields as f
 from coordination.errors import NotFound, ValidationError
+from coordination.fields import Field, parse_fields
 from coordination.models import Role, User, utcnow
 from coordination.principal import Principal
-from coordination.services import fields as f
 from coordination.services.base import authorise, check_version, flush_or_conflict, is_system, service, snapshot
-from coordination.services.fields import Field, parse_fields
 
 USER_FIELDS = {
     "issuer": Field(f.text(300), required=True),
