@@ -1,31 +1,41 @@
-"""Alembic builds the whole schema from empty, round-trips, and matches the models exactly."""
+"""Alembic builds the whole schema from empty, round-trips, and matches the models exactly; its
+revisions carry their own SQL, so what they install never changes with the application code."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
 import pytest
 from sqlalchemy import inspect, text
 
-from coordination import migrate
-from coordination.db import make_engine
+from coordination import migrate, reference, services
+from coordination.db import make_engine, write_session
 from coordination.models import Base
+from coordination.principal import principal_for_subject
 from coordination.settings import PROJECT_ROOT
-from tests.conftest import PG_SCHEMA, postgres_engine
+from tests.conftest import PG_SCHEMA, SHA, TEST_ISSUER, postgres_engine
+from tests.helpers import tally_mismatches
+
+VERSIONS = PROJECT_ROOT / "migrations" / "versions"
+
+
+def empty(kind: str, tmp_path, name: str):
+    """An empty database: a new SQLite file, or a PostgreSQL schema dropped and made again."""
+    if kind == "sqlite":
+        return make_engine(f"sqlite:///{tmp_path / f'{name}.db'}")
+    schema = f"{PG_SCHEMA}_{name}"
+    admin = postgres_engine(schema)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+    return postgres_engine(schema)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    else:
-        schema = f"{PG_SCHEMA}_migrations"
-        admin = postgres_engine(schema)
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-        engine = postgres_engine(schema)
+    engine = empty(request.param, tmp_path, "migrations")
     yield engine
     engine.dispose()
 
@@ -71,3 +81,116 @@ def test_the_alembic_command_line_takes_the_url_and_finds_nothing_to_generate(tm
                               cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
     assert migrate.current(url) == "0003" and migrate.pending_diff(url) == []
+
+
+def test_no_revision_imports_the_application():
+    """A revision is frozen: it carries its own SQL, so editing coordination cannot change it later.
+    Only migrations/env.py imports the models."""
+    revisions = sorted(VERSIONS.glob("*.py"))
+    assert revisions
+    importing = []
+    for path in revisions:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if node.level == 0 else []
+            else:
+                continue
+            importing += [f"{path.name}:{node.lineno} {name}" for name in names
+                          if name == "coordination" or name.startswith("coordination.")]
+    assert importing == []
+
+
+def installed_triggers(engine) -> dict[str, str]:
+    """The database's own text of every trigger (and, on PostgreSQL, every function they call)."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            return dict(connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all())
+        triggers = connection.execute(text(  # without the schema the table name carries
+            "SELECT t.tgname, replace(pg_get_triggerdef(t.oid), ' ON ' || quote_ident(n.nspname) || '.', ' ON ') "
+            "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND NOT t.tgisinternal"))
+        functions = connection.execute(text(
+            "SELECT p.proname || '()', p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = current_schema()"))
+        return dict(triggers.all()) | dict(functions.all())
+
+
+def test_head_installs_the_triggers_create_all_installs(empty_engine, tmp_path):
+    """The frozen SQL at head equals what coordination/append_only.py and tallies.py make today."""
+    migrate.upgrade(empty_engine)
+    created = empty(empty_engine.dialect.name, tmp_path, "created")
+    try:
+        Base.metadata.create_all(created)
+        expected = installed_triggers(created)
+    finally:
+        created.dispose()
+    assert len(expected) > 20
+    assert installed_triggers(empty_engine) == expected
+
+
+def add_records(engine, tag: str) -> None:
+    """Records of every tallied kind from two agencies, RED ones with named recipients."""
+    with write_session(engine) as s:
+        met, fbi, commander = (principal_for_subject(s, subject)
+                               for subject in ("liaison.met", "liaison.fbi", "commander.met"))
+        for who, ref, status, tlp in [(met, "M", "arrested", None), (fbi, "F", "identified", None),
+                                      (met, "RED", "located", "RED")]:
+            data = {"reference": f"{tag}-{ref}", "full_name": "x", "tier": "user", "status": status}
+            services.create_suspect(s, who, data | ({"tlp": tlp, "recipients": "commander.met"} if tlp else {}))
+        for ref, tlp in [("A", None), ("A-RED", "RED")]:
+            services.create_arrest(s, met, {"reference": f"{tag}-{ref}", "suspect": f"{tag}-M",
+                                            "jurisdiction": "GB-EAW", "arrested_at": "2022-11-07T06:00:00Z",
+                                            "place": "x", "offences": "fraud", "outcome": "bailed"}
+                                   | ({"tlp": tlp, "recipients": "liaison.fbi"} if tlp else {}))
+        services.create_evidence_item(s, met, {
+            "exhibit_ref": f"{tag}-E", "item_type": "phone", "description": "phone", "sha256": SHA,
+            "seized_from": "x", "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x",
+            "status": "awaiting analysis", "holder_name": "DC Example"})
+        services.create_task(s, fbi, {"reference": f"{tag}-T", "title": "t", "status": "open", "priority": "high",
+                                      "due_date": "2022-11-01"})
+        services.create_task(s, commander, {"reference": f"{tag}-T-RED", "title": "t", "status": "open",
+                                            "priority": "high", "owning_agency": "MET", "tlp": "RED",
+                                            "recipients": "liaison.met"})
+
+
+def assert_tallies_agree(engine, records: int) -> None:
+    with engine.connect() as connection:
+        assert tally_mismatches(connection) == []
+        assert connection.scalar(text("SELECT sum(n) FROM suspect_tally")) == records
+        assert connection.scalar(text("SELECT sum(n) FROM suspect_red_tally")) > 0
+
+
+def test_tallies_stay_true_through_downgrade_to_0002_and_upgrade_again(empty_engine):
+    """Records before 0002 are counted by its fill; 0002's and head's triggers count those after, and
+    going from head to 0002 and back installs exactly the triggers each of them installs from empty."""
+    migrate.upgrade(empty_engine, "0001")
+    with write_session(empty_engine) as s:
+        reference.seed(s, TEST_ISSUER)
+        s.commit()
+    add_records(empty_engine, "OLD")
+    migrate.upgrade(empty_engine, "0002")
+    at_0002 = installed_triggers(empty_engine)
+    assert_tallies_agree(empty_engine, 3)
+    migrate.upgrade(empty_engine)
+    at_head = installed_triggers(empty_engine)
+    add_records(empty_engine, "HEAD")
+    assert_tallies_agree(empty_engine, 6)
+
+    migrate.downgrade(empty_engine, "0002")
+    assert installed_triggers(empty_engine) == at_0002
+    assert_tallies_agree(empty_engine, 6)
+    add_records(empty_engine, "AT-0002")
+    assert_tallies_agree(empty_engine, 9)
+
+    migrate.upgrade(empty_engine)
+    assert migrate.current(empty_engine) == "0003"
+    assert installed_triggers(empty_engine) == at_head
+    assert_tallies_agree(empty_engine, 9)
+    add_records(empty_engine, "AGAIN")
+    assert_tallies_agree(empty_engine, 12)
+    if empty_engine.dialect.name == "postgresql":
+        assert at_0002 != at_head  # 0003 replaced PostgreSQL's row triggers with statement triggers
+    else:
+        assert at_0002 == at_head  # and left SQLite's row triggers as 0002 made them

@@ -7,31 +7,16 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, case, func, select, text
 
-from coordination import demo, imports, migrate, reference, services, tallies
+from coordination import demo, imports, migrate, reference, services
 from coordination.aggregates import CLOSED_TASKS, picture
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import Agency, EvidenceItem, Recipient, Suspect, Task
 from coordination.policy import visible
 from coordination.principal import principal_for_subject
 from tests.conftest import SHA, TEST_ISSUER
+from tests.helpers import tally_mismatches
 
 TODAY = date(2022, 11, 7)
-
-
-def tally_mismatches(connection) -> list[str]:
-    """Every tally row (and RED per-recipient tally row) that differs from a GROUP BY over the rows."""
-    wrong = []
-    dialect = connection.dialect.name
-    for tally in tallies.TALLIES:
-        keys = ", ".join(tally.keys)
-        for table, columns, expected in ((tally.table, keys, tallies.counted(tally, dialect)),
-                                         (tally.red, f"user_id, {keys}", tallies.counted_red(tally, dialect))):
-            kept = {tuple(row[:-1]): row[-1] for row in connection.execute(
-                text(f"SELECT {columns}, n FROM {table} WHERE n <> 0"))}  # noqa: S608 - constants
-            counted = {tuple(row[:-1]): row[-1] for row in connection.execute(text(expected))}
-            wrong += [f"{table} {key}: kept {kept.get(key)}, counted {counted.get(key)}"
-                      for key in set(kept) | set(counted) if kept.get(key) != counted.get(key)]
-    return wrong
 
 
 def test_tallies_follow_creates_updates_transfers_and_imports(operation):
