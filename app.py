@@ -3,9 +3,10 @@
 import streamlit as st
 
 from coordination.ui import gate, navigation
+from coordination.ui.widgets.context import operation_name
 
 # no page_icon: Streamlit would fetch a material-symbol favicon from Google; nothing may leave the network
-st.set_page_config(page_title="Operation Elaborate · coordination", layout="wide")
+st.set_page_config(page_title=f"{operation_name()} · coordination", layout="wide")
 
 principal = gate.admitted_principal()
 if principal is not None:

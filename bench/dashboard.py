@@ -24,7 +24,7 @@ from coordination.aggregates import Filters
 from coordination.db import make_engine, read_session
 from coordination.principal import principal_for_subject
 from coordination.settings import load
-from coordination.ui import dashboard
+from coordination.ui.widgets import live_picture as dashboard
 
 RUNS = 15
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -13,11 +13,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench import signed_in
-from coordination import demo, imports
+from coordination import demo
 from coordination.db import make_engine, read_session
 from coordination.markings import TLP
 from coordination.models import Agency, Suspect, Task
 from coordination.principal import principal_for_subject
+from coordination.services import imports
 
 ROWS = 100_000
 SAVES = 15

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from coordination import backup, briefing, exports, imports, settings
+from coordination import backup, briefing, exports, services, settings
 from coordination.db import make_engine, read_session, write_session
 from coordination.principal import principal_for_subject
+from coordination.services import imports
 
 
 def database_option(command):
@@ -66,7 +67,7 @@ def export_command(database_url: str, kind: str, subject: str, out: Path) -> Non
     with write_session(engine) as session:
         export = exports.build(session, principal, kind)
         out.write_bytes(export.csv() if file_format == "csv" else export.xlsx())
-        exports.record_export(session, principal, export, file_format)
+        services.record_export(session, principal, export, file_format)
     click.echo(f"wrote {len(export.rows)} {kind} to {out}, marked {export.classification.value} {export.tlp.label}")
 
 

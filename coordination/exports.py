@@ -1,8 +1,8 @@
 """Export of suspects, arrests, evidence items and tasks to CSV or XLSX.
 
 An export holds only what the principal may read (the one scoping function), carries the highest
-marking of its rows, neutralises formula-like cells, and is an audit event. Its columns are the
-import columns, so a file exported, edited and imported back updates exactly the rows that changed.
+marking of its rows and neutralises formula-like cells; `services.record_export` audits it. Its
+columns are the import columns, so a file exported, edited and imported back updates exactly the rows that changed.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from coordination import audit, markings, policy, tabular
-from coordination.fields import Field
+from coordination import markings, policy, tabular
+from coordination.kinds import KINDS, Kind
 from coordination.models import (
     Agency,
-    Arrest,
-    EvidenceItem,
     Jurisdiction,
     MarkedRecord,
     Recipient,
@@ -30,33 +28,8 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
-from coordination.services.evidence import EVIDENCE_FIELDS
-from coordination.services.records import ARREST_FIELDS, SUSPECT_FIELDS, TASK_FIELDS
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of record as a spreadsheet: its model, its fields and the column that names a row."""
-
-    name: str
-    model: type[MarkedRecord]
-    fields: dict[str, Field]
-    key: str
-    extra_columns: tuple[str, ...] = ()  # shown on export, ignored on import
-
-    @property
-    def columns(self) -> list[str]:
-        return [self.key, *(name for name in self.fields if name != self.key), "version", *self.extra_columns]
-
-
-KINDS = {
-    "suspects": Kind("suspects", Suspect, SUSPECT_FIELDS, "reference"),
-    "arrests": Kind("arrests", Arrest, ARREST_FIELDS, "reference"),
-    "evidence": Kind("evidence", EvidenceItem, EVIDENCE_FIELDS, "exhibit_ref", ("holder_agency",)),
-    "tasks": Kind("tasks", Task, TASK_FIELDS, "reference"),
-}
 
 
 def cell_text(value: Any) -> str:
@@ -159,10 +132,3 @@ def build(session: Session, principal: Principal, kind_name: str,
         rows.append(row)
     tlp, classification = markings.highest([(r.tlp, r.classification) for r in records])
     return Export(kind, kind.columns, rows, tlp, classification)
-
-
-def record_export(session: Session, principal: Principal, export: Export, file_format: str) -> None:
-    """The export is an audit event: who took how many rows of what, at which marking. Commits."""
-    audit.record(session, audit.NewEvent(principal, "export", export.kind.name, None, after={
-        "rows": len(export.rows), "format": file_format, "tlp": export.tlp, "classification": export.classification}))
-    session.commit()

@@ -31,6 +31,10 @@ class Field:
     parse: Parser
     required: bool = False
     column: str | None = None  # the model attribute, when it differs from the input name
+    label: str = ""  # what a person reads; the name with spaces when empty
+
+    def label_for(self, name: str) -> str:
+        return self.label or name.replace("_", " ")
 
 
 def is_blank(value: Any) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
+from coordination.kinds import TASKS, Kind
 from coordination.markings import TLP
 from coordination.models import MarkedRecord, Recipient, Role
 from coordination.principal import Principal
@@ -75,17 +76,17 @@ def can_brief(principal: Principal) -> bool:
     return principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER
 
 
-def can_write(principal: Principal, action: Action, *, entity: str = "", owning_agency_id: int | None = None,
+def can_write(principal: Principal, action: Action, *, kind: Kind | None = None, owning_agency_id: int | None = None,
               holder_agency_id: int | None = None) -> bool:
-    """May the principal do `action` to a record it can read? (Reading is checked separately.)"""
+    """May the principal do `action` to a record of `kind` it can read? (Reading is checked separately.)"""
     role = principal.role
     own = owning_agency_id is not None and owning_agency_id == principal.agency_id
     if action is Action.MANAGE_USERS:
         return role is Role.ADMIN
     if role is Role.COMMANDER:
         # commanders run the tasks of every agency; other records belong to their agencies
-        return entity == "task" and action in (Action.CREATE, Action.UPDATE, Action.ADD_NOTE,
-                                               Action.CHANGE_TASK_STATUS, Action.REASSIGN_TASK)
+        return kind is not None and kind.run_by_command and action in (
+            Action.CREATE, Action.UPDATE, Action.ADD_NOTE, Action.CHANGE_TASK_STATUS, Action.REASSIGN_TASK)
     if role is Role.LIAISON:
         if action is Action.TRANSFER_CUSTODY:
             return holder_agency_id is not None and holder_agency_id == principal.agency_id
@@ -96,3 +97,45 @@ def can_write(principal: Principal, action: Action, *, entity: str = "", owning_
         return action is Action.ADD_NOTE
     return False
 
+
+# --- what a page may offer (the services decide again when asked) -------------------------------
+
+def can_create(principal: Principal, kind: Kind) -> bool:
+    return can_write(principal, Action.CREATE, kind=kind, owning_agency_id=principal.agency_id)
+
+
+def can_edit(principal: Principal, kind: Kind, owning_agency_id: int) -> bool:
+    return can_write(principal, Action.UPDATE, kind=kind, owning_agency_id=owning_agency_id)
+
+
+def can_add_update(principal: Principal, task_owning_agency_id: int) -> bool:
+    """A note on a task (with or without a status change, which the service checks with its version)."""
+    return can_write(principal, Action.ADD_NOTE, kind=TASKS, owning_agency_id=task_owning_agency_id)
+
+
+def can_transfer(principal: Principal, holder_agency_id: int) -> bool:
+    return can_write(principal, Action.TRANSFER_CUSTODY, holder_agency_id=holder_agency_id)
+
+
+def can_import(principal: Principal, kind: Kind) -> bool:
+    """Spreadsheets come in through an agency's liaison, for the kinds that import."""
+    return kind.importable and principal.role is Role.LIAISON
+
+
+def can_manage_users(principal: Principal) -> bool:
+    return can_write(principal, Action.MANAGE_USERS)
+
+
+# Which pages each role works in (by page name): a page not listed is not routable for the role.
+_RECORD_PAGES = ["dashboard", "suspects", "arrests", "evidence", "tasks"]
+_PAGES_BY_ROLE: dict[Role, list[str]] = {
+    Role.ADMIN: ["users"],
+    Role.COMMANDER: ["overview", *_RECORD_PAGES],
+    Role.LIAISON: ["my_tasks", "overview", *_RECORD_PAGES],  # a liaison starts from their agency's tasks
+    Role.ANALYST: ["overview", *_RECORD_PAGES],
+    Role.OBSERVER: ["overview", *_RECORD_PAGES],
+}
+
+
+def pages_for(principal: Principal) -> list[str]:
+    return list(_PAGES_BY_ROLE.get(principal.role, []))

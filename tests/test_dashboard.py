@@ -13,9 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from coordination import charts, exports, services
 from coordination.models import Briefing
+from coordination.queries.drill_down import DRILL_DOWN
 from coordination.reference import DEMO_USERS
 from coordination.settings import PROJECT_ROOT
-from coordination.ui import dashboard
+from coordination.ui.widgets import live_picture as dashboard
 from tests.conftest import TEST_ISSUER
 from tests.test_app import AUTH
 
@@ -101,7 +102,7 @@ def test_selecting_a_bar_opens_exactly_its_records(operation, chart, key, expect
         services.create_evidence_item(session, met, {
             "exhibit_ref": "E-MET", "item_type": "cash", "description": "Cash", "seized_from": "x",
             "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": "seized", "holder_name": "DC A"})
-    kind, _heading, condition = dashboard.DRILL_DOWN[chart]
+    kind, _heading, condition = DRILL_DOWN[chart]
     with operation.reader() as session:
         rows = exports.build(session, operation.principal("commander.met"), kind, [condition([key])]).rows
     assert {row[0] for row in rows} == expected

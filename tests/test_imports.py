@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from coordination import audit, exports, imports, tabular
+from coordination import audit, exports, services, tabular
 from coordination.models import AuditEvent, Suspect, Task
+from coordination.services import imports
 
 HEADER = "reference,full_name,tier,status"
 NAMES = ["Ayşe İnce", "İbrahim Işık", "Фёдор Достоевский-Синтетический", "زينب الحدّاد", "王小明", "Łukasz Żółć"]
@@ -222,7 +223,7 @@ def test_export_holds_only_what_the_principal_may_read_and_carries_its_highest_m
     with store.writer() as session:
         own = exports.build(session, store.principal("liaison.met"), "suspects")
         other = exports.build(session, store.principal("liaison.fbi"), "suspects")
-        exports.record_export(session, store.principal("liaison.fbi"), other, "csv")
+        services.record_export(session, store.principal("liaison.fbi"), other, "csv")
     assert [r[0] for r in own.rows] == ["S-1", "S-2"] and own.tlp.value == "AMBER+STRICT"
     assert [r[0] for r in other.rows] == ["S-1"] and other.tlp.value == "AMBER"
     assert other.csv().decode("utf-8-sig").startswith("# OFFICIAL-SENSITIVE TLP:AMBER ")

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coordination import policy
+from coordination.kinds import EVIDENCE, KINDS
 from coordination.markings import TLP, Classification
 from coordination.models import (
     Agency,
@@ -63,6 +64,7 @@ WRITES = {
     SYSTEM:         "no      no      no        no     no      no        no",
 }
 ENTITIES = ("suspect", "arrest", "evidence item", "task")
+KIND_OF = {kind.entity: kind for kind in KINDS.values()}
 
 
 def cell(row: str, columns: tuple, column) -> str:
@@ -103,7 +105,8 @@ def test_the_policy_matches_the_table(who):
         if policy.can_read(me, agency, tlp, recipients) != expected_read(who, own, tlp, named):
             wrong.append(f"read {'own' if own else 'other'} {tlp} named={named}")
         for action, entity in itertools.product(Action, ENTITIES):
-            allowed = policy.can_write(me, action, entity=entity, owning_agency_id=agency, holder_agency_id=agency)
+            allowed = policy.can_write(me, action, kind=KIND_OF[entity], owning_agency_id=agency,
+                                       holder_agency_id=agency)
             if allowed != expected_write(who, action, entity, own, own):
                 wrong.append(f"{action} {entity} {'own' if own else 'other'} {tlp}")
     assert wrong == []
@@ -113,7 +116,7 @@ def test_the_policy_matches_the_table(who):
                                                                (OWN, OTHER, False), (OTHER, OTHER, False)])
 def test_custody_follows_the_holder_not_the_owner(owner, holder, may_transfer):
     me = principal(Role.LIAISON)
-    assert policy.can_write(me, Action.TRANSFER_CUSTODY, entity="evidence item", owning_agency_id=owner,
+    assert policy.can_write(me, Action.TRANSFER_CUSTODY, kind=EVIDENCE, owning_agency_id=owner,
                             holder_agency_id=holder) is may_transfer
 
 
@@ -190,3 +193,11 @@ def test_the_tallies_count_exactly_what_the_table_allows(store):
             expected = sum(expected_read(role, r.owning_agency_id == who.agency_id, r.tlp, (r.id, who.user_id) in named)
                            for r in rows)
             assert counted == expected, name
+
+
+def test_a_task_update_is_offered_to_its_own_agency_and_to_analysts_not_to_other_liaisons():
+    assert policy.can_add_update(principal(Role.LIAISON), OWN)
+    assert not policy.can_add_update(principal(Role.LIAISON), OTHER)  # an FBI liaison on a MET task
+    assert policy.can_add_update(principal(Role.ANALYST), OTHER)
+    assert policy.can_add_update(principal(Role.COMMANDER), OTHER)
+    assert not policy.can_add_update(principal(Role.OBSERVER), OWN)

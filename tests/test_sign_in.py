@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from coordination import services, sign_in
+from coordination import services
 from coordination.models import AuditEvent, Outcome, User
 from coordination.principal import Principal
-from coordination.sign_in import Identity, Limits, Status
+from coordination.services import sign_in
+from coordination.services.sign_in import Identity, Limits, Status
 from tests.conftest import TEST_ISSUER
 
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -23,7 +24,7 @@ def identity(subject: str = "liaison.fbi", email: str | None = None, at: datetim
 
 def admit(store, who: Identity, minutes: float) -> sign_in.Admission:
     with store.writer() as session:
-        return sign_in.admit(session, who, START + timedelta(minutes=minutes), LIMITS)
+        return services.admit(session, who, START + timedelta(minutes=minutes), LIMITS)
 
 
 def last_event(store) -> AuditEvent:
@@ -94,6 +95,6 @@ def test_a_user_disabled_while_signed_in_loses_access_at_the_next_interaction(st
 def test_signing_out_ends_the_sign_in_for_every_replica(store):
     admit(store, identity(), 0)
     with store.writer() as session:
-        sign_in.sign_out(session, identity(), START + timedelta(minutes=1))
+        services.sign_out(session, identity(), START + timedelta(minutes=1))
     assert last_event(store).action == "sign out"
     assert admit(store, identity(), 2).status is Status.SIGNED_OUT

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, case, func, select, text
 
-from coordination import demo, imports, migrate, reference, services
+from coordination import demo, migrate, reference, services
 from coordination.aggregates import CLOSED_TASKS, picture
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import Agency, EvidenceItem, Recipient, Suspect, Task
 from coordination.policy import visible
 from coordination.principal import principal_for_subject
+from coordination.services import imports
 from tests.conftest import SHA, TEST_ISSUER
 from tests.helpers import tally_mismatches
 

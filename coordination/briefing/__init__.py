@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from coordination import chart_images, charts
+from coordination import chart_images, charts, services
 from coordination.aggregates import Filters
 from coordination.briefing.contents import Contents, gather
 from coordination.briefing.document import compose, file_name
 from coordination.db import read_session, write_session
 from coordination.principal import Principal
-from coordination.services.briefings import record_briefing
 
 Progress = Callable[[str, float], None]
 
@@ -37,7 +36,7 @@ def export(engine: Engine, author: Principal, filters: Filters = Filters(), sinc
     if with_charts:
         chart_images.warm_up()  # Chromium starts while the contents are read
     with write_session(engine) as session:
-        record_briefing(session, author, None, b"")  # refuses, audited, before any work
+        services.authorise_briefing(session, author)  # refuses, audited, before any work
     report("Reading the operation picture", 0.1)
     with read_session(engine) as session:
         contents = gather(session, author, filters, since_last)
@@ -52,7 +51,7 @@ def export(engine: Engine, author: Principal, filters: Filters = Filters(), sinc
     report("Composing the PDF", 0.8)
     pdf = compose(contents, images, note)
     with write_session(engine) as session:
-        briefing = record_briefing(session, author, contents, pdf)
+        briefing = services.record_briefing(session, author, contents, pdf)
         result = Result(pdf, file_name(contents), briefing.sha256, briefing.id, contents, note)
     report("Done", 1.0)
     return result

@@ -1,21 +1,46 @@
-"""The only write path. Every function takes the session and the acting principal, validates,
-authorises, checks the version the user saw, changes, and records its audit event, all in one
-transaction that it commits (or rolls back)."""
+"""The only write path.
 
-from coordination.services.evidence import create_evidence_item, transfer_custody, update_evidence_item
-from coordination.services.records import (
-    add_task_update,
-    create_arrest,
-    create_suspect,
-    create_task,
-    update_arrest,
-    update_suspect,
-    update_task,
-)
-from coordination.services.users import create_user, disable_user, record_sign_in, update_user
+Each module holds use cases: functions of (session, principal, ...) that validate, authorise,
+check the version the person saw, change, and append the audit event, and never commit, so they
+compose (an import runs many in one transaction). The names exported here are those use cases run
+as one transaction each by `runner.run`, which also audits a refusal: pages, the CLI and tests call
+these.
+
+- `records`: suspects, arrests, tasks and task updates
+- `evidence`: evidence items and their chain of custody
+- `users`: provisioning, and the sign-in stamp
+- `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
+- `imports`: spreadsheets in, all rows or none
+- `exports`, `briefings`: recording what left the system
+- `base`: what the use cases share; `runner`: where transactions begin and end
+"""
+
+from coordination.services import briefings, evidence, exports, records, sign_in, users
+from coordination.services.runner import committed, in_transaction, run
+
+create_suspect = committed(records.create_suspect)
+update_suspect = committed(records.update_suspect)
+create_arrest = committed(records.create_arrest)
+update_arrest = committed(records.update_arrest)
+create_task = committed(records.create_task)
+update_task = committed(records.update_task)
+add_task_update = committed(records.add_task_update)
+create_evidence_item = committed(evidence.create_evidence_item)
+update_evidence_item = committed(evidence.update_evidence_item)
+transfer_custody = committed(evidence.transfer_custody)
+create_user = committed(users.create_user)
+update_user = committed(users.update_user)
+disable_user = committed(users.disable_user)
+record_sign_in = committed(users.record_sign_in)
+record_export = committed(exports.record_export)
+authorise_briefing = committed(briefings.authorise_briefing)
+record_briefing = committed(briefings.record_briefing)
+admit = in_transaction(sign_in.admit)
+sign_out = in_transaction(sign_in.sign_out)
 
 __all__ = [
-    "add_task_update", "create_arrest", "create_evidence_item", "create_suspect", "create_task", "create_user",
-    "disable_user", "record_sign_in", "transfer_custody", "update_arrest", "update_evidence_item",
-    "update_suspect", "update_task", "update_user",
+    "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
+    "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
+    "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
+    "update_user",
 ]

@@ -1,11 +1,10 @@
-"""What every service shares: one transaction per call, audited refusals, visibility checks,
-version checks, and the generic create / update of a marked operational record."""
+"""What every use case shares: visibility checks, authorisation, version checks, and the generic
+create / update of a marked operational record described by its kind. Nothing here commits."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,46 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, policy
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from coordination.fields import Field, parse_fields
+from coordination.fields import parse_fields
+from coordination.kinds import Kind
 from coordination.markings import TLP
-from coordination.models import MarkedRecord, Operation, Outcome, Recipient
+from coordination.models import MarkedRecord, Operation, Recipient
 from coordination.principal import SYSTEM_ISSUER, Principal
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 MARKING_FIELDS = ("tlp", "classification")
-
-
-def service(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run `fn(session, principal, ...)` as one transaction: commit on success, roll back on any
-    error, and record a refusal (PermissionDenied) as its own audit event before re-raising."""
-
-    @functools.wraps(fn)
-    def run(session: Session, principal: Principal, *args, **kwargs):
-        _check_writer(session)
-        try:
-            result = fn(session, principal, *args, **kwargs)
-            session.commit()
-            return result
-        except PermissionDenied as refusal:
-            session.rollback()
-            audit.record(session, audit.NewEvent(
-                principal, refusal.action or fn.__name__, refusal.entity or "-", refusal.entity_id,
-                outcome=Outcome.REFUSED, detail=str(refusal)))
-            session.commit()
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-
-    return run  # type: ignore[return-value]
-
-
-def _check_writer(session: Session) -> None:
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite" and not bind.get_execution_options().get("coord_write"):
-        raise RuntimeError("services need a session from db.write_session(): SQLite writers must lock at BEGIN")
 
 
 def current_operation(session: Session) -> Operation:
@@ -98,11 +64,13 @@ def check_link(session: Session, principal: Principal, model: type[MarkedRecord]
         raise ValidationError({field: f"no {model.entity} with that reference"}) from None
 
 
-def authorise(principal: Principal, action: policy.Action, entity: str, entity_id: int | None = None,
-              **scope) -> None:
-    if not policy.can_write(principal, action, entity=entity, **scope):
+def authorise(principal: Principal, action: policy.Action, kind: Kind | None, entity_id: int | None = None,
+              entity: str = "", **scope) -> None:
+    """Refuse (PermissionDenied, audited by the runner) what the policy does not allow."""
+    if not policy.can_write(principal, action, kind=kind, **scope):
         role = principal.role.value if principal.role else "unprovisioned user"
         article = "an" if role[0] in "aeiou" else "a"
+        entity = entity or (kind.entity if kind else "record")
         raise PermissionDenied(f"{article} {role} of {principal.agency_code or 'no agency'} may not {action.value} "
                                f"this {entity}", action=action.value, entity=entity, entity_id=entity_id)
 
@@ -164,25 +132,24 @@ def _marking_and_recipients(session: Session, principal: Principal, values: dict
     return [] if record is not None and record.tlp is TLP.RED else None
 
 
-def prepare_create(session: Session, principal: Principal, model: type[MarkedRecord],
-                   spec: Mapping[str, Field], data: Mapping[str, Any],
+def prepare_create(session: Session, principal: Principal, kind: Kind, data: Mapping[str, Any],
                    check: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], list[int] | None]:
     """Validate and authorise a new record without writing it: its column values and RED recipients."""
-    values = parse_fields(session, spec, data)
+    values = parse_fields(session, kind.fields, data)
     values.setdefault("owning_agency_id", None)
     values["owning_agency_id"] = values["owning_agency_id"] or principal.agency_id
     recipients = _marking_and_recipients(session, principal, values, None)
     if check:
         check(values)
-    authorise(principal, policy.Action.CREATE, model.entity, owning_agency_id=values["owning_agency_id"])
+    authorise(principal, policy.Action.CREATE, kind, owning_agency_id=values["owning_agency_id"])
     return values, recipients
 
 
-def create_record(session: Session, principal: Principal, model: type[MarkedRecord],
-                  spec: Mapping[str, Field], data: Mapping[str, Any],
+def create_record(session: Session, principal: Principal, kind: Kind, data: Mapping[str, Any],
                   check: Callable[[dict[str, Any]], None] | None = None) -> MarkedRecord:
     """Validate -> authorise -> insert -> audit, for a suspect, arrest, evidence item or task."""
-    values, recipients = prepare_create(session, principal, model, spec, data, check)
+    model = kind.model
+    values, recipients = prepare_create(session, principal, kind, data, check)
     record = model(**values, operation_id=current_operation(session).id, updated_by_id=principal.user_id)
     session.add(record)
     session.flush()
@@ -193,17 +160,17 @@ def create_record(session: Session, principal: Principal, model: type[MarkedReco
     return record
 
 
-def update_record(session: Session, principal: Principal, model: type[MarkedRecord],
-                  spec: Mapping[str, Field], record_id: int, expected_version: int,
+def update_record(session: Session, principal: Principal, kind: Kind, record_id: int, expected_version: int,
                   changes: Mapping[str, Any], action: policy.Action = policy.Action.UPDATE,
                   check: Callable[[MarkedRecord, dict[str, Any]], None] | None = None) -> MarkedRecord:
     """Validate -> authorise -> compare version -> change -> audit. No change, no event."""
+    model = kind.model
     record = load_visible(session, principal, model, record_id)
-    values = parse_fields(session, spec, changes, partial=True)
-    _refuse_blanking_required(model, spec, values)
-    authorise(principal, action, model.entity, record.id, owning_agency_id=record.owning_agency_id)
+    values = parse_fields(session, kind.fields, changes, partial=True)
+    _refuse_blanking_required(kind, values)
+    authorise(principal, action, kind, record.id, owning_agency_id=record.owning_agency_id)
     if "owning_agency_id" in values and values["owning_agency_id"] != record.owning_agency_id:
-        authorise(principal, policy.Action.REASSIGN_TASK if model.entity == "task" else action, model.entity,
+        authorise(principal, policy.Action.REASSIGN_TASK if kind.run_by_command else action, kind,
                   record.id, owning_agency_id=values["owning_agency_id"])
     check_version(record, expected_version)
     recipients = _marking_and_recipients(session, principal, values, record)
@@ -230,11 +197,11 @@ def update_record(session: Session, principal: Principal, model: type[MarkedReco
     return record
 
 
-def _refuse_blanking_required(model: type[MarkedRecord], spec: Mapping[str, Field], values: dict[str, Any]) -> None:
+def _refuse_blanking_required(kind: Kind, values: dict[str, Any]) -> None:
     """An update may not blank a column the record cannot be without (its marking, its owner);
     blanks in columns with a default (notes, aliases) are the service's to fill."""
-    columns = model.__table__.columns
-    problems = {name: "cannot be blank" for name, field in spec.items()
+    columns = kind.model.__table__.columns
+    problems = {name: "cannot be blank" for name, field in kind.fields.items()
                 if (column := field.column or name) in values and values[column] is None
                 and column in columns and not columns[column].nullable and columns[column].default is None}
     if problems:

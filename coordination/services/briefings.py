@@ -10,18 +10,20 @@ from coordination import audit, policy
 from coordination.errors import PermissionDenied
 from coordination.models import Briefing
 from coordination.principal import Principal
-from coordination.services.base import current_operation, service
+from coordination.services.base import current_operation
 
 
-@service
-def record_briefing(session: Session, principal: Principal, contents, pdf: bytes) -> Briefing:
-    """`contents` is the briefing.Contents the PDF was made from. Call with (None, b"") to check, and
-    audit, a refusal before any work is done."""
+def authorise_briefing(session: Session, principal: Principal) -> None:
+    """The first step of a briefing, before any work: refuse (audited by the runner) a principal
+    who reads no operational records."""
     if not policy.can_brief(principal):
         raise PermissionDenied(f"{principal.role.value if principal.role else 'signed-out'} users make no "
                                "briefings: they read no operational records", action="export", entity="briefing")
-    if contents is None:
-        return None
+
+
+def record_briefing(session: Session, principal: Principal, contents, pdf: bytes) -> Briefing:
+    """The last step: `contents` is the briefing.Contents the PDF was made from."""
+    authorise_briefing(session, principal)
     briefing = Briefing(operation_id=current_operation(session).id, author_id=principal.user_id,
                         created_at=contents.made_at, tlp=contents.tlp,
                         classification=contents.classification, sha256=hashlib.sha256(pdf).hexdigest(),

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy
-from coordination import fields as f
 from coordination.errors import ValidationError
-from coordination.fields import Field, parse_fields
-from coordination.models import CustodyEvent, EvidenceItem, EvidenceStatus, EvidenceType, Suspect
+from coordination.fields import parse_fields
+from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
+from coordination.models import CustodyEvent, EvidenceItem, EvidenceType, Suspect
 from coordination.principal import Principal
 from coordination.services.base import (
     authorise,
@@ -25,36 +25,9 @@ from coordination.services.base import (
     create_record,
     flush_or_conflict,
     load_visible,
-    service,
     snapshot,
     update_record,
 )
-from coordination.services.records import MARKING, reference_to
-
-EVIDENCE_FIELDS = {
-    "exhibit_ref": Field(f.text(64), required=True),
-    "item_type": Field(f.choice(EvidenceType), required=True),
-    "description": Field(f.text(1000), required=True),
-    "sha256": Field(f.sha256),
-    "suspect": Field(reference_to(Suspect), column="suspect_id"),
-    "seized_from": Field(f.text(300), required=True),
-    "seized_at": Field(f.moment, required=True),
-    "seized_place": Field(f.text(300), required=True),
-    "status": Field(f.choice(EvidenceStatus), required=True),
-    "holder_name": Field(f.text(200), required=True),
-    **MARKING,
-}
-
-TRANSFER_FIELDS = {
-    "to_agency": Field(f.agency, required=True, column="to_agency_id"),
-    "to_holder": Field(f.text(200), required=True),
-    "occurred_at": Field(f.moment, required=True),
-    "place": Field(f.text(300), required=True),
-    "purpose": Field(f.text(300), required=True),
-    "seal_number": Field(f.text(64)),
-    "condition": Field(f.text(300), required=True),
-    "hash_checked": Field(f.sha256),
-}
 
 CUSTODY_COLUMNS = ("evidence_item_id", "sequence", "from_agency_id", "from_holder", "to_agency_id", "to_holder",
                    "occurred_at", "place", "purpose", "seal_number", "condition", "hash_checked", "hash_matches")
@@ -65,7 +38,6 @@ def _digital_needs_hash(values: dict[str, Any], item_type: EvidenceType) -> None
         raise ValidationError({"sha256": f"is required for a digital item ({item_type.value})"})
 
 
-@service
 def create_evidence_item(session: Session, principal: Principal, data: dict[str, Any]) -> EvidenceItem:
     """Record a seized item; its seizure is custody event 1, held by the owning agency."""
     def check(values):
@@ -75,7 +47,7 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
         if values.get("suspect_id") is not None:
             check_link(session, principal, Suspect, values, "suspect", "suspect_id")
         values["holder_agency_id"] = values["owning_agency_id"]
-    item = create_record(session, principal, EvidenceItem, EVIDENCE_FIELDS, data, check)
+    item = create_record(session, principal, EVIDENCE, data, check)
     session.add(CustodyEvent(
         evidence_item_id=item.id, sequence=1, from_agency_id=None, from_holder=item.seized_from,
         to_agency_id=item.holder_agency_id, to_holder=item.holder_name, occurred_at=item.seized_at,
@@ -85,12 +57,11 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
     return item
 
 
-@service
 def update_evidence_item(session: Session, principal: Principal, item_id: int, expected_version: int,
                          changes: dict[str, Any]) -> EvidenceItem:
     """Edit an item's description, status or marking. Custody changes only by transfer, and the
     hash recorded at seizure is fixed."""
-    fixed = {"holder_name", "seized_at", "seized_from", "seized_place", "sha256"} & set(changes)
+    fixed = (EVIDENCE.fixed_after_create - {EVIDENCE.key}) & set(changes)
     if fixed:
         raise ValidationError({name: "is fixed at seizure; record a custody transfer instead"
                                if name == "holder_name" else "is fixed at seizure" for name in sorted(fixed)})
@@ -99,19 +70,18 @@ def update_evidence_item(session: Session, principal: Principal, item_id: int, e
         if values.get("exhibit_ref", record.exhibit_ref) != record.exhibit_ref:
             raise ValidationError({"exhibit_ref": "is fixed at seizure"})
         _digital_needs_hash({"sha256": record.sha256}, values.get("item_type") or record.item_type)
-    return update_record(session, principal, EvidenceItem, EVIDENCE_FIELDS, item_id, expected_version,
+    return update_record(session, principal, EVIDENCE, item_id, expected_version,
                          changes, check=check)
 
 
-@service
 def transfer_custody(session: Session, principal: Principal, item_id: int, expected_version: int,
                      data: dict[str, Any]) -> CustodyEvent:
     """Hand an item from its current holder to the next; only the holder's agency may do it."""
     item = load_visible(session, principal, EvidenceItem, item_id)
-    values = parse_fields(session, TRANSFER_FIELDS, data)
+    values = parse_fields(session, CUSTODY_TRANSFER, data)
     # version first: a transfer that lost a race to another is a conflict, not a refusal of the former holder
     check_version(item, expected_version)
-    authorise(principal, policy.Action.TRANSFER_CUSTODY, EvidenceItem.entity, item.id,
+    authorise(principal, policy.Action.TRANSFER_CUSTODY, EVIDENCE, item.id,
               holder_agency_id=item.holder_agency_id)
     last: CustodyEvent = session.scalar(
         select(CustodyEvent).where(CustodyEvent.evidence_item_id == item.id)
@@ -143,9 +113,3 @@ def _transfer_rules(item: EvidenceItem, last: CustodyEvent, values: dict[str, An
         problems["hash_checked"] = "is required: re-compute the item's SHA-256 at each transfer"
     if problems:
         raise ValidationError(problems)
-
-
-def custody_chain(session: Session, item_id: int) -> list[CustodyEvent]:
-    return list(session.scalars(select(CustodyEvent).where(CustodyEvent.evidence_item_id == item_id)
-                                .order_by(CustodyEvent.sequence)))
-

@@ -1,4 +1,5 @@
-"""Create and update suspects, arrests and tasks: their fields and the rules between fields."""
+"""Create and update suspects, arrests and tasks: the rules between their fields (the fields
+themselves are described in coordination.kinds)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,8 @@ from sqlalchemy.orm import Session
 from coordination import audit, policy
 from coordination import fields as f
 from coordination.errors import ValidationError
-from coordination.fields import Field
-from coordination.models import (
-    Arrest,
-    ArrestOutcome,
-    MarkedRecord,
-    Suspect,
-    SuspectStatus,
-    SuspectTier,
-    Task,
-    TaskPriority,
-    TaskStatus,
-    TaskUpdate,
-    User,
-)
+from coordination.kinds import ARRESTS, SUSPECTS, TASKS
+from coordination.models import Arrest, MarkedRecord, Suspect, Task, TaskStatus, TaskUpdate, User
 from coordination.principal import Principal
 from coordination.services.base import (
     authorise,
@@ -33,59 +22,8 @@ from coordination.services.base import (
     current_operation,
     flush_or_conflict,
     load_visible,
-    service,
     update_record,
 )
-
-MARKING = {
-    "tlp": Field(f.tlp),
-    "classification": Field(f.classification),
-    "recipients": Field(f.users),
-    "owning_agency": Field(f.agency, column="owning_agency_id"),
-}
-
-
-def reference_to(model: type[MarkedRecord], column: str = "reference"):
-    """A parser for a link to another record of the operation, by its external reference or id."""
-    return f.by_name(model, column, f"no {model.entity} with reference '{{value}}'")
-
-
-SUSPECT_FIELDS = {
-    "reference": Field(f.text(64), required=True),
-    "full_name": Field(f.text(200), required=True),
-    "aliases": Field(f.text(500)),
-    "date_of_birth": Field(f.day),
-    "nationality": Field(f.country),
-    "address": Field(f.text(300)),
-    "tier": Field(f.choice(SuspectTier), required=True),
-    "status": Field(f.choice(SuspectStatus), required=True),
-    "notes": Field(f.text(10_000, multiline=True)),
-    **MARKING,
-}
-
-ARREST_FIELDS = {
-    "reference": Field(f.text(64), required=True),
-    "suspect": Field(reference_to(Suspect), required=True, column="suspect_id"),
-    "jurisdiction": Field(f.jurisdiction, required=True, column="jurisdiction_id"),
-    "arrested_at": Field(f.moment, required=True),
-    "place": Field(f.text(300), required=True),
-    "offences": Field(f.text(500), required=True),
-    "outcome": Field(f.choice(ArrestOutcome), required=True),
-    "on_action_day": Field(f.flag),
-    **MARKING,
-}
-
-TASK_FIELDS = {
-    "reference": Field(f.text(64), required=True),
-    "title": Field(f.text(300), required=True),
-    "description": Field(f.text(10_000, multiline=True)),
-    "assignee": Field(f.user, column="assignee_id"),
-    "status": Field(f.choice(TaskStatus), required=True),
-    "priority": Field(f.choice(TaskPriority), required=True),
-    "due_date": Field(f.day),
-    "depends_on": Field(reference_to(Task), column="depends_on_id"),
-    **MARKING,
-}
 
 
 def _unique_reference(session: Session, model: type[MarkedRecord], values: dict, column: str = "reference"):
@@ -107,22 +45,20 @@ def suspect_rules(session: Session, principal: Principal, values: dict) -> None:
     _blank_defaults(values, aliases="", notes="")
 
 
-@service
 def create_suspect(session: Session, principal: Principal, data: dict[str, Any]) -> Suspect:
     def check(values):
         _unique_reference(session, Suspect, values)
         suspect_rules(session, principal, values)
-    return create_record(session, principal, Suspect, SUSPECT_FIELDS, data, check)
+    return create_record(session, principal, SUSPECTS, data, check)
 
 
-@service
 def update_suspect(session: Session, principal: Principal, suspect_id: int, expected_version: int,
                    changes: dict[str, Any]) -> Suspect:
     def check(record, values):
         if values.get("reference", record.reference) != record.reference:
             _unique_reference(session, Suspect, values)
         _refuse_blanking(values, "aliases", "notes")
-    return update_record(session, principal, Suspect, SUSPECT_FIELDS, suspect_id, expected_version, changes,
+    return update_record(session, principal, SUSPECTS, suspect_id, expected_version, changes,
                          check=check)
 
 
@@ -141,15 +77,13 @@ def arrest_rules(session: Session, principal: Principal, values: dict) -> None:
         values["on_action_day"] = action_day is not None and values["arrested_at"].date() == action_day
 
 
-@service
 def create_arrest(session: Session, principal: Principal, data: dict[str, Any]) -> Arrest:
     def check(values):
         _unique_reference(session, Arrest, values)
         arrest_rules(session, principal, values)
-    return create_record(session, principal, Arrest, ARREST_FIELDS, data, check)
+    return create_record(session, principal, ARRESTS, data, check)
 
 
-@service
 def update_arrest(session: Session, principal: Principal, arrest_id: int, expected_version: int,
                   changes: dict[str, Any]) -> Arrest:
     def check(record, values):
@@ -159,7 +93,7 @@ def update_arrest(session: Session, principal: Principal, arrest_id: int, expect
             values["on_action_day"] = record.on_action_day
         if "suspect_id" in values:
             check_link(session, principal, Suspect, values, "suspect", "suspect_id")
-    return update_record(session, principal, Arrest, ARREST_FIELDS, arrest_id, expected_version, changes,
+    return update_record(session, principal, ARRESTS, arrest_id, expected_version, changes,
                          check=check)
 
 
@@ -175,16 +109,14 @@ def _no_cycle(session: Session, task_id: int | None, depends_on_id: int | None) 
         current = session.scalar(select(Task.depends_on_id).where(Task.id == current))
 
 
-@service
 def create_task(session: Session, principal: Principal, data: dict[str, Any]) -> Task:
     def check(values):
         _unique_reference(session, Task, values)
         _blank_defaults(values, description="")
         check_link(session, principal, Task, values, "depends_on", "depends_on_id")
-    return create_record(session, principal, Task, TASK_FIELDS, data, check)
+    return create_record(session, principal, TASKS, data, check)
 
 
-@service
 def update_task(session: Session, principal: Principal, task_id: int, expected_version: int,
                 changes: dict[str, Any]) -> Task:
     """Edit a task. Moving it to another agency, or to a person of another agency, is a
@@ -199,13 +131,12 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
         if values.get("assignee_id") not in (None, record.assignee_id):
             assignee_agency = session.get(User, values["assignee_id"]).agency_id
             if assignee_agency != values.get("owning_agency_id", record.owning_agency_id):
-                authorise(principal, policy.Action.REASSIGN_TASK, "task", record.id,
+                authorise(principal, policy.Action.REASSIGN_TASK, TASKS, record.id,
                           owning_agency_id=record.owning_agency_id)
-    return update_record(session, principal, Task, TASK_FIELDS, task_id, expected_version, changes,
+    return update_record(session, principal, TASKS, task_id, expected_version, changes,
                          check=check)
 
 
-@service
 def add_task_update(session: Session, principal: Principal, task_id: int, body: str,
                     new_status: Any = None, expected_version: int | None = None) -> TaskUpdate:
     """Append a note to a task, optionally changing its status (which needs the version the user
@@ -230,7 +161,7 @@ def add_task_update(session: Session, principal: Principal, task_id: int, body: 
         raise ValidationError(problems)
     changes_status = status is not None and status != task.status
     action = policy.Action.CHANGE_TASK_STATUS if changes_status else policy.Action.ADD_NOTE
-    authorise(principal, action, "task", task.id, owning_agency_id=task.owning_agency_id)
+    authorise(principal, action, TASKS, task.id, owning_agency_id=task.owning_agency_id)
     update = TaskUpdate(task_id=task.id, author_id=principal.user_id, body=body)
     if changes_status:
         check_version(task, expected_version)

@@ -8,34 +8,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy
-from coordination import fields as f
 from coordination.errors import NotFound, ValidationError
-from coordination.fields import Field, parse_fields
+from coordination.fields import parse_fields
+from coordination.kinds import USER
 from coordination.models import Role, User, utcnow
 from coordination.principal import Principal
-from coordination.services.base import authorise, check_version, flush_or_conflict, is_system, service, snapshot
+from coordination.services.base import authorise, check_version, flush_or_conflict, is_system, snapshot
 
-USER_FIELDS = {
-    "issuer": Field(f.text(300), required=True),
-    "subject": Field(f.text(300), required=True),
-    "display_name": Field(f.text(200), required=True),
-    "email": Field(f.email),
-    "agency": Field(f.agency, required=True, column="agency_id"),
-    "role": Field(f.choice(Role), required=True),
-    "active": Field(f.flag),
-}
 USER_COLUMNS = ("issuer", "subject", "display_name", "email", "agency_id", "role", "active")
 
 
-@service
 def create_user(session: Session, principal: Principal, data: dict[str, Any]) -> User:
-    values = parse_fields(session, USER_FIELDS, data)
+    values = parse_fields(session, USER, data)
     if values.get("active") is None:
         values["active"] = True
     if session.scalar(select(User.id).where(User.issuer == values["issuer"], User.subject == values["subject"])):
         raise ValidationError({"subject": f"'{values['subject']}' at this identity provider is already provisioned"})
     if not is_system(principal):  # the system provisions the first admin; an unprovisioned person nothing
-        authorise(principal, policy.Action.MANAGE_USERS, "user")
+        authorise(principal, policy.Action.MANAGE_USERS, None, entity="user")
     user = User(**values)
     session.add(user)
     session.flush()
@@ -43,7 +33,6 @@ def create_user(session: Session, principal: Principal, data: dict[str, Any]) ->
     return user
 
 
-@service
 def update_user(session: Session, principal: Principal, user_id: int, expected_version: int,
                 changes: dict[str, Any]) -> User:
     """Change a user's name, email, agency, role, or disable them. The identity never changes."""
@@ -51,9 +40,9 @@ def update_user(session: Session, principal: Principal, user_id: int, expected_v
     if fixed:
         raise ValidationError({name: "is the user's identity and cannot change; provision a new user"
                                for name in sorted(fixed)})
-    values = parse_fields(session, USER_FIELDS, changes, partial=True)
+    values = parse_fields(session, USER, changes, partial=True)
     if not is_system(principal):
-        authorise(principal, policy.Action.MANAGE_USERS, "user", user_id)
+        authorise(principal, policy.Action.MANAGE_USERS, None, user_id, entity="user")
     user = session.get(User, user_id, populate_existing=True)
     if user is None:
         raise NotFound(f"user {user_id} does not exist")
@@ -79,7 +68,6 @@ def disable_user(session: Session, principal: Principal, user_id: int, expected_
     return update_user(session, principal, user_id, expected_version, {"active": False})
 
 
-@service
 def record_sign_in(session: Session, principal: Principal) -> None:
     """A provisioned user signed in: stamp the time and audit it."""
     user = session.get(User, principal.user_id)

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from coordination import settings, sign_in
+from coordination import services, settings
 from coordination.db import write_session
 from coordination.principal import Principal
-from coordination.ui.context import PRINCIPAL_KEY, engine
-from coordination.ui.sign_in_pages import refused_screen, sign_in_screen
+from coordination.services import sign_in
+from coordination.ui.widgets.context import PRINCIPAL_KEY, engine
+from coordination.ui.widgets.sign_in_screens import refused_screen, sign_in_screen
 
 REFUSED_KEY = "_coordination_refused"
 
@@ -31,7 +32,7 @@ def admitted_principal() -> Principal | None:
     identity = sign_in.Identity.from_claims(st.user.to_dict(), now)
     seen = (identity.issuer, identity.subject, identity.signed_in_at)
     with write_session(engine()) as session:
-        admission = sign_in.admit(session, identity, now, limits(),
+        admission = services.admit(session, identity, now, limits(),
                                   record_refusal=st.session_state.get(REFUSED_KEY) != seen)
     if not admission.admitted:
         st.session_state[REFUSED_KEY] = seen
@@ -45,7 +46,7 @@ def admitted_principal() -> Principal | None:
 
 def _sign_out(identity: sign_in.Identity) -> None:
     with write_session(engine()) as session:
-        sign_in.sign_out(session, identity, datetime.now(UTC))
+        services.sign_out(session, identity, datetime.now(UTC))
     st.logout()
 
 

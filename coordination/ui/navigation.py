@@ -1,5 +1,5 @@
-"""Which pages each role may use. Built every run from the principal: a page a role may not use
-is not in its navigation, so it is not routable for it either."""
+"""Which pages each principal may use, asked of the policy every run: a page a role may not use is
+not in its navigation, so it is not routable for it either."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from coordination.models import Role
+from coordination import policy
 from coordination.principal import Principal
 
 PAGE_DIR = Path(__file__).parent / "pages"
@@ -23,18 +23,9 @@ PAGES = {
     "tasks": "Tasks",
     "users": "Users",
 }
-RECORDS = ["dashboard", "suspects", "arrests", "evidence", "tasks"]  # the live picture, then the records
-
-PAGES_BY_ROLE: dict[Role, list[str]] = {
-    Role.ADMIN: ["users"],
-    Role.COMMANDER: ["overview", *RECORDS],
-    Role.LIAISON: ["my_tasks", "overview", *RECORDS],  # a liaison starts from their agency's tasks
-    Role.ANALYST: ["overview", *RECORDS],
-    Role.OBSERVER: ["overview", *RECORDS],
-}
 
 
 def run(principal: Principal) -> None:
     pages = [st.Page(PAGE_DIR / f"{name}.py", title=PAGES[name], url_path=name, default=index == 0)
-             for index, name in enumerate(PAGES_BY_ROLE[principal.role])]
+             for index, name in enumerate(policy.pages_for(principal))]
     st.navigation(pages).run()

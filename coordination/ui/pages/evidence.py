@@ -1,5 +1,7 @@
-"""Page: evidence."""
+"""Evidence items: the table of what the viewer may see, one record with its history, new records, and
+spreadsheets in and out."""
 
-from coordination.ui import records
+from coordination.kinds import EVIDENCE
+from coordination.ui.widgets.record_page import record_page
 
-records.render("evidence")
+record_page(EVIDENCE)

@@ -1,5 +1,40 @@
-"""Page: the operation overview."""
+"""Operation overview: what the viewer may see, counted by status and by agency."""
 
-from coordination.ui import overview
+import streamlit as st
 
-overview.render()
+from coordination.aggregates import picture
+from coordination.db import read_session
+from coordination.ui.widgets.context import engine, operation_name, principal
+
+viewer = principal()
+with read_session(engine()) as session:
+    seen = picture(session, viewer)
+st.title(operation_name())
+st.caption(f"Counts of what {viewer.agency_code} {viewer.role.value}s may see"
+           + (f" · action day {seen.action_day:%d %B %Y}" if seen.action_day else ""))
+tiles = st.columns(5)
+tiles[0].metric("Suspects", f"{sum(seen.suspects_by_status.values()):,}")
+tiles[1].metric("Arrests", f"{seen.arrests_total:,}")
+tiles[2].metric("Evidence awaiting analysis", f"{seen.evidence_awaiting_analysis:,}")
+tiles[3].metric("Open tasks", f"{seen.tasks_open:,}")
+tiles[4].metric("Overdue / blocked tasks", f"{seen.tasks_overdue:,} / {seen.tasks_blocked:,}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Suspects by status")
+    st.dataframe([{"status": status, "suspects": n} for status, n in sorted(seen.suspects_by_status.items())],
+                 hide_index=True, width="stretch")
+    st.subheader("Arrests by jurisdiction")
+    st.dataframe([{"jurisdiction": row[1], "arrests": row[-1]} for row in seen.arrests_by_jurisdiction],
+                 hide_index=True, width="stretch")
+with right:
+    st.subheader("Tasks by agency and status")
+    by_agency: dict[str, dict[str, int]] = {}
+    for agency, status, n, overdue in seen.tasks_by_agency_status:
+        row = by_agency.setdefault(agency, {"agency": agency, "overdue": 0})
+        row[status] = n
+        row["overdue"] += overdue
+    st.dataframe(list(by_agency.values()), hide_index=True, width="stretch")
+    st.subheader("Evidence by current holder")
+    st.dataframe([{"agency": agency, "items": n} for agency, n in seen.evidence_by_holder],
+                 hide_index=True, width="stretch")

@@ -1,5 +1,7 @@
-"""Page: suspects."""
+"""Suspects: the table of what the viewer may see, one record with its history, new records, and
+spreadsheets in and out."""
 
-from coordination.ui import records
+from coordination.kinds import SUSPECTS
+from coordination.ui.widgets.record_page import record_page
 
-records.render("suspects")
+record_page(SUSPECTS)

@@ -1,5 +1,52 @@
-"""Page: users (admins only)."""
+"""Users: who may sign in, with which agency and role. Admins only (see policy.pages_for)."""
 
-from coordination.ui import users_admin
+import streamlit as st
 
-users_admin.render()
+from coordination import services, settings
+from coordination.db import read_session, write_session
+from coordination.kinds import USER
+from coordination.queries import people
+from coordination.ui.widgets.context import agency_codes, engine, principal, shown_errors
+
+ROLES = USER["role"].parse.options
+
+admin = principal()
+with read_session(engine()) as session:
+    users = people.users(session, admin)
+agencies = agency_codes()
+st.title("Users")
+st.caption("People are identified by their identity provider (issuer) and subject, never by email.")
+st.dataframe([{"subject": u.subject, "name": u.name, "agency": u.agency, "role": u.role,
+               "status": "active" if u.active else "disabled", "issuer": u.issuer,
+               "last sign-in": u.last_sign_in_at.strftime("%Y-%m-%d %H:%M UTC") if u.last_sign_in_at else "never"}
+              for u in sorted(users, key=lambda u: u.subject)], hide_index=True, width="stretch")
+
+change, provision = st.tabs(["Change a user", "Provision a user"])
+with change:
+    by_label = {f"{u.subject} ({u.agency}, {u.role})": u for u in sorted(users, key=lambda u: u.subject)}
+    chosen = by_label[st.selectbox("User", list(by_label))] if by_label else None
+    if chosen is not None:
+        with st.form("change-user"):
+            role = st.selectbox("Role", ROLES, index=ROLES.index(chosen.role))
+            agency = st.selectbox("Agency", agencies, index=agencies.index(chosen.agency))
+            active = st.checkbox("Active (may sign in)", value=chosen.active)
+            if st.form_submit_button("Save"):
+                with shown_errors(), write_session(engine()) as session:
+                    services.update_user(session, admin, chosen.id, chosen.version,
+                                         {"role": role, "agency": agency, "active": active})
+                    st.success(f"Saved {chosen.subject}.")
+                    st.rerun()
+with provision:
+    with st.form("provision-user", clear_on_submit=False):
+        issuer = st.text_input("Issuer (the identity provider)", value=settings.load().demo_issuer)
+        subject = st.text_input("Subject")
+        name = st.text_input("Name")
+        email = st.text_input("Email (for contact only)")
+        agency = st.selectbox("Agency ", agencies)
+        role = st.selectbox("Role ", ROLES, index=ROLES.index("liaison"))
+        if st.form_submit_button("Provision"):
+            with shown_errors(), write_session(engine()) as session:
+                services.create_user(session, admin, {"issuer": issuer, "subject": subject, "display_name": name,
+                                                      "email": email or None, "agency": agency, "role": role})
+                st.success(f"Provisioned {subject}.")
+                st.rerun()

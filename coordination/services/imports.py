@@ -5,6 +5,9 @@ audit event), inside one transaction; a row that fails is rolled back to its sav
 reported with its row number, column and reason. If any row fails, or on a dry run, the whole
 transaction is rolled back: nothing is half-applied. Rows are matched by their external reference,
 so importing a file twice, or twice at once, creates nothing twice.
+
+The importer owns its transaction (not `runner.run`): it rolls back to a savepoint per bad row, and
+decides at the end whether to commit, roll back (a dry run, any bad row) or record a refusal.
 """
 
 from __future__ import annotations
@@ -15,23 +18,22 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, load_only
 
-from coordination import audit, services
+from coordination import audit
 from coordination.db import write_session
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from coordination.exports import KINDS, Kind
+from coordination.kinds import IMPORTABLE, KINDS, Kind
 from coordination.models import Agency, Jurisdiction, Outcome, Recipient, Suspect, User, utcnow
 from coordination.principal import Principal
 from coordination.services import records
 from coordination.services.base import current_operation, prepare_create
 from coordination.tabular import Row, Table, TableError, check_columns, read_table
 
-IMPORTABLE = ("suspects", "arrests", "tasks")
 # new rows of these kinds are checked one by one and inserted in batches; tasks can link to tasks of
 # the same file, so they go row by row through the service
 BULK_RULES = {"suspects": records.suspect_rules, "arrests": records.arrest_rules}
-# the un-committing cores of the services (functools.wraps keeps them as __wrapped__)
-CREATE = {"suspects": services.create_suspect, "arrests": services.create_arrest, "tasks": services.create_task}
-UPDATE = {"suspects": services.update_suspect, "arrests": services.update_arrest, "tasks": services.update_task}
+# the use cases a row goes through, inside the import's one transaction
+CREATE = {"suspects": records.create_suspect, "arrests": records.create_arrest, "tasks": records.create_task}
+UPDATE = {"suspects": records.update_suspect, "arrests": records.update_arrest, "tasks": records.update_task}
 Progress = Callable[[int, int], None]
 
 
@@ -159,8 +161,7 @@ def _check_new_row(session: Session, principal: Principal, kind: Kind, row: Row,
     data = {name: value for name, value in row.cells.items() if name in kind.fields}
     rules = BULK_RULES[kind.name]
     try:
-        new.append(prepare_create(session, principal, kind.model, kind.fields, data,
-                                  lambda values: rules(session, principal, values)))
+        new.append(prepare_create(session, principal, kind, data, lambda values: rules(session, principal, values)))
     except ValidationError as error:
         result.problems += [Problem(row.number, column, reason) for column, reason in error.problems.items()]
     except PermissionDenied as error:
@@ -212,13 +213,13 @@ def _apply_row(session: Session, principal: Principal, kind: Kind, row: Row, exi
     try:
         with session.begin_nested():
             if existing is None:
-                CREATE[kind.name].__wrapped__(session, principal, data)
+                CREATE[kind.name](session, principal, data)
                 result.created += 1
                 return
             record_id, current = existing
             seen_version = _version(row, current)
             changes = {name: value for name, value in data.items() if name != kind.key}
-            record = UPDATE[kind.name].__wrapped__(session, principal, record_id, seen_version, changes)
+            record = UPDATE[kind.name](session, principal, record_id, seen_version, changes)
             if record.version != current:
                 result.updated += 1
             else:

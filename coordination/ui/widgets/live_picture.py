@@ -1,4 +1,5 @@
-"""The live operation picture: KPI tiles and charts that refresh by themselves.
+"""The live part of the operation picture: KPI tiles and charts that refresh by themselves, and the
+records behind a selected bar.
 
 Results are cached on the audit trail's last sequence number, so a refresh with no change anywhere
 re-queries nothing, and a write through any replica shows at every replica's next refresh.
@@ -10,15 +11,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import streamlit as st
-from sqlalchemy import select
 
-from coordination import audit, charts, exports, settings
+from coordination import audit, charts, settings
 from coordination.aggregates import Filters, Picture, picture
 from coordination.db import read_session
-from coordination.models import Agency, Arrest, EvidenceItem, Jurisdiction, Task
 from coordination.principal import Principal
-from coordination.ui import briefing_panel
-from coordination.ui.context import agency_codes, engine, jurisdiction_codes, principal
+from coordination.queries.drill_down import DRILL_DOWN, records_behind
+from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes
 
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
 
@@ -31,7 +30,7 @@ def cached_picture(database_url: str, viewer: Principal, filters: Filters, head_
         return picture(session, viewer, filters, today)
 
 
-def _filters() -> Filters:
+def filters() -> Filters:
     """Filter widgets, seeded from and written back to the query string."""
     params = st.query_params
     columns = st.columns([1, 1, 2, 2])
@@ -61,13 +60,9 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def render() -> None:
-    viewer = principal()
-    st.title("Operation picture")
-    filters = _filters()
-    briefing_panel.render(filters)
-    live = st.fragment(run_every=settings.load().refresh_s)(_live)
-    live(viewer, filters)
+def live(viewer: Principal, filters: Filters) -> None:
+    """The tiles and charts, redrawn every few seconds (a fragment) from the cached figures."""
+    st.fragment(run_every=settings.load().refresh_s)(_live)(viewer, filters)
 
 
 def _live(viewer: Principal, filters: Filters) -> None:
@@ -116,27 +111,9 @@ def _chart(name: str, seen: Picture) -> list[str]:
     return sorted({str(point["customdata"]) for point in points if point.get("customdata")})
 
 
-def _jurisdictions(codes):
-    return Arrest.jurisdiction_id.in_(select(Jurisdiction.id).where(Jurisdiction.code.in_(codes)))
-
-
-def _agencies(column):
-    return lambda codes: column.in_(select(Agency.id).where(Agency.code.in_(codes)))
-
-
-# chart -> (records it opens, heading, condition on the selected keys)
-DRILL_DOWN = {
-    "arrests_by_jurisdiction": ("arrests", "Arrests in", _jurisdictions),
-    "arrests_map": ("arrests", "Arrests in", _jurisdictions),
-    "tasks_by_agency": ("tasks", "Tasks of", _agencies(Task.owning_agency_id)),
-    "evidence_by_holder": ("evidence", "Evidence held by", _agencies(EvidenceItem.holder_agency_id)),
-}
-
-
 def _drill_down(viewer: Principal, chart: str, keys: list[str]) -> None:
-    kind, heading, condition = DRILL_DOWN[chart]
-    st.subheader(f"{heading} {', '.join(keys)}")
+    st.subheader(f"{DRILL_DOWN[chart].heading} {', '.join(keys)}")
     with read_session(engine()) as session:
-        shown = exports.build(session, viewer, kind, [condition(keys)], limit=500)
+        shown = records_behind(session, viewer, chart, keys, limit=500)
     st.dataframe([dict(zip(shown.columns, row, strict=True)) for row in shown.rows], hide_index=True,
                  width="stretch", key=f"drill-{chart}")

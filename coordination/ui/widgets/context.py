@@ -1,17 +1,16 @@
-"""What every page needs: the engine, the signed-in principal, and plain error messages."""
+"""What every page needs: the engine, the signed-in principal, reference names, and plain error messages."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
 import streamlit as st
-from sqlalchemy import select
 
 from coordination import settings
 from coordination.db import make_engine, read_session
 from coordination.errors import ConflictError, CoordinationError, ValidationError
-from coordination.models import Agency, Jurisdiction
 from coordination.principal import Principal
+from coordination.queries import reference
 
 PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
 
@@ -44,16 +43,19 @@ def shown_errors():
 
 
 def agency_codes() -> list[str]:
-    return _codes(settings.load().database_url, "agency")
+    return _reference(settings.load().database_url, "agency_codes")
 
 
 def jurisdiction_codes() -> list[str]:
-    return _codes(settings.load().database_url, "jurisdiction")
+    return _reference(settings.load().database_url, "jurisdiction_codes")
+
+
+def operation_name() -> str:
+    return _reference(settings.load().database_url, "operation_name")
 
 
 @st.cache_data(ttl=60, show_spinner=False)  # reference data: read once a minute, not on every rerun
-def _codes(database_url: str, table: str) -> list[str]:
+def _reference(database_url: str, query: str):
     del database_url  # part of the key only
-    model = {"agency": Agency, "jurisdiction": Jurisdiction}[table]
     with read_session(engine()) as session:
-        return list(session.scalars(select(model.code).order_by(model.code)))
+        return getattr(reference, query)(session)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from coordination import briefing, chart_images, policy
 from coordination.aggregates import Filters
-from coordination.ui.context import engine, principal, shown_errors
+from coordination.ui.widgets.context import engine, principal, shown_errors
 
 PREPARED = "briefing-prepared"
 

@@ -5,6 +5,9 @@ keeps that cookie for 30 days and never checks expiry. So on every run the app a
 is this (issuer, subject) a provisioned, active user, and is this sign-in still alive (idle
 timeout, absolute lifetime, not signed out)? The answer lives in the database, so every replica
 gives the same one. The user is matched by issuer and subject, never by email.
+
+`admit` and `sign_out` write (the sign-in, its expiry, a refusal) and never commit: the caller runs
+each in one transaction (`services.admit`, `services.sign_out`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlalchemy.orm import Session
 from coordination import audit
 from coordination.models import Outcome, User, UserSession
 from coordination.principal import Principal, find_user
-from coordination.services import record_sign_in
+from coordination.services.users import record_sign_in
 
 LAST_SEEN_EVERY = timedelta(seconds=30)  # write the idle clock at most this often
 
@@ -87,8 +90,8 @@ class Limits:
 
 def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
           record_refusal: bool = True) -> Admission:
-    """Decide, record what needs recording (sign-in, expiry, refusal), and commit. A page that
-    reruns for the same refused sign-in passes `record_refusal=False` to audit it only once."""
+    """Decide and record what needs recording (sign-in, expiry, refusal). A page that reruns for
+    the same refused sign-in passes `record_refusal=False` to audit it only once."""
     user = find_user(session, identity.issuer, identity.subject)
     if user is None or not user.active:
         status = Status.NOT_PROVISIONED if user is None else Status.DISABLED
@@ -96,7 +99,6 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
             _end_open_sessions(session, user, now)
         if record_refusal:
             _refusal(session, identity, status)
-        session.commit()
         return Admission(status, None, MESSAGES[status])
     record = session.scalar(select(UserSession).where(
         UserSession.issuer == identity.issuer, UserSession.subject == identity.subject,
@@ -105,7 +107,7 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
     if record is None:
         session.add(UserSession(user_id=user.id, issuer=identity.issuer, subject=identity.subject,
                                 signed_in_at=identity.signed_in_at, last_seen_at=now))
-        record_sign_in(session, principal)  # commits, with its audit event
+        record_sign_in(session, principal)
         return Admission(Status.ADMITTED, principal)
     status = _expiry(record, now, limits)
     if status is not None:
@@ -115,7 +117,6 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
                                                                lifetime=limits.lifetime.total_seconds() / 3600))
     if now - record.last_seen_at >= LAST_SEEN_EVERY:
         record.last_seen_at = now
-        session.commit()
     return Admission(Status.ADMITTED, principal)
 
 
@@ -133,7 +134,6 @@ def _end(session: Session, record: UserSession, principal: Principal, now: datet
     record.ended_at, record.end_reason = now, status.value
     action = "sign out" if status is Status.SIGNED_OUT else "session expired"
     audit.record(session, audit.NewEvent(principal, action, "user", principal.user_id, detail=status.value))
-    session.commit()
 
 
 def _end_open_sessions(session: Session, user: User, now: datetime) -> None:

@@ -1,0 +1,166 @@
+"""One description per kind of record: what a person types and reads, how a row is named, what is
+searched, what is fixed once created, and whether it comes in from spreadsheets.
+
+Services, imports, exports, queries and pages all read these descriptions, so a new kind of record
+costs its model, one `Kind` here, one migration and the pages that are new.
+
+Names: `Kind.name` is the word in commands, page addresses and file names ("evidence");
+`Kind.entity` is the singular noun a person reads and the audit trail records ("evidence item").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coordination import fields as f
+from coordination.fields import Field
+from coordination.models import (
+    Arrest,
+    ArrestOutcome,
+    EvidenceItem,
+    EvidenceStatus,
+    EvidenceType,
+    MarkedRecord,
+    Role,
+    Suspect,
+    SuspectStatus,
+    SuspectTier,
+    Task,
+    TaskPriority,
+    TaskStatus,
+)
+
+
+def reference_to(model: type[MarkedRecord], column: str = "reference") -> f.Parser:
+    """A parser for a link to another record of the operation, by its external reference or id."""
+    return f.by_name(model, column, f"no {model.entity} with reference '{{value}}'")
+
+
+MARKING = {
+    "tlp": Field(f.tlp),
+    "classification": Field(f.classification),
+    "recipients": Field(f.users),
+    "owning_agency": Field(f.agency, column="owning_agency_id"),
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type[MarkedRecord]
+    fields: dict[str, Field]
+    key: str  # the column that names a row in files, links and forms
+    title: str  # the heading of its pages
+    search: tuple[str, ...]  # columns a search box looks in
+    fixed_after_create: frozenset[str] = frozenset()
+    importable: bool = False
+    extra_columns: tuple[str, ...] = ()  # shown on export, ignored on import
+    run_by_command: bool = False  # commanders create and change these for every agency
+
+    @property
+    def entity(self) -> str:
+        return self.model.entity
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns of an export, which an import reads back."""
+        return [self.key, *(name for name in self.fields if name != self.key), "version", *self.extra_columns]
+
+    def label(self, name: str) -> str:
+        return self.fields[name].label_for(name) if name in self.fields else name.replace("_", " ")
+
+
+SUSPECTS = Kind(
+    "suspects", Suspect, {
+        "reference": Field(f.text(64), required=True),
+        "full_name": Field(f.text(200), required=True),
+        "aliases": Field(f.text(500)),
+        "date_of_birth": Field(f.day),
+        "nationality": Field(f.country),
+        "address": Field(f.text(300)),
+        "tier": Field(f.choice(SuspectTier), required=True),
+        "status": Field(f.choice(SuspectStatus), required=True),
+        "notes": Field(f.text(10_000, multiline=True)),
+        **MARKING,
+    },
+    key="reference", title="Suspects", search=("reference", "full_name", "aliases"), importable=True)
+
+ARRESTS = Kind(
+    "arrests", Arrest, {
+        "reference": Field(f.text(64), required=True),
+        "suspect": Field(reference_to(Suspect), required=True, column="suspect_id"),
+        "jurisdiction": Field(f.jurisdiction, required=True, column="jurisdiction_id"),
+        "arrested_at": Field(f.moment, required=True),
+        "place": Field(f.text(300), required=True),
+        "offences": Field(f.text(500), required=True),
+        "outcome": Field(f.choice(ArrestOutcome), required=True),
+        "on_action_day": Field(f.flag),
+        **MARKING,
+    },
+    key="reference", title="Arrests", search=("reference", "place", "offences"), importable=True)
+
+EVIDENCE = Kind(
+    "evidence", EvidenceItem, {
+        "exhibit_ref": Field(f.text(64), required=True),
+        "item_type": Field(f.choice(EvidenceType), required=True),
+        "description": Field(f.text(1000), required=True),
+        "sha256": Field(f.sha256),
+        "suspect": Field(reference_to(Suspect), column="suspect_id"),
+        "seized_from": Field(f.text(300), required=True),
+        "seized_at": Field(f.moment, required=True),
+        "seized_place": Field(f.text(300), required=True),
+        "status": Field(f.choice(EvidenceStatus), required=True),
+        "holder_name": Field(f.text(200), required=True),
+        **MARKING,
+    },
+    key="exhibit_ref", title="Evidence items", search=("exhibit_ref", "description", "holder_name"),
+    # the seizure is history: custody changes only by transfer, and the hash taken then is the reference
+    fixed_after_create=frozenset({"exhibit_ref", "sha256", "seized_from", "seized_at", "seized_place",
+                                  "holder_name"}),
+    extra_columns=("holder_agency",))
+
+TASKS = Kind(
+    "tasks", Task, {
+        "reference": Field(f.text(64), required=True),
+        "title": Field(f.text(300), required=True),
+        "description": Field(f.text(10_000, multiline=True)),
+        "assignee": Field(f.user, column="assignee_id"),
+        "status": Field(f.choice(TaskStatus), required=True),
+        "priority": Field(f.choice(TaskPriority), required=True),
+        "due_date": Field(f.day),
+        "depends_on": Field(reference_to(Task), column="depends_on_id"),
+        **MARKING,
+    },
+    key="reference", title="Tasks", search=("reference", "title"), importable=True, run_by_command=True)
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (SUSPECTS, ARRESTS, EVIDENCE, TASKS)}
+IMPORTABLE = tuple(name for name, kind in KINDS.items() if kind.importable)
+
+
+def of(model: type[MarkedRecord]) -> Kind:
+    """The description of a model's records."""
+    return next(kind for kind in KINDS.values() if kind.model is model)
+
+
+# What is typed for things that are not marked records of their own.
+
+CUSTODY_TRANSFER = {
+    "to_agency": Field(f.agency, required=True, column="to_agency_id"),
+    "to_holder": Field(f.text(200), required=True, label="To holder (person or unit)"),
+    "occurred_at": Field(f.moment, required=True, label="When"),
+    "place": Field(f.text(300), required=True),
+    "purpose": Field(f.text(300), required=True),
+    "seal_number": Field(f.text(64)),
+    "condition": Field(f.text(300), required=True),
+    "hash_checked": Field(f.sha256, label="SHA-256 re-computed now (digital items)"),
+}
+
+USER = {
+    "issuer": Field(f.text(300), required=True),
+    "subject": Field(f.text(300), required=True),
+    "display_name": Field(f.text(200), required=True),
+    "email": Field(f.email),
+    "agency": Field(f.agency, required=True, column="agency_id"),
+    "role": Field(f.choice(Role), required=True),
+    "active": Field(f.flag),
+}

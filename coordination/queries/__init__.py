@@ -1,0 +1,13 @@
+"""Every listing a person sees, by name, each taking the principal and reading through
+`policy.visible` (the one scoping rule), so a page never builds SQL of its own.
+
+- `records`: a kind's table (search, filters, first rows), one record, its history
+- `custody`: an evidence item's chain of custody
+- `tasks`: a task's updates, an agency's open tasks
+- `drill_down`: the records behind a bar or a map point of the operation picture
+- `reference`: the operation's name, agency and jurisdiction codes
+- `people`: the users an admin provisions
+
+Export rows are `coordination.exports.build`; the operation picture's figures are
+`coordination.aggregates.picture`.
+"""

@@ -1,0 +1,22 @@
+"""Reference data every page names: the operation, agency codes and jurisdiction codes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination.models import Agency, Jurisdiction, Operation
+
+NO_OPERATION = "Takedown coordination"  # before an operation is set up
+
+
+def operation_name(session: Session) -> str:
+    return session.scalar(select(Operation.code_name).order_by(Operation.id).limit(1)) or NO_OPERATION
+
+
+def agency_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(Agency.code).order_by(Agency.code)))
+
+
+def jurisdiction_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code)))

@@ -1,0 +1,43 @@
+"""One record: its marking, a form to edit it, its history, and the panel its kind keeps
+(custody for evidence items, updates for tasks)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coordination import policy
+from coordination.db import read_session
+from coordination.kinds import EVIDENCE, TASKS, Kind
+from coordination.markings import HANDLING, TLP
+from coordination.queries import records
+from coordination.ui.widgets import panels, record_forms
+from coordination.ui.widgets.context import engine, principal
+
+# kind name -> (tab title, the panel drawn in it)
+PANELS = {EVIDENCE.name: ("Custody", panels.custody), TASKS.name: ("Updates", panels.task_updates)}
+
+
+def detail(kind: Kind, key: str) -> None:
+    viewer = principal()
+    with read_session(engine()) as session:
+        record = records.find(session, viewer, kind, key)
+        history = records.history(session, viewer, kind, record.id) if record else []
+    if record is None:
+        st.warning(f"{key} is no longer visible to you.")
+        return
+    current = record.values
+    st.subheader(f"{key}")
+    st.caption(f"Owned by {current['owning_agency']} · {current['classification']} TLP:{current['tlp']} · "
+               f"{HANDLING[TLP(current['tlp'])]} · version {current['version']}")
+    title, panel = PANELS.get(kind.name, ("Updates", None))
+    edit, trail, more = st.tabs(["Details", "History", title])
+    with edit:
+        record_forms.edit_form(kind, record.id, current, policy.can_edit(viewer, kind, record.owning_agency_id))
+    with trail:
+        st.dataframe(history, hide_index=True, width="stretch")
+    with more:
+        if panel is None:
+            st.caption("Nothing more is kept for this kind of record.")
+        else:
+            panel(record)
+
