@@ -7,8 +7,10 @@ see, and nothing loads rows into Python to count them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
@@ -45,19 +47,78 @@ class Filters:
     jurisdictions: tuple[str, ...] = ()  # jurisdiction codes
 
 
+class PipelineCell(NamedTuple):
+    """Suspects of one tier at one status."""
+
+    tier: str
+    status: str
+    suspects: int
+
+
+class JurisdictionArrests(NamedTuple):
+    """Arrests in one jurisdiction, with its display point for the map."""
+
+    code: str
+    name: str
+    country: str
+    latitude: float
+    longitude: float
+    arrests: int
+
+
+class DayArrests(NamedTuple):
+    """Arrests on one UTC day."""
+
+    day: date
+    arrests: int
+
+
+class EvidenceCell(NamedTuple):
+    """Evidence items of one type at one status."""
+
+    item_type: str
+    status: str
+    items: int
+
+
+class HolderEvidence(NamedTuple):
+    """Evidence items an agency holds now."""
+
+    agency: str  # code
+    items: int
+
+
+class AgencyTasks(NamedTuple):
+    """Tasks an agency owns at one status, and how many of them are overdue."""
+
+    agency: str  # code
+    status: str
+    tasks: int
+    overdue: int
+
+
+class _HeldEvidence(NamedTuple):
+    """Evidence items by type, status and holder: both evidence charts are added up from these."""
+
+    item_type: str
+    status: str
+    holder: str  # agency code
+    items: int
+
+
 @dataclass(frozen=True)
 class Picture:
     suspects_by_status: dict[str, int]
     suspects_past_lead: int  # identified or further: every status but "lead"
-    suspect_pipeline: list[tuple[str, str, int]]  # tier, status, count
+    suspect_pipeline: list[PipelineCell]
     arrests_total: int
     arrests_today: int
-    arrests_by_jurisdiction: list[tuple[str, str, str, float, float, int]]  # code, name, country, lat, lon, n
-    arrests_by_day: list[tuple[date, int]]
+    arrests_by_jurisdiction: list[JurisdictionArrests]  # most arrests first
+    arrests_by_day: list[DayArrests]
     evidence_awaiting_analysis: int
-    evidence_by_type_status: list[tuple[str, str, int]]
-    evidence_by_holder: list[tuple[str, int]]
-    tasks_by_agency_status: list[tuple[str, str, int, int]]  # agency, status, count, overdue
+    evidence_by_type_status: list[EvidenceCell]
+    evidence_by_holder: list[HolderEvidence]
+    tasks_by_agency_status: list[AgencyTasks]
     tasks_open: int
     tasks_overdue: int
     tasks_blocked: int
@@ -87,15 +148,18 @@ def arrest_filters(filters: Filters, model=Arrest) -> list[ColumnElement[bool]]:
     return where
 
 
-def _added_up(rows, counts: int = 1) -> list[tuple]:
-    """Rows of (key..., count...) from a tally and its RED twin, added up per key."""
+RowT = TypeVar("RowT", bound=tuple)
+
+
+def _added_up(rows: Iterable, row: Callable[..., RowT], counts: int = 1) -> list[RowT]:
+    """Rows of (key..., count...) from a tally and its RED twin, added up per key, as `row`s."""
     totals: dict[tuple, list[int]] = {}
-    for row in rows:
-        key, values = tuple(_value(v) for v in row[:-counts]), row[-counts:]
+    for values in rows:
+        key, numbers = tuple(_value(v) for v in values[:-counts]), values[-counts:]
         total = totals.setdefault(key, [0] * counts)
-        for i, value in enumerate(values):
-            total[i] += value or 0
-    return [(*key, *total) for key, total in totals.items() if total[0]]
+        for i, number in enumerate(numbers):
+            total[i] += number or 0
+    return [row(*key, *total) for key, total in totals.items() if total[0]]
 
 
 def _value(item):
@@ -111,56 +175,59 @@ def picture(session: Session, principal: Principal, filters: Filters = Filters()
     """
     today = today or datetime.now(UTC).date()
 
-    def counted(pair, query, counts: int = 1) -> list[tuple]:
-        """`query(tally, where)` run on a tally (with what the viewer may count of it) and on its RED twin."""
+    def counted(pair, query, row: Callable[..., RowT], counts: int = 1) -> list[RowT]:
+        """`query(tally, where)` run on a tally (with what the viewer may count of it) and on its RED twin,
+        added up as `row`s."""
         tally, red = pair
         return _added_up([*session.execute(query(tally, visible_in_tally(tally, principal))),
                           *session.execute(query(red, and_(red.user_id == principal.user_id,
-                                                           visible_as_named(red, principal))))], counts)
+                                                           visible_as_named(red, principal))))], row, counts)
 
     pipeline = counted((SuspectTally, SuspectRedTally), lambda t, seen: select(t.tier, t.status, func.sum(t.n))
-                       .where(seen, *agency_filter(t, filters)).group_by(t.tier, t.status))
+                       .where(seen, *agency_filter(t, filters)).group_by(t.tier, t.status), PipelineCell)
     by_status: dict[str, int] = {}
-    for _tier, status, n in pipeline:
-        by_status[status] = by_status.get(status, 0) + n
+    for cell in pipeline:
+        by_status[cell.status] = by_status.get(cell.status, 0) + cell.suspects
 
     arrests = (ArrestTally, ArrestRedTally)
     by_day = sorted(counted(arrests, lambda t, seen: select(t.day, func.sum(t.n))
-                            .where(seen, *arrest_filters(filters, t)).group_by(t.day)))
+                            .where(seen, *arrest_filters(filters, t)).group_by(t.day), DayArrests))
     place = (Jurisdiction.code, Jurisdiction.name, Jurisdiction.country, Jurisdiction.latitude, Jurisdiction.longitude)
     by_jurisdiction = sorted(counted(arrests, lambda t, seen: select(*place, func.sum(t.n))
                                      .join(t, t.jurisdiction_id == Jurisdiction.id)
-                                     .where(seen, *arrest_filters(filters, t)).group_by(*place)),
-                             key=lambda row: (-row[-1], row[0]))
+                                     .where(seen, *arrest_filters(filters, t)).group_by(*place), JurisdictionArrests),
+                             key=lambda row: (-row.arrests, row.code))
 
-    evidence_cells = counted(  # type, status, holder: both evidence charts come from these
+    held = counted(
         (EvidenceTally, EvidenceRedTally), lambda t, seen: select(t.item_type, t.status, Agency.code, func.sum(t.n))
         .join(Agency, Agency.id == t.holder_agency_id).where(seen, *agency_filter(t, filters))
-        .group_by(t.item_type, t.status, Agency.code))
-    evidence_rows = _added_up((item_type, status, n) for item_type, status, _holder, n in evidence_cells)
-    holders = sorted(_added_up((holder, n) for _type, _status, holder, n in evidence_cells))
+        .group_by(t.item_type, t.status, Agency.code), _HeldEvidence)
+    by_type = sorted(_added_up(((h.item_type, h.status, h.items) for h in held), EvidenceCell))
+    by_holder = sorted(_added_up(((h.holder, h.items) for h in held), HolderEvidence))
 
-    task_rows = sorted(counted(
+    tasks = sorted(counted(
         (TaskTally, TaskRedTally), lambda t, seen: select(
             Agency.code, t.status, func.sum(t.n),
             func.sum(case((and_(t.due_by < today, t.status.not_in(CLOSED_TASKS)), t.n), else_=0)))
         .join(t, t.owning_agency_id == Agency.id).where(seen, *agency_filter(t, filters))
-        .group_by(Agency.code, t.status), counts=2))
+        .group_by(Agency.code, t.status), AgencyTasks, counts=2))
+    closed = {status.value for status in CLOSED_TASKS}
 
     return Picture(
         suspects_by_status=by_status,
         suspects_past_lead=sum(n for status, n in by_status.items() if status != "lead"),
         suspect_pipeline=sorted(pipeline),
-        arrests_total=sum(n for _, n in by_day),
-        arrests_today=sum(n for d, n in by_day if d == today),
+        arrests_total=sum(d.arrests for d in by_day),
+        arrests_today=sum(d.arrests for d in by_day if d.day == today),
         arrests_by_jurisdiction=by_jurisdiction,
         arrests_by_day=by_day,
-        evidence_awaiting_analysis=sum(n for _, s, n in evidence_rows if s == EvidenceStatus.AWAITING_ANALYSIS.value),
-        evidence_by_type_status=sorted(evidence_rows),
-        evidence_by_holder=holders,
-        tasks_by_agency_status=task_rows,
-        tasks_open=sum(n for _, s, n, _ in task_rows if s not in {c.value for c in CLOSED_TASKS}),
-        tasks_overdue=sum(late for *_, late in task_rows),
-        tasks_blocked=sum(n for _, s, n, _ in task_rows if s == TaskStatus.BLOCKED.value),
+        evidence_awaiting_analysis=sum(cell.items for cell in by_type
+                                       if cell.status == EvidenceStatus.AWAITING_ANALYSIS.value),
+        evidence_by_type_status=by_type,
+        evidence_by_holder=by_holder,
+        tasks_by_agency_status=tasks,
+        tasks_open=sum(row.tasks for row in tasks if row.status not in closed),
+        tasks_overdue=sum(row.overdue for row in tasks),
+        tasks_blocked=sum(row.tasks for row in tasks if row.status == TaskStatus.BLOCKED.value),
         action_day=session.scalar(select(Operation.action_day).order_by(Operation.id).limit(1)),
     )

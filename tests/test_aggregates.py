@@ -16,7 +16,7 @@ def test_figures_equal_counts_made_by_hand(operation):
     assert p.suspects_by_status == {"lead": 2, "identified": 1, "arrested": 3, "located": 2}
     assert {("money handler", "arrested", 1), ("administrator", "arrested", 1)} <= set(p.suspect_pipeline)
     assert (p.arrests_total, p.arrests_today) == (4, 3)
-    assert [(code, n) for code, *_, n in p.arrests_by_jurisdiction] == [("GB-EAW", 2), ("NL", 1), ("US-CA", 1)]
+    assert [(row.code, row.arrests) for row in p.arrests_by_jurisdiction] == [("GB-EAW", 2), ("NL", 1), ("US-CA", 1)]
     assert p.arrests_by_day == [(date(2022, 11, 6), 1), (date(2022, 11, 7), 3)]
     assert p.evidence_awaiting_analysis == 2 and p.evidence_by_holder == [("MET", 3)]
     assert (p.tasks_open, p.tasks_overdue, p.tasks_blocked) == (3, 2, 1)
@@ -30,8 +30,8 @@ def test_a_liaison_of_another_agency_counts_nothing_it_may_not_see(operation):
     # the commander sees the AMBER+STRICT canaries and (as its author) the RED task, not the RED suspect
     assert commander.suspects_by_status["located"] == 1 and fbi.suspects_by_status.get("located", 0) == 0
     assert commander.arrests_total - fbi.arrests_total == 1
-    assert [c for c, *_ in commander.arrests_by_jurisdiction if c == "NL"] == ["NL"]
-    assert [c for c, *_ in fbi.arrests_by_jurisdiction if c == "NL"] == []
+    assert [row.code for row in commander.arrests_by_jurisdiction if row.code == "NL"] == ["NL"]
+    assert [row.code for row in fbi.arrests_by_jurisdiction if row.code == "NL"] == []
     assert commander.tasks_open - fbi.tasks_open == 1
 
 
@@ -54,5 +54,5 @@ def test_every_chart_is_titled_and_carries_the_figures(operation):
         assert figure.layout.title.text, name
         assert figure.data, name
     bars = charts.arrests_by_jurisdiction(p).data[0]
-    assert list(bars.x) == [n for *_, n in p.arrests_by_jurisdiction]
+    assert list(bars.x) == [row.arrests for row in p.arrests_by_jurisdiction]
     assert list(charts.arrests_over_time(p).data[0].y)[-1] == p.arrests_total

@@ -125,7 +125,7 @@ def _highest_marking(session: Session, wheres: dict[type[MarkedRecord], ColumnEl
 
 
 def _arrests_by_jurisdiction(seen: Picture) -> Table:
-    rows = [(code, name, country, f"{n:,}") for code, name, country, _lat, _lon, n in seen.arrests_by_jurisdiction]
+    rows = [(row.code, row.name, row.country, f"{row.arrests:,}") for row in seen.arrests_by_jurisdiction]
     return Table("Arrests by jurisdiction", ("Code", "Jurisdiction", "Country", "Arrests"), rows, len(rows),
                  (2, 5, 1, 1))
 
@@ -133,9 +133,9 @@ def _arrests_by_jurisdiction(seen: Picture) -> Table:
 def _late_tasks_by_agency(seen: Picture) -> Table:
     overdue: dict[str, int] = {}
     blocked: dict[str, int] = {}
-    for agency, status, n, late in seen.tasks_by_agency_status:
-        overdue[agency] = overdue.get(agency, 0) + late
-        blocked[agency] = blocked.get(agency, 0) + (n if status == TaskStatus.BLOCKED.value else 0)
+    for row in seen.tasks_by_agency_status:
+        overdue[row.agency] = overdue.get(row.agency, 0) + row.overdue
+        blocked[row.agency] = blocked.get(row.agency, 0) + (row.tasks if row.status == TaskStatus.BLOCKED.value else 0)
     rows = [(agency, f"{overdue[agency]:,}", f"{blocked[agency]:,}") for agency in sorted(overdue)
             if overdue[agency] or blocked[agency]]
     return Table("Overdue and blocked tasks by agency", ("Agency", "Overdue", "Blocked"), rows, len(rows), (2, 1, 1))

@@ -29,33 +29,33 @@ def _layout(figure: go.Figure, title: str, **extra) -> go.Figure:
 
 
 def arrests_by_jurisdiction(picture: Picture) -> go.Figure:
-    names = [name for _, name, *_ in picture.arrests_by_jurisdiction]
-    counts = [n for *_, n in picture.arrests_by_jurisdiction]
-    figure = go.Figure(go.Bar(x=counts, y=names, orientation="h", text=counts, textposition="auto",
-                              marker_color=PALETTE[0], customdata=[c for c, *_ in picture.arrests_by_jurisdiction]))
+    rows = picture.arrests_by_jurisdiction
+    counts = [row.arrests for row in rows]
+    figure = go.Figure(go.Bar(x=counts, y=[row.name for row in rows], orientation="h", text=counts,
+                              textposition="auto", marker_color=PALETTE[0], customdata=[row.code for row in rows]))
     return _layout(figure, "Arrests by jurisdiction", yaxis={"autorange": "reversed"}, xaxis_title="arrests")
 
 
 def arrests_map(picture: Picture) -> go.Figure:
     """Bubbles at each jurisdiction's display point, on country outlines the app serves itself."""
     rows = picture.arrests_by_jurisdiction
-    counts = [n for *_, n in rows]
+    counts = [row.arrests for row in rows]
     biggest = max(counts, default=1)
     figure = go.Figure(go.Scattergeo(
-        lat=[lat for *_, lat, _lon, _n in rows], lon=[lon for *_, lon, _n in rows], mode="markers+text",
+        lat=[row.latitude for row in rows], lon=[row.longitude for row in rows], mode="markers+text",
         # label the big ones only: neighbours' labels would overprint; the bar chart has every number
-        text=[f"{name}: {n}" if n * 5 >= biggest else "" for _code, name, _c, _lat, _lon, n in rows],
-        hovertext=[f"{name}: {n}" for _code, name, _c, _lat, _lon, n in rows], textposition="top center",
+        text=[f"{row.name}: {row.arrests}" if row.arrests * 5 >= biggest else "" for row in rows],
+        hovertext=[f"{row.name}: {row.arrests}" for row in rows], textposition="top center",
         marker={"size": [12 + 38 * (n / biggest) ** 0.5 for n in counts], "color": PALETTE[0], "opacity": 0.8},
-        customdata=[code for code, *_ in rows]))
+        customdata=[row.code for row in rows]))
     figure.update_geos(showcountries=True, countrycolor="#999999", showland=True, landcolor="#F2F2F2",
                        fitbounds="locations" if rows else False, projection_type="natural earth")
     return _layout(figure, "Arrests on the map")
 
 
 def arrests_over_time(picture: Picture) -> go.Figure:
-    days = [d for d, _ in picture.arrests_by_day]
-    total = list(accumulate(n for _, n in picture.arrests_by_day))
+    days = [row.day for row in picture.arrests_by_day]
+    total = list(accumulate(row.arrests for row in picture.arrests_by_day))
     figure = go.Figure(go.Scatter(x=days, y=total, mode="lines+markers", line_shape="hv", name="arrests so far",
                                   marker_color=PALETTE[0]))
     if picture.action_day:
@@ -67,8 +67,8 @@ def arrests_over_time(picture: Picture) -> go.Figure:
 
 
 def suspect_pipeline(picture: Picture) -> go.Figure:
-    tiers = sorted({tier for tier, _, _ in picture.suspect_pipeline})
-    counts = {(tier, status): n for tier, status, n in picture.suspect_pipeline}
+    tiers = sorted({cell.tier for cell in picture.suspect_pipeline})
+    counts = {(cell.tier, cell.status): cell.suspects for cell in picture.suspect_pipeline}
     figure = go.Figure([go.Bar(name=tier, x=PIPELINE, y=[counts.get((tier, s), 0) for s in PIPELINE],
                                text=[counts.get((tier, s), 0) or "" for s in PIPELINE], textposition="auto")
                         for tier in tiers])
@@ -76,11 +76,11 @@ def suspect_pipeline(picture: Picture) -> go.Figure:
 
 
 def tasks_by_agency(picture: Picture) -> go.Figure:
-    agencies = sorted({a for a, *_ in picture.tasks_by_agency_status})
-    counts = {(a, s): n for a, s, n, _ in picture.tasks_by_agency_status}
+    agencies = sorted({row.agency for row in picture.tasks_by_agency_status})
+    counts = {(row.agency, row.status): row.tasks for row in picture.tasks_by_agency_status}
     overdue = {a: 0 for a in agencies}
-    for agency, _, _, late in picture.tasks_by_agency_status:
-        overdue[agency] += late
+    for row in picture.tasks_by_agency_status:
+        overdue[row.agency] += row.overdue
     bars = [go.Bar(name=s.value, x=agencies, y=[counts.get((a, s.value), 0) for a in agencies],
                    text=[counts.get((a, s.value), 0) or "" for a in agencies], textposition="outside",
                    customdata=agencies)
@@ -93,9 +93,9 @@ def tasks_by_agency(picture: Picture) -> go.Figure:
 
 
 def evidence_by_type(picture: Picture) -> go.Figure:
-    types = sorted({t for t, _, _ in picture.evidence_by_type_status})
-    statuses = sorted({s for _, s, _ in picture.evidence_by_type_status})
-    counts = {(t, s): n for t, s, n in picture.evidence_by_type_status}
+    types = sorted({cell.item_type for cell in picture.evidence_by_type_status})
+    statuses = sorted({cell.status for cell in picture.evidence_by_type_status})
+    counts = {(cell.item_type, cell.status): cell.items for cell in picture.evidence_by_type_status}
     figure = go.Figure([go.Bar(name=s, y=types, x=[counts.get((t, s), 0) for t in types], orientation="h",
                                text=[counts.get((t, s), 0) or "" for t in types], textposition="inside")
                         for s in statuses])
@@ -103,8 +103,8 @@ def evidence_by_type(picture: Picture) -> go.Figure:
 
 
 def evidence_by_holder(picture: Picture) -> go.Figure:
-    agencies = [a for a, _ in picture.evidence_by_holder]
-    counts = [n for _, n in picture.evidence_by_holder]
+    agencies = [row.agency for row in picture.evidence_by_holder]
+    counts = [row.items for row in picture.evidence_by_holder]
     figure = go.Figure(go.Bar(x=agencies, y=counts, text=counts, textposition="auto", marker_color=PALETTE[2],
                               customdata=agencies))
     return _layout(figure, "Evidence by current holder", yaxis_title="items")
