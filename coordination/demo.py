@@ -37,6 +37,7 @@ from coordination.models import (
     Jurisdiction,
     Operation,
     Recipient,
+    Role,
     Suspect,
     SuspectStatus,
     SuspectTier,
@@ -197,7 +198,7 @@ class _Generator:
                               session.execute(select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.country))}
         self.users = {subject: (i, issuer) for i, subject, issuer in
                       session.execute(select(User.id, User.subject, User.issuer))}
-        self.liaison = {u.agency: u.subject for u in reference.DEMO_USERS if u.role.value == "liaison"}
+        self.liaison = {u.agency: u.subject for u in reference.DEMO_USERS if u.role is Role.LIAISON}
         self.buffers: dict = {}
         self.events: list[tuple] = []  # (when, actor subject, action, entity, entity id, before, after)
 

@@ -97,5 +97,7 @@ def seed(session: Session, issuer: str, at: datetime | None = None, action_day: 
     events += [audit.NewEvent(system, "create", "user", u.id,
                               after={"issuer": u.issuer, "subject": u.subject, "role": u.role,
                                      "agency_id": u.agency_id}) for u in users]
+    # reference data is loaded, not decided: like the demo loader, it appends its events in bulk here
+    # instead of going through coordination.services (nobody acts, so nothing is authorised)
     audit.record_many(session, events, at=at)
     return operation

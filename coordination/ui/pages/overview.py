@@ -25,16 +25,16 @@ with left:
     st.dataframe([{"status": status, "suspects": n} for status, n in sorted(seen.suspects_by_status.items())],
                  hide_index=True, width="stretch")
     st.subheader("Arrests by jurisdiction")
-    st.dataframe([{"jurisdiction": row[1], "arrests": row[-1]} for row in seen.arrests_by_jurisdiction],
+    st.dataframe([{"jurisdiction": row.name, "arrests": row.arrests} for row in seen.arrests_by_jurisdiction],
                  hide_index=True, width="stretch")
 with right:
     st.subheader("Tasks by agency and status")
     by_agency: dict[str, dict[str, int]] = {}
-    for agency, status, n, overdue in seen.tasks_by_agency_status:
-        row = by_agency.setdefault(agency, {"agency": agency, "overdue": 0})
-        row[status] = n
-        row["overdue"] += overdue
+    for cell in seen.tasks_by_agency_status:
+        row = by_agency.setdefault(cell.agency, {"agency": cell.agency, "overdue": 0})
+        row[cell.status] = cell.tasks
+        row["overdue"] += cell.overdue
     st.dataframe(list(by_agency.values()), hide_index=True, width="stretch")
     st.subheader("Evidence by current holder")
-    st.dataframe([{"agency": agency, "items": n} for agency, n in seen.evidence_by_holder],
+    st.dataframe([{"agency": row.agency, "items": row.items} for row in seen.evidence_by_holder],
                  hide_index=True, width="stretch")
