@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from coordination import audit, demo, migrate, services, settings
-from coordination.cli_records import (
+from coordination.cli.records import (
     backup_command,
     briefing_command,
     database_option,
