@@ -119,6 +119,26 @@ def test_a_missing_database_or_schema_is_named_not_created(tmp_path):
     assert "db upgrade" in run(url(str(tmp_path / "empty.db")), "users", "list", ok=False).stderr
 
 
+@pytest.mark.parametrize("args", [
+    ["export", "suspects", "--as", "liaison.fbi", "--out", "{tmp}/x.csv"],
+    ["import", "suspects", "{tmp}/suspects.csv", "--as", "liaison.met"],
+    ["briefing", "--as", "liaison.fbi", "--out", "{tmp}/x.pdf", "--no-charts"],
+    ["users", "add", "--subject", "x", "--name", "X", "--agency", "MET", "--role", "liaison"],
+    ["users", "list"],
+    ["users", "disable", "liaison.met"],
+    ["audit", "head"],
+    ["db", "downgrade", "base"],
+    ["db", "backup", "{tmp}/copy.db"],
+], ids=lambda args: " ".join(args[:2]))
+def test_commands_on_records_refuse_a_missing_database_and_create_nothing(tmp_path, args):
+    (tmp_path / "suspects.csv").write_text("reference,full_name,tier,status\nX-1,Synthetic One,user,lead\n")
+    before = sorted(tmp_path.rglob("*"))
+    missing = tmp_path / "missing.db"
+    done = run(url(str(missing)), *[arg.format(tmp=tmp_path) for arg in args], ok=False)
+    assert done.returncode == 1 and f"error: no database at {missing}" in done.stderr
+    assert not missing.exists() and sorted(tmp_path.rglob("*")) == before
+
+
 def test_demo_load_if_empty_leaves_data_alone_and_downgrade_base_empties(tmp_path, db):
     before = run(url(db), "audit", "head").stdout
     assert "nothing loaded" in run(url(db), "demo", "load", "--if-empty").stdout

@@ -1,0 +1,108 @@
+"""`python -m coordination ...`: the operator's command line, one module per command group.
+
+    db        upgrade, downgrade, backup, restore       (cli/db.py)
+    demo      load                                      (cli/demo.py)
+    users     add, list, disable                        (cli/users.py)
+    audit     verify, head                              (cli/audit.py)
+    import, export                                      (cli/records.py)
+    briefing                                            (cli/briefing.py)
+
+Every command takes --database-url (default COORD_DATABASE_URL, else the SQLite file under data/),
+opens it through `open_database`, prints a plain message on error and exits non-zero; no traceback
+reaches the operator. A missing SQLite database is refused, never created as an empty file, except
+by the commands that make one: `db upgrade`, `demo load` and `db restore`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from alembic.util import CommandError as AlembicError
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from coordination import settings
+from coordination.db import make_engine, read_session
+from coordination.errors import CoordinationError, ValidationError
+from coordination.principal import Principal, principal_for_subject
+
+NO_SCHEMA = "the database has no schema yet: run `python -m coordination db upgrade` first"
+
+
+def _problems(error: Exception) -> list[str] | None:
+    """The plain lines an operator should see for an error they can cause; None for a real bug."""
+    if isinstance(error, ValidationError):
+        return [f"{field}: {reason}" for field, reason in error.problems.items()]
+    if isinstance(error, CoordinationError | AlembicError):
+        return [str(error)]
+    if isinstance(error, DBAPIError) and _missing_table(error):
+        return [NO_SCHEMA]
+    if isinstance(error, OperationalError):
+        return [f"the database cannot be used: {str(error.orig).strip().splitlines()[0]}"]
+    if isinstance(error, SQLAlchemyError):
+        return [f"database error: {type(error).__name__}: {str(error).splitlines()[0]}"]
+    return None
+
+
+def _missing_table(error: DBAPIError) -> bool:
+    # SQLite says so in words; PostgreSQL with SQLSTATE 42P01 (undefined_table)
+    return "no such table" in str(error.orig) or getattr(error.orig, "sqlstate", None) == "42P01"
+
+
+class Group(click.Group):
+    """Turns the errors an operator can cause into plain lines and exit status 1."""
+
+    group_class = type  # `@cli.group()` makes a Group too
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted: the unfinished transaction was rolled back", err=True)
+            sys.exit(130)
+        except Exception as error:
+            problems = _problems(error)
+            if problems is None:
+                raise
+            for problem in problems:
+                click.echo(f"error: {problem}", err=True)
+            sys.exit(1)
+
+
+def database_option(command):
+    """Every command takes --database-url, defaulting to COORD_DATABASE_URL or the SQLite file."""
+    return click.option("--database-url", envvar="COORD_DATABASE_URL", default=lambda: settings.load().database_url,
+                        show_default="COORD_DATABASE_URL or data/coordination.db",
+                        help="the database to work on")(command)
+
+
+def open_database(database_url: str, *, create: bool = False) -> Engine:
+    """An engine on the database every command works on. A SQLite file that is not there is an error
+    (a mistyped path must not become a new empty database), unless the command makes databases
+    (`create=True`: db upgrade, demo load, db restore)."""
+    url = make_url(database_url)
+    if not create and url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():
+        raise CoordinationError(f"no database at {url.database}: run `python -m coordination db upgrade` "
+                                "or `demo load` to create it")
+    return make_engine(database_url)
+
+
+def acting_user(engine: Engine, subject: str) -> Principal:
+    """The provisioned user a command acts as (--as SUBJECT)."""
+    with read_session(engine) as session:
+        return principal_for_subject(session, subject)
+
+
+@click.group(cls=Group)
+def cli() -> None:
+    """Takedown coordination: database, demo data, users, audit trail, imports and exports."""
+
+
+# The command modules attach their groups and commands to `cli` with decorators when imported, so
+# they come after `cli` is defined; importing them here is what makes `from coordination.cli import
+# cli` (python -m coordination, the tests) see every command.
+from coordination.cli import audit, briefing, db, demo, records, users  # noqa: E402, F401

@@ -1,0 +1,60 @@
+"""`import` and `export`: records in bulk, as a provisioned user."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from coordination import exports, services
+from coordination.cli import acting_user, cli, database_option, open_database
+from coordination.db import write_session
+from coordination.kinds import IMPORTABLE, KINDS
+from coordination.services import imports
+
+
+@cli.command("import")
+@click.argument("kind", type=click.Choice(IMPORTABLE))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "subject", required=True, help="the OIDC subject of the user importing")
+@click.option("--dry-run", is_flag=True, help="check every row and report, write nothing")
+@database_option
+def import_command(database_url: str, kind: str, file: Path, subject: str, dry_run: bool) -> None:
+    """Import suspects, arrests or tasks from CSV or XLSX: all rows or none."""
+    engine = open_database(database_url)
+    principal = acting_user(engine, subject)
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\r  checked {done:,} of {total:,} rows", nl=False, err=True)
+
+    result = imports.import_file(engine, principal, kind, file.name, file.read_bytes(), dry_run, progress)
+    click.echo("", err=True)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if not result.ok:
+        click.echo(f"{len(result.problems)} problem(s); nothing was written", err=True)
+        sys.exit(1)
+    verb = "would create" if dry_run else "created"
+    click.echo(f"{result.rows} rows: {verb} {result.created}, updated {result.updated}, "
+               f"unchanged {result.unchanged}" + (" (dry run: nothing written)" if dry_run else ""))
+
+
+@cli.command("export")
+@click.argument("kind", type=click.Choice(tuple(KINDS)))
+@click.option("--as", "subject", required=True, help="the OIDC subject of the user exporting")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="the file to write: .csv or .xlsx")
+@database_option
+def export_command(database_url: str, kind: str, subject: str, out: Path) -> None:
+    """Export what the user may see, marked with its highest marking, safe to open in a spreadsheet."""
+    file_format = out.suffix.lower().lstrip(".")
+    if file_format not in ("csv", "xlsx"):
+        raise click.UsageError("--out must end in .csv or .xlsx")
+    engine = open_database(database_url)
+    principal = acting_user(engine, subject)
+    with write_session(engine) as session:
+        export = exports.build(session, principal, kind)
+        out.write_bytes(export.csv() if file_format == "csv" else export.xlsx())
+        services.record_export(session, principal, export, file_format)
+    click.echo(f"wrote {len(export.rows)} {kind} to {out}, marked {export.classification.value} {export.tlp.label}")
