@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from coordination import settings
 
@@ -63,17 +63,9 @@ def _configure_postgresql(engine: Engine) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def writer(engine: Engine) -> Engine:
     """The same pool, marked so that each transaction takes the write lock up front."""
     return engine.execution_options(**{_WRITE: True})
-
-
-def session_factory(engine: Engine, write: bool = False) -> sessionmaker[Session]:
-    return sessionmaker(bind=writer(engine) if write else engine, expire_on_commit=False)
 
 
 @contextmanager

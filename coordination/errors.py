@@ -44,3 +44,8 @@ class ConflictError(CoordinationError):
             f"{entity} {entity_id} was changed by {changed_by or 'someone else'} at {when} "
             f"(now version {current_version}); reload it and apply your change again"
         )
+
+
+class RefusedWrite(CoordinationError):
+    """A programming error guard, not a user's mistake: a bulk ORM UPDATE or DELETE on an audited
+    table, which would change rows without their audit events (see `coordination.models.guards`)."""

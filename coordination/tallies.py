@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-NO_DUE_DATE = "9999-12-31"  # models.NO_DUE_DATE, as SQL text
+NO_DUE_DATE = "9999-12-31"  # a key column cannot be NULL: tasks without a due date count under this day
 
 
 @dataclass(frozen=True)

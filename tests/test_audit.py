@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from coordination import append_only, audit, services
+from coordination.errors import RefusedWrite
 from coordination.models import AuditEvent, Recipient, Suspect
 from coordination.principal import Principal
 from tests.conftest import Store
@@ -115,7 +116,7 @@ def test_an_anchored_head_catches_deleting_the_newest_events(chain):
                                        delete(Suspect).where(Suspect.id == 1), delete(Recipient),
                                        delete(Suspect.__table__)])
 def test_bulk_orm_changes_of_audited_tables_are_refused(store, statement):
-    with store.writer() as session, pytest.raises(PermissionError, match="is refused"):
+    with store.writer() as session, pytest.raises(RefusedWrite, match="is refused"):
         session.execute(statement)
 
 

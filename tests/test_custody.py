@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
 from coordination import audit, services
-from coordination.errors import PermissionDenied, ValidationError
+from coordination.errors import PermissionDenied, RefusedWrite, ValidationError
 from coordination.models import AuditEvent, CustodyEvent, EvidenceItem, Outcome
 from coordination.reference import AGENCIES
 
@@ -108,7 +108,7 @@ def test_custody_events_cannot_be_edited_in_bulk_or_one_by_one(store):
     with store.writer() as session:
         services.create_evidence_item(session, store.principal("liaison.met"), ITEM | {
             "exhibit_ref": "E-X", "item_type": "cash", "sha256": None})
-        with pytest.raises(PermissionError, match="bulk UPDATE of custody_event"):
+        with pytest.raises(RefusedWrite, match="bulk UPDATE of custody_event"):
             session.execute(update(CustodyEvent).values(to_holder="someone else"))
         session.rollback()
         event = session.scalar(select(CustodyEvent))

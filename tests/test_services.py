@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from coordination import audit, services
-from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from coordination.errors import ConflictError, NotFound, PermissionDenied, RefusedWrite, ValidationError
 from coordination.markings import TLP, Classification
 from coordination.models import (
     Arrest,
@@ -424,7 +424,7 @@ def test_a_partner_cannot_load_another_agencys_amber_strict_record(world):
                                        update(Suspect.__table__).values(status="charged"),
                                        update(Task).where(Task.id == 1).values(title="x")])
 def test_bulk_updates_of_audited_tables_through_a_session_are_refused(world, statement):
-    with world.writer() as session, pytest.raises(PermissionError, match="bulk UPDATE"):
+    with world.writer() as session, pytest.raises(RefusedWrite, match="bulk UPDATE"):
         session.execute(statement)
 
 

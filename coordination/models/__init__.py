@@ -1,0 +1,91 @@
+"""The operation's data: SQLAlchemy 2 typed declarative models.
+
+Every editable operational row carries an owning agency, a marking (TLP label and UK
+classification) and a version number used for optimistic locking. Custody events, task
+updates and audit events are append-only.
+
+The package is organised by what each module holds:
+
+1. base - `Base` with its constraint naming convention, the `UTCDateTime` column type, `utcnow`,
+   `str_enum`, and the triggers `Base.metadata.create_all` creates
+2. enums - the closed lists of values: roles, suspect tiers and statuses, arrest outcomes, evidence
+   types and statuses, task statuses and priorities, operation statuses, audit outcomes
+3. operation - the operation, the agencies taking part and the jurisdictions where they act
+4. people - user accounts and their signed-in sessions
+5. records - the marked operational records (`MarkedRecord`: suspects, arrests, evidence items,
+   tasks), custody events, task updates, RED recipients and briefings
+6. tallies - the trigger-kept count tables the dashboard reads
+7. audit - the hash-chained audit event
+8. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+   UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
+
+Every name is re-exported here: import from `coordination.models`, not from its modules.
+"""
+
+from __future__ import annotations
+
+from coordination.models.audit import AuditEvent
+from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
+from coordination.models.enums import (
+    ArrestOutcome,
+    EvidenceStatus,
+    EvidenceType,
+    OperationStatus,
+    Outcome,
+    Role,
+    SuspectStatus,
+    SuspectTier,
+    TaskPriority,
+    TaskStatus,
+)
+from coordination.models.guards import APPEND_ONLY, AUDITED_TABLES
+from coordination.models.operation import Agency, Jurisdiction, Operation
+from coordination.models.people import User, UserSession
+from coordination.models.records import (
+    OPERATIONAL_RECORDS,
+    Arrest,
+    Briefing,
+    CustodyEvent,
+    EvidenceItem,
+    MarkedRecord,
+    Recipient,
+    Suspect,
+    Task,
+    TaskUpdate,
+    scoped_indexes,
+)
+from coordination.models.tallies import (
+    ArrestKeys,
+    ArrestRedTally,
+    ArrestTally,
+    EvidenceKeys,
+    EvidenceRedTally,
+    EvidenceTally,
+    RedTallyColumns,
+    SuspectKeys,
+    SuspectRedTally,
+    SuspectTally,
+    TallyColumns,
+    TaskKeys,
+    TaskRedTally,
+    TaskTally,
+)
+
+__all__ = [
+    # base
+    "NAMING", "Base", "UTCDateTime", "str_enum", "utcnow",
+    # enums
+    "ArrestOutcome", "EvidenceStatus", "EvidenceType", "OperationStatus", "Outcome", "Role", "SuspectStatus",
+    "SuspectTier", "TaskPriority", "TaskStatus",
+    # operation, people
+    "Agency", "Jurisdiction", "Operation", "User", "UserSession",
+    # records
+    "OPERATIONAL_RECORDS", "Arrest", "Briefing", "CustodyEvent", "EvidenceItem", "MarkedRecord", "Recipient",
+    "Suspect", "Task", "TaskUpdate", "scoped_indexes",
+    # tallies
+    "ArrestKeys", "ArrestRedTally", "ArrestTally", "EvidenceKeys", "EvidenceRedTally", "EvidenceTally",
+    "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",
+    "TaskRedTally", "TaskTally",
+    # audit, guards
+    "AuditEvent", "APPEND_ONLY", "AUDITED_TABLES",
+]

@@ -1,0 +1,50 @@
+"""The operation itself, the agencies taking part and the jurisdictions where they act."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordination.markings import TLP, Classification
+from coordination.models.base import Base, str_enum
+from coordination.models.enums import OperationStatus
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+
+
+class Jurisdiction(Base):
+    __tablename__ = "jurisdiction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+
+
+class Operation(Base):
+    __tablename__ = "operation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_name: Mapped[str] = mapped_column(String(100), unique=True)
+    lead_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    action_day: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[OperationStatus] = mapped_column(str_enum(OperationStatus))
+    default_tlp: Mapped[TLP] = mapped_column(str_enum(TLP), default=TLP.AMBER)
+    default_classification: Mapped[Classification] = mapped_column(
+        str_enum(Classification), default=Classification.OFFICIAL_SENSITIVE)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lead_agency: Mapped[Agency] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
