@@ -1,7 +1,9 @@
-"""Checks shared by more than one test module."""
+"""Helpers shared by more than one test module: tally checks, AppTest's sign-in secrets, and
+signing in through the local provider in Chromium."""
 
 from __future__ import annotations
 
+from playwright.sync_api import Page
 from sqlalchemy import text
 
 from coordination import tallies
@@ -21,3 +23,21 @@ def tally_mismatches(connection) -> list[str]:
             wrong += [f"{table} {key}: kept {kept.get(key)}, counted {counted.get(key)}"
                       for key in set(kept) | set(counted) if kept.get(key) != counted.get(key)]
     return wrong
+
+
+# Secrets for AppTest: two providers that are never reached (AppTest signs in by setting st.user)
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 40,
+        "met": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"},
+        "fbi": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/y"}}
+
+
+def sign_in(page: Page, app: str, subject: str, predefined: bool = True) -> None:
+    page.goto(app)
+    page.get_by_role("button", name="Sign in with the local demo provider").click()
+    page.wait_for_url("**/oauth2/authorize**")
+    if predefined:
+        page.get_by_role("button", name=subject, exact=True).click()
+    else:
+        page.fill("input[name=sub]", subject)
+        page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{app}/**")

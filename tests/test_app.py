@@ -14,6 +14,7 @@ from coordination.principal import Principal
 from coordination.reference import DEMO_USERS
 from coordination.settings import PROJECT_ROOT
 from tests.conftest import TEST_ISSUER
+from tests.helpers import AUTH
 
 PAGES = {name: f"coordination/ui/pages/{name}.py"
          for name in ("my_tasks", "overview", "dashboard", "suspects", "arrests", "evidence", "tasks", "users")}
@@ -26,9 +27,6 @@ LANDING = {"admin": "Users", "commander": "Operation Elaborate", "liaison": "{ag
 TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "dashboard": "Operation picture",
           "suspects": "Suspects", "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks",
           "users": "Users"}
-AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 40,
-        "met": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"},
-        "fbi": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/y"}}
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from coordination.reference import DEMO_USERS
 from coordination.settings import PROJECT_ROOT
 from coordination.ui.widgets import live_picture as dashboard
 from tests.conftest import TEST_ISSUER
-from tests.test_app import AUTH
+from tests.helpers import AUTH
 
 PAGE = "coordination/ui/pages/dashboard.py"
 

@@ -13,7 +13,7 @@ from coordination import services
 from coordination.models import AuditEvent, Suspect, Task
 from coordination.settings import PROJECT_ROOT
 from tests.conftest import TEST_ISSUER
-from tests.test_app import AUTH
+from tests.helpers import AUTH
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from coordination import services
 from coordination.db import make_engine, read_session, write_session
 from coordination.principal import principal_for_subject
-from tests.browser.test_sign_in_flow import sign_in
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 

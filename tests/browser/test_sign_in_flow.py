@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, app: str, subject: str, predefined: bool = True) -> None:
-    page.goto(app)
-    page.get_by_role("button", name="Sign in with the local demo provider").click()
-    page.wait_for_url("**/oauth2/authorize**")
-    if predefined:
-        page.get_by_role("button", name=subject, exact=True).click()
-    else:
-        page.fill("input[name=sub]", subject)
-        page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{app}/**")
 
 
 @pytest.mark.parametrize(("subject", "name", "caption", "landing"), [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_sign_in_flow import sign_in
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
