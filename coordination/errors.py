@@ -30,20 +30,24 @@ class NotFound(CoordinationError):
 
 
 class ConflictError(CoordinationError):
-    """Someone saved the record after the version the user loaded."""
+    """Someone saved the record after the version the user loaded. `fields` names the fields both
+    sides changed (a merge found them); empty when the save was refused as a whole."""
 
     def __init__(self, entity: str, entity_id: int, changed_by: str | None, changed_at: datetime | None,
-                 current_version: int):
+                 current_version: int, reference: str | None = None, fields: tuple[str, ...] = ()):
         self.entity = entity
         self.entity_id = entity_id
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.current_version = current_version
+        self.reference = reference
+        self.fields = fields
         when = changed_at.strftime("%Y-%m-%d %H:%M:%S UTC") if changed_at else "an unknown time"
-        super().__init__(
-            f"{entity} {entity_id} was changed by {changed_by or 'someone else'} at {when} "
-            f"(now version {current_version}); reload it and apply your change again"
-        )
+        what = reference or f"{entity} {entity_id}"
+        advice = (f"you both changed {', '.join(name.replace('_', ' ') for name in fields)}: choose which to keep"
+                  if fields else "reload it and apply your change again")
+        super().__init__(f"{what} was changed by {changed_by or 'someone else'} at {when} "
+                         f"(now version {current_version}); {advice}")
 
 
 class RefusedWrite(CoordinationError):

@@ -80,12 +80,65 @@ def check_version(record: MarkedRecord | Any, expected_version: int) -> None:
         raise conflict(record)
 
 
-def conflict(record) -> ConflictError:
+def conflict(record, fields: tuple[str, ...] = ()) -> ConflictError:
     changed_by = record.updated_by.display_name if getattr(record, "updated_by", None) else None
     if changed_by and record.updated_by.agency:
         changed_by = f"{changed_by} ({record.updated_by.agency.code})"
+    reference = getattr(record, "reference", None) or getattr(record, "exhibit_ref", None)
     return ConflictError(getattr(record, "entity", type(record).__name__.lower()), record.id, changed_by,
-                         getattr(record, "updated_at", None), record.version)
+                         getattr(record, "updated_at", None), record.version, reference, fields)
+
+
+def merge_or_conflict(session: Session, kind: Kind, record: MarkedRecord, expected_version: int,
+                      values: dict[str, Any], loaded: Mapping[str, Any] | None) -> None:
+    """A save against a newer version than the person loaded: three-way merge, field by field.
+
+    `values` are the parsed fields this person changed, `loaded` what they saw in those fields. A
+    field the other side did not change (still as loaded) takes this person's value; a field both
+    changed to different values is a clash, refused as a whole naming the fields, so nothing is ever
+    overwritten without being shown. Fields this person did not name are never written, so the other
+    side's changes to them stay. Without `loaded` (a spreadsheet, the CLI), any newer version is a
+    conflict."""
+    if record.version == expected_version:
+        return
+    if loaded is None:
+        raise conflict(record)
+    clashes = tuple(name for name in _names_of(kind, values)
+                    if not any(_same(_current(session, kind, record, name), other) for other in
+                               (_seen(session, kind, name, loaded.get(name)), values[_column(kind, name)])))
+    if clashes:
+        raise conflict(record, clashes)
+
+
+_UNREADABLE = object()  # a loaded value that no longer parses equals nothing: a clash, shown
+
+
+def _seen(session: Session, kind: Kind, name: str, text: Any) -> Any:
+    """What the person saw in a field, as a model value."""
+    try:
+        return parse_fields(session, {name: kind.fields[name]}, {name: text}).get(_column(kind, name))
+    except ValidationError:
+        return _UNREADABLE
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as a person reads them: a blank text is no value."""
+    return a == b or (a in (None, "") and b in (None, ""))
+
+
+def _column(kind: Kind, name: str) -> str:
+    return kind.fields[name].column or name
+
+
+def _names_of(kind: Kind, values: dict[str, Any]) -> list[str]:
+    """The field names (as typed) of parsed column values."""
+    return [name for name in kind.fields if _column(kind, name) in values]
+
+
+def _current(session: Session, kind: Kind, record: MarkedRecord, name: str) -> Any:
+    if name == "recipients":
+        return sorted(recipient_ids(session, kind.entity, record.id)) or None
+    return getattr(record, _column(kind, name))
 
 
 def flush_or_conflict(session: Session, model, record_id: int) -> None:
@@ -162,8 +215,10 @@ def create_record(session: Session, principal: Principal, kind: Kind, data: Mapp
 
 def update_record(session: Session, principal: Principal, kind: Kind, record_id: int, expected_version: int,
                   changes: Mapping[str, Any], action: policy.Action = policy.Action.UPDATE,
-                  check: Callable[[MarkedRecord, dict[str, Any]], None] | None = None) -> MarkedRecord:
-    """Validate -> authorise -> compare version -> change -> audit. No change, no event."""
+                  check: Callable[[MarkedRecord, dict[str, Any]], None] | None = None,
+                  loaded: Mapping[str, Any] | None = None) -> MarkedRecord:
+    """Validate -> authorise -> compare version (merging with `loaded`, see merge_or_conflict) ->
+    change the named fields only -> audit. No change, no event."""
     model = kind.model
     record = load_visible(session, principal, model, record_id)
     values = parse_fields(session, kind.fields, changes, partial=True)
@@ -172,7 +227,7 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
     if "owning_agency_id" in values and values["owning_agency_id"] != record.owning_agency_id:
         authorise(principal, policy.Action.REASSIGN_TASK if kind.run_by_command else action, kind,
                   record.id, owning_agency_id=values["owning_agency_id"])
-    check_version(record, expected_version)
+    merge_or_conflict(session, kind, record, expected_version, values, loaded)
     recipients = _marking_and_recipients(session, principal, values, record)
     if check:
         check(record, values)

@@ -58,7 +58,7 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
 
 
 def update_evidence_item(session: Session, principal: Principal, item_id: int, expected_version: int,
-                         changes: dict[str, Any]) -> EvidenceItem:
+                         changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> EvidenceItem:
     """Edit an item's description, status or marking. Custody changes only by transfer, and the
     hash recorded at seizure is fixed."""
     fixed = (EVIDENCE.fixed_after_create - {EVIDENCE.key}) & set(changes)
@@ -71,7 +71,7 @@ def update_evidence_item(session: Session, principal: Principal, item_id: int, e
             raise ValidationError({"exhibit_ref": "is fixed at seizure"})
         _digital_needs_hash({"sha256": record.sha256}, values.get("item_type") or record.item_type)
     return update_record(session, principal, EVIDENCE, item_id, expected_version,
-                         changes, check=check)
+                         changes, check=check, loaded=loaded)
 
 
 def transfer_custody(session: Session, principal: Principal, item_id: int, expected_version: int,

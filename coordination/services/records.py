@@ -17,11 +17,11 @@ from coordination.principal import Principal
 from coordination.services.base import (
     authorise,
     check_link,
-    check_version,
     create_record,
     current_operation,
     flush_or_conflict,
     load_visible,
+    merge_or_conflict,
     update_record,
 )
 
@@ -53,13 +53,13 @@ def create_suspect(session: Session, principal: Principal, data: dict[str, Any])
 
 
 def update_suspect(session: Session, principal: Principal, suspect_id: int, expected_version: int,
-                   changes: dict[str, Any]) -> Suspect:
+                   changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> Suspect:
     def check(record, values):
         if values.get("reference", record.reference) != record.reference:
             _unique_reference(session, Suspect, values)
         _refuse_blanking(values, "aliases", "notes")
     return update_record(session, principal, SUSPECTS, suspect_id, expected_version, changes,
-                         check=check)
+                         check=check, loaded=loaded)
 
 
 def _refuse_blanking(values: dict, *names: str) -> None:
@@ -85,7 +85,7 @@ def create_arrest(session: Session, principal: Principal, data: dict[str, Any]) 
 
 
 def update_arrest(session: Session, principal: Principal, arrest_id: int, expected_version: int,
-                  changes: dict[str, Any]) -> Arrest:
+                  changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> Arrest:
     def check(record, values):
         if values.get("reference", record.reference) != record.reference:
             _unique_reference(session, Arrest, values)
@@ -94,7 +94,7 @@ def update_arrest(session: Session, principal: Principal, arrest_id: int, expect
         if "suspect_id" in values:
             check_link(session, principal, Suspect, values, "suspect", "suspect_id")
     return update_record(session, principal, ARRESTS, arrest_id, expected_version, changes,
-                         check=check)
+                         check=check, loaded=loaded)
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def create_task(session: Session, principal: Principal, data: dict[str, Any]) ->
 
 
 def update_task(session: Session, principal: Principal, task_id: int, expected_version: int,
-                changes: dict[str, Any]) -> Task:
+                changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> Task:
     """Edit a task. Moving it to another agency, or to a person of another agency, is a
     reassignment, which only commanders may do."""
     def check(record, values):
@@ -134,13 +134,15 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
                 authorise(principal, policy.Action.REASSIGN_TASK, TASKS, record.id,
                           owning_agency_id=record.owning_agency_id)
     return update_record(session, principal, TASKS, task_id, expected_version, changes,
-                         check=check)
+                         check=check, loaded=loaded)
 
 
 def add_task_update(session: Session, principal: Principal, task_id: int, body: str,
-                    new_status: Any = None, expected_version: int | None = None) -> TaskUpdate:
+                    new_status: Any = None, expected_version: int | None = None,
+                    loaded_status: str | None = None) -> TaskUpdate:
     """Append a note to a task, optionally changing its status (which needs the version the user
-    saw). Notes are never edited or deleted."""
+    saw, and, to merge with other changes since, the status they saw). Notes are never edited or
+    deleted."""
     task = load_visible(session, principal, Task, task_id)
     problems = {}
     try:
@@ -164,7 +166,8 @@ def add_task_update(session: Session, principal: Principal, task_id: int, body: 
     authorise(principal, action, TASKS, task.id, owning_agency_id=task.owning_agency_id)
     update = TaskUpdate(task_id=task.id, author_id=principal.user_id, body=body)
     if changes_status:
-        check_version(task, expected_version)
+        merge_or_conflict(session, TASKS, task, expected_version, {"status": status},
+                          None if loaded_status is None else {"status": loaded_status})
         update.status_from, update.status_to = task.status, status
         task.status, task.updated_by_id = status, principal.user_id
     session.add(update)
