@@ -3,6 +3,7 @@
 import streamlit as st
 
 from coordination.ui import gate, navigation
+from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import operation_name
 
 # no page_icon: Streamlit would fetch a material-symbol favicon from Google; nothing may leave the network
@@ -10,4 +11,5 @@ st.set_page_config(page_title=f"{operation_name()} · coordination", layout="wid
 
 principal = gate.admitted_principal()
 if principal is not None:
+    flash.show()  # the confirmation of the write that led to this run
     navigation.run(principal)

@@ -53,3 +53,10 @@ class ConflictError(CoordinationError):
 class RefusedWrite(CoordinationError):
     """A programming error guard, not a user's mistake: a bulk ORM UPDATE or DELETE on an audited
     table, which would change rows without their audit events (see `coordination.models.guards`)."""
+
+
+class AlreadySubmitted(CoordinationError):
+    """The form was sent before (a double click, a resubmission); its write was not made twice."""
+
+    def __init__(self) -> None:
+        super().__init__("This form was already sent; it was not written twice.")

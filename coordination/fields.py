@@ -34,7 +34,7 @@ class Field:
     label: str = ""  # what a person reads; the name with spaces when empty
 
     def label_for(self, name: str) -> str:
-        return self.label or name.replace("_", " ")
+        return self.label or name.replace("_", " ").capitalize()
 
 
 def is_blank(value: Any) -> bool:

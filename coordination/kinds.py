@@ -33,14 +33,16 @@ from coordination.models import (
 
 def reference_to(model: type[MarkedRecord], column: str = "reference") -> f.Parser:
     """A parser for a link to another record of the operation, by its external reference or id."""
-    return f.by_name(model, column, f"no {model.entity} with reference '{{value}}'")
+    parse = f.by_name(model, column, f"no {model.entity} with reference '{{value}}'")
+    parse.links_to = model  # for forms: offer the records of this model the person may read
+    return parse
 
 
 MARKING = {
-    "tlp": Field(f.tlp),
-    "classification": Field(f.classification),
-    "recipients": Field(f.users),
-    "owning_agency": Field(f.agency, column="owning_agency_id"),
+    "tlp": Field(f.tlp, label="TLP marking"),
+    "classification": Field(f.classification, label="Classification"),
+    "recipients": Field(f.users, label="Named recipients (TLP:RED only)"),
+    "owning_agency": Field(f.agency, column="owning_agency_id", label="Owning agency"),
 }
 
 
@@ -56,6 +58,7 @@ class Kind:
     importable: bool = False
     extra_columns: tuple[str, ...] = ()  # shown on export, ignored on import
     run_by_command: bool = False  # commanders create and change these for every agency
+    changed_elsewhere: frozenset[str] = frozenset()  # not on the edit form: another form changes these
 
     @property
     def entity(self) -> str:
@@ -74,9 +77,9 @@ SUSPECTS = Kind(
     "suspects", Suspect, {
         "reference": Field(f.text(64), required=True),
         "full_name": Field(f.text(200), required=True),
-        "aliases": Field(f.text(500)),
+        "aliases": Field(f.text(500), label="Aliases and handles"),
         "date_of_birth": Field(f.day),
-        "nationality": Field(f.country),
+        "nationality": Field(f.country, label="Nationality (ISO country code)"),
         "address": Field(f.text(300)),
         "tier": Field(f.choice(SuspectTier), required=True),
         "status": Field(f.choice(SuspectStatus), required=True),
@@ -90,27 +93,27 @@ ARRESTS = Kind(
         "reference": Field(f.text(64), required=True),
         "suspect": Field(reference_to(Suspect), required=True, column="suspect_id"),
         "jurisdiction": Field(f.jurisdiction, required=True, column="jurisdiction_id"),
-        "arrested_at": Field(f.moment, required=True),
+        "arrested_at": Field(f.moment, required=True, label="Arrested at"),
         "place": Field(f.text(300), required=True),
         "offences": Field(f.text(500), required=True),
         "outcome": Field(f.choice(ArrestOutcome), required=True),
-        "on_action_day": Field(f.flag),
+        "on_action_day": Field(f.flag, label="On the action day"),
         **MARKING,
     },
     key="reference", title="Arrests", search=("reference", "place", "offences"), importable=True)
 
 EVIDENCE = Kind(
     "evidence", EvidenceItem, {
-        "exhibit_ref": Field(f.text(64), required=True),
-        "item_type": Field(f.choice(EvidenceType), required=True),
+        "exhibit_ref": Field(f.text(64), required=True, label="Exhibit reference"),
+        "item_type": Field(f.choice(EvidenceType), required=True, label="Type"),
         "description": Field(f.text(1000), required=True),
-        "sha256": Field(f.sha256),
+        "sha256": Field(f.sha256, label="SHA-256 (digital items)"),
         "suspect": Field(reference_to(Suspect), column="suspect_id"),
         "seized_from": Field(f.text(300), required=True),
         "seized_at": Field(f.moment, required=True),
-        "seized_place": Field(f.text(300), required=True),
+        "seized_place": Field(f.text(300), required=True, label="Place of seizure"),
         "status": Field(f.choice(EvidenceStatus), required=True),
-        "holder_name": Field(f.text(200), required=True),
+        "holder_name": Field(f.text(200), required=True, label="Holder (person or unit)"),
         **MARKING,
     },
     key="exhibit_ref", title="Evidence items", search=("exhibit_ref", "description", "holder_name"),
@@ -127,11 +130,12 @@ TASKS = Kind(
         "assignee": Field(f.user, column="assignee_id"),
         "status": Field(f.choice(TaskStatus), required=True),
         "priority": Field(f.choice(TaskPriority), required=True),
-        "due_date": Field(f.day),
+        "due_date": Field(f.day, label="Due date"),
         "depends_on": Field(reference_to(Task), column="depends_on_id"),
         **MARKING,
     },
-    key="reference", title="Tasks", search=("reference", "title"), importable=True, run_by_command=True)
+    key="reference", title="Tasks", search=("reference", "title"), importable=True, run_by_command=True,
+    changed_elsewhere=frozenset({"status"}))  # one place for a task's status: its updates
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (SUSPECTS, ARRESTS, EVIDENCE, TASKS)}
 IMPORTABLE = tuple(name for name, kind in KINDS.items() if kind.importable)

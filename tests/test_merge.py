@@ -9,10 +9,12 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from coordination import exports, services
-from coordination.errors import ConflictError
+from coordination.errors import AlreadySubmitted, ConflictError
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, TASKS, Kind
+from coordination.models import TaskUpdate
 from tests.conftest import SHA
 
 # field -> values a person might type (export text, so what is read back compares as typed)
@@ -104,7 +106,6 @@ def _choice(kind_name: str, field: str, index: int) -> str:
 
 
 def _record_id(store, kind: Kind, key: str) -> int:
-    from sqlalchemy import select
     with store.reader() as session:
         return session.scalar(select(kind.model.id).where(getattr(kind.model, kind.key) == key))
 
@@ -133,3 +134,22 @@ def test_a_status_changed_through_an_update_survives_an_edit_from_the_version_be
         services.update_task(session, met, fbi_task, 1, {"title": "New title"}, loaded={"title": "Trace wallet"})
     final = _read(store, TASKS, key)
     assert (final["title"], final["status"], final["version"]) == ("New title", "in progress", "3")
+
+
+def test_a_form_sent_twice_writes_once(store):
+    """A double click or a resubmitted form carries the same token: the second finds it taken."""
+    key = _new_record(store, TASKS)
+    task_id = _record_id(store, TASKS, key)
+    met = store.principal("liaison.met")
+    for attempt in range(2):
+        with store.writer() as session:
+            if attempt == 0:
+                services.add_task_update(session, met, task_id, "Served", submission="form-token-1")
+            else:
+                with pytest.raises(AlreadySubmitted):
+                    services.add_task_update(session, met, task_id, "Served", submission="form-token-1")
+    with store.reader() as session:
+        notes = session.scalars(select(TaskUpdate.body).where(TaskUpdate.task_id == task_id)).all()
+    assert notes == ["Served"]
+    with store.writer() as session:  # a new rendering of the form has a new token
+        services.add_task_update(session, met, task_id, "Served again", submission="form-token-2")

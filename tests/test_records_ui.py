@@ -4,13 +4,15 @@ views for other agencies, exports."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from coordination import services
-from coordination.models import AuditEvent, Suspect, Task
+from coordination.models import Arrest, AuditEvent, EvidenceItem, Suspect, Task
 from coordination.settings import PROJECT_ROOT
 from tests.conftest import TEST_ISSUER
 from tests.helpers import AUTH
@@ -64,10 +66,14 @@ def test_a_liaison_creates_a_suspect_from_the_form(workspace):
 def test_a_bad_form_names_the_field_and_writes_nothing(workspace):
     at = open_page("liaison.met", "suspects")
     at.text_input(key="suspects-new-reference").input("S-BAD")
-    at.text_input(key="suspects-new-date_of_birth").input("03/04/2022")
+    at.text_input(key="suspects-new-nationality").input("United Kingdom")
     at.button(key="FormSubmitter:suspects-create-Create").click().run()
-    message = at.error[0].value
-    assert "date_of_birth" in message and "full_name" in message and "YYYY-MM-DD" in message
+    messages = [e.value for e in at.error]
+    assert "Please correct 4 fields below." in messages  # full name, nationality, tier, status
+    assert "Full name is required" in messages and "Tier is required" in messages
+    assert any(m.startswith("Nationality (ISO country code) 'United Kingdom' is not") for m in messages)
+    assert not any("full_name" in m or "nationality" == m.split()[0] for m in messages)  # labels, not columns
+    assert at.text_input(key="suspects-new-reference").value == "S-BAD"  # what was typed stays
     with workspace.reader() as session:
         assert session.scalar(select(Suspect).where(Suspect.reference == "S-BAD")) is None
 
@@ -90,15 +96,32 @@ def test_two_people_edit_one_task_nobody_loses_their_edit(workspace):
     commander = open_record(open_page("commander.met", "tasks"), "tasks", "T-1")
     liaison.text_input(key=f"tasks-{record.id}-title").input("Liaison's title")
     liaison.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
+    assert "T-1 saved, version 2." in [s.value for s in liaison.success]
     commander.text_input(key=f"tasks-{record.id}-title").input("Commander's title")
     commander.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
     assert task(workspace).title == "Liaison's title"  # the first save stands
-    assert any("Someone saved this record after you loaded it" in w.value for w in commander.warning)
+    assert any("changed the same field as you" in w.value for w in commander.warning)
     assert commander.text_input(key=f"tasks-{record.id}-title").value == "Commander's title"  # kept
-    commander.button(key=f"tasks-{record.id}-loaded-reload").click().run()
-    assert commander.text_input(key=f"tasks-{record.id}-title").value == "Commander's title"
-    commander.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
+    choice = commander.radio(key=f"tasks-{record.id}-pick-title")
+    assert choice.options == ["Keep mine: Commander's title", "Keep theirs: Liaison's title"]
+    commander.button(key=f"tasks-{record.id}-resolve").click().run()
     assert (task(workspace).title, task(workspace).version) == ("Commander's title", 3)
+    assert "T-1 saved, version 3." in [s.value for s in commander.success]
+
+
+def test_edits_of_different_fields_are_merged_without_asking(workspace):
+    """Issue 14's first scenario: B raises the priority, A rewrote the description from the version
+    before; A's save keeps B's priority."""
+    record = task(workspace)
+    a = open_record(open_page("liaison.met", "tasks"), "tasks", "T-1")
+    b = open_record(open_page("liaison.met", "tasks"), "tasks", "T-1")
+    b.selectbox(key=f"tasks-{record.id}-priority").select("critical")
+    b.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
+    a.text_area(key=f"tasks-{record.id}-description").input("Rewritten by A")
+    a.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
+    assert not a.warning and "T-1 saved, version 3." in [s.value for s in a.success]
+    saved = task(workspace)
+    assert (saved.priority.value, saved.description) == ("critical", "Rewritten by A")
 
 
 def test_another_agency_sees_the_record_read_only_and_cannot_create_for_others(workspace):
@@ -125,13 +148,18 @@ SHA = "ab" * 32
 
 def test_a_liaison_records_an_arrest_from_the_form(workspace):
     at = open_page("liaison.met", "arrests")
-    for name, value in {"reference": "A-NEW", "suspect": "S-1", "arrested_at": "2022-11-07T06:30:00Z",
-                        "place": "London", "offences": "fraud"}.items():
+    for name, value in {"reference": "A-NEW", "place": "London", "offences": "fraud"}.items():
         at.text_input(key=f"arrests-new-{name}").input(value)
+    at.selectbox(key="arrests-new-suspect").select("S-1")  # offered: a suspect the liaison may read
+    at.date_input(key="arrests-new-arrested_at-date").set_value(date(2022, 11, 7))
+    at.time_input(key="arrests-new-arrested_at-time").set_value(dt_time(6, 30))
     at.selectbox(key="arrests-new-jurisdiction").select("GB-EAW")
     at.selectbox(key="arrests-new-outcome").select("bailed")
     at.button(key="FormSubmitter:arrests-create-Create").click().run()
     assert "Created A-NEW." in [s.value for s in at.success], [e.value for e in at.error]
+    with workspace.reader() as session:
+        made = session.scalar(select(Arrest).where(Arrest.reference == "A-NEW"))
+    assert made.arrested_at == datetime(2022, 11, 7, 6, 30, tzinfo=UTC)
 
 
 def test_custody_is_a_timeline_and_only_the_holder_transfers(workspace):
@@ -145,13 +173,20 @@ def test_custody_is_a_timeline_and_only_the_holder_transfers(workspace):
     met = open_record(open_page("liaison.met", "evidence"), "evidence", "E-1")
     timeline = [frame.value for frame in met.dataframe if "seal" in frame.value.columns][0]
     assert timeline["purpose"].tolist() == ["seizure"]
+    assert met.selectbox(key=f"transfer-{item.id}-to_agency").value is None  # no misleading default
     met.selectbox(key=f"transfer-{item.id}-to_agency").select("NCA")
-    for name, value in {"to_holder": "NCA lab", "occurred_at": "2022-11-08T09:00:00Z", "place": "Lab",
-                        "purpose": "analysis", "condition": "sealed", "hash_checked": SHA}.items():
+    met.date_input(key=f"transfer-{item.id}-occurred_at-date").set_value(date(2022, 11, 8))
+    met.time_input(key=f"transfer-{item.id}-occurred_at-time").set_value(dt_time(9, 0))
+    for name, value in {"to_holder": "NCA lab", "place": "Lab", "purpose": "analysis", "condition": "sealed",
+                        "hash_checked": SHA}.items():
         met.text_input(key=f"transfer-{item.id}-{name}").input(value)
-    met.button(key=f"FormSubmitter:transfer-{item.id}-Record transfer").click().run()
-    assert "Transfer recorded." in [s.value for s in met.success], [e.value for e in met.error]
-    met.run()
+    met.button(key=f"FormSubmitter:transfer-{item.id}-Review transfer").click().run()
+    assert any("cannot be changed afterwards" in w.value for w in met.warning)  # asked first
+    with workspace.reader() as session:
+        assert session.get(EvidenceItem, item.id).holder_name == "DC Example"  # nothing written yet
+    met.button(key=f"transfer-{item.id}-confirm").click().run()
+    assert "E-1 transferred to NCA NCA lab (custody event 2)." in [s.value for s in met.success], \
+        [e.value for e in met.error]
     timeline = [frame.value for frame in met.dataframe if "seal" in frame.value.columns][0]
     assert timeline["to"].tolist() == ["MET DC Example", "NCA NCA lab"]
     assert timeline["hash check"].tolist() == ["matches", "matches"]
@@ -161,3 +196,44 @@ def test_custody_is_a_timeline_and_only_the_holder_transfers(workspace):
 def test_a_commander_sees_every_records_page(workspace, page):
     at = open_page("commander.met", page)
     assert at.dataframe and "you may see" in at.caption[0].value
+
+
+def test_an_update_changes_the_status_and_a_later_edit_keeps_it(workspace):
+    """Issue 14's second scenario: a status set through an update survives a save of the details
+    form loaded before it; the update form is empty again and the list shows the note at once."""
+    record = task(workspace)
+    at = open_record(open_page("liaison.met", "tasks"), "tasks", "T-1")
+    assert f"tasks-{record.id}-status" not in [w.key for w in at.selectbox]  # one place for the status
+    at.text_area(key=f"task-update-{record.id}-body").input("Warrant served")
+    at.selectbox(key=f"task-update-{record.id}-status").select("in progress")
+    at.button(key=f"FormSubmitter:task-update-{record.id}-Add update").click().run()
+    assert "T-1: update added, status open -> in progress." in [s.value for s in at.success]
+    assert at.text_area(key=f"task-update-{record.id}-body").value == ""  # cleared: no second note by accident
+    notes = [frame.value for frame in at.dataframe if "note" in frame.value.columns][0]
+    assert notes["note"].tolist() == ["Warrant served"]
+    at.text_input(key=f"tasks-{record.id}-title").input("Trace the wallet (served)")
+    at.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
+    saved = task(workspace)
+    assert (saved.title, saved.status.value, saved.version) == ("Trace the wallet (served)", "in progress", 3)
+
+
+@pytest.mark.parametrize(("subject", "offered"), [("liaison.fbi", False), ("analyst.europol", True),
+                                                   ("liaison.met", True)])
+def test_the_update_form_is_offered_only_to_who_may_add_one(workspace, subject, offered):
+    record = task(workspace)  # a MET task
+    at = open_record(open_page(subject, "tasks"), "tasks", "T-1")
+    assert (f"task-update-{record.id}-body" in [w.key for w in at.text_area]) is offered
+
+
+def test_provisioning_and_disabling_a_user_confirm_by_name(workspace):
+    at = open_page("admin", "users")
+    at.text_input(key="provision-user-subject").input("liaison.new")
+    at.text_input(key="provision-user-name").input("Nova Liaison")
+    at.selectbox(key="provision-user-agency").select("NCA")
+    at.button(key="FormSubmitter:provision-user-Provision").click().run()
+    assert "Provisioned liaison.new (NCA, liaison): they can sign in now." in [s.value for s in at.success]
+    at.selectbox(key=at.selectbox[0].key).select(next(o for o in at.selectbox[0].options if "liaison.new" in o)).run()
+    user_id = next(k for k in (w.key for w in at.checkbox) if k and k.startswith("change-user-"))
+    at.checkbox(key=user_id).uncheck()
+    at.button(key="FormSubmitter:change-user-Save").click().run()
+    assert "Saved liaison.new (NCA, liaison, disabled: signed out everywhere)." in [s.value for s in at.success]

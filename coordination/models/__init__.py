@@ -15,7 +15,7 @@ The package is organised by what each module holds:
 5. records - the marked operational records (`MarkedRecord`: suspects, arrests, evidence items,
    tasks), custody events, task updates, RED recipients and briefings
 6. tallies - the trigger-kept count tables the dashboard reads
-7. audit - the hash-chained audit event
+7. audit - the hash-chained audit event, and the one-time tokens of submitted forms
 8. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
@@ -24,7 +24,7 @@ Every name is re-exported here: import from `coordination.models`, not from its 
 
 from __future__ import annotations
 
-from coordination.models.audit import AuditEvent
+from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
 from coordination.models.enums import (
     ArrestOutcome,
@@ -87,5 +87,5 @@ __all__ = [
     "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",
     "TaskRedTally", "TaskTally",
     # audit, guards
-    "AuditEvent", "APPEND_ONLY", "AUDITED_TABLES",
+    "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]

@@ -33,3 +33,14 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+
+class Submission(Base):
+    """A form's one-time token, claimed in the transaction of the write it asked for: a double click
+    or a resubmitted form finds it taken and writes nothing twice."""
+
+    __tablename__ = "submission"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -97,3 +97,11 @@ def history(session: Session, principal: Principal, kind: Kind, record_id: int) 
                              .order_by(AuditEvent.seq)).all()
     return [{"when (UTC)": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), "who": e.actor_subject, "what": e.action,
              "outcome": e.outcome.value, "before": e.before or "", "after": e.after or ""} for e in events]
+
+
+def references(session: Session, principal: Principal, kind: Kind, limit: int = 200) -> list[str]:
+    """The keys of the records of `kind` the principal may read, most recently changed first: what a
+    link picker offers (a person may still type any other)."""
+    model = kind.model
+    return list(session.scalars(select(getattr(model, kind.key)).where(visible(model, principal))
+                                .order_by(model.updated_at.desc(), model.id.desc()).limit(limit)))

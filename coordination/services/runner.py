@@ -13,11 +13,12 @@ import functools
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coordination import audit
-from coordination.errors import PermissionDenied
-from coordination.models import Outcome
+from coordination.errors import AlreadySubmitted, PermissionDenied
+from coordination.models import Outcome, Submission, utcnow
 from coordination.principal import Principal
 
 P = ParamSpec("P")
@@ -25,10 +26,14 @@ R = TypeVar("R")
 UseCase = Callable[Concatenate[Session, Principal, P], R]
 
 
-def run(session: Session, principal: Principal, use_case: UseCase, *args, **kwargs):
-    """`use_case(session, principal, ...)` as one transaction."""
+def run(session: Session, principal: Principal, use_case: UseCase, *args, submission: str | None = None,
+        **kwargs):
+    """`use_case(session, principal, ...)` as one transaction. A form's `submission` token is claimed
+    in the same transaction: sent twice, the second finds it taken (AlreadySubmitted), nothing written."""
     _check_writer(session)
     try:
+        if submission is not None:
+            _claim(session, principal, submission)
         result = use_case(session, principal, *args, **kwargs)
         session.commit()
         return result
@@ -69,6 +74,16 @@ def in_transaction(use_case: Callable[..., R]) -> Callable[..., R]:
 def record_refusal(session: Session, principal: Principal, refusal: PermissionDenied, default_action: str) -> None:
     audit.record(session, audit.NewEvent(principal, refusal.action or default_action, refusal.entity or "-",
                                          refusal.entity_id, outcome=Outcome.REFUSED, detail=str(refusal)))
+
+
+def _claim(session: Session, principal: Principal, token: str) -> None:
+    if len(token) > 64 or session.get(Submission, token) is not None:
+        raise AlreadySubmitted()
+    session.add(Submission(token=token, user_id=principal.user_id, submitted_at=utcnow()))
+    try:
+        session.flush()
+    except IntegrityError:  # claimed by a transaction that committed after our look
+        raise AlreadySubmitted() from None
 
 
 def _check_writer(session: Session) -> None:

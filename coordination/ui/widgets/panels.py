@@ -6,11 +6,14 @@ import streamlit as st
 
 from coordination import policy, services
 from coordination.db import read_session, write_session
+from coordination.errors import CoordinationError, ValidationError
 from coordination.kinds import CUSTODY_TRANSFER, TASKS
 from coordination.queries import tasks as task_queries
 from coordination.queries.custody import custody_chain
 from coordination.queries.records import RecordView
-from coordination.ui.widgets.context import agency_codes, engine, principal, shown_errors
+from coordination.ui.widgets.context import engine, principal
+from coordination.ui.widgets.inputs import field_input
+from coordination.ui.widgets.record_forms import not_written, problems_of, refused, show_problem, token, written
 
 NO_CHANGE = "(no change)"
 
@@ -23,23 +26,50 @@ def custody(item: RecordView) -> None:
     if not policy.can_transfer(viewer, item.holder_agency_id):
         st.caption("Only the current holder's agency can transfer this item.")
         return
-    with st.form(f"transfer-{item.id}"):
+    form = f"transfer-{item.id}"
+    pending = st.session_state.get(f"{form}-pending")
+    if pending:
+        _confirm_transfer(item, form, pending)
+        return
+    digital = bool(item.values.get("sha256"))
+    with st.form(form):
         st.markdown("**Transfer custody**")
-        data = {"to_agency": st.selectbox("To agency", agency_codes(), key=f"transfer-{item.id}-to_agency")}
+        data = {}
         for name, spec in CUSTODY_TRANSFER.items():
-            if name != "to_agency":
-                data[name] = st.text_input(_transfer_label(name, spec), key=f"transfer-{item.id}-{name}")
-        if st.form_submit_button("Record transfer"):
-            with shown_errors(), write_session(engine()) as session:
-                services.transfer_custody(session, viewer, item.id, int(item.values["version"]),
-                                          {k: v for k, v in data.items() if v.strip()})
-                st.success("Transfer recorded.")
+            if name == "hash_checked" and not digital:
+                continue  # only digital items carry a hash to re-compute
+            data[name] = field_input(name, spec, "", f"{form}-{name}")
+            show_problem(form, name)
+        if st.form_submit_button("Review transfer"):
+            st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
+            st.session_state.pop(f"{form}-problems", None)
+            st.rerun()
 
 
-def _transfer_label(name: str, spec) -> str:
-    label = spec.label_for(name)
-    label = label[0].upper() + label[1:] + (" *" if spec.required else "")
-    return label + " (UTC, 2022-11-08T09:00:00Z)" if name == "occurred_at" else label
+def _confirm_transfer(item: RecordView, form: str, data: dict[str, str]) -> None:
+    """A transfer is never edited afterwards: say what will be recorded, and record it only when confirmed."""
+    holder = f"{item.values.get('holder_agency', '')} {item.values.get('holder_name', '')}".strip()
+    to = f"{data.get('to_agency', '?')} {data.get('to_holder', '?')}"
+    st.warning(f"Record the transfer of {item.key} from {holder} to {to} at {data.get('occurred_at', '?')} "
+               f"({data.get('purpose', 'no purpose given')})? A custody event cannot be changed afterwards.")
+    left, right = st.columns(2)
+    if left.button("Confirm transfer", key=f"{form}-confirm", type="primary"):
+        st.session_state.pop(f"{form}-pending")
+        try:
+            with write_session(engine()) as session:
+                event = services.transfer_custody(session, principal(), item.id, int(item.values["version"]), data,
+                                                  submission=token(form))
+        except ValidationError as error:
+            refused(form, error, {name: spec.label_for(name) for name, spec in CUSTODY_TRANSFER.items()})
+        except CoordinationError as error:
+            not_written(error)
+        else:
+            written(form, f"{item.key} transferred to {to} (custody event {event.sequence}).")
+    if right.button("Change the transfer", key=f"{form}-back"):
+        st.session_state.pop(f"{form}-pending")
+        st.rerun()
+    if problems_of(form):
+        st.error("Please correct the transfer.")
 
 
 def task_updates(task: RecordView) -> None:
@@ -49,15 +79,25 @@ def task_updates(task: RecordView) -> None:
     st.dataframe(updates, hide_index=True, width="stretch")
     if not policy.can_add_update(viewer, task.owning_agency_id):
         return
+    form = f"task-update-{task.id}"
     status = task.values["status"]
-    with st.form(f"task-update-{task.id}"):
-        body = st.text_area("Note", key=f"task-update-{task.id}-body")
+    with st.form(form):
+        body = st.text_area("Note *", key=f"{form}-body")
+        show_problem(form, "body")
         options = [NO_CHANGE] + [s for s in TASKS.fields["status"].parse.options if s != status]
-        new_status = st.selectbox("Change status to", options, key=f"task-update-{task.id}-status")
-        if st.form_submit_button("Add update"):
-            with shown_errors(), write_session(engine()) as session:
-                services.add_task_update(session, viewer, task.id, body,
-                                         None if new_status == NO_CHANGE else new_status,
-                                         int(task.values["version"]))
-                st.success("Update added.")
-
+        new_status = st.selectbox(f"Status (now {status})", options, key=f"{form}-status")
+        show_problem(form, "new_status")
+        sent = st.form_submit_button("Add update")
+    if not sent:
+        return
+    changing = new_status != NO_CHANGE
+    try:
+        with write_session(engine()) as session:
+            services.add_task_update(session, viewer, task.id, body, new_status if changing else None,
+                                     int(task.values["version"]), loaded_status=status, submission=token(form))
+    except ValidationError as error:
+        refused(form, error, {"body": "The note", "new_status": "The status"})
+    except CoordinationError as error:
+        not_written(error)
+    else:
+        written(form, f"{task.key}: update added" + (f", status {status} -> {new_status}." if changing else "."))

@@ -1,98 +1,188 @@
-"""Forms for a new record and for editing one; a save never overwrites someone else's in silence."""
+"""Forms for a new record and for editing one.
+
+An edit sends only the fields the person changed, with what they loaded in them: the service keeps
+what others saved meanwhile, and a field both changed is shown side by side to choose from. Every
+write leaves a confirmation naming the record, shows the saved record afresh, and carries a one-time
+token, so a double click writes once.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 import streamlit as st
 
 from coordination import services
 from coordination.db import write_session
-from coordination.errors import ConflictError
+from coordination.errors import AlreadySubmitted, ConflictError, CoordinationError, ValidationError
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, TASKS, Kind
-from coordination.markings import TLP
-from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes, principal, shown_errors
+from coordination.ui.widgets import flash
+from coordination.ui.widgets.context import engine, principal
+from coordination.ui.widgets.inputs import field_input
 
 CREATE = {SUSPECTS.name: services.create_suspect, ARRESTS.name: services.create_arrest,
           EVIDENCE.name: services.create_evidence_item, TASKS.name: services.create_task}
 UPDATE = {SUSPECTS.name: services.update_suspect, ARRESTS.name: services.update_arrest,
           EVIDENCE.name: services.update_evidence_item, TASKS.name: services.update_task}
-LONG_TEXT = ("notes", "description")  # typed in a box of several lines (evidence descriptions are short)
 
 
-def _options(kind: Kind, name: str) -> list[str] | None:
-    """The values a field may take, when there is a short list of them."""
-    parse = kind.fields[name].parse
-    if hasattr(parse, "options"):
-        return [""] + parse.options
-    if name == "tlp":
-        return [""] + [t.value for t in TLP]
-    if name == "classification":
-        return ["", "OFFICIAL", "OFFICIAL-SENSITIVE"]
-    if name == "owning_agency":
-        return [""] + agency_codes()
-    if name == "jurisdiction":
-        return [""] + jurisdiction_codes()
-    return None
+def token(form: str) -> str:
+    """The one-time token of the form as rendered now (a new one after each write)."""
+    return st.session_state.setdefault(f"{form}-token", uuid.uuid4().hex)
 
 
-def field(kind: Kind, name: str, value: str, key: str, disabled: bool = False) -> str:
-    label = kind.label(name) + (" *" if kind.fields[name].required else "")
-    options = _options(kind, name)
-    if options is not None:
-        options = options if value in options else [value, *options]
-        return st.selectbox(label, options, index=options.index(value), key=key, disabled=disabled)
-    if name in LONG_TEXT and kind is not EVIDENCE:
-        return st.text_area(label, value, key=key, disabled=disabled)
-    return st.text_input(label, value, key=key, disabled=disabled)
+def problems_of(form: str) -> dict[str, str]:
+    return st.session_state.get(f"{form}-problems", {})
+
+
+def show_problem(form: str, name: str) -> None:
+    problem = problems_of(form).get(name)
+    if problem:
+        st.error(problem)
+
+
+def written(form: str, message: str) -> None:
+    """After a write: forget the form's values, token and problems; confirm on the next run."""
+    flash.forget_form(f"{form}-")
+    flash.later(message)
+    st.rerun()
+
+
+def refused(form: str, error: ValidationError, labels: dict[str, str]) -> None:
+    """Keep what was typed and show each problem under its field (labels, never column names)."""
+    st.session_state[f"{form}-problems"] = {name: f"{labels.get(name, name)} {reason}"
+                                            for name, reason in error.problems.items()}
+    st.rerun()
+
+
+def not_written(error: CoordinationError) -> None:
+    """A refusal, a conflict without a merge, or a resubmission: said in plain words."""
+    if isinstance(error, AlreadySubmitted):
+        st.info(str(error))
+    elif isinstance(error, ConflictError):
+        st.warning(str(error))
+    else:
+        st.error(str(error))
 
 
 def create_form(kind: Kind) -> None:
     viewer = principal()
-    st.caption("Times as 2022-11-07T06:00:00Z, dates as 2022-11-07. A new record takes the operation's "
-               "default marking unless you choose another; TLP:RED records name their recipients "
-               "(comma-separated subjects), you among them.")
+    form = f"{kind.name}-new"
+    st.caption("A new record takes the operation's default marking unless you choose another; TLP:RED records "
+               "name their recipients (comma-separated subjects), you among them. Times are in UTC.")
+    _problem_summary(form)
     with st.form(f"{kind.name}-create"):
-        values = {name: field(kind, name, viewer.agency_code if name == "owning_agency" else "",
-                              f"{kind.name}-new-{name}") for name in kind.fields}
-        if st.form_submit_button("Create"):
-            data = {name: value for name, value in values.items() if value.strip()}
-            with shown_errors(), write_session(engine()) as session:
-                CREATE[kind.name](session, viewer, data)
-                st.success(f"Created {data.get(kind.key)}.")
+        values = {}
+        for name, spec in kind.fields.items():
+            values[name] = field_input(name, spec, viewer.agency_code if name == "owning_agency" else "",
+                                       f"{form}-{name}", long_text=kind is not EVIDENCE,
+                                       owning_agency=viewer.agency_code)
+            show_problem(form, name)
+        sent = st.form_submit_button("Create")
+    if sent:
+        data = {name: value for name, value in values.items() if value.strip()}
+        try:
+            with write_session(engine()) as session:
+                CREATE[kind.name](session, viewer, data, submission=token(form))
+        except ValidationError as error:
+            refused(form, error, {name: kind.label(name) for name in kind.fields})
+        except CoordinationError as error:
+            not_written(error)
+        else:
+            written(form, f"Created {data[kind.key]}.")
 
 
 def edit_form(kind: Kind, record_id: int, current: dict[str, str], may_edit: bool) -> None:
-    """Edit with the version the user loaded; someone else's save in between is never overwritten."""
+    """Edit the record as loaded; others' saves in between are merged, clashes shown to choose from."""
     viewer = principal()
-    loaded_key = f"{kind.name}-{record_id}-loaded"
-    loaded = st.session_state.setdefault(loaded_key, current)
+    form = f"{kind.name}-{record_id}"
+    loaded = st.session_state.setdefault(f"{form}-loaded", current)
     fixed = kind.fixed_after_create | {kind.key}
-    with st.form(f"{kind.name}-{record_id}-edit"):
-        typed = {name: field(kind, name, loaded.get(name, ""), f"{kind.name}-{record_id}-{name}",
-                             disabled=not may_edit or name in fixed) for name in kind.fields}
+    shown = [name for name in kind.fields if name not in kind.changed_elsewhere]
+    if loaded["version"] != current["version"]:
+        st.info(f"Saved by someone else since you opened it (now version {current['version']}). Your changes "
+                "are kept in the form; saving keeps theirs too, and asks you only where you both changed a field.")
+    _problem_summary(form)
+    with st.form(f"{form}-edit"):
+        typed = {}
+        for name in shown:
+            typed[name] = field_input(name, kind.fields[name], loaded.get(name, ""), f"{form}-{name}",
+                                      disabled=not may_edit or name in fixed, long_text=kind is not EVIDENCE,
+                                      owning_agency=current.get("owning_agency"))
+            show_problem(form, name)
         saved = st.form_submit_button("Save", disabled=not may_edit)
+    if kind.changed_elsewhere:
+        st.caption(f"{', '.join(kind.label(n) for n in sorted(kind.changed_elsewhere))}: changed with an update.")
     if not may_edit:
         st.caption(f"Read only: a {viewer.role.value} of {viewer.agency_code} may not change this record.")
-    if loaded["version"] != current["version"]:
-        _show_conflict(kind, loaded, current, typed, loaded_key)
-    if saved:
-        changes = {name: value for name, value in typed.items() if name not in fixed and value != loaded.get(name, "")}
-        try:
-            with shown_errors(), write_session(engine()) as session:
-                UPDATE[kind.name](session, viewer, record_id, int(loaded["version"]), changes)
-                st.session_state.pop(loaded_key)
-                st.success("Saved." if changes else "Nothing changed.")
-                st.rerun()
-        except ConflictError:
-            pass  # shown above on the rerun that follows; the typed values stay in the form
+    changes = {name: value for name, value in typed.items() if name not in fixed and value != loaded.get(name, "")}
+    clash = st.session_state.get(f"{form}-clash")
+    if clash:
+        _choose_clashes(kind, form, record_id, clash, current, changes)
+    elif saved:
+        _save(kind, form, record_id, loaded, current, changes)
 
 
-def _show_conflict(kind: Kind, loaded: dict, current: dict, typed: dict, loaded_key: str) -> None:
-    others = [{"field": name, "you loaded": loaded.get(name, ""), "now saved": current.get(name, ""),
-               "you typed": typed.get(name, "")}
-              for name in kind.fields if loaded.get(name, "") != current.get(name, "")]
-    st.warning(f"Someone saved this record after you loaded it (now version {current['version']}). "
-               "Your typed values are kept below; nothing was overwritten. Compare, then reload and save again.")
-    st.dataframe(others, hide_index=True, width="stretch")
-    if st.button("Reload the saved version and keep my changes", key=f"{loaded_key}-reload"):
-        st.session_state[loaded_key] = current
+def _save(kind: Kind, form: str, record_id: int, loaded: dict, current: dict, changes: dict,
+          version: int | None = None, seen: dict | None = None) -> None:
+    viewer = principal()
+    key = current[kind.key]
+    if not changes:
+        written(form, f"{key}: nothing changed.")
+    seen = seen if seen is not None else {name: loaded.get(name, "") for name in changes}
+    try:
+        with write_session(engine()) as session:
+            record = UPDATE[kind.name](session, viewer, record_id, version or int(loaded["version"]), changes,
+                                       loaded=seen, submission=token(form))
+    except ValidationError as error:
+        refused(form, error, {name: kind.label(name) for name in kind.fields})
+    except ConflictError as error:
+        if not error.fields:
+            not_written(error)
+            return
+        st.session_state[f"{form}-clash"] = {"fields": list(error.fields), "by": error.changed_by or "someone",
+                                             "at": error.changed_at.strftime("%H:%M UTC") if error.changed_at
+                                             else "", "mine": {n: changes[n] for n in error.fields},
+                                             "loaded": {n: loaded.get(n, "") for n in error.fields}}
+        st.session_state.pop(f"{form}-token", None)  # the choice is a new submission
         st.rerun()
+    except CoordinationError as error:
+        not_written(error)
+    else:
+        written(form, f"{key} saved, version {record.version}.")
+
+
+def _choose_clashes(kind: Kind, form: str, record_id: int, clash: dict, current: dict, changes: dict) -> None:
+    """Side by side, per field both changed: what was loaded, theirs (who, when), mine; the person picks."""
+    st.warning(f"{clash['by']} saved {current[kind.key]} at {clash['at']} and changed the same "
+               f"{'field' if len(clash['fields']) == 1 else 'fields'} as you. Nothing is saved yet: choose, "
+               "field by field, which value to keep.")
+    picks = {}
+    for name in clash["fields"]:
+        theirs, mine = current.get(name, ""), clash["mine"][name]
+        st.markdown(f"**{kind.label(name)}** (when you opened it: {_shown(clash['loaded'][name])})")
+        picks[name] = st.radio(kind.label(name), ["mine", "theirs"], key=f"{form}-pick-{name}",
+                               format_func=lambda side, t=theirs, m=mine: (f"Keep mine: {_shown(m)}" if side == "mine"
+                                                                           else f"Keep theirs: {_shown(t)}"),
+                               label_visibility="collapsed")
+    left, right = st.columns(2)
+    if left.button("Save with these choices", key=f"{form}-resolve", type="primary"):
+        chosen = {name: value for name, value in changes.items() if picks.get(name, "mine") == "mine"}
+        for name in clash["fields"]:
+            if picks[name] == "mine":
+                chosen[name] = clash["mine"][name]
+        seen = {name: current.get(name, "") for name in chosen}  # decided against what is saved now
+        st.session_state.pop(f"{form}-clash")
+        _save(kind, form, record_id, current, current, chosen, int(current["version"]), seen)
+    if right.button("Discard my changes", key=f"{form}-discard"):
+        written(form, f"{current[kind.key]}: your changes were discarded; showing the saved version.")
+
+
+def _shown(value: str) -> str:
+    return value if value else "(empty)"
+
+
+def _problem_summary(form: str) -> None:
+    problems = problems_of(form)
+    if problems:
+        st.error(f"Please correct {len(problems)} {'field' if len(problems) == 1 else 'fields'} below.")
