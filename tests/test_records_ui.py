@@ -207,8 +207,8 @@ def test_an_update_changes_the_status_and_a_later_edit_keeps_it(workspace):
     at.text_area(key=f"task-update-{record.id}-body").input("Warrant served")
     at.selectbox(key=f"task-update-{record.id}-status").select("in progress")
     at.button(key=f"FormSubmitter:task-update-{record.id}-Add update").click().run()
-    assert "T-1: update added, status open -> in progress." in [s.value for s in at.success]
-    assert at.text_area(key=f"task-update-{record.id}-body").value == ""  # cleared: no second note by accident
+    assert "T-1: update added, status open → in progress." in [s.value for s in at.success]
+    assert at.text_area(key=f"task-update-{record.id}-body~1").value == ""  # a fresh form: no second note by accident
     notes = [frame.value for frame in at.dataframe if "note" in frame.value.columns][0]
     assert notes["note"].tolist() == ["Warrant served"]
     at.text_input(key=f"tasks-{record.id}-title").input("Trace the wallet (served)")

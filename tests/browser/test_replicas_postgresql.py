@@ -36,9 +36,9 @@ def test_a_save_through_one_replica_shows_on_the_others_dashboard(pg_stack, brow
         editor.get_by_test_id("stSidebarNav").get_by_role("link", name="Suspects", exact=True).click()
         editor.get_by_role("tab", name="New").click()
         form = editor.get_by_test_id("stForm").filter(has=editor.get_by_role("button", name="Create"))
-        form.get_by_label("reference *").fill("REPLICA-1")
-        form.get_by_label("full name *").fill("Synthetic Replica")
-        for label, option in (("tier *", "money handler"), ("status *", "identified")):
+        form.get_by_label("Reference *").fill("REPLICA-1")
+        form.get_by_label("Full name *").fill("Synthetic Replica")
+        for label, option in (("Tier *", "money handler"), ("Status *", "identified")):
             form.get_by_label(label).click()  # a Streamlit selectbox: type to filter, Enter to choose
             editor.keyboard.type(option)
             editor.keyboard.press("Enter")

@@ -7,7 +7,7 @@ from coordination.db import read_session, write_session
 from coordination.kinds import USER
 from coordination.queries import people
 from coordination.ui.widgets.context import agency_codes, engine, principal, shown_errors
-from coordination.ui.widgets.record_forms import token, written
+from coordination.ui.widgets.record_forms import key, token, written
 
 ROLES = USER["role"].parse.options
 
@@ -28,29 +28,31 @@ with change:
     chosen = by_label[st.selectbox("User", list(by_label))] if by_label else None
     if chosen is not None:
         with st.form("change-user"):
-            role = st.selectbox("Role", ROLES, index=ROLES.index(chosen.role), key=f"change-user-{chosen.id}-role")
+            role = st.selectbox("Role", ROLES, index=ROLES.index(chosen.role),
+                                key=key("change-user", f"{chosen.id}-role"))
             agency = st.selectbox("Agency", agencies, index=agencies.index(chosen.agency),
-                                  key=f"change-user-{chosen.id}-agency")
-            active = st.checkbox("Active (may sign in)", value=chosen.active, key=f"change-user-{chosen.id}-active")
+                                  key=key("change-user", f"{chosen.id}-agency"))
+            active = st.checkbox("Active (may sign in)", value=chosen.active,
+                                 key=key("change-user", f"{chosen.id}-active"))
             if st.form_submit_button("Save"):
                 with shown_errors(), write_session(engine()) as session:
                     services.update_user(session, admin, chosen.id, chosen.version,
                                          {"role": role, "agency": agency, "active": active},
-                                         submission=token("change-user"))
+                                         submission=token("change-user", (chosen.id, role, agency, active)))
                     state = "active" if active else "disabled: signed out everywhere"
                     written("change-user", f"Saved {chosen.subject} ({agency}, {role}, {state}).")
 with provision:
     with st.form("provision-user", clear_on_submit=False):
         issuer = st.text_input("Issuer (the identity provider)", value=settings.load().demo_issuer,
-                               key="provision-user-issuer")
-        subject = st.text_input("Subject", key="provision-user-subject")
-        name = st.text_input("Name", key="provision-user-name")
-        email = st.text_input("Email (for contact only)", key="provision-user-email")
-        agency = st.selectbox("Agency ", agencies, key="provision-user-agency")
-        role = st.selectbox("Role ", ROLES, index=ROLES.index("liaison"), key="provision-user-role")
+                               key=key("provision-user", "issuer"))
+        subject = st.text_input("Subject", key=key("provision-user", "subject"))
+        name = st.text_input("Name", key=key("provision-user", "name"))
+        email = st.text_input("Email (for contact only)", key=key("provision-user", "email"))
+        agency = st.selectbox("Agency ", agencies, key=key("provision-user", "agency"))
+        role = st.selectbox("Role ", ROLES, index=ROLES.index("liaison"), key=key("provision-user", "role"))
         if st.form_submit_button("Provision"):
             with shown_errors(), write_session(engine()) as session:
                 services.create_user(session, admin, {"issuer": issuer, "subject": subject, "display_name": name,
                                                       "email": email or None, "agency": agency, "role": role},
-                                     submission=token("provision-user"))
+                                     submission=token("provision-user", (issuer, subject)))
                 written("provision-user", f"Provisioned {subject} ({agency}, {role}): they can sign in now.")

@@ -16,7 +16,6 @@ def show() -> None:
     message = st.session_state.pop(_KEY, None)
     if message:
         st.success(message)
-        st.toast(message)
 
 
 def forget_form(prefix: str) -> None:

@@ -13,7 +13,7 @@ from coordination.queries.custody import custody_chain
 from coordination.queries.records import RecordView
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
-from coordination.ui.widgets.record_forms import not_written, problems_of, refused, show_problem, token, written
+from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
 
 NO_CHANGE = "(no change)"
 
@@ -38,7 +38,7 @@ def custody(item: RecordView) -> None:
         for name, spec in CUSTODY_TRANSFER.items():
             if name == "hash_checked" and not digital:
                 continue  # only digital items carry a hash to re-compute
-            data[name] = field_input(name, spec, "", f"{form}-{name}")
+            data[name] = field_input(name, spec, "", key(form, name))
             show_problem(form, name)
         if st.form_submit_button("Review transfer"):
             st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
@@ -58,7 +58,7 @@ def _confirm_transfer(item: RecordView, form: str, data: dict[str, str]) -> None
         try:
             with write_session(engine()) as session:
                 event = services.transfer_custody(session, principal(), item.id, int(item.values["version"]), data,
-                                                  submission=token(form))
+                                                  submission=token(form, data))
         except ValidationError as error:
             refused(form, error, {name: spec.label_for(name) for name, spec in CUSTODY_TRANSFER.items()})
         except CoordinationError as error:
@@ -82,10 +82,10 @@ def task_updates(task: RecordView) -> None:
     form = f"task-update-{task.id}"
     status = task.values["status"]
     with st.form(form):
-        body = st.text_area("Note *", key=f"{form}-body")
+        body = st.text_area("Note *", key=key(form, "body"))
         show_problem(form, "body")
         options = [NO_CHANGE] + [s for s in TASKS.fields["status"].parse.options if s != status]
-        new_status = st.selectbox(f"Status (now {status})", options, key=f"{form}-status")
+        new_status = st.selectbox(f"Status (now {status})", options, key=key(form, "status"))
         show_problem(form, "new_status")
         sent = st.form_submit_button("Add update")
     if not sent:
@@ -94,10 +94,11 @@ def task_updates(task: RecordView) -> None:
     try:
         with write_session(engine()) as session:
             services.add_task_update(session, viewer, task.id, body, new_status if changing else None,
-                                     int(task.values["version"]), loaded_status=status, submission=token(form))
+                                     int(task.values["version"]), loaded_status=status,
+                                     submission=token(form, body.strip()))  # a note is sent once
     except ValidationError as error:
         refused(form, error, {"body": "The note", "new_status": "The status"})
     except CoordinationError as error:
         not_written(error)
     else:
-        written(form, f"{task.key}: update added" + (f", status {status} -> {new_status}." if changing else "."))
+        written(form, f"{task.key}: update added" + (f", status {status} → {new_status}." if changing else "."))

@@ -27,10 +27,11 @@ def detail(kind: Kind, key: str) -> None:
         return
     current = record.values
     st.subheader(f"{key}")
-    st.caption(f"Owned by {current['owning_agency']} · {current['classification']} TLP:{current['tlp']} · "
+    held = f" · held by {current['holder_agency']} ({current['holder_name']})" if "holder_agency" in current else ""
+    st.caption(f"Owned by {current['owning_agency']}{held} · {current['classification']} TLP:{current['tlp']} · "
                f"{HANDLING[TLP(current['tlp'])]} · version {current['version']}")
     title, panel = PANELS.get(kind.name, ("Updates", None))
-    edit, trail, more = st.tabs(["Details", "History", title])
+    edit, trail, more = st.tabs(["Details", "History", title], key=f"{kind.name}-{record.id}-tabs")
     with edit:
         record_forms.edit_form(kind, record.id, current, policy.can_edit(viewer, kind, record.owning_agency_id))
     with trail:

@@ -8,6 +8,7 @@ token, so a double click writes once.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import streamlit as st
@@ -26,9 +27,15 @@ UPDATE = {SUSPECTS.name: services.update_suspect, ARRESTS.name: services.update_
           EVIDENCE.name: services.update_evidence_item, TASKS.name: services.update_task}
 
 
-def token(form: str) -> str:
-    """The one-time token of the form as rendered now (a new one after each write)."""
-    return st.session_state.setdefault(f"{form}-token", uuid.uuid4().hex)
+def token(form: str, content: object) -> str:
+    """One token per thing a person asked for in a form: the same content sent again (a double click,
+    a resubmitted form, even after the form was cleared) carries the same token, and the service
+    writes it once. Something else typed in the form gets a new token."""
+    digest = hashlib.sha256(repr(content).encode()).hexdigest()
+    sent = st.session_state.get(f"_sent-{form}")
+    if sent is None or sent[0] != digest:
+        sent = st.session_state[f"_sent-{form}"] = (digest, uuid.uuid4().hex)
+    return sent[1]
 
 
 def problems_of(form: str) -> dict[str, str]:
@@ -41,9 +48,17 @@ def show_problem(form: str, name: str) -> None:
         st.error(problem)
 
 
+def key(form: str, name: str) -> str:
+    """A widget's key in a form. After each write the form is drawn anew under new keys: a browser
+    keeps what a widget held while its key stays the same, even when the server forgets it."""
+    generation = st.session_state.get(f"_generation-{form}", 0)
+    return f"{form}-{name}" + (f"~{generation}" if generation else "")
+
+
 def written(form: str, message: str) -> None:
-    """After a write: forget the form's values, token and problems; confirm on the next run."""
+    """After a write: a fresh form (new widgets, no problems, nothing loaded); confirm on the next run."""
     flash.forget_form(f"{form}-")
+    st.session_state[f"_generation-{form}"] = st.session_state.get(f"_generation-{form}", 0) + 1
     flash.later(message)
     st.rerun()
 
@@ -75,7 +90,7 @@ def create_form(kind: Kind) -> None:
         values = {}
         for name, spec in kind.fields.items():
             values[name] = field_input(name, spec, viewer.agency_code if name == "owning_agency" else "",
-                                       f"{form}-{name}", long_text=kind is not EVIDENCE,
+                                       key(form, name), long_text=kind is not EVIDENCE,
                                        owning_agency=viewer.agency_code)
             show_problem(form, name)
         sent = st.form_submit_button("Create")
@@ -83,7 +98,7 @@ def create_form(kind: Kind) -> None:
         data = {name: value for name, value in values.items() if value.strip()}
         try:
             with write_session(engine()) as session:
-                CREATE[kind.name](session, viewer, data, submission=token(form))
+                CREATE[kind.name](session, viewer, data, submission=token(form, data))
         except ValidationError as error:
             refused(form, error, {name: kind.label(name) for name in kind.fields})
         except CoordinationError as error:
@@ -106,7 +121,7 @@ def edit_form(kind: Kind, record_id: int, current: dict[str, str], may_edit: boo
     with st.form(f"{form}-edit"):
         typed = {}
         for name in shown:
-            typed[name] = field_input(name, kind.fields[name], loaded.get(name, ""), f"{form}-{name}",
+            typed[name] = field_input(name, kind.fields[name], loaded.get(name, ""), key(form, name),
                                       disabled=not may_edit or name in fixed, long_text=kind is not EVIDENCE,
                                       owning_agency=current.get("owning_agency"))
             show_problem(form, name)
@@ -133,7 +148,7 @@ def _save(kind: Kind, form: str, record_id: int, loaded: dict, current: dict, ch
     try:
         with write_session(engine()) as session:
             record = UPDATE[kind.name](session, viewer, record_id, version or int(loaded["version"]), changes,
-                                       loaded=seen, submission=token(form))
+                                       loaded=seen, submission=token(form, (changes, seen)))
     except ValidationError as error:
         refused(form, error, {name: kind.label(name) for name in kind.fields})
     except ConflictError as error:
@@ -144,7 +159,6 @@ def _save(kind: Kind, form: str, record_id: int, loaded: dict, current: dict, ch
                                              "at": error.changed_at.strftime("%H:%M UTC") if error.changed_at
                                              else "", "mine": {n: changes[n] for n in error.fields},
                                              "loaded": {n: loaded.get(n, "") for n in error.fields}}
-        st.session_state.pop(f"{form}-token", None)  # the choice is a new submission
         st.rerun()
     except CoordinationError as error:
         not_written(error)

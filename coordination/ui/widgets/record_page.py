@@ -20,7 +20,7 @@ from coordination.ui.widgets.record_table import record_table
 def record_page(kind: Kind) -> None:
     viewer = principal()
     st.title(kind.title)
-    listing, new, bulk = st.tabs(["Records", "New", "Import and export"])
+    listing, new, bulk = st.tabs(["Records", "New", "Import and export"], key=f"{kind.name}-tabs")
     with listing:
         selected = record_table(kind)
         if selected:
