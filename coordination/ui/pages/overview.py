@@ -4,6 +4,7 @@ import streamlit as st
 
 from coordination.aggregates import picture
 from coordination.db import read_session
+from coordination.kinds import TASKS
 from coordination.ui.widgets.context import engine, operation_name, principal
 
 viewer = principal()
@@ -29,10 +30,11 @@ with left:
                  hide_index=True, width="stretch")
 with right:
     st.subheader("Tasks by agency and status")
-    by_agency: dict[str, dict[str, int]] = {}
+    statuses = TASKS.fields["status"].parse.options
+    by_agency: dict[str, dict] = {}
     for cell in seen.tasks_by_agency_status:
-        row = by_agency.setdefault(cell.agency, {"agency": cell.agency, "overdue": 0})
-        row[cell.status] = cell.tasks
+        row = by_agency.setdefault(cell.agency, {"agency": cell.agency, **dict.fromkeys(statuses, 0), "overdue": 0})
+        row[cell.status] = cell.tasks  # 0, never blank, where an agency has none in a status
         row["overdue"] += cell.overdue
     st.dataframe(list(by_agency.values()), hide_index=True, width="stretch")
     st.subheader("Evidence by current holder")

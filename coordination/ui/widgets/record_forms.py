@@ -20,6 +20,7 @@ from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, TASKS, Kind
 from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
+from coordination.ui.widgets.words import a
 
 CREATE = {SUSPECTS.name: services.create_suspect, ARRESTS.name: services.create_arrest,
           EVIDENCE.name: services.create_evidence_item, TASKS.name: services.create_task}
@@ -129,7 +130,7 @@ def edit_form(kind: Kind, record_id: int, current: dict[str, str], may_edit: boo
     if kind.changed_elsewhere:
         st.caption(f"{', '.join(kind.label(n) for n in sorted(kind.changed_elsewhere))}: changed with an update.")
     if not may_edit:
-        st.caption(f"Read only: a {viewer.role.value} of {viewer.agency_code} may not change this record.")
+        st.caption(f"Read only: {a(viewer.role.value)} of {viewer.agency_code} may not change this record.")
     changes = {name: value for name, value in typed.items() if name not in fixed and value != loaded.get(name, "")}
     clash = st.session_state.get(f"{form}-clash")
     if clash:

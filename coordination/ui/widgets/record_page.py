@@ -15,6 +15,7 @@ from coordination.ui.widgets import files, record_forms
 from coordination.ui.widgets.context import principal
 from coordination.ui.widgets.record_detail import detail
 from coordination.ui.widgets.record_table import record_table
+from coordination.ui.widgets.words import a
 
 
 def record_page(kind: Kind) -> None:
@@ -29,7 +30,7 @@ def record_page(kind: Kind) -> None:
         if policy.can_create(viewer, kind):
             record_forms.create_form(kind)
         else:
-            st.info(f"A {viewer.role.value} does not create {kind.title.lower()}.")
+            st.info(f"{a(viewer.role.value).capitalize()} does not create {kind.title.lower()}.")
     with bulk:
         files.export_panel(kind)
         if policy.can_import(viewer, kind):
