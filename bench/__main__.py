@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from bench import briefing, dashboard, foundation, integrity, workspace
+from bench import briefing, dashboard, foundation, integrity, tables, workspace
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="operation,stress")
     parser.add_argument("--only", default=None,
-                        choices=["foundation", "dashboard", "workspace", "integrity", "briefing"])
+                        choices=["foundation", "dashboard", "workspace", "integrity", "briefing", "tables"])
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
                         help="also measure on this PostgreSQL database (its tables are replaced)")
     args = parser.parse_args()
@@ -27,6 +27,8 @@ def main() -> None:
         integrity.main(args.postgres, foundation.OUT)
     if args.only in (None, "briefing"):
         briefing.main(foundation.OUT, args.postgres)
+    if args.only in (None, "tables") and "stress" in scales:
+        tables.main(foundation.OUT, args.postgres)
 
 
 if __name__ == "__main__":

@@ -102,6 +102,10 @@ class Suspect(MarkedRecord, Base):
         Index("ix_suspect_status", "operation_id", "status", "tier"),
         # covers the dashboard's pipeline count under the scoping clause: an index-only scan
         Index("ix_suspect_pipeline", "tlp", "owning_agency_id", "tier", "status"),
+        # the suspects table pages along these (by reference, by full name, ties by id), reading the
+        # scoping columns from the index alone (queries.records.table)
+        Index("ix_suspect_by_reference", "reference", "id", "tlp", "owning_agency_id"),
+        Index("ix_suspect_by_full_name", "full_name", "id", "tlp", "owning_agency_id"),
     )
 
 

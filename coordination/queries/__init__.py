@@ -1,9 +1,9 @@
 """Every listing a person sees, by name, each taking the principal and reading through
 `policy.visible` (the one scoping rule), so a page never builds SQL of its own.
 
-- `records`: a kind's table (search, filters, first rows), one record, its history
+- `records`: a kind's table (search, filters, a sort, one page and the count), one record, its history
 - `custody`: an evidence item's chain of custody
-- `tasks`: a task's updates, an agency's open tasks
+- `tasks`: a task's updates, an agency's open tasks (filtered) and who holds them
 - `drill_down`: the records behind a bar or a map point of the operation picture
 - `reference`: the operation's name, agency and jurisdiction codes
 - `people`: the users an admin provisions

@@ -1,16 +1,18 @@
-"""A task's updates, and an agency's open tasks."""
+"""A task's updates, and an agency's open tasks (filtered in SQL)."""
 
 from __future__ import annotations
 
-from datetime import date
+import enum
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from coordination.aggregates import CLOSED_TASKS
 from coordination.kinds import TASKS
-from coordination.models import Task, TaskStatus, TaskUpdate, User
+from coordination.models import Task, TaskPriority, TaskStatus, TaskUpdate, User
 from coordination.policy import visible
 from coordination.principal import Principal
 from coordination.queries.records import readable
@@ -27,16 +29,77 @@ def task_updates(session: Session, principal: Principal, task_id: int) -> list[d
             for u, author in rows]
 
 
-def my_agency_tasks(session: Session, principal: Principal, today: date) -> list[dict[str, Any]]:
-    """The open tasks of the principal's agency that they may read: overdue and blocked first, then by due date."""
+class Due(enum.StrEnum):
+    ANY = "any"
+    OVERDUE = "overdue"
+    WITHIN_7_DAYS = "due within 7 days"
+    NONE = "no due date"
+
+
+UNASSIGNED = "(unassigned)"  # the assignee filter's word for tasks nobody holds
+OPEN_STATUSES = [s.value for s in TaskStatus if s not in CLOSED_TASKS]
+PRIORITIES = [p.value for p in TaskPriority]
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """What a liaison narrowed their agency's open tasks to; empty means all of them."""
+
+    statuses: tuple[str, ...] = ()  # of OPEN_STATUSES
+    priorities: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()  # subjects, or UNASSIGNED
+    due: Due = Due.ANY
+
+
+@dataclass(frozen=True)
+class AgencyTasks:
+    rows: list[dict[str, Any]]  # the open tasks that match, in the home list's order
+    open: int  # all the open tasks of the agency that the principal may read
+
+
+def _narrowed(filters: TaskFilters, today: date) -> list[ColumnElement[bool]]:
+    where = []
+    if filters.statuses:
+        where.append(Task.status.in_([TaskStatus(s) for s in filters.statuses]))
+    if filters.priorities:
+        where.append(Task.priority.in_([TaskPriority(p) for p in filters.priorities]))
+    if filters.assignees:
+        named = [s for s in filters.assignees if s != UNASSIGNED]
+        held = Task.assignee_id.in_(select(User.id).where(User.subject.in_(named)))
+        where.append(held | Task.assignee_id.is_(None) if UNASSIGNED in filters.assignees else held)
+    if filters.due is Due.OVERDUE:
+        where.append(Task.due_date < today)
+    elif filters.due is Due.WITHIN_7_DAYS:
+        where.append(Task.due_date.between(today, today + timedelta(days=7)))
+    elif filters.due is Due.NONE:
+        where.append(Task.due_date.is_(None))
+    return where
+
+
+def _mine(principal: Principal) -> list[ColumnElement[bool]]:
+    return [visible(Task, principal), Task.owning_agency_id == principal.agency_id, Task.status.not_in(CLOSED_TASKS)]
+
+
+def my_agency_assignees(session: Session, principal: Principal) -> list[str]:
+    """Who holds any of the open tasks of the principal's agency that they may read, for a filter."""
+    return list(session.scalars(select(User.subject).where(User.id.in_(select(Task.assignee_id)
+                                                                       .where(*_mine(principal))))
+                                .order_by(User.subject)))
+
+
+def my_agency_tasks(session: Session, principal: Principal, today: date,
+                    filters: TaskFilters = TaskFilters()) -> AgencyTasks:
+    """The open tasks of the principal's agency that they may read and that match `filters`:
+    overdue and blocked first, then by due date (none last); with the count of all of them."""
+    mine = _mine(principal)
     overdue = (Task.due_date < today) & Task.status.not_in(CLOSED_TASKS)
     tasks = session.execute(
         select(Task, User.subject).outerjoin(User, User.id == Task.assignee_id)
-        .where(visible(Task, principal), Task.owning_agency_id == principal.agency_id,
-               Task.status.not_in(CLOSED_TASKS))
-        .order_by(case((overdue, 0), (Task.status == TaskStatus.BLOCKED, 1), else_=2), Task.due_date,
-                  Task.reference)).all()
-    return [{"reference": t.reference, "title": t.title, "status": t.status.value, "priority": t.priority.value,
+        .where(*mine, *_narrowed(filters, today))
+        .order_by(case((overdue, 0), (Task.status == TaskStatus.BLOCKED, 1), else_=2), Task.due_date.nulls_last(),
+                  Task.reference, Task.id)).all()
+    rows = [{"reference": t.reference, "title": t.title, "status": t.status.value, "priority": t.priority.value,
              "due": t.due_date.isoformat() if t.due_date else "",
              "overdue": "OVERDUE" if t.due_date and t.due_date < today else "", "assignee": assignee or ""}
             for t, assignee in tasks]
+    return AgencyTasks(rows, session.scalar(select(func.count()).select_from(Task).where(*mine)) or 0)

@@ -1,4 +1,5 @@
-"""A kind's table: search, filters, the first rows the viewer may see, and a way to open one."""
+"""A kind's table: search, filters, a sort, one page of the rows the viewer may see (paged, sorted
+and filtered in SQL), and a way to open one."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from coordination.markings import TLP
 from coordination.queries import records
 from coordination.ui.widgets.context import agency_codes, engine, principal
 
-SHOWN = 500  # rows in the table; search narrows the rest
+ORDERS = ("ascending", "descending")
+
+
+def counted(n: int, kind: Kind) -> str:
+    """'1 suspect', '0 suspects', '1,841 evidence items'."""
+    return f"{n:,} {kind.entity if n == 1 else kind.title.lower()}"
 
 
 def record_table(kind: Kind) -> str | None:
@@ -20,16 +26,56 @@ def record_table(kind: Kind) -> str | None:
     agencies = columns[0].multiselect("Owning agency", agency_codes(), key=f"{kind.name}-agency")
     markings = columns[1].multiselect("Marking", [t.value for t in TLP], key=f"{kind.name}-tlp")
     statuses = columns[2].multiselect("Status", records.statuses(kind), key=f"{kind.name}-status")
-    filters = records.TableFilters(search, tuple(agencies), tuple(markings), tuple(statuses))
+    columns = st.columns(3)
+    sort_by = columns[0].selectbox("Sort by", records.sortable(kind), format_func=kind.label,
+                                   key=f"{kind.name}-sort")
+    descending = columns[1].radio("Order", ORDERS, horizontal=True, key=f"{kind.name}-order") == "descending"
+    page_size = columns[2].selectbox("Rows per page", records.PAGE_SIZES, index=1, key=f"{kind.name}-page-size")
+    filters = records.TableFilters(search.strip(), tuple(agencies), tuple(markings), tuple(statuses))
+    order = records.TableOrder(sort_by, descending)
+
+    page_key = f"{kind.name}-page"
+    shape = (filters, order, page_size)  # another filter, sort or page size starts again from page 1
+    if st.session_state.get(f"{kind.name}-paged") != shape:
+        st.session_state[f"{kind.name}-paged"] = shape
+        st.session_state[page_key] = 1
     with read_session(engine()) as session:
-        found = records.table(session, principal(), kind, filters, SHOWN)
+        found = records.table(session, principal(), kind, filters, order, st.session_state.get(page_key, 1),
+                              page_size)
+    st.session_state[page_key] = found.page  # a page past the end (rows gone since) shows the last
+
+    st.caption(caption(found, kind))
     shown = found.shown
-    st.caption(f"{found.total:,} {kind.title.lower()} you may see" + (f"; the first {SHOWN} by reference"
-                                                                      if found.total > SHOWN else ""))
-    table = [dict(zip(shown.columns, row, strict=True)) for row in shown.rows]
+    visible = [n for n, name in enumerate(shown.columns) if name != "recipients"]
+    table = {kind.label(shown.columns[n]): [row[n] for row in shown.rows] for n in visible}
+    # keyed by what is shown, so a selection never carries over to another page's row
     event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key=f"{kind.name}-table", column_order=[c for c in shown.columns if c != "recipients"])
+                         key=f"{kind.name}-table-{hash((shape, found.page))}")
+    if found.pages > 1:
+        _page_controls(kind, found)
     rows = event.selection.rows if event and event.selection else []
-    typed = st.text_input(f"Open by {kind.key.replace('_', ' ')}", key=f"{kind.name}-open",
+    typed = st.text_input(f"Open by {kind.label(kind.key)}", key=f"{kind.name}-open",
                           placeholder="or select a row above").strip()
-    return table[rows[0]][kind.key] if rows else (typed or None)
+    return shown.rows[rows[0]][0] if rows else (typed or None)  # an export row starts with its key
+
+
+def caption(found: records.Table, kind: Kind) -> str:
+    """'Rows 51-100 of 1,841 suspects you may see', or '12 suspects you may see' when one page holds them."""
+    if found.pages == 1:
+        return f"{counted(found.total, kind)} you may see"
+    return f"Rows {found.first:,}-{found.last:,} of {counted(found.total, kind)} you may see"
+
+
+def _turn(page_key: str, by: int) -> None:
+    st.session_state[page_key] = st.session_state.get(page_key, 1) + by
+
+
+def _page_controls(kind: Kind, found: records.Table) -> None:
+    page_key = f"{kind.name}-page"
+    previous, number, of, following = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+    previous.button("Previous", key=f"{kind.name}-previous", disabled=found.page <= 1, on_click=_turn,
+                    args=(page_key, -1), width="stretch")
+    number.number_input("Page", min_value=1, max_value=found.pages, step=1, key=page_key)
+    of.markdown(f"of {found.pages:,} pages")
+    following.button("Next", key=f"{kind.name}-next", disabled=found.page >= found.pages, on_click=_turn,
+                     args=(page_key, 1), width="stretch")
