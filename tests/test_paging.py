@@ -115,5 +115,5 @@ def test_the_count_from_the_tallies_is_the_rows_a_search_would_count(operation, 
 
 
 def test_an_unknown_sort_column_is_refused(operation):
-    with operation.reader() as session, pytest.raises(ValueError, match="cannot be sorted by notes"):
+    with operation.reader() as session, pytest.raises(ValueError, match="cannot be sorted by Notes"):
         records.table(session, operation.principal("liaison.met"), SUSPECTS, EVERYTHING, records.TableOrder("notes"))

@@ -46,7 +46,7 @@ def open_page(subject: str, page: str) -> AppTest:
     return at
 
 
-def shown(at: AppTest, column: str = "reference") -> list[str]:
+def shown(at: AppTest, column: str = "Reference") -> list[str]:
     return at.dataframe[0].value[column].tolist()
 
 
@@ -79,7 +79,7 @@ def test_sorting_orders_rows_and_starts_again_from_page_one(tables):
     at.button(key="suspects-next").click().run()
     at.selectbox(key="suspects-sort").select("full_name").run()
     assert caption(at).startswith("Rows 1-50 of 61")
-    assert shown(at, "full name")[:3] == ["Name 000", "Name 001", "Name 002"]
+    assert shown(at, "Full name")[:3] == ["Name 000", "Name 001", "Name 002"]
     at.radio(key="suspects-order").set_value("descending").run()
     assert shown(at)[:3] == ["S-FBI", "S-000", "S-001"]  # Name 999, Name 059, Name 058
     at.selectbox(key="suspects-sort").select("status").run()  # the workflow's order: identified after lead
@@ -89,10 +89,10 @@ def test_sorting_orders_rows_and_starts_again_from_page_one(tables):
 def test_headers_are_labels_and_a_selected_row_opens_its_record(tables):
     at = open_page("liaison.met", "suspects")
     columns = at.dataframe[0].value.columns.tolist()
-    assert columns[:3] == ["reference", "full name", "aliases"]
-    assert "owning agency" in columns and "date of birth" in columns
+    assert columns[:3] == ["Reference", "Full name", "Aliases and handles"]
+    assert "Owning agency" in columns and "Date of birth" in columns
     assert not [c for c in columns if "_" in c] and "recipients" not in columns
-    assert at.selectbox(key="suspects-sort").options[:2] == ["reference", "full name"]
+    assert at.selectbox(key="suspects-sort").options[:2] == ["Reference", "Full name"]
     at.button(key="suspects-next").click().run()
     table = at.dataframe[0]
     at.session_state[table.key] = {"selection": {"rows": [3], "columns": [], "cells": []}}
@@ -114,10 +114,10 @@ def test_one_and_none_are_counted_in_words(tables):
 def test_the_home_list_is_narrowed_by_its_filters_and_counted(tables):
     at = open_page("liaison.met", "my_tasks")
     assert caption(at).startswith("3 open tasks; overdue and blocked first")
-    assert shown(at) == ["T-1", "T-2", "T-3"]
+    assert shown(at, "reference") == ["T-1", "T-2", "T-3"]
     at.multiselect(key="my-tasks-priority").select("low").run()
-    assert caption(at).startswith("2 of 3 open tasks") and shown(at) == ["T-2", "T-3"]
+    assert caption(at).startswith("2 of 3 open tasks") and shown(at, "reference") == ["T-2", "T-3"]
     at.selectbox(key="my-tasks-due").select("no due date").run()
-    assert caption(at).startswith("1 of 3 open tasks") and shown(at) == ["T-2"]
+    assert caption(at).startswith("1 of 3 open tasks") and shown(at, "reference") == ["T-2"]
     at.multiselect(key="my-tasks-status").select("open").run()
     assert caption(at).startswith("0 of 3 open tasks") and not at.dataframe
