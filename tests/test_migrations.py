@@ -56,7 +56,7 @@ def test_downgrade_base_then_upgrade_head_round_trips(empty_engine):
     assert tables(empty_engine) == set()
     assert migrate.current(empty_engine) is None
     migrate.upgrade(empty_engine)
-    assert migrate.current(empty_engine) == "0003"
+    assert migrate.current(empty_engine) == "0004"
     assert migrate.pending_diff(empty_engine) == []
 
 
@@ -80,7 +80,7 @@ def test_the_alembic_command_line_takes_the_url_and_finds_nothing_to_generate(tm
         done = subprocess.run([sys.executable, "-m", "alembic", "-x", f"database_url={url}", *args],
                               cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
-    assert migrate.current(url) == "0003" and migrate.pending_diff(url) == []
+    assert migrate.current(url) == "0004" and migrate.pending_diff(url) == []
 
 
 def test_no_revision_imports_the_application():
@@ -185,7 +185,7 @@ def test_tallies_stay_true_through_downgrade_to_0002_and_upgrade_again(empty_eng
     assert_tallies_agree(empty_engine, 9)
 
     migrate.upgrade(empty_engine)
-    assert migrate.current(empty_engine) == "0003"
+    assert migrate.current(empty_engine) == "0004"
     assert installed_triggers(empty_engine) == at_head
     assert_tallies_agree(empty_engine, 9)
     add_records(empty_engine, "AGAIN")

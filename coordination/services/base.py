@@ -64,15 +64,33 @@ def check_link(session: Session, principal: Principal, model: type[MarkedRecord]
         raise ValidationError({field: f"no {model.entity} with that reference"}) from None
 
 
+# What each action does, as the end of "a liaison of FBI may not ...": `{entity}` is the record's noun.
+ACTION_PHRASES = {
+    policy.Action.CREATE: "create this {entity}",
+    policy.Action.UPDATE: "change this {entity}",
+    policy.Action.TRANSFER_CUSTODY: "transfer custody of this {entity}",
+    policy.Action.ADD_NOTE: "add a note to this {entity}",
+    policy.Action.CHANGE_TASK_STATUS: "change the status of this {entity}",
+    policy.Action.REASSIGN_TASK: "assign this {entity} to another agency or to a person of another agency",
+    policy.Action.MANAGE_USERS: "provision or change users",
+}
+
+
+def refusal_message(principal: Principal, action: policy.Action, entity: str) -> str:
+    """'a liaison of FBI may not transfer custody of this evidence item', in plain English."""
+    role = principal.role.value if principal.role else "unprovisioned user"
+    article = "an" if role[0] in "aeiou" else "a"
+    who = f"{article} {role} of {principal.agency_code}" if principal.agency_code else f"{article} {role}"
+    return f"{who} may not {ACTION_PHRASES[action].format(entity=entity)}"
+
+
 def authorise(principal: Principal, action: policy.Action, kind: Kind | None, entity_id: int | None = None,
               entity: str = "", **scope) -> None:
     """Refuse (PermissionDenied, audited by the runner) what the policy does not allow."""
     if not policy.can_write(principal, action, kind=kind, **scope):
-        role = principal.role.value if principal.role else "unprovisioned user"
-        article = "an" if role[0] in "aeiou" else "a"
         entity = entity or (kind.entity if kind else "record")
-        raise PermissionDenied(f"{article} {role} of {principal.agency_code or 'no agency'} may not {action.value} "
-                               f"this {entity}", action=action.value, entity=entity, entity_id=entity_id)
+        raise PermissionDenied(refusal_message(principal, action, entity), action=action.value, entity=entity,
+                               entity_id=entity_id)
 
 
 def check_version(record: MarkedRecord | Any, expected_version: int) -> None:
@@ -139,9 +157,11 @@ def prepare_create(session: Session, principal: Principal, kind: Kind, data: Map
     values.setdefault("owning_agency_id", None)
     values["owning_agency_id"] = values["owning_agency_id"] or principal.agency_id
     recipients = _marking_and_recipients(session, principal, values, None)
+    # permission before the checks that look at other records (a reference in use, a link), so those
+    # tell nothing to someone who may not create this record at all
+    authorise(principal, policy.Action.CREATE, kind, owning_agency_id=values["owning_agency_id"])
     if check:
         check(values)
-    authorise(principal, policy.Action.CREATE, kind, owning_agency_id=values["owning_agency_id"])
     return values, recipients
 
 

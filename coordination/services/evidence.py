@@ -79,13 +79,18 @@ def transfer_custody(session: Session, principal: Principal, item_id: int, expec
     """Hand an item from its current holder to the next; only the holder's agency may do it."""
     item = load_visible(session, principal, EvidenceItem, item_id)
     values = parse_fields(session, CUSTODY_TRANSFER, data)
-    # version first: a transfer that lost a race to another is a conflict, not a refusal of the former holder
-    check_version(item, expected_version)
-    authorise(principal, policy.Action.TRANSFER_CUSTODY, EVIDENCE, item.id,
-              holder_agency_id=item.holder_agency_id)
     last: CustodyEvent = session.scalar(
         select(CustodyEvent).where(CustodyEvent.evidence_item_id == item.id)
         .order_by(CustodyEvent.sequence.desc()).limit(1))
+    # permission before version, so a version check tells nobody who may not transfer who changed the item;
+    # except the agency that handed the item on just now: its stale transfer lost a race, a conflict it may hear
+    lost_race = (item.version != expected_version and last.from_agency_id is not None
+                 and last.from_agency_id == principal.agency_id
+                 and policy.can_transfer(principal, holder_agency_id=last.from_agency_id))
+    if not lost_race:
+        authorise(principal, policy.Action.TRANSFER_CUSTODY, EVIDENCE, item.id,
+                  holder_agency_id=item.holder_agency_id)
+    check_version(item, expected_version)
     _transfer_rules(item, last, values)
     event = CustodyEvent(evidence_item_id=item.id, sequence=last.sequence + 1, from_agency_id=item.holder_agency_id,
                          from_holder=item.holder_name, recorded_by_id=principal.user_id, **values)

@@ -109,8 +109,15 @@ def _no_cycle(session: Session, task_id: int | None, depends_on_id: int | None) 
         current = session.scalar(select(Task.depends_on_id).where(Task.id == current))
 
 
+def _assignee_of_another_agency(session: Session, assignee_id: int | None, owning_agency_id: int) -> bool:
+    return assignee_id is not None and session.get(User, assignee_id).agency_id != owning_agency_id
+
+
 def create_task(session: Session, principal: Principal, data: dict[str, Any]) -> Task:
+    """A new task; assigning it to a person of another agency is a reassignment, as in `update_task`."""
     def check(values):
+        if _assignee_of_another_agency(session, values.get("assignee_id"), values["owning_agency_id"]):
+            authorise(principal, policy.Action.REASSIGN_TASK, TASKS, owning_agency_id=values["owning_agency_id"])
         _unique_reference(session, Task, values)
         _blank_defaults(values, description="")
         check_link(session, principal, Task, values, "depends_on", "depends_on_id")
@@ -128,11 +135,10 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
             check_link(session, principal, Task, values, "depends_on", "depends_on_id")
             _no_cycle(session, record.id, values["depends_on_id"])
         _refuse_blanking(values, "description")
-        if values.get("assignee_id") not in (None, record.assignee_id):
-            assignee_agency = session.get(User, values["assignee_id"]).agency_id
-            if assignee_agency != values.get("owning_agency_id", record.owning_agency_id):
-                authorise(principal, policy.Action.REASSIGN_TASK, TASKS, record.id,
-                          owning_agency_id=record.owning_agency_id)
+        if values.get("assignee_id") not in (None, record.assignee_id) and _assignee_of_another_agency(
+                session, values["assignee_id"], values.get("owning_agency_id", record.owning_agency_id)):
+            authorise(principal, policy.Action.REASSIGN_TASK, TASKS, record.id,
+                      owning_agency_id=record.owning_agency_id)
     return update_record(session, principal, TASKS, task_id, expected_version, changes,
                          check=check)
 
