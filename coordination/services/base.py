@@ -182,25 +182,34 @@ def create_record(session: Session, principal: Principal, kind: Kind, data: Mapp
 
 def update_record(session: Session, principal: Principal, kind: Kind, record_id: int, expected_version: int,
                   changes: Mapping[str, Any], action: policy.Action = policy.Action.UPDATE,
+                  normalise: Callable[[MarkedRecord, dict[str, Any]], None] | None = None,
                   check: Callable[[MarkedRecord, dict[str, Any]], None] | None = None) -> MarkedRecord:
-    """Validate -> authorise -> compare version -> change -> audit. No change, no event."""
+    """Validate -> compare -> authorise -> check -> compare version -> change -> audit.
+
+    Values equal to the record's are no change, whoever owns the record: a file exported and imported
+    back unchanged is "unchanged" row by row, not refused. Only a real change is authorised, and only
+    then checked against other records (`check` sees the changed columns) and against the version
+    the person saw. A record the principal may not read stays NotFound before anything else.
+    `normalise` fills what a blank means for this kind (no lookups of other records)."""
     model = kind.model
     record = load_visible(session, principal, model, record_id)
     values = parse_fields(session, kind.fields, changes, partial=True)
     _refuse_blanking_required(kind, values)
-    authorise(principal, action, kind, record.id, owning_agency_id=record.owning_agency_id)
-    if "owning_agency_id" in values and values["owning_agency_id"] != record.owning_agency_id:
-        authorise(principal, policy.Action.REASSIGN_TASK if kind.run_by_command else action, kind,
-                  record.id, owning_agency_id=values["owning_agency_id"])
-    check_version(record, expected_version)
+    if normalise:
+        normalise(record, values)
     recipients = _marking_and_recipients(session, principal, values, record)
-    if check:
-        check(record, values)
     changed = {name: value for name, value in values.items() if getattr(record, name) != value}
     old_recipients = recipient_ids(session, model.entity, record.id)
     recipients_changed = recipients is not None and set(recipients) != old_recipients
     if not changed and not recipients_changed:
         return record
+    authorise(principal, action, kind, record.id, owning_agency_id=record.owning_agency_id)
+    if "owning_agency_id" in changed:
+        authorise(principal, policy.Action.REASSIGN_TASK if kind.run_by_command else action, kind,
+                  record.id, owning_agency_id=changed["owning_agency_id"])
+    if check:
+        check(record, changed)
+    check_version(record, expected_version)
     before = snapshot(record, changed)
     for name, value in changed.items():
         setattr(record, name, value)

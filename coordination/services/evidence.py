@@ -66,10 +66,10 @@ def update_evidence_item(session: Session, principal: Principal, item_id: int, e
         raise ValidationError({name: "is fixed at seizure; record a custody transfer instead"
                                if name == "holder_name" else "is fixed at seizure" for name in sorted(fixed)})
 
-    def check(record, values):
-        if values.get("exhibit_ref", record.exhibit_ref) != record.exhibit_ref:
+    def check(record, changed):
+        if "exhibit_ref" in changed:
             raise ValidationError({"exhibit_ref": "is fixed at seizure"})
-        _digital_needs_hash({"sha256": record.sha256}, values.get("item_type") or record.item_type)
+        _digital_needs_hash({"sha256": record.sha256}, changed.get("item_type") or record.item_type)
     return update_record(session, principal, EVIDENCE, item_id, expected_version,
                          changes, check=check)
 

@@ -54,12 +54,11 @@ def create_suspect(session: Session, principal: Principal, data: dict[str, Any])
 
 def update_suspect(session: Session, principal: Principal, suspect_id: int, expected_version: int,
                    changes: dict[str, Any]) -> Suspect:
-    def check(record, values):
-        if values.get("reference", record.reference) != record.reference:
-            _unique_reference(session, Suspect, values)
-        _refuse_blanking(values, "aliases", "notes")
+    def check(record, changed):
+        if "reference" in changed:
+            _unique_reference(session, Suspect, changed)
     return update_record(session, principal, SUSPECTS, suspect_id, expected_version, changes,
-                         check=check)
+                         normalise=lambda record, values: _refuse_blanking(values, "aliases", "notes"), check=check)
 
 
 def _refuse_blanking(values: dict, *names: str) -> None:
@@ -86,15 +85,17 @@ def create_arrest(session: Session, principal: Principal, data: dict[str, Any]) 
 
 def update_arrest(session: Session, principal: Principal, arrest_id: int, expected_version: int,
                   changes: dict[str, Any]) -> Arrest:
-    def check(record, values):
-        if values.get("reference", record.reference) != record.reference:
-            _unique_reference(session, Arrest, values)
+    def normalise(record, values):
         if "on_action_day" in values and values["on_action_day"] is None:
             values["on_action_day"] = record.on_action_day
-        if "suspect_id" in values:
-            check_link(session, principal, Suspect, values, "suspect", "suspect_id")
+
+    def check(record, changed):
+        if "reference" in changed:
+            _unique_reference(session, Arrest, changed)
+        if "suspect_id" in changed:
+            check_link(session, principal, Suspect, changed, "suspect", "suspect_id")
     return update_record(session, principal, ARRESTS, arrest_id, expected_version, changes,
-                         check=check)
+                         normalise=normalise, check=check)
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -128,19 +129,18 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
                 changes: dict[str, Any]) -> Task:
     """Edit a task. Moving it to another agency, or to a person of another agency, is a
     reassignment, which only commanders may do."""
-    def check(record, values):
-        if values.get("reference", record.reference) != record.reference:
-            _unique_reference(session, Task, values)
-        if "depends_on_id" in values:
-            check_link(session, principal, Task, values, "depends_on", "depends_on_id")
-            _no_cycle(session, record.id, values["depends_on_id"])
-        _refuse_blanking(values, "description")
-        if values.get("assignee_id") not in (None, record.assignee_id) and _assignee_of_another_agency(
-                session, values["assignee_id"], values.get("owning_agency_id", record.owning_agency_id)):
+    def check(record, changed):
+        if "reference" in changed:
+            _unique_reference(session, Task, changed)
+        if "depends_on_id" in changed:
+            check_link(session, principal, Task, changed, "depends_on", "depends_on_id")
+            _no_cycle(session, record.id, changed["depends_on_id"])
+        if changed.get("assignee_id") is not None and _assignee_of_another_agency(
+                session, changed["assignee_id"], changed.get("owning_agency_id", record.owning_agency_id)):
             authorise(principal, policy.Action.REASSIGN_TASK, TASKS, record.id,
                       owning_agency_id=record.owning_agency_id)
     return update_record(session, principal, TASKS, task_id, expected_version, changes,
-                         check=check)
+                         normalise=lambda record, values: _refuse_blanking(values, "description"), check=check)
 
 
 def add_task_update(session: Session, principal: Principal, task_id: int, body: str,
