@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from coordination import audit, policy
+from coordination import audit, policy, references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import Kind
+from coordination.links import choose_link, link_candidates, no_such
 from coordination.markings import TLP
-from coordination.models import MarkedRecord, Operation, Recipient
+from coordination.models import Agency, MarkedRecord, Operation, Recipient
 from coordination.principal import SYSTEM_ISSUER, Principal
 
 MARKING_FIELDS = ("tlp", "classification")
@@ -52,16 +53,94 @@ def is_system(principal: Principal) -> bool:
     return principal.role is None and principal.user_id is None and principal.issuer == SYSTEM_ISSUER
 
 
-def check_link(session: Session, principal: Principal, model: type[MarkedRecord], values: dict, field: str,
-               column: str) -> None:
-    """A link to a record the principal may not read is refused exactly like a link to nothing,
-    so links cannot be used to learn what exists."""
-    if values.get(column) is None:
-        return
+def resolve_links(session: Session, principal: Principal, kind: Kind, values: dict[str, Any],
+                  record: MarkedRecord | None = None) -> None:
+    """Turn each typed link of `values` into the id of a record the principal may read; a link to a
+    record they may not read is refused exactly like a link to nothing, so links cannot be used to
+    learn what exists. On an update, RESTRICTED (how an export writes a link the reader may not
+    read) keeps the link as it is."""
+    problems = {}
+    owner = values.get("owning_agency_id") or (record.owning_agency_id if record is not None else
+                                               principal.agency_id)
+    for name, field in kind.fields.items():
+        model = getattr(field.parse, "links_to", None)
+        column = field.column or name
+        value = values.get(column)
+        if model is None or value is None:
+            continue
+        if record is not None and value == getattr(record, column):
+            continue  # as it is
+        if isinstance(value, int):
+            if not _readable(session, principal, model, value):
+                problems[name] = no_such(model, value)
+            continue
+        if value.text == references.RESTRICTED:
+            if record is None:
+                problems[name] = f"a new record cannot be linked to a {model.entity} you may not read"
+            else:
+                del values[column]  # as it is: the reader may not see, so cannot have changed, it
+            continue
+        cache = session.info.get("links", {})
+        key = (model.__name__, value.text)
+        try:
+            candidates = cache[key] if key in cache else link_candidates(session, principal, model,
+                                                                         [value.text])[value.text]
+            values[column] = choose_link(model, value.text, candidates, owner)
+        except ValueError as error:
+            problems[name] = str(error)
+    if problems:
+        raise ValidationError(problems)
+
+
+def parse_and_resolve(session: Session, principal: Principal, kind: Kind, data: Mapping[str, Any],
+                      record: MarkedRecord | None = None) -> dict[str, Any]:
+    """`parse_fields` with links resolved, every problem of both named at once."""
     try:
-        load_visible(session, principal, model, values[column])
-    except NotFound:
-        raise ValidationError({field: f"no {model.entity} with that reference"}) from None
+        values = parse_fields(session, kind.fields, data, partial=record is not None)
+    except ValidationError as error:
+        links = {name: field for name, field in kind.fields.items() if getattr(field.parse, "links_to", None)}
+        problems = dict(error.problems)
+        try:
+            linked = parse_fields(session, links, {n: v for n, v in data.items() if n in links and n not in problems},
+                                  partial=True)
+            resolve_links(session, principal, kind, linked, record)
+        except ValidationError as more:
+            problems |= more.problems
+        raise ValidationError(problems) from None
+    resolve_links(session, principal, kind, values, record)
+    return values
+
+
+def _readable(session: Session, principal: Principal, model: type[MarkedRecord], record_id: int) -> bool:
+    return session.scalar(select(model.id).where(model.id == record_id, policy.visible(model, principal))) \
+        is not None
+
+
+def check_reference(session: Session, principal: Principal, kind: Kind, value: str, owning_agency_id: int,
+                    record_id: int | None = None) -> None:
+    """A record's reference is its agency's alone: refuse one already used by another record of the same
+    agency, or one that looks like it (same UTS #39 skeleton). Only that agency's records are looked at,
+    so nothing is told about the references of other agencies."""
+    model = kind.model
+    column = getattr(model, kind.key)
+    query = select(column).where(model.reference_skeleton == references.skeleton(value),
+                                 model.operation_id == current_operation(session).id,
+                                 model.owning_agency_id == owning_agency_id)
+    if record_id is not None:
+        query = query.where(model.id != record_id)
+    existing = session.scalars(query.limit(2)).all()
+    if existing:
+        raise ValidationError({kind.key: clash(kind, value, existing[0], agency_code(session, owning_agency_id))})
+
+
+def clash(kind: Kind, value: str, existing: str, agency: str) -> str:
+    if existing == value:
+        return f"'{value}' is already used by another {kind.entity} of {agency}"
+    return f"'{value}' looks like '{existing}', already used by another {kind.entity} of {agency}"
+
+
+def agency_code(session: Session, agency_id: int) -> str:
+    return session.scalar(select(Agency.code).where(Agency.id == agency_id)) or "this agency"
 
 
 # What each action does, as the end of "a liaison of FBI may not ...": `{entity}` is the record's noun.
@@ -153,7 +232,7 @@ def _marking_and_recipients(session: Session, principal: Principal, values: dict
 def prepare_create(session: Session, principal: Principal, kind: Kind, data: Mapping[str, Any],
                    check: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], list[int] | None]:
     """Validate and authorise a new record without writing it: its column values and RED recipients."""
-    values = parse_fields(session, kind.fields, data)
+    values = parse_and_resolve(session, principal, kind, data)
     values.setdefault("owning_agency_id", None)
     values["owning_agency_id"] = values["owning_agency_id"] or principal.agency_id
     recipients = _marking_and_recipients(session, principal, values, None)
@@ -193,7 +272,7 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
     `normalise` fills what a blank means for this kind (no lookups of other records)."""
     model = kind.model
     record = load_visible(session, principal, model, record_id)
-    values = parse_fields(session, kind.fields, changes, partial=True)
+    values = parse_and_resolve(session, principal, kind, changes, record)
     _refuse_blanking_required(kind, values)
     if normalise:
         normalise(record, values)

@@ -16,11 +16,11 @@ from coordination import audit, policy
 from coordination.errors import ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
-from coordination.models import CustodyEvent, EvidenceItem, EvidenceType, Suspect
+from coordination.models import CustodyEvent, EvidenceItem, EvidenceType
 from coordination.principal import Principal
 from coordination.services.base import (
     authorise,
-    check_link,
+    check_reference,
     check_version,
     create_record,
     flush_or_conflict,
@@ -42,10 +42,7 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
     """Record a seized item; its seizure is custody event 1, held by the owning agency."""
     def check(values):
         _digital_needs_hash(values, values["item_type"])
-        if session.scalar(select(EvidenceItem.id).where(EvidenceItem.exhibit_ref == values["exhibit_ref"])):
-            raise ValidationError({"exhibit_ref": f"'{values['exhibit_ref']}' is already used by another item"})
-        if values.get("suspect_id") is not None:
-            check_link(session, principal, Suspect, values, "suspect", "suspect_id")
+        check_reference(session, principal, EVIDENCE, values["exhibit_ref"], values["owning_agency_id"])
         values["holder_agency_id"] = values["owning_agency_id"]
     item = create_record(session, principal, EVIDENCE, data, check)
     session.add(CustodyEvent(
@@ -69,6 +66,8 @@ def update_evidence_item(session: Session, principal: Principal, item_id: int, e
     def check(record, changed):
         if "exhibit_ref" in changed:
             raise ValidationError({"exhibit_ref": "is fixed at seizure"})
+        if "owning_agency_id" in changed:
+            check_reference(session, principal, EVIDENCE, record.exhibit_ref, changed["owning_agency_id"], record.id)
         _digital_needs_hash({"sha256": record.sha256}, changed.get("item_type") or record.item_type)
     return update_record(session, principal, EVIDENCE, item_id, expected_version,
                          changes, check=check)

@@ -16,7 +16,7 @@ from coordination.models import Arrest, MarkedRecord, Suspect, Task, TaskStatus,
 from coordination.principal import Principal
 from coordination.services.base import (
     authorise,
-    check_link,
+    check_reference,
     check_version,
     create_record,
     current_operation,
@@ -26,11 +26,12 @@ from coordination.services.base import (
 )
 
 
-def _unique_reference(session: Session, model: type[MarkedRecord], values: dict, column: str = "reference"):
-    value = values.get(column)
-    existing = session.scalar(select(model.id).where(getattr(model, column) == value))
-    if value is not None and existing is not None:
-        raise ValidationError({column: f"'{value}' is already used by another {model.entity}"})
+def _unique_reference(session: Session, principal: Principal, kind, values: dict,
+                      record: MarkedRecord | None = None) -> None:
+    """On create, and on an update that changes the reference or the owning agency."""
+    owner = values.get("owning_agency_id") or record.owning_agency_id
+    value = values.get(kind.key) or getattr(record, kind.key)
+    check_reference(session, principal, kind, value, owner, record.id if record is not None else None)
 
 
 def _blank_defaults(values: dict, **defaults) -> None:
@@ -47,7 +48,7 @@ def suspect_rules(session: Session, principal: Principal, values: dict) -> None:
 
 def create_suspect(session: Session, principal: Principal, data: dict[str, Any]) -> Suspect:
     def check(values):
-        _unique_reference(session, Suspect, values)
+        _unique_reference(session, principal, SUSPECTS, values)
         suspect_rules(session, principal, values)
     return create_record(session, principal, SUSPECTS, data, check)
 
@@ -55,8 +56,8 @@ def create_suspect(session: Session, principal: Principal, data: dict[str, Any])
 def update_suspect(session: Session, principal: Principal, suspect_id: int, expected_version: int,
                    changes: dict[str, Any]) -> Suspect:
     def check(record, changed):
-        if "reference" in changed:
-            _unique_reference(session, Suspect, changed)
+        if "reference" in changed or "owning_agency_id" in changed:
+            _unique_reference(session, principal, SUSPECTS, changed, record)
     return update_record(session, principal, SUSPECTS, suspect_id, expected_version, changes,
                          normalise=lambda record, values: _refuse_blanking(values, "aliases", "notes"), check=check)
 
@@ -70,7 +71,6 @@ def _refuse_blanking(values: dict, *names: str) -> None:
 # --- arrests ----------------------------------------------------------------------------------
 
 def arrest_rules(session: Session, principal: Principal, values: dict) -> None:
-    check_link(session, principal, Suspect, values, "suspect", "suspect_id")  # no arrest of an unseen suspect
     if values.get("on_action_day") is None and values.get("arrested_at") is not None:
         action_day = current_operation(session).action_day
         values["on_action_day"] = action_day is not None and values["arrested_at"].date() == action_day
@@ -78,7 +78,7 @@ def arrest_rules(session: Session, principal: Principal, values: dict) -> None:
 
 def create_arrest(session: Session, principal: Principal, data: dict[str, Any]) -> Arrest:
     def check(values):
-        _unique_reference(session, Arrest, values)
+        _unique_reference(session, principal, ARRESTS, values)
         arrest_rules(session, principal, values)
     return create_record(session, principal, ARRESTS, data, check)
 
@@ -90,10 +90,8 @@ def update_arrest(session: Session, principal: Principal, arrest_id: int, expect
             values["on_action_day"] = record.on_action_day
 
     def check(record, changed):
-        if "reference" in changed:
-            _unique_reference(session, Arrest, changed)
-        if "suspect_id" in changed:
-            check_link(session, principal, Suspect, changed, "suspect", "suspect_id")
+        if "reference" in changed or "owning_agency_id" in changed:
+            _unique_reference(session, principal, ARRESTS, changed, record)
     return update_record(session, principal, ARRESTS, arrest_id, expected_version, changes,
                          normalise=normalise, check=check)
 
@@ -119,9 +117,8 @@ def create_task(session: Session, principal: Principal, data: dict[str, Any]) ->
     def check(values):
         if _assignee_of_another_agency(session, values.get("assignee_id"), values["owning_agency_id"]):
             authorise(principal, policy.Action.REASSIGN_TASK, TASKS, owning_agency_id=values["owning_agency_id"])
-        _unique_reference(session, Task, values)
+        _unique_reference(session, principal, TASKS, values)
         _blank_defaults(values, description="")
-        check_link(session, principal, Task, values, "depends_on", "depends_on_id")
     return create_record(session, principal, TASKS, data, check)
 
 
@@ -130,10 +127,9 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
     """Edit a task. Moving it to another agency, or to a person of another agency, is a
     reassignment, which only commanders may do."""
     def check(record, changed):
-        if "reference" in changed:
-            _unique_reference(session, Task, changed)
+        if "reference" in changed or "owning_agency_id" in changed:
+            _unique_reference(session, principal, TASKS, changed, record)
         if "depends_on_id" in changed:
-            check_link(session, principal, Task, changed, "depends_on", "depends_on_id")
             _no_cycle(session, record.id, changed["depends_on_id"])
         if changed.get("assignee_id") is not None and _assignee_of_another_agency(
                 session, changed["assignee_id"], changed.get("owning_agency_id", record.owning_agency_id)):
