@@ -13,11 +13,12 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from coordination import markings, policy, references, tabular
 from coordination.kinds import KINDS, Kind
+from coordination.links import choose_link, link_candidates
 from coordination.models import (
     Agency,
     Jurisdiction,
@@ -93,12 +94,7 @@ def _linked_records(session: Session, principal: Principal, model: type[MarkedRe
         readable.update({i: (reference, agency_id) for i, reference, agency_id in session.execute(
             select(model.id, key, model.owning_agency_id)
             .where(model.id.in_(ids[start:start + 5000]), policy.visible(model, principal)))})
-    names = sorted({reference for reference, _ in readable.values()})
-    shared: set[str] = set()
-    for start in range(0, len(names), 5000):
-        shared.update(session.scalars(
-            select(key).where(key.in_(names[start:start + 5000]), policy.visible(model, principal))
-            .group_by(key).having(func.count(func.distinct(model.owning_agency_id)) > 1)))
+    candidates = link_candidates(session, principal, model, {reference for reference, _ in readable.values()})
 
     def name(record: MarkedRecord) -> str:
         linked = getattr(record, attribute)
@@ -107,9 +103,12 @@ def _linked_records(session: Session, principal: Principal, model: type[MarkedRe
         if linked not in readable:
             return references.RESTRICTED
         reference, agency_id = readable[linked]
-        if reference in shared and agency_id != record.owning_agency_id:
-            return references.qualified(agencies[agency_id], reference)
-        return reference
+        try:  # the plain reference where it resolves back to this record, as the importer reads it
+            if choose_link(model, reference, candidates[reference], record.owning_agency_id) == linked:
+                return reference
+        except ValueError:
+            pass
+        return references.qualified(agencies[agency_id], reference)
     return name
 
 

@@ -218,3 +218,11 @@ def test_history_and_briefing_hide_values_from_before_a_record_was_lowered_or_wh
     assert "Secret Name" in repr(own) and repr(own).count("Strict Name") == 1  # the owner saw it all along
     assert [n["note"] for n in notes] == [marking_history.REDACTED, "Open note"]
     assert any("Public Name" in line[2] for line in changes.lines)
+
+
+def test_rows_inserted_in_bulk_get_their_skeletons_too(store):
+    content = "reference,full_name,tier,status\nS-OI,A,user,lead\nЅ-2,B,user,lead\n".encode()
+    assert imports.import_file(store.engine, store.principal("liaison.met"), "suspects", "f.csv", content).committed
+    with store.reader() as session:
+        stored = dict(session.execute(select(Suspect.reference, Suspect.reference_skeleton)).all())
+    assert stored == {"S-OI": references.skeleton("S-OI"), "Ѕ-2": "S-2"}
