@@ -516,3 +516,9 @@ def test_every_action_has_a_sentence():
         sentence = refusal_message(someone, action, "evidence item")
         assert sentence.startswith("an observer of NCA may not ")
         assert " this evidence item" in sentence or action is policy.Action.MANAGE_USERS
+
+
+def test_a_refused_briefing_reads_as_english(world):
+    with world.writer() as session, pytest.raises(PermissionDenied) as raised:
+        services.authorise_briefing(session, world.principal("admin"))
+    assert str(raised.value) == "admins make no briefings: they read no operational records"
