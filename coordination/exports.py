@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from coordination import markings, policy, tabular
+from coordination import markings, policy, references, tabular
 from coordination.kinds import KINDS, Kind
+from coordination.links import choose_link, link_candidates
 from coordination.models import (
     Agency,
     Jurisdiction,
@@ -70,7 +71,7 @@ class Export:
 
 
 def _names(session: Session, model, column, ids: set[int]) -> dict[int, str]:
-    """id -> external name (agency code, suspect reference, ...) for the ids a page of rows links to."""
+    """id -> external name (a user's subject) for the ids a page of rows links to."""
     ids.discard(None)
     names: dict[int, str] = {}
     id_list = sorted(ids)
@@ -80,18 +81,54 @@ def _names(session: Session, model, column, ids: set[int]) -> dict[int, str]:
     return names
 
 
-def _linkers(session: Session, records: Sequence[MarkedRecord]) -> dict[str, Callable[[Any], str]]:
-    """How to write each linked field: by the linked record's external name, never its id."""
-    def ids(attribute: str) -> set[int]:
-        return {getattr(r, attribute) for r in records if hasattr(r, attribute)}
+def _linked_records(session: Session, principal: Principal, model: type[MarkedRecord], records: Sequence[MarkedRecord],
+                    attribute: str, agencies: dict[int, str]) -> Callable[[MarkedRecord], str]:
+    """How a row names the record it links to: by that record's reference, as the importer resolves
+    it back (AGENCY/REFERENCE where the reader may read several agencies' records with that reference
+    and the linked one is not the row's own agency's), and RESTRICTED for a record the reader may not
+    read: neither its reference nor whether it exists leaves through a link."""
+    ids = sorted({getattr(r, attribute) for r in records if getattr(r, attribute, None) is not None})
+    key = getattr(model, model.key)
+    readable: dict[int, tuple[str, int]] = {}
+    for start in range(0, len(ids), 5000):
+        readable.update({i: (reference, agency_id) for i, reference, agency_id in session.execute(
+            select(model.id, key, model.owning_agency_id)
+            .where(model.id.in_(ids[start:start + 5000]), policy.visible(model, principal)))})
+    candidates = link_candidates(session, principal, model, {reference for reference, _ in readable.values()})
 
+    def name(record: MarkedRecord) -> str:
+        linked = getattr(record, attribute)
+        if linked is None:
+            return ""
+        if linked not in readable:
+            return references.RESTRICTED
+        reference, agency_id = readable[linked]
+        try:  # the plain reference where it resolves back to this record, as the importer reads it
+            if choose_link(model, reference, candidates[reference], record.owning_agency_id) == linked:
+                return reference
+        except ValueError:
+            pass
+        return references.qualified(agencies[agency_id], reference)
+    return name
+
+
+def _linkers(session: Session, principal: Principal,
+             records: Sequence[MarkedRecord]) -> dict[str, Callable[[MarkedRecord], str]]:
+    """How to write each linked field of a row: by the linked record's external name, never its id."""
     agencies = {i: code for i, code in session.execute(select(Agency.id, Agency.code))}
-    suspects = _names(session, Suspect, Suspect.reference, ids("suspect_id"))
-    tasks = _names(session, Task, Task.reference, ids("depends_on_id"))
-    users = _names(session, User, User.subject, ids("assignee_id"))
+    users = _names(session, User, User.subject, {getattr(r, "assignee_id", None) for r in records})
     jurisdictions = {i: code for i, code in session.execute(select(Jurisdiction.id, Jurisdiction.code))}
-    return {"owning_agency_id": agencies.get, "holder_agency_id": agencies.get, "suspect_id": suspects.get,
-            "depends_on_id": tasks.get, "assignee_id": users.get, "jurisdiction_id": jurisdictions.get}
+
+    def column(attribute: str, names: dict[int, str]) -> Callable[[MarkedRecord], str]:
+        return lambda record: names.get(getattr(record, attribute)) or ""
+    linkers = {"owning_agency_id": column("owning_agency_id", agencies),
+               "holder_agency_id": column("holder_agency_id", agencies),
+               "assignee_id": column("assignee_id", users), "jurisdiction_id": column("jurisdiction_id", jurisdictions)}
+    if records and hasattr(records[0], "suspect_id"):
+        linkers["suspect_id"] = _linked_records(session, principal, Suspect, records, "suspect_id", agencies)
+    if records and hasattr(records[0], "depends_on_id"):
+        linkers["depends_on_id"] = _linked_records(session, principal, Task, records, "depends_on_id", agencies)
+    return linkers
 
 
 def _recipients(session: Session, kind: Kind, records: Sequence[MarkedRecord]) -> dict[int, str]:
@@ -114,7 +151,7 @@ def build(session: Session, principal: Principal, kind_name: str,
     model = kind.model
     records = session.scalars(select(model).where(policy.visible(model, principal), *where)
                               .order_by(getattr(model, kind.key)).limit(limit)).all()
-    linkers = _linkers(session, records)
+    linkers = _linkers(session, principal, records)
     recipients = _recipients(session, kind, records)
     rows = []
     for record in records:
@@ -124,9 +161,9 @@ def build(session: Session, principal: Principal, kind_name: str,
             if name == "recipients":
                 row.append(recipients.get(record.id, ""))
             elif name == "holder_agency":
-                row.append(linkers["holder_agency_id"](record.holder_agency_id) or "")
+                row.append(linkers["holder_agency_id"](record))
             elif attribute in linkers:
-                row.append(linkers[attribute](getattr(record, attribute)) or "")
+                row.append(linkers[attribute](record))
             else:
                 row.append(cell_text(getattr(record, attribute)))
         rows.append(row)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coordination import fields as f
+from coordination import references
 from coordination.fields import Field
 from coordination.models import (
     Arrest,
@@ -31,11 +32,17 @@ from coordination.models import (
 )
 
 
-def reference_to(model: type[MarkedRecord], column: str = "reference") -> f.Parser:
-    """A parser for a link to another record of the operation, by its external reference or id."""
-    parse = f.by_name(model, column, f"no {model.entity} with reference '{{value}}'")
-    parse.links_to = model  # for forms: offer the records of this model the person may read
+def reference_to(model: type[MarkedRecord]) -> f.Parser:
+    """A parser for a link to another record of the operation, by its reference (or AGENCY/REFERENCE)
+    or id. What it names is resolved by the services among the records the principal may read, so a
+    record they may not read and no record at all are refused alike (services.base.resolve_links)."""
+    def parse(session, value):
+        return references.link(session, value)
+    parse.links_to = model
     return parse
+
+
+REFERENCE = references.reference(64)  # what names a record: letters, digits, - _ / . : # and spaces
 
 
 MARKING = {
@@ -75,7 +82,7 @@ class Kind:
 
 SUSPECTS = Kind(
     "suspects", Suspect, {
-        "reference": Field(f.text(64), required=True),
+        "reference": Field(REFERENCE, required=True),
         "full_name": Field(f.text(200), required=True),
         "aliases": Field(f.text(500), label="Aliases and handles"),
         "date_of_birth": Field(f.day),
@@ -90,7 +97,7 @@ SUSPECTS = Kind(
 
 ARRESTS = Kind(
     "arrests", Arrest, {
-        "reference": Field(f.text(64), required=True),
+        "reference": Field(REFERENCE, required=True),
         "suspect": Field(reference_to(Suspect), required=True, column="suspect_id"),
         "jurisdiction": Field(f.jurisdiction, required=True, column="jurisdiction_id"),
         "arrested_at": Field(f.moment, required=True, label="Arrested at"),
@@ -104,7 +111,7 @@ ARRESTS = Kind(
 
 EVIDENCE = Kind(
     "evidence", EvidenceItem, {
-        "exhibit_ref": Field(f.text(64), required=True, label="Exhibit reference"),
+        "exhibit_ref": Field(REFERENCE, required=True, label="Exhibit reference"),
         "item_type": Field(f.choice(EvidenceType), required=True, label="Type"),
         "description": Field(f.text(1000), required=True),
         "sha256": Field(f.sha256, label="SHA-256 (digital items)"),
@@ -124,7 +131,7 @@ EVIDENCE = Kind(
 
 TASKS = Kind(
     "tasks", Task, {
-        "reference": Field(f.text(64), required=True),
+        "reference": Field(REFERENCE, required=True),
         "title": Field(f.text(300), required=True),
         "description": Field(f.text(10_000, multiline=True)),
         "assignee": Field(f.user, column="assignee_id"),

@@ -165,8 +165,10 @@ def test_import_export_and_backup_from_the_command_line(db, tmp_path):
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     own = [line for line in lines if ",NCA," in line]
     edited = tmp_path / "edited.csv"
-    edited.write_text("\n".join(lines[:2] + [own[0].replace(",low,", ",high,").replace(",medium,", ",high,")
-                                             .replace(",critical,", ",high,")]), encoding="utf-8")
+    row = own[0]  # a real change of priority: a row equal to what is stored is "unchanged" for anyone
+    changed = row.replace(",high,", ",low,") if ",high," in row else \
+        row.replace(",low,", ",high,").replace(",medium,", ",high,").replace(",critical,", ",high,")
+    edited.write_text("\n".join(lines[:2] + [changed]), encoding="utf-8")
     dry = run(url(db), "import", "tasks", str(edited), "--as", "liaison.nca", "--dry-run").stdout
     assert "dry run" in dry
     refused = run(url(db), "import", "tasks", str(edited), "--as", "liaison.fbi", ok=False)

@@ -244,3 +244,19 @@ def test_tasks_and_arrests_import_with_their_links(store):
     with store.reader() as session:
         second = session.scalar(select(Task).where(Task.reference == "T-2"))
         assert second.depends_on.reference == "T-1" and second.assignee.subject == "liaison.met"
+
+
+# --- issue 15 -----------------------------------------------------------------------------------
+
+def test_an_unchanged_export_imports_back_whoever_owns_its_rows(store):
+    """liaison.fbi exports suspects, other agencies' AMBER ones included, and imports the same file."""
+    assert run(store, suspects(3, "MET")).committed
+    assert run(store, suspects(2, "FBI"), subject="liaison.fbi").committed
+    with store.writer() as session:
+        data = exports.build(session, store.principal("liaison.fbi"), "suspects").csv()
+    result = run(store, data, subject="liaison.fbi")
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 5), result.problems[:3]
+    changed = data.decode("utf-8-sig").replace("MET-1,Synthetic Person 1,", "MET-1,Renamed,").encode()
+    refused = run(store, changed, subject="liaison.fbi")  # a real change to MET's row is still refused
+    assert [(p.row, p.refused) for p in refused.problems] == [(5, True)]
+    assert "a liaison of FBI may not change this suspect" in refused.problems[0].reason

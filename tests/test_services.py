@@ -452,3 +452,73 @@ def test_a_link_to_an_unseen_record_is_refused_like_a_link_to_nothing(world):
         refusals[label] = raised.value.problems
     assert set(refusals["unseen suspect"]) == set(refusals["missing suspect"]) == {"suspect"}
     assert set(refusals["unseen task"]) == {"depends_on"}
+
+
+# --- issue 15: holes a hostile tester found ----------------------------------------------------
+
+def test_a_liaison_may_not_create_a_task_assigned_to_a_person_of_another_agency(world):
+    """As update_task refuses the same as a reassignment: only commanders assign across agencies."""
+    before = everything(world)
+    with pytest.raises(PermissionDenied, match="may not assign this task to another agency"):
+        call(world, "create task", TASK | {"reference": "T-9", "assignee": "liaison.fbi"}, subject="liaison.met")
+    assert everything(world)[1:] == before[1:]
+    assert last(world).outcome is Outcome.REFUSED
+    own = call(world, "create task", TASK | {"reference": "T-9", "assignee": "analyst.europol",
+                                             "owning_agency": "EUROPOL"}, subject="commander.met")
+    assert own.assignee_id is not None
+    mine = call(world, "create task", TASK | {"reference": "T-10", "assignee": "liaison.met"}, subject="liaison.met")
+    assert mine.assignee_id is not None
+
+
+def test_a_transfer_by_a_non_holder_is_refused_before_its_version_is_looked_at(world):
+    """A stale version must not tell someone who may not transfer who changed the item last."""
+    call(world, "update evidence", {"status": "awaiting analysis"})  # version 2 by Morgan Liaison (MET)
+    with world.writer() as session, pytest.raises(PermissionDenied) as raised:
+        services.transfer_custody(session, world.principal("liaison.fbi"), ids(world)["item"], 1, TRANSFER)
+    assert str(raised.value) == "a liaison of FBI may not transfer custody of this evidence item"
+    assert "Morgan" not in str(raised.value)
+
+
+def test_the_holder_that_lost_a_race_hears_of_a_conflict(world):
+    item = ids(world)["item"]
+    call(world, "transfer custody")  # MET -> NCA at version 1
+    with world.writer() as session, pytest.raises(ConflictError):
+        services.transfer_custody(session, world.principal("liaison.met"), item, 1,
+                                  TRANSFER | {"to_holder": "NCA store"})
+
+
+REFUSALS = {  # every kind of refusal a person can meet, and the sentence they read
+    "update suspect": ("liaison.fbi", "a liaison of FBI may not change this suspect"),
+    "create suspect": ("admin", "an admin of MET may not create this suspect"),
+    "task note": ("observer.eurojust", "an observer of EUROJUST may not add a note to this task"),
+    "task status": ("analyst.europol", "an analyst of EUROPOL may not change the status of this task"),
+    "transfer custody": ("liaison.fbi", "a liaison of FBI may not transfer custody of this evidence item"),
+    "create user": ("liaison.met", "a liaison of MET may not provision or change users"),
+    "update admin": ("stranger", "an unprovisioned user may not provision or change users"),
+    "create task": ("liaison.met", "a liaison of MET may not create this task"),
+}
+
+
+@pytest.mark.parametrize("kind", REFUSALS)
+def test_every_refusal_reads_as_english(world, kind):
+    subject, sentence = REFUSALS[kind]
+    data = CALLS[kind].good
+    with pytest.raises(PermissionDenied) as raised:
+        call(world, kind, data, subject=subject)
+    assert str(raised.value) == sentence
+
+
+def test_every_action_has_a_sentence():
+    from coordination import policy
+    from coordination.services.base import refusal_message
+    someone = Principal(1, "i", "s", "S", 1, "NCA", Role.OBSERVER)
+    for action in policy.Action:
+        sentence = refusal_message(someone, action, "evidence item")
+        assert sentence.startswith("an observer of NCA may not ")
+        assert " this evidence item" in sentence or action is policy.Action.MANAGE_USERS
+
+
+def test_a_refused_briefing_reads_as_english(world):
+    with world.writer() as session, pytest.raises(PermissionDenied) as raised:
+        services.authorise_briefing(session, world.principal("admin"))
+    assert str(raised.value) == "admins make no briefings: they read no operational records"

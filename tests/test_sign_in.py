@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from coordination import services
-from coordination.models import AuditEvent, Outcome, User
+from coordination.models import AuditEvent, Outcome, User, UserSession
 from coordination.principal import Principal
 from coordination.services import sign_in
 from coordination.services.sign_in import Identity, Limits, Status
@@ -89,7 +89,9 @@ def test_a_user_disabled_while_signed_in_loses_access_at_the_next_interaction(st
         services.update_user(session, Principal.system("test"), fbi.id, fbi.version, {"active": True})
     again = admit(store, identity(), 2)  # enabled again: the old sign-in stays ended, with the reason
     assert again.status is Status.REVOKED and "Sign in again" in again.message
-    assert admit(store, identity(at=START + timedelta(minutes=3)), 3).admitted
+    fresh = datetime.now(UTC) + timedelta(seconds=1)  # a sign-in after the user was enabled again
+    with store.writer() as session:
+        assert services.admit(session, identity(at=fresh), fresh, LIMITS).admitted
 
 
 def test_signing_out_ends_the_sign_in_for_every_replica(store):
@@ -98,3 +100,66 @@ def test_signing_out_ends_the_sign_in_for_every_replica(store):
         services.sign_out(session, identity(), START + timedelta(minutes=1))
     assert last_event(store).action == "sign out"
     assert admit(store, identity(), 2).status is Status.SIGNED_OUT
+
+
+# --- issue 15 -----------------------------------------------------------------------------------
+
+def set_active(store, subject: str, active: bool) -> None:
+    with store.writer() as session:
+        user = session.scalar(select(User).where(User.subject == subject))
+        services.update_user(session, Principal.system("test"), user.id, user.version, {"active": active})
+
+
+def test_disabling_a_user_ends_their_sign_ins_at_once_even_if_they_are_enabled_before_coming_back(store):
+    """No admit in between: disabling itself ends the sign-in, for good."""
+    assert admit(store, identity(), 0).admitted
+    set_active(store, "liaison.fbi", False)
+    with store.reader() as session:
+        open_ones = session.scalars(select(UserSession).where(UserSession.subject == "liaison.fbi",
+                                                              UserSession.ended_at.is_(None))).all()
+    assert open_ones == []
+    set_active(store, "liaison.fbi", True)
+    assert admit(store, identity(), 2).status is Status.REVOKED
+
+
+def test_a_sign_in_issued_before_the_user_was_disabled_is_void_even_when_first_seen_after(store):
+    """Another browser's token, never seen before the user was disabled and enabled again."""
+    issued = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    set_active(store, "liaison.fbi", False)
+    set_active(store, "liaison.fbi", True)
+    with store.writer() as session:
+        old = services.admit(session, identity(at=issued), issued + timedelta(minutes=11), LIMITS)
+    assert old.status is Status.REVOKED
+    fresh = datetime.now(UTC) + timedelta(seconds=1)
+    with store.writer() as session:
+        assert services.admit(session, identity(at=fresh), fresh, LIMITS).admitted
+
+
+@pytest.mark.parametrize(("issued_minutes_ago", "expected"), [
+    (20 * 24 * 60, Status.LIFETIME),  # a token from 20 days ago, never seen before
+    (12 * 60 + 1, Status.LIFETIME),
+    (12 * 60 - 1, Status.ADMITTED),
+    (-4, Status.ADMITTED),  # within the clock skew
+    (-6, Status.NOT_YET_VALID),  # from the future
+])
+def test_a_first_seen_sign_in_must_be_within_its_lifetime_and_not_from_the_future(store, issued_minutes_ago,
+                                                                                   expected):
+    issued = START - timedelta(minutes=issued_minutes_ago)
+    admission = admit(store, identity(at=issued), 0)
+    assert admission.status is expected
+    if expected is not Status.ADMITTED:
+        assert admission.principal is None and "Sign in again" in admission.message
+        event = last_event(store)
+        assert (event.action, event.outcome) == ("sign in", Outcome.REFUSED)
+        with store.reader() as session:
+            assert session.scalar(select(UserSession).where(UserSession.subject == "liaison.fbi")) is None
+
+
+def test_a_token_without_an_issue_time_is_refused_not_dated_now():
+    identity_ = Identity.from_claims({"iss": TEST_ISSUER, "sub": "liaison.fbi"}, START)
+    assert identity_.signed_in_at is None
+
+
+def test_a_token_without_an_issue_time_is_never_admitted(store):
+    undated = Identity(TEST_ISSUER, "liaison.fbi", "Someone", None, None)
+    assert admit(store, undated, 0).status is Status.NO_ISSUE_TIME

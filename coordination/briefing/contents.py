@@ -37,6 +37,7 @@ from coordination.models import (
 )
 from coordination.policy import visible
 from coordination.principal import Principal
+from coordination.queries import marking_history
 
 LIST_LIMIT = 50
 KEY_TIERS = (SuspectTier.ADMINISTRATOR, SuspectTier.DEVELOPER)
@@ -205,15 +206,46 @@ def _changes(session: Session, author: Principal, since_last: bool, now: datetim
     where = [AuditEvent.seq > since_seq, AuditEvent.outcome == Outcome.OK, AuditEvent.action.in_(CHANGE_ACTIONS),
              _visible_events(author)]
     total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
-    events = session.execute(select(AuditEvent.occurred_at, AuditEvent.actor_issuer, AuditEvent.actor_subject,
+    events = session.execute(select(AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_issuer,
+                                    AuditEvent.actor_subject,
                                     AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.before,
                                     AuditEvent.after)
                              .where(*where).order_by(AuditEvent.seq.desc()).limit(LIST_LIMIT)).all()
     names = _record_names(session, events)
     people = _people(session, {(e.actor_issuer, e.actor_subject) for e in events})
+    seen = _readable_then(session, author, events)
     lines = [(f"{e.occurred_at:%Y-%m-%d %H:%M}", people.get((e.actor_issuer, e.actor_subject), e.actor_subject),
-              _describe(e, names.get((e.entity, e.entity_id), f"#{e.entity_id}"))) for e in events]
+              _describe(e, names.get((e.entity, e.entity_id), f"#{e.entity_id}"), *seen[e.seq])) for e in events]
     return Changes(since, since_seq, lines, total)
+
+
+def _readable_then(session: Session, author: Principal, events) -> dict[int, tuple[bool, bool]]:
+    """seq -> (could the author read the record just before the event, just after it): a change's
+    values from a time its record was above the author's reach are not shown (a note's, through its
+    task's marking when it was written)."""
+    notes = {e.seq: json.loads(e.after).get("task_id") for e in events
+             if e.entity == TaskUpdate.entity and e.after}
+    lines = {}
+    for model in (Suspect, Arrest, EvidenceItem, Task):
+        ids = {e.entity_id for e in events if e.entity == model.entity}
+        if model is Task:
+            ids |= {task_id for task_id in notes.values() if task_id is not None}
+        for record_id, history in marking_history.timelines(session, model, sorted(ids)).items():
+            lines[(model.entity, record_id)] = history
+    shown = {}
+    for e in events:
+        if e.entity == TaskUpdate.entity:
+            history = lines.get((Task.entity, notes.get(e.seq)))
+            then = marking_history.readable(history.before(e.seq), author) if history else False
+            shown[e.seq] = (then, then)
+            continue
+        history = lines.get((e.entity, e.entity_id))
+        if history is None:
+            shown[e.seq] = (False, False)
+            continue
+        shown[e.seq] = (marking_history.readable(history.before(e.seq), author),
+                        marking_history.readable(history.after(e.seq), author))
+    return shown
 
 
 def _record_names(session: Session, events) -> dict[tuple[str, int], str]:
@@ -243,16 +275,23 @@ def _people(session: Session, identities: set[tuple[str, str]]) -> dict[tuple[st
     return {(issuer, subject): f"{name} ({code})" for issuer, subject, name, code in rows}
 
 
-def _describe(event, name: str) -> str:
-    """One line in words: 'updated suspect M-3: status identified -> arrested'."""
+def _describe(event, name: str, before_shown: bool = True, after_shown: bool = True) -> str:
+    """One line in words: 'updated suspect M-3: status identified -> arrested'. Values from a time
+    the author could not read the record read as REDACTED."""
     before = json.loads(event.before) if event.before else {}
     after = json.loads(event.after) if event.after else {}
     if event.action == "create":
         verb = "added a note" if event.entity == TaskUpdate.entity else f"created {event.entity}"
-        status = after.get("status_to")
+        status = after.get("status_to") if after_shown else None
         return f"{verb} {name}" + (f": status -> {status}" if status else "")
-    changed = [f"{field} {_short(before.get(field))} -> {_short(value)}" for field, value in sorted(after.items())
-               if field != "version"]
+    if not before_shown and not after_shown:
+        return f"{event.action} {event.entity} {name}: {marking_history.REDACTED}"
+    hidden = marking_history.REDACTED
+
+    def value(values: dict, field: str, shown: bool) -> str:
+        return _short(values.get(field)) if shown else hidden
+    changed = [f"{field} {value(before, field, before_shown)} -> {value(after, field, after_shown)}"
+               for field in sorted(after) if field != "version"]
     return f"{event.action} {event.entity} {name}" + (": " + "; ".join(changed[:4]) if changed else "") + \
         (f" (+{len(changed) - 4} more)" if len(changed) > 4 else "")
 

@@ -27,6 +27,8 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # set when the user is disabled: no sign-in issued before it is admitted again, even once re-enabled
+    sign_ins_void_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     agency: Mapped[Agency] = relationship()

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
 from coordination.markings import TLP, Classification
 from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -27,6 +27,7 @@ from coordination.models.enums import (
 )
 from coordination.models.operation import Agency, Jurisdiction
 from coordination.models.people import User
+from coordination.references import skeleton
 
 
 class MarkedRecord:
@@ -80,9 +81,30 @@ def scoped_indexes(table: str) -> tuple[Index, ...]:
 
 # External references lead their unique indexes: imports, links and forms look records up by
 # reference alone, and an index that starts with operation_id would not serve that.
+# References are unique per owning agency, not across agencies: a reference taken by a record
+# another agency may not read must not be an oracle (an agency's own references are its own to
+# manage). Each record also keeps its reference's skeleton (coordination.references), indexed the
+# same way, so that a look-alike of a reference of the same agency is refused.
 
 
-class Suspect(MarkedRecord, Base):
+class KeyedRecord:
+    """The skeleton of a record's reference, kept with it: set whenever the reference is set through
+    the ORM, and filled by the column default on bulk inserts of plain rows."""
+
+    key: ClassVar[str] = "reference"
+
+    @declared_attr
+    def reference_skeleton(cls) -> Mapped[str]:
+        key = cls.key
+        return mapped_column(String(256), default=lambda context: skeleton(context.get_current_parameters()[key]))
+
+
+def keyed_indexes(table: str, key: str) -> tuple:
+    return (UniqueConstraint(key, "operation_id", "owning_agency_id", name=f"uq_{table}_{key}"),
+            Index(f"ix_{table}_skeleton", "reference_skeleton", "operation_id", "owning_agency_id"))
+
+
+class Suspect(KeyedRecord, MarkedRecord, Base):
     __tablename__ = "suspect"
     entity = "suspect"
 
@@ -97,7 +119,7 @@ class Suspect(MarkedRecord, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
-        UniqueConstraint("reference", "operation_id", name="uq_suspect_reference"),
+        *keyed_indexes("suspect", "reference"),
         *scoped_indexes("suspect"),
         Index("ix_suspect_status", "operation_id", "status", "tier"),
         # covers the dashboard's pipeline count under the scoping clause: an index-only scan
@@ -108,8 +130,13 @@ class Suspect(MarkedRecord, Base):
         Index("ix_suspect_by_full_name", "full_name", "id", "tlp", "owning_agency_id"),
     )
 
+    @validates("reference")
+    def _keep_skeleton(self, _name: str, value: str) -> str:
+        self.reference_skeleton = skeleton(value)
+        return value
 
-class Arrest(MarkedRecord, Base):
+
+class Arrest(KeyedRecord, MarkedRecord, Base):
     """An arrest; the owning agency is the arresting agency."""
 
     __tablename__ = "arrest"
@@ -128,18 +155,24 @@ class Arrest(MarkedRecord, Base):
     jurisdiction: Mapped[Jurisdiction] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("reference", "operation_id", name="uq_arrest_reference"),
+        *keyed_indexes("arrest", "reference"),
         *scoped_indexes("arrest"),
         Index("ix_arrest_jurisdiction", "operation_id", "jurisdiction_id"),
         Index("ix_arrest_time", "operation_id", "arrested_at"),
     )
 
+    @validates("reference")
+    def _keep_skeleton(self, _name: str, value: str) -> str:
+        self.reference_skeleton = skeleton(value)
+        return value
 
-class EvidenceItem(MarkedRecord, Base):
+
+class EvidenceItem(KeyedRecord, MarkedRecord, Base):
     """An exhibit. The current holder is derived from custody and kept here for listing."""
 
     __tablename__ = "evidence_item"
     entity = "evidence item"
+    key = "exhibit_ref"
 
     exhibit_ref: Mapped[str] = mapped_column(String(64))
     item_type: Mapped[EvidenceType] = mapped_column(str_enum(EvidenceType))
@@ -158,11 +191,16 @@ class EvidenceItem(MarkedRecord, Base):
         back_populates="evidence_item", order_by="CustodyEvent.sequence")
 
     __table_args__ = (
-        UniqueConstraint("exhibit_ref", "operation_id", name="uq_evidence_item_exhibit_ref"),
+        *keyed_indexes("evidence_item", "exhibit_ref"),
         *scoped_indexes("evidence_item"),
         Index("ix_evidence_item_status", "operation_id", "status", "item_type"),
         Index("ix_evidence_item_holder", "operation_id", "holder_agency_id"),
     )
+
+    @validates("exhibit_ref")
+    def _keep_skeleton(self, _name: str, value: str) -> str:
+        self.reference_skeleton = skeleton(value)
+        return value
 
 
 class CustodyEvent(Base):
@@ -196,7 +234,7 @@ class CustodyEvent(Base):
     __table_args__ = (UniqueConstraint("evidence_item_id", "sequence", name="uq_custody_event_sequence"),)
 
 
-class Task(MarkedRecord, Base):
+class Task(KeyedRecord, MarkedRecord, Base):
     __tablename__ = "task"
     entity = "task"
 
@@ -214,10 +252,15 @@ class Task(MarkedRecord, Base):
     updates: Mapped[list[TaskUpdate]] = relationship(back_populates="task", order_by="TaskUpdate.id")
 
     __table_args__ = (
-        UniqueConstraint("reference", "operation_id", name="uq_task_reference"),
+        *keyed_indexes("task", "reference"),
         *scoped_indexes("task"),
         Index("ix_task_status", "operation_id", "status", "due_date"),
     )
+
+    @validates("reference")
+    def _keep_skeleton(self, _name: str, value: str) -> str:
+        self.reference_skeleton = skeleton(value)
+        return value
 
 
 class TaskUpdate(Base):

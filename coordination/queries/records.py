@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Enum, Text, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from coordination import exports
+from coordination import exports, references
 from coordination.kinds import Kind
+from coordination.links import choose_link, link_candidates
 from coordination.models import (
     Agency,
     ArrestRedTally,
@@ -30,6 +31,7 @@ from coordination.models import (
 )
 from coordination.policy import visible, visible_as_named, visible_in_tally
 from coordination.principal import Principal
+from coordination.queries import marking_history
 
 
 @dataclass(frozen=True)
@@ -210,12 +212,17 @@ def _in_index_order(session: Session, scope: ColumnElement[bool]) -> ColumnEleme
 
 
 def find(session: Session, principal: Principal, kind: Kind, key: str) -> RecordView | None:
-    """The record named `key`, if the principal may read it; None alike for hidden and missing."""
+    """The record named `key` (REFERENCE, or AGENCY/REFERENCE where several agencies use it), if the
+    principal may read it; None alike for hidden, missing and, among several agencies' records that
+    are not the principal's own agency's, ambiguous (the page names rows as AGENCY/REFERENCE)."""
     model = kind.model
-    record: MarkedRecord | None = session.scalar(select(model).where(getattr(model, kind.key) == key,
-                                                                     visible(model, principal)))
-    if record is None:
+    name = references.normalise(key)
+    try:
+        record_id = choose_link(model, name, link_candidates(session, principal, model, [name])[name],
+                                principal.agency_id)
+    except ValueError:
         return None
+    record: MarkedRecord = session.get(model, record_id)
     one = exports.build(session, principal, kind.name, [model.id == record.id])
     return RecordView(record.id, key, dict(zip(one.columns, one.rows[0], strict=True)), record.owning_agency_id,
                       getattr(record, "holder_agency_id", None))
@@ -227,17 +234,28 @@ def readable(session: Session, principal: Principal, kind: Kind, record_id: int)
 
 
 def history(session: Session, principal: Principal, kind: Kind, record_id: int) -> list[dict[str, Any]]:
-    """The audit events of a record the principal may read, oldest first."""
+    """The audit events of a record the principal may read, oldest first. Values from a time the
+    principal could not read the record (before it was lowered to a marking they may read, after it
+    was raised above one) are shown as REDACTED."""
     if not readable(session, principal, kind, record_id):
         return []
     events = session.scalars(select(AuditEvent).where(AuditEvent.entity == kind.entity,
                                                       AuditEvent.entity_id == record_id)
                              .order_by(AuditEvent.seq)).all()
+    markings = marking_history.timeline(events)
+
+    def shown(values: str | None, marking) -> str:
+        if not values:
+            return ""
+        return values if marking_history.readable(marking, principal) else marking_history.REDACTED
     return [{"when (UTC)": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), "who": e.actor_subject, "what": e.action,
-             "outcome": e.outcome.value, "before": e.before or "", "after": e.after or ""} for e in events]
+             "outcome": e.outcome.value, "before": shown(e.before, markings.before(e.seq)),
+             "after": shown(e.after, markings.after(e.seq) if e.action in ("create", "update")
+                            else markings.before(e.seq))}
+            for e in events]
 
 
-def references(session: Session, principal: Principal, kind: Kind, limit: int = 200) -> list[str]:
+def keys_offered(session: Session, principal: Principal, kind: Kind, limit: int = 200) -> list[str]:
     """The keys of the records of `kind` the principal may read, most recently changed first: what a
     link picker offers (a person may still type any other)."""
     model = kind.model

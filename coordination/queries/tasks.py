@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from coordination.aggregates import CLOSED_TASKS
 from coordination.kinds import TASKS
-from coordination.models import Task, TaskPriority, TaskStatus, TaskUpdate, User
+from coordination.models import AuditEvent, Task, TaskPriority, TaskStatus, TaskUpdate, User
 from coordination.policy import visible
 from coordination.principal import Principal
+from coordination.queries import marking_history
 from coordination.queries.records import readable
 
 
@@ -24,8 +25,18 @@ def task_updates(session: Session, principal: Principal, task_id: int) -> list[d
         return []
     rows = session.execute(select(TaskUpdate, User.subject).outerjoin(User, User.id == TaskUpdate.author_id)
                            .where(TaskUpdate.task_id == task_id).order_by(TaskUpdate.id)).all()
-    return [{"when (UTC)": u.created_at.strftime("%Y-%m-%d %H:%M"), "who": author or "", "note": u.body,
-             "status": f"{u.status_from.value} -> {u.status_to.value}" if u.status_to else ""}
+    # a note written while the task was above the reader's reach is not theirs to read
+    markings = marking_history.timelines(session, Task, [task_id])[task_id]
+    written = dict(session.execute(select(AuditEvent.entity_id, AuditEvent.seq).where(
+        AuditEvent.entity == TaskUpdate.entity, AuditEvent.entity_id.in_([u.id for u, _ in rows]),
+        AuditEvent.action == "create")).all())
+
+    def then(note: TaskUpdate) -> bool:
+        return note.id not in written or marking_history.readable(markings.before(written[note.id]), principal)
+    return [{"when (UTC)": u.created_at.strftime("%Y-%m-%d %H:%M"), "who": author or "",
+             "note": u.body if then(u) else marking_history.REDACTED,
+             "status": (f"{u.status_from.value} -> {u.status_to.value}" if then(u) else marking_history.REDACTED)
+             if u.status_to else ""}
             for u, author in rows]
 
 

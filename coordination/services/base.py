@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from coordination import audit, policy
+from coordination import audit, policy, references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import Kind
+from coordination.links import choose_link, link_candidates, no_such
 from coordination.markings import TLP
-from coordination.models import MarkedRecord, Operation, Recipient
+from coordination.models import Agency, MarkedRecord, Operation, Recipient
 from coordination.principal import SYSTEM_ISSUER, Principal
 
 MARKING_FIELDS = ("tlp", "classification")
@@ -52,27 +53,123 @@ def is_system(principal: Principal) -> bool:
     return principal.role is None and principal.user_id is None and principal.issuer == SYSTEM_ISSUER
 
 
-def check_link(session: Session, principal: Principal, model: type[MarkedRecord], values: dict, field: str,
-               column: str) -> None:
-    """A link to a record the principal may not read is refused exactly like a link to nothing,
-    so links cannot be used to learn what exists."""
-    if values.get(column) is None:
-        return
+def resolve_links(session: Session, principal: Principal, kind: Kind, values: dict[str, Any],
+                  record: MarkedRecord | None = None) -> None:
+    """Turn each typed link of `values` into the id of a record the principal may read; a link to a
+    record they may not read is refused exactly like a link to nothing, so links cannot be used to
+    learn what exists. On an update, RESTRICTED (how an export writes a link the reader may not
+    read) keeps the link as it is."""
+    problems = {}
+    owner = values.get("owning_agency_id") or (record.owning_agency_id if record is not None else
+                                               principal.agency_id)
+    for name, field in kind.fields.items():
+        model = getattr(field.parse, "links_to", None)
+        column = field.column or name
+        value = values.get(column)
+        if model is None or value is None:
+            continue
+        if record is not None and value == getattr(record, column):
+            continue  # as it is
+        if isinstance(value, int):
+            if not _readable(session, principal, model, value):
+                problems[name] = no_such(model, value)
+            continue
+        if value.text == references.RESTRICTED:
+            if record is None:
+                problems[name] = f"a new record cannot be linked to a {model.entity} you may not read"
+            else:
+                del values[column]  # as it is: the reader may not see, so cannot have changed, it
+            continue
+        cache = session.info.get("links", {})
+        key = (model.__name__, value.text)
+        try:
+            candidates = cache[key] if key in cache else link_candidates(session, principal, model,
+                                                                         [value.text])[value.text]
+            values[column] = choose_link(model, value.text, candidates, owner)
+        except ValueError as error:
+            problems[name] = str(error)
+    if problems:
+        raise ValidationError(problems)
+
+
+def parse_and_resolve(session: Session, principal: Principal, kind: Kind, data: Mapping[str, Any],
+                      record: MarkedRecord | None = None) -> dict[str, Any]:
+    """`parse_fields` with links resolved, every problem of both named at once."""
     try:
-        load_visible(session, principal, model, values[column])
-    except NotFound:
-        raise ValidationError({field: f"no {model.entity} with that reference"}) from None
+        values = parse_fields(session, kind.fields, data, partial=record is not None)
+    except ValidationError as error:
+        links = {name: field for name, field in kind.fields.items() if getattr(field.parse, "links_to", None)}
+        problems = dict(error.problems)
+        try:
+            linked = parse_fields(session, links, {n: v for n, v in data.items() if n in links and n not in problems},
+                                  partial=True)
+            resolve_links(session, principal, kind, linked, record)
+        except ValidationError as more:
+            problems |= more.problems
+        raise ValidationError(problems) from None
+    resolve_links(session, principal, kind, values, record)
+    return values
+
+
+def _readable(session: Session, principal: Principal, model: type[MarkedRecord], record_id: int) -> bool:
+    return session.scalar(select(model.id).where(model.id == record_id, policy.visible(model, principal))) \
+        is not None
+
+
+def check_reference(session: Session, principal: Principal, kind: Kind, value: str, owning_agency_id: int,
+                    record_id: int | None = None) -> None:
+    """A record's reference is its agency's alone: refuse one already used by another record of the same
+    agency, or one that looks like it (same UTS #39 skeleton). Only that agency's records are looked at,
+    so nothing is told about the references of other agencies."""
+    model = kind.model
+    column = getattr(model, kind.key)
+    query = select(column).where(model.reference_skeleton == references.skeleton(value),
+                                 model.operation_id == current_operation(session).id,
+                                 model.owning_agency_id == owning_agency_id)
+    if record_id is not None:
+        query = query.where(model.id != record_id)
+    existing = session.scalars(query.limit(2)).all()
+    if existing:
+        raise ValidationError({kind.key: clash(kind, value, existing[0], agency_code(session, owning_agency_id))})
+
+
+def clash(kind: Kind, value: str, existing: str, agency: str) -> str:
+    if existing == value:
+        return f"'{value}' is already used by another {kind.entity} of {agency}"
+    return f"'{value}' looks like '{existing}', already used by another {kind.entity} of {agency}"
+
+
+def agency_code(session: Session, agency_id: int) -> str:
+    return session.scalar(select(Agency.code).where(Agency.id == agency_id)) or "this agency"
+
+
+# What each action does, as the end of "a liaison of FBI may not ...": `{entity}` is the record's noun.
+ACTION_PHRASES = {
+    policy.Action.CREATE: "create this {entity}",
+    policy.Action.UPDATE: "change this {entity}",
+    policy.Action.TRANSFER_CUSTODY: "transfer custody of this {entity}",
+    policy.Action.ADD_NOTE: "add a note to this {entity}",
+    policy.Action.CHANGE_TASK_STATUS: "change the status of this {entity}",
+    policy.Action.REASSIGN_TASK: "assign this {entity} to another agency or to a person of another agency",
+    policy.Action.MANAGE_USERS: "provision or change users",
+}
+
+
+def refusal_message(principal: Principal, action: policy.Action, entity: str) -> str:
+    """'a liaison of FBI may not transfer custody of this evidence item', in plain English."""
+    role = principal.role.value if principal.role else "unprovisioned user"
+    article = "an" if role[0] in "aeiou" else "a"
+    who = f"{article} {role} of {principal.agency_code}" if principal.agency_code else f"{article} {role}"
+    return f"{who} may not {ACTION_PHRASES[action].format(entity=entity)}"
 
 
 def authorise(principal: Principal, action: policy.Action, kind: Kind | None, entity_id: int | None = None,
               entity: str = "", **scope) -> None:
     """Refuse (PermissionDenied, audited by the runner) what the policy does not allow."""
     if not policy.can_write(principal, action, kind=kind, **scope):
-        role = principal.role.value if principal.role else "unprovisioned user"
-        article = "an" if role[0] in "aeiou" else "a"
         entity = entity or (kind.entity if kind else "record")
-        raise PermissionDenied(f"{article} {role} of {principal.agency_code or 'no agency'} may not {action.value} "
-                               f"this {entity}", action=action.value, entity=entity, entity_id=entity_id)
+        raise PermissionDenied(refusal_message(principal, action, entity), action=action.value, entity=entity,
+                               entity_id=entity_id)
 
 
 def check_version(record: MarkedRecord | Any, expected_version: int) -> None:
@@ -89,8 +186,8 @@ def conflict(record, fields: tuple[str, ...] = ()) -> ConflictError:
                          getattr(record, "updated_at", None), record.version, reference, fields)
 
 
-def merge_or_conflict(session: Session, kind: Kind, record: MarkedRecord, expected_version: int,
-                      values: dict[str, Any], loaded: Mapping[str, Any] | None) -> None:
+def merge_or_conflict(session: Session, principal: Principal, kind: Kind, record: MarkedRecord,
+                      expected_version: int, values: dict[str, Any], loaded: Mapping[str, Any] | None) -> None:
     """A save against a newer version than the person loaded: three-way merge, field by field.
 
     `values` are the parsed fields this person changed, `loaded` what they saw in those fields. A
@@ -105,7 +202,8 @@ def merge_or_conflict(session: Session, kind: Kind, record: MarkedRecord, expect
         raise conflict(record)
     clashes = tuple(name for name in _names_of(kind, values)
                     if not any(_same(_current(session, kind, record, name), other) for other in
-                               (_seen(session, kind, name, loaded.get(name)), values[_column(kind, name)])))
+                               (_seen(session, principal, kind, record, name, loaded.get(name)),
+                                values[_column(kind, name)])))
     if clashes:
         raise conflict(record, clashes)
 
@@ -113,10 +211,10 @@ def merge_or_conflict(session: Session, kind: Kind, record: MarkedRecord, expect
 _UNREADABLE = object()  # a loaded value that no longer parses equals nothing: a clash, shown
 
 
-def _seen(session: Session, kind: Kind, name: str, text: Any) -> Any:
-    """What the person saw in a field, as a model value."""
+def _seen(session: Session, principal: Principal, kind: Kind, record: MarkedRecord, name: str, text: Any) -> Any:
+    """What the person saw in a field, as a model value (links resolved as when they are saved)."""
     try:
-        return parse_fields(session, {name: kind.fields[name]}, {name: text}).get(_column(kind, name))
+        return parse_and_resolve(session, principal, kind, {name: text}, record).get(_column(kind, name))
     except ValidationError:
         return _UNREADABLE
 
@@ -188,13 +286,15 @@ def _marking_and_recipients(session: Session, principal: Principal, values: dict
 def prepare_create(session: Session, principal: Principal, kind: Kind, data: Mapping[str, Any],
                    check: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], list[int] | None]:
     """Validate and authorise a new record without writing it: its column values and RED recipients."""
-    values = parse_fields(session, kind.fields, data)
+    values = parse_and_resolve(session, principal, kind, data)
     values.setdefault("owning_agency_id", None)
     values["owning_agency_id"] = values["owning_agency_id"] or principal.agency_id
     recipients = _marking_and_recipients(session, principal, values, None)
+    # permission before the checks that look at other records (a reference in use, a link), so those
+    # tell nothing to someone who may not create this record at all
+    authorise(principal, policy.Action.CREATE, kind, owning_agency_id=values["owning_agency_id"])
     if check:
         check(values)
-    authorise(principal, policy.Action.CREATE, kind, owning_agency_id=values["owning_agency_id"])
     return values, recipients
 
 
@@ -215,27 +315,37 @@ def create_record(session: Session, principal: Principal, kind: Kind, data: Mapp
 
 def update_record(session: Session, principal: Principal, kind: Kind, record_id: int, expected_version: int,
                   changes: Mapping[str, Any], action: policy.Action = policy.Action.UPDATE,
+                  normalise: Callable[[MarkedRecord, dict[str, Any]], None] | None = None,
                   check: Callable[[MarkedRecord, dict[str, Any]], None] | None = None,
                   loaded: Mapping[str, Any] | None = None) -> MarkedRecord:
-    """Validate -> authorise -> compare version (merging with `loaded`, see merge_or_conflict) ->
-    change the named fields only -> audit. No change, no event."""
+    """Validate -> compare -> authorise -> check -> merge with newer versions -> change -> audit.
+
+    Values equal to the record's are no change, whoever owns the record: a file exported and imported
+    back unchanged is "unchanged" row by row, not refused. Only a real change is authorised, and only
+    then checked against other records (`check` sees the changed columns) and against the version
+    the person saw (merged with `loaded`, see merge_or_conflict: only the named fields are written).
+    A record the principal may not read stays NotFound before anything else.
+    `normalise` fills what a blank means for this kind (no lookups of other records)."""
     model = kind.model
     record = load_visible(session, principal, model, record_id)
-    values = parse_fields(session, kind.fields, changes, partial=True)
+    values = parse_and_resolve(session, principal, kind, changes, record)
     _refuse_blanking_required(kind, values)
-    authorise(principal, action, kind, record.id, owning_agency_id=record.owning_agency_id)
-    if "owning_agency_id" in values and values["owning_agency_id"] != record.owning_agency_id:
-        authorise(principal, policy.Action.REASSIGN_TASK if kind.run_by_command else action, kind,
-                  record.id, owning_agency_id=values["owning_agency_id"])
-    merge_or_conflict(session, kind, record, expected_version, values, loaded)
+    if normalise:
+        normalise(record, values)
+    requested = dict(values)  # as named, recipients included: what a merge compares
     recipients = _marking_and_recipients(session, principal, values, record)
-    if check:
-        check(record, values)
     changed = {name: value for name, value in values.items() if getattr(record, name) != value}
     old_recipients = recipient_ids(session, model.entity, record.id)
     recipients_changed = recipients is not None and set(recipients) != old_recipients
     if not changed and not recipients_changed:
         return record
+    authorise(principal, action, kind, record.id, owning_agency_id=record.owning_agency_id)
+    if "owning_agency_id" in changed:
+        authorise(principal, policy.Action.REASSIGN_TASK if kind.run_by_command else action, kind,
+                  record.id, owning_agency_id=changed["owning_agency_id"])
+    if check:
+        check(record, changed)
+    merge_or_conflict(session, principal, kind, record, expected_version, requested, loaded)
     before = snapshot(record, changed)
     for name, value in changed.items():
         setattr(record, name, value)

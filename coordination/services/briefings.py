@@ -17,8 +17,9 @@ def authorise_briefing(session: Session, principal: Principal) -> None:
     """The first step of a briefing, before any work: refuse (audited by the runner) a principal
     who reads no operational records."""
     if not policy.can_brief(principal):
-        raise PermissionDenied(f"{principal.role.value if principal.role else 'signed-out'} users make no "
-                               "briefings: they read no operational records", action="export", entity="briefing")
+        who = f"{principal.role.value}s" if principal.role else "people who are not provisioned"
+        raise PermissionDenied(f"{who} make no briefings: they read no operational records", action="export",
+                               entity="briefing")
 
 
 def record_briefing(session: Session, principal: Principal, contents, pdf: bytes) -> Briefing:

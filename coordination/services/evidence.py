@@ -16,11 +16,11 @@ from coordination import audit, policy
 from coordination.errors import ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
-from coordination.models import CustodyEvent, EvidenceItem, EvidenceType, Suspect
+from coordination.models import CustodyEvent, EvidenceItem, EvidenceType
 from coordination.principal import Principal
 from coordination.services.base import (
     authorise,
-    check_link,
+    check_reference,
     check_version,
     create_record,
     flush_or_conflict,
@@ -42,10 +42,7 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
     """Record a seized item; its seizure is custody event 1, held by the owning agency."""
     def check(values):
         _digital_needs_hash(values, values["item_type"])
-        if session.scalar(select(EvidenceItem.id).where(EvidenceItem.exhibit_ref == values["exhibit_ref"])):
-            raise ValidationError({"exhibit_ref": f"'{values['exhibit_ref']}' is already used by another item"})
-        if values.get("suspect_id") is not None:
-            check_link(session, principal, Suspect, values, "suspect", "suspect_id")
+        check_reference(session, principal, EVIDENCE, values["exhibit_ref"], values["owning_agency_id"])
         values["holder_agency_id"] = values["owning_agency_id"]
     item = create_record(session, principal, EVIDENCE, data, check)
     session.add(CustodyEvent(
@@ -66,10 +63,12 @@ def update_evidence_item(session: Session, principal: Principal, item_id: int, e
         raise ValidationError({name: "is fixed at seizure; record a custody transfer instead"
                                if name == "holder_name" else "is fixed at seizure" for name in sorted(fixed)})
 
-    def check(record, values):
-        if values.get("exhibit_ref", record.exhibit_ref) != record.exhibit_ref:
+    def check(record, changed):
+        if "exhibit_ref" in changed:
             raise ValidationError({"exhibit_ref": "is fixed at seizure"})
-        _digital_needs_hash({"sha256": record.sha256}, values.get("item_type") or record.item_type)
+        if "owning_agency_id" in changed:
+            check_reference(session, principal, EVIDENCE, record.exhibit_ref, changed["owning_agency_id"], record.id)
+        _digital_needs_hash({"sha256": record.sha256}, changed.get("item_type") or record.item_type)
     return update_record(session, principal, EVIDENCE, item_id, expected_version,
                          changes, check=check, loaded=loaded)
 
@@ -79,13 +78,18 @@ def transfer_custody(session: Session, principal: Principal, item_id: int, expec
     """Hand an item from its current holder to the next; only the holder's agency may do it."""
     item = load_visible(session, principal, EvidenceItem, item_id)
     values = parse_fields(session, CUSTODY_TRANSFER, data)
-    # version first: a transfer that lost a race to another is a conflict, not a refusal of the former holder
-    check_version(item, expected_version)
-    authorise(principal, policy.Action.TRANSFER_CUSTODY, EVIDENCE, item.id,
-              holder_agency_id=item.holder_agency_id)
     last: CustodyEvent = session.scalar(
         select(CustodyEvent).where(CustodyEvent.evidence_item_id == item.id)
         .order_by(CustodyEvent.sequence.desc()).limit(1))
+    # permission before version, so a version check tells nobody who may not transfer who changed the item;
+    # except the agency that handed the item on just now: its stale transfer lost a race, a conflict it may hear
+    lost_race = (item.version != expected_version and last.from_agency_id is not None
+                 and last.from_agency_id == principal.agency_id
+                 and policy.can_transfer(principal, holder_agency_id=last.from_agency_id))
+    if not lost_race:
+        authorise(principal, policy.Action.TRANSFER_CUSTODY, EVIDENCE, item.id,
+                  holder_agency_id=item.holder_agency_id)
+    check_version(item, expected_version)
     _transfer_rules(item, last, values)
     event = CustodyEvent(evidence_item_id=item.id, sequence=last.sequence + 1, from_agency_id=item.holder_agency_id,
                          from_holder=item.holder_name, recorded_by_id=principal.user_id, **values)

@@ -15,17 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import Engine, false, func, insert, or_, select
+from sqlalchemy.orm import Session
 
-from coordination import audit
+from coordination import audit, policy, references
 from coordination.db import write_session
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.kinds import IMPORTABLE, KINDS, Kind
+from coordination.links import link_candidates
 from coordination.models import Agency, Jurisdiction, Outcome, Recipient, Suspect, User, utcnow
 from coordination.principal import Principal
 from coordination.services import records
-from coordination.services.base import current_operation, prepare_create
+from coordination.services.base import clash, current_operation, prepare_create
 from coordination.tabular import Row, Table, TableError, check_columns, read_table
 
 # new rows of these kinds are checked one by one and inserted in batches; tasks can link to tasks of
@@ -111,22 +112,31 @@ def _record_refused_file(engine: Engine, principal: Principal, kind_name: str, f
 
 def _apply(session: Session, principal: Principal, kind: Kind, table: Table, result: ImportResult,
            progress: Progress | None) -> None:
-    seen: dict[str, int] = {}
-    existing = _existing(session, kind, {row.cells.get(kind.key, "").strip() for row in table.rows})
+    """Rows name their records by (owning agency, reference): the row's owning_agency column, or the
+    importer's agency when blank. A reference is matched among the importer's agency's records and the
+    other agencies' records the importer may read; another agency's record they may not read is not
+    there for them (the row is a new record of that agency, which a liaison may not create)."""
+    agencies = {code: agency_id for agency_id, code in session.execute(select(Agency.id, Agency.code))}
+    rows = [(row, _named(row, kind, agencies, principal)) for row in table.rows]
+    existing = _existing(session, principal, kind, {named for _, named in rows if named[1]})
+    seen: dict[tuple[int | None, str], int] = {}
     bulk = kind.name in BULK_RULES
+    taken: dict[tuple[int, str], tuple[str, int]] = {}  # (agency, skeleton) -> (reference, its row or 0)
     if bulk:
-        _preload(session, kind, table)
+        _preload(session, principal, kind, table)
+        taken = _own_skeletons(session, principal, kind)
     new: list[tuple[dict, list[int] | None]] = []
-    for done, row in enumerate(table.rows, start=1):
-        key = row.cells.get(kind.key, "").strip()
-        if key in seen:
-            result.problems.append(Problem(row.number, kind.key, f"'{key}' is also on row {seen[key]}"))
+    for done, (row, named) in enumerate(rows, start=1):
+        agency_id, key = named
+        if named in seen:
+            result.problems.append(Problem(row.number, kind.key, f"'{key}' is also on row {seen[named]}"))
             continue
-        seen[key] = row.number
-        if bulk and key and key not in existing:
-            _check_new_row(session, principal, kind, row, new, result)
+        seen[named] = row.number
+        if bulk and key and named not in existing:
+            if not _looks_taken(kind, row, named, taken, result, agencies):
+                _check_new_row(session, principal, kind, row, new, result)
         else:
-            _apply_row(session, principal, kind, row, existing.get(key), result)
+            _apply_row(session, principal, kind, row, existing.get(named), result)
         if progress and (done % 500 == 0 or done == len(table.rows)):
             progress(done, len(table.rows))
     if new and result.ok:
@@ -134,7 +144,39 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
         result.created += len(new)
 
 
-def _preload(session: Session, kind: Kind, table: Table) -> None:
+def _named(row: Row, kind: Kind, agencies: dict[str, int], principal: Principal) -> tuple[int | None, str]:
+    """(owning agency id, reference) a row names; the agency is None for a code that is no agency."""
+    code = row.cells.get("owning_agency", "").strip().upper()
+    return (agencies.get(code) if code else principal.agency_id), references.normalise(row.cells.get(kind.key, ""))
+
+
+def _own_skeletons(session: Session, principal: Principal, kind: Kind) -> dict[tuple[int, str], tuple[str, int]]:
+    """The skeletons of the importer's agency's references: a new row may not look like one of them."""
+    column = getattr(kind.model, kind.key)
+    return {(principal.agency_id, skeleton): (reference, 0) for skeleton, reference in session.execute(
+        select(kind.model.reference_skeleton, column).where(kind.model.owning_agency_id == principal.agency_id))}
+
+
+def _looks_taken(kind: Kind, row: Row, named: tuple[int | None, str], taken: dict[tuple[int, str], tuple[str, int]],
+                 result: ImportResult, agencies: dict[str, int]) -> bool:
+    """A new row whose reference is, or looks like, one its agency uses (stored, or on an earlier row
+    of the file). Only the importer's agency's stored references are looked at: rows for other
+    agencies are refused as creations anyway."""
+    agency_id, key = named
+    if agency_id is None:
+        return False
+    shape = (agency_id, references.skeleton(key))
+    if shape not in taken:
+        taken[shape] = (key, row.number)
+        return False
+    existing, on_row = taken[shape]
+    code = next((c for c, i in agencies.items() if i == agency_id), "this agency")
+    reason = clash(kind, key, existing, code) + (f" on row {on_row}" if on_row else "")
+    result.problems.append(Problem(row.number, kind.key, reason))
+    return True
+
+
+def _preload(session: Session, principal: Principal, kind: Kind, table: Table) -> None:
     """One query per linked table instead of one per row: the names this file uses, and the
     operation, pinned for this transaction."""
     lookups = session.info["lookups"] = {}
@@ -142,15 +184,10 @@ def _preload(session: Session, kind: Kind, table: Table) -> None:
         lookups.update({(model.__name__, code): i for i, code in session.execute(select(model.id, model.code))})
     lookups.update({("User", subject): i for i, subject in
                     session.execute(select(User.id, User.subject).where(User.active.is_(True)))})
-    if kind.name == "arrests":
-        names = sorted({row.cells.get("suspect", "").strip() for row in table.rows} - {""})
-        held = session.info["preloaded"] = []  # the identity map holds rows weakly: keep them for its checks
-        for start in range(0, len(names), 5000):
-            chunk = names[start:start + 5000]
-            for suspect in session.scalars(select(Suspect).where(Suspect.reference.in_(chunk)).options(
-                    load_only(Suspect.reference, Suspect.owning_agency_id, Suspect.tlp))):  # what visibility needs
-                lookups[("Suspect", suspect.reference)] = suspect.id
-                held.append(suspect)
+    if kind.name == "arrests":  # the suspects the rows name, among those the importer may read
+        names = {references.normalise(row.cells.get("suspect", "")) for row in table.rows} - {""}
+        candidates = link_candidates(session, principal, Suspect, names)
+        session.info["links"] = {(Suspect.__name__, name): found for name, found in candidates.items()}
     session.info["operation"] = current_operation(session)
     session.info["loaded_in_this_transaction"] = True
 
@@ -196,14 +233,19 @@ def _insert_new(session: Session, principal: Principal, kind: Kind, new: list[tu
         for record_id, (values, recipients) in zip(ids, new, strict=True)])
 
 
-def _existing(session: Session, kind: Kind, keys: set[str]) -> dict[str, tuple[int, int]]:
-    """reference -> (id, version) of the rows the file names that exist already."""
+def _existing(session: Session, principal: Principal, kind: Kind,
+              named: set[tuple[int | None, str]]) -> dict[tuple[int | None, str], tuple[int, int]]:
+    """(owning agency, reference) -> (id, version) of the records the file names that exist: the
+    importer's agency's, and other agencies' that the importer may read."""
     model, column = kind.model, getattr(kind.model, kind.key)
-    found: dict[str, tuple[int, int]] = {}
-    keys_list = sorted(k for k in keys if k)
+    found: dict[tuple[int | None, str], tuple[int, int]] = {}
+    keys_list = sorted({key for _, key in named})
+    mine = model.owning_agency_id == principal.agency_id if principal.agency_id is not None else false()
     for start in range(0, len(keys_list), 5000):
-        rows = session.execute(select(column, model.id, model.version).where(column.in_(keys_list[start:start + 5000])))
-        found.update({key: (record_id, version) for key, record_id, version in rows})
+        rows = session.execute(select(model.owning_agency_id, column, model.id, model.version).where(
+            column.in_(keys_list[start:start + 5000]), or_(mine, policy.visible(model, principal))))
+        found.update({(agency_id, key): (record_id, version) for agency_id, key, record_id, version in rows
+                      if (agency_id, key) in named})
     return found
 
 
@@ -230,8 +272,8 @@ def _apply_row(session: Session, principal: Principal, kind: Kind, row: Row, exi
         result.problems.append(Problem(row.number, "owning_agency", str(error), refused=True))
     except ConflictError as error:
         result.problems.append(Problem(row.number, "version", str(error)))
-    except NotFound:
-        result.problems.append(Problem(row.number, kind.key, "names a record you may not see or change"))
+    except NotFound:  # only a record of the importer's own agency can be there and unreadable
+        result.problems.append(Problem(row.number, kind.key, "names a record of your agency that you may not read"))
 
 
 def _version(row: Row, current: int) -> int:

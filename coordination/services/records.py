@@ -16,7 +16,7 @@ from coordination.models import Arrest, MarkedRecord, Suspect, Task, TaskStatus,
 from coordination.principal import Principal
 from coordination.services.base import (
     authorise,
-    check_link,
+    check_reference,
     create_record,
     current_operation,
     flush_or_conflict,
@@ -26,11 +26,12 @@ from coordination.services.base import (
 )
 
 
-def _unique_reference(session: Session, model: type[MarkedRecord], values: dict, column: str = "reference"):
-    value = values.get(column)
-    existing = session.scalar(select(model.id).where(getattr(model, column) == value))
-    if value is not None and existing is not None:
-        raise ValidationError({column: f"'{value}' is already used by another {model.entity}"})
+def _unique_reference(session: Session, principal: Principal, kind, values: dict,
+                      record: MarkedRecord | None = None) -> None:
+    """On create, and on an update that changes the reference or the owning agency."""
+    owner = values.get("owning_agency_id") or record.owning_agency_id
+    value = values.get(kind.key) or getattr(record, kind.key)
+    check_reference(session, principal, kind, value, owner, record.id if record is not None else None)
 
 
 def _blank_defaults(values: dict, **defaults) -> None:
@@ -47,19 +48,19 @@ def suspect_rules(session: Session, principal: Principal, values: dict) -> None:
 
 def create_suspect(session: Session, principal: Principal, data: dict[str, Any]) -> Suspect:
     def check(values):
-        _unique_reference(session, Suspect, values)
+        _unique_reference(session, principal, SUSPECTS, values)
         suspect_rules(session, principal, values)
     return create_record(session, principal, SUSPECTS, data, check)
 
 
 def update_suspect(session: Session, principal: Principal, suspect_id: int, expected_version: int,
                    changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> Suspect:
-    def check(record, values):
-        if values.get("reference", record.reference) != record.reference:
-            _unique_reference(session, Suspect, values)
-        _refuse_blanking(values, "aliases", "notes")
+    def check(record, changed):
+        if "reference" in changed or "owning_agency_id" in changed:
+            _unique_reference(session, principal, SUSPECTS, changed, record)
     return update_record(session, principal, SUSPECTS, suspect_id, expected_version, changes,
-                         check=check, loaded=loaded)
+                         normalise=lambda record, values: _refuse_blanking(values, "aliases", "notes"), check=check,
+                         loaded=loaded)
 
 
 def _refuse_blanking(values: dict, *names: str) -> None:
@@ -71,7 +72,6 @@ def _refuse_blanking(values: dict, *names: str) -> None:
 # --- arrests ----------------------------------------------------------------------------------
 
 def arrest_rules(session: Session, principal: Principal, values: dict) -> None:
-    check_link(session, principal, Suspect, values, "suspect", "suspect_id")  # no arrest of an unseen suspect
     if values.get("on_action_day") is None and values.get("arrested_at") is not None:
         action_day = current_operation(session).action_day
         values["on_action_day"] = action_day is not None and values["arrested_at"].date() == action_day
@@ -79,22 +79,22 @@ def arrest_rules(session: Session, principal: Principal, values: dict) -> None:
 
 def create_arrest(session: Session, principal: Principal, data: dict[str, Any]) -> Arrest:
     def check(values):
-        _unique_reference(session, Arrest, values)
+        _unique_reference(session, principal, ARRESTS, values)
         arrest_rules(session, principal, values)
     return create_record(session, principal, ARRESTS, data, check)
 
 
 def update_arrest(session: Session, principal: Principal, arrest_id: int, expected_version: int,
                   changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> Arrest:
-    def check(record, values):
-        if values.get("reference", record.reference) != record.reference:
-            _unique_reference(session, Arrest, values)
+    def normalise(record, values):
         if "on_action_day" in values and values["on_action_day"] is None:
             values["on_action_day"] = record.on_action_day
-        if "suspect_id" in values:
-            check_link(session, principal, Suspect, values, "suspect", "suspect_id")
+
+    def check(record, changed):
+        if "reference" in changed or "owning_agency_id" in changed:
+            _unique_reference(session, principal, ARRESTS, changed, record)
     return update_record(session, principal, ARRESTS, arrest_id, expected_version, changes,
-                         check=check, loaded=loaded)
+                         normalise=normalise, check=check, loaded=loaded)
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -109,11 +109,17 @@ def _no_cycle(session: Session, task_id: int | None, depends_on_id: int | None) 
         current = session.scalar(select(Task.depends_on_id).where(Task.id == current))
 
 
+def _assignee_of_another_agency(session: Session, assignee_id: int | None, owning_agency_id: int) -> bool:
+    return assignee_id is not None and session.get(User, assignee_id).agency_id != owning_agency_id
+
+
 def create_task(session: Session, principal: Principal, data: dict[str, Any]) -> Task:
+    """A new task; assigning it to a person of another agency is a reassignment, as in `update_task`."""
     def check(values):
-        _unique_reference(session, Task, values)
+        if _assignee_of_another_agency(session, values.get("assignee_id"), values["owning_agency_id"]):
+            authorise(principal, policy.Action.REASSIGN_TASK, TASKS, owning_agency_id=values["owning_agency_id"])
+        _unique_reference(session, principal, TASKS, values)
         _blank_defaults(values, description="")
-        check_link(session, principal, Task, values, "depends_on", "depends_on_id")
     return create_record(session, principal, TASKS, data, check)
 
 
@@ -121,20 +127,18 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
                 changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> Task:
     """Edit a task. Moving it to another agency, or to a person of another agency, is a
     reassignment, which only commanders may do."""
-    def check(record, values):
-        if values.get("reference", record.reference) != record.reference:
-            _unique_reference(session, Task, values)
-        if "depends_on_id" in values:
-            check_link(session, principal, Task, values, "depends_on", "depends_on_id")
-            _no_cycle(session, record.id, values["depends_on_id"])
-        _refuse_blanking(values, "description")
-        if values.get("assignee_id") not in (None, record.assignee_id):
-            assignee_agency = session.get(User, values["assignee_id"]).agency_id
-            if assignee_agency != values.get("owning_agency_id", record.owning_agency_id):
-                authorise(principal, policy.Action.REASSIGN_TASK, TASKS, record.id,
-                          owning_agency_id=record.owning_agency_id)
+    def check(record, changed):
+        if "reference" in changed or "owning_agency_id" in changed:
+            _unique_reference(session, principal, TASKS, changed, record)
+        if "depends_on_id" in changed:
+            _no_cycle(session, record.id, changed["depends_on_id"])
+        if changed.get("assignee_id") is not None and _assignee_of_another_agency(
+                session, changed["assignee_id"], changed.get("owning_agency_id", record.owning_agency_id)):
+            authorise(principal, policy.Action.REASSIGN_TASK, TASKS, record.id,
+                      owning_agency_id=record.owning_agency_id)
     return update_record(session, principal, TASKS, task_id, expected_version, changes,
-                         check=check, loaded=loaded)
+                         normalise=lambda record, values: _refuse_blanking(values, "description"), check=check,
+                         loaded=loaded)
 
 
 def add_task_update(session: Session, principal: Principal, task_id: int, body: str,
@@ -166,7 +170,7 @@ def add_task_update(session: Session, principal: Principal, task_id: int, body: 
     authorise(principal, action, TASKS, task.id, owning_agency_id=task.owning_agency_id)
     update = TaskUpdate(task_id=task.id, author_id=principal.user_id, body=body)
     if changes_status:
-        merge_or_conflict(session, TASKS, task, expected_version, {"status": status},
+        merge_or_conflict(session, principal, TASKS, task, expected_version, {"status": status},
                           None if loaded_status is None else {"status": loaded_status})
         update.status_from, update.status_to = task.status, status
         task.status, task.updated_by_id = status, principal.user_id

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from coordination import audit
 from coordination.models import Outcome, User, UserSession
 from coordination.principal import Principal, find_user
-from coordination.services.users import record_sign_in
+from coordination.services.users import ENDED_BY_ADMIN, end_sign_ins, record_sign_in
 
 LAST_SEEN_EVERY = timedelta(seconds=30)  # write the idle clock at most this often
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of ours an identity provider's clock may run
 
 
 class Status(enum.StrEnum):
@@ -35,7 +36,9 @@ class Status(enum.StrEnum):
     IDLE = "idle timeout"
     LIFETIME = "absolute lifetime"
     SIGNED_OUT = "signed out"
-    REVOKED = "ended by an admin"  # the user was disabled during this sign-in, perhaps enabled again since
+    REVOKED = ENDED_BY_ADMIN  # the user was disabled during this sign-in, perhaps enabled again since
+    NOT_YET_VALID = "issued in the future"  # the token's issue time is ahead of our clock by more than the skew
+    NO_ISSUE_TIME = "no issue time"  # the token does not say when it was issued
 
 
 MESSAGES = {
@@ -46,6 +49,10 @@ MESSAGES = {
     Status.LIFETIME: "You were signed out: a sign-in lasts at most {lifetime} hours. Sign in again to continue.",
     Status.SIGNED_OUT: "You signed out of this session. Sign in again to continue.",
     Status.REVOKED: "This sign-in was ended because an admin disabled your account. Sign in again to continue.",
+    Status.NOT_YET_VALID: "Your sign-in could not be accepted: it is dated ahead of this server's clock. "
+                          "Sign in again; if this persists, tell an admin the clocks differ.",
+    Status.NO_ISSUE_TIME: "Your sign-in could not be accepted: your identity provider did not say when it was "
+                          "issued. Sign in again; if this persists, tell an admin.",
 }
 
 
@@ -57,12 +64,16 @@ class Identity:
     subject: str
     name: str
     email: str | None
-    signed_in_at: datetime
+    signed_in_at: datetime | None  # the ID token's iat; None when it has none (refused)
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any], now: datetime) -> Identity:
-        issued = claims.get("iat")
-        signed_in_at = datetime.fromtimestamp(int(issued), UTC) if issued else now
+        """`now` is unused since a token without an issue time is refused, not dated now (which would
+        make every run a fresh sign-in that never expires); kept for callers."""
+        try:
+            signed_in_at = datetime.fromtimestamp(int(claims["iat"]), UTC)
+        except (KeyError, TypeError, ValueError, OverflowError, OSError):
+            signed_in_at = None
         return cls(str(claims.get("iss", "")), str(claims.get("sub", "")), str(claims.get("name") or ""),
                    claims.get("email"), signed_in_at)
 
@@ -95,16 +106,21 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
     user = find_user(session, identity.issuer, identity.subject)
     if user is None or not user.active:
         status = Status.NOT_PROVISIONED if user is None else Status.DISABLED
-        if user is not None:
-            _end_open_sessions(session, user, now)
+        if user is not None:  # disabled before disabling ended sign-ins itself: end them now
+            end_sign_ins(session, user, now, void_unseen=False)
         if record_refusal:
             _refusal(session, identity, status)
         return Admission(status, None, MESSAGES[status])
-    record = session.scalar(select(UserSession).where(
+    record = None if identity.signed_in_at is None else session.scalar(select(UserSession).where(
         UserSession.issuer == identity.issuer, UserSession.subject == identity.subject,
         UserSession.signed_in_at == identity.signed_in_at))
     principal = Principal.of(user)
     if record is None:
+        unusable = _unusable_token(identity, user, now, limits)
+        if unusable is not None:  # never recorded: a sign-in that could never have been alive
+            if record_refusal:
+                _refusal(session, identity, unusable)
+            return Admission(unusable, None, _message(unusable, limits))
         session.add(UserSession(user_id=user.id, issuer=identity.issuer, subject=identity.subject,
                                 signed_in_at=identity.signed_in_at, last_seen_at=now))
         record_sign_in(session, principal)
@@ -113,11 +129,30 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
     if status is not None:
         if record.ended_at is None:
             _end(session, record, principal, now, status)
-        return Admission(status, None, MESSAGES[status].format(idle=int(limits.idle.total_seconds() // 60),
-                                                               lifetime=limits.lifetime.total_seconds() / 3600))
+        return Admission(status, None, _message(status, limits))
     if now - record.last_seen_at >= LAST_SEEN_EVERY:
         record.last_seen_at = now
     return Admission(Status.ADMITTED, principal)
+
+
+def _message(status: Status, limits: Limits) -> str:
+    return MESSAGES[status].format(idle=int(limits.idle.total_seconds() // 60),
+                                   lifetime=f"{limits.lifetime.total_seconds() / 3600:g}")
+
+
+def _unusable_token(identity: Identity, user: User, now: datetime, limits: Limits) -> Status | None:
+    """Refuse, before it is ever recorded, a sign-in that could never be alive: undated, dated in the
+    future, older than the absolute lifetime, or issued before the user was last disabled."""
+    issued = identity.signed_in_at
+    if issued is None:
+        return Status.NO_ISSUE_TIME
+    if issued > now + CLOCK_SKEW:
+        return Status.NOT_YET_VALID
+    if now - issued > limits.lifetime:
+        return Status.LIFETIME
+    if user.sign_ins_void_before is not None and issued < user.sign_ins_void_before:
+        return Status.REVOKED
+    return None
 
 
 def _expiry(record: UserSession, now: datetime, limits: Limits) -> Status | None:
@@ -134,13 +169,6 @@ def _end(session: Session, record: UserSession, principal: Principal, now: datet
     record.ended_at, record.end_reason = now, status.value
     action = "sign out" if status is Status.SIGNED_OUT else "session expired"
     audit.record(session, audit.NewEvent(principal, action, "user", principal.user_id, detail=status.value))
-
-
-def _end_open_sessions(session: Session, user: User, now: datetime) -> None:
-    """A disabled user's sign-ins end for good: enabling the account again needs a fresh sign-in."""
-    for record in session.scalars(select(UserSession).where(UserSession.user_id == user.id,
-                                                            UserSession.ended_at.is_(None))):
-        record.ended_at, record.end_reason = now, Status.REVOKED.value
 
 
 def _refusal(session: Session, identity: Identity, status: Status) -> None:

@@ -11,11 +11,12 @@ from coordination import audit, policy
 from coordination.errors import NotFound, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import USER
-from coordination.models import Role, User, utcnow
+from coordination.models import Role, User, UserSession, utcnow
 from coordination.principal import Principal
 from coordination.services.base import authorise, check_version, flush_or_conflict, is_system, snapshot
 
 USER_COLUMNS = ("issuer", "subject", "display_name", "email", "agency_id", "role", "active")
+ENDED_BY_ADMIN = "ended by an admin"  # a UserSession's end reason when its user was disabled
 
 
 def create_user(session: Session, principal: Principal, data: dict[str, Any]) -> User:
@@ -59,9 +60,24 @@ def update_user(session: Session, principal: Principal, user_id: int, expected_v
     before = snapshot(user, changed)
     for name, value in changed.items():
         setattr(user, name, value)
+    ended = end_sign_ins(session, user, utcnow()) if changed.get("active") is False else 0
     flush_or_conflict(session, User, user.id)
-    audit.record(session, audit.NewEvent(principal, "update", "user", user.id, before=before, after=changed))
+    audit.record(session, audit.NewEvent(principal, "update", "user", user.id, before=before, after=changed,
+                                         detail=f"{ended} open sign-in(s) ended" if ended else None))
     return user
+
+
+def end_sign_ins(session: Session, user: User, now, void_unseen: bool = True) -> int:
+    """End every sign-in of a user being disabled, for good: enabling the account again needs a fresh
+    sign-in. Sign-ins not seen yet (another browser) are void too: none issued before now is admitted."""
+    if void_unseen:
+        user.sign_ins_void_before = now
+    ended = 0
+    for record in session.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                            UserSession.ended_at.is_(None))):
+        record.ended_at, record.end_reason = now, ENDED_BY_ADMIN
+        ended += 1
+    return ended
 
 
 def disable_user(session: Session, principal: Principal, user_id: int, expected_version: int) -> User:

@@ -65,7 +65,7 @@ def _options(name: str, parse, owning_agency: str | None) -> dict[str, str] | No
             return people.assignable(session, owning_agency)
     if hasattr(parse, "links_to"):
         with read_session(engine()) as session:
-            keys = records.references(session, principal(), of(parse.links_to))
+            keys = records.keys_offered(session, principal(), of(parse.links_to))
         return {key: key for key in sorted(keys)}
     return None
 

@@ -1,0 +1,72 @@
+"""Links between records (an arrest's suspect, an evidence item's suspect, a task's dependency),
+resolved among the records a principal may read.
+
+References are unique per owning agency, so a reference alone can mean several agencies' records.
+A link names one as REFERENCE, or as AGENCY/REFERENCE (coordination.references.QUALIFIER); it is
+resolved only among the records the acting principal may read, so a record they may not read and
+no record at all give one and the same answer (`no_such`). Where the principal may read several
+agencies' records with the reference, the linking record's own agency's is meant; otherwise the
+link must say which (AGENCY/REFERENCE). Exports write links so that they resolve back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination import policy, references
+from coordination.models import Agency, MarkedRecord
+from coordination.principal import Principal
+
+
+def no_such(model: type[MarkedRecord], name: Any) -> str:
+    """The one refusal of a link to a record that is missing or that the principal may not read."""
+    return f"no {model.entity} with reference '{name}'"
+
+
+def link_candidates(session: Session, principal: Principal, model: type[MarkedRecord],
+                    names: Collection[str]) -> dict[str, list[tuple[int, int]]]:
+    """name -> [(id, owning agency id)] of the records the principal may read that `name` can mean:
+    those with that reference, and, for AGENCY/REFERENCE, that agency's record with that reference."""
+    column = getattr(model, model.key)
+    agencies = {code: agency_id for agency_id, code in session.execute(select(Agency.id, Agency.code))}
+    found: dict[str, set[tuple[int, int]]] = {name: set() for name in names}
+    plain = sorted(found)
+    qualified = {}
+    for name in plain:
+        code, _, rest = name.partition(references.QUALIFIER)
+        if rest and code.upper() in agencies:
+            qualified.setdefault((agencies[code.upper()], rest), []).append(name)
+    for start in range(0, len(plain), 5000):
+        for record_id, agency_id, key in session.execute(
+                select(model.id, model.owning_agency_id, column)
+                .where(column.in_(plain[start:start + 5000]), policy.visible(model, principal))):
+            found[key].add((record_id, agency_id))
+    wanted = sorted(qualified)
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start:start + 5000]
+        for record_id, agency_id, key in session.execute(
+                select(model.id, model.owning_agency_id, column)
+                .where(column.in_({rest for _, rest in chunk}), policy.visible(model, principal),
+                       model.owning_agency_id.in_({agency for agency, _ in chunk}))):
+            for name in qualified.get((agency_id, key), ()):
+                found[name].add((record_id, agency_id))
+    return {name: sorted(candidates) for name, candidates in found.items()}
+
+
+def choose_link(model: type[MarkedRecord], name: str, candidates: list[tuple[int, int]],
+                owning_agency_id: int | None) -> int:
+    """The record a link names: the one readable record it can mean, or, among several agencies'
+    records with that reference, the linking record's own agency's. ValueError otherwise."""
+    if len(candidates) == 1:
+        return candidates[0][0]
+    if not candidates:
+        raise ValueError(no_such(model, name))
+    own = [record_id for record_id, agency_id in candidates if agency_id == owning_agency_id]
+    if len(own) == 1:
+        return own[0]
+    raise ValueError(f"'{name}' is the reference of {model.entity}s of several agencies; write it as "
+                     f"AGENCY{references.QUALIFIER}{name}")
