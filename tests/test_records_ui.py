@@ -3,6 +3,7 @@ views for other agencies, exports."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, date, datetime
 from datetime import time as dt_time
@@ -45,6 +46,11 @@ def open_record(at: AppTest, kind: str, key: str) -> AppTest:
     return at
 
 
+def said(elements) -> list[str]:
+    """Messages as a person reads them: Markdown's backslash escapes (of typed values) undone."""
+    return [re.sub(r"\\(.)", r"\1", element.value) for element in elements]
+
+
 def task(store) -> Task:
     with store.reader() as session:
         return session.scalar(select(Task).where(Task.reference == "T-1"))
@@ -57,7 +63,7 @@ def test_a_liaison_creates_a_suspect_from_the_form(workspace):
     at.selectbox(key="suspects-new-tier").select("money handler")
     at.selectbox(key="suspects-new-status").select("identified")
     at.button(key="FormSubmitter:suspects-create-Create").click().run()
-    assert not at.error and "Created S-NEW." in [s.value for s in at.success]
+    assert not at.error and "Created S-NEW." in said(at.success)
     with workspace.reader() as session:
         created = session.scalar(select(Suspect).where(Suspect.reference == "S-NEW"))
         assert (created.full_name, created.tlp.value, created.owning_agency.code) == ("Ayşe İnce", "AMBER", "MET")
@@ -68,7 +74,7 @@ def test_a_bad_form_names_the_field_and_writes_nothing(workspace):
     at.text_input(key="suspects-new-reference").input("S-BAD")
     at.text_input(key="suspects-new-nationality").input("United Kingdom")
     at.button(key="FormSubmitter:suspects-create-Create").click().run()
-    messages = [e.value for e in at.error]
+    messages = said(at.error)
     assert "Please correct 4 fields below." in messages  # full name, nationality, tier, status
     assert "Full name is required" in messages and "Tier is required" in messages
     assert any(m.startswith("Nationality (ISO country code) 'United Kingdom' is not") for m in messages)
@@ -96,17 +102,18 @@ def test_two_people_edit_one_task_nobody_loses_their_edit(workspace):
     commander = open_record(open_page("commander.met", "tasks"), "tasks", "T-1")
     liaison.text_input(key=f"tasks-{record.id}-title").input("Liaison's title")
     liaison.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
-    assert "T-1 saved, version 2." in [s.value for s in liaison.success]
+    assert "T-1 saved, version 2." in said(liaison.success)
     commander.text_input(key=f"tasks-{record.id}-title").input("Commander's title")
     commander.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
     assert task(workspace).title == "Liaison's title"  # the first save stands
-    assert any("changed the same field as you" in w.value for w in commander.warning)
+    assert any("changed the same field as you" in message for message in said(commander.warning))
     assert commander.text_input(key=f"tasks-{record.id}-title").value == "Commander's title"  # kept
     choice = commander.radio(key=f"tasks-{record.id}-pick-title")
-    assert choice.options == ["Keep mine: Commander's title", "Keep theirs: Liaison's title"]
+    assert [re.sub(r"\\(.)", r"\1", option) for option in choice.options] == [
+        "Keep mine: Commander's title", "Keep theirs: Liaison's title"]
     commander.button(key=f"tasks-{record.id}-resolve").click().run()
     assert (task(workspace).title, task(workspace).version) == ("Commander's title", 3)
-    assert "T-1 saved, version 3." in [s.value for s in commander.success]
+    assert "T-1 saved, version 3." in said(commander.success)
 
 
 def test_edits_of_different_fields_are_merged_without_asking(workspace):
@@ -119,7 +126,7 @@ def test_edits_of_different_fields_are_merged_without_asking(workspace):
     b.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
     a.text_area(key=f"tasks-{record.id}-description").input("Rewritten by A")
     a.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
-    assert not a.warning and "T-1 saved, version 3." in [s.value for s in a.success]
+    assert not a.warning and "T-1 saved, version 3." in said(a.success)
     saved = task(workspace)
     assert (saved.priority.value, saved.description) == ("critical", "Rewritten by A")
 
@@ -130,7 +137,7 @@ def test_another_agency_sees_the_record_read_only_and_cannot_create_for_others(w
     assert at.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").disabled
     assert any("Read only" in c.value for c in at.caption)
     commander = open_page("commander.met", "suspects")
-    assert any("does not create suspects" in i.value for i in commander.info)
+    assert any("does not create suspects" in message for message in said(commander.info))
 
 
 def test_export_is_prepared_scoped_and_audited(workspace):
@@ -156,7 +163,7 @@ def test_a_liaison_records_an_arrest_from_the_form(workspace):
     at.selectbox(key="arrests-new-jurisdiction").select("GB-EAW")
     at.selectbox(key="arrests-new-outcome").select("bailed")
     at.button(key="FormSubmitter:arrests-create-Create").click().run()
-    assert "Created A-NEW." in [s.value for s in at.success], [e.value for e in at.error]
+    assert "Created A-NEW." in said(at.success), said(at.error)
     with workspace.reader() as session:
         made = session.scalar(select(Arrest).where(Arrest.reference == "A-NEW"))
     assert made.arrested_at == datetime(2022, 11, 7, 6, 30, tzinfo=UTC)
@@ -181,12 +188,12 @@ def test_custody_is_a_timeline_and_only_the_holder_transfers(workspace):
                         "hash_checked": SHA}.items():
         met.text_input(key=f"transfer-{item.id}-{name}").input(value)
     met.button(key=f"FormSubmitter:transfer-{item.id}-Review transfer").click().run()
-    assert any("cannot be changed afterwards" in w.value for w in met.warning)  # asked first
+    assert any("cannot be changed afterwards" in message for message in said(met.warning))  # asked first
     with workspace.reader() as session:
         assert session.get(EvidenceItem, item.id).holder_name == "DC Example"  # nothing written yet
     met.button(key=f"transfer-{item.id}-confirm").click().run()
-    assert "E-1 transferred to NCA NCA lab (custody event 2)." in [s.value for s in met.success], \
-        [e.value for e in met.error]
+    assert "E-1 transferred to NCA NCA lab (custody event 2)." in said(met.success), \
+        said(met.error)
     timeline = [frame.value for frame in met.dataframe if "seal" in frame.value.columns][0]
     assert timeline["to"].tolist() == ["MET DC Example", "NCA NCA lab"]
     assert timeline["hash check"].tolist() == ["matches", "matches"]
@@ -207,7 +214,7 @@ def test_an_update_changes_the_status_and_a_later_edit_keeps_it(workspace):
     at.text_area(key=f"task-update-{record.id}-body").input("Warrant served")
     at.selectbox(key=f"task-update-{record.id}-status").select("in progress")
     at.button(key=f"FormSubmitter:task-update-{record.id}-Add update").click().run()
-    assert "T-1: update added, status open → in progress." in [s.value for s in at.success]
+    assert "T-1: update added, status open → in progress." in said(at.success)
     assert at.text_area(key=f"task-update-{record.id}-body~1").value == ""  # a fresh form: no second note by accident
     notes = [frame.value for frame in at.dataframe if "note" in frame.value.columns][0]
     assert notes["note"].tolist() == ["Warrant served"]
@@ -231,9 +238,22 @@ def test_provisioning_and_disabling_a_user_confirm_by_name(workspace):
     at.text_input(key="provision-user-name").input("Nova Liaison")
     at.selectbox(key="provision-user-agency").select("NCA")
     at.button(key="FormSubmitter:provision-user-Provision").click().run()
-    assert "Provisioned liaison.new (NCA, liaison): they can sign in now." in [s.value for s in at.success]
+    assert "Provisioned liaison.new (NCA, liaison): they can sign in now." in said(at.success)
     at.selectbox(key=at.selectbox[0].key).select(next(o for o in at.selectbox[0].options if "liaison.new" in o)).run()
     user_id = next(k for k in (w.key for w in at.checkbox) if k and k.startswith("change-user-"))
     at.checkbox(key=user_id).uncheck()
     at.button(key="FormSubmitter:change-user-Save").click().run()
-    assert "Saved liaison.new (NCA, liaison, disabled: signed out everywhere)." in [s.value for s in at.success]
+    assert "Saved liaison.new (NCA, liaison, disabled: signed out everywhere)." in said(at.success)
+
+
+def test_what_people_typed_is_shown_as_text_never_as_a_link(workspace):
+    """A holder typed as a Markdown link (an image link would make the browser fetch from outside)."""
+    trap = "[Session expired: sign in](https://evil.invalid/x) ![x](https://evil.invalid/i.png)"
+    with workspace.writer() as session:
+        services.create_evidence_item(session, workspace.principal("liaison.met"), {
+            "exhibit_ref": "E-TRAP", "item_type": "cash", "description": "Cash", "seized_from": "x",
+            "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized", "holder_name": trap})
+    at = open_record(open_page("liaison.fbi", "evidence"), "evidence", "E-TRAP")
+    header = next(c.value for c in at.caption if "held by" in c.value)
+    assert "](" not in header and "\\[Session expired" in header  # every bracket escaped: plain text
+    assert trap in re.sub(r"\\(.)", r"\1", header)  # and reads back as typed

@@ -10,6 +10,7 @@ from coordination import services, settings
 from coordination.db import write_session
 from coordination.principal import Principal
 from coordination.services import sign_in
+from coordination.text import plain
 from coordination.ui.widgets.context import PRINCIPAL_KEY, engine
 from coordination.ui.widgets.sign_in_screens import refused_screen, sign_in_screen
 
@@ -52,6 +53,6 @@ def _sign_out(identity: sign_in.Identity) -> None:
 
 def _sidebar(principal: Principal, identity: sign_in.Identity) -> None:
     with st.sidebar:
-        st.markdown(f"**{principal.display_name}**")
+        st.markdown(f"**{plain(principal.display_name)}**")
         st.caption(f"{principal.agency_code} · {principal.role.value}")
         st.button("Sign out", key="sign-out", on_click=_sign_out, args=(identity,))

@@ -118,7 +118,7 @@ def test_a_transfer_asks_first_and_shows_the_new_holder_at_once(stack, page):
         "exhibit_ref": key, "item_type": "phone", "description": "Handset", "sha256": SHA, "seized_from": "x",
         "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized",
         "holder_name": "DC Example"})
-    open_record(page, stack.app, "liaison.met", "Evidence", key, by="exhibit ref")
+    open_record(page, stack.app, "liaison.met", "Evidence", key, by="exhibit reference")
     page.get_by_role("tab", name="Custody").click()
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Review transfer"))
     choose(page, "To agency *", "NCA", form)

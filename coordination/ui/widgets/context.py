@@ -11,6 +11,7 @@ from coordination.db import make_engine, read_session
 from coordination.errors import ConflictError, CoordinationError, ValidationError
 from coordination.principal import Principal
 from coordination.queries import reference
+from coordination.text import plain
 
 PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
 
@@ -35,11 +36,12 @@ def shown_errors():
     try:
         yield
     except ValidationError as error:
-        st.error("Please correct: " + "; ".join(f"**{field}** {reason}" for field, reason in error.problems.items()))
+        st.error("Please correct: " + "; ".join(f"**{plain(field)}** {plain(reason)}"
+                                                for field, reason in error.problems.items()))
     except ConflictError as error:
-        st.warning(str(error))
+        st.warning(plain(str(error)))
     except CoordinationError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
 
 
 def agency_codes() -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coordination.text import plain
+
 _KEY = "_coordination_flash"
 
 
@@ -15,7 +17,7 @@ def later(message: str) -> None:
 def show() -> None:
     message = st.session_state.pop(_KEY, None)
     if message:
-        st.success(message)
+        st.success(plain(message))  # it names records by what people typed
 
 
 def forget_form(prefix: str) -> None:

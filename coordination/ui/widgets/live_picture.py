@@ -17,6 +17,7 @@ from coordination.aggregates import Filters, Picture, picture
 from coordination.db import read_session
 from coordination.principal import Principal
 from coordination.queries.drill_down import DRILL_DOWN, records_behind
+from coordination.text import plain
 from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes
 
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
@@ -112,7 +113,7 @@ def _chart(name: str, seen: Picture) -> list[str]:
 
 
 def _drill_down(viewer: Principal, chart: str, keys: list[str]) -> None:
-    st.subheader(f"{DRILL_DOWN[chart].heading} {', '.join(keys)}")
+    st.subheader(f"{DRILL_DOWN[chart].heading} {plain(', '.join(keys))}")
     with read_session(engine()) as session:
         shown = records_behind(session, viewer, chart, keys, limit=500)
     st.dataframe([dict(zip(shown.columns, row, strict=True)) for row in shown.rows], hide_index=True,

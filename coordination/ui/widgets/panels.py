@@ -7,10 +7,11 @@ import streamlit as st
 from coordination import policy, services
 from coordination.db import read_session, write_session
 from coordination.errors import CoordinationError, ValidationError
-from coordination.kinds import CUSTODY_TRANSFER, TASKS
+from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE, TASKS
 from coordination.queries import tasks as task_queries
 from coordination.queries.custody import custody_chain
 from coordination.queries.records import RecordView
+from coordination.text import plain
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
 from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
@@ -50,8 +51,9 @@ def _confirm_transfer(item: RecordView, form: str, data: dict[str, str]) -> None
     """A transfer is never edited afterwards: say what will be recorded, and record it only when confirmed."""
     holder = f"{item.values.get('holder_agency', '')} {item.values.get('holder_name', '')}".strip()
     to = f"{data.get('to_agency', '?')} {data.get('to_holder', '?')}"
-    st.warning(f"Record the transfer of {item.key} from {holder} to {to} at {data.get('occurred_at', '?')} "
-               f"({data.get('purpose', 'no purpose given')})? A custody event cannot be changed afterwards.")
+    st.warning(plain(f"Record the transfer of {item.values[EVIDENCE.key]} from {holder} to {to} at "
+                     f"{data.get('occurred_at', '?')} ({data.get('purpose', 'no purpose given')})? A custody event "
+                     "cannot be changed afterwards."))
     left, right = st.columns(2)
     if left.button("Confirm transfer", key=f"{form}-confirm", type="primary"):
         st.session_state.pop(f"{form}-pending")
@@ -64,7 +66,7 @@ def _confirm_transfer(item: RecordView, form: str, data: dict[str, str]) -> None
         except CoordinationError as error:
             not_written(error)
         else:
-            written(form, f"{item.key} transferred to {to} (custody event {event.sequence}).")
+            written(form, f"{item.values[EVIDENCE.key]} transferred to {to} (custody event {event.sequence}).")
     if right.button("Change the transfer", key=f"{form}-back"):
         st.session_state.pop(f"{form}-pending")
         st.rerun()
@@ -101,4 +103,5 @@ def task_updates(task: RecordView) -> None:
     except CoordinationError as error:
         not_written(error)
     else:
-        written(form, f"{task.key}: update added" + (f", status {status} → {new_status}." if changing else "."))
+        change = f", status {status} → {new_status}." if changing else "."
+        written(form, f"{task.values[TASKS.key]}: update added{change}")

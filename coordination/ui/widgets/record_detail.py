@@ -10,6 +10,7 @@ from coordination.db import read_session
 from coordination.kinds import EVIDENCE, TASKS, Kind
 from coordination.markings import HANDLING, TLP
 from coordination.queries import records
+from coordination.text import plain
 from coordination.ui.widgets import panels, record_forms
 from coordination.ui.widgets.context import engine, principal
 
@@ -23,11 +24,12 @@ def detail(kind: Kind, key: str) -> None:
         record = records.find(session, viewer, kind, key)
         history = records.history(session, viewer, kind, record.id) if record else []
     if record is None:
-        st.warning(f"{key} is no longer visible to you.")
+        st.warning(f"{plain(key)}: no {kind.entity} with that reference is visible to you.")
         return
     current = record.values
-    st.subheader(f"{key}")
-    held = f" · held by {current['holder_agency']} ({current['holder_name']})" if "holder_agency" in current else ""
+    st.subheader(plain(current[kind.key]))
+    held = (f" · held by {current['holder_agency']} ({plain(current['holder_name'])})" if "holder_agency" in current
+            else "")
     st.caption(f"Owned by {current['owning_agency']}{held} · {current['classification']} TLP:{current['tlp']} · "
                f"{HANDLING[TLP(current['tlp'])]} · version {current['version']}")
     title, panel = PANELS.get(kind.name, ("Updates", None))

@@ -17,6 +17,7 @@ from coordination import services
 from coordination.db import write_session
 from coordination.errors import AlreadySubmitted, ConflictError, CoordinationError, ValidationError
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, TASKS, Kind
+from coordination.text import plain
 from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
@@ -46,7 +47,7 @@ def problems_of(form: str) -> dict[str, str]:
 def show_problem(form: str, name: str) -> None:
     problem = problems_of(form).get(name)
     if problem:
-        st.error(problem)
+        st.error(plain(problem))
 
 
 def key(form: str, name: str) -> str:
@@ -74,11 +75,11 @@ def refused(form: str, error: ValidationError, labels: dict[str, str]) -> None:
 def not_written(error: CoordinationError) -> None:
     """A refusal, a conflict without a merge, or a resubmission: said in plain words."""
     if isinstance(error, AlreadySubmitted):
-        st.info(str(error))
+        st.info(plain(str(error)))
     elif isinstance(error, ConflictError):
-        st.warning(str(error))
+        st.warning(plain(str(error)))
     else:
-        st.error(str(error))
+        st.error(plain(str(error)))
 
 
 def create_form(kind: Kind) -> None:
@@ -169,16 +170,16 @@ def _save(kind: Kind, form: str, record_id: int, loaded: dict, current: dict, ch
 
 def _choose_clashes(kind: Kind, form: str, record_id: int, clash: dict, current: dict, changes: dict) -> None:
     """Side by side, per field both changed: what was loaded, theirs (who, when), mine; the person picks."""
-    st.warning(f"{clash['by']} saved {current[kind.key]} at {clash['at']} and changed the same "
+    st.warning(f"{plain(clash['by'])} saved {plain(current[kind.key])} at {clash['at']} and changed the same "
                f"{'field' if len(clash['fields']) == 1 else 'fields'} as you. Nothing is saved yet: choose, "
                "field by field, which value to keep.")
     picks = {}
     for name in clash["fields"]:
         theirs, mine = current.get(name, ""), clash["mine"][name]
-        st.markdown(f"**{kind.label(name)}** (when you opened it: {_shown(clash['loaded'][name])})")
+        st.markdown(f"**{kind.label(name)}** (when you opened it: {plain(_shown(clash['loaded'][name]))})")
         picks[name] = st.radio(kind.label(name), ["mine", "theirs"], key=f"{form}-pick-{name}",
-                               format_func=lambda side, t=theirs, m=mine: (f"Keep mine: {_shown(m)}" if side == "mine"
-                                                                           else f"Keep theirs: {_shown(t)}"),
+                               format_func=lambda side, t=theirs, m=mine: plain(
+                                   f"Keep mine: {_shown(m)}" if side == "mine" else f"Keep theirs: {_shown(t)}"),
                                label_visibility="collapsed")
     left, right = st.columns(2)
     if left.button("Save with these choices", key=f"{form}-resolve", type="primary"):

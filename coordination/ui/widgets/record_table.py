@@ -54,9 +54,12 @@ def record_table(kind: Kind) -> str | None:
     if found.pages > 1:
         _page_controls(kind, found)
     rows = event.selection.rows if event and event.selection else []
-    typed = st.text_input(f"Open by {kind.label(kind.key)}", key=f"{kind.name}-open",
+    typed = st.text_input(f"Open by {kind.label(kind.key).lower()}", key=f"{kind.name}-open",
                           placeholder="or select a row above").strip()
-    return shown.rows[rows[0]][0] if rows else (typed or None)  # an export row starts with its key
+    if rows:  # references are unique per agency: a chosen row is named with its agency
+        row = dict(zip(shown.columns, shown.rows[rows[0]], strict=True))
+        return f"{row['owning_agency']}/{row[kind.key]}"
+    return typed or None
 
 
 def caption(found: records.Table, kind: Kind) -> str:
