@@ -13,6 +13,7 @@ from coordination.errors import ValidationError
 from coordination.kinds import ARRESTS, SUSPECTS
 from coordination.models import Arrest, Suspect
 from coordination.queries import records
+from coordination.queries.history import history
 from coordination.services import imports
 
 SUSPECT = {"full_name": "Synthetic Person", "tier": "user", "status": "lead"}
@@ -204,17 +205,17 @@ def test_history_and_briefing_hide_values_from_before_a_record_was_lowered_or_wh
         services.update_task(session, met, task.id, 1, {"tlp": "AMBER"})
         services.add_task_update(session, met, task.id, "Open note")
     with store.reader() as session:
-        seen = records.history(session, fbi, SUSPECTS, red.id)
-        own = records.history(session, met, SUSPECTS, red.id)
+        seen = history(session, fbi, SUSPECTS, red.id)
+        own = history(session, met, SUSPECTS, red.id)
         notes = tasks.task_updates(session, fbi, task.id)
         changes = contents._changes(session, fbi, False, datetime.now(UTC))
     text = repr(seen) + repr(notes) + repr(changes.lines)
     assert "Secret" not in text
     assert "Public Name" in repr(seen) and "Lowered Name" in repr(seen) and "Open note" in repr(notes)
-    assert [row["after"] == marking_history.REDACTED for row in seen] == [True, True, False, False, True, True,
-                                                                          False]
-    assert [row["before"] == marking_history.REDACTED for row in seen] == [False, True, True, False, False, True,
-                                                                           True]
+    assert [entry.what.endswith(marking_history.REDACTED) for entry in seen] == [True, True, False, False, True,
+                                                                                 True, False]  # the values after
+    assert [f"{marking_history.REDACTED} →" in entry.what for entry in seen] == [False, True, True, False, False,
+                                                                                 True, True]  # and before
     assert "Secret Name" in repr(own) and repr(own).count("Strict Name") == 1  # the owner saw it all along
     assert [n["note"] for n in notes] == [marking_history.REDACTED, "Open note"]
     assert any("Public Name" in line[2] for line in changes.lines)

@@ -92,8 +92,10 @@ def test_a_liaison_edits_a_record_and_its_history_shows_it(workspace):
     assert not at.exception and not at.warning
     assert (task(workspace).title, task(workspace).version) == ("Trace the admin's wallet", 2)
     history = [frame.value for frame in at.dataframe if "what" in frame.value.columns]
-    assert history and history[0]["what"].tolist() == ["create", "update"]
-    assert history[0]["who"].tolist() == ["liaison.met", "liaison.met"]
+    assert history and history[0]["what"].tolist()[1] == "changed title Trace wallet → Trace the admin's wallet"
+    assert history[0]["what"].tolist()[0].startswith("created it: reference T-1, title Trace wallet")
+    assert history[0]["who"].tolist() == ["Morgan Liaison (MET)", "Morgan Liaison (MET)"]  # names, not subjects
+    assert not any("_id" in what or "{" in what for what in history[0]["what"])  # no column names or JSON
 
 
 def test_two_people_edit_one_task_nobody_loses_their_edit(workspace):

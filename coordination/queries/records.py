@@ -16,7 +16,6 @@ from coordination.models import (
     Agency,
     ArrestRedTally,
     ArrestTally,
-    AuditEvent,
     EvidenceRedTally,
     EvidenceTally,
     Jurisdiction,
@@ -31,7 +30,6 @@ from coordination.models import (
 )
 from coordination.policy import visible, visible_as_named, visible_in_tally
 from coordination.principal import Principal
-from coordination.queries import marking_history
 
 
 @dataclass(frozen=True)
@@ -231,28 +229,6 @@ def find(session: Session, principal: Principal, kind: Kind, key: str) -> Record
 def readable(session: Session, principal: Principal, kind: Kind, record_id: int) -> bool:
     model = kind.model
     return session.scalar(select(model.id).where(model.id == record_id, visible(model, principal))) is not None
-
-
-def history(session: Session, principal: Principal, kind: Kind, record_id: int) -> list[dict[str, Any]]:
-    """The audit events of a record the principal may read, oldest first. Values from a time the
-    principal could not read the record (before it was lowered to a marking they may read, after it
-    was raised above one) are shown as REDACTED."""
-    if not readable(session, principal, kind, record_id):
-        return []
-    events = session.scalars(select(AuditEvent).where(AuditEvent.entity == kind.entity,
-                                                      AuditEvent.entity_id == record_id)
-                             .order_by(AuditEvent.seq)).all()
-    markings = marking_history.timeline(events)
-
-    def shown(values: str | None, marking) -> str:
-        if not values:
-            return ""
-        return values if marking_history.readable(marking, principal) else marking_history.REDACTED
-    return [{"when (UTC)": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), "who": e.actor_subject, "what": e.action,
-             "outcome": e.outcome.value, "before": shown(e.before, markings.before(e.seq)),
-             "after": shown(e.after, markings.after(e.seq) if e.action in ("create", "update")
-                            else markings.before(e.seq))}
-            for e in events]
 
 
 def keys_offered(session: Session, principal: Principal, kind: Kind, limit: int = 200) -> list[str]:

@@ -10,6 +10,8 @@ from coordination.db import read_session
 from coordination.kinds import EVIDENCE, TASKS, Kind
 from coordination.markings import HANDLING, TLP
 from coordination.queries import records
+from coordination.queries.history import history
+from coordination.queries.marking_history import REDACTED
 from coordination.text import plain
 from coordination.ui.widgets import panels, record_forms
 from coordination.ui.widgets.context import engine, principal
@@ -22,7 +24,7 @@ def detail(kind: Kind, key: str) -> None:
     viewer = principal()
     with read_session(engine()) as session:
         record = records.find(session, viewer, kind, key)
-        history = records.history(session, viewer, kind, record.id) if record else []
+        story = history(session, viewer, kind, record.id) if record else []
     if record is None:
         st.warning(f"{plain(key)}: no {kind.entity} with that reference is visible to you.")
         return
@@ -37,7 +39,10 @@ def detail(kind: Kind, key: str) -> None:
     with edit:
         record_forms.edit_form(kind, record.id, current, policy.can_edit(viewer, kind, record.owning_agency_id))
     with trail:
-        st.dataframe(history, hide_index=True, width="stretch")
+        st.dataframe([entry._asdict() for entry in story], hide_index=True, width="stretch",
+                     column_config={"when": "When", "who": "Who", "what": "What happened"})
+        if any(REDACTED in entry.what for entry in story):
+            st.caption(f"{REDACTED}: values from a time when this record's marking did not let you read it.")
     with more:
         if panel is None:
             st.caption("Nothing more is kept for this kind of record.")

@@ -1,0 +1,156 @@
+"""A record's story in sentences, from the audit trail: what changed, from what to what, who did it
+and when, with labels, references and names (never ids, column names or JSON), including a task's
+notes and an evidence item's custody transfers. Values from a time the reader could not read the
+record are shown as restricted (see marking_history)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination.kinds import TASKS, Kind
+from coordination.models import Agency, AuditEvent, Jurisdiction, Outcome, Suspect, Task, TaskUpdate, User
+from coordination.policy import visible
+from coordination.principal import Principal
+from coordination.queries import marking_history
+from coordination.queries.marking_history import REDACTED
+from coordination.queries.records import readable
+from coordination.references import RESTRICTED as RESTRICTED_RECORD
+
+
+class Entry(NamedTuple):
+    when: str  # "2026-11-26 12:04 UTC"
+    who: str  # "Noor Liaison (NL-POLICE)"
+    what: str  # "changed priority low → critical"
+
+
+def history(session: Session, principal: Principal, kind: Kind, record_id: int) -> list[Entry]:
+    """The story of a record the principal may read, oldest first ([] for any other)."""
+    if not readable(session, principal, kind, record_id):
+        return []
+    own = session.scalars(select(AuditEvent).where(AuditEvent.entity == kind.entity,
+                                                   AuditEvent.entity_id == record_id)).all()
+    markings = marking_history.timeline(sorted(own, key=lambda e: e.seq))
+    notes = session.scalars(select(AuditEvent).where(
+        AuditEvent.entity == TaskUpdate.entity, AuditEvent.action == "create",
+        AuditEvent.entity_id.in_(select(TaskUpdate.id).where(TaskUpdate.task_id == record_id)))).all() \
+        if kind is TASKS else []
+    names = _Names(session, principal)
+    entries = []
+    for event in sorted([*own, *notes], key=lambda e: e.seq):
+        before_readable = marking_history.readable(markings.before(event.seq), principal)
+        after_readable = marking_history.readable(
+            markings.after(event.seq) if event.action in ("create", "update") else markings.before(event.seq),
+            principal)
+        what = _sentence(kind, event, names, before_readable, after_readable)
+        entries.append(Entry(_when(event.occurred_at), names.actor(event.actor_issuer, event.actor_subject), what))
+    return entries
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _sentence(kind: Kind, event: AuditEvent, names: _Names, before_ok: bool, after_ok: bool) -> str:
+    before, after = _values(event.before), _values(event.after)
+    if event.outcome is Outcome.REFUSED:
+        return f"was refused: {event.detail or event.action}"
+    if event.entity == TaskUpdate.entity:
+        if not after_ok:
+            return f"added a note {REDACTED}"
+        status = (f" and moved it {after['status_from']} → {after['status_to']}" if after.get("status_to") else "")
+        return f"added a note: “{after.get('body', '')}”{status}"
+    if event.action == "create":
+        if not after_ok:
+            return f"created it {REDACTED}"
+        shown = [f"{_label(kind, column)} {names.value(column, after[column])}"
+                 for column in _in_field_order(kind, after) if after[column] not in (None, "", [])]
+        return "created it: " + ", ".join(shown)
+    if event.action == "update":
+        changes = [f"{_label(kind, column)} {names.value(column, before.get(column)) if before_ok else REDACTED} → "
+                   f"{names.value(column, value) if after_ok else REDACTED}" for column, value in after.items()]
+        return "changed " + "; ".join(changes)
+    if event.action == "transfer custody":
+        if not after_ok:
+            return f"recorded a custody transfer {REDACTED}"
+        return (f"passed it from {names.agency(after.get('from_agency_id'))} {after.get('from_holder') or ''} to "
+                f"{names.agency(after.get('to_agency_id'))} {after.get('to_holder')} ({after.get('purpose')}, "
+                f"custody event {after.get('sequence')})").replace("  ", " ")
+    return event.action
+
+
+def _values(text: str | None) -> dict[str, Any]:
+    return json.loads(text) if text else {}
+
+
+def _in_field_order(kind: Kind, values: dict[str, Any]) -> list[str]:
+    """Columns as the record's form lists its fields (anything else after them)."""
+    columns = [field.column or name for name, field in kind.fields.items()]
+    return [c for c in columns if c in values] + sorted(c for c in values if c not in columns)
+
+
+def _label(kind: Kind, column: str) -> str:
+    """A column's label: the field that writes it (owning_agency_id is the owning agency)."""
+    for name, field in kind.fields.items():
+        if (field.column or name) == column:
+            return kind.label(name).lower() if name != "tlp" else "TLP marking"
+    return column.removesuffix("_id").replace("_", " ")
+
+
+class _Names:
+    """Ids as people read them: agency codes, jurisdiction codes, people's names, record references
+    (of records the reader may read; any other is a restricted record, as in exports)."""
+
+    def __init__(self, session: Session, principal: Principal):
+        self.session, self.principal = session, principal
+        self.agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
+        self.jurisdictions = dict(session.execute(select(Jurisdiction.id, Jurisdiction.code)).all())
+        self.people: dict[int, tuple[str, str, str]] = {}  # id -> subject, name, agency code
+        self.by_subject: dict[tuple[str, str], str] = {}
+
+    def _person(self, user_id: int) -> tuple[str, str, str] | None:
+        if user_id not in self.people:
+            row = self.session.execute(select(User.subject, User.display_name, User.agency_id)
+                                       .where(User.id == user_id)).first()
+            self.people[user_id] = (row.subject, row.display_name, self.agencies.get(row.agency_id, "")) \
+                if row else None
+        return self.people[user_id]
+
+    def actor(self, issuer: str, subject: str) -> str:
+        if (issuer, subject) not in self.by_subject:
+            row = self.session.execute(select(User.display_name, User.agency_id).where(
+                User.issuer == issuer, User.subject == subject)).first()
+            self.by_subject[(issuer, subject)] = (f"{row.display_name} ({self.agencies.get(row.agency_id, '')})"
+                                                  if row else subject)
+        return self.by_subject[(issuer, subject)]
+
+    def link(self, model, record_id: Any) -> str:
+        reference = self.session.scalar(select(model.reference).where(model.id == record_id,
+                                                                      visible(model, self.principal)))
+        return reference or RESTRICTED_RECORD
+
+    def agency(self, agency_id: Any) -> str:
+        return self.agencies.get(agency_id, "") if agency_id is not None else ""
+
+    def value(self, column: str, value: Any) -> str:
+        if value in (None, "", []):
+            return "(none)"
+        if column in ("owning_agency_id", "holder_agency_id", "to_agency_id", "from_agency_id", "agency_id"):
+            return self.agency(value)
+        if column == "jurisdiction_id":
+            return self.jurisdictions.get(value, "?")
+        if column in ("assignee_id",):
+            person = self._person(value)
+            return f"{person[1]} ({person[2]})" if person else "?"
+        if column == "recipients":
+            people = [self._person(user_id) for user_id in value]
+            return ", ".join(f"{p[1]} ({p[2]})" for p in people if p)
+        if column in ("suspect_id", "depends_on_id"):
+            return self.link(Suspect if column == "suspect_id" else Task, value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
