@@ -34,7 +34,7 @@ TOOLBAR = 36  # px at the top of a chart kept clear for Plotly's toolbar (the mo
 TEXT_SHARE = 0.04  # a stacked segment shorter than this share of the longest stack shows no number
 SMALLEST_TEXT = 10  # px: a number on a bar that would have to be drawn smaller than this is not drawn
 # the map always shows at least this much of the world (degrees): the partners' countries, Europe and the US
-MAP_LONGITUDES, MAP_LATITUDES = (-125.0, 35.0), (22.0, 64.0)
+MAP_LONGITUDES, MAP_LATITUDES = (-132.0, 36.0), (22.0, 64.0)  # room for a bubble at the edge
 MAP_HEIGHT = 320  # px: the map is about three times as wide as high; a full-height chart is mostly blank
 MAP_MARGIN = 6.0  # degrees around any point outside that view
 
