@@ -163,7 +163,7 @@ def _filters_in_words(c: Contents) -> str:
 def figures(c: Contents) -> list[tuple[str, int]]:
     """The KPI figures, in the dashboard's words, as the document prints them."""
     p = c.picture
-    return [("Suspects identified or further", p.suspects_past_lead),
+    return [("Suspects past lead", p.suspects_past_lead),
             *((f"Suspects {status}", p.suspects_by_status.get(status, 0))
               for status in charts.SUSPECT_STATUSES),
             ("Arrests today", p.arrests_today), ("Arrests in total", p.arrests_total),

@@ -4,14 +4,15 @@ database and one cookie secret, and headless Chromium driven by Playwright."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from coordination import devstack, reference
+from coordination import demo, devstack, reference
 from coordination.db import make_engine, write_session
 from coordination.models import Base
 from tests.browser.switching_proxy import SwitchingProxy
@@ -36,17 +37,23 @@ class Stack:
     database_url: str
 
 
-def _running_stack(work: Path, database_url: str) -> Iterator[Stack]:
-    """The provider, two replicas on `database_url` (schema built and seeded here) and the proxy."""
+def _reference_data(engine, issuer: str) -> None:
+    with write_session(engine) as session:
+        reference.seed(session, issuer)
+        session.commit()
+
+
+def _running_stack(work: Path, database_url: str, fill: Callable = _reference_data,
+                   replicas: int = 2) -> Iterator[Stack]:
+    """The provider, `replicas` app replicas on `database_url` (schema built here, then filled by
+    `fill(engine, issuer)`: the reference data unless told otherwise) and the proxy."""
     require(CHROMIUM.exists(), "Chromium is not installed (apt-get install chromium)")
-    oidc_port, proxy_port, replica_ports = free_port(), free_port(), [free_port(), free_port()]
+    oidc_port, proxy_port, replica_ports = free_port(), free_port(), [free_port() for _ in range(replicas)]
     issuer = f"http://127.0.0.1:{oidc_port}"
     engine = make_engine(database_url)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
-    with write_session(engine) as session:
-        reference.seed(session, issuer)
-        session.commit()
+    fill(engine, issuer)
     engine.dispose()
     secrets = work / "secrets.toml"
     devstack.write_secrets(secrets, proxy_port, oidc_port)  # one public origin for both replicas
@@ -73,6 +80,16 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
+def demo_stack(tmp_path_factory) -> Iterator[Stack]:
+    """On SQLite, holding the demo operation as of today (one replica): a picture worth looking at."""
+    def demo_operation(engine, issuer: str) -> None:
+        demo.load(engine, issuer=issuer, as_of=datetime.now(UTC).date())
+
+    work = tmp_path_factory.mktemp("demo_stack")
+    yield from _running_stack(work, f"sqlite:///{work / 'coordination.db'}", fill=demo_operation, replicas=1)
+
+
+@pytest.fixture(scope="session")
 def pg_stack(tmp_path_factory) -> Iterator[Stack]:
     """On PostgreSQL, in a schema of its own: how replicas run in production."""
     require(postgres_url() is not None, "COORD_TEST_POSTGRES_URL is not set")
@@ -83,9 +100,10 @@ def pg_stack(tmp_path_factory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def browser(stack):
+def browser():
     from playwright.sync_api import sync_playwright
 
+    require(CHROMIUM.exists(), "Chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

@@ -51,4 +51,13 @@ class SwitchingProxy:
             writer.close()
 
     def close(self) -> None:
+        """Stop, first ending the connections a browser still holds open (a session-scoped browser
+        can outlive a stack), so that no pipe is left to a closed event loop."""
+        async def end_connections() -> None:
+            pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(end_connections(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)

@@ -28,7 +28,7 @@ def test_a_save_through_one_replica_shows_on_the_others_dashboard(pg_stack, brow
         watcher = watcher_context.new_page()
         sign_in(watcher, pg_stack.app, "commander.met")
         watcher.get_by_test_id("stSidebarNav").get_by_role("link", name="Operation picture").click()
-        expect(tile(watcher, "Suspects identified or further")).to_have_text("0", timeout=20_000)
+        expect(tile(watcher, "Suspects past lead")).to_have_text("0", timeout=20_000)
 
         pg_stack.proxy.use(1)  # the editor's connections reach the other replica
         editor = editor_context.new_page()
@@ -45,7 +45,7 @@ def test_a_save_through_one_replica_shows_on_the_others_dashboard(pg_stack, brow
         form.get_by_role("button", name="Create").click()
         expect(editor.get_by_text("Created REPLICA-1.")).to_be_visible(timeout=20_000)
 
-        expect(tile(watcher, "Suspects identified or further")).to_have_text("1", timeout=20_000)
+        expect(tile(watcher, "Suspects past lead")).to_have_text("1", timeout=20_000)
         assert pg_stack.proxy.connections[1] > 0
     finally:
         pg_stack.proxy.use(0)

@@ -21,6 +21,10 @@ from coordination.text import plain
 from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes
 
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
+TILE_MIN_WIDTH = 160  # px: two tiles side by side on a 390 px phone (358 px of page), three from about 540 px
+CHART_MIN_WIDTH = 360  # px: narrower than two of these, the charts stand one a row
+CLICK_HINT = ("Click a bar or a point in Arrests by jurisdiction, Arrests on the map, Partner tasks or Evidence by "
+              "current holder to list the records behind it under the charts; double-click the chart to clear.")
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)  # a frozen Picture: shared, never copied or pickled
@@ -74,28 +78,29 @@ def _live(viewer: Principal, filters: Filters) -> None:
     st.caption(f"updated {now:%H:%M:%S} UTC · refreshes every {settings.load().refresh_s} s · "
                f"counts only what a {viewer.agency_code} {viewer.role.value} may see")
     _tiles(seen)
-    left, right = st.columns(2)
+    st.caption(CLICK_HINT)
     chosen: dict[str, list[str]] = {}
-    for column, names in ((left, ["arrests_by_jurisdiction", "arrests_over_time", "tasks_by_agency"]),
-                          (right, ["arrests_map", "suspect_pipeline", "evidence_by_type", "evidence_by_holder"])):
-        with column:
-            for name in names:
-                chosen[name] = _chart(name, seen)
+    # two to a row in reading order (where, then when and how far, then the work), one a row on a phone
+    with st.grid(2, min_column_width=CHART_MIN_WIDTH, gap="medium"):
+        for name in charts.ALL:
+            chosen[name] = _chart(name, seen)
     for name, keys in chosen.items():
         if keys and name in DRILL_DOWN:
-            _drill_down(viewer, name, keys)
+            _drill_down(viewer, name, keys, charts.shown_names(name, seen))
 
 
 def _tiles(seen: Picture) -> None:
+    """Six tiles, three to a row, two on a phone: labels short enough for a phone's half width."""
     by_status = seen.suspects_by_status
-    tiles = [*st.columns(3), *st.columns(3)]  # two rows: six tiles in one row cut their labels short
-    tiles[0].metric("Suspects identified or further", f"{seen.suspects_past_lead:,}",
-                    help=", ".join(f"{s}: {n:,}" for s, n in sorted(by_status.items())))
-    tiles[1].metric("Arrests today", f"{seen.arrests_today:,}")
-    tiles[2].metric("Arrests in total", f"{seen.arrests_total:,}")
-    tiles[3].metric("Evidence awaiting analysis", f"{seen.evidence_awaiting_analysis:,}")
-    tiles[4].metric("Open tasks", f"{seen.tasks_open:,}")
-    tiles[5].metric("Overdue / blocked", f"{seen.tasks_overdue:,} / {seen.tasks_blocked:,}")
+    tiles = st.grid(3, min_column_width=TILE_MIN_WIDTH)
+    tiles.metric("Suspects past lead", f"{seen.suspects_past_lead:,}",
+                 help="Identified or further: every status but lead. " + ", ".join(
+                     f"{s}: {n:,}" for s, n in sorted(by_status.items())))
+    tiles.metric("Arrests today", f"{seen.arrests_today:,}")
+    tiles.metric("Arrests in total", f"{seen.arrests_total:,}")
+    tiles.metric("Evidence awaiting analysis", f"{seen.evidence_awaiting_analysis:,}")
+    tiles.metric("Open tasks", f"{seen.tasks_open:,}")
+    tiles.metric("Overdue / blocked", f"{seen.tasks_overdue:,} / {seen.tasks_blocked:,}")
     st.caption("Suspects by status: " + " · ".join(f"{status} {by_status.get(status, 0):,}"
                                                    for status in charts.SUSPECT_STATUSES))
 
@@ -112,9 +117,12 @@ def _chart(name: str, seen: Picture) -> list[str]:
     return sorted({str(point["customdata"]) for point in points if point.get("customdata")})
 
 
-def _drill_down(viewer: Principal, chart: str, keys: list[str]) -> None:
-    st.subheader(f"{DRILL_DOWN[chart].heading} {plain(', '.join(keys))}")
+def _drill_down(viewer: Principal, chart: str, keys: list[str], names: dict[str, str]) -> None:
+    """The records behind the selected bars or points, headed with the names the chart shows."""
+    shown = [names.get(key, key) for key in keys]
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    st.subheader(f"{DRILL_DOWN[chart].heading} {plain(listed)}")
     with read_session(engine()) as session:
-        shown = records_behind(session, viewer, chart, keys, limit=500)
-    st.dataframe([dict(zip(shown.columns, row, strict=True)) for row in shown.rows], hide_index=True,
+        found = records_behind(session, viewer, chart, keys, limit=500)
+    st.dataframe([dict(zip(found.columns, row, strict=True)) for row in found.rows], hide_index=True,
                  width="stretch", key=f"drill-{chart}")
