@@ -3,10 +3,15 @@ signing in through the local provider in Chromium."""
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Page
 from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
 
 from coordination import tallies
+from coordination.settings import PROJECT_ROOT
+from tests.conftest import TEST_ISSUER
 
 
 def tally_mismatches(connection) -> list[str]:
@@ -41,3 +46,16 @@ def sign_in(page: Page, app: str, subject: str, predefined: bool = True) -> None
         page.fill("input[name=sub]", subject)
         page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{app}/**")
+
+
+def open_page(subject: str, page: str, query: dict | None = None) -> AppTest:
+    """The app in AppTest, signed in as `subject` (a user of the test provider), on one page."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "iss": TEST_ISSUER, "sub": subject, "name": subject, "iat": int(time.time())}
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(f"coordination/ui/pages/{page}.py").run()
+    assert not at.exception
+    return at

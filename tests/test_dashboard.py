@@ -4,7 +4,6 @@ results cached on the audit head (no write, no query; any write, fresh figures).
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from pypdf import PdfReader
@@ -15,12 +14,8 @@ from coordination import charts, exports, services
 from coordination.models import Briefing
 from coordination.queries.drill_down import DRILL_DOWN
 from coordination.reference import DEMO_USERS
-from coordination.settings import PROJECT_ROOT
 from coordination.ui.widgets import live_picture as dashboard
-from tests.conftest import TEST_ISSUER
-from tests.helpers import AUTH
-
-PAGE = "coordination/ui/pages/dashboard.py"
+from tests.helpers import open_page
 
 
 @pytest.fixture
@@ -35,15 +30,7 @@ def operation(sqlite_store, monkeypatch):
 
 
 def open_dashboard(subject: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
-    at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "iss": TEST_ISSUER, "sub": subject, "name": subject, "iat": int(time.time())}
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+    return open_page(subject, "dashboard", query)
 
 
 def tile(at: AppTest, label: str) -> str:

@@ -4,7 +4,6 @@ views for other agencies, exports."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, date, datetime
 from datetime import time as dt_time
 
@@ -14,9 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from coordination import services
 from coordination.models import Arrest, AuditEvent, EvidenceItem, Suspect, Task
-from coordination.settings import PROJECT_ROOT
-from tests.conftest import TEST_ISSUER
-from tests.helpers import AUTH
+from tests.helpers import open_page
 
 
 @pytest.fixture
@@ -30,14 +27,6 @@ def workspace(sqlite_store, monkeypatch):
     return sqlite_store
 
 
-def open_page(subject: str, page: str) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
-    at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "iss": TEST_ISSUER, "sub": subject, "name": subject, "iat": int(time.time())}
-    at.run()
-    at.switch_page(f"coordination/ui/pages/{page}.py").run()
-    assert not at.exception
-    return at
 
 
 def open_record(at: AppTest, kind: str, key: str) -> AppTest:

@@ -3,17 +3,13 @@ sorting, headers by label, a selected row opens its record, filters narrow the h
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from coordination import services
 from coordination.models import Suspect
-from coordination.settings import PROJECT_ROOT
-from tests.conftest import TEST_ISSUER
-from tests.helpers import AUTH
+from tests.helpers import open_page
 
 
 @pytest.fixture
@@ -36,14 +32,6 @@ def tables(sqlite_store, monkeypatch):
     return sqlite_store
 
 
-def open_page(subject: str, page: str) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
-    at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "iss": TEST_ISSUER, "sub": subject, "name": subject, "iat": int(time.time())}
-    at.run()
-    at.switch_page(f"coordination/ui/pages/{page}.py").run()
-    assert not at.exception
-    return at
 
 
 def shown(at: AppTest, column: str = "Reference") -> list[str]:
