@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from coordination.aggregates import CLOSED_TASKS
 from coordination.kinds import TASKS
-from coordination.models import AuditEvent, Task, TaskPriority, TaskStatus, TaskUpdate, User
+from coordination.models import Agency, AuditEvent, Task, TaskPriority, TaskStatus, TaskUpdate, User
 from coordination.policy import visible
 from coordination.principal import Principal
 from coordination.queries import marking_history
@@ -23,7 +23,9 @@ def task_updates(session: Session, principal: Principal, task_id: int) -> list[d
     """The notes on a task the principal may read, oldest first."""
     if not readable(session, principal, TASKS, task_id):
         return []
-    rows = session.execute(select(TaskUpdate, User.subject).outerjoin(User, User.id == TaskUpdate.author_id)
+    author = func.coalesce(User.display_name + " (" + Agency.code + ")", "")  # "Noor Liaison (NL-POLICE)"
+    rows = session.execute(select(TaskUpdate, author).outerjoin(User, User.id == TaskUpdate.author_id)
+                           .outerjoin(Agency, Agency.id == User.agency_id)
                            .where(TaskUpdate.task_id == task_id).order_by(TaskUpdate.id)).all()
     # a note written while the task was above the reader's reach is not theirs to read
     markings = marking_history.timelines(session, Task, [task_id])[task_id]

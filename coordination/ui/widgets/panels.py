@@ -23,7 +23,9 @@ def custody(item: RecordView) -> None:
     viewer = principal()
     with read_session(engine()) as session:
         chain = custody_chain(session, viewer, item.id)
-    st.dataframe(chain, hide_index=True, width="stretch")
+    st.dataframe(chain, hide_index=True, width="stretch", column_config={
+        "when (UTC)": "When (UTC)", "from": "From", "to": "To", "place": "Place", "purpose": "Purpose",
+        "seal": "Seal", "condition": "Condition", "hash check": "SHA-256 check"})
     if not policy.can_transfer(viewer, item.holder_agency_id):
         st.caption("Only the current holder's agency can transfer this item.")
         return
@@ -78,7 +80,8 @@ def task_updates(task: RecordView) -> None:
     viewer = principal()
     with read_session(engine()) as session:
         updates = task_queries.task_updates(session, viewer, task.id)
-    st.dataframe(updates, hide_index=True, width="stretch")
+    st.dataframe(updates, hide_index=True, width="stretch", column_config={
+        "when (UTC)": "When (UTC)", "who": "Who", "note": "Note", "status": "Status"})
     if not policy.can_add_update(viewer, task.owning_agency_id):
         return
     form = f"task-update-{task.id}"
