@@ -37,7 +37,7 @@ def field_input(name: str, spec: Field, value: str, key: str, *, disabled: bool 
     parse = spec.parse
     text = label(name, spec)
     if parse is f.moment:
-        return _moment(text, value, key, disabled)
+        return _moment(spec.label_for(name), " *" if spec.required else "", value, key, disabled)
     if parse is f.day:
         return _day(text, value, key, disabled)
     options = _options(name, parse, owning_agency)
@@ -89,14 +89,14 @@ def _choose(text: str, options: dict[str, str], value: str, key: str, disabled: 
     return chosen or ""
 
 
-def _moment(text: str, value: str, key: str, disabled: bool) -> str:
+def _moment(text: str, required: str, value: str, key: str, disabled: bool) -> str:
     """A point in time, picked as a UTC date and time (to the minute); the London time is shown."""
     loaded = _parse_moment(value)
     shown = loaded or datetime.now(UTC).replace(second=0, microsecond=0)
     day_column, time_column = st.columns(2)
-    day = day_column.date_input(f"{text} (date, UTC)", shown.date(), min_value=FIRST_DAY, max_value=LAST_DAY,
+    day = day_column.date_input(f"{text} (date, UTC){required}", shown.date(), min_value=FIRST_DAY, max_value=LAST_DAY,
                                 key=f"{key}-date", disabled=disabled, format="YYYY-MM-DD")
-    at = time_column.time_input(f"{text} (time, UTC)", shown.time().replace(tzinfo=None), step=60,
+    at = time_column.time_input(f"{text} (time, UTC){required}", shown.time().replace(tzinfo=None), step=60,
                                 key=f"{key}-time", disabled=disabled)
     if day is None or at is None:
         return ""
