@@ -272,7 +272,9 @@ def _to_table(lines: Iterable[tuple[int, list[str]]]) -> Table:
         cells += end - line.count("")
         if cells > MAX_CELLS:
             raise TableError(f"the file has more than {MAX_CELLS:,} filled cells; split it")
-        joined = SEPARATOR.join(map(restore, line)) + SEPARATOR * (len(header) - end)
+        joined = SEPARATOR.join(line) + SEPARATOR * (len(header) - end)
+        if NEUTRALISER in joined:  # rarely: undo what an export neutralised
+            joined = SEPARATOR.join(map(restore, line)) + SEPARATOR * (len(header) - end)
         if len(joined) > MAX_ROW_CHARS:
             raise TableError(f"row {number:,} holds more than {MAX_ROW_CHARS:,} characters")
         if len(joined) > MAX_CELL_CHARS and max(map(len, line)) > MAX_CELL_CHARS:
@@ -395,14 +397,27 @@ def _feed(archive: zipfile.ZipFile, name: str, parser, budget: _Budget, limit: i
     refusing an XML item the parser would have to hold whole beyond MAX_XML_ITEM_BYTES and more
     than MAX_XML_NAMES different names (expat and pyexpat keep every name they meet)."""
     size = 0
-    with archive.open(archive.NameToInfo[name]) as stream:
+    try:
+        opened = archive.open(archive.NameToInfo[name])
+    except (zipfile.BadZipFile, zlib.error, struct.error, EOFError, OSError, ValueError, OverflowError,
+            NotImplementedError, RuntimeError):  # a local header that is not where the directory says
+        raise TableError(f"the workbook is damaged: its part {shown(name)} cannot be unpacked") from None
+    with opened as stream:
         while chunk := stream.read(CHUNK):
             size += len(chunk)
             budget.unpacked += len(chunk)
             if size > limit or budget.unpacked > MAX_UNPACKED_BYTES:
                 raise TableError(f"a part of the workbook ({shown(name)}) unpacks to more than "
                                  f"{min(limit, MAX_UNPACKED_BYTES) // 2**20} MB; it is refused")
-            parser.Parse(chunk, False)
+            if size == len(chunk):
+                _check_encoding(name, chunk)
+            try:
+                parser.Parse(chunk, False)
+            except TableError:
+                raise
+            except (LookupError, ValueError):  # an encoding Python does not know or expat cannot use
+                raise TableError(f"a part of the workbook ({shown(name)}) is in a text encoding no workbook uses; "
+                                 "it is refused") from None
             if size - parser.CurrentByteIndex > MAX_XML_ITEM_BYTES:
                 raise TableError(f"a part of the workbook ({shown(name)}) holds one XML item of more than "
                                  f"{MAX_XML_ITEM_BYTES // 2**20} MB; it is refused")
@@ -412,6 +427,20 @@ def _feed(archive: zipfile.ZipFile, name: str, parser, budget: _Budget, limit: i
             yield
     parser.Parse(b"", True)
     yield
+
+
+_DECLARED_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml\s[^?>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+XML_ENCODINGS = ("utf-8", "utf8", "utf-16", "utf16", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1")
+
+
+def _check_encoding(name: str, start: bytes) -> None:
+    """Only the encodings expat reads itself: any other goes through a Python codec (UTF-6 is a
+    LookupError, a multi-byte one a ValueError) and no workbook needs one."""
+    declared = _DECLARED_ENCODING.match(start)
+    encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
+    if encoding.lower() not in XML_ENCODINGS:
+        raise TableError(f"a part of the workbook ({shown(name)}) is in the text encoding {shown(encoding)}, "
+                         "which no workbook uses; it is refused")
 
 
 def _read_part(archive: zipfile.ZipFile, name: str, budget: _Budget, start: Callable[[str, dict[str, str]], None],

@@ -238,3 +238,12 @@ def test_an_exported_workbook_reads_back_unchanged():
 def tabular_main() -> str:
     from tests.hostile.corpus import MAIN
     return MAIN
+
+
+@pytest.mark.parametrize("encoding", ["UTF-6", "shift_jis", "rot13", "utf-32"])
+def test_a_part_in_an_encoding_no_workbook_uses_is_refused(encoding):
+    """Found by the fuzzer: an unknown encoding raised LookupError inside expat."""
+    for xml in (sheet(*table_rows(*GOOD_ROWS), prolog=f'<?xml version="1.0" encoding="{encoding}"?>'),
+                sheet(*table_rows(*GOOD_ROWS), prolog=f'<?xml version="1.0" encoding="{encoding}"?>').encode("utf-16")):
+        with pytest.raises(TableError, match="text encoding"):
+            read_table("f.xlsx", workbook(xml))

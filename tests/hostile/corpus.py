@@ -513,6 +513,11 @@ CASES: list[Case] = [
         ">A<", ">A&#0;<")), "refused", "not well-formed"),
     Case("invalid-utf8-part.xlsx", lambda: workbook(sheet(*table_rows(["H-1", "A", "user", "lead"])).encode().replace(
         b">A<", b">\xc0\xaf<")), "refused", "not well-formed"),
+    Case("xml-encoding-utf6.xlsx", lambda: workbook(sheet(*table_rows(*GOOD_ROWS), prolog='<?xml version="1.0" '
+                                                          'encoding="UTF-6"?>')), "refused", "text encoding UTF-6"),
+    Case("utf16-declaring-utf6.xlsx", lambda: workbook(sheet(*table_rows(*GOOD_ROWS), prolog='<?xml version="1.0" '
+                                                             'encoding="UTF-6"?>').encode("utf-16")),
+         "refused", "text encoding"),
     Case("chartsheet-first.xlsx", chartsheet_first, "imported", rows=2),
     Case("styled-far-right.xlsx", styled_far_right, "imported", rows=2),
     Case("bidi.xlsx", lambda: workbook(sheet(*table_rows(["H-1", f"Ali{L}ce", "user", "lead"]))), "imported", rows=1),
