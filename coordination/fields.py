@@ -25,6 +25,7 @@ Parser = Callable[[Session, Any], Any]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half a character: no database or file can hold it
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # either of the two: one search
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # the dates and times a case can plausibly hold
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 MAX_RECIPIENTS = 100
@@ -96,7 +97,8 @@ def text(max_length: int, multiline: bool = False) -> Parser:
         value = value.strip()
         if len(value) > max_length:
             raise ValueError(f"is {len(value):,} characters long; at most {max_length:,} are allowed")
-        if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+        if (_UNSAFE.search(value) and not _SURROGATE.search(value)) or (
+                not multiline and ("\n" in value or "\r" in value)):
             raise ValueError("contains control characters or line breaks")
         if _SURROGATE.search(value):
             raise ValueError("is not valid Unicode text")
@@ -152,12 +154,13 @@ def moment(_session: Session, value: Any) -> datetime:
     _plausible(parsed, value, "time")  # first, so that moving it to UTC cannot overflow
     try:
         offset = parsed.utcoffset()
-    except (ValueError, TypeError, OverflowError):
+    except (ValueError, TypeError, OverflowError):  # a time zone object that cannot say its offset
         offset = None
     if offset is None:
         raise ValueError(f"'{shown(value)}' has no time zone; add Z for UTC or an offset such as +01:00")
-    parsed = (parsed.replace(tzinfo=None) - offset).replace(tzinfo=UTC)
-    _plausible(parsed, value, "time")
+    if parsed.tzinfo is not UTC:
+        parsed = (parsed - offset).replace(tzinfo=UTC)
+        _plausible(parsed, value, "time")
     if parsed > datetime.now(UTC):
         raise ValueError(f"'{shown(value)}' is in the future")
     return parsed
@@ -223,9 +226,9 @@ def by_name(model, column: str, refusal: str, upper: bool = False, active_only: 
             found = found if found is not None and (not active_only or found.active) else None
             found_id = found.id if found is not None else None
         else:
-            name = _text_of(value).strip()
+            name = (value if isinstance(value, str) else _text_of(value)).strip()
             name = name.upper() if upper else name
-            if len(name) > max_length or _CONTROL.search(name) or _SURROGATE.search(name):
+            if len(name) > max_length or _UNSAFE.search(name):
                 found_id = None
             else:
                 cache = session.info.get("lookups", {})
