@@ -35,3 +35,9 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
+
+# time-boxed fuzzing of the spreadsheet reader and the field parsers; never part of `make test`
+.PHONY: fuzz
+FUZZ_SECONDS ?= 60
+fuzz: $(VENV)/.dev-installed
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q -s tests/fuzz/fuzz_tabular.py tests/fuzz/fuzz_fields.py

@@ -22,8 +22,13 @@ from coordination.markings import parse_classification, parse_tlp
 from coordination.models import Agency, Jurisdiction, User
 
 Parser = Callable[[Session, Any], Any]
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half a character: no database or file can hold it
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # either of the two: one search
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the dates and times a case can plausibly hold
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+MAX_RECIPIENTS = 100
 
 
 @dataclass(frozen=True)
@@ -66,44 +71,79 @@ def parse_fields(session: Session, spec: Mapping[str, Field], data: Mapping[str,
     return values
 
 
+def shown(value: Any, limit: int = 40) -> str:
+    """A value as a message may quote it: cut to `limit` characters, and with the characters a
+    reader cannot see (controls, bidi marks, zero-width spaces) written as escapes."""
+    try:
+        text_value = value if isinstance(value, str) else str(value)
+    except Exception:  # a value whose str() fails is named by its type
+        text_value = f"<{type(value).__name__}>"
+    cut = text_value[:limit]
+    if not cut.isprintable():
+        cut = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in cut)
+    return cut + "\u2026" if len(text_value) > limit else cut
+
+
+def _text_of(value: Any) -> str:
+    """A value as text for the parsers that read text (a form may give numbers, dates, enums)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return str(value.value if isinstance(value, enum.Enum) else value)
+    except Exception:  # e.g. an int of more than 4,300 digits, or an object whose str() fails
+        raise ValueError("cannot be read as text") from None
+
+
 def text(max_length: int, multiline: bool = False) -> Parser:
     def parse(_session: Session, value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError("must be text")
         value = value.strip()
         if len(value) > max_length:
-            raise ValueError(f"is {len(value)} characters long; at most {max_length} are allowed")
-        if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+            raise ValueError(f"is {len(value):,} characters long; at most {max_length:,} are allowed")
+        if (_UNSAFE.search(value) and not _SURROGATE.search(value)) or (
+                not multiline and ("\n" in value or "\r" in value)):
             raise ValueError("contains control characters or line breaks")
+        if _SURROGATE.search(value):
+            raise ValueError("is not valid Unicode text")
         return value
     return parse
 
 
 def choice(kind: type[enum.Enum]) -> Parser:
     allowed = ", ".join(str(member.value) for member in kind)
+    members = {str(member.value).lower(): member for member in kind}
 
     def parse(_session: Session, value: Any) -> enum.Enum:
         if isinstance(value, kind):
             return value
-        wanted = str(value).strip().lower().replace("_", " ")
-        for member in kind:
-            if str(member.value).lower() == wanted:
-                return member
-        raise ValueError(f"'{value}' is not one of: {allowed}")
+        wanted = _text_of(value).strip().lower().replace("_", " ")
+        if wanted in members:
+            return members[wanted]
+        raise ValueError(f"'{shown(value)}' is not one of: {allowed}")
     parse.options = [str(member.value) for member in kind]  # for forms: offer these, nothing else
     return parse
+
+
+def _plausible(value: date, raw: Any, what: str) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"'{shown(raw)}' is not a plausible {what} ({FIRST_YEAR}-{LAST_YEAR})")
 
 
 def day(_session: Session, value: Any) -> date:
     """A calendar date, ISO only: 03/04/2022 means different days in London and in New York."""
     if isinstance(value, datetime):
         raise ValueError("must be a date without a time")
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date in the form YYYY-MM-DD") from None
+    if not isinstance(value, date):
+        try:
+            parsed = date.fromisoformat(_text_of(value).strip())
+        except ValueError:
+            raise ValueError(f"'{shown(value)}' is not a date in the form YYYY-MM-DD") from None
+        value, raw = parsed, value
+    else:
+        raw = value
+    _plausible(value, raw, "date")
+    return value
 
 
 def moment(_session: Session, value: Any) -> datetime:
@@ -112,76 +152,97 @@ def moment(_session: Session, value: Any) -> datetime:
         parsed = value
     else:
         try:
-            parsed = datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
+            parsed = datetime.fromisoformat(_text_of(value).strip().replace(" ", "T", 1))
         except ValueError:
-            raise ValueError(f"'{value}' is not a time in the form YYYY-MM-DDTHH:MM:SSZ") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"'{value}' has no time zone; add Z for UTC or an offset such as +01:00")
-    parsed = parsed.astimezone(UTC)
+            raise ValueError(f"'{shown(value)}' is not a time in the form YYYY-MM-DDTHH:MM:SSZ") from None
+    _plausible(parsed, value, "time")  # first, so that moving it to UTC cannot overflow
+    try:
+        offset = parsed.utcoffset()
+    except (ValueError, TypeError, OverflowError):  # a time zone object that cannot say its offset
+        offset = None
+    if offset is None:
+        raise ValueError(f"'{shown(value)}' has no time zone; add Z for UTC or an offset such as +01:00")
+    if parsed.tzinfo is not UTC:
+        parsed = (parsed - offset).replace(tzinfo=UTC)
+        _plausible(parsed, value, "time")
     if parsed > datetime.now(UTC):
-        raise ValueError(f"'{value}' is in the future")
+        raise ValueError(f"'{shown(value)}' is in the future")
     return parsed
 
 
 def flag(_session: Session, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    text_value = str(value).strip().lower()
+    text_value = _text_of(value).strip().lower()
     if text_value in ("yes", "y", "true", "1"):
         return True
     if text_value in ("no", "n", "false", "0"):
         return False
-    raise ValueError(f"'{value}' is not yes or no")
+    raise ValueError(f"'{shown(value)}' is not yes or no")
 
 
 def country(_session: Session, value: Any) -> str:
-    code = str(value).strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        raise ValueError(f"'{value}' is not a two-letter country code (ISO 3166-1)")
-    return code
+    code = _text_of(value).strip()
+    if not (len(code) == 2 and code.isascii() and code.isalpha()):
+        raise ValueError(f"'{shown(value)}' is not a two-letter country code (ISO 3166-1)")
+    return code.upper()
 
 
 def email(_session: Session, value: Any) -> str:
     """For contact only (people are identified by issuer and subject): it must look like an address."""
-    address = str(value).strip()
-    if len(address) > 320 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
-        raise ValueError(f"'{value}' is not an email address")
+    address = _text_of(value).strip()
+    if len(address) > 320 or _CONTROL.search(address) or _SURROGATE.search(address) \
+            or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        raise ValueError(f"'{shown(value)}' is not an email address")
     return address
 
 
 def sha256(_session: Session, value: Any) -> str:
-    digest = str(value).strip().lower()
-    if not _SHA256.match(digest):
+    digest = _text_of(value).strip().lower()
+    if not _SHA256.fullmatch(digest):
         raise ValueError("is not a SHA-256 digest (64 hexadecimal characters)")
     return digest
 
 
-def tlp(_session: Session, value: Any):
-    return parse_tlp(value)
+def _quoting_shown(parse: Callable[[str], Any]) -> Callable[[Session, Any], Any]:
+    """A markings parser whose refusal quotes the value as `shown` does (cut short, escaped)."""
+    def parsed(_session: Session, value: Any):
+        raw = _text_of(value)
+        try:
+            return parse(raw)
+        except ValueError as error:
+            raise ValueError(str(error).replace(f"'{raw}'", f"'{shown(raw)}'", 1)) from None
+    return parsed
 
 
-def classification(_session: Session, value: Any):
-    return parse_classification(value)
+tlp = _quoting_shown(parse_tlp)
+classification = _quoting_shown(parse_classification)
 
 
-def by_name(model, column: str, refusal: str, upper: bool = False, active_only: bool = False) -> Parser:
+def by_name(model, column: str, refusal: str, upper: bool = False, active_only: bool = False,
+            max_length: int = 300) -> Parser:
     """A parser for a link to another row, named by `column` (a code, subject or reference) or by
-    id; returns the id. A bulk import may pre-load names into session.info["lookups"]."""
+    id; returns the id. A bulk import may pre-load names into session.info["lookups"]. A name no
+    row can have (too long, with control characters) is refused without asking the database."""
     def parse(session: Session, value: Any) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
-            found = session.get(model, value)
+            found = session.get(model, value) if 0 < value <= MAX_ID else None
             found = found if found is not None and (not active_only or found.active) else None
             found_id = found.id if found is not None else None
         else:
-            name = str(value).strip().upper() if upper else str(value).strip()
-            cache = session.info.get("lookups", {})
-            if (model.__name__, name) in cache:
-                found_id = cache[(model.__name__, name)]
+            name = (value if isinstance(value, str) else _text_of(value)).strip()
+            name = name.upper() if upper else name
+            if len(name) > max_length or _UNSAFE.search(name):
+                found_id = None
             else:
-                query = select(model.id).where(getattr(model, column) == name)
-                found_id = session.scalar(query.where(model.active.is_(True)) if active_only else query)
+                cache = session.info.get("lookups", {})
+                if (model.__name__, name) in cache:
+                    found_id = cache[(model.__name__, name)]
+                else:
+                    query = select(model.id).where(getattr(model, column) == name)
+                    found_id = session.scalar(query.where(model.active.is_(True)) if active_only else query)
         if found_id is None:
-            raise ValueError(refusal.format(value=value))
+            raise ValueError(refusal.format(value=shown(value)))
         return found_id
     return parse
 
@@ -193,5 +254,8 @@ user = by_name(User, "subject", "'{value}' is not an active user", active_only=T
 
 def users(session: Session, value: Any) -> list[int]:
     """Several users, as a list or as comma-separated subjects."""
-    items = value if isinstance(value, (list, tuple, set)) else str(value).split(",")
-    return sorted({user(session, item) for item in items if not is_blank(item)})
+    items = value if isinstance(value, (list, tuple, set, frozenset)) else _text_of(value).split(",")
+    named = [item for item in items if not is_blank(item)]
+    if len(named) > MAX_RECIPIENTS:
+        raise ValueError(f"names {len(named):,} people; at most {MAX_RECIPIENTS} are allowed")
+    return sorted({user(session, item) for item in named})

@@ -278,9 +278,11 @@ def _apply_row(session: Session, principal: Principal, kind: Kind, row: Row, exi
 
 def _version(row: Row, current: int) -> int:
     """The version the file was exported at; without one, the file speaks for the current version."""
+    from coordination.fields import shown
+
     text = row.cells.get("version", "").strip()
     if not text:
         return current
-    if not text.isdigit():
-        raise ValidationError({"version": f"'{text}' is not a version number"})
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:  # "²" is a digit to str.isdigit()
+        raise ValidationError({"version": f"'{shown(text)}' is not a version number"})
     return int(text)
