@@ -26,7 +26,7 @@ def tables(sqlite_store, monkeypatch):
         services.create_suspect(session, fbi, {"reference": "S-RED", "full_name": "Aaron Canary", "tier": "user",
                                                "status": "lead", "tlp": "RED"})
         for ref, status, priority, due in [("T-1", "open", "high", "2020-01-01"), ("T-2", "blocked", "low", None),
-                                           ("T-3", "open", "low", "2999-01-01"), ("T-4", "done", "high", None)]:
+                                           ("T-3", "open", "low", "2099-01-01"), ("T-4", "done", "high", None)]:
             services.create_task(session, met, {"reference": ref, "title": f"Task {ref}", "status": status,
                                                 "priority": priority} | ({"due_date": due} if due else {}))
     return sqlite_store
