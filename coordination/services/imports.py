@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from coordination import audit, policy, references
 from coordination.db import write_session
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from coordination.fields import shown
 from coordination.kinds import IMPORTABLE, KINDS, Kind
 from coordination.links import link_candidates
 from coordination.models import Agency, Jurisdiction, Outcome, Recipient, Suspect, User, utcnow
@@ -278,8 +279,6 @@ def _apply_row(session: Session, principal: Principal, kind: Kind, row: Row, exi
 
 def _version(row: Row, current: int) -> int:
     """The version the file was exported at; without one, the file speaks for the current version."""
-    from coordination.fields import shown
-
     text = row.cells.get("version", "").strip()
     if not text:
         return current

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from coordination import audit, imports
+from coordination import audit
 from coordination.models import Arrest, AuditEvent, Suspect, Task
+from coordination.services import imports
 from tests.hostile.budget import BUDGET_BYTES, BUDGET_SECONDS, read_in_budget
 from tests.hostile.corpus import CASES, EXISTING, Case, csv_file, write_all
 
