@@ -552,9 +552,10 @@ class _SharedStrings:
         self.ends = array("I")
 
     def add(self, value: str) -> None:
-        self.text += value.encode("utf-8", "surrogatepass")
-        self.ends.append(len(self.text))
-        if len(self.text) > MAX_TEXT_BYTES or len(self.ends) > MAX_CELLS:
+        text = self.text
+        text += value.encode("utf-8", "surrogatepass")
+        self.ends.append(len(text))
+        if len(text) > MAX_TEXT_BYTES or len(self.ends) > MAX_CELLS:
             raise TableError(f"the workbook's shared strings hold more than {MAX_CELLS:,} strings or "
                              f"{MAX_TEXT_BYTES // 2**20} MB of text; split it")
 
@@ -570,13 +571,17 @@ class _SharedStrings:
 
 
 def _shared_strings(archive: zipfile.ZipFile, name: str | None, budget: _Budget) -> _SharedStrings:
+    """The shared strings: each <si>'s <t> texts, not those of its phonetic runs (<rPh>). Like the
+    sheet's, these handlers may run for millions of elements: they are written for speed."""
     strings = _SharedStrings()
     if name is None or name not in archive.NameToInfo:
         return strings
+    parser = _parser()
+    tags: dict[str, str] = {}
     pieces: list[str] = []
-    size = 0
+    depth = size = phonetic = 0
+    elements = budget.elements
     capturing = False
-    phonetic = 0  # inside <rPh>: a reading aid, not the text
 
     def data(text: str) -> None:
         nonlocal size
@@ -586,26 +591,41 @@ def _shared_strings(archive: zipfile.ZipFile, name: str | None, budget: _Budget)
                 raise TableError(f"a shared string of the workbook holds more than {MAX_CELL_CHARS:,} characters")
             pieces.append(text)
 
-    def start(tag: str, _attributes: dict[str, str]) -> None:
-        nonlocal size, phonetic, capturing
-        if tag == "si":
+    def start(qualified: str, _attributes: dict[str, str]) -> None:
+        nonlocal depth, elements, size, phonetic, capturing
+        depth += 1
+        elements += 1
+        if depth > MAX_XML_DEPTH or elements > MAX_XML_ELEMENTS:
+            _too_complex(name, depth)
+        try:
+            tag = tags[qualified]
+        except KeyError:
+            tag = tags[qualified] = qualified.rpartition(":")[2]
+        if tag == "t":
+            capturing = not phonetic
+        elif tag == "si":
             pieces.clear()
             size = 0
-        elif tag == "t":
-            capturing = not phonetic
         elif tag == "rPh":
             phonetic += 1
 
-    def end(tag: str) -> None:
-        nonlocal phonetic, capturing
+    def end(qualified: str) -> None:
+        nonlocal depth, phonetic, capturing
+        depth -= 1
+        tag = tags[qualified]
         if tag == "t":
             capturing = False
         elif tag == "si":
-            strings.add("".join(pieces))
+            strings.add(pieces[0] if len(pieces) == 1 else "".join(pieces))
         elif tag == "rPh":
             phonetic -= 1
 
-    _read_part(archive, name, budget, start, end, data, limit=MAX_UNPACKED_BYTES)
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    for _ in _feed(archive, name, parser, budget, MAX_UNPACKED_BYTES):
+        pass
+    budget.elements = elements
     return strings
 
 
