@@ -260,3 +260,11 @@ def test_an_unchanged_export_imports_back_whoever_owns_its_rows(store):
     refused = run(store, changed, subject="liaison.fbi")  # a real change to MET's row is still refused
     assert [(p.row, p.refused) for p in refused.problems] == [(5, True)]
     assert "a liaison of FBI may not change this suspect" in refused.problems[0].reason
+
+
+def test_a_file_wrong_everywhere_gets_a_bounded_answer(store):
+    """A thousand problems are enough to start correcting; the rest are not checked, nothing written."""
+    lines = ["reference,full_name,tier,status"] + [f"S-{n},x,no such tier,lead" for n in range(1_500)]
+    result = run(store, "\n".join(lines).encode())
+    assert len(result.problems) == imports.MAX_PROBLEMS + 1 and not result.committed
+    assert result.problems[-1].reason.startswith("more than 1,000 problems: checking stopped here")

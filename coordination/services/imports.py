@@ -30,6 +30,7 @@ from coordination.services import records
 from coordination.services.base import clash, current_operation, prepare_create
 from coordination.tabular import Row, Table, TableError, check_columns, read_table
 
+MAX_PROBLEMS = 1_000
 # new rows of these kinds are checked one by one and inserted in batches; tasks can link to tasks of
 # the same file, so they go row by row through the service
 BULK_RULES = {"suspects": records.suspect_rules, "arrests": records.arrest_rules}
@@ -107,7 +108,7 @@ def _record_refused_file(engine: Engine, principal: Principal, kind_name: str, f
     """A refused upload is an audit event too; its name is only ever a label, never a path."""
     with write_session(engine) as session:
         audit.record(session, audit.NewEvent(principal, "import", kind_name, None, outcome=Outcome.REFUSED,
-                                             detail=f"{file_name[:200]!r}: {reason}"))
+                                             detail=f"'{shown(file_name, 200)}': {reason}"))
         session.commit()
 
 
@@ -129,8 +130,12 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
     new: list[tuple[dict, list[int] | None]] = []
     for done, (row, named) in enumerate(rows, start=1):
         agency_id, key = named
+        if len(result.problems) >= MAX_PROBLEMS:  # a bounded answer to a file that is wrong everywhere
+            result.problems.append(Problem(row.number, "file", f"more than {MAX_PROBLEMS:,} problems: checking "
+                                                               "stopped here; correct these first"))
+            break
         if named in seen:
-            result.problems.append(Problem(row.number, kind.key, f"'{key}' is also on row {seen[named]}"))
+            result.problems.append(Problem(row.number, kind.key, f"'{shown(key)}' is also on row {seen[named]}"))
             continue
         seen[named] = row.number
         if bulk and key and named not in existing:
