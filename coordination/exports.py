@@ -41,8 +41,8 @@ def cell_text(value: Any) -> str:
         return str(value.value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.strftime(TIME_FORMAT)
+    if isinstance(value, datetime):  # the year zero-padded: strftime("%Y") is not, for years before 1000
+        return f"{value.year:04d}{value.strftime(TIME_FORMAT)[len(str(value.year)):]}"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -268,3 +268,11 @@ def test_a_file_wrong_everywhere_gets_a_bounded_answer(store):
     result = run(store, "\n".join(lines).encode())
     assert len(result.problems) == imports.MAX_PROBLEMS + 1 and not result.committed
     assert result.problems[-1].reason.startswith("more than 1,000 problems: checking stopped here")
+
+
+def test_times_are_written_zero_padded_iso_8601():
+    """A record stored before dates were bounded still exports as text its import can read."""
+    from datetime import UTC, datetime
+
+    assert exports.cell_text(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+    assert exports.cell_text(datetime(2022, 11, 7, 6, 30, tzinfo=UTC)) == "2022-11-07T06:30:00Z"
