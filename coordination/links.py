@@ -18,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination import policy, references
+from coordination.fields import shown
 from coordination.models import Agency, MarkedRecord
 from coordination.principal import Principal
 
 
 def no_such(model: type[MarkedRecord], name: Any) -> str:
     """The one refusal of a link to a record that is missing or that the principal may not read."""
-    return f"no {model.entity} with reference '{name}'"
+    return f"no {model.entity} with reference '{shown(name)}'"
 
 
 def link_candidates(session: Session, principal: Principal, model: type[MarkedRecord],

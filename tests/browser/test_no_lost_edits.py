@@ -148,7 +148,8 @@ def test_provisioning_and_disabling_say_what_they_did(stack, page):
     page.keyboard.type(subject)
     page.keyboard.press("Enter")
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save"))
+    expect(form.get_by_text(f"Changing {subject}: Lost Liaison")).to_be_visible()  # the chosen user's form
     form.get_by_text("Active (may sign in)").click()
     form.get_by_role("button", name="Save").click()
-    expect(page.get_by_text(f"Saved {subject}")).to_be_visible()
+    expect(page.get_by_text(re.compile(f"Saved {subject} .*disabled: signed out everywhere"))).to_be_visible()
     assert read(stack, select(User.active).where(User.subject == subject)) == (False,)

@@ -6,6 +6,7 @@ from coordination import services, settings
 from coordination.db import read_session, write_session
 from coordination.kinds import USER
 from coordination.queries import people
+from coordination.text import plain
 from coordination.ui.widgets.context import agency_codes, engine, principal, shown_errors
 from coordination.ui.widgets.record_forms import key, token, written
 
@@ -28,6 +29,7 @@ with change:
     chosen = by_label[st.selectbox("User", list(by_label))] if by_label else None
     if chosen is not None:
         with st.form("change-user"):
+            st.caption(plain(f"Changing {chosen.subject}: {chosen.name} ({chosen.agency}, {chosen.role})"))
             role = st.selectbox("Role", ROLES, index=ROLES.index(chosen.role),
                                 key=key("change-user", f"{chosen.id}-role"))
             agency = st.selectbox("Agency", agencies, index=agencies.index(chosen.agency),
