@@ -33,6 +33,7 @@ RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})
 _SPACES = re.compile(r" {2,}")
 
 
+@functools.lru_cache(maxsize=8192)  # per character: an import checks hundreds of thousands of them
 def _refusal(character: str) -> str | None:
     """Why `character` may not be in a reference, or None when it may."""
     category = unicodedata.category(character)
@@ -116,7 +117,8 @@ def link(_session: Session, value: Any) -> int | Named:
     if not isinstance(value, str):
         raise ValueError("must be a reference")
     text = normalise(value)
-    if len(text) > 200 or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
+    if len(text) > 200 or not (text.isascii() and text.isprintable()) and any(
+            unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
         raise ValueError("is not a reference")
     return Named(text)
 
