@@ -40,6 +40,14 @@ def said(elements) -> list[str]:
     return [re.sub(r"\\(.)", r"\1", element.value) for element in elements]
 
 
+def open_tab(at: AppTest, kind: str, record_id: int, title: str) -> AppTest:
+    """Only the open tab of a record is drawn: open one as a click on it would."""
+    at.session_state[f"{kind}-{record_id}-tabs"] = title
+    at.run()
+    assert not at.exception
+    return at
+
+
 def task(store) -> Task:
     with store.reader() as session:
         return session.scalar(select(Task).where(Task.reference == "T-1"))
@@ -80,6 +88,7 @@ def test_a_liaison_edits_a_record_and_its_history_shows_it(workspace):
     at.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
     assert not at.exception and not at.warning
     assert (task(workspace).title, task(workspace).version) == ("Trace the admin's wallet", 2)
+    open_tab(at, "tasks", record.id, "History")
     history = [frame.value for frame in at.dataframe if "what" in frame.value.columns]
     assert history and history[0]["what"].tolist()[1] == "changed title Trace wallet → Trace the admin's wallet"
     assert history[0]["what"].tolist()[0].startswith("created it: reference T-1, title Trace wallet")
@@ -166,9 +175,9 @@ def test_custody_is_a_timeline_and_only_the_holder_transfers(workspace):
             "exhibit_ref": "E-1", "item_type": "phone", "description": "Phone", "sha256": SHA, "seized_from": "S-1",
             "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized",
             "holder_name": "DC Example"})
-    fbi = open_record(open_page("liaison.fbi", "evidence"), "evidence", "E-1")
+    fbi = open_tab(open_record(open_page("liaison.fbi", "evidence"), "evidence", "E-1"), "evidence", item.id, "Custody")
     assert any("Only the current holder's agency" in c.value for c in fbi.caption)
-    met = open_record(open_page("liaison.met", "evidence"), "evidence", "E-1")
+    met = open_tab(open_record(open_page("liaison.met", "evidence"), "evidence", "E-1"), "evidence", item.id, "Custody")
     timeline = [frame.value for frame in met.dataframe if "seal" in frame.value.columns][0]
     assert timeline["purpose"].tolist() == ["seizure"]
     assert met.selectbox(key=f"transfer-{item.id}-to_agency").value is None  # no misleading default
@@ -202,6 +211,7 @@ def test_an_update_changes_the_status_and_a_later_edit_keeps_it(workspace):
     record = task(workspace)
     at = open_record(open_page("liaison.met", "tasks"), "tasks", "T-1")
     assert f"tasks-{record.id}-status" not in [w.key for w in at.selectbox]  # one place for the status
+    open_tab(at, "tasks", record.id, "Updates")
     at.text_area(key=f"task-update-{record.id}-body").input("Warrant served")
     at.selectbox(key=f"task-update-{record.id}-status").select("in progress")
     at.button(key=f"FormSubmitter:task-update-{record.id}-Add update").click().run()
@@ -209,6 +219,7 @@ def test_an_update_changes_the_status_and_a_later_edit_keeps_it(workspace):
     assert at.text_area(key=f"task-update-{record.id}-body~1").value == ""  # a fresh form: no second note by accident
     notes = [frame.value for frame in at.dataframe if "note" in frame.value.columns][0]
     assert notes["note"].tolist() == ["Warrant served"]
+    open_tab(at, "tasks", record.id, "Details")
     at.text_input(key=f"tasks-{record.id}-title").input("Trace the wallet (served)")
     at.button(key=f"FormSubmitter:tasks-{record.id}-edit-Save").click().run()
     saved = task(workspace)
@@ -219,7 +230,7 @@ def test_an_update_changes_the_status_and_a_later_edit_keeps_it(workspace):
                                                    ("liaison.met", True)])
 def test_the_update_form_is_offered_only_to_who_may_add_one(workspace, subject, offered):
     record = task(workspace)  # a MET task
-    at = open_record(open_page(subject, "tasks"), "tasks", "T-1")
+    at = open_tab(open_record(open_page(subject, "tasks"), "tasks", "T-1"), "tasks", record.id, "Updates")
     assert (f"task-update-{record.id}-body" in [w.key for w in at.text_area]) is offered
 
 

@@ -24,7 +24,6 @@ def detail(kind: Kind, key: str) -> None:
     viewer = principal()
     with read_session(engine()) as session:
         record = records.find(session, viewer, kind, key)
-        story = history(session, viewer, kind, record.id) if record else []
     if record is None:
         st.warning(f"{plain(key)}: no {kind.entity} with that reference is visible to you.")
         return
@@ -35,17 +34,28 @@ def detail(kind: Kind, key: str) -> None:
     st.caption(f"Owned by {current['owning_agency']}{held} · {current['classification']} TLP:{current['tlp']} · "
                f"{HANDLING[TLP(current['tlp'])]} · version {current['version']}")
     title, panel = PANELS.get(kind.name, ("Updates", None))
-    edit, trail, more = st.tabs(["Details", "History", title], key=f"{kind.name}-{record.id}-tabs")
-    with edit:
-        record_forms.edit_form(kind, record.id, current, policy.can_edit(viewer, kind, record.owning_agency_id))
+    # only the open tab is drawn (a tab change reruns): a save redraws the form, not the history too
+    edit, trail, more = st.tabs(["Details", "History", title], key=f"{kind.name}-{record.id}-tabs",
+                                on_change="rerun")
+    if edit.open:
+        with edit:
+            record_forms.edit_form(kind, record.id, current, policy.can_edit(viewer, kind, record.owning_agency_id))
+    if trail.open:
+        with read_session(engine()) as session:
+            story = history(session, viewer, kind, record.id)
+        _history(trail, story)
+    if more.open:
+        with more:
+            if panel is None:
+                st.caption("Nothing more is kept for this kind of record.")
+            else:
+                panel(record)
+
+
+def _history(trail, story) -> None:
     with trail:
         st.dataframe([entry._asdict() for entry in story], hide_index=True, width="stretch",
                      column_config={"when": "When", "who": "Who", "what": "What happened"})
         if any(REDACTED in entry.what for entry in story):
             st.caption(f"{REDACTED}: values from a time when this record's marking did not let you read it.")
-    with more:
-        if panel is None:
-            st.caption("Nothing more is kept for this kind of record.")
-        else:
-            panel(record)
 
