@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from coordination import audit, policy, references
+from coordination import audit, kinds, policy, references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import Kind
@@ -18,6 +18,7 @@ from coordination.links import choose_link, link_candidates, no_such
 from coordination.markings import TLP
 from coordination.models import Agency, MarkedRecord, Operation, Recipient
 from coordination.principal import SYSTEM_ISSUER, Principal
+from coordination.queries.records import readable
 
 MARKING_FIELDS = ("tlp", "classification")
 
@@ -71,7 +72,7 @@ def resolve_links(session: Session, principal: Principal, kind: Kind, values: di
         if record is not None and value == getattr(record, column):
             continue  # as it is
         if isinstance(value, int):
-            if not _readable(session, principal, model, value):
+            if not readable(session, principal, kinds.of(model), value):
                 problems[name] = no_such(model, value)
             continue
         if value.text == references.RESTRICTED:
@@ -109,11 +110,6 @@ def parse_and_resolve(session: Session, principal: Principal, kind: Kind, data: 
         raise ValidationError(problems) from None
     resolve_links(session, principal, kind, values, record)
     return values
-
-
-def _readable(session: Session, principal: Principal, model: type[MarkedRecord], record_id: int) -> bool:
-    return session.scalar(select(model.id).where(model.id == record_id, policy.visible(model, principal))) \
-        is not None
 
 
 def check_reference(session: Session, principal: Principal, kind: Kind, value: str, owning_agency_id: int,

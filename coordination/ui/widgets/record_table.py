@@ -9,6 +9,7 @@ from coordination.db import read_session
 from coordination.kinds import Kind
 from coordination.markings import TLP
 from coordination.queries import records
+from coordination.ui.widgets import words
 from coordination.ui.widgets.context import agency_codes, engine, principal
 
 ORDERS = ("ascending", "descending")
@@ -16,7 +17,7 @@ ORDERS = ("ascending", "descending")
 
 def counted(n: int, kind: Kind) -> str:
     """'1 suspect', '0 suspects', '1,841 evidence items'."""
-    return f"{n:,} {kind.entity if n == 1 else kind.title.lower()}"
+    return words.counted(n, kind.entity, kind.title.lower())
 
 
 def record_table(kind: Kind) -> str | None:
