@@ -135,10 +135,11 @@ def _phone(value: str, qualifier: str | None, region: str | None) -> Normalised:
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as error:
-        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE and not region:
+        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE \
+                and not value.startswith(("+", "00")):
             raise ValueError("has no country code (write it as +44 ..., +31 ...)") from None
         raise ValueError(_PARSE_REASONS.get(error.error_type, "is not a phone number")) from None
-    country = _country(phonenumbers.region_code_for_number(number) or region)
+    country = _country(phonenumbers.region_code_for_country_code(number.country_code))
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"is not a valid {country} phone number")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -460,7 +461,9 @@ def _address(value: str, qualifier: str | None, region: str | None) -> Normalise
     if _has_control(value):
         raise ValueError("holds invisible or control characters")
     words = unidecode(unicodedata.normalize("NFKC", value)).casefold().translate(_ADDRESS_PUNCTUATION).split()
-    words = _with_postcode(words)
+    words, postcode = _with_postcode(words)
+    if postcode and len(words) == 2:
+        raise ValueError("is only a postcode: write the street or building too")
     words = [ABBREVIATIONS.get(word, word) for word in words]
     if len(words) < 2 or not any(c.isalpha() for c in "".join(words)):
         raise ValueError("is too short to be an address (a number and street, or a building, and the town)")
@@ -468,16 +471,16 @@ def _address(value: str, qualifier: str | None, region: str | None) -> Normalise
     return Normalised(IdentifierKind.ADDRESS, " ".join(words), shown)
 
 
-def _with_postcode(words: list[str]) -> list[str]:
-    """The words with a UK postcode, typed in one word or two, as its two parts ("sw1a 2aa").
-    Looked for from the end, where addresses write it."""
+def _with_postcode(words: list[str]) -> tuple[list[str], str | None]:
+    """The words with a UK postcode, typed in one word or two, as its two parts ("sw1a 2aa"), and
+    the postcode if there is one. Looked for from the end, where addresses write it."""
     for start in range(len(words) - 1, -1, -1):
         for width in (2, 1):
             candidate = " ".join(words[start:start + width])
             if len(words[start:start + width]) == width and postcode_utils.is_valid(candidate):
-                return [*words[:start], *postcode_utils.to_normalised(candidate).lower().split(),
-                        *words[start + width:]]
-    return words
+                postcode = postcode_utils.to_normalised(candidate).lower()
+                return [*words[:start], *postcode.split(), *words[start + width:]], postcode
+    return words, None
 
 
 def _value_only(normaliser):
