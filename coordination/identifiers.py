@@ -139,8 +139,8 @@ def _phone(value: str, qualifier: str | None, region: str | None) -> Normalised:
                 and not value.startswith(("+", "00")):
             raise ValueError("has no country code (write it as +44 ..., +31 ...)") from None
         raise ValueError(_PARSE_REASONS.get(error.error_type, "is not a phone number")) from None
-    country = _country(phonenumbers.region_code_for_country_code(number.country_code))
     if not phonenumbers.is_valid_number(number):
+        country = _country(phonenumbers.region_code_for_country_code(number.country_code))
         raise ValueError(f"is not a valid {country} phone number")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
