@@ -95,8 +95,15 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in text)
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def _has_control(text: str, *, invisible_allowed: bool = False) -> bool:
+    """Control characters, line breaks and writing-direction overrides (which make text read other
+    than it is); other invisible format characters too unless allowed (names in some scripts need
+    the zero-width (non-)joiner: transliteration drops them)."""
+    refused = ("Cc", "Zl", "Zp") if invisible_allowed else ("Cc", "Cf", "Zl", "Zp")
+    return any(unicodedata.category(c) in refused or c in _BIDI_CONTROLS for c in text)
 
 
 # --- phone and e-mail ---------------------------------------------------------------------------
@@ -213,6 +220,7 @@ _CHAIN_ALIASES = {"bitcoin": "btc", "litecoin": "ltc", "ethereum": "eth", "ether
 _SHARED_SCRIPT_VERSION = 0x05
 _BASE58_VERSIONS = {0x00: "btc", _SHARED_SCRIPT_VERSION: "btc", 0x30: "ltc", 0x32: "ltc"}
 _BASE58_TESTNET = {0x6F, 0xC4, 0x3A}
+_BASE58_ALPHABET = set(base58.BITCOIN_ALPHABET.decode())
 _BECH32_PREFIXES = {"bc": "btc", "ltc": "ltc"}
 _BECH32_TESTNET = {"tb", "bcrt", "tltc", "rltc"}
 _ETHEREUM = re.compile(r"0[xX][0-9a-fA-F]{40}")
@@ -276,7 +284,7 @@ def _bech32(value: str) -> tuple[str, str]:
 
 
 def _base58(value: str, chain: str | None) -> tuple[str, str]:
-    if not 26 <= len(value) <= 35 or not all(c in base58.BITCOIN_ALPHABET.decode() for c in value):
+    if not 26 <= len(value) <= 35 or not set(value) <= _BASE58_ALPHABET:
         raise ValueError("is not a wallet address this system can check (Bitcoin, Litecoin or Ethereum)")
     try:
         payload = base58.b58decode_check(value)
@@ -426,8 +434,8 @@ def _birth_date(qualifier: str | None) -> datetime.date:
 def _name_words(value: str) -> list[str]:
     """The name's words folded: compatibility forms joined, transliterated to ASCII, case folded,
     apostrophes dropped, hyphens and dots as spaces; sorted, so the order it was typed in is lost."""
-    if _has_control(value):
-        raise ValueError("holds invisible or control characters")
+    if _has_control(value, invisible_allowed=True):
+        raise ValueError("holds control characters or writing-direction overrides")
     folded = unidecode(unicodedata.normalize("NFKC", value)).casefold().translate(_NAME_PUNCTUATION)
     words = folded.split()
     if any(not word.isalpha() for word in words):
@@ -458,8 +466,8 @@ _ADDRESS_PUNCTUATION = str.maketrans({c: " " for c in string.punctuation if c !=
 
 
 def _address(value: str, qualifier: str | None, region: str | None) -> Normalised:
-    if _has_control(value):
-        raise ValueError("holds invisible or control characters")
+    if _has_control(value, invisible_allowed=True):
+        raise ValueError("holds control characters or writing-direction overrides")
     words = unidecode(unicodedata.normalize("NFKC", value)).casefold().translate(_ADDRESS_PUNCTUATION).split()
     words, postcode = _with_postcode(words)
     if postcode and len(words) == 2:

@@ -59,6 +59,8 @@ SAME = [
     (K.ADDRESS, [("Flat 2, 10 High St., London SW1A2AA", None, None),
                  ("flat 2 10 high street london sw1a 2aa", None, None),
                  ("FLAT 2  10 HIGH STREET, LONDON, SW1A 2AA", None, None)], "flat 2 10 high street london sw1a 2aa"),
+    (K.PERSON, [("مهدی\u200cزاده", "1980-05-06", None), ("مهدیزاده", "1980-05-06", None)],  # ZWNJ in a Persian name
+     "mhdyzdh|1980-05-06"),
     (K.ADDRESS, [("4 Rue de l’Église, Paris", None, None), ("4 rue de l'eglise paris", None, None)],
      "4 rue de leglise paris"),
 ]
