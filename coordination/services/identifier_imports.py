@@ -17,16 +17,17 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from coordination import audit, identifiers, policy, references
+from coordination import audit, policy, references
 from coordination.db import write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
+from coordination.errors import ValidationError
 from coordination.fields import shown
 from coordination.kinds import IDENTIFIER_COLUMNS, IDENTIFIERS, Kind
 from coordination.links import choose_link, link_candidates
 from coordination.models import Agency, Identifier, IdentifierKind, Outcome, utcnow
 from coordination.principal import Principal
 from coordination.services.base import current_operation, refusal_message
-from coordination.services.identifiers import HOLDERS, holder, match, operation_key, phonetic_keyed
+from coordination.services.identifiers import HOLDERS, holder, match, normalised, operation_key, phonetic_keyed
 from coordination.services.imports import MAX_PROBLEMS, ImportResult, Problem, Progress, _record_refused_file
 from coordination.tabular import Row, TableError, check_columns, read_table
 
@@ -110,9 +111,10 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
             problems.append(Problem(row.number, "identifier_kind", str(error)))
         else:
             try:
-                normal = identifiers.normalise(kind, value, qualifier=qualifier, region=region)
-            except ValueError as error:
-                problems.append(Problem(row.number, "value", f"'{shown(value)}' {error}"))
+                normal = normalised(kind, value, qualifier, region)
+            except ValidationError as error:
+                problems += [Problem(row.number, column, f"'{shown(cells.get(column, ''))}' {reason}")
+                             for column, reason in error.problems.items()]
         if problems:
             result.problems += problems
             continue
@@ -219,4 +221,4 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
         audit.NewEvent(principal, "add identifier", entity, record_id, after={
             "identifier": identifier_id, "kind": IdentifierKind(kind), "value": value, "qualifier": qualifier})
         for identifier_id, entity, record_id, kind, value, qualifier in added])
-    match(session, principal, lambda side: side.id > last)
+    match(session, principal, lambda side: side.id > last, possible=any(row["phonetic_keyed"] for row in new))
