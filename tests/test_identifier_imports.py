@@ -59,7 +59,7 @@ def test_an_import_makes_a_hit_for_both_agencies(two_agencies):
     assert for_met.other_agency_code == "FBI"
     with store.reader() as s:
         actions = [a for a, in s.execute(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(4))]
-    assert actions == ["import", "hit found", "add identifier", "add identifier"]
+    assert actions == ["import", "hit found", "add identifiers", "add identifiers"]
 
 
 def test_an_import_of_an_excluded_value_makes_no_hit(two_agencies):

@@ -323,3 +323,17 @@ def test_hostile_values_are_refused_with_a_reason_per_field(store, people, kind,
         assert list(refused.value.problems) == ["reason"]
     with store.reader() as s:
         assert s.scalar(select(text("count(*)")).select_from(Identifier)) == 0
+
+
+def test_a_record_saved_with_several_identifiers_checks_them_together(store, people):
+    met, fbi = people["liaison.met"], people["liaison.fbi"]
+    mine, theirs = make_suspect(store, met, "M-1"), make_suspect(store, fbi, "F-1")
+    add(store, fbi, theirs, SAME_NUMBER)
+    with store.writer() as s, pytest.raises(ValidationError) as refused:
+        services.add_identifiers(s, met, SUSPECTS, mine, [(PHONE, LONDON, None), (EMAIL, "nobody", None)])
+    assert list(refused.value.problems) == ["value 2"]
+    with store.writer() as s:
+        added = services.add_identifiers(s, met, SUSPECTS, mine, [
+            (PHONE, LONDON, None), (EMAIL, "boss@example.com", None), (PHONE, "+442079460018", None)])
+    assert added[0].id == added[2].id != added[1].id  # the same number twice is one identifier
+    assert [h.other_agency_code for h in told(store, met)] == ["FBI"]
