@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from coordination import audit, identifiers, policy, references
-from coordination.db import write_session
+from coordination.db import insert_rows, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
 from coordination.fields import shown
@@ -232,8 +232,7 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
     ids = _next_ids(session, len(new))
     for row, identifier_id in zip(new, ids, strict=True):
         row["id"] = identifier_id
-    for start in range(0, len(new), BATCH * 4):
-        session.execute(insert(Identifier.__table__), new[start:start + BATCH * 4])
+    insert_rows(session, Identifier.__table__, new)
     first = min(ids)
     found = match(session, lambda side: few(session, side.id >= first),
                   possible=any(row["phonetic_keyed"] for row in new))
