@@ -21,6 +21,8 @@ from coordination.models import (
     EvidenceItem,
     EvidenceStatus,
     EvidenceType,
+    Identifier,
+    IdentifierKind,
     MarkedRecord,
     Role,
     Suspect,
@@ -175,3 +177,17 @@ USER = {
     "role": Field(f.choice(Role), required=True),
     "active": Field(f.flag),
 }
+
+
+# Identifiers are not records of their own (not in KINDS): a file of them names, per row, the record
+# each is held on; this describes that file's columns (services.identifier_imports, exports.identifiers).
+IDENTIFIERS = Kind(
+    "identifiers", Identifier, {
+        "record_kind": Field(f.text(32), required=True, label="Record kind (suspect, evidence item, arrest)"),
+        "record_reference": Field(REFERENCE, required=True, label="Record reference"),
+        "identifier_kind": Field(f.choice(IdentifierKind), required=True, label="Kind of identifier"),
+        "value": Field(f.text(300), required=True),
+        "qualifier": Field(f.text(300), label="Qualifier (platform, chain, date of birth)"),
+    },
+    key="record_reference", title="Identifiers", search=("value",))
+IDENTIFIER_COLUMNS = tuple(IDENTIFIERS.fields)

@@ -11,11 +11,12 @@ these.
 - `users`: provisioning, and the sign-in stamp
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
 - `imports`: spreadsheets in, all rows or none
+- `identifiers`: identifiers on records, the hits they make, the exclusion list, the deconfliction key
 - `exports`, `briefings`: recording what left the system
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
-from coordination.services import briefings, evidence, exports, records, sign_in, users
+from coordination.services import briefings, evidence, exports, identifiers, records, sign_in, users
 from coordination.services.runner import committed, in_transaction, run
 
 create_suspect = committed(records.create_suspect)
@@ -36,9 +37,15 @@ record_export = committed(exports.record_export)
 authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
 admit = in_transaction(sign_in.admit)
+add_identifier = committed(identifiers.add_identifier)
+add_identifiers = committed(identifiers.add_identifiers)
+remove_identifier = committed(identifiers.remove_identifier)
+add_exclusion = committed(identifiers.add_exclusion)
+remove_exclusion = committed(identifiers.remove_exclusion)
 sign_out = in_transaction(sign_in.sign_out)
 
 __all__ = [
+    "add_exclusion", "add_identifier", "add_identifiers", "remove_exclusion", "remove_identifier",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",

@@ -1,0 +1,231 @@
+"""Deconfliction as a person reads it: the hits they are told of (through `policy.told`), the
+identifiers on a record they may read, and the exclusion list (commanders).
+
+A hit row names the viewer's own record and only the other side's agency: never the other record's
+reference, content, marking or value. Hits are listed newest first (ids are given in time order,
+writers being serialised); `before` is the id of the last hit of the previous page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from coordination import policy
+from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS
+from coordination.markings import TLP
+from coordination.models import (
+    Agency,
+    ContactRequest,
+    ContactStatus,
+    Exclusion,
+    Hit,
+    HitMatch,
+    Identifier,
+    IdentifierKind,
+    Recipient,
+    User,
+)
+from coordination.principal import Principal
+
+HOLDERS = {kind.entity: kind for kind in (SUSPECTS, EVIDENCE, ARRESTS)}
+FIRST, SECOND = aliased(Identifier, name="first_side"), aliased(Identifier, name="second_side")  # made once
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class HitRow:
+    id: int
+    match: HitMatch
+    kind: IdentifierKind
+    my_record_reference: str
+    my_record_kind: str  # Kind.name: suspects, evidence, arrests
+    my_record_id: int
+    my_agency_code: str  # the agency of that record (a commander is told of other agencies' hits too)
+    other_agency_code: str
+    since: datetime  # when the other side added it
+    found_at: datetime
+    possible_duplicate: bool  # both sides are one agency's
+    request_status: ContactStatus | None  # of the viewer's agency's latest request about this hit
+    sentence: str
+
+
+@dataclass(frozen=True)
+class IdentifierRow:
+    id: int
+    kind: IdentifierKind
+    value: str  # as entered, on a record the reader may read
+    qualifier: str | None
+    added_at: datetime
+    added_by: str
+
+
+@dataclass(frozen=True)
+class ExclusionRow:
+    id: int
+    kind: IdentifierKind
+    value: str  # normalised
+    reason: str
+    added_at: datetime
+    added_by: str
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def sentence(match: HitMatch, kind: IdentifierKind, my_agency: str, other_agency: str, since: datetime) -> str:
+    """"NL-POLICE also holds this phone number (since 12 Nov 2026)", and its kin."""
+    when = f"(since {_day(since)})"
+    if match is HitMatch.POSSIBLE:
+        who = f"Another record of {my_agency}" if my_agency == other_agency else other_agency
+        what = "a possible duplicate" if my_agency == other_agency else "a possible match"
+        return f"{who} holds a person whose name sounds alike, born the same day: {what} {when}"
+    if my_agency == other_agency:
+        return f"Another record of {my_agency} also holds this {kind.value}: a possible duplicate {when}"
+    return f"{other_agency} also holds this {kind.value} {when}"
+
+
+@dataclass(frozen=True)
+class _Side:
+    """What a hit row needs of one side (never its value)."""
+
+    kind: IdentifierKind
+    record_entity: str
+    record_id: int
+    owning_agency_id: int
+    tlp: TLP
+    added_at: datetime
+
+
+_SIDE = [name for name in _Side.__dataclass_fields__]
+
+
+def _named_on(session: Session, principal: Principal, sides: list[_Side]) -> set[tuple[str, int]]:
+    """The RED records among `sides` that name the principal as a recipient (one small query a kind)."""
+    red: dict[str, set[int]] = {}
+    for side in sides:
+        if side.tlp is TLP.RED:
+            red.setdefault(side.record_entity, set()).add(side.record_id)
+    named = set()
+    for entity, ids in red.items():
+        named.update((entity, i) for i in session.scalars(select(Recipient.entity_id).where(
+            Recipient.entity == entity, Recipient.entity_id.in_(ids), Recipient.user_id == principal.user_id)))
+    return named
+
+
+def _side(identifier: _Side, named: set[tuple[str, int]]) -> policy.HitSide:
+    return policy.HitSide(identifier.owning_agency_id, identifier.tlp,
+                          (identifier.record_entity, identifier.record_id) in named)
+
+
+def _rows(session: Session, principal: Principal, found: list[tuple], mine_of) -> list[HitRow]:
+    """Hit rows from (hit, first, second, request status) rows; `mine_of(first, second, named)` picks
+    the viewer's side of each (`named`: the RED records naming the viewer)."""
+    agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
+    named = _named_on(session, principal, [side for _, _, _, first, second, _ in found for side in (first, second)])
+    chosen = [((hit_id, match, found_at), *mine_of(first, second, named), status)
+              for hit_id, match, found_at, first, second, status in found]
+    references: dict[tuple[str, int], str] = {}
+    for entity, kind in HOLDERS.items():
+        ids = {mine.record_id for _, mine, _, _ in chosen if mine.record_entity == entity}
+        if ids:
+            key = getattr(kind.model, kind.key)
+            references.update({(entity, i): reference for i, reference in
+                               session.execute(select(kind.model.id, key).where(kind.model.id.in_(ids)))})
+    rows = []
+    for (hit_id, match, found_at), mine, other, status in chosen:
+        mine_code, other_code = agencies[mine.owning_agency_id], agencies[other.owning_agency_id]
+        rows.append(HitRow(
+            hit_id, match, mine.kind, references.get((mine.record_entity, mine.record_id), ""),
+            HOLDERS[mine.record_entity].name, mine.record_id, mine_code, other_code, other.added_at, found_at,
+            mine.owning_agency_id == other.owning_agency_id, ContactStatus(status) if status else None,
+            sentence(match, mine.kind, mine_code, other_code, other.added_at)))
+    return rows
+
+
+def _request_status(principal: Principal):
+    """The status of the viewer's agency's latest contact request about the hit."""
+    return (select(ContactRequest.status).where(ContactRequest.hit_id == Hit.id,
+                                                ContactRequest.requesting_agency_id == principal.agency_id)
+            .order_by(ContactRequest.id.desc()).limit(1).scalar_subquery())
+
+
+def _hits(principal: Principal, first, second):
+    """Open hits with both sides' columns and the viewer's agency's request status: plain rows, no
+    entities to build."""
+    return (select(Hit.id, Hit.match, Hit.found_at, *(getattr(first, name) for name in _SIDE),
+                   *(getattr(second, name) for name in _SIDE), _request_status(principal))
+            .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
+            .where(Hit.closed_at.is_(None)))
+
+
+def _found(session: Session, query) -> list[tuple]:
+    """(hit id, match, found at, first side, second side, request status) of each row."""
+    width = len(_SIDE)
+    return [(row[0], row[1], row[2], _Side(*row[3:3 + width]), _Side(*row[3 + width:3 + 2 * width]), row[-1])
+            for row in session.execute(query)]
+
+
+def hits_for_agency(session: Session, principal: Principal, *, limit: int = PAGE,
+                    before: int | None = None) -> list[HitRow]:
+    """The open hits the principal is told of, newest first: their agency's, and for commanders every
+    hit where neither side is RED."""
+    first, second = FIRST, SECOND
+    query = _hits(principal, first, second).where(
+        or_(policy.told(principal, first, second), policy.told(principal, second, first)))
+    if before is not None:
+        query = query.where(Hit.id < before)
+    found = _found(session, query.order_by(Hit.id.desc()).limit(limit))
+
+    def mine_of(one, two, named):
+        views = [(mine, other) for mine, other in ((one, two), (two, one))
+                 if policy.is_told(principal, _side(mine, named), _side(other, named))]
+        own = [view for view in views if view[0].owning_agency_id == principal.agency_id]
+        return (own or views)[0]  # the viewer's own agency's side first
+    return _rows(session, principal, found, mine_of)
+
+
+def hits_on_record(session: Session, principal: Principal, entity: str, record_id: int) -> list[HitRow]:
+    """The open hits on one record that the principal is told of, newest first."""
+    if entity not in HOLDERS or not _readable(session, principal, entity, record_id):
+        return []
+    first, second = FIRST, SECOND
+    on_first = and_(first.record_entity == entity, first.record_id == record_id,
+                    policy.told(principal, first, second))
+    on_second = and_(second.record_entity == entity, second.record_id == record_id,
+                     policy.told(principal, second, first))
+    found = _found(session, _hits(principal, first, second).where(or_(on_first, on_second)).order_by(Hit.id.desc()))
+
+    def mine_of(one, two, named):
+        return (one, two) if (one.record_entity, one.record_id) == (entity, record_id) else (two, one)
+    return _rows(session, principal, found, mine_of)
+
+
+def _readable(session: Session, principal: Principal, entity: str, record_id: int) -> bool:
+    model = HOLDERS[entity].model
+    return session.scalar(select(model.id).where(model.id == record_id,
+                                                 policy.visible(model, principal))) is not None
+
+
+def identifiers_on_record(session: Session, principal: Principal, entity: str, record_id: int) -> list[IdentifierRow]:
+    """The identifiers on a record the principal may read, oldest first; none on a record they may not."""
+    if entity not in HOLDERS or not _readable(session, principal, entity, record_id):
+        return []
+    rows = session.execute(
+        select(Identifier, User.display_name).outerjoin(User, User.id == Identifier.added_by_id)
+        .where(Identifier.record_entity == entity, Identifier.record_id == record_id,
+               Identifier.removed_at.is_(None)).order_by(Identifier.id)).all()
+    return [IdentifierRow(i.id, i.kind, i.value, i.qualifier, i.added_at, name or "system") for i, name in rows]
+
+
+def exclusions(session: Session, principal: Principal) -> list[ExclusionRow]:
+    """The exclusion list, for those who keep it (commanders); empty for everyone else."""
+    if not policy.can_manage_exclusions(principal):
+        return []
+    rows = session.execute(select(Exclusion, User.display_name).outerjoin(User, User.id == Exclusion.added_by_id)
+                           .order_by(Exclusion.kind, Exclusion.normalised)).all()
+    return [ExclusionRow(e.id, e.kind, e.normalised, e.reason, e.added_at, name or "system") for e, name in rows]

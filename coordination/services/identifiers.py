@@ -1,0 +1,339 @@
+"""Identifiers on suspects, evidence items and arrests, the hits they make, and the exclusion list.
+
+Adding an identifier is an update of its record (its agency's liaisons): the value is normalised,
+keyed under the operation's key, and matched in the same transaction against the other open
+identifiers of the operation (`match`, one INSERT ... SELECT however many identifiers are new).
+Hits carry no value, and their audit events name only the kind and the agencies. The exclusion list
+(commanders) holds values that match everywhere and mean nothing: they make no hits, adding one
+closes its open hits, removing one matches its identifiers again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from coordination import audit, deconfliction_key, fields, identifiers, policy
+from coordination.deconfliction_key import KeyMissing, MatchingKey
+from coordination.errors import NotFound, PermissionDenied, ValidationError
+from coordination.fields import shown
+from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, Kind
+from coordination.models import (
+    Agency,
+    Exclusion,
+    Hit,
+    HitClosed,
+    HitMatch,
+    Identifier,
+    Operation,
+    UTCDateTime,
+    utcnow,
+)
+from coordination.principal import Principal
+from coordination.services.base import authorise, current_operation, load_visible
+
+HOLDERS = (SUSPECTS, EVIDENCE, ARRESTS)  # the kinds whose records hold identifiers
+MAX_REASON = 300
+_AS_ENTERED = fields.text(identifiers.MAX_VALUE)
+Probe = Callable[[type[Identifier]], ColumnElement[bool]]  # which identifiers (of an alias) to match
+# the two sides of a pair, and their agencies; made once (an alias costs more to set up than its query)
+FIRST, SECOND = aliased(Identifier, name="first_side"), aliased(Identifier, name="second_side")
+_ONE, _TWO = aliased(Agency, name="first_agency"), aliased(Agency, name="second_agency")
+
+
+def holder(entity_or_name: str) -> Kind | None:
+    """The kind holding identifiers named by its entity ("evidence item") or its name ("evidence")."""
+    wanted = entity_or_name.strip().lower()
+    return next((kind for kind in HOLDERS if wanted in (kind.entity, kind.name)), None)
+
+
+# --- the key ----------------------------------------------------------------------------------
+
+def operation_key(session: Session, principal: Principal, operation_id: int | None = None) -> MatchingKey:
+    """The key identifiers are keyed with (COORD_DECONFLICTION_KEY_FILE), checked against the fingerprint
+    the operation keeps; the first use sets it. Another key would silently match nothing: KeyMissing."""
+    key = deconfliction_key.load()
+    operation = session.get(Operation, operation_id) if operation_id else current_operation(session)
+    if operation.deconfliction_key_fingerprint is None:
+        operation.deconfliction_key_fingerprint = key.fingerprint
+        audit.record(session, audit.NewEvent(principal, "set deconfliction key", "operation", operation.id,
+                                             after={"key fingerprint": key.fingerprint}))
+    elif operation.deconfliction_key_fingerprint != key.fingerprint:
+        raise KeyMissing(f"The deconfliction key in {deconfliction_key.ENVIRONMENT} is not the key this "
+                         "operation's identifiers were keyed with: name that key's file (or rotate to the new "
+                         "key with `python -m coordination deconflict rotate-key`).")
+    return key
+
+
+# --- identifiers ------------------------------------------------------------------------------
+
+def normalised(identifier_kind: str, value: str, qualifier: str | None, region: str | None) -> identifiers.Normalised:
+    """The normal form, or a ValidationError naming the field at fault. The value and qualifier are kept
+    as entered, so they must be text a person can read (no control characters, line breaks or lone
+    surrogates, which some normalisers would let through)."""
+    problems = {}
+    for field, text in (("value", value), ("qualifier", qualifier)):
+        if isinstance(text, str):
+            try:
+                _AS_ENTERED(None, text)
+            except ValueError as error:
+                problems[field] = str(error)
+    if problems:
+        raise ValidationError(problems)
+    try:
+        return identifiers.normalise(identifier_kind, value, qualifier=qualifier, region=region)
+    except ValueError as error:
+        field = "kind" if str(error).startswith("is not a kind") else "value"
+        raise ValidationError({field: str(error)}) from None
+
+
+def cleaned_qualifier(qualifier: object) -> str | None:
+    """A blank qualifier is none; one that is not text is refused."""
+    if qualifier is None:
+        return None
+    if not isinstance(qualifier, str):
+        raise ValidationError({"qualifier": "must be text"})
+    return qualifier.strip() or None
+
+
+def region_of(session: Session, agency_id: int | None) -> str | None:
+    """Where a phone number without a country code is read: the owning agency's country."""
+    return session.scalar(select(Agency.country).where(Agency.id == agency_id)) if agency_id else None
+
+
+def add_identifier(session: Session, principal: Principal, record_kind: Kind, record_id: int,
+                   identifier_kind: str, value: str, qualifier: str | None = None) -> Identifier:
+    """Add an identifier to a suspect, evidence item or arrest (an update of that record) and match it.
+    The same value on the same record again returns the identifier already there."""
+    return add_identifiers(session, principal, record_kind, record_id, [(identifier_kind, value, qualifier)])[0]
+
+
+def add_identifiers(session: Session, principal: Principal, record_kind: Kind, record_id: int,
+                    wanted: Sequence[tuple[str, str, str | None]]) -> list[Identifier]:
+    """Add identifiers (kind, value, qualifier) to one record, as a record saved with its identifiers:
+    the record checked once, the new ones inserted, audited (each its own event, which carries the
+    value: the record owner's) and matched together. One already on the record is returned as it is.
+    Problems are named by field, and by position when there are several ("value 2")."""
+    if record_kind not in HOLDERS:
+        raise ValidationError({"record": "identifiers are held on suspects, evidence items and arrests"})
+    record = load_visible(session, principal, record_kind.model, record_id)
+    region = region_of(session, record.owning_agency_id)
+    problems, normals = {}, []
+    for position, (identifier_kind, value, qualifier) in enumerate(wanted, start=1):
+        try:
+            qualifier = cleaned_qualifier(qualifier)
+            normals.append((normalised(identifier_kind, value, qualifier, region), value.strip(), qualifier))
+        except ValidationError as error:
+            problems |= {field if len(wanted) == 1 else f"{field} {position}": reason
+                         for field, reason in error.problems.items()}
+    if problems:
+        raise ValidationError(problems)
+    authorise(principal, policy.Action.UPDATE, record_kind, record.id, owning_agency_id=record.owning_agency_id)
+    key = operation_key(session, principal, record.operation_id)
+    keyed = [key.keyed(normal.kind.value, normal.value) for normal, _, _ in normals]
+    held = {identifier.keyed: identifier for identifier in session.scalars(select(Identifier).where(
+        Identifier.record_entity == record.entity, Identifier.record_id == record.id, Identifier.keyed.in_(keyed),
+        Identifier.removed_at.is_(None)))}
+    now = utcnow()
+    new = {value_keyed: dict(
+        operation_id=record.operation_id, kind=normal.kind, value=value, qualifier=qualifier,
+        normalised=normal.value, keyed=value_keyed, phonetic_keyed=phonetic_keyed(key, normal),
+        record_entity=record.entity, record_id=record.id, owning_agency_id=record.owning_agency_id, tlp=record.tlp,
+        added_by_id=principal.user_id, added_at=now)
+        for (normal, value, qualifier), value_keyed in zip(normals, keyed, strict=True) if value_keyed not in held}
+    if new:  # one INSERT for them all
+        added = sorted(session.scalars(insert(Identifier).returning(Identifier), list(new.values())).all(),
+                       key=lambda identifier: identifier.id)  # found again by their keyed values below
+        held |= {identifier.keyed: identifier for identifier in added}
+        found = match(session, lambda side: side.id.in_([identifier.id for identifier in added]),
+                      possible=any(identifier.phonetic_keyed for identifier in added))
+        audit.record_many(session, [  # the record owner's own events: the only ones that carry the value
+            *(audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
+                "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
+                "qualifier": identifier.qualifier}) for identifier in added),
+            *hit_events(session, principal, "hit found", found)])
+    return [held[value_keyed] for value_keyed in keyed]
+
+
+def phonetic_keyed(key: MatchingKey, normal: identifiers.Normalised) -> str | None:
+    """People: the sound of the name and the birth date, keyed like the value, for possible matches."""
+    return key.keyed(f"{normal.kind.value} phonetic", normal.phonetic) if normal.phonetic else None
+
+
+def remove_identifier(session: Session, principal: Principal, identifier_id: int) -> None:
+    """Remove an identifier from its record (an update of that record): its open hits close."""
+    identifier = session.get(Identifier, identifier_id) if isinstance(identifier_id, int) else None
+    kind = holder(identifier.record_entity) if identifier is not None else None
+    if identifier is None or kind is None:
+        raise NotFound(f"identifier {shown(str(identifier_id))} does not exist or is not visible to you")
+    try:
+        record = load_visible(session, principal, kind.model, identifier.record_id)
+    except NotFound:
+        raise NotFound(f"identifier {identifier_id} does not exist or is not visible to you") from None
+    authorise(principal, policy.Action.UPDATE, kind, record.id, owning_agency_id=record.owning_agency_id)
+    if identifier.removed_at is not None:
+        return  # removed already (a second click): nothing more to do
+    identifier.removed_at = utcnow()
+    closed = close_hits(session, or_(Hit.first_id == identifier.id, Hit.second_id == identifier.id),
+                        HitClosed.REMOVED)
+    audit.record_many(session, [
+        audit.NewEvent(principal, "remove identifier", record.entity, record.id, after={
+            "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value}),
+        *hit_events(session, principal, f"hit closed ({HitClosed.REMOVED.value})", closed)])
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+def _excluded(side: type[Identifier]) -> ColumnElement[bool]:
+    return exists().where(Exclusion.operation_id == side.operation_id, Exclusion.keyed == side.keyed)
+
+
+def few(session: Session, clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`clause`, marked as selecting few rows. Without statistics (nothing runs ANALYZE on an embedded
+    file) SQLite would start a match from the other side of the join and scan every identifier
+    (10 s for 10,000 new ones among 1.5 million); told that the probe is selective, it starts from the
+    new identifiers and looks each value up in the keyed index. PostgreSQL keeps statistics."""
+    return func.likelihood(clause, literal_column("0.001")) if session.get_bind().dialect.name == "sqlite" else clause
+
+
+def match(session: Session, probe: Probe, possible: bool = True) -> list[int]:
+    """Make the hits of the identifiers `probe` selects with every other open identifier of their
+    operation: exact (the same keyed value) and possible (people: the same phonetic key, not the same
+    value). Set-based: one INSERT ... SELECT per kind of match; returns the new hits' ids, for the
+    caller to audit with its own events (`hit_events`). Pairs already hit, pairs on one record and
+    excluded values are left out. `possible=False` when no probed identifier is a person (saves the
+    second statement)."""
+    session.flush()
+    a, b = FIRST, SECOND
+    first = case((a.id < b.id, a.id), else_=b.id)
+    second = case((a.id < b.id, b.id), else_=a.id)
+    matches = [(HitMatch.EXACT, a.keyed == b.keyed)]
+    if possible:
+        matches.append((HitMatch.POSSIBLE, and_(a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)))
+    found = []
+    for kind, same in matches:
+        already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
+        pairs = select(a.operation_id, literal(kind.value), first, second, literal(utcnow(), UTCDateTime())).join(
+            b, and_(same, b.operation_id == a.operation_id)).where(
+            probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
+            or_(b.id < a.id, not_(probe(b))),  # each pair once, when both sides are probed
+            not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
+            not_(_excluded(a)), not_(_excluded(b)), not_(already))
+        found += session.scalars(insert(Hit).from_select(
+            ["operation_id", "match", "first_id", "second_id", "found_at"], pairs).returning(Hit.id)).all()
+    return sorted(found)
+
+
+def close_hits(session: Session, which: ColumnElement[bool], reason: HitClosed) -> list[int]:
+    """Close the open hits `which` selects (an identifier removed, a value excluded); their ids."""
+    ids = list(session.scalars(select(Hit.id).where(which, Hit.closed_at.is_(None))))
+    for start in range(0, len(ids), 5000):
+        session.execute(update(Hit).where(Hit.id.in_(ids[start:start + 5000]))
+                        .values(closed_at=utcnow(), closed_reason=reason))
+    return ids
+
+
+def hit_events(session: Session, principal: Principal, action: str, ids: list[int]) -> list[audit.NewEvent]:
+    """One event per hit, naming its kind, match and the agencies on either side: never a value."""
+    first, second, one, two = FIRST, SECOND, _ONE, _TWO
+    rows = []
+    for start in range(0, len(ids), 5000):
+        rows += session.execute(
+            select(Hit.id, Hit.match, first.kind, one.code, two.code)
+            .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
+            .join(one, one.id == first.owning_agency_id).join(two, two.id == second.owning_agency_id)
+            .where(Hit.id.in_(ids[start:start + 5000])).order_by(Hit.id)).all()
+    return [audit.NewEvent(principal, action, Hit.entity, hit_id, after={
+        "kind": kind, "match": hit_match, "agencies": sorted({code_one, code_two})})
+        for hit_id, hit_match, kind, code_one, code_two in rows]
+
+
+# --- exclusions -------------------------------------------------------------------------------
+
+def _authorise_exclusions(principal: Principal, action: str) -> None:
+    if not policy.can_manage_exclusions(principal):
+        raise PermissionDenied("only commanders keep the exclusion list", action=action, entity=Exclusion.entity)
+
+
+def add_exclusion(session: Session, principal: Principal, identifier_kind: str, value: str, reason: str,
+                  qualifier: str | None = None) -> Exclusion:
+    """Exclude a value that matches everywhere and means nothing: it makes no hits, and its open hits
+    close. Excluding a value already excluded returns that exclusion."""
+    _authorise_exclusions(principal, "add exclusion")
+    problems = {}
+    try:
+        normal = normalised(identifier_kind, value, cleaned_qualifier(qualifier),
+                            region_of(session, principal.agency_id))
+    except ValidationError as error:
+        problems |= error.problems
+    try:
+        reason = fields.text(MAX_REASON)(session, reason)
+    except ValueError as error:
+        problems["reason"] = str(error)
+    else:
+        if not reason:
+            problems["reason"] = "is required: say why this value means nothing"
+    if problems:
+        raise ValidationError(problems)
+    key = operation_key(session, principal)
+    operation = current_operation(session)
+    keyed = key.keyed(normal.kind.value, normal.value)
+    existing = session.scalar(select(Exclusion).where(Exclusion.operation_id == operation.id,
+                                                      Exclusion.keyed == keyed))
+    if existing is not None:
+        return existing
+    exclusion = Exclusion(operation_id=operation.id, kind=normal.kind, normalised=normal.value, keyed=keyed,
+                          reason=reason, added_by_id=principal.user_id, added_at=utcnow())
+    session.add(exclusion)
+    session.flush()
+    closed = close_hits(session, _on_keyed(operation.id, keyed), HitClosed.EXCLUDED)
+    audit.record_many(session, [
+        audit.NewEvent(principal, "add exclusion", Exclusion.entity, exclusion.id, after={
+            "kind": normal.kind, "value": normal.value, "reason": reason}),
+        *hit_events(session, principal, f"hit closed ({HitClosed.EXCLUDED.value})", closed)])
+    return exclusion
+
+
+def _on_keyed(operation_id: int, keyed: str) -> ColumnElement[bool]:
+    """Hits one of whose identifiers holds the keyed value."""
+    holding = select(Identifier.id).where(Identifier.operation_id == operation_id, Identifier.keyed == keyed)
+    return or_(Hit.first_id.in_(holding), Hit.second_id.in_(holding))
+
+
+def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) -> None:
+    """Take a value off the exclusion list: its identifiers are matched again (hits it closed reopen)."""
+    _authorise_exclusions(principal, "remove exclusion")
+    exclusion = session.get(Exclusion, exclusion_id) if isinstance(exclusion_id, int) else None
+    if exclusion is None:
+        raise NotFound(f"exclusion {shown(str(exclusion_id))} does not exist")
+    operation_id, keyed = exclusion.operation_id, exclusion.keyed
+    removed = audit.NewEvent(principal, "remove exclusion", Exclusion.entity, exclusion.id, before={
+        "kind": exclusion.kind, "value": exclusion.normalised, "reason": exclusion.reason})
+    session.delete(exclusion)
+    session.flush()
+    first, second = FIRST, SECOND
+    reopen = list(session.scalars(
+        select(Hit.id).join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id).where(
+            Hit.closed_reason == HitClosed.EXCLUDED, _on_keyed(operation_id, keyed),
+            first.removed_at.is_(None), second.removed_at.is_(None), not_(_excluded(first)), not_(_excluded(second)))))
+    for start in range(0, len(reopen), 5000):
+        session.execute(update(Hit).where(Hit.id.in_(reopen[start:start + 5000]))
+                        .values(closed_at=None, closed_reason=None))
+    found = match(session, lambda side: and_(side.keyed == keyed, side.operation_id == operation_id))
+    audit.record_many(session, [removed, *hit_events(session, principal, "hit reopened", reopen),
+                                *hit_events(session, principal, "hit found", found)])
