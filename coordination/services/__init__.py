@@ -12,10 +12,11 @@ these.
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
 - `imports`: spreadsheets in, all rows or none
 - `exports`, `briefings`: recording what left the system
+- `contact_requests`: asking another agency for contact about a hit, its approval (a grant) or decline
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
-from coordination.services import briefings, evidence, exports, records, sign_in, users
+from coordination.services import briefings, contact_requests, evidence, exports, records, sign_in, users
 from coordination.services.runner import committed, in_transaction, run
 
 create_suspect = committed(records.create_suspect)
@@ -37,10 +38,14 @@ authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
 admit = in_transaction(sign_in.admit)
 sign_out = in_transaction(sign_in.sign_out)
+ask_for_contact = committed(contact_requests.ask_for_contact)
+approve_contact = committed(contact_requests.approve_contact)
+decline_contact = committed(contact_requests.decline_contact)
 
 __all__ = [
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
+    "ask_for_contact", "approve_contact", "decline_contact",
 ]
