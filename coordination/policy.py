@@ -204,13 +204,6 @@ def pages_for(principal: Principal) -> list[str]:
 
 # --- deconfliction: contact requests, checks, the matching key -----------------------------------
 
-def told_of_hit(principal: Principal, reads_own_side: bool, own_tlp: TLP, other_tlp: TLP) -> bool:
-    """Is a person of one side of a hit between two agencies told of it? Those who may read their own
-    side's record are, unless the other side's record is RED: then only the RED record's side is told
-    (both RED: both sides)."""
-    return reads_own_side and (other_tlp is not TLP.RED or own_tlp is TLP.RED)
-
-
 def can_ask_for_contact(principal: Principal, told: bool, own_agency_id: int, other_agency_id: int) -> bool:
     """A liaison told of a hit asks the OTHER agency (never their own) about its record."""
     return (principal.role is Role.LIAISON and told and own_agency_id == principal.agency_id

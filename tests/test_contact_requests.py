@@ -10,8 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from coordination import exports, services
-from coordination.deconfliction_key import MatchingKey
+from coordination import deconfliction_key, exports, services
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.kinds import SUSPECTS
 from coordination.models import (
@@ -19,10 +18,7 @@ from coordination.models import (
     ContactRequest,
     ContactStatus,
     Hit,
-    HitMatch,
     Identifier,
-    IdentifierKind,
-    Operation,
     Suspect,
     utcnow,
 )
@@ -31,40 +27,39 @@ from coordination.queries.records import readable
 from coordination.services.base import load_visible
 from tests.conftest import suspect
 
-KEY = MatchingKey(b"k" * 32)
-WALLET = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
-
-
-def holding(session, who, reference, value=WALLET, tlp="AMBER+STRICT") -> Suspect:
-    """A suspect of `who`'s agency holding `value` as an identifier (written directly until
-    services.identifiers lands)."""
-    record = suspect(session, who, reference, tlp=tlp)
-    operation = session.scalar(select(Operation))
-    identifier = Identifier(operation_id=operation.id, kind=IdentifierKind.WALLET, value=value, normalised=value,
-                            keyed=KEY.keyed(IdentifierKind.WALLET.value, value), record_entity=record.entity,
-                            record_id=record.id, owning_agency_id=record.owning_agency_id, tlp=record.tlp)
-    session.add(identifier)
-    session.commit()
-    return record
-
-
-def hit_between(session, first: Suspect, second: Suspect) -> int:
-    ids = sorted(session.scalars(select(Identifier.id).where(Identifier.record_id.in_([first.id, second.id]))))
-    hit = Hit(operation_id=session.scalar(select(Operation.id)), match=HitMatch.EXACT, first_id=ids[0],
-              second_id=ids[1])
-    session.add(hit)
-    session.commit()
-    return hit.id
+PHONE = "phone number"
+NUMBER = "+44 20 7946 0123"  # Ofcom's drama range: synthetic
+NORMALISED = "+442079460123"
 
 
 @pytest.fixture
-def shared(store):
-    """FBI and NL-POLICE hold the same wallet on AMBER+STRICT suspects: one hit between them."""
+def key_file(tmp_path, monkeypatch):
+    path = deconfliction_key.make_key_file(tmp_path / "deconfliction.key")
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(path))
+    return path
+
+
+def holding(session, who, reference, value=NUMBER, tlp="AMBER+STRICT") -> Suspect:
+    """A suspect of `who`'s agency holding `value` as an identifier."""
+    record = suspect(session, who, reference, tlp=tlp)
+    services.add_identifier(session, who, SUSPECTS, record.id, PHONE, value)
+    return record
+
+
+def the_hit(session, first: Suspect, second: Suspect) -> int:
+    """The one hit between the identifiers of two records."""
+    ids = select(Identifier.id).where(Identifier.record_id.in_([first.id, second.id]))
+    return session.scalar(select(Hit.id).where(Hit.first_id.in_(ids), Hit.second_id.in_(ids)))
+
+
+@pytest.fixture
+def shared(store, key_file):
+    """FBI and NL-POLICE hold the same phone number on AMBER+STRICT suspects: one hit between them."""
     people = {name: store.principal(f"liaison.{name}") for name in ("fbi", "nl-police", "eurojust", "met")}
     with store.writer() as session:
         fbi_record = holding(session, people["fbi"], "F-WALLET")
         nl_record = holding(session, people["nl-police"], "N-WALLET")
-        hit = hit_between(session, fbi_record, nl_record)
+        hit = the_hit(session, fbi_record, nl_record)
     return store, people, fbi_record.id, hit
 
 
@@ -78,7 +73,7 @@ def test_the_record_is_read_by_exactly_the_asking_agency_once_approved(shared):
     fbi, nl, eurojust = people["fbi"], people["nl-police"], people["eurojust"]
     assert not reads(store, nl, record_id)
     with store.writer() as session:
-        request = services.ask_for_contact(session, nl, hit, "Same wallet as our N-WALLET; we plan a search")
+        request = services.ask_for_contact(session, nl, hit, "Same number as our N-WALLET; we plan a search")
     assert request.status is ContactStatus.PENDING
     assert not reads(store, nl, record_id)  # asking is not reading
     with store.writer() as session:
@@ -176,12 +171,12 @@ def test_two_liaisons_deciding_at_once_one_wins_the_other_is_told(shared):
         assert session.get(ContactRequest, request.id).status is ContactStatus.APPROVED
 
 
-def test_a_red_record_is_told_to_its_owner_only(store):
+def test_a_red_record_is_told_to_its_owner_only(store, key_file):
     fbi, nl = store.principal("liaison.fbi"), store.principal("liaison.nl-police")
     with store.writer() as session:
         red = holding(session, fbi, "F-RED", tlp="RED")
         amber = holding(session, nl, "N-AMBER", tlp="AMBER")
-        hit = hit_between(session, red, amber)
+        hit = the_hit(session, red, amber)
         red_id, amber_id = red.id, amber.id  # a refused call rolls back, which expires the objects
         with pytest.raises(NotFound):  # NL-POLICE is not told of a hit on FBI's RED record
             services.ask_for_contact(session, nl, hit, "why")
@@ -232,9 +227,9 @@ def test_requests_pending_more_than_48_hours_are_overdue_to_command(shared):
 def test_no_identifier_value_in_the_audit_details_of_request_events(shared):
     store, people, _, hit = shared
     with store.writer() as session:
-        request = services.ask_for_contact(session, people["nl-police"], hit, f"we hold {WALLET} too")
-        services.approve_contact(session, people["fbi"], request.id, "H3", f"only about {WALLET}")
+        request = services.ask_for_contact(session, people["nl-police"], hit, f"we hold {NUMBER} too")
+        services.approve_contact(session, people["fbi"], request.id, "H3", f"only about {NUMBER}")
     with store.reader() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.entity == "contact request")).all()
     assert [e.action for e in events] == ["ask for contact", "approve contact"]
-    assert all(WALLET not in f"{e.before}{e.after}{e.detail}" for e in events)
+    assert all(value not in f"{e.before}{e.after}{e.detail}" for e in events for value in (NUMBER, NORMALISED))

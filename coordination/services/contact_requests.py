@@ -27,9 +27,7 @@ from coordination.models import (
     utcnow,
 )
 from coordination.principal import Principal
-from coordination.queries.contact_requests import RECORD_MODELS
-from coordination.queries.records import readable
-from coordination.services.base import acting_as, agency_code, current_operation
+from coordination.services.base import acting_as, agency_code, current_operation, recipient_ids
 
 ENTITY = ContactRequest.entity
 
@@ -114,8 +112,9 @@ def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Ident
     if len(mine) == 1:
         own = mine[0]
         other = sides[1] if own is sides[0] else sides[0]
-        reads_own = readable(session, principal, kinds.of(RECORD_MODELS[own.record_entity]), own.record_id)
-        if policy.told_of_hit(principal, reads_own, own.tlp, other.tlp):
+        named = principal.user_id in recipient_ids(session, own.record_entity, own.record_id)
+        if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named),
+                          policy.HitSide(other.owning_agency_id, other.tlp)):
             return own, other
     raise NotFound(f"hit {hit_id} does not exist or is not visible to you")
 
