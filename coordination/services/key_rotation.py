@@ -45,8 +45,17 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
                  _phonetic(new_key, row) if row.phonetic_keyed is not None else None) for row in batch]
         _stage(session, rows)
         rekeyed += len(rows)
+    # every row changes: the match indexes are built again afterwards, in key order, rather than
+    # updated a row at a time in random order (the same indexes, from the model, in this transaction)
+    connection = session.connection()
+    match_indexes = [index for index in Identifier.__table__.indexes
+                     if {column.name for column in index.columns} & {"keyed", "phonetic_keyed"}]
+    for index in match_indexes:
+        index.drop(connection)
     session.execute(text("UPDATE identifier SET keyed = rekeyed.keyed, phonetic_keyed = rekeyed.phonetic_keyed "
                          "FROM rekeyed WHERE identifier.id = rekeyed.id"))
+    for index in match_indexes:
+        index.create(connection)
     session.execute(text("DROP TABLE rekeyed"))
     session.expire_all()  # identifiers this session holds were changed behind the ORM's back
     exclusions = session.scalars(select(Exclusion).where(Exclusion.operation_id == operation.id)).all()
