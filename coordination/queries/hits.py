@@ -31,6 +31,7 @@ from coordination.models import (
 from coordination.principal import Principal
 
 HOLDERS = {kind.entity: kind for kind in (SUSPECTS, EVIDENCE, ARRESTS)}
+FIRST, SECOND = aliased(Identifier, name="first_side"), aliased(Identifier, name="second_side")  # made once
 PAGE = 50
 
 
@@ -138,7 +139,7 @@ def hits_for_agency(session: Session, principal: Principal, *, limit: int = PAGE
                     before: int | None = None) -> list[HitRow]:
     """The open hits the principal is told of, newest first: their agency's, and for commanders every
     hit where neither side is RED."""
-    first, second = aliased(Identifier), aliased(Identifier)
+    first, second = FIRST, SECOND
     query = _hits(principal, first, second).where(
         or_(policy.told(principal, first, second), policy.told(principal, second, first)))
     if before is not None:
@@ -158,7 +159,7 @@ def hits_on_record(session: Session, principal: Principal, entity: str, record_i
     """The open hits on one record that the principal is told of, newest first."""
     if entity not in HOLDERS or not _readable(session, principal, entity, record_id):
         return []
-    first, second = aliased(Identifier), aliased(Identifier)
+    first, second = FIRST, SECOND
     on_first = and_(first.record_entity == entity, first.record_id == record_id,
                     policy.told(principal, first, second))
     on_second = and_(second.record_entity == entity, second.record_id == record_id,
