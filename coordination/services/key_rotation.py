@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select, text
+from sqlalchemy import String, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from coordination import audit, identifiers, policy
@@ -39,9 +39,9 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
     # the new values, staged in a temporary table dropped before the transaction ends
     session.execute(text("CREATE TEMPORARY TABLE rekeyed (id INTEGER PRIMARY KEY, keyed VARCHAR(64) NOT NULL, "
                          "phonetic_keyed VARCHAR(64))"))
-    rekeyed = 0
+    rekeyed, keyed = 0, new_key.keying()
     for batch in _batches(session, operation.id):
-        rows = [(row.id, new_key.keyed(row.kind.value, row.normalised),
+        rows = [(row.id, keyed(row.kind, row.normalised),
                  _phonetic(new_key, row) if row.phonetic_keyed is not None else None) for row in batch]
         _stage(session, rows)
         rekeyed += len(rows)
@@ -73,11 +73,13 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
 
 
 def _batches(session: Session, operation_id: int) -> Iterator[list]:
-    """The operation's identifiers, BATCH at a time in id order (keyset paging: bounded memory)."""
+    """The operation's identifiers, BATCH at a time in id order (keyset paging: bounded memory); the kind
+    as its stored text, which is what is keyed."""
     after = 0
     while True:
         batch = session.execute(
-            select(Identifier.id, Identifier.kind, Identifier.normalised, Identifier.phonetic_keyed,
+            select(Identifier.id, type_coerce(Identifier.kind, String()).label("kind"), Identifier.normalised,
+                   Identifier.phonetic_keyed,
                    Identifier.value, Identifier.qualifier)
             .where(Identifier.operation_id == operation_id, Identifier.id > after)
             .order_by(Identifier.id).limit(BATCH)).all()
