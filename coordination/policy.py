@@ -200,3 +200,35 @@ _PAGES_BY_ROLE: dict[Role, list[str]] = {
 
 def pages_for(principal: Principal) -> list[str]:
     return list(_PAGES_BY_ROLE.get(principal.role, []))
+
+
+# --- deconfliction: contact requests, checks, the matching key -----------------------------------
+
+def can_ask_for_contact(principal: Principal, told: bool, own_agency_id: int, other_agency_id: int) -> bool:
+    """A liaison told of a hit asks the OTHER agency (never their own) about its record."""
+    return (principal.role is Role.LIAISON and told and own_agency_id == principal.agency_id
+            and other_agency_id != principal.agency_id)
+
+
+def can_decide_contact(principal: Principal, owner_agency_id: int) -> bool:
+    """Approving or declining a contact request is for a liaison of the agency asked."""
+    return principal.role is Role.LIAISON and principal.agency_id == owner_agency_id
+
+
+def sees_contact_requests(principal: Principal) -> bool:
+    """Those who read operational records see their agency's requests, asked and received."""
+    return principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER
+
+
+def sees_overdue_contact_requests(principal: Principal) -> bool:
+    return principal.role is Role.COMMANDER
+
+
+def can_check_identifier(principal: Principal) -> bool:
+    """Checking a value before acting: those who act or read across the operation, never observers."""
+    return principal.role in (Role.COMMANDER, Role.LIAISON, Role.ANALYST)
+
+
+def can_rotate_key(principal: Principal) -> bool:
+    """Re-keying every identifier is a decision of the operation's command."""
+    return principal.role is Role.COMMANDER

@@ -161,10 +161,14 @@ ACTION_PHRASES = {
 
 def refusal_message(principal: Principal, action: policy.Action, entity: str) -> str:
     """'a liaison of FBI may not transfer custody of this evidence item', in plain English."""
+    return f"{acting_as(principal)} may not {ACTION_PHRASES[action].format(entity=entity)}"
+
+
+def acting_as(principal: Principal) -> str:
+    """'a liaison of FBI': who is acting, as a refusal names them."""
     role = principal.role.value if principal.role else "unprovisioned user"
     article = "an" if role[0] in "aeiou" else "a"
-    who = f"{article} {role} of {principal.agency_code}" if principal.agency_code else f"{article} {role}"
-    return f"{who} may not {ACTION_PHRASES[action].format(entity=entity)}"
+    return f"{article} {role} of {principal.agency_code}" if principal.agency_code else f"{article} {role}"
 
 
 def authorise(principal: Principal, action: policy.Action, kind: Kind | None, entity_id: int | None = None,
