@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from coordination.errors import CoordinationError
+
 ENVIRONMENT = "COORD_DECONFLICTION_KEY_FILE"
 KEY_BYTES = 32
 _FINGERPRINT_TEXT = b"coordination deconfliction key fingerprint"
@@ -22,7 +24,7 @@ HOW_TO_MAKE_ONE = ("Make one with `python -m coordination deconflict make-key FI
                    f"{ENVIRONMENT} (`make run` makes a demo key under data/).")
 
 
-class KeyMissing(RuntimeError):
+class KeyMissing(CoordinationError, RuntimeError):
     """Deconfliction cannot run: no key, an unreadable key, or not the key the identifiers were keyed with."""
 
 

@@ -29,8 +29,10 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
+from coordination.queries.contact_requests import conditions_for
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+HANDLING_CONDITION = "handling_condition"  # last column, when rows are read under another agency's grant
 
 
 def cell_text(value: Any) -> str:
@@ -167,5 +169,11 @@ def build(session: Session, principal: Principal, kind_name: str,
             else:
                 row.append(cell_text(getattr(record, attribute)))
         rows.append(row)
+    columns = kind.columns
+    conditions = conditions_for(session, principal, model.entity,
+                                [r.id for r in records if r.owning_agency_id != principal.agency_id])
+    if conditions:  # the owner's handling condition travels with each record read under its grant
+        columns = [*columns, HANDLING_CONDITION]
+        rows = [[*row, conditions.get(record.id, "")] for row, record in zip(rows, records, strict=True)]
     tlp, classification = markings.highest([(r.tlp, r.classification) for r in records])
-    return Export(kind, kind.columns, rows, tlp, classification)
+    return Export(kind, columns, rows, tlp, classification)

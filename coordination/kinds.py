@@ -21,6 +21,7 @@ from coordination.models import (
     EvidenceItem,
     EvidenceStatus,
     EvidenceType,
+    HandlingCondition,
     MarkedRecord,
     Role,
     Suspect,
@@ -175,3 +176,11 @@ USER = {
     "role": Field(f.choice(Role), required=True),
     "active": Field(f.flag),
 }
+
+# Deconfliction: asking another agency for contact about its record, and its answer.
+CONTACT_REQUEST = {"reason": Field(f.text(1000, multiline=True), required=True, label="Why you ask")}
+CONTACT_APPROVAL = {
+    "condition": Field(f.choice(HandlingCondition), required=True, label="Handling condition"),
+    "condition_text": Field(f.text(1000, multiline=True), label="The conditions (H3 only)"),
+}
+CONTACT_DECLINE = {"reason": Field(f.text(1000, multiline=True), required=True, label="Why you decline")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
@@ -79,6 +80,58 @@ def _rule(principal: Principal, tlp, own: ColumnElement[bool], named: ColumnElem
     return false()
 
 
+# --- deconfliction: who is told of a hit -------------------------------------------------------
+
+@dataclass(frozen=True)
+class HitSide:
+    """One side of a hit as the telling rule sees it: the identifier's copy of its record's owner and
+    marking, and whether the principal is a named recipient of that record."""
+
+    owning_agency_id: int
+    tlp: TLP
+    named: bool = False
+
+
+def is_told(principal: Principal, mine: HitSide, other: HitSide) -> bool:
+    """Is the principal told of a hit, as a person of `mine`'s side? Each side's people who may read
+    their own side's record are told, unless the other side is RED and theirs is not (a hit on a RED
+    record is told to the RED record's owner only); within one agency (a possible duplicate), only
+    those who may read both records. Commanders are told of hits where neither side is RED."""
+    if principal.role is Role.COMMANDER and mine.tlp is not TLP.RED and other.tlp is not TLP.RED:
+        return True
+    if principal.role is not Role.COMMANDER and principal.role not in READS_AS_PARTNER:
+        return False
+
+    def reads_own(side: HitSide) -> bool:
+        return side.owning_agency_id == principal.agency_id and (side.tlp is not TLP.RED or side.named)
+    if not reads_own(mine):
+        return False
+    if other.owning_agency_id == mine.owning_agency_id:
+        return reads_own(other)
+    return other.tlp is not TLP.RED or mine.tlp is TLP.RED
+
+
+def told(principal: Principal, mine, other) -> ColumnElement[bool]:
+    """SQL twin of `is_told` over two aliases of Identifier: add it to every query of hits."""
+    def reads_own(side) -> ColumnElement[bool]:
+        named = exists().where(Recipient.entity == side.record_entity, Recipient.entity_id == side.record_id,
+                               Recipient.user_id == principal.user_id)
+        return and_(side.owning_agency_id == principal.agency_id, or_(side.tlp != TLP.RED, named))
+    clauses = []
+    if principal.role is Role.COMMANDER:
+        clauses.append(and_(mine.tlp != TLP.RED, other.tlp != TLP.RED))
+    if (principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER) and principal.agency_id is not None:
+        clauses.append(and_(reads_own(mine), or_(
+            and_(other.owning_agency_id == mine.owning_agency_id, reads_own(other)),
+            and_(other.owning_agency_id != mine.owning_agency_id, or_(other.tlp != TLP.RED, mine.tlp == TLP.RED)))))
+    return or_(*clauses) if clauses else false()
+
+
+def can_manage_exclusions(principal: Principal) -> bool:
+    """The exclusion list (values that match everywhere and mean nothing) is command's."""
+    return principal.role is Role.COMMANDER
+
+
 def can_brief(principal: Principal) -> bool:
     """Briefings are for everyone who reads operational records; each holds only what its author may read."""
     return principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER
@@ -147,3 +200,35 @@ _PAGES_BY_ROLE: dict[Role, list[str]] = {
 
 def pages_for(principal: Principal) -> list[str]:
     return list(_PAGES_BY_ROLE.get(principal.role, []))
+
+
+# --- deconfliction: contact requests, checks, the matching key -----------------------------------
+
+def can_ask_for_contact(principal: Principal, told: bool, own_agency_id: int, other_agency_id: int) -> bool:
+    """A liaison told of a hit asks the OTHER agency (never their own) about its record."""
+    return (principal.role is Role.LIAISON and told and own_agency_id == principal.agency_id
+            and other_agency_id != principal.agency_id)
+
+
+def can_decide_contact(principal: Principal, owner_agency_id: int) -> bool:
+    """Approving or declining a contact request is for a liaison of the agency asked."""
+    return principal.role is Role.LIAISON and principal.agency_id == owner_agency_id
+
+
+def sees_contact_requests(principal: Principal) -> bool:
+    """Those who read operational records see their agency's requests, asked and received."""
+    return principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER
+
+
+def sees_overdue_contact_requests(principal: Principal) -> bool:
+    return principal.role is Role.COMMANDER
+
+
+def can_check_identifier(principal: Principal) -> bool:
+    """Checking a value before acting: those who act or read across the operation, never observers."""
+    return principal.role in (Role.COMMANDER, Role.LIAISON, Role.ANALYST)
+
+
+def can_rotate_key(principal: Principal) -> bool:
+    """Re-keying every identifier is a decision of the operation's command."""
+    return principal.role is Role.COMMANDER

@@ -18,6 +18,7 @@ class Settings:
     refresh_s: int
     app_port: int
     oidc_port: int
+    checks_per_hour: int = 100  # "check an identifier": at most this many per person per hour
 
     @property
     def demo_issuer(self) -> str:
@@ -33,4 +34,5 @@ def load() -> Settings:
         refresh_s=int(os.environ.get("COORD_REFRESH_S", 10)),
         app_port=int(os.environ.get("COORD_APP_PORT", 8501)),
         oidc_port=int(os.environ.get("COORD_OIDC_PORT", 9400)),
+        checks_per_hour=int(os.environ.get("COORD_CHECKS_PER_HOUR", 100)),
     )

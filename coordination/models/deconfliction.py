@@ -30,6 +30,7 @@ class Identifier(Base):
     operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id"))
     kind: Mapped[IdentifierKind] = mapped_column(str_enum(IdentifierKind))
     value: Mapped[str] = mapped_column(String(300))  # as entered
+    qualifier: Mapped[str | None] = mapped_column(String(300))  # as entered: a handle's platform, a wallet's chain...
     normalised: Mapped[str] = mapped_column(String(300))
     keyed: Mapped[str] = mapped_column(String(KEYED))  # the match index
     phonetic_keyed: Mapped[str | None] = mapped_column(String(KEYED))  # people: sound of the name + birth date

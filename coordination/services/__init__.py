@@ -11,11 +11,22 @@ these.
 - `users`: provisioning, and the sign-in stamp
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
 - `imports`: spreadsheets in, all rows or none
+- `identifiers`: identifiers on records, the hits they make, the exclusion list, the deconfliction key
 - `exports`, `briefings`: recording what left the system
+- `contact_requests`: asking another agency for contact about a hit, its approval (a grant) or decline
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
-from coordination.services import briefings, evidence, exports, records, sign_in, users
+from coordination.services import (
+    briefings,
+    contact_requests,
+    evidence,
+    exports,
+    identifiers,
+    records,
+    sign_in,
+    users,
+)
 from coordination.services.runner import committed, in_transaction, run
 
 create_suspect = committed(records.create_suspect)
@@ -36,11 +47,20 @@ record_export = committed(exports.record_export)
 authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
 admit = in_transaction(sign_in.admit)
+add_identifier = committed(identifiers.add_identifier)
+remove_identifier = committed(identifiers.remove_identifier)
+add_exclusion = committed(identifiers.add_exclusion)
+remove_exclusion = committed(identifiers.remove_exclusion)
 sign_out = in_transaction(sign_in.sign_out)
+ask_for_contact = committed(contact_requests.ask_for_contact)
+approve_contact = committed(contact_requests.approve_contact)
+decline_contact = committed(contact_requests.decline_contact)
 
 __all__ = [
+    "add_exclusion", "add_identifier", "remove_exclusion", "remove_identifier",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
+    "ask_for_contact", "approve_contact", "decline_contact",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,7 +16,7 @@ from coordination.fields import parse_fields
 from coordination.kinds import Kind
 from coordination.links import choose_link, link_candidates, no_such
 from coordination.markings import TLP
-from coordination.models import Agency, MarkedRecord, Operation, Recipient, RecordGrant
+from coordination.models import Agency, Identifier, MarkedRecord, Operation, Recipient, RecordGrant
 from coordination.principal import SYSTEM_ISSUER, Principal
 from coordination.queries.records import readable
 
@@ -161,10 +161,14 @@ ACTION_PHRASES = {
 
 def refusal_message(principal: Principal, action: policy.Action, entity: str) -> str:
     """'a liaison of FBI may not transfer custody of this evidence item', in plain English."""
+    return f"{acting_as(principal)} may not {ACTION_PHRASES[action].format(entity=entity)}"
+
+
+def acting_as(principal: Principal) -> str:
+    """'a liaison of FBI': who is acting, as a refusal names them."""
     role = principal.role.value if principal.role else "unprovisioned user"
     article = "an" if role[0] in "aeiou" else "a"
-    who = f"{article} {role} of {principal.agency_code}" if principal.agency_code else f"{article} {role}"
-    return f"{who} may not {ACTION_PHRASES[action].format(entity=entity)}"
+    return f"{article} {role} of {principal.agency_code}" if principal.agency_code else f"{article} {role}"
 
 
 def authorise(principal: Principal, action: policy.Action, kind: Kind | None, entity_id: int | None = None,
@@ -357,6 +361,8 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
     if not changed:
         record.updated_at = audit.utcnow()  # a recipients-only change still bumps the version
     flush_or_conflict(session, model, record_id)
+    if "owning_agency_id" in changed or "tlp" in changed:
+        identifiers_follow(session, record)
     if recipients_changed:
         set_recipients(session, model.entity, record.id, recipients)
         before["recipients"] = sorted(old_recipients)
@@ -364,6 +370,14 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
     audit.record(session, audit.NewEvent(principal, "update", model.entity, record.id, before=before,
                                          after=changed))
     return record
+
+
+def identifiers_follow(session: Session, record: MarkedRecord) -> None:
+    """The identifiers on a record copy its owner and TLP label (hits are told from the copies, without
+    reading the record): a change of either moves them along, in the same transaction."""
+    session.execute(update(Identifier).where(Identifier.record_entity == record.entity,
+                                             Identifier.record_id == record.id)
+                    .values(owning_agency_id=record.owning_agency_id, tlp=record.tlp))
 
 
 def _refuse_blanking_required(kind: Kind, values: dict[str, Any]) -> None:

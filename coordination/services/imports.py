@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from coordination import audit, policy, references
 from coordination.db import write_session
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from coordination.exports import HANDLING_CONDITION
 from coordination.fields import shown
 from coordination.kinds import IMPORTABLE, KINDS, Kind
 from coordination.links import link_candidates
@@ -77,7 +78,7 @@ def import_file(engine: Engine, principal: Principal, kind_name: str, file_name:
     kind = KINDS[kind_name]
     try:
         table = read_table(file_name, content)
-        check_columns(table, kind.columns, [kind.key])
+        check_columns(table, [*kind.columns, HANDLING_CONDITION], [kind.key])  # the condition: ignored
     except TableError as error:
         result.problems.append(Problem(0, "file", str(error)))
         _record_refused_file(engine, principal, kind_name, file_name, str(error))

@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('operation_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('phone number', 'e-mail address', 'online handle', 'crypto wallet', 'bank account', 'IMEI', 'IP address', 'domain', 'person', 'address', name='identifierkind', native_enum=False, length=32), nullable=False),
     sa.Column('value', sa.String(length=300), nullable=False),
+    sa.Column('qualifier', sa.String(length=300), nullable=True),
     sa.Column('normalised', sa.String(length=300), nullable=False),
     sa.Column('keyed', sa.String(length=64), nullable=False),
     sa.Column('phonetic_keyed', sa.String(length=64), nullable=True),
