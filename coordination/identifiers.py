@@ -95,8 +95,15 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in text)
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def _has_control(text: str, *, invisible_allowed: bool = False) -> bool:
+    """Control characters, line breaks and writing-direction overrides (which make text read other
+    than it is); other invisible format characters too unless allowed (names in some scripts need
+    the zero-width (non-)joiner: transliteration drops them)."""
+    refused = ("Cc", "Zl", "Zp") if invisible_allowed else ("Cc", "Cf", "Zl", "Zp")
+    return any(unicodedata.category(c) in refused or c in _BIDI_CONTROLS for c in text)
 
 
 # --- phone and e-mail ---------------------------------------------------------------------------
@@ -135,11 +142,12 @@ def _phone(value: str, qualifier: str | None, region: str | None) -> Normalised:
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as error:
-        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE and not region:
+        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE \
+                and not value.startswith(("+", "00")):
             raise ValueError("has no country code (write it as +44 ..., +31 ...)") from None
         raise ValueError(_PARSE_REASONS.get(error.error_type, "is not a phone number")) from None
-    country = _country(phonenumbers.region_code_for_number(number) or region)
     if not phonenumbers.is_valid_number(number):
+        country = _country(phonenumbers.region_code_for_country_code(number.country_code))
         raise ValueError(f"is not a valid {country} phone number")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
@@ -212,6 +220,7 @@ _CHAIN_ALIASES = {"bitcoin": "btc", "litecoin": "ltc", "ethereum": "eth", "ether
 _SHARED_SCRIPT_VERSION = 0x05
 _BASE58_VERSIONS = {0x00: "btc", _SHARED_SCRIPT_VERSION: "btc", 0x30: "ltc", 0x32: "ltc"}
 _BASE58_TESTNET = {0x6F, 0xC4, 0x3A}
+_BASE58_ALPHABET = set(base58.BITCOIN_ALPHABET.decode())
 _BECH32_PREFIXES = {"bc": "btc", "ltc": "ltc"}
 _BECH32_TESTNET = {"tb", "bcrt", "tltc", "rltc"}
 _ETHEREUM = re.compile(r"0[xX][0-9a-fA-F]{40}")
@@ -275,7 +284,7 @@ def _bech32(value: str) -> tuple[str, str]:
 
 
 def _base58(value: str, chain: str | None) -> tuple[str, str]:
-    if not 26 <= len(value) <= 35 or not all(c in base58.BITCOIN_ALPHABET.decode() for c in value):
+    if not 26 <= len(value) <= 35 or not set(value) <= _BASE58_ALPHABET:
         raise ValueError("is not a wallet address this system can check (Bitcoin, Litecoin or Ethereum)")
     try:
         payload = base58.b58decode_check(value)
@@ -425,8 +434,8 @@ def _birth_date(qualifier: str | None) -> datetime.date:
 def _name_words(value: str) -> list[str]:
     """The name's words folded: compatibility forms joined, transliterated to ASCII, case folded,
     apostrophes dropped, hyphens and dots as spaces; sorted, so the order it was typed in is lost."""
-    if _has_control(value):
-        raise ValueError("holds invisible or control characters")
+    if _has_control(value, invisible_allowed=True):
+        raise ValueError("holds control characters or writing-direction overrides")
     folded = unidecode(unicodedata.normalize("NFKC", value)).casefold().translate(_NAME_PUNCTUATION)
     words = folded.split()
     if any(not word.isalpha() for word in words):
@@ -457,10 +466,12 @@ _ADDRESS_PUNCTUATION = str.maketrans({c: " " for c in string.punctuation if c !=
 
 
 def _address(value: str, qualifier: str | None, region: str | None) -> Normalised:
-    if _has_control(value):
-        raise ValueError("holds invisible or control characters")
+    if _has_control(value, invisible_allowed=True):
+        raise ValueError("holds control characters or writing-direction overrides")
     words = unidecode(unicodedata.normalize("NFKC", value)).casefold().translate(_ADDRESS_PUNCTUATION).split()
-    words = _with_postcode(words)
+    words, postcode = _with_postcode(words)
+    if postcode and len(words) == 2:
+        raise ValueError("is only a postcode: write the street or building too")
     words = [ABBREVIATIONS.get(word, word) for word in words]
     if len(words) < 2 or not any(c.isalpha() for c in "".join(words)):
         raise ValueError("is too short to be an address (a number and street, or a building, and the town)")
@@ -468,16 +479,16 @@ def _address(value: str, qualifier: str | None, region: str | None) -> Normalise
     return Normalised(IdentifierKind.ADDRESS, " ".join(words), shown)
 
 
-def _with_postcode(words: list[str]) -> list[str]:
-    """The words with a UK postcode, typed in one word or two, as its two parts ("sw1a 2aa").
-    Looked for from the end, where addresses write it."""
+def _with_postcode(words: list[str]) -> tuple[list[str], str | None]:
+    """The words with a UK postcode, typed in one word or two, as its two parts ("sw1a 2aa"), and
+    the postcode if there is one. Looked for from the end, where addresses write it."""
     for start in range(len(words) - 1, -1, -1):
         for width in (2, 1):
             candidate = " ".join(words[start:start + width])
             if len(words[start:start + width]) == width and postcode_utils.is_valid(candidate):
-                return [*words[:start], *postcode_utils.to_normalised(candidate).lower().split(),
-                        *words[start + width:]]
-    return words
+                postcode = postcode_utils.to_normalised(candidate).lower()
+                return [*words[:start], *postcode.split(), *words[start + width:]], postcode
+    return words, None
 
 
 def _value_only(normaliser):
