@@ -553,7 +553,7 @@ class _Identifiers:
         added = min(holder.created_at + timedelta(minutes=g.rng.randint(5, 20_000)), g.end)
         row = dict(id=self.next_id, operation_id=g.operation_id, kind=kind, value=typed, normalised=normal,
                    keyed=g.key.keyed(kind, normal), phonetic_keyed=None, record_entity=holder.entity,
-                   record_id=holder.id, owning_agency_id=g.agencies[holder.agency], tlp=holder.tlp,
+                   qualifier=None, record_id=holder.id, owning_agency_id=g.agencies[holder.agency], tlp=holder.tlp,
                    added_by_id=g.users[g.liaison[holder.agency]][0], added_at=added, removed_at=None)
         g.add(Identifier, row)
         count, last = self.added.get(holder.agency, (0, added))
@@ -599,8 +599,8 @@ class _Identifiers:
                         second_id=second["id"], found_at=found, closed_at=None, closed_reason=None))
         agencies = sorted({code for code, i in g.agencies.items()
                            if i in (first["owning_agency_id"], second["owning_agency_id"])})
-        g.event(found, g.liaison[agencies[0]], "create", Hit.entity, self.hits,
-                after={"kind": first["kind"], "agencies": agencies})
+        g.event(found, g.liaison[agencies[0]], "hit found", Hit.entity, self.hits,
+                after={"kind": first["kind"], "match": HitMatch.EXACT, "agencies": agencies})
 
     def excluded_bank_number(self) -> None:
         """Command excluded the bank's number early on; liaisons went on finding it everywhere."""
@@ -610,8 +610,8 @@ class _Identifiers:
         g.add(Exclusion, dict(id=1, operation_id=g.operation_id, kind=IdentifierKind.PHONE, normalised=BANK_NUMBER,
                               keyed=g.key.keyed(IdentifierKind.PHONE, BANK_NUMBER), reason=BANK_REASON,
                               added_by_id=g.users[commander][0], added_at=when))
-        g.event(when, commander, "create", Exclusion.entity, 1,
-                after={"kind": IdentifierKind.PHONE, "reason": BANK_REASON})
+        g.event(when, commander, "add exclusion", Exclusion.entity, 1,
+                after={"kind": IdentifierKind.PHONE, "value": BANK_NUMBER, "reason": BANK_REASON})
         for holder in g.rng.sample(g.holders, BANK_HOLDERS):
             typed, normal = self.typed_by(holder.agency, IdentifierKind.PHONE, BANK_NUMBER)
             self.put(holder, IdentifierKind.PHONE, typed, normal)
