@@ -32,9 +32,10 @@ def told(store, tmp_path, monkeypatch):
     with store.writer() as s:
         m1, m2 = suspect(s, met, "M-1").id, suspect(s, met, "M-2").id
         f1, n1 = suspect(s, fbi, "F-1").id, suspect(s, nl, "N-RED", tlp="RED").id
-    for who, record, kind, value in [(met, m1, PHONE, "020 7946 0018"), (fbi, f1, PHONE, "+44 20 7946 0018"),
-                                     (met, m1, EMAIL, "ven.bar.1@example.org"), (nl, n1, EMAIL, "Ven.Bar.1@example.org"),
-                                     (met, m2, EMAIL, "ollin.2@example.net"), (met, m1, EMAIL, "OLLIN.2@example.net")]:
+    for who, record, kind, value in [
+            (met, m1, PHONE, "020 7946 0018"), (fbi, f1, PHONE, "+44 20 7946 0018"),
+            (met, m1, EMAIL, "ven.bar.1@example.org"), (nl, n1, EMAIL, "Ven.Bar.1@example.org"),
+            (met, m2, EMAIL, "ollin.2@example.net"), (met, m1, EMAIL, "OLLIN.2@example.net")]:
         with store.writer() as s:
             services.add_identifier(s, who, SUSPECTS, record, kind, value)
     with store.reader() as s:
