@@ -13,14 +13,15 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from coordination import markings, policy, references, tabular
-from coordination.kinds import KINDS, Kind
+from coordination.kinds import ARRESTS, EVIDENCE, IDENTIFIER_COLUMNS, IDENTIFIERS, KINDS, SUSPECTS, Kind
 from coordination.links import choose_link, link_candidates
 from coordination.models import (
     Agency,
+    Identifier,
     Jurisdiction,
     MarkedRecord,
     Recipient,
@@ -177,3 +178,25 @@ def build(session: Session, principal: Principal, kind_name: str,
         rows = [[*row, conditions.get(record.id, "")] for row, record in zip(rows, records, strict=True)]
     tlp, classification = markings.highest([(r.tlp, r.classification) for r in records])
     return Export(kind, columns, rows, tlp, classification)
+
+
+def identifiers(session: Session, principal: Principal) -> Export:
+    """The identifiers on the records the principal may read, each with the record it is held on (by
+    reference; AGENCY/REFERENCE for another agency's record), as `import identifiers` reads them back,
+    marked with the highest marking of those records."""
+    agencies = {i: code for i, code in session.execute(select(Agency.id, Agency.code))}
+    rows, marks = [], set()
+    for kind in (SUSPECTS, EVIDENCE, ARRESTS):
+        model, key = kind.model, getattr(kind.model, kind.key)
+        found = session.execute(
+            select(key, model.owning_agency_id, model.tlp, model.classification, Identifier.kind, Identifier.value,
+                   Identifier.qualifier)
+            .join(model, and_(Identifier.record_entity == model.entity, Identifier.record_id == model.id))
+            .where(Identifier.removed_at.is_(None), policy.visible(model, principal)).order_by(key, Identifier.id))
+        for reference, agency_id, tlp, classification, identifier_kind, value, qualifier in found:
+            name = reference if agency_id == principal.agency_id else references.qualified(agencies[agency_id],
+                                                                                         reference)
+            rows.append([model.entity, name, identifier_kind.value, value, qualifier or ""])
+            marks.add((tlp, classification))
+    tlp, classification = markings.highest(list(marks))
+    return Export(IDENTIFIERS, list(IDENTIFIER_COLUMNS), rows, tlp, classification)

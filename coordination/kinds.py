@@ -22,6 +22,8 @@ from coordination.models import (
     EvidenceStatus,
     EvidenceType,
     HandlingCondition,
+    Identifier,
+    IdentifierKind,
     MarkedRecord,
     Role,
     Suspect,
@@ -184,3 +186,16 @@ CONTACT_APPROVAL = {
     "condition_text": Field(f.text(1000, multiline=True), label="The conditions (H3 only)"),
 }
 CONTACT_DECLINE = {"reason": Field(f.text(1000, multiline=True), required=True, label="Why you decline")}
+
+# Identifiers are not records of their own (not in KINDS): a file of them names, per row, the record
+# each is held on; this describes that file's columns (services.identifier_imports, exports.identifiers).
+IDENTIFIERS = Kind(
+    "identifiers", Identifier, {
+        "record_kind": Field(f.text(32), required=True, label="Record kind (suspect, evidence item, arrest)"),
+        "record_reference": Field(REFERENCE, required=True, label="Record reference"),
+        "identifier_kind": Field(f.choice(IdentifierKind), required=True, label="Kind of identifier"),
+        "value": Field(f.text(300), required=True),
+        "qualifier": Field(f.text(300), label="Qualifier (platform, chain, date of birth)"),
+    },
+    key="record_reference", title="Identifiers", search=("value",))
+IDENTIFIER_COLUMNS = tuple(IDENTIFIERS.fields)

@@ -301,3 +301,25 @@ def test_suspect_model_unchanged_by_identifiers(store, people):
     add(store, met, mine, LONDON)
     with store.reader() as s:
         assert s.get(Suspect, mine).version == 1
+
+
+@pytest.mark.parametrize(("kind", "value", "qualifier", "field"), [
+    (PHONE, None, None, "value"), (PHONE, "  ", None, "value"), (PHONE, "0" * 100_000, None, "value"),
+    (PHONE, "020 7946 0018\x00", None, "value"), (PHONE, LONDON, 5, "qualifier"), (None, LONDON, None, "kind"),
+    ("phone number\u202e", LONDON, None, "kind"), (EMAIL, "not an address", None, "value")])
+def test_hostile_values_are_refused_with_a_reason_per_field(store, people, kind, value, qualifier, field):
+    met = people["liaison.met"]
+    mine = make_suspect(store, met, "M-1")
+    with store.writer() as s, pytest.raises(ValidationError) as refused:
+        services.add_identifier(s, met, SUSPECTS, mine, kind, value, qualifier)
+    assert list(refused.value.problems) == [field]
+    with store.writer() as s, pytest.raises(NotFound):
+        services.add_identifier(s, met, SUSPECTS, str(mine), PHONE, LONDON)
+    with store.writer() as s, pytest.raises(NotFound):
+        services.remove_identifier(s, met, "1 OR 1=1")
+    for reason in ("", "two\nlines", 5, "x" * 301):
+        with store.writer() as s, pytest.raises(ValidationError) as refused:
+            services.add_exclusion(s, people["commander.met"], PHONE, LONDON, reason)
+        assert list(refused.value.problems) == ["reason"]
+    with store.reader() as s:
+        assert s.scalar(select(text("count(*)")).select_from(Identifier)) == 0

@@ -11,24 +11,28 @@ from coordination import exports, services
 from coordination.cli import acting_user, cli, database_option, open_database
 from coordination.db import write_session
 from coordination.kinds import IMPORTABLE, KINDS
-from coordination.services import imports
+from coordination.services import identifier_imports, imports
 
 
 @cli.command("import")
-@click.argument("kind", type=click.Choice(IMPORTABLE))
+@click.argument("kind", type=click.Choice((*IMPORTABLE, "identifiers")))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "subject", required=True, help="the OIDC subject of the user importing")
 @click.option("--dry-run", is_flag=True, help="check every row and report, write nothing")
 @database_option
 def import_command(database_url: str, kind: str, file: Path, subject: str, dry_run: bool) -> None:
-    """Import suspects, arrests or tasks from CSV or XLSX: all rows or none."""
+    """Import suspects, arrests, tasks or identifiers from CSV or XLSX: all rows or none."""
     engine = open_database(database_url)
     principal = acting_user(engine, subject)
 
     def progress(done: int, total: int) -> None:
         click.echo(f"\r  checked {done:,} of {total:,} rows", nl=False, err=True)
 
-    result = imports.import_file(engine, principal, kind, file.name, file.read_bytes(), dry_run, progress)
+    if kind == "identifiers":  # held on records, matched as they come in
+        result = identifier_imports.import_identifiers(engine, principal, file.name, file.read_bytes(), dry_run,
+                                                       progress)
+    else:
+        result = imports.import_file(engine, principal, kind, file.name, file.read_bytes(), dry_run, progress)
     click.echo("", err=True)
     for problem in result.problems:
         click.echo(str(problem), err=True)
@@ -41,7 +45,7 @@ def import_command(database_url: str, kind: str, file: Path, subject: str, dry_r
 
 
 @cli.command("export")
-@click.argument("kind", type=click.Choice(tuple(KINDS)))
+@click.argument("kind", type=click.Choice((*KINDS, "identifiers")))
 @click.option("--as", "subject", required=True, help="the OIDC subject of the user exporting")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the file to write: .csv or .xlsx")
@@ -54,7 +58,8 @@ def export_command(database_url: str, kind: str, subject: str, out: Path) -> Non
     engine = open_database(database_url)
     principal = acting_user(engine, subject)
     with write_session(engine) as session:
-        export = exports.build(session, principal, kind)
+        export = exports.identifiers(session, principal) if kind == "identifiers" else \
+            exports.build(session, principal, kind)
         out.write_bytes(export.csv() if file_format == "csv" else export.xlsx())
         services.record_export(session, principal, export, file_format)
     click.echo(f"wrote {len(export.rows)} {kind} to {out}, marked {export.classification.value} {export.tlp.label}")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, not_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from coordination import audit, deconfliction_key, identifiers, policy
+from coordination import audit, deconfliction_key, fields, identifiers, policy
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import NotFound, PermissionDenied, ValidationError
 from coordination.fields import shown
@@ -26,6 +26,7 @@ from coordination.services.base import authorise, current_operation, load_visibl
 
 HOLDERS = (SUSPECTS, EVIDENCE, ARRESTS)  # the kinds whose records hold identifiers
 MAX_REASON = 300
+_AS_ENTERED = fields.text(identifiers.MAX_VALUE)
 Probe = Callable[[type[Identifier]], ColumnElement[bool]]  # which identifiers (of an alias) to match
 
 
@@ -56,13 +57,32 @@ def operation_key(session: Session, principal: Principal) -> MatchingKey:
 # --- identifiers ------------------------------------------------------------------------------
 
 def normalised(identifier_kind: str, value: str, qualifier: str | None, region: str | None) -> identifiers.Normalised:
-    """The normal form, or a ValidationError naming the field at fault."""
-    qualifier = qualifier.strip() or None if isinstance(qualifier, str) else qualifier
+    """The normal form, or a ValidationError naming the field at fault. The value and qualifier are kept
+    as entered, so they must be text a person can read (no control characters, line breaks or lone
+    surrogates, which some normalisers would let through)."""
+    problems = {}
+    for field, text in (("value", value), ("qualifier", qualifier)):
+        if isinstance(text, str):
+            try:
+                _AS_ENTERED(None, text)
+            except ValueError as error:
+                problems[field] = str(error)
+    if problems:
+        raise ValidationError(problems)
     try:
         return identifiers.normalise(identifier_kind, value, qualifier=qualifier, region=region)
     except ValueError as error:
         field = "kind" if str(error).startswith("is not a kind") else "value"
         raise ValidationError({field: str(error)}) from None
+
+
+def cleaned_qualifier(qualifier: object) -> str | None:
+    """A blank qualifier is none; one that is not text is refused."""
+    if qualifier is None:
+        return None
+    if not isinstance(qualifier, str):
+        raise ValidationError({"qualifier": "must be text"})
+    return qualifier.strip() or None
 
 
 def region_of(session: Session, agency_id: int | None) -> str | None:
@@ -76,6 +96,7 @@ def add_identifier(session: Session, principal: Principal, record_kind: Kind, re
     The same value on the same record again returns the identifier already there."""
     if record_kind not in HOLDERS:
         raise ValidationError({"record": "identifiers are held on suspects, evidence items and arrests"})
+    qualifier = cleaned_qualifier(qualifier)
     record = load_visible(session, principal, record_kind.model, record_id)
     normal = normalised(identifier_kind, value, qualifier, region_of(session, record.owning_agency_id))
     authorise(principal, policy.Action.UPDATE, record_kind, record.id, owning_agency_id=record.owning_agency_id)
@@ -87,8 +108,8 @@ def add_identifier(session: Session, principal: Principal, record_kind: Kind, re
     if existing is not None:
         return existing
     identifier = Identifier(
-        operation_id=record.operation_id, kind=normal.kind, value=value.strip(),
-        qualifier=qualifier.strip() or None if qualifier else None, normalised=normal.value, keyed=keyed,
+        operation_id=record.operation_id, kind=normal.kind, value=value.strip(), qualifier=qualifier,
+        normalised=normal.value, keyed=keyed,
         phonetic_keyed=phonetic_keyed(key, normal), record_entity=record.entity, record_id=record.id,
         owning_agency_id=record.owning_agency_id, tlp=record.tlp, added_by_id=principal.user_id, added_at=utcnow())
     session.add(identifier)
@@ -97,7 +118,7 @@ def add_identifier(session: Session, principal: Principal, record_kind: Kind, re
     audit.record(session, audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
         "identifier": identifier.id, "kind": normal.kind, "value": identifier.value,
         "qualifier": identifier.qualifier}))
-    match(session, principal, lambda side: side.id == identifier.id)
+    match(session, principal, lambda side: side.id == identifier.id, possible=identifier.phonetic_keyed is not None)
     return identifier
 
 
@@ -132,11 +153,12 @@ def _excluded(side: type[Identifier]) -> ColumnElement[bool]:
     return exists().where(Exclusion.operation_id == side.operation_id, Exclusion.keyed == side.keyed)
 
 
-def match(session: Session, principal: Principal, probe: Probe) -> int:
+def match(session: Session, principal: Principal, probe: Probe, possible: bool = True) -> int:
     """Make the hits of the identifiers `probe` selects with every other open identifier of the
     operation: exact (the same keyed value) and possible (people: the same phonetic key, not the same
     value). Set-based: one INSERT ... SELECT per kind of match, then one audit event per hit (kind and
-    agencies only). Pairs already hit, pairs on one record and excluded values are left out."""
+    agencies only). Pairs already hit, pairs on one record and excluded values are left out.
+    `possible=False` when no probed identifier is a person (saves the second statement)."""
     session.flush()
     operation_id = current_operation(session).id
     last = session.scalar(select(func.max(Hit.id))) or 0
@@ -144,8 +166,10 @@ def match(session: Session, principal: Principal, probe: Probe) -> int:
     a, b = aliased(Identifier), aliased(Identifier)
     first = case((a.id < b.id, a.id), else_=b.id)
     second = case((a.id < b.id, b.id), else_=a.id)
-    for kind, same in ((HitMatch.EXACT, a.keyed == b.keyed),
-                       (HitMatch.POSSIBLE, and_(a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed))):
+    matches = [(HitMatch.EXACT, a.keyed == b.keyed)]
+    if possible:
+        matches.append((HitMatch.POSSIBLE, and_(a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)))
+    for kind, same in matches:
         already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
         pairs = select(a.operation_id, literal(kind.value), first, second, literal(now, UTCDateTime())).join(
             b, and_(same, b.operation_id == a.operation_id)).where(
@@ -176,6 +200,8 @@ def _audit_hits(session: Session, principal: Principal, action: str, which: Colu
         .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
         .join(one, one.id == first.owning_agency_id).join(two, two.id == second.owning_agency_id)
         .where(which).order_by(Hit.id)).all()
+    if not rows:
+        return 0
     audit.record_many(session, [
         audit.NewEvent(principal, action, Hit.entity, hit_id, after={
             "kind": kind, "match": hit_match, "agencies": sorted({code_one, code_two})})
@@ -197,14 +223,17 @@ def add_exclusion(session: Session, principal: Principal, identifier_kind: str, 
     _authorise_exclusions(principal, "add exclusion")
     problems = {}
     try:
-        normal = normalised(identifier_kind, value, qualifier, region_of(session, principal.agency_id))
+        normal = normalised(identifier_kind, value, cleaned_qualifier(qualifier),
+                            region_of(session, principal.agency_id))
     except ValidationError as error:
         problems |= error.problems
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason:
-        problems["reason"] = "is required: say why this value means nothing"
-    elif len(reason) > MAX_REASON:
-        problems["reason"] = f"is {len(reason):,} characters long; at most {MAX_REASON} are allowed"
+    try:
+        reason = fields.text(MAX_REASON)(session, reason)
+    except ValueError as error:
+        problems["reason"] = str(error)
+    else:
+        if not reason:
+            problems["reason"] = "is required: say why this value means nothing"
     if problems:
         raise ValidationError(problems)
     key = operation_key(session, principal)

@@ -1,0 +1,224 @@
+"""Bulk import of identifiers from CSV or XLSX, matched in the same transaction: all or nothing.
+
+The conventions of `imports` (problems by row, column and reason, at most MAX_PROBLEMS; a refused
+row audited; a dry run writes nothing; importing a file twice adds nothing twice), at the speed a
+seized server's 100,000 identifiers need: every row is checked in memory against records and
+identifiers loaded once, the new identifiers go in as one executemany of plain rows, their audit
+events as one append, and the hits as one INSERT ... SELECT joining on the keyed value
+(`identifiers.match`). Each row names its record by kind and reference (REFERENCE, or
+AGENCY/REFERENCE where several agencies use it) among those the importer may read, and adding to it
+is authorised as an update of that record, as the form does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.orm import Session
+
+from coordination import audit, policy, references
+from coordination.db import write_session
+from coordination.deconfliction_key import KeyMissing, MatchingKey
+from coordination.errors import ValidationError
+from coordination.fields import shown
+from coordination.kinds import IDENTIFIER_COLUMNS, IDENTIFIERS, Kind
+from coordination.links import choose_link, link_candidates
+from coordination.models import Agency, Identifier, IdentifierKind, Outcome, utcnow
+from coordination.principal import Principal
+from coordination.services.base import current_operation, refusal_message
+from coordination.services.identifiers import HOLDERS, holder, match, normalised, operation_key, phonetic_keyed
+from coordination.services.imports import MAX_PROBLEMS, ImportResult, Problem, Progress, _record_refused_file
+from coordination.tabular import Row, TableError, check_columns, read_table
+
+KIND = IDENTIFIERS.fields["identifier_kind"].parse  # "phone number", "IMEI", in any case
+REQUIRED = [name for name, field in IDENTIFIERS.fields.items() if field.required]
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class _Record:
+    id: int
+    entity: str
+    owning_agency_id: int
+    tlp: object
+    changeable: bool  # may the importer add to it (an update of the record)?
+
+
+def import_identifiers(engine: Engine, principal: Principal, file_name: str, content: bytes,
+                       dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+    """Read, check, match and (unless `dry_run` or any row is bad) commit the whole file."""
+    result = ImportResult("identifiers")
+    try:
+        table = read_table(file_name, content)
+        check_columns(table, IDENTIFIER_COLUMNS, REQUIRED)
+    except TableError as error:
+        result.problems.append(Problem(0, "file", str(error)))
+        _record_refused_file(engine, principal, "identifiers", file_name, str(error))
+        return result
+    result.rows = len(table.rows)
+    with write_session(engine) as session:
+        audit.lock_head(session)  # imports queue one behind the other, so a second sees the first's rows
+        try:
+            key = operation_key(session, principal)
+        except KeyMissing as error:
+            result.problems.append(Problem(0, "file", str(error)))
+            return result
+        new = _check(session, principal, key, table.rows, result, progress)
+        if result.ok and not dry_run:
+            _insert(session, principal, new)
+            result.created = len(new)
+            audit.record(session, audit.NewEvent(principal, "import", "identifiers", None, after={
+                "file": file_name, "rows": result.rows, "created": result.created}))
+            session.commit()
+            result.committed = True
+            return result
+        session.rollback()
+        refused = [p for p in result.problems if p.refused]
+        if refused and not dry_run:
+            audit.record(session, audit.NewEvent(principal, "import", "identifiers", None, outcome=Outcome.REFUSED,
+                                                 detail="; ".join(map(str, refused[:20]))))
+            session.commit()
+        if dry_run:
+            result.created = len(new)
+    return result
+
+
+def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[Row], result: ImportResult,
+           progress: Progress | None) -> list[dict]:
+    """The identifiers the rows add, as plain rows to insert; a problem per bad cell."""
+    records = _records(session, principal, rows)
+    countries = dict(session.execute(select(Agency.id, Agency.country)).all())
+    held = _held(session, {record for record in records.values() if isinstance(record, _Record)})
+    operation_id, now = current_operation(session).id, utcnow()
+    new: list[dict] = []
+    for done, row in enumerate(rows, start=1):
+        if len(result.problems) >= MAX_PROBLEMS:  # a bounded answer to a file that is wrong everywhere
+            result.problems.append(Problem(row.number, "file", f"more than {MAX_PROBLEMS:,} problems: checking "
+                                                               "stopped here; correct these first"))
+            break
+        cells = row.cells
+        record = records.get(_named(cells))
+        problems = []
+        if isinstance(record, Problem):
+            problems.append(Problem(row.number, record.column, record.reason, record.refused))
+            record = None
+        region = countries.get(record.owning_agency_id) if record else None
+        value, qualifier = cells.get("value", "").strip(), cells.get("qualifier", "").strip() or None
+        try:
+            kind = KIND(None, cells.get("identifier_kind", ""))
+        except ValueError as error:
+            problems.append(Problem(row.number, "identifier_kind", str(error)))
+        else:
+            try:
+                normal = normalised(kind, value, qualifier, region)
+            except ValidationError as error:
+                problems += [Problem(row.number, column, f"'{shown(cells.get(column, ''))}' {reason}")
+                             for column, reason in error.problems.items()]
+        if problems:
+            result.problems += problems
+            continue
+        keyed = key.keyed(normal.kind.value, normal.value)
+        if (record.entity, record.id, keyed) in held:
+            result.unchanged += 1  # there already, or earlier in this file: whoever owns the record
+        elif not record.changeable:
+            result.problems.append(Problem(row.number, "record_reference", refusal_message(
+                principal, policy.Action.UPDATE, record.entity), refused=True))
+        else:
+            held.add((record.entity, record.id, keyed))
+            new.append({"operation_id": operation_id, "kind": normal.kind, "value": value, "qualifier": qualifier,
+                        "normalised": normal.value, "keyed": keyed, "phonetic_keyed": phonetic_keyed(key, normal),
+                        "record_entity": record.entity, "record_id": record.id,
+                        "owning_agency_id": record.owning_agency_id, "tlp": record.tlp,
+                        "added_by_id": principal.user_id, "added_at": now})
+        if progress and (done % 500 == 0 or done == len(rows)):
+            progress(done, len(rows))
+    return new
+
+
+def _named(cells) -> tuple[str, str]:
+    return cells.get("record_kind", "").strip().lower(), references.normalise(cells.get("record_reference", ""))
+
+
+def _records(session: Session, principal: Principal, rows: list[Row]) -> dict[tuple[str, str], _Record | Problem]:
+    """(record kind, reference) -> the record the rows name, or the problem with naming it: no such
+    kind, or no record the importer may read (a hidden record and no record alike). A row that adds
+    to a record the importer may not change is refused when checked (one already there is unchanged,
+    so an export imports back whoever owns its rows). One query per kind for the names, one for the
+    records."""
+    wanted: dict[str, set[str]] = {}
+    named: dict[tuple[str, str], _Record | Problem] = {}
+    for row in rows:
+        kind_text, reference = _named(row.cells)
+        kind = holder(kind_text) if kind_text else None
+        if kind is None:
+            named[(kind_text, reference)] = Problem(0, "record_kind", f"'{shown(kind_text)}' is not one of: "
+                                                    + ", ".join(kind.entity for kind in HOLDERS))
+        elif not reference:
+            named[(kind_text, reference)] = Problem(0, "record_reference", "is required")
+        else:
+            wanted.setdefault(kind.name, set()).add(reference)
+    for kind in HOLDERS:
+        references_named = wanted.get(kind.name, set())
+        if not references_named:
+            continue
+        candidates = link_candidates(session, principal, kind.model, references_named)
+        chosen: dict[str, int | Problem] = {}
+        for reference in references_named:
+            try:
+                chosen[reference] = choose_link(kind.model, reference, candidates[reference], principal.agency_id)
+            except ValueError as error:
+                chosen[reference] = Problem(0, "record_reference", str(error))
+        found = _load(session, principal, kind, [i for i in chosen.values() if isinstance(i, int)])
+        for reference, chose in chosen.items():
+            record = found[chose] if isinstance(chose, int) else chose
+            for name in (kind.name, kind.entity):
+                named[(name, reference)] = record
+    return named
+
+
+def _load(session: Session, principal: Principal, kind: Kind, ids: list[int]) -> dict[int, _Record]:
+    model, found = kind.model, {}
+
+    def changeable(agency_id: int) -> bool:
+        return policy.can_write(principal, policy.Action.UPDATE, kind=kind, owning_agency_id=agency_id)
+    for start in range(0, len(ids), BATCH):
+        rows = session.execute(select(model.id, model.owning_agency_id, model.tlp)
+                               .where(model.id.in_(ids[start:start + BATCH])))
+        found.update({i: _Record(i, model.entity, agency, tlp, changeable(agency)) for i, agency, tlp in rows})
+    return found
+
+
+def _held(session: Session, records: set[_Record]) -> set[tuple[str, int, str]]:
+    """(entity, record id, keyed) of the open identifiers already on the records the file names."""
+    held: set[tuple[str, int, str]] = set()
+    by_entity: dict[str, list[int]] = {}
+    for record in records:
+        by_entity.setdefault(record.entity, []).append(record.id)
+    for entity, ids in by_entity.items():
+        ids.sort()
+        for start in range(0, len(ids), BATCH):
+            held.update((entity, record_id, keyed) for record_id, keyed in session.execute(
+                select(Identifier.record_id, Identifier.keyed).where(
+                    Identifier.record_entity == entity, Identifier.record_id.in_(ids[start:start + BATCH]),
+                    Identifier.removed_at.is_(None))))
+    return held
+
+
+def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
+    """The new identifiers as one executemany, each record owner's event (the only ones that carry the
+    value) as one append, then the hits they make."""
+    last = session.scalar(select(func.max(Identifier.id))) or 0
+    if session.get_bind().dialect.name == "sqlite":  # the writer holds the one write lock: the next ids are ours
+        for number, row in enumerate(new, start=last + 1):
+            row["id"] = number
+    for start in range(0, len(new), BATCH * 4):
+        session.execute(insert(Identifier.__table__), new[start:start + BATCH * 4])
+    added = session.execute(select(Identifier.id, Identifier.record_entity, Identifier.record_id, Identifier.kind,
+                                   Identifier.value, Identifier.qualifier)
+                            .where(Identifier.id > last).order_by(Identifier.id)).all()
+    audit.record_many(session, [
+        audit.NewEvent(principal, "add identifier", entity, record_id, after={
+            "identifier": identifier_id, "kind": IdentifierKind(kind), "value": value, "qualifier": qualifier})
+        for identifier_id, entity, record_id, kind, value, qualifier in added])
+    match(session, principal, lambda side: side.id > last, possible=any(row["phonetic_keyed"] for row in new))
