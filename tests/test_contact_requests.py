@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from coordination import deconfliction_key, exports, services
+from coordination.briefing import contents
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.kinds import SUSPECTS
 from coordination.models import (
@@ -39,9 +40,9 @@ def key_file(tmp_path, monkeypatch):
     return path
 
 
-def holding(session, who, reference, value=NUMBER, tlp="AMBER+STRICT") -> Suspect:
+def holding(session, who, reference, value=NUMBER, tlp="AMBER+STRICT", tier="user") -> Suspect:
     """A suspect of `who`'s agency holding `value` as an identifier."""
-    record = suspect(session, who, reference, tlp=tlp)
+    record = suspect(session, who, reference, tlp=tlp, tier=tier)
     services.add_identifier(session, who, SUSPECTS, record.id, PHONE, value)
     return record
 
@@ -233,3 +234,19 @@ def test_no_identifier_value_in_the_audit_details_of_request_events(shared):
         events = session.scalars(select(AuditEvent).where(AuditEvent.entity == "contact request")).all()
     assert [e.action for e in events] == ["ask for contact", "approve contact"]
     assert all(value not in f"{e.before}{e.after}{e.detail}" for e in events for value in (NUMBER, NORMALISED))
+
+
+def test_the_briefing_names_the_condition_next_to_a_record_read_under_a_grant(store, key_file):
+    fbi, nl = store.principal("liaison.fbi"), store.principal("liaison.nl-police")
+    with store.writer() as session:
+        theirs = holding(session, fbi, "F-ADMIN", tier="administrator")
+        hit = the_hit(session, theirs, holding(session, nl, "N-ADMIN", tier="administrator"))
+        request = services.ask_for_contact(session, nl, hit, "the site's administrator?")
+        services.approve_contact(session, fbi, request.id, "H2")
+    with store.reader() as session:
+        for_nl = contents.gather(session, nl).tables[-1]
+        for_fbi = contents.gather(session, fbi).tables[-1]
+    assert for_nl.title.startswith("Key suspects")
+    assert sorted(row[0] for row in for_nl.rows) == [
+        "F-ADMIN (handling condition H2: not to be passed on without permission)", "N-ADMIN"]
+    assert sorted(row[0] for row in for_fbi.rows) == ["F-ADMIN"]  # its own record: no condition

@@ -38,6 +38,7 @@ from coordination.models import (
 from coordination.policy import visible
 from coordination.principal import Principal
 from coordination.queries import marking_history
+from coordination.queries.contact_requests import condition_words, grant_columns
 
 LIST_LIMIT = 50
 KEY_TIERS = (SuspectTier.ADMINISTRATOR, SuspectTier.DEVELOPER)
@@ -143,9 +144,16 @@ def _late_tasks_by_agency(seen: Picture) -> Table:
     return Table("Overdue and blocked tasks by agency", ("Agency", "Overdue", "Blocked"), rows, len(rows), (2, 1, 1))
 
 
-def _listing(session: Session, title: str, columns: dict[str, int], query, total_query) -> Table:
-    """The first LIST_LIMIT rows of `query` as text; `columns` maps each heading to its width."""
-    rows = [tuple(_text(value) for value in row) for row in session.execute(query.limit(LIST_LIMIT))]
+def _listing(session: Session, title: str, columns: dict[str, int], query, total_query, named_at: int = 0) -> Table:
+    """The first LIST_LIMIT rows of `query` as text; `columns` maps each heading to its width. The
+    query ends with `grant_columns`: a record read under another agency's grant carries its handling
+    condition after its name (the column `named_at`)."""
+    rows = []
+    for *values, condition, stated in session.execute(query.limit(LIST_LIMIT)):
+        cells = [_text(value) for value in values]
+        if condition:
+            cells[named_at] += f" (handling condition {condition_words(condition, stated)})"
+        rows.append(tuple(cells))
     return Table(title, tuple(columns), rows, session.scalar(total_query) or 0, tuple(columns.values()))
 
 
@@ -154,10 +162,11 @@ def _late_tasks(session: Session, author: Principal, filters: Filters, today: da
     where = [visible(Task, author), *agency_filter(Task, filters), late]
     query = (select(Agency.code, Task.reference, Task.title, Task.status, Task.priority, Task.due_date)
              .join(Agency, Agency.id == Task.owning_agency_id).where(*where)
-             .order_by(Task.due_date.is_(None), Task.due_date, Agency.code, Task.reference))
+             .order_by(Task.due_date.is_(None), Task.due_date, Agency.code, Task.reference)
+             .add_columns(*grant_columns(Task, author)))
     return _listing(session, "Overdue and blocked tasks, most overdue first",
                     {"Agency": 2, "Task": 2, "Title": 6, "Status": 2, "Priority": 2, "Due": 2}, query,
-                    select(func.count()).select_from(Task).where(*where))
+                    select(func.count()).select_from(Task).where(*where), named_at=1)
 
 
 def _awaiting_analysis(session: Session, author: Principal, filters: Filters) -> Table:
@@ -166,7 +175,8 @@ def _awaiting_analysis(session: Session, author: Principal, filters: Filters) ->
     query = (select(EvidenceItem.exhibit_ref, EvidenceItem.item_type, Agency.code, EvidenceItem.holder_name,
                     EvidenceItem.seized_at, EvidenceItem.description)
              .join(Agency, Agency.id == EvidenceItem.holder_agency_id).where(*where)
-             .order_by(EvidenceItem.seized_at, EvidenceItem.exhibit_ref))
+             .order_by(EvidenceItem.seized_at, EvidenceItem.exhibit_ref)
+             .add_columns(*grant_columns(EvidenceItem, author)))
     return _listing(session, "Evidence awaiting analysis",
                     {"Exhibit": 2, "Type": 2, "Holder": 2, "Held by": 2, "Seized": 2, "Item": 5},
                     query, select(func.count()).select_from(EvidenceItem).where(*where))
@@ -177,7 +187,7 @@ def _key_suspects(session: Session, author: Principal, filters: Filters) -> Tabl
              Suspect.status != SuspectStatus.NO_FURTHER_ACTION]
     query = (select(Suspect.reference, Suspect.full_name, Suspect.aliases, Suspect.tier, Suspect.status,
                     Agency.code).join(Agency, Agency.id == Suspect.owning_agency_id).where(*where)
-             .order_by(Suspect.tier, Suspect.reference))
+             .order_by(Suspect.tier, Suspect.reference).add_columns(*grant_columns(Suspect, author)))
     return _listing(session, "Key suspects (site administrators and developers)",
                     {"Reference": 2, "Name": 4, "Aliases": 4, "Tier": 2, "Status": 2, "Agency": 2}, query,
                     select(func.count()).select_from(Suspect).where(*where))

@@ -6,7 +6,7 @@
     audit     verify, head                              (cli/audit.py)
     import, export                                      (cli/records.py)
     briefing                                            (cli/briefing.py)
-    deconflict make-key                                 (cli/deconflict.py)
+    deconflict make-key, check, rotate-key              (cli/deconflict.py)
 
 Every command takes --database-url (default COORD_DATABASE_URL, else the SQLite file under data/),
 opens it through `open_database`, prints a plain message on error and exits non-zero; no traceback

@@ -1,4 +1,5 @@
-"""`deconflict`: the deconfliction key kept outside the database."""
+"""`deconflict`: the deconfliction key kept outside the database (make-key, rotate-key), and checking
+an identifier (check)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from coordination import deconfliction_key
-from coordination.cli import cli
+from coordination import deconfliction_key, services
+from coordination.cli import acting_user, cli, database_option, open_database
+from coordination.db import write_session
 from coordination.errors import CoordinationError
+from coordination.models import IdentifierKind
 
 
 @cli.group("deconflict")
@@ -25,3 +28,40 @@ def make_key(file: Path) -> None:
                                 "would match nothing)")
     deconfliction_key.make_key_file(file)
     click.echo(f"wrote a new deconfliction key to {file}; name it in {deconfliction_key.ENVIRONMENT}")
+
+
+KIND_WORDS = {kind.name.lower().replace("_", "-"): kind.value for kind in IdentifierKind}  # phone, email, ip-address...
+
+
+@deconflict.command("check")
+@click.option("--kind", "kind", required=True,
+              help=f"the kind of identifier: {', '.join(KIND_WORDS)} (or its full name, e.g. 'phone number')")
+@click.argument("value")
+@click.option("--qualifier", help="what the kind needs besides the value: a handle's platform, a person's birth date")
+@click.option("--as", "subject", required=True, help="the OIDC subject of the person checking")
+@database_option
+def check(database_url: str, kind: str, value: str, qualifier: str | None, subject: str) -> None:
+    """Say which other agencies hold VALUE (no details); audited, at most COORD_CHECKS_PER_HOUR an hour."""
+    engine = open_database(database_url)
+    principal = acting_user(engine, subject)
+    with write_session(engine) as session:
+        result = services.check_identifier(session, principal, KIND_WORDS.get(kind.strip().lower(), kind), value,
+                                           qualifier)
+    click.echo(f"{result.display}: {result.sentence}")
+
+
+@deconflict.command("rotate-key")
+@click.option("--new-key-file", "new_key_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="the new key (make it with `deconflict make-key`)")
+@click.option("--as", "subject", required=True, help="the OIDC subject of the commander rotating the key")
+@database_option
+def rotate_key(database_url: str, new_key_file: Path, subject: str) -> None:
+    """Re-key every identifier and exclusion under the key in NEW_KEY_FILE, in one transaction (hits are kept)."""
+    engine = open_database(database_url)
+    principal = acting_user(engine, subject)
+    new_key = deconfliction_key.read_key_file(new_key_file)
+    with write_session(engine) as session:
+        rekeyed = services.rotate_key(session, principal, new_key)
+    click.echo(f"re-keyed {rekeyed:,} identifiers and the exclusion list under the key in {new_key_file}.")
+    click.echo(f"Now set {deconfliction_key.ENVIRONMENT}={new_key_file.resolve()} for the app and every command "
+               "(the old key no longer matches anything); keep the new file readable by the app's user only.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from coordination import kinds, policy
@@ -150,6 +150,17 @@ def grant_on_record(session: Session, principal: Principal, entity: str, record_
         .where(RecordGrant.record_entity == entity, RecordGrant.record_id == record_id,
                RecordGrant.agency_id == principal.agency_id)).first()
     return GrantRow(*found) if found else None
+
+
+def grant_columns(model: type[MarkedRecord], principal: Principal) -> tuple[ColumnElement, ColumnElement]:
+    """For a query of `model`'s records: the condition and the conditions stated of the grant under which
+    the reader's agency reads each one (NULL for its own records and those read without a grant)."""
+    def column(attribute) -> ColumnElement:
+        return select(attribute).where(
+            RecordGrant.record_entity == model.entity, RecordGrant.record_id == model.id,
+            RecordGrant.agency_id == principal.agency_id, model.owning_agency_id != principal.agency_id,
+        ).correlate(model).scalar_subquery()
+    return column(RecordGrant.condition), column(RecordGrant.condition_text)
 
 
 def conditions_for(session: Session, principal: Principal, entity: str, record_ids: list[int]) -> dict[int, str]:

@@ -13,16 +13,20 @@ these.
 - `imports`: spreadsheets in, all rows or none
 - `identifiers`: identifiers on records, the hits they make, the exclusion list, the deconfliction key
 - `exports`, `briefings`: recording what left the system
+- `checks`: checking an identifier before acting (which other agencies hold it), at most so many an hour
+- `key_rotation`: re-keying every identifier and exclusion under a new deconfliction key
 - `contact_requests`: asking another agency for contact about a hit, its approval (a grant) or decline
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
 from coordination.services import (
     briefings,
+    checks,
     contact_requests,
     evidence,
     exports,
     identifiers,
+    key_rotation,
     records,
     sign_in,
     users,
@@ -55,6 +59,8 @@ sign_out = in_transaction(sign_in.sign_out)
 ask_for_contact = committed(contact_requests.ask_for_contact)
 approve_contact = committed(contact_requests.approve_contact)
 decline_contact = committed(contact_requests.decline_contact)
+check_identifier = committed(checks.check_identifier)
+rotate_key = committed(key_rotation.rotate_key)
 
 __all__ = [
     "add_exclusion", "add_identifier", "remove_exclusion", "remove_identifier",
@@ -62,5 +68,5 @@ __all__ = [
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
-    "ask_for_contact", "approve_contact", "decline_contact",
+    "ask_for_contact", "approve_contact", "decline_contact", "check_identifier", "rotate_key",
 ]

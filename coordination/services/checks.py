@@ -1,0 +1,86 @@
+"""Checking an identifier before acting: which OTHER agencies hold the value (their open identifiers,
+RED records not counted), or that it is on the exclusion list; never any detail of what they hold.
+
+Every check is an `IdentifierCheck` row and an audit event naming only the kind and the keyed value.
+A person may make at most COORD_CHECKS_PER_HOUR checks in any hour, so checks cannot enumerate the
+match index: the next one is refused (PermissionDenied, audited as a refusal) with the time it
+becomes possible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from coordination import audit, policy, settings
+from coordination.errors import PermissionDenied
+from coordination.markings import TLP
+from coordination.models import Agency, Exclusion, Identifier, IdentifierCheck, IdentifierKind, utcnow
+from coordination.principal import Principal
+from coordination.services.base import acting_as, current_operation
+from coordination.services.identifiers import normalised, operation_key, region_of
+
+WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    display: str  # the value as its normal form reads
+    kind: IdentifierKind
+    excluded: bool  # on the exclusion list: matches everywhere, means nothing
+    agencies: list[str]  # codes of the other agencies holding it
+
+    @property
+    def sentence(self) -> str:
+        if self.excluded:
+            return f"This {self.kind} is on the exclusion list: it matches everywhere and means nothing."
+        if not self.agencies:
+            return f"No other agency holds this {self.kind}."
+        holders = self.agencies[0] if len(self.agencies) == 1 else \
+            f"{', '.join(self.agencies[:-1])} and {self.agencies[-1]}"
+        return f"{holders} also {'holds' if len(self.agencies) == 1 else 'hold'} this {self.kind}."
+
+
+def check_identifier(session: Session, principal: Principal, identifier_kind: str, value: str,
+                     qualifier: str | None = None) -> CheckResult:
+    if not policy.can_check_identifier(principal):
+        raise PermissionDenied(f"{acting_as(principal)} may not check identifiers", action="check identifier",
+                               entity=Identifier.entity)
+    now = utcnow()
+    _refuse_beyond_the_limit(session, principal, now)
+    normal = normalised(identifier_kind, value, qualifier, region_of(session, principal.agency_id))
+    keyed = operation_key(session, principal).keyed(normal.kind.value, normal.value)
+    operation_id = current_operation(session).id
+    excluded = session.scalar(select(Exclusion.id).where(Exclusion.operation_id == operation_id,
+                                                         Exclusion.keyed == keyed).limit(1)) is not None
+    agencies = [] if excluded else list(session.scalars(
+        select(Agency.code).where(Agency.id.in_(select(Identifier.owning_agency_id).where(
+            Identifier.operation_id == operation_id, Identifier.keyed == keyed, Identifier.removed_at.is_(None),
+            Identifier.owning_agency_id != principal.agency_id, Identifier.tlp != TLP.RED)))
+        .order_by(Agency.code)))
+    check = IdentifierCheck(user_id=principal.user_id, checked_at=now)
+    session.add(check)
+    session.flush()
+    audit.record(session, audit.NewEvent(principal, "check identifier", Identifier.entity, None,
+                                         after={"kind": normal.kind, "keyed": keyed}))
+    return CheckResult(normal.display, normal.kind, excluded, agencies)
+
+
+def _refuse_beyond_the_limit(session: Session, principal: Principal, now: datetime) -> None:
+    limit = settings.load().checks_per_hour
+    recent = IdentifierCheck.user_id == principal.user_id, IdentifierCheck.checked_at > now - WINDOW
+    made = session.scalar(select(func.count()).select_from(IdentifierCheck).where(*recent)) or 0
+    if made < limit:
+        return
+    if limit <= 0:
+        raise PermissionDenied("Checks are turned off here (COORD_CHECKS_PER_HOUR is 0).", action="check identifier",
+                               entity=Identifier.entity)
+    # the check whose hour ends first, among those that must age out before one more is allowed
+    freed_by = session.scalar(select(IdentifierCheck.checked_at).where(*recent)
+                              .order_by(IdentifierCheck.checked_at).offset(made - limit).limit(1))
+    raise PermissionDenied(f"You have made {made} checks in the last hour, the most allowed ({limit} an hour). "
+                           f"The next is possible at {freed_by + WINDOW:%H:%M:%S} UTC.",
+                           action="check identifier", entity=Identifier.entity)

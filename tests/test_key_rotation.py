@@ -1,0 +1,122 @@
+"""Key rotation on both stores: every identifier and exclusion re-keyed in one transaction (people's
+sound-alike keys too), every hit kept, the old key matching nothing, a new identifier under the new
+key still hitting; commanders only; audited without a value."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from coordination import deconfliction_key, services
+from coordination.cli import cli
+from coordination.deconfliction_key import KeyMissing
+from coordination.errors import PermissionDenied, ValidationError
+from coordination.kinds import SUSPECTS
+from coordination.models import AuditEvent, Exclusion, Hit, HitMatch, Identifier, Operation
+from tests.conftest import suspect
+
+PHONE, PERSON = "phone number", "person"
+NUMBER = "+44 20 7946 0789"  # Ofcom's drama range: synthetic
+SWITCHBOARD = "+44 20 7946 0000"
+PEOPLE = (("liaison.met", "John Smith"), ("liaison.fbi", "Jon Smyth"))  # sound alike, born the same day
+BORN = "1990-03-12"
+
+
+@pytest.fixture
+def keys(tmp_path, monkeypatch):
+    old = deconfliction_key.make_key_file(tmp_path / "old.key")
+    new = deconfliction_key.make_key_file(tmp_path / "new.key")
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(old))
+    return old, new
+
+
+def operation_with_hits(store) -> None:
+    """A phone number shared by FBI and NL-POLICE (an exact hit), two people who sound alike (a
+    possible hit), and an excluded switchboard number."""
+    with store.writer() as session:
+        for subject in ("liaison.fbi", "liaison.nl-police"):
+            who = store.principal(subject)
+            record = suspect(session, who, f"{who.agency_code}-PHONE")
+            services.add_identifier(session, who, SUSPECTS, record.id, PHONE, NUMBER)
+            services.add_identifier(session, who, SUSPECTS, record.id, PHONE, SWITCHBOARD)
+        for subject, name in PEOPLE:
+            who = store.principal(subject)
+            record = suspect(session, who, f"{who.agency_code}-PERSON")
+            services.add_identifier(session, who, SUSPECTS, record.id, PERSON, name, qualifier=BORN)
+        services.add_exclusion(session, store.principal("commander.met"), PHONE, SWITCHBOARD, "a bank's switchboard")
+
+
+def snapshot(store):
+    with store.reader() as session:
+        identifiers = {i.id: (i.keyed, i.phonetic_keyed) for i in session.scalars(select(Identifier))}
+        hits = {(h.first_id, h.second_id, h.match, h.closed_reason) for h in session.scalars(select(Hit))}
+        exclusions = set(session.scalars(select(Exclusion.keyed)))
+        fingerprint = session.scalar(select(Operation.deconfliction_key_fingerprint))
+    return identifiers, hits, exclusions, fingerprint
+
+
+def test_rotation_rekeys_everything_keeps_every_hit_and_the_old_key_matches_nothing(store, keys, monkeypatch):
+    old_file, new_file = keys
+    old_key, new_key = (deconfliction_key.read_key_file(path) for path in keys)
+    operation_with_hits(store)
+    identifiers, hits, exclusions, fingerprint = snapshot(store)
+    assert fingerprint == old_key.fingerprint
+    assert {match for _, _, match, _ in hits} == {HitMatch.EXACT, HitMatch.POSSIBLE}
+    with store.writer() as session:
+        assert services.rotate_key(session, store.principal("commander.met"), new_key) == len(identifiers) == 6
+    after, hits_after, exclusions_after, fingerprint_after = snapshot(store)
+    assert hits_after == hits and fingerprint_after == new_key.fingerprint
+    assert set(after) == set(identifiers)
+    assert not {keyed for keyed, _ in after.values()} & {keyed for keyed, _ in identifiers.values()}
+    people = [i for i in after if identifiers[i][1] is not None]
+    assert len(people) == 2 and all(after[i][1] not in (None, identifiers[i][1]) for i in people)
+    assert after[people[0]][1] == after[people[1]][1]  # still sound alike under the new key
+    assert exclusions_after == {new_key.keyed(PHONE, "+442079460000")} and not exclusions & exclusions_after
+    with store.reader() as session:
+        stored = set(session.scalars(select(Identifier.keyed)))
+    assert not stored & {old_key.keyed(PHONE, "+442079460789"), old_key.keyed(PHONE, "+442079460000")}
+
+    # the old key file finds nothing: it is refused, saying so
+    with store.writer() as session, pytest.raises(KeyMissing):
+        services.check_identifier(session, store.principal("liaison.met"), PHONE, NUMBER)
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(new_file))
+    with store.writer() as session:
+        assert services.check_identifier(session, store.principal("liaison.met"), PHONE, NUMBER).agencies == \
+            ["FBI", "NL-POLICE"]
+        nca = store.principal("liaison.nca")
+        record = suspect(session, nca, "NCA-PHONE")
+        services.add_identifier(session, nca, SUSPECTS, record.id, PHONE, NUMBER)
+    _, hits_now, _, _ = snapshot(store)
+    assert len(hits_now - hits) == 2  # the new identifier hits both holders under the new key
+
+
+def test_only_command_rotates_a_new_key_and_the_event_holds_no_value(store, keys):
+    old_key, new_key = (deconfliction_key.read_key_file(path) for path in keys)
+    operation_with_hits(store)
+    with store.writer() as session:
+        with pytest.raises(PermissionDenied):
+            services.rotate_key(session, store.principal("liaison.met"), new_key)
+        with pytest.raises(ValidationError) as refused:
+            services.rotate_key(session, store.principal("commander.met"), old_key)
+        assert set(refused.value.problems) == {"new_key"}
+        services.rotate_key(session, store.principal("commander.met"), new_key)
+    with store.reader() as session:
+        [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "rotate deconfliction key",
+                                                           AuditEvent.outcome == "ok")).all()
+        values = [v for i in session.scalars(select(Identifier)) for v in (i.value, i.normalised)]
+    assert new_key.fingerprint in event.after and '"identifiers":6' in event.after
+    assert all(value not in f"{event.before}{event.after}" for value in values)
+
+
+def test_the_command_line_rotates_and_says_which_key_to_name(sqlite_store, keys):
+    old_file, new_file = keys
+    operation_with_hits(sqlite_store)
+    result = CliRunner().invoke(cli, ["deconflict", "rotate-key", "--new-key-file", str(new_file), "--as",
+                                      "commander.met", "--database-url", str(sqlite_store.engine.url)])
+    assert result.exit_code == 0, result.output
+    assert "re-keyed 6 identifiers" in result.output
+    assert f"{deconfliction_key.ENVIRONMENT}={new_file.resolve()}" in result.output
+    again = CliRunner().invoke(cli, ["deconflict", "rotate-key", "--new-key-file", str(new_file), "--as",
+                                     "commander.met", "--database-url", str(sqlite_store.engine.url)])
+    assert again.exit_code == 1 and "is the key in use already" in again.output
