@@ -157,3 +157,23 @@ def test_without_a_key_deconfliction_says_how_to_make_one_and_the_rest_works(sha
     records = identifiers_tab("liaison.met", shared, "M-1")
     assert any("Deconfliction is not running" in line for line in said(records.warning))
     assert not records.exception and said(records.subheader)[0] == "M-1"
+
+
+def check(at, value: str):
+    at.selectbox(key="check-identifier-kind").select("crypto wallet").run()
+    at.text_input(key="check-identifier-value-WALLET").input(value)
+    at.button(key="FormSubmitter:check-identifier-form-Check").click().run()
+    assert not at.exception
+    return at
+
+
+def test_checking_a_value_says_which_agencies_hold_it_and_the_hourly_limit(shared, monkeypatch):
+    monkeypatch.setenv("COORD_CHECKS_PER_HOUR", "2")
+    at = check(open_page("liaison.met", "deconfliction"), WALLET)
+    assert said(at.warning) == [f"Bitcoin {WALLET}: FBI also holds this crypto wallet. Add it to your record to be "
+                                "told of the hit, and ask for contact from there."]
+    at = check(at, "0x52908400098527886E0F7030069857D2E4169EE7")
+    assert said(at.success) == ["Ethereum 0x52908400098527886E0F7030069857D2E4169EE7: No other agency holds this "
+                                "crypto wallet."]
+    at = check(at, WALLET)
+    assert not at.warning and len(at.error) == 1 and "next" in said(at.error)[0].lower(), said(at.error)

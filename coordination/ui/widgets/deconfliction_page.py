@@ -163,15 +163,13 @@ def check_tab(refresh: int) -> None:
     except CoordinationError as error:
         st.error(plain(str(error)))
         return
-    shown = plain(found.display)
+    said = f"{plain(found.display)}: {plain(found.sentence)}"
     if found.excluded:
-        st.info(f"{shown} is on the exclusion list: it matches everywhere and means nothing, so it makes no hits.")
+        st.info(said)
     elif found.agencies:
-        holders = ", ".join(found.agencies)
-        st.warning(f"{plain(holders)} {'holds' if len(found.agencies) == 1 else 'hold'} {shown} too. Add it to "
-                   "your record to be told of the hit, and ask for contact from there.")
+        st.warning(said + " Add it to your record to be told of the hit, and ask for contact from there.")
     else:
-        st.success(f"No other agency holds {shown}.")
+        st.success(said)
 
 
 def _identifier_form(form: str, verb: str, with_reason: bool = False):
