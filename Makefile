@@ -18,10 +18,13 @@ $(VENV)/.dev-installed: requirements.txt requirements-demo.txt requirements-dev.
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
+# the demo's deconfliction key: data/deconfliction.key, made on first run (unless
+# COORD_DECONFLICTION_KEY_FILE names another), for the demo's identifiers and the app
 run: $(VENV)/.demo-installed
 	$(BIN)/python -m coordination db upgrade
-	$(BIN)/python -m coordination demo load --if-empty --as-of today
-	$(BIN)/python -m coordination.devstack
+	export COORD_DECONFLICTION_KEY_FILE="$$($(BIN)/python -m coordination.devstack key)" && \
+	  $(BIN)/python -m coordination demo load --if-empty --as-of today && \
+	  $(BIN)/python -m coordination.devstack
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

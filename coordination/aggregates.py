@@ -8,21 +8,25 @@ see, and nothing loads rows into Python to count them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from coordination.models import (
     Agency,
     Arrest,
     ArrestRedTally,
     ArrestTally,
+    ContactRequest,
+    ContactStatus,
     EvidenceRedTally,
     EvidenceStatus,
     EvidenceTally,
+    Hit,
+    Identifier,
     Jurisdiction,
     Operation,
     SuspectRedTally,
@@ -31,10 +35,11 @@ from coordination.models import (
     TaskStatus,
     TaskTally,
 )
-from coordination.policy import visible_as_named, visible_in_tally
+from coordination.policy import told, visible_as_named, visible_in_tally
 from coordination.principal import Principal
 
 CLOSED_TASKS = (TaskStatus.DONE, TaskStatus.CANCELLED)
+OVERDUE_REQUEST = timedelta(hours=48)  # a request for contact unanswered this long shows as overdue
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,24 @@ class AgencyTasks(NamedTuple):
     overdue: int
 
 
+class AgencyPairHits(NamedTuple):
+    """Open hits between two agencies (codes in alphabetical order); one agency twice: its possible
+    duplicates."""
+
+    first: str
+    second: str
+    hits: int
+
+
+class PendingRequests(NamedTuple):
+    """Requests for contact one agency made of another, not answered yet, and how many are overdue."""
+
+    asking: str
+    asked: str
+    pending: int
+    overdue: int
+
+
 class _HeldEvidence(NamedTuple):
     """Evidence items by type, status and holder: both evidence charts are added up from these."""
 
@@ -123,6 +146,17 @@ class Picture:
     tasks_overdue: int
     tasks_blocked: int
     action_day: date | None
+    # deconfliction: counts only, of the hits the viewer is told of (policy.told), never what matched
+    hits_between: list[AgencyPairHits] = field(default_factory=list)
+    requests_pending: list[PendingRequests] = field(default_factory=list)
+
+    @property
+    def open_hits(self) -> int:
+        return sum(row.hits for row in self.hits_between)
+
+    @property
+    def pending_requests(self) -> int:
+        return sum(row.pending for row in self.requests_pending)
 
 
 def agency_filter(model, filters: Filters) -> list[ColumnElement[bool]]:
@@ -230,4 +264,51 @@ def picture(session: Session, principal: Principal, filters: Filters = Filters()
         tasks_overdue=sum(row.overdue for row in tasks),
         tasks_blocked=sum(row.tasks for row in tasks if row.status == TaskStatus.BLOCKED.value),
         action_day=session.scalar(select(Operation.action_day).order_by(Operation.id).limit(1)),
+        hits_between=hits_between_agencies(session, principal, filters),
+        requests_pending=pending_requests(session, principal, filters, datetime.now(UTC)),
     )
+
+
+def _told_hits(principal: Principal, filters: Filters):
+    """Open hits the principal is told of (as either side), narrowed to the filters' agencies and days
+    found; with the two sides' identifiers as `first` and `second`."""
+    first, second = aliased(Identifier), aliased(Identifier)
+    where = [Hit.closed_at.is_(None), or_(told(principal, first, second), told(principal, second, first))]
+    if filters.agencies:
+        chosen = select(Agency.id).where(Agency.code.in_(filters.agencies))
+        where.append(or_(first.owning_agency_id.in_(chosen), second.owning_agency_id.in_(chosen)))
+    if filters.since:
+        where.append(Hit.found_at >= datetime.combine(filters.since, time.min, UTC))
+    if filters.until:
+        where.append(Hit.found_at < datetime.combine(filters.until, time.max, UTC))
+    query = select().select_from(Hit).join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
+    return query.where(*where), first, second
+
+
+def _codes(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Agency.id, Agency.code)).all())
+
+
+def hits_between_agencies(session: Session, principal: Principal, filters: Filters = Filters()) -> list[AgencyPairHits]:
+    """Open hits told to the principal, counted by the pair of agencies holding the identifier, most first."""
+    query, first, second = _told_hits(principal, filters)
+    codes, pairs = _codes(session), {}
+    for one, two, n in session.execute(query.add_columns(first.owning_agency_id, second.owning_agency_id, func.count())
+                                       .group_by(first.owning_agency_id, second.owning_agency_id)):
+        pair = tuple(sorted((codes[one], codes[two])))
+        pairs[pair] = pairs.get(pair, 0) + n
+    return sorted((AgencyPairHits(*pair, n) for pair, n in pairs.items()), key=lambda row: (-row.hits, row[:2]))
+
+
+def pending_requests(session: Session, principal: Principal, filters: Filters = Filters(),
+                     now: datetime | None = None) -> list[PendingRequests]:
+    """Requests for contact not answered yet, on hits told to the principal, by asking and asked agency."""
+    late = (now or datetime.now(UTC)) - OVERDUE_REQUEST
+    query, _, _ = _told_hits(principal, filters)
+    codes = _codes(session)
+    rows = session.execute(query.join(ContactRequest, ContactRequest.hit_id == Hit.id).add_columns(
+        ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id, func.count(),
+        func.sum(case((ContactRequest.requested_at < late, 1), else_=0)))
+        .where(ContactRequest.status == ContactStatus.PENDING)
+        .group_by(ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id))
+    return sorted(PendingRequests(codes[asking], codes[asked], n, overdue or 0) for asking, asked, n, overdue in rows)

@@ -16,13 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
+from typing import NamedTuple
 
+import phonenumbers
 from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from coordination import audit, migrate, reference, settings, synthetic, tallies
 from coordination.db import write_session
+from coordination.deconfliction_key import MatchingKey
 from coordination.errors import CoordinationError
+from coordination.identifiers import normalise
 from coordination.markings import TLP, Classification
 from coordination.models import (
     Agency,
@@ -34,6 +38,11 @@ from coordination.models import (
     EvidenceItem,
     EvidenceStatus,
     EvidenceType,
+    Exclusion,
+    Hit,
+    HitMatch,
+    Identifier,
+    IdentifierKind,
     Jurisdiction,
     Operation,
     Recipient,
@@ -62,13 +71,22 @@ class Scale:
     evidence: int
     tasks: int
     audit_events: int  # the trail is topped up to this; 0: as generated
+    identifiers: int = 0  # on suspects and evidence items (made only when a deconfliction key is given)
+    shared: int = 0  # identifiers a second agency holds too (a few on RED records)
 
 
 SCALES = {
-    "demo": Scale(2_000, 150, 600, 300, 0),
-    "operation": Scale(59_000, 150, 5_000, 2_000, 200_000),
-    "stress": Scale(600_000, 20_000, 200_000, 50_000, 2_000_000),
+    "demo": Scale(2_000, 150, 600, 300, 0, 3_000, 40),
+    "operation": Scale(59_000, 150, 5_000, 2_000, 200_000, 150_000, 1_000),
+    "stress": Scale(600_000, 20_000, 200_000, 50_000, 2_000_000, 1_500_000, 10_000),
 }
+SHARED_ON_RED = 4  # of the shared identifiers, held on a RED record by the second agency
+# iSpoof's users spoofed banks' numbers as caller IDs: one (fictional) bank number sits on many
+# records of every agency, matches everywhere and means nothing, so command excluded it
+BANK_NUMBER = "+441134960999"
+BANK_HOLDERS = 30
+BANK_REASON = "a bank's customer-service number, spoofed as caller ID through iSpoof: matches everywhere"
+PHONE_SHARE = 0.35  # of the identifiers held once, phone numbers while the fictional ones last; the rest e-mail
 
 S, T = SuspectStatus, TaskStatus
 SUSPECT_AGENCIES = {"MET": 60, "NCA": 15, "FBI": 8, "NL-POLICE": 7, "EUROPOL": 7, "EUROJUST": 3}
@@ -136,8 +154,11 @@ def empty_database(engine: Engine) -> None:
 
 
 def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False, issuer: str | None = None,
-         progress: Progress | None = None, as_of: date | None = None) -> dict[str, int]:
+         progress: Progress | None = None, as_of: date | None = None, key: MatchingKey | None = None) -> dict[str, int]:
     """Load the operation; returns the number of rows in each table that has any.
+
+    With the deconfliction `key`, suspects and evidence items hold identifiers keyed under it (and
+    the operation keeps its fingerprint); without one, the operation holds no identifiers.
 
     `as_of` moves the whole timeline by whole weeks so that the data set's "now" (END) is that day or
     up to six days before it (the action day stays a Monday):
@@ -158,7 +179,7 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
                        action_day=reference.ACTION_DAY + shift)
         session.flush()
         with tallies.counted_at_the_end(session):
-            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift).run()
+            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key).run()
         session.commit()
     return table_counts(engine)
 
@@ -189,11 +210,13 @@ def _after(row: dict) -> dict:
 class _Generator:
     """Builds the operation record by record in one transaction; the audit trail is chained at the end."""
 
-    def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress, shift: timedelta):
-        self.session, self.scale, self.rng, self.progress = session, scale, rng, progress
+    def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress, shift: timedelta,
+                 key: MatchingKey | None = None):
+        self.session, self.scale, self.rng, self.progress, self.key = session, scale, rng, progress, key
         self.epoch, self.end, self.action_day = EPOCH + shift, END + shift, reference.ACTION_DAY + shift
         self.operation_id = session.scalar(select(Operation.id))
         self.agencies = {code: i for i, code in session.execute(select(Agency.id, Agency.code))}
+        self.countries = dict(session.execute(select(Agency.code, Agency.country)).all())
         self.jurisdictions = {code: (i, country) for i, code, country in
                               session.execute(select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.country))}
         self.users = {subject: (i, issuer) for i, subject, issuer in
@@ -201,6 +224,7 @@ class _Generator:
         self.liaison = {u.agency: u.subject for u in reference.DEMO_USERS if u.role is Role.LIAISON}
         self.buffers: dict = {}
         self.events: list[tuple] = []  # (when, actor subject, action, entity, entity id, before, after)
+        self.holders: list[_Holder] = []  # the suspects and evidence items identifiers are put on
 
     # --- buffered inserts and the audit trail --------------------------------------------------
 
@@ -215,7 +239,8 @@ class _Generator:
 
     def flush(self) -> None:
         """Insert everything buffered, parents before children."""
-        for each in (Suspect, Recipient, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, AuditEvent):
+        for each in (Suspect, Recipient, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit,
+                     Exclusion, AuditEvent):
             rows = self.buffers.pop(each, [])
             if rows:
                 self.session.execute(insert(each.__table__), rows)
@@ -263,6 +288,8 @@ class _Generator:
         self.event(row["created_at"], self.liaison[agency], "create", model.entity, row["id"], after=_after(row))
         row.pop("recipients", None)
         self.add(model, row)
+        if model in (Suspect, EvidenceItem):
+            self.holders.append(_Holder(model.entity, row["id"], agency, row["tlp"], row["created_at"]))
 
     def change(self, row: dict, entity: str, subject: str, when: datetime, field: str, value) -> None:
         """An update event on a record, and the row brought to its new state and version."""
@@ -292,6 +319,9 @@ class _Generator:
         made = self.arrests(arrests)
         self.evidence(made, transfers, item_statuses)
         self.tasks(task_statuses, task_notes)
+        if self.key is not None:
+            _Identifiers(self).run()
+            self.session.get(Operation, self.operation_id).deconfliction_key_fingerprint = self.key.fingerprint
         self.flush()
         self.chain()
         self._fix_sequences()
@@ -459,7 +489,129 @@ class _Generator:
         """Rows were inserted with explicit ids; PostgreSQL's sequences must continue after them."""
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate):
+        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit, Exclusion):
             table = model.__tablename__  # ours, never user input
             sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501
             self.session.execute(text(sql))
+
+
+class _Holder(NamedTuple):
+    """A record identifiers can be put on."""
+
+    entity: str
+    id: int
+    agency: str
+    tlp: TLP
+    created_at: datetime
+
+
+class _Identifiers:
+    """The operation's identifiers, as liaisons imported them from the seized server and their own cases.
+
+    Most are held once. `shared` are held by a second agency too, typed its own way (national format,
+    capitals), so only their normal forms match: a few on RED records. One bank number sits on many
+    records of every agency behind an exclusion (no hits), and one e-mail address on two MET
+    suspects (a possible duplicate). Values held once are written in their normal form (E.164,
+    lower-case e-mail), as the seized server's database holds them; the ones typed otherwise go
+    through `normalise`. Hits are made for exactly the shared ones and the duplicate, as matching would."""
+
+    def __init__(self, generator: _Generator):
+        self.g = generator
+        self.next_id = self.hits = 0
+        self.added: dict[str, tuple[int, datetime]] = {}  # agency -> identifiers added, the last when
+
+    def run(self) -> None:
+        g, rng, scale = self.g, self.g.rng, self.g.scale
+        phones = [n for n in synthetic.fictional_phone_numbers() if n != BANK_NUMBER]
+        rng.shuffle(phones)
+        once = max(0, scale.identifiers - scale.shared - BANK_HOLDERS - 2)
+        to_share = set(rng.sample(range(once), min(scale.shared, once)))
+        originals = []
+        for n in range(once):
+            holder = rng.choice(g.holders)
+            if phones and rng.random() < PHONE_SHARE:
+                kind, value = IdentifierKind.PHONE, phones.pop()
+            else:
+                kind, value = IdentifierKind.EMAIL, synthetic.email(rng, n)
+            row = self.put(holder, kind, value, value)
+            if n in to_share:
+                originals.append((row, holder))
+            g.flush_if_full()
+            if n % 50_000 == 0:
+                g.progress("identifiers", n, once)
+        self.share(originals)
+        self.duplicate()
+        self.excluded_bank_number()
+        for agency, (count, last) in sorted(self.added.items()):
+            g.event(last, g.liaison[agency], "import", Identifier.entity, None, after={"rows": count})
+        g.flush()
+        g.progress("identifiers", once, once)
+
+    def put(self, holder: _Holder, kind: IdentifierKind, typed: str, normal: str) -> dict:
+        g = self.g
+        self.next_id += 1
+        added = min(holder.created_at + timedelta(minutes=g.rng.randint(5, 20_000)), g.end)
+        row = dict(id=self.next_id, operation_id=g.operation_id, kind=kind, value=typed, normalised=normal,
+                   keyed=g.key.keyed(kind, normal), phonetic_keyed=None, record_entity=holder.entity,
+                   qualifier=None, record_id=holder.id, owning_agency_id=g.agencies[holder.agency], tlp=holder.tlp,
+                   added_by_id=g.users[g.liaison[holder.agency]][0], added_at=added, removed_at=None)
+        g.add(Identifier, row)
+        count, last = self.added.get(holder.agency, (0, added))
+        self.added[holder.agency] = (count + 1, max(last, added))
+        return row
+
+    def typed_by(self, agency: str, kind: IdentifierKind, normal: str) -> tuple[str, str]:
+        """How `agency` types the value, and its normal form as matching computes it."""
+        region = self.g.countries[agency]
+        if kind is IdentifierKind.PHONE:
+            number = phonenumbers.parse(normal)
+            style = phonenumbers.PhoneNumberFormat
+            home = phonenumbers.region_code_for_number(number) == region
+            typed = phonenumbers.format_number(number, style.NATIONAL if home else style.INTERNATIONAL)
+        else:
+            typed = synthetic.typed_differently(self.g.rng, normal)
+        return typed, normalise(kind, typed, region=region).value
+
+    def share(self, originals: list[tuple[dict, _Holder]]) -> None:
+        g, rng = self.g, self.g.rng
+        for n, (first, holder) in enumerate(originals):
+            others = [h for h in (rng.choice(g.holders) for _ in range(50)) if h.agency != holder.agency]
+            red = [h for h in others if h.tlp is TLP.RED]
+            second_holder = red[0] if n < SHARED_ON_RED and red else others[0]
+            typed, normal = self.typed_by(second_holder.agency, first["kind"], first["normalised"])
+            self.hit(first, self.put(second_holder, first["kind"], typed, normal))
+
+    def duplicate(self) -> None:
+        """One address on two MET suspects: MET's liaison entered the same person twice."""
+        g = self.g
+        met = [h for h in g.holders if h.agency == "MET" and h.entity == Suspect.entity and h.tlp is not TLP.RED][:2]
+        address = synthetic.email(g.rng, self.next_id + 1)
+        first = self.put(met[0], IdentifierKind.EMAIL, address, address)
+        typed, normal = self.typed_by("MET", IdentifierKind.EMAIL, address)
+        self.hit(first, self.put(met[1], IdentifierKind.EMAIL, typed, normal))
+
+    def hit(self, first: dict, second: dict) -> None:
+        """The hit matching makes, and its event: the kind and the agencies, never the value."""
+        g = self.g
+        self.hits += 1
+        found = max(first["added_at"], second["added_at"])
+        g.add(Hit, dict(id=self.hits, operation_id=g.operation_id, match=HitMatch.EXACT, first_id=first["id"],
+                        second_id=second["id"], found_at=found, closed_at=None, closed_reason=None))
+        agencies = sorted({code for code, i in g.agencies.items()
+                           if i in (first["owning_agency_id"], second["owning_agency_id"])})
+        g.event(found, g.liaison[agencies[0]], "hit found", Hit.entity, self.hits,
+                after={"kind": first["kind"], "match": HitMatch.EXACT, "agencies": agencies})
+
+    def excluded_bank_number(self) -> None:
+        """Command excluded the bank's number early on; liaisons went on finding it everywhere."""
+        g = self.g
+        when = g.epoch + timedelta(days=10)
+        commander = "commander.met"
+        g.add(Exclusion, dict(id=1, operation_id=g.operation_id, kind=IdentifierKind.PHONE, normalised=BANK_NUMBER,
+                              keyed=g.key.keyed(IdentifierKind.PHONE, BANK_NUMBER), reason=BANK_REASON,
+                              added_by_id=g.users[commander][0], added_at=when))
+        g.event(when, commander, "add exclusion", Exclusion.entity, 1,
+                after={"kind": IdentifierKind.PHONE, "value": BANK_NUMBER, "reason": BANK_REASON})
+        for holder in g.rng.sample(g.holders, BANK_HOLDERS):
+            typed, normal = self.typed_by(holder.agency, IdentifierKind.PHONE, BANK_NUMBER)
+            self.put(holder, IdentifierKind.PHONE, typed, normal)

@@ -189,6 +189,7 @@ def can_manage_users(principal: Principal) -> bool:
 
 # Which pages each role works in (by page name): a page not listed is not routable for the role.
 _RECORD_PAGES = ["dashboard", "suspects", "arrests", "evidence", "tasks"]
+_RECORD_PAGES += ["deconfliction"]  # hits, contact requests, checks: told through `told`, never more
 _PAGES_BY_ROLE: dict[Role, list[str]] = {
     Role.ADMIN: ["users"],
     Role.COMMANDER: ["overview", *_RECORD_PAGES],

@@ -59,3 +59,33 @@ def officer(rng: random.Random) -> str:
 
 def weighted(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+# Telephone numbers set aside for drama and examples, so no real subscriber is ever named: Ofcom's
+# UK ranges (area code, then the 1,000-number block) and the North American 555-0100 to 555-0199.
+UK_FICTIONAL = ["20 7946 0", "113 496 0", "114 496 0", "116 496 0", "117 496 0", "118 496 0",
+                "121 496 0", "131 496 0", "141 496 0", "151 496 0", "161 496 0", "191 498 0", "28 9649 0",
+                "29 2018 0"]
+US_AREA_CODES = ["202", "212", "213", "305", "310", "312", "404", "415", "512", "617", "646", "702", "713", "718",
+                 "808", "818", "917", "206", "303", "602"]
+
+
+def fictional_phone_numbers() -> list[str]:
+    """Every fictional number above, in E.164 (16,000)."""
+    uk = [f"+44{block.replace(' ', '')}{n:03d}" for block in UK_FICTIONAL for n in range(1000)]
+    us = [f"+1{area}5550{n:03d}" for area in US_AREA_CODES for n in range(100, 200)]
+    return uk + us
+
+
+EMAIL_DOMAINS = ["example.com", "example.net", "example.org"]  # reserved for examples (RFC 2606)
+
+
+def email(rng: random.Random, serial: int) -> str:
+    """A lower-case address at a domain reserved for examples, unique by its serial number."""
+    return f"{_join(rng, LATIN_SYLLABLES, 2)}.{serial}@{rng.choice(EMAIL_DOMAINS)}"
+
+
+def typed_differently(rng: random.Random, email_address: str) -> str:
+    """How another agency might have typed the same address: some letters in capitals."""
+    local, _, domain = email_address.partition("@")
+    return "".join(c.upper() if rng.random() < 0.3 else c for c in local) + "@" + domain.capitalize()

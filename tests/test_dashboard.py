@@ -42,8 +42,9 @@ def test_every_role_sees_tiles_and_charts(operation, user):
     at = open_dashboard(user.subject)
     # labels short enough for a tile half a phone wide: Streamlit cuts a longer one with an ellipsis
     assert [m.label for m in at.metric] == ["Suspects past lead", "Arrests today", "Arrests in total",
-                                            "Evidence awaiting analysis", "Open tasks", "Overdue / blocked"]
-    assert len(at.get("plotly_chart")) == 7
+                                            "Evidence awaiting analysis", "Open tasks", "Overdue / blocked",
+                                            "Open hits", "Contact requests pending"]
+    assert len(at.get("plotly_chart")) == 8
     assert tile(at, "Suspects past lead") == "2"
 
 

@@ -94,7 +94,8 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
         action_day=operation.action_day if operation else None, author=author, made_at=now, filters=filters,
         picture=seen, tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen),
                               _late_tasks(session, author, filters, now.date()),
-                              _awaiting_analysis(session, author, filters), _key_suspects(session, author, filters)],
+                              _awaiting_analysis(session, author, filters), _key_suspects(session, author, filters),
+                              *_deconfliction(seen)],
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
 
@@ -314,3 +315,15 @@ def _short(value) -> str:
 def _text(value) -> str:
     """As an export writes it, but times to the minute for reading on paper."""
     return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else cell_text(value)
+
+
+def _deconfliction(seen: Picture) -> list[Table]:
+    """Open hits by agency pair and requests for contact not answered yet: counts of what the author is
+    told of, never an identifier or a record."""
+    hits = [(f"{row.first} and {row.second}" if row.first != row.second else f"within {row.first} "
+             "(possible duplicates)", f"{row.hits:,}") for row in seen.hits_between]
+    pending = [(row.asking, row.asked, f"{row.pending:,}", f"{row.overdue:,}") for row in seen.requests_pending]
+    return [Table("Deconfliction: open hits between agencies", ("Agencies", "Open hits"), hits, len(hits), (4, 1)),
+            Table("Deconfliction: requests for contact not answered", ("Asked by", "Asked of", "Pending",
+                                                                        "Over 48 hours"), pending, len(pending),
+                  (2, 2, 1, 1))]

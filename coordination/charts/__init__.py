@@ -213,6 +213,20 @@ def evidence_by_holder(picture: Picture) -> go.Figure:
                    yaxis={"title": "items", **_count_axis(max(counts, default=0), 1.05)})
 
 
+def hits_between_agencies(picture: Picture) -> go.Figure:
+    """Open hits by the pair of agencies holding the same identifier (possible duplicates within one
+    agency apart, in another colour): counts of what the viewer is told of, never what matched."""
+    rows = picture.hits_between
+    names = [f"{row.first} and {row.second}" if row.first != row.second else f"within {row.first}" for row in rows]
+    counts = [row.hits for row in rows]
+    colours = [PALETTE[3] if row.first == row.second else PALETTE[4] for row in rows]
+    figure = go.Figure(go.Bar(x=counts, y=names, orientation="h", text=counts, textposition="outside",
+                              cliponaxis=False, marker_color=colours))
+    return _layout(figure, "Open hits between agencies (within one: possible duplicates)",
+                   yaxis={"range": [max(len(rows), 6) - 0.5, -0.5], "automargin": True},
+                   xaxis={"title": "open hits", **_count_axis(max(counts, default=0), 1.12)})
+
+
 def shown_names(chart: str, picture: Picture) -> dict[str, str]:
     """What a chart calls the things one selects in it, by the code a selection carries: the
     jurisdiction's name on the arrest charts; agencies go by their codes everywhere."""
@@ -229,4 +243,5 @@ ALL = {
     "tasks_by_agency": tasks_by_agency,
     "evidence_by_type": evidence_by_type,
     "evidence_by_holder": evidence_by_holder,
+    "hits_between_agencies": hits_between_agencies,
 }

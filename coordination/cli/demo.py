@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import click
 
-from coordination import demo
+from coordination import deconfliction_key, demo
 from coordination.cli import cli, database_option, open_database
 
 
@@ -42,7 +42,12 @@ def demo_load(database_url: str, scale: str, seed: int, reset: bool, if_empty: b
     def progress(stage: str, done: int, total: int) -> None:
         click.echo(f"\r  {stage}: {done:,} of {total:,}   ", nl=False, err=True)
 
-    counts = demo.load(engine, scale, seed, reset, progress=progress, as_of=ends)
+    try:
+        key = deconfliction_key.load()
+    except deconfliction_key.KeyMissing as missing:
+        key = None
+        click.echo(f"loading without identifiers: {missing}", err=True)
+    counts = demo.load(engine, scale, seed, reset, progress=progress, as_of=ends, key=key)
     click.echo("", err=True)
     summary = ", ".join(f"{n:,} {table}" for table, n in counts.items()
                         if not table.endswith("_tally"))  # the counts kept by triggers are bookkeeping

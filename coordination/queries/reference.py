@@ -20,3 +20,8 @@ def agency_codes(session: Session) -> list[str]:
 
 def jurisdiction_codes(session: Session) -> list[str]:
     return list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code)))
+
+
+def agency_ids(session: Session) -> dict[str, int]:
+    """Agency code -> id: what the policy is asked with, where a row names agencies by code."""
+    return dict(session.execute(select(Agency.code, Agency.id)).all())

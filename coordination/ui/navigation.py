@@ -21,6 +21,7 @@ PAGES = {
     "arrests": "Arrests",
     "evidence": "Evidence",
     "tasks": "Tasks",
+    "deconfliction": "Deconfliction",
     "users": "Users",
 }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from coordination import demo, devstack, reference
+from coordination import deconfliction_key, demo, devstack, reference
 from coordination.db import make_engine, write_session
 from coordination.models import Base
 from tests.browser.switching_proxy import SwitchingProxy
@@ -35,9 +35,10 @@ class Stack:
     app: str  # the load balancer's address, which every browser uses
     proxy: SwitchingProxy  # which replica new connections reach: 0 or 1
     database_url: str
+    key_file: Path  # the deconfliction key the replicas run with
 
 
-def _reference_data(engine, issuer: str) -> None:
+def _reference_data(engine, issuer: str, key_file: Path) -> None:
     with write_session(engine) as session:
         reference.seed(session, issuer)
         session.commit()
@@ -46,18 +47,21 @@ def _reference_data(engine, issuer: str) -> None:
 def _running_stack(work: Path, database_url: str, fill: Callable = _reference_data,
                    replicas: int = 2) -> Iterator[Stack]:
     """The provider, `replicas` app replicas on `database_url` (schema built here, then filled by
-    `fill(engine, issuer)`: the reference data unless told otherwise) and the proxy."""
+    `fill(engine, issuer, key file)`: the reference data unless told otherwise) and the proxy; every
+    replica runs with one deconfliction key made here."""
     require(CHROMIUM.exists(), "Chromium is not installed (apt-get install chromium)")
     oidc_port, proxy_port, replica_ports = free_port(), free_port(), [free_port() for _ in range(replicas)]
     issuer = f"http://127.0.0.1:{oidc_port}"
     engine = make_engine(database_url)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
-    fill(engine, issuer)
+    key_file = deconfliction_key.make_key_file(work / "deconfliction.key")
+    fill(engine, issuer, key_file)
     engine.dispose()
     secrets = work / "secrets.toml"
     devstack.write_secrets(secrets, proxy_port, oidc_port)  # one public origin for both replicas
-    env = {"COORD_DATABASE_URL": database_url, "COORD_REFRESH_S": "2"}  # live pages refresh quickly
+    env = {"COORD_DATABASE_URL": database_url, "COORD_REFRESH_S": "2",  # live pages refresh quickly
+           deconfliction_key.ENVIRONMENT: str(key_file)}
     provider = devstack.start(devstack.provider_command(oidc_port), f"{issuer}/.well-known/openid-configuration",
                               log=work / "oidc.log")
     apps = []
@@ -66,7 +70,7 @@ def _running_stack(work: Path, database_url: str, fill: Callable = _reference_da
             apps.append(devstack.start(devstack.app_command(port, secrets), f"http://127.0.0.1:{port}/_stcore/health",
                                        env=env, log=work / f"app-{port}.log"))
         proxy = SwitchingProxy(proxy_port, replica_ports)
-        yield Stack(issuer, f"http://127.0.0.1:{proxy_port}", proxy, database_url)
+        yield Stack(issuer, f"http://127.0.0.1:{proxy_port}", proxy, database_url, key_file)
         proxy.close()
     finally:
         devstack.stop(*apps, provider)
@@ -82,8 +86,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def demo_stack(tmp_path_factory) -> Iterator[Stack]:
     """On SQLite, holding the demo operation as of today (one replica): a picture worth looking at."""
-    def demo_operation(engine, issuer: str) -> None:
-        demo.load(engine, issuer=issuer, as_of=datetime.now(UTC).date())
+    def demo_operation(engine, issuer: str, key_file: Path) -> None:
+        demo.load(engine, issuer=issuer, as_of=datetime.now(UTC).date(), key=deconfliction_key.read_key_file(key_file))
 
     work = tmp_path_factory.mktemp("demo_stack")
     yield from _running_stack(work, f"sqlite:///{work / 'coordination.db'}", fill=demo_operation, replicas=1)

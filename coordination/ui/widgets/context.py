@@ -48,6 +48,10 @@ def agency_codes() -> list[str]:
     return _reference(settings.load().database_url, "agency_codes")
 
 
+def agency_ids() -> dict[str, int]:
+    return _reference(settings.load().database_url, "agency_ids")
+
+
 def jurisdiction_codes() -> list[str]:
     return _reference(settings.load().database_url, "jurisdiction_codes")
 

@@ -21,7 +21,7 @@ from coordination.text import plain
 from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes
 
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
-TILE_MIN_WIDTH = 160  # px: two tiles side by side on a 390 px phone (358 px of page), three from about 540 px
+TILE_MIN_WIDTH = 160  # px: two tiles side by side on a 390 px phone (358 px of page), four at a desk
 CHART_MIN_WIDTH = 360  # px: narrower than two of these, the charts stand one a row
 CLICK_HINT = ("Click a bar or a point in Arrests by jurisdiction, Arrests on the map, Partner tasks or Evidence by "
               "current holder to list the records behind it under the charts; double-click the chart to clear.")
@@ -90,9 +90,9 @@ def _live(viewer: Principal, filters: Filters) -> None:
 
 
 def _tiles(seen: Picture) -> None:
-    """Six tiles, three to a row, two on a phone: labels short enough for a phone's half width."""
+    """Eight tiles, four to a row, two on a phone: labels short enough for a phone's half width."""
     by_status = seen.suspects_by_status
-    tiles = st.grid(3, min_column_width=TILE_MIN_WIDTH)
+    tiles = st.grid(4, min_column_width=TILE_MIN_WIDTH)
     tiles.metric("Suspects past lead", f"{seen.suspects_past_lead:,}",
                  help="Identified or further: every status but lead. " + ", ".join(
                      f"{s}: {n:,}" for s, n in sorted(by_status.items())))
@@ -101,6 +101,11 @@ def _tiles(seen: Picture) -> None:
     tiles.metric("Evidence awaiting analysis", f"{seen.evidence_awaiting_analysis:,}")
     tiles.metric("Open tasks", f"{seen.tasks_open:,}")
     tiles.metric("Overdue / blocked", f"{seen.tasks_overdue:,} / {seen.tasks_blocked:,}")
+    tiles.metric("Open hits", f"{seen.open_hits:,}",
+                 help="Identifiers another agency holds too, as far as you may be told: see Deconfliction.")
+    tiles.metric("Contact requests pending", f"{seen.pending_requests:,}",
+                 help="Requests for contact about those hits, not answered yet: "
+                      f"{sum(row.overdue for row in seen.requests_pending):,} of them for more than 48 hours.")
     st.caption("Suspects by status: " + " · ".join(f"{status} {by_status.get(status, 0):,}"
                                                    for status in charts.SUSPECT_STATUSES))
 

@@ -1,5 +1,6 @@
-"""One record: its marking, a form to edit it, its history, and the panel its kind keeps
-(custody for evidence items, updates for tasks)."""
+"""One record: its marking, a form to edit it, its history, the panel its kind keeps (custody for
+evidence items, updates for tasks), and the identifiers of the kinds that hold them; a record read
+under another agency's grant carries its handling condition at the top."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ import streamlit as st
 
 from coordination import policy
 from coordination.db import read_session
-from coordination.kinds import EVIDENCE, TASKS, Kind
+from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, TASKS, Kind
 from coordination.markings import HANDLING, TLP
 from coordination.queries import records
 from coordination.queries.history import history
 from coordination.queries.marking_history import REDACTED
 from coordination.text import plain
-from coordination.ui.widgets import panels, record_forms
+from coordination.ui.widgets import deconfliction, panels, record_forms
 from coordination.ui.widgets.context import engine, principal
 
 # kind name -> (tab title, the panel drawn in it)
 PANELS = {EVIDENCE.name: ("Custody", panels.custody), TASKS.name: ("Updates", panels.task_updates)}
+HOLD_IDENTIFIERS = (SUSPECTS.name, EVIDENCE.name, ARRESTS.name)
 
 
 def detail(kind: Kind, key: str) -> None:
@@ -29,14 +31,15 @@ def detail(kind: Kind, key: str) -> None:
         return
     current = record.values
     st.subheader(plain(current[kind.key]))
+    deconfliction.grant_banner(kind, record)
     held = (f" · held by {current['holder_agency']} ({plain(current['holder_name'])})" if "holder_agency" in current
             else "")
     st.caption(f"Owned by {current['owning_agency']}{held} · {current['classification']} TLP:{current['tlp']} · "
                f"{HANDLING[TLP(current['tlp'])]} · version {current['version']}")
     title, panel = PANELS.get(kind.name, ("Updates", None))
     # only the open tab is drawn (a tab change reruns): a save redraws the form, not the history too
-    edit, trail, more = st.tabs(["Details", "History", title], key=f"{kind.name}-{record.id}-tabs",
-                                on_change="rerun")
+    titles = ["Details", "History", title, *(["Identifiers"] if kind.name in HOLD_IDENTIFIERS else [])]
+    edit, trail, more, *identifiers = st.tabs(titles, key=f"{kind.name}-{record.id}-tabs", on_change="rerun")
     if edit.open:
         with edit:
             record_forms.edit_form(kind, record.id, current, policy.can_edit(viewer, kind, record.owning_agency_id))
@@ -50,6 +53,9 @@ def detail(kind: Kind, key: str) -> None:
                 st.caption("Nothing more is kept for this kind of record.")
             else:
                 panel(record)
+    if identifiers and identifiers[0].open:
+        with identifiers[0]:
+            deconfliction.identifiers_panel(kind, record)
 
 
 def _history(trail, story) -> None:

@@ -1,0 +1,255 @@
+"""The parts of the Deconfliction page, one function per tab: hits, contact requests, the check of an
+identifier, and command's view. Lists that others change (hits, requests) redraw every few seconds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coordination import aggregates, policy, services
+from coordination.db import read_session, write_session
+from coordination.errors import CoordinationError, ValidationError
+from coordination.kinds import KINDS
+from coordination.models import HandlingCondition, HitMatch, IdentifierKind
+from coordination.queries import contact_requests, hits
+from coordination.text import plain
+from coordination.ui.widgets.context import agency_ids, engine, principal
+from coordination.ui.widgets.deconfliction import (
+    LABELS,
+    QUALIFIERS,
+    VALUES,
+    ask_for_contact,
+    confirmed_removal,
+    day,
+)
+from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
+from coordination.ui.widgets.words import counted
+
+LISTED = 100  # the newest hits listed
+CONDITIONS = [condition.value for condition in HandlingCondition]
+
+
+def _live(refresh: int, draw) -> None:
+    st.fragment(run_every=refresh)(draw)()
+
+
+# --- hits ---------------------------------------------------------------------------------------
+
+def match_words(row) -> str:
+    if row.possible_duplicate:
+        return "possible duplicate"
+    return "possible match" if row.match is HitMatch.POSSIBLE else "same identifier"
+
+
+def hits_tab(refresh: int) -> None:
+    _live(refresh, _hits)
+
+
+def _hits() -> None:
+    viewer = principal()
+    with read_session(engine()) as session:
+        told = hits.hits_for_agency(session, viewer, limit=LISTED)
+    if not told:
+        st.info(f"No open hits: no other agency holds an identifier on a record {viewer.agency_code} may read, "
+                "as far as you may be told.")
+        return
+    many = f"the newest {LISTED}" if len(told) == LISTED else counted(len(told), "open hit")
+    st.caption(f"{many.capitalize()}, newest first. Select one to ask for contact. The other agency's record "
+               "stays theirs: only that they hold the same identifier is told.")
+    rows = [{"Found": day(row.found_at), "Record": _record(viewer, row), "What you are told": row.sentence,
+             "Match": match_words(row), "Contact": row.request_status.value if row.request_status else ""}
+            for row in told]
+    event = st.dataframe(rows, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key="deconfliction-hits")
+    chosen = event.selection.rows if event and event.selection else []
+    if chosen and chosen[0] < len(told):
+        row = told[chosen[0]]
+        st.markdown(f"**{plain(_record(viewer, row))}**: {plain(row.sentence)}")
+        ask_for_contact(row, f"hits-{row.id}")
+
+
+def _record(viewer, row) -> str:
+    """'suspect SUS-000123', with its agency when it is not the viewer's (command sees every agency's)."""
+    named = f"{KINDS[row.my_record_kind].entity} {row.my_record_reference}"
+    return named if row.my_agency_code == viewer.agency_code else f"{named} ({row.my_agency_code})"
+
+
+# --- contact requests ---------------------------------------------------------------------------
+
+def requests_tab(refresh: int) -> None:
+    _live(refresh, _requests)
+
+
+def _requests() -> None:
+    viewer = principal()
+    with read_session(engine()) as session:
+        asked_of_us = contact_requests.incoming(session, viewer)
+        asked_by_us = contact_requests.outgoing(session, viewer)
+    st.subheader(f"Asked of {viewer.agency_code}")
+    if not asked_of_us:
+        st.caption("No agency has asked yours for contact.")
+    for row in asked_of_us:
+        with st.container(border=True):
+            st.markdown(plain(row.sentence))
+            st.caption("Their reason: " + plain(row.reason))
+            if row.status.value == "declined" and row.decline_reason:
+                st.caption("Declined because: " + plain(row.decline_reason))
+            if row.status.value == "pending" and policy.can_decide_contact(viewer, agency_ids()[row.owner_agency]):
+                _decide(row)
+    st.subheader(f"Asked by {viewer.agency_code}")
+    if not asked_by_us:
+        st.caption("Your agency has not asked for contact yet: select a hit to ask.")
+    for row in asked_by_us:
+        with st.container(border=True):
+            st.markdown(plain(row.sentence))
+            if row.status.value == "declined" and row.decline_reason:
+                st.caption("Declined because: " + plain(row.decline_reason))
+            if row.asked_about and row.status.value == "approved":
+                st.caption(f"You may now read {plain(row.asked_about)}: open it on its page under "
+                           f"{plain(row.owner_agency)}'s reference, where the handling condition is shown.")
+
+
+def _decide(row) -> None:
+    """Approve with a handling condition (H3: the conditions stated) or decline with a reason."""
+    form = f"decide-{row.id}"
+    with st.form(form):
+        condition = st.selectbox("Handling condition, if you approve", CONDITIONS, key=key(form, "condition"),
+                                 format_func=lambda c: f"{c}: {HandlingCondition(c).meaning}")
+        show_problem(form, "condition")
+        text = st.text_area("The conditions (H3 only)", key=key(form, "condition_text"))
+        show_problem(form, "condition_text")
+        reason = st.text_input("Why you decline (if you do)", key=key(form, "reason"))
+        show_problem(form, "reason")
+        left, right = st.columns(2)
+        approve = left.form_submit_button("Approve", type="primary")
+        decline = right.form_submit_button("Decline")
+    if problems_of(form) and not (approve or decline):
+        st.error("Please correct the decision.")
+    if not (approve or decline):
+        return
+    try:
+        with write_session(engine()) as session:
+            if approve:
+                services.approve_contact(session, principal(), row.id, condition, text.strip() or None,
+                                         submission=token(form, ("approve", condition, text)))
+            else:
+                services.decline_contact(session, principal(), row.id, reason,
+                                         submission=token(form, ("decline", reason)))
+    except ValidationError as error:
+        refused(form, error, LABELS)
+    except CoordinationError as error:
+        not_written(error)
+    else:
+        what = f"approved with {condition} ({HandlingCondition(condition).meaning})" if approve else "declined"
+        written(form, f"{row.requesting_agency}'s request {what}.")
+
+
+# --- checking an identifier ---------------------------------------------------------------------
+
+def check_tab(refresh: int) -> None:
+    del refresh  # asked for, never refreshed
+    form = "check-identifier"
+    st.caption("Before acting on a value, ask whether another agency holds it: you are told which agencies, "
+               "never what they hold. Every check is recorded, and a person makes a limited number an hour.")
+    chosen, value, qualifier, sent = _identifier_form(form, "Check")
+    if not sent:
+        return
+    try:
+        with write_session(engine()) as session:
+            found = services.check_identifier(session, principal(), chosen.value, value, qualifier)
+    except ValidationError as error:
+        st.error(" ".join(f"{LABELS.get(name, 'The check')} {plain(reason)}." for name, reason in
+                          error.problems.items()))
+        return
+    except CoordinationError as error:
+        st.error(plain(str(error)))
+        return
+    said = f"{plain(found.display)}: {plain(found.sentence)}"
+    if found.excluded:
+        st.info(said)
+    elif found.agencies:
+        st.warning(said + " Add it to your record to be told of the hit, and ask for contact from there.")
+    else:
+        st.success(said)
+
+
+def _identifier_form(form: str, verb: str, with_reason: bool = False):
+    """Kind (outside the form: it decides what else is asked), value, the qualifier the kind needs, and
+    a reason; returns them and whether the form was sent."""
+    chosen = IdentifierKind(st.selectbox("Kind of identifier", [k.value for k in IdentifierKind],
+                                         key=key(form, "kind")))
+    with st.form(f"{form}-form"):
+        value = st.text_input(VALUES.get(chosen, "Value *"), key=key(form, f"value-{chosen.name}"))
+        show_problem(form, "value")
+        qualifier = ""
+        if chosen in QUALIFIERS:
+            qualifier = st.text_input(QUALIFIERS[chosen], key=key(form, f"qualifier-{chosen.name}"))
+            show_problem(form, "qualifier")
+        reason = st.text_input("Reason *", key=key(form, "reason")) if with_reason else ""
+        show_problem(form, "reason")
+        show_problem(form, "identifier_kind")
+        sent = st.form_submit_button(verb)
+    return chosen, value, qualifier.strip() or None, sent, *([reason] if with_reason else [])
+
+
+# --- command ------------------------------------------------------------------------------------
+
+def command_tab(refresh: int) -> None:
+    viewer = principal()
+    _live(refresh, _pairs_and_overdue)
+    if policy.can_manage_exclusions(viewer):
+        _exclusions()
+
+
+def _pairs_and_overdue() -> None:
+    viewer = principal()
+    with read_session(engine()) as session:
+        pairs = aggregates.hits_between_agencies(session, viewer)
+        late = contact_requests.overdue(session, viewer)
+    st.subheader("Open hits between agencies")
+    if pairs:
+        st.dataframe([{"Agencies": f"{row.first} and {row.second}" if row.first != row.second
+                       else f"within {row.first} (possible duplicates)", "Open hits": row.hits} for row in pairs],
+                     hide_index=True, width="stretch")
+    else:
+        st.caption("No open hits that command is told of.")
+    st.subheader("Requests for contact pending more than 48 hours")
+    if late:
+        for row in late:
+            st.markdown("- " + plain(row.sentence))
+    else:
+        st.caption("None: every request was answered within 48 hours.")
+
+
+def _exclusions() -> None:
+    viewer = principal()
+    st.subheader("Exclusion list")
+    st.caption("Values that match everywhere and mean nothing (a bank's number spoofed as caller ID, the service's "
+               "own addresses): they make no hits, and adding one closes the hits it made.")
+    with read_session(engine()) as session:
+        listed = hits.exclusions(session, viewer)
+    if listed:
+        st.dataframe([{"Kind": row.kind.value, "Value": row.value, "Reason": row.reason, "Added": day(row.added_at),
+                       "By": row.added_by} for row in listed], hide_index=True, width="stretch")
+        _remove_exclusion(listed)
+    form = "exclusion"
+    chosen, value, qualifier, sent, reason = _identifier_form(form, "Add to the exclusion list", with_reason=True)
+    if not sent:
+        return
+    try:
+        with write_session(engine()) as session:
+            services.add_exclusion(session, viewer, chosen.value, value, reason, qualifier=qualifier,
+                                   submission=token(form, (chosen, value, qualifier, reason)))
+    except ValidationError as error:
+        refused(form, error, LABELS)
+    except CoordinationError as error:
+        not_written(error)
+    else:
+        written(form, f"Excluded the {chosen.value}: it makes no hits, and its open hits are closed.")
+
+
+def _remove_exclusion(listed) -> None:
+    confirmed_removal(
+        "exclusion-remove", {row.id: f"{row.kind.value}: {row.value}" for row in listed},
+        pick="Take a value off the list", yes="Take it off",
+        question=lambda name: f"Take the {name} off the exclusion list? It makes hits again from now on.",
+        act=services.remove_exclusion, done=lambda name: f"Took the {name} off the exclusion list.")

@@ -1,0 +1,179 @@
+"""Deconfliction in the app (AppTest): identifiers on a record's page, hits told as sentences, asking for
+contact, approving with a handling condition, the condition on the record read under the grant, the
+exclusion list, and a plain message instead of deconfliction when there is no key."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from coordination import deconfliction_key, services
+from coordination.kinds import SUSPECTS
+from coordination.models import ContactRequest, Hit, Identifier, Suspect
+from tests.helpers import open_page
+from tests.test_records_ui import open_record, open_tab, said
+
+WALLET = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"  # a checksum-valid Bitcoin address, used as an example
+
+
+@pytest.fixture
+def key_file(tmp_path, monkeypatch):
+    path = deconfliction_key.make_key_file(tmp_path / "deconfliction.key")
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(path))
+    return path
+
+
+@pytest.fixture
+def shared(sqlite_store, monkeypatch, key_file):
+    """A Met suspect, and an FBI suspect (AMBER+STRICT: unreadable to the Met) holding the wallet."""
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    fbi = sqlite_store.principal("liaison.fbi")
+    with sqlite_store.writer() as session:
+        services.create_suspect(session, sqlite_store.principal("liaison.met"), {
+            "reference": "M-1", "full_name": "Synthetic One", "tier": "user", "status": "lead"})
+        theirs = services.create_suspect(session, fbi, {"reference": "F-9", "full_name": "Synthetic Nine",
+                                                        "tier": "money handler", "status": "identified",
+                                                        "tlp": "AMBER+STRICT"})
+        services.add_identifier(session, fbi, SUSPECTS, theirs.id, "crypto wallet", WALLET)
+    return sqlite_store
+
+
+def record_id(store, reference: str) -> int:
+    with store.reader() as session:
+        return session.scalar(select(Suspect.id).where(Suspect.reference == reference))
+
+
+def identifiers_tab(subject: str, store, reference: str):
+    at = open_record(open_page(subject, "suspects"), "suspects", reference)
+    return open_tab(at, "suspects", record_id(store, reference), "Identifiers")
+
+
+def texts(at) -> str:
+    """Everything the page says, as a person reads it."""
+    return " ".join(said([*at.markdown, *at.caption, *at.success, *at.info, *at.warning, *at.error]))
+
+
+def add_wallet(store, subject: str = "liaison.met", reference: str = "M-1", value: str = WALLET):
+    at = identifiers_tab(subject, store, reference)
+    form = f"identifier-suspects-{record_id(store, reference)}"
+    at.selectbox(key=f"{form}-kind").select("crypto wallet").run()
+    at.text_input(key=f"{form}-value-WALLET").input(value)
+    at.button(key=f"FormSubmitter:{form}-add-Add identifier").click().run()
+    assert not at.exception
+    return at
+
+
+def test_a_liaison_adds_a_wallet_another_agency_holds_and_both_are_told(shared):
+    at = add_wallet(shared)
+    assert said(at.success) == ["Added the crypto wallet to M-1; any agency holding it too is told at once."]
+    assert "FBI also holds this crypto wallet (since " in texts(at)
+    assert "F-9" not in texts(at) and "Synthetic Nine" not in texts(at)  # never the other record
+
+    fbi = open_page("liaison.fbi", "deconfliction")
+    table = fbi.dataframe(key="deconfliction-hits").value
+    assert list(table["Record"]) == ["suspect F-9"] and list(table["Match"]) == ["same identifier"]
+    assert list(table["What you are told"])[0].startswith("MET also holds this crypto wallet (since ")
+    assert not set(table.columns) & {"id", "my_record_id", "kind"}  # labels, never column names
+
+
+def test_asking_for_contact_then_approval_with_h2_shows_the_condition_on_the_record(shared):
+    at = add_wallet(shared)
+    with shared.reader() as session:
+        hit_id = session.scalar(select(Hit.id))
+    place = f"ask-record-suspects-{record_id(shared, 'M-1')}-{hit_id}"
+    at.text_area(key=f"{place}-reason").input("Our suspect paid into it; we plan an arrest next week")
+    at.button(key=f"FormSubmitter:{place}-Ask for contact").click().run()
+    assert said(at.success) == ["Asked FBI for contact about the crypto wallet on M-1; you will see their answer "
+                                "under Deconfliction."]
+
+    fbi = open_page("liaison.fbi", "deconfliction")
+    with shared.reader() as session:
+        request = session.scalar(select(ContactRequest))
+    assert "Our suspect paid into it" in texts(fbi)
+    fbi.selectbox(key=f"decide-{request.id}-condition").select("H2")
+    fbi.button(key=f"FormSubmitter:decide-{request.id}-Approve").click().run()
+    assert said(fbi.success) == ["MET's request approved with H2 (not to be passed on without permission)."]
+
+    met = open_record(open_page("liaison.met", "suspects"), "suspects", "FBI/F-9")
+    banner = said(met.warning)
+    assert any(re.match(r"Read under a contact request FBI approved on .*Handling condition H2: not to be "
+                        r"passed on without permission\.", line) for line in banner), banner
+    assert said(met.subheader)[0] == "F-9"
+
+
+def test_a_bad_value_is_refused_under_its_field_and_nothing_is_written(shared):
+    at = add_wallet(shared, value="bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdx")
+    assert any(line.startswith("The value is not a valid Bitcoin address") for line in said(at.error)), said(at.error)
+    with shared.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Identifier)) == 1  # the FBI's only
+
+
+def test_removing_an_identifier_is_confirmed_first_and_closes_its_hit(shared):
+    add_wallet(shared)
+    at = identifiers_tab("liaison.met", shared, "M-1")
+    form = f"identifier-remove-suspects-{record_id(shared, 'M-1')}"
+    with shared.reader() as session:
+        mine = session.scalar(select(Identifier.id).where(Identifier.record_id == record_id(shared, "M-1")))
+    at.selectbox(key=f"{form}-which").select(mine).run()
+    at.button(key=f"{form}-ask").click().run()
+    assert said(at.warning)[-1].startswith(f"Remove the crypto wallet: {WALLET} from M-1? Its hits close")
+    with shared.reader() as session:
+        assert session.scalar(select(Identifier.removed_at).where(Identifier.id == mine)) is None
+    at.button(key=f"{form}-confirm").click().run()
+    assert said(at.success) == [f"Removed the crypto wallet: {WALLET} from M-1."]
+    with shared.reader() as session:
+        assert session.scalar(select(Hit.closed_reason)) == "removed"
+
+
+def test_another_agency_reads_the_identifiers_but_may_not_change_them(shared):
+    add_wallet(shared)
+    at = identifiers_tab("liaison.nca", shared, "M-1")
+    assert "Read only: NCA may not change the identifiers of this record." in texts(at)
+    assert not [b for b in at.button if "Add identifier" in str(b.label)]
+    assert "also holds" not in texts(at)  # NCA holds nothing: told nothing
+
+
+def test_command_keeps_the_exclusion_list_and_counts_hits_by_agency_pair(shared):
+    add_wallet(shared)
+    at = open_page("commander.met", "deconfliction")
+    pairs = at.dataframe[1].value if len(at.dataframe) > 1 else None
+    assert pairs is not None and list(pairs["Agencies"]) == ["FBI and MET"] and list(pairs["Open hits"]) == [1]
+    at.selectbox(key="exclusion-kind").select("crypto wallet").run()
+    at.text_input(key="exclusion-value-WALLET").input(WALLET)
+    at.text_input(key="exclusion-reason").input("the site's own donation address: on every seized record")
+    at.button(key="FormSubmitter:exclusion-form-Add to the exclusion list").click().run()
+    assert said(at.success) == ["Excluded the crypto wallet: it makes no hits, and its open hits are closed."]
+    with shared.reader() as session:
+        assert session.scalar(select(Hit.closed_reason)) == "excluded"
+
+
+def test_without_a_key_deconfliction_says_how_to_make_one_and_the_rest_works(shared, monkeypatch):
+    monkeypatch.delenv(deconfliction_key.ENVIRONMENT)
+    at = open_page("liaison.met", "deconfliction")
+    assert any("deconflict make-key" in line and "COORD_DECONFLICTION_KEY_FILE" in line for line in said(at.warning))
+    assert not at.dataframe
+    records = identifiers_tab("liaison.met", shared, "M-1")
+    assert any("Deconfliction is not running" in line for line in said(records.warning))
+    assert not records.exception and said(records.subheader)[0] == "M-1"
+
+
+def check(at, value: str):
+    at.selectbox(key="check-identifier-kind").select("crypto wallet").run()
+    at.text_input(key="check-identifier-value-WALLET").input(value)
+    at.button(key="FormSubmitter:check-identifier-form-Check").click().run()
+    assert not at.exception
+    return at
+
+
+def test_checking_a_value_says_which_agencies_hold_it_and_the_hourly_limit(shared, monkeypatch):
+    monkeypatch.setenv("COORD_CHECKS_PER_HOUR", "2")
+    at = check(open_page("liaison.met", "deconfliction"), WALLET)
+    assert said(at.warning) == [f"Bitcoin {WALLET}: FBI also holds this crypto wallet. Add it to your record to be "
+                                "told of the hit, and ask for contact from there."]
+    at = check(at, "0x52908400098527886E0F7030069857D2E4169EE7")
+    assert said(at.success) == ["Ethereum 0x52908400098527886E0F7030069857D2E4169EE7: No other agency holds this "
+                                "crypto wallet."]
+    at = check(at, WALLET)
+    assert not at.warning and len(at.error) == 1 and "next" in said(at.error)[0].lower(), said(at.error)
