@@ -15,8 +15,9 @@ The package is organised by what each module holds:
 5. records - the marked operational records (`MarkedRecord`: suspects, arrests, evidence items,
    tasks), custody events, task updates, RED recipients and briefings
 6. tallies - the trigger-kept count tables the dashboard reads
-7. audit - the hash-chained audit event, and the one-time tokens of submitted forms
-8. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+7. decisions - the decision log (append-only) and its pins
+8. audit - the hash-chained audit event, and the one-time tokens of submitted forms
+9. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
+from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.enums import (
     ArrestOutcome,
     EvidenceStatus,
@@ -86,6 +88,8 @@ __all__ = [
     "ArrestKeys", "ArrestRedTally", "ArrestTally", "EvidenceKeys", "EvidenceRedTally", "EvidenceTally",
     "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",
     "TaskRedTally", "TaskTally",
+    # decisions
+    "Decision", "DecisionPin",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]

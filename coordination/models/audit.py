@@ -32,7 +32,9 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),
+                      # the operation's timeline walks one kind's events newest first (queries.timeline)
+                      Index("ix_audit_event_entity_seq", "entity", "seq"))
 
 
 class Submission(Base):
