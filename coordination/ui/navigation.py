@@ -22,6 +22,8 @@ PAGES = {
     "evidence": "Evidence",
     "tasks": "Tasks",
     "users": "Users",
+    "timeline": "Timeline",
+    "decisions": "Decision log",
 }
 
 
