@@ -67,7 +67,8 @@ class _Source:
         model = self.kind.model
         where = [visible(model, principal), *([model.owning_agency_id.in_(agency_ids)] if agency_ids else [])]
         if self.entity == TaskUpdate.entity:
-            return exists().where(TaskUpdate.id == AuditEvent.entity_id, model.id == TaskUpdate.task_id, *where)
+            return exists(select(TaskUpdate.id).join(model, model.id == TaskUpdate.task_id)
+                          .where(TaskUpdate.id == AuditEvent.entity_id, *where))
         return exists().where(model.id == AuditEvent.entity_id, *where)
 
 
