@@ -3,11 +3,15 @@ changed or deleted (not even by hand-written SQL), corrections chain, pins go wi
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
-from coordination import policy, services
+from coordination import briefing, policy, services
 from coordination.errors import NotFound, PermissionDenied, ValidationError
+from coordination.markings import TLP
 from coordination.models import AuditEvent, Decision, DecisionPin, Outcome
 from coordination.queries import decisions
 
@@ -122,3 +126,26 @@ def test_every_bad_value_is_refused_with_a_reason_and_nothing_is_written(store):
         record(store)
     with store.reader() as session:
         assert session.scalar(select(func.count()).select_from(Decision)) == 1
+
+
+def briefing_text(store, subject: str):
+    result = briefing.export(store.engine, store.principal(subject), with_charts=False)
+    said = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(result.pdf)).pages)
+    return result.contents, " ".join(said.split())  # a table cell's text wraps
+
+
+def test_the_briefing_lists_the_pinned_decisions_its_author_may_read_and_is_marked_for_them(store):
+    commander = store.principal("commander.met")
+    shown = record(store, reference="DEC-PINNED", decision="Hold the Dutch arrests until 06:00")
+    record(store, reference="DEC-UNPINNED", decision="Brief the press after the action day")
+    strict = record(store, reference="DEC-STRICT", decision="Keep the informant out of it", tlp="AMBER+STRICT")
+    with store.writer() as session:
+        for decision in (shown, strict):
+            services.pin_decision(session, commander, decision.id, True)
+    contents, said = briefing_text(store, "commander.met")
+    assert "Pinned decisions" in said and "Hold the Dutch arrests until 06:00" in said
+    assert "Keep the informant out of it" in said and "Brief the press" not in said
+    assert contents.tlp is TLP.AMBER_STRICT  # the highest marking it names: the pinned AMBER+STRICT decision
+    contents, said = briefing_text(store, "liaison.fbi")
+    assert "Hold the Dutch arrests until 06:00" in said and "Keep the informant out of it" not in said
+    assert contents.tlp is TLP.AMBER

@@ -190,7 +190,7 @@ def _pinned_decisions(session: Session, author: Principal) -> Table:
     rows = [(e.reference, e.decided_at.removesuffix(" UTC"), e.decided_by, e.decision, e.rationale, e.marking)
             for e in decisions.pinned(session, author)]
     return Table("Pinned decisions", ("Entry", "Decided (UTC)", "Decided by", "Decision", "Rationale", "Marking"),
-                 rows[:LIST_LIMIT], len(rows), (2, 2, 3, 6, 6, 3))
+                 rows[:LIST_LIMIT], len(rows), (3, 3, 3, 6, 6, 5))
 
 
 def _visible_events(author: Principal) -> ColumnElement[bool]:
