@@ -7,6 +7,7 @@ import streamlit as st
 
 from coordination.db import read_session
 from coordination.queries import timeline
+from coordination.text import plain
 from coordination.ui.widgets.context import agency_codes, engine, principal
 
 viewer = principal()
@@ -31,8 +32,8 @@ with read_session(engine()) as session:
 
 st.caption(f"Page {len(cursors)}, newest first; times in UTC. Only events about records you may read are shown.")
 if found.lines:
-    st.dataframe([line._asdict() for line in found.lines], hide_index=True, width="stretch",
-                 column_config={"when": "When (UTC)", "who": "Who", "what": "What happened"})
+    # one sentence a line, read as text (every value escaped: references and notes are typed by people)
+    st.markdown("\n".join(f"- **{plain(line.when)}** · {plain(line.who)} {plain(line.what)}" for line in found.lines))
 else:
     st.info("Nothing happened to records you may read within these filters.")
 newer, older = st.columns(2)
