@@ -15,7 +15,8 @@ from coordination.models import AuditEvent, Outcome, Recipient, TaskUpdate
 from coordination.principal import Principal
 from coordination.queries import history, timeline
 from coordination.queries.marking_history import REDACTED
-from tests.conftest import SHA
+from tests.conftest import SHA, suspect
+from tests.helpers import open_page
 
 ITEM = {"item_type": "phone", "description": "phone", "sha256": SHA, "seized_from": "x",
         "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": "awaiting analysis",
@@ -182,3 +183,27 @@ def test_keyset_pages_hold_each_event_once_newest_first_under_every_filter(story
             assert lines(story, subject, filters, size) == whole, (filters, size)
         assert [line.when for line in whole] == sorted((line.when for line in whole), reverse=True)
     assert whats(story, subject, kinds=("decisions",))[-1] == "recorded decision DEC-1: “Strike on Monday”"
+
+
+def test_the_page_goes_back_in_time_and_returns_and_a_filter_starts_again(sqlite_store, monkeypatch):
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    met = sqlite_store.principal("liaison.met")
+    with sqlite_store.writer() as s:
+        for n in range(timeline.PAGE_SIZE + 5):
+            suspect(s, met, f"S-{n:03d}")
+    at = open_page("liaison.fbi", "timeline")
+
+    def shown() -> str:
+        return re.sub(r"\\(.)", r"\1", at.markdown[0].value)  # Markdown's escapes of typed values undone
+
+    assert shown().startswith("- **") and "recorded suspect S-054 (user, lead)" in shown()
+    assert at.button(key="timeline-newer").disabled and not at.button(key="timeline-older").disabled
+    at.button(key="timeline-older").click().run()
+    assert "recorded suspect S-004" in shown() and "S-054" not in shown() and "Page 2" in at.caption[0].value
+    assert at.button(key="timeline-older").disabled
+    at.button(key="timeline-newer").click().run()
+    assert "S-054" in shown()
+    at.button(key="timeline-older").click().run()
+    at.multiselect(key="timeline-kinds").select("tasks").run()  # new filters: from the newest page again
+    assert "Page 1" in at.caption[0].value and not at.markdown[0].value.startswith("- ")
+    assert at.info[0].value == "Nothing happened to records you may read within these filters."
