@@ -8,7 +8,9 @@ The decision log (`decision`) and its pins (`decision_pin`) are append-only: tri
 UPDATE and DELETE on both, as 0001's do on the audit trail (a correction is a new decision naming
 the one it corrects; pinning and unpinning are rows of their own). The timeline reads one kind's
 audit events newest first: `ix_audit_event_entity_seq` lets it walk them in that order and stop
-after a page.
+after a page; it carries the record's id and the outcome the walk checks, so that PostgreSQL
+prefers it to walking the whole trail along the primary key (measured at 2,000,000 events: a week
+without task events took 50-400 ms that way, 0.1 ms along this index).
 """
 from typing import Sequence, Union
 
@@ -88,7 +90,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decision_pin'))
     )
     op.create_index('ix_decision_pin_latest', 'decision_pin', ['decision_id', 'id'])
-    op.create_index('ix_audit_event_entity_seq', 'audit_event', ['entity', 'seq'])
+    op.create_index('ix_audit_event_entity_seq', 'audit_event', ['entity', 'seq', 'entity_id', 'outcome'])
     for statement in APPEND_ONLY.get(op.get_bind().dialect.name, ()):
         op.execute(statement)
 
