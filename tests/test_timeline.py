@@ -168,7 +168,9 @@ def oracle(store, subject: str, filters: timeline.Filters) -> int:
 
 
 @pytest.mark.parametrize("subject", ["liaison.fbi", "liaison.met", "commander.met"])
-def test_keyset_pages_hold_each_event_once_newest_first_under_every_filter(story, subject):
+@pytest.mark.parametrize("few", [timeline.FEW, 0])  # an agency's events looked up by record, or walked to
+def test_keyset_pages_hold_each_event_once_newest_first_under_every_filter(story, subject, few, monkeypatch):
+    monkeypatch.setattr(timeline, "FEW", few)
     with story.reader() as session:
         times = sorted(session.scalars(select(AuditEvent.occurred_at).where(AuditEvent.entity == "suspect")))
     middle = times[len(times) // 2]

@@ -30,6 +30,7 @@ from coordination.principal import Principal
 from coordination.queries import history, marking_history
 
 PAGE_SIZE = 50
+FEW = 2_000  # an agency's records of a kind up to which their events are looked up rather than walked to
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (SUSPECTS, ARRESTS, EVIDENCE, TASKS, DECISIONS)}
 
 
@@ -67,9 +68,13 @@ class _Source:
         model = self.kind.model
         where = [visible(model, principal), *([model.owning_agency_id.in_(agency_ids)] if agency_ids else [])]
         if self.entity == TaskUpdate.entity:
-            return exists(select(TaskUpdate.id).join(model, model.id == TaskUpdate.task_id)
-                          .where(TaskUpdate.id == AuditEvent.entity_id, *where))
-        return exists().where(model.id == AuditEvent.entity_id, *where)
+            record = select(TaskUpdate.id).join(model, model.id == TaskUpdate.task_id) \
+                .where(TaskUpdate.id == AuditEvent.entity_id, *where)
+        else:
+            record = select(model.id).where(model.id == AuditEvent.entity_id, *where)
+        # OFFSET 0 keeps it a check per event walked: PostgreSQL would otherwise turn it into a join that
+        # reads every event of the kind for an agency's records, then sorts them (NCA: 170 ms, EUROJUST: 3 s)
+        return exists(record.offset(0))
 
 
 _SOURCES = [_Source(kind, kind.entity) for kind in KINDS.values()] + [_Source(TASKS, TaskUpdate.entity)]
@@ -87,25 +92,33 @@ def page(session: Session, principal: Principal, filters: Filters = Filters(), b
         return Page([], None)
     seqs: list[int] = []
     for source in _SOURCES:
-        if filters.kinds and source.kind.name not in filters.kinds:
-            continue
-        if agency_ids and not _any_record(session, principal, source.kind, agency_ids):
-            continue  # else the walk would read every event of the kind to find none
-        seqs += session.scalars(
-            select(AuditEvent.seq).where(AuditEvent.entity == source.entity, AuditEvent.seq >= low,
-                                         AuditEvent.seq < high, AuditEvent.outcome == Outcome.OK,
-                                         source.readable(principal, agency_ids))
-            .order_by(AuditEvent.seq.desc()).limit(size + 1)).all()
+        if not filters.kinds or source.kind.name in filters.kinds:
+            seqs += _newest(session, principal, source, agency_ids, low, high, size + 1)
     seqs = sorted(seqs, reverse=True)
     shown = seqs[:size]
     events = session.scalars(select(AuditEvent).where(AuditEvent.seq.in_(shown)).order_by(AuditEvent.seq.desc())).all()
     return Page(_lines(session, principal, events), shown[-1] if len(seqs) > size else None)
 
 
-def _any_record(session: Session, principal: Principal, kind: Kind, agency_ids: Sequence[int]) -> bool:
-    model = kind.model
-    return session.scalar(select(model.id).where(model.owning_agency_id.in_(agency_ids), visible(model, principal))
-                          .limit(1)) is not None
+def _newest(session: Session, principal: Principal, source: _Source, agency_ids: Sequence[int], low: int,
+            high: int, limit: int) -> list[int]:
+    """The sequence numbers of the newest `limit` events of `source` in [low, high) the principal may read.
+
+    Walked along the index from the newest, each checked against its record; but when an agency's
+    readable records of the kind are few, their events are looked up by record instead (the walk
+    would read most of the kind's events to find a page of theirs, or all of them to find none)."""
+    in_range = [AuditEvent.entity == source.entity, AuditEvent.seq >= low, AuditEvent.seq < high,
+                AuditEvent.outcome == Outcome.OK]
+    newest = select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(limit)
+    if agency_ids:
+        model = source.kind.model
+        ids = session.scalars(select(model.id).where(model.owning_agency_id.in_(agency_ids), visible(model, principal))
+                              .limit(FEW + 1)).all()
+        if not ids:
+            return []
+        if len(ids) <= FEW and source.entity == source.kind.entity:
+            return list(session.scalars(newest.where(*in_range, AuditEvent.entity_id.in_(ids))))
+    return list(session.scalars(newest.where(*in_range, source.readable(principal, agency_ids))))
 
 
 def _range(session: Session, filters: Filters, before: int | None) -> tuple[int, int]:
