@@ -35,6 +35,8 @@ from coordination.models import (
     AuditEvent,
     Base,
     CustodyEvent,
+    Decision,
+    DecisionPin,
     EvidenceItem,
     EvidenceStatus,
     EvidenceType,
@@ -133,6 +135,19 @@ TASK_NOTES = ["Progress note", "Chased partner for response", "Awaiting legal si
 LABS = {"NCA": "NCA digital forensics lab", "MET": "Met cyber crime unit exhibits store",
         "NL-POLICE": "Team High Tech Crime lab", "FBI": "FBI regional computer forensics lab",
         "EUROPOL": "EC3 forensic support", "EUROJUST": "Eurojust case team"}
+# days from the action day, decision, rationale, marking, the entry it corrects, pinned
+DEMO_DECISIONS = [
+    (-21, "Run Operation Elaborate as one coordinated action day, 05:00 London time",
+     "Arrests in one morning stop users warning each other and wiping devices", TLP.AMBER, None, False),
+    (-14, "Take the iSpoof site down on the action day, after the servers are imaged",
+     "Imaging first keeps the user list and payment records as evidence", TLP.AMBER, None, True),
+    (-7, "Text every UK victim found in the call records from the action day on",
+     "Victims learn of the fraud from the police, not from the news", TLP.GREEN, None, True),
+    (-3, "The Dutch search starts at 06:00 local time, with the London arrests",
+     "Server and arrests together: nobody is warned", TLP.AMBER_STRICT, None, False),
+    (-2, "The Dutch search starts at 05:00 local time, one hour before the London arrests",
+     "The hosting provider asked for the data centre to be entered first", TLP.AMBER_STRICT, 4, True),
+]
 BOOKKEEPING = frozenset({"id", "operation_id", "version", "created_at", "updated_at", "updated_by_id"})
 
 
@@ -323,6 +338,7 @@ class _Generator:
             _Identifiers(self).run()
             self.session.get(Operation, self.operation_id).deconfliction_key_fingerprint = self.key.fingerprint
         self.flush()
+        self.decisions()
         self.chain()
         self._fix_sequences()
 
@@ -484,6 +500,32 @@ class _Generator:
             self.flush_if_full()
         self.flush()
         self.progress("tasks", n, n)
+
+    def decisions(self) -> None:
+        """The command's decision log around the action day (no random draws: the rest of the data set
+        stays as the seed makes it): decisions, one corrected, the key ones pinned into the briefing."""
+        commander = "commander.met"
+        user_id = self.users[commander][0]
+        day = datetime.combine(self.action_day, time(5), UTC)
+        rows, pins = [], []
+        for n, (days, decision, rationale, tlp, corrects, pinned) in enumerate(DEMO_DECISIONS, start=1):
+            when = day + timedelta(days=days)
+            row = dict(id=n, operation_id=self.operation_id, owning_agency_id=self.agencies["MET"], tlp=tlp,
+                       classification=Classification.OFFICIAL_SENSITIVE, version=1, created_at=when,
+                       updated_at=when, updated_by_id=user_id, reference=f"DEC-{n:03d}", decision=decision,
+                       rationale=rationale, options="", decided_by="Casey Commander (Gold, MET)", decided_at=when,
+                       corrects_id=corrects)
+            rows.append(row)
+            self.event(when, commander, "create", "decision", n, after=_after(row))
+            if pinned:
+                pins.append(dict(id=len(pins) + 1, decision_id=n, pinned=True, by_id=user_id, at=when))
+                self.event(when, commander, "pin", "decision", n, after={"pinned": True})
+        self.session.execute(insert(Decision.__table__), rows)
+        self.session.execute(insert(DecisionPin.__table__), pins)
+        if self.session.get_bind().dialect.name == "postgresql":  # ids were given: the sequences go on after them
+            for table in ("decision", "decision_pin"):
+                self.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                                          f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
 
     def _fix_sequences(self) -> None:
         """Rows were inserted with explicit ids; PostgreSQL's sequences must continue after them."""

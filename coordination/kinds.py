@@ -18,6 +18,7 @@ from coordination.fields import Field
 from coordination.models import (
     Arrest,
     ArrestOutcome,
+    Decision,
     EvidenceItem,
     EvidenceStatus,
     EvidenceType,
@@ -69,6 +70,7 @@ class Kind:
     extra_columns: tuple[str, ...] = ()  # shown on export, ignored on import
     run_by_command: bool = False  # commanders create and change these for every agency
     changed_elsewhere: frozenset[str] = frozenset()  # not on the edit form: another form changes these
+    command_only: bool = False  # only commanders write these (the decision log)
 
     @property
     def entity(self) -> str:
@@ -154,6 +156,21 @@ IMPORTABLE = tuple(name for name, kind in KINDS.items() if kind.importable)
 def of(model: type[MarkedRecord]) -> Kind:
     """The description of a model's records."""
     return next(kind for kind in KINDS.values() if kind.model is model)
+
+
+# The decision log: append-only (a correction is a new entry), written by command, read by marking.
+# Not in KINDS: it has no table page, tallies, import or export; its own page lists it.
+DECISIONS = Kind(
+    "decisions", Decision, {
+        "reference": Field(REFERENCE, required=True),
+        "decision": Field(f.text(2_000, multiline=True), required=True),
+        "rationale": Field(f.text(10_000, multiline=True), required=True),
+        "options": Field(f.text(10_000, multiline=True), label="Options considered"),
+        "decided_by": Field(f.text(200), label="Decided by (name and role)"),
+        "decided_at": Field(f.moment, label="Decided at"),
+        **MARKING,
+    },
+    key="reference", title="Decision log", search=("reference", "decision", "rationale"), command_only=True)
 
 
 # What is typed for things that are not marked records of their own.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
-from coordination.kinds import TASKS, Kind
+from coordination.kinds import DECISIONS, TASKS, Kind
 from coordination.markings import TLP
 from coordination.models import MarkedRecord, Recipient, RecordGrant, Role
 from coordination.principal import Principal
@@ -144,6 +144,8 @@ def can_write(principal: Principal, action: Action, *, kind: Kind | None = None,
     own = owning_agency_id is not None and owning_agency_id == principal.agency_id
     if action is Action.MANAGE_USERS:
         return role is Role.ADMIN
+    if kind is not None and kind.command_only:  # the decision log: commanders record (CREATE) and pin (UPDATE)
+        return role is Role.COMMANDER and action in (Action.CREATE, Action.UPDATE)
     if role is Role.COMMANDER:
         # commanders run the tasks of every agency; other records belong to their agencies
         return kind is not None and kind.run_by_command and action in (
@@ -183,6 +185,15 @@ def can_import(principal: Principal, kind: Kind) -> bool:
     return kind.importable and principal.role is Role.LIAISON
 
 
+def can_record_decision(principal: Principal) -> bool:
+    """Write a decision into the log, or correct one (a correction is a new entry)."""
+    return can_write(principal, Action.CREATE, kind=DECISIONS, owning_agency_id=principal.agency_id)
+
+
+def can_pin_decision(principal: Principal) -> bool:
+    return can_write(principal, Action.UPDATE, kind=DECISIONS)
+
+
 def can_manage_users(principal: Principal) -> bool:
     return can_write(principal, Action.MANAGE_USERS)
 
@@ -197,6 +208,11 @@ _PAGES_BY_ROLE: dict[Role, list[str]] = {
     Role.ANALYST: ["overview", *_RECORD_PAGES],
     Role.OBSERVER: ["overview", *_RECORD_PAGES],
 }
+
+
+# Everyone who reads operational records reads the operation's timeline and its decision log.
+for _role in (Role.COMMANDER, Role.LIAISON, Role.ANALYST, Role.OBSERVER):
+    _PAGES_BY_ROLE[_role] = [*_PAGES_BY_ROLE[_role], "timeline", "decisions"]
 
 
 def pages_for(principal: Principal) -> list[str]:

@@ -22,6 +22,7 @@ from coordination.models import (
     Arrest,
     AuditEvent,
     Briefing,
+    Decision,
     EvidenceItem,
     EvidenceStatus,
     MarkedRecord,
@@ -37,7 +38,7 @@ from coordination.models import (
 )
 from coordination.policy import visible
 from coordination.principal import Principal
-from coordination.queries import marking_history
+from coordination.queries import decisions, marking_history
 from coordination.queries.contact_requests import condition_words, grant_columns
 
 LIST_LIMIT = 50
@@ -88,6 +89,7 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
     seen = picture(session, author, filters, now.date())
     changes = _changes(session, author, since_last, now)
     wheres = _content(author, filters, changes.since_seq)
+    wheres[Decision] = decisions.pinned_where(author)  # the pinned decisions it lists
     tlp, classification = _highest_marking(session, wheres)
     return Contents(
         operation=operation.code_name if operation else "(no operation)",
@@ -95,7 +97,7 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
         picture=seen, tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen),
                               _late_tasks(session, author, filters, now.date()),
                               _awaiting_analysis(session, author, filters), _key_suspects(session, author, filters),
-                              *_deconfliction(seen)],
+                              *_deconfliction(seen), _pinned_decisions(session, author)],
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
 
@@ -191,6 +193,14 @@ def _key_suspects(session: Session, author: Principal, filters: Filters) -> Tabl
     return _listing(session, "Key suspects (site administrators and developers)",
                     {"Reference": 2, "Name": 4, "Aliases": 4, "Tier": 2, "Status": 2, "Agency": 2}, query,
                     select(func.count()).select_from(Suspect).where(*where))
+
+
+def _pinned_decisions(session: Session, author: Principal) -> Table:
+    """The decision log's pinned entries the author may read, newest decision first."""
+    rows = [(e.reference, e.decided_at.removesuffix(" UTC"), e.decided_by, e.decision, e.rationale, e.marking)
+            for e in decisions.pinned(session, author)]
+    return Table("Pinned decisions", ("Entry", "Decided (UTC)", "Decided by", "Decision", "Rationale", "Marking"),
+                 rows[:LIST_LIMIT], len(rows), (3, 3, 3, 6, 6, 5))
 
 
 def _visible_events(author: Principal) -> ColumnElement[bool]:

@@ -17,8 +17,9 @@ The package is organised by what each module holds:
 6. tallies - the trigger-kept count tables the dashboard reads
 7. deconfliction - identifiers held on records (keyed for matching), hits, exclusions, contact
    requests, the record grants approved requests make, and the checks people make
-8. audit - the hash-chained audit event, and the one-time tokens of submitted forms
-9. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+8. decisions - the decision log (append-only) and its pins
+9. audit - the hash-chained audit event, and the one-time tokens of submitted forms
+10. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -36,6 +37,7 @@ from coordination.models.deconfliction import (
     IdentifierCheck,
     RecordGrant,
 )
+from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.enums import (
     ArrestOutcome,
     ContactStatus,
@@ -104,6 +106,8 @@ __all__ = [
     # deconfliction
     "ContactRequest", "ContactStatus", "Exclusion", "HandlingCondition", "Hit", "HitClosed", "HitMatch",
     "Identifier", "IdentifierCheck", "IdentifierKind", "RecordGrant",
+    # decisions
+    "Decision", "DecisionPin",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]

@@ -16,6 +16,7 @@ these.
 - `checks`: checking an identifier before acting (which other agencies hold it), at most so many an hour
 - `key_rotation`: re-keying every identifier and exclusion under a new deconfliction key
 - `contact_requests`: asking another agency for contact about a hit, its approval (a grant) or decline
+- `decisions`: the decision log (append-only) and its pins
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
@@ -23,6 +24,7 @@ from coordination.services import (
     briefings,
     checks,
     contact_requests,
+    decisions,
     evidence,
     exports,
     identifiers,
@@ -50,6 +52,8 @@ record_sign_in = committed(users.record_sign_in)
 record_export = committed(exports.record_export)
 authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
+record_decision = committed(decisions.record_decision)
+pin_decision = committed(decisions.pin_decision)
 admit = in_transaction(sign_in.admit)
 add_identifier = committed(identifiers.add_identifier)
 add_identifiers = committed(identifiers.add_identifiers)
@@ -70,4 +74,5 @@ __all__ = [
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
     "ask_for_contact", "approve_contact", "decline_contact", "check_identifier", "rotate_key",
+    "update_user", "record_decision", "pin_decision",
 ]

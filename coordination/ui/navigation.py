@@ -23,6 +23,8 @@ PAGES = {
     "tasks": "Tasks",
     "deconfliction": "Deconfliction",
     "users": "Users",
+    "timeline": "Timeline",
+    "decisions": "Decision log",
 }
 
 
