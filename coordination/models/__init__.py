@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
+from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.deconfliction import (
     ContactRequest,
     Exclusion,
@@ -37,7 +38,6 @@ from coordination.models.deconfliction import (
     IdentifierCheck,
     RecordGrant,
 )
-from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.enums import (
     ArrestOutcome,
     ContactStatus,
