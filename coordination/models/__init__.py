@@ -16,7 +16,8 @@ The package is organised by what each module holds:
    tasks), custody events, task updates, RED recipients and briefings
 6. tallies - the trigger-kept count tables the dashboard reads
 7. audit - the hash-chained audit event, and the one-time tokens of submitted forms
-8. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+8. notifications - notifications, each person's settings, scheduled briefings' PDFs, the pass lease
+9. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -39,6 +40,7 @@ from coordination.models.enums import (
     TaskStatus,
 )
 from coordination.models.guards import APPEND_ONLY, AUDITED_TABLES
+from coordination.models.notifications import BriefingFile, MailMode, Notification, NotificationSettings, PassLease
 from coordination.models.operation import Agency, Jurisdiction, Operation
 from coordination.models.people import User, UserSession
 from coordination.models.records import (
@@ -86,6 +88,8 @@ __all__ = [
     "ArrestKeys", "ArrestRedTally", "ArrestTally", "EvidenceKeys", "EvidenceRedTally", "EvidenceTally",
     "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",
     "TaskRedTally", "TaskTally",
+    # notifications
+    "BriefingFile", "MailMode", "Notification", "NotificationSettings", "PassLease",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]
