@@ -12,10 +12,12 @@ these.
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
 - `imports`: spreadsheets in, all rows or none
 - `exports`, `briefings`: recording what left the system
+- `notifications`: `notify` (other use cases call it), a person's inbox and settings
+- `reminders`: the reminder pass's use cases (due, overdue, unblocked; its lease; mail; briefings)
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
-from coordination.services import briefings, evidence, exports, records, sign_in, users
+from coordination.services import briefings, evidence, exports, notifications, records, reminders, sign_in, users
 from coordination.services.runner import committed, in_transaction, run
 
 create_suspect = committed(records.create_suspect)
@@ -35,6 +37,15 @@ record_sign_in = committed(users.record_sign_in)
 record_export = committed(exports.record_export)
 authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
+mark_read = committed(notifications.mark_read)
+mark_all_read = committed(notifications.mark_all_read)
+save_notification_settings = committed(notifications.save_settings)
+remind = committed(reminders.remind)
+take_lease = committed(reminders.take_lease)
+release_lease = committed(reminders.release_lease)
+claim_mail = committed(reminders.claim_mail)
+unclaim_mail = committed(reminders.unclaim_mail)
+file_briefing = committed(reminders.file_briefing)
 admit = in_transaction(sign_in.admit)
 sign_out = in_transaction(sign_in.sign_out)
 
@@ -43,4 +54,6 @@ __all__ = [
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
+    "mark_read", "mark_all_read", "save_notification_settings", "remind", "take_lease", "release_lease",
+    "claim_mail", "unclaim_mail", "file_briefing",
 ]
