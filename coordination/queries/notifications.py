@@ -34,6 +34,7 @@ class Entry:
     reference: str  # "FBI/T-12": what the link to the record reads
     detail: str  # for the inbox only, never mailed: the task's title, ...
     page: str  # the page the record is on ("tasks"), or "" when it has none
+    entity_id: int | None  # what to open: the record on its page, or the briefing to download
     created_at: datetime
     read: bool
 
@@ -138,7 +139,7 @@ def entries(session: Session, principal: Principal, rows: list[Notification]) ->
         else:
             continue
         shown.append(Entry(row.id, row.event, notices.sentence(row.event, reference, row.entity), reference, detail,
-                           page, row.created_at, row.read_at is not None))
+                           page, row.entity_id, row.created_at, row.read_at is not None))
     return shown
 
 
