@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -112,3 +113,23 @@ def _mail(engine: Engine, system: Principal, now: datetime, settings: mail.MailS
             continue
         sent += len(groups)
     return sent
+
+
+def keep_running(engine: Engine, every: timedelta, mail_settings: mail.MailSettings | None,
+                 stop: threading.Event) -> None:
+    """The app's loop: a pass every `every` in whichever replica takes the lease first (the others
+    find it taken, or the pass run within the interval, and skip). A failed pass is logged, and the
+    next one tries again."""
+    while not stop.wait(every.total_seconds()):
+        try:
+            run_pass(engine, mail_settings=mail_settings, every=every * 0.9)
+        except Exception:  # noqa: BLE001 - the loop must outlive any one pass
+            log.exception("the reminder pass failed; trying again in %s", every)
+
+
+def start_in_background(engine: Engine, every: timedelta, mail_settings: mail.MailSettings | None) -> threading.Event:
+    """Run `keep_running` in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=keep_running, args=(engine, every, mail_settings, stop), name="reminder-pass",
+                     daemon=True).start()
+    return stop

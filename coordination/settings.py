@@ -18,6 +18,7 @@ class Settings:
     refresh_s: int
     app_port: int
     oidc_port: int
+    notify_every_s: int  # the app's reminder pass runs this often (in one replica at a time); 0: never
 
     @property
     def demo_issuer(self) -> str:
@@ -33,4 +34,5 @@ def load() -> Settings:
         refresh_s=int(os.environ.get("COORD_REFRESH_S", 10)),
         app_port=int(os.environ.get("COORD_APP_PORT", 8501)),
         oidc_port=int(os.environ.get("COORD_OIDC_PORT", 9400)),
+        notify_every_s=int(os.environ.get("COORD_NOTIFY_EVERY_S", 60)),
     )
