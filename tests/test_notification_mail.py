@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coordination import mail, mail_sink, notices, reminders, services
+from coordination import devstack, mail, mail_sink, notices, reminders, services
 from coordination.queries import notifications as inbox
 from tests.browser.conftest import free_port
 
@@ -121,3 +121,18 @@ def test_a_commanders_daily_briefing_is_made_once_a_day_at_their_time_and_is_the
     assert reminders.run_pass(store.engine, morning + timedelta(days=1, minutes=2), settings,
                               briefing_charts=False).briefings == 1
 
+
+
+def test_the_demo_mail_sink_keeps_what_it_is_sent_as_files(tmp_path):
+    port = free_port()
+    command = [*devstack.mail_sink_command(port)[:-1], str(tmp_path / "mail")]
+    sink = devstack.start_listener(command, port, tmp_path / "sink.log")
+    try:
+        settings = mail.MailSettings(host="127.0.0.1", port=port, app_url="http://127.0.0.1:8501")
+        entry = inbox.Entry(1, notices.TASK_OVERDUE.name, "Task FBI/T-1 is overdue.", "FBI/T-1", "", "tasks", 1,
+                            NOW, False)
+        mail.send(settings, [mail.message(settings, "someone@demo.invalid", "Operation Elaborate", [entry])])
+    finally:
+        devstack.stop(sink)
+    [kept] = (tmp_path / "mail").glob("*.eml")
+    assert "Task FBI/T-1 is overdue." in kept.read_text()

@@ -269,3 +269,16 @@ def test_the_lease_is_held_by_one_at_a_time(store):
         assert services.take_lease(s, system, "x", "host-b:1", NOW + ttl + timedelta(seconds=1), ttl)  # expired
         services.release_lease(s, system, "x", "host-b:1", NOW)
         assert services.take_lease(s, system, "x", "host-a:1", NOW, ttl)
+
+
+def test_the_apps_loop_runs_the_pass_by_itself_until_stopped(store):
+    clock_tasks(store)
+    stop = reminders.start_in_background(another_engine(store), timedelta(seconds=0.2), None)
+    try:
+        for _ in range(100):
+            if reminder_events(store):
+                break
+            threading.Event().wait(0.1)
+    finally:
+        stop.set()
+    assert reminder_events(store)  # today's reminders (the real clock: due dates above are around NOW)
