@@ -282,3 +282,28 @@ def test_the_apps_loop_runs_the_pass_by_itself_until_stopped(store):
     finally:
         stop.set()
     assert reminder_events(store)  # today's reminders (the real clock: due dates above are around NOW)
+
+
+def test_the_count_stops_at_its_cap_and_the_inbox_walks_past_what_is_out_of_reach(store):
+    commander, fbi = store.principal("commander.met"), store.principal("liaison.fbi")
+    with store.writer() as s:
+        seen = task(s, commander, "T-SEEN", owning_agency="FBI")
+        hidden = task(s, commander, "T-HIDDEN", owning_agency="FBI", tlp="RED", recipients="commander.met")
+        told = services.notifications.notify
+        for n in range(5):
+            told(s, notices.TASK_OVERDUE, "task", seen.id, users=[fbi.user_id], key=f"seen {n}")
+        for n in range(120):  # newer than those: a whole batch and more about a record FBI may not read
+            told(s, notices.TASK_OVERDUE, "task", hidden.id, users=[fbi.user_id], key=f"hidden {n}")
+        s.commit()
+    with store.reader() as session:
+        shown = inbox.inbox(session, fbi)
+        assert [e.reference for e in shown.entries].count("FBI/T-SEEN") == 6 and not shown.more
+        assert inbox.unread_count(session, fbi) == 6
+    with store.writer() as s:
+        for n in range(120):
+            told(s, notices.TASK_OVERDUE, "task", seen.id, users=[fbi.user_id], key=f"many {n}")
+        s.commit()
+    with store.reader() as session:
+        assert inbox.unread_count(session, fbi) == inbox.UNREAD_CAP
+        page = inbox.inbox(session, fbi)
+        assert len(page.entries) == inbox.PAGE and page.more

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -44,7 +44,10 @@ class Notification(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "event_key", name="uq_notification_event_key"),
         Index("ix_notification_inbox", "user_id", "id"),  # a person's inbox, newest first
-        Index("ix_notification_unread", "user_id", "read_at", "id"),  # their unread count and mail
+        # their unread count and mail: only unread rows are in it (as small as the backlog), and it holds
+        # what the count reads of them, so the count never visits the table
+        Index("ix_notification_unread", "user_id", "id", "event", "entity", "entity_id",
+              sqlite_where=text("read_at IS NULL"), postgresql_where=text("read_at IS NULL")),
     )
 
 

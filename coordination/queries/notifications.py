@@ -2,6 +2,8 @@
 `policy.visible` of that record when it is read, so a notification about a record since raised to
 a marking its reader may not see is left out of the inbox, the unread count and mail altogether
 (counted out, not shown as "restricted": a hidden line would tell that the record still exists).
+Each listing walks the person's notifications along an index in small batches and checks each
+batch's records by primary key, kind by kind, so its cost does not grow with the table.
 It shows again if the record becomes readable to them again.
 
 Notifications about something personal (a briefing made for the person) are theirs by definition.
@@ -9,10 +11,11 @@ Notifications about something personal (a briefing made for the person) are thei
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import notices
@@ -22,6 +25,7 @@ from coordination.policy import visible
 from coordination.principal import Principal
 
 UNREAD_CAP = 100  # the sidebar counts up to here and then says "99+": the count stays cheap
+SCAN_BATCHES = 10  # how far a listing looks past notifications about records now out of reach
 PAGE = 50
 PERSONAL = {"briefing"}  # entities a notification names that belong to its person alone
 
@@ -49,13 +53,41 @@ def _marked_kinds() -> dict[str, Kind]:
     return {kind.entity: kind for kind in KINDS.values()}
 
 
-def readable_now(principal: Principal) -> ColumnElement[bool]:
-    """A notification is shown when its record is one the principal may read now (by kind, through
-    `policy.visible`), or is personal; anything else (an entity this version does not know) is not."""
-    by_kind = [and_(Notification.entity == kind.entity,
-                    exists().where(kind.model.id == Notification.entity_id, visible(kind.model, principal)))
-               for kind in _marked_kinds().values()]
-    return or_(*by_kind, Notification.entity.in_(PERSONAL))
+def _readable(session: Session, principal: Principal, rows) -> set[tuple[str, int]]:
+    """Which of the records these notifications name the principal may read now: one query per kind
+    through `policy.visible`, by primary key. Personal ones are theirs; an entity this version does
+    not know is not shown."""
+    kinds = _marked_kinds()
+    readable = {(row.entity, row.entity_id) for row in rows if row.entity in PERSONAL}
+    for entity in {row.entity for row in rows if row.entity in kinds}:
+        model = kinds[entity].model
+        ids = {row.entity_id for row in rows if row.entity == entity}
+        readable |= {(entity, record_id) for record_id in session.scalars(
+            select(model.id).where(model.id.in_(ids), visible(model, principal)))}
+    return readable
+
+
+def _first_readable(session: Session, principal: Principal, where: list[ColumnElement[bool]], want: int,
+                    newest_first: bool = True, ids_only: bool = False) -> list:
+    """The first `want` notifications matching `where` that the principal may read now, walking the
+    index in batches of `want` (at most SCAN_BATCHES of them: a person whose latest thousands of
+    notifications are all about records they can no longer read sees the older ones as "more").
+    With `ids_only`, rows of (id, entity, entity_id) instead of whole notifications."""
+    order = Notification.id.desc() if newest_first else Notification.id.asc()
+    what = select(Notification.id, Notification.entity, Notification.entity_id) if ids_only else select(Notification)
+    found, after = [], None
+    for _ in range(SCAN_BATCHES):
+        page = list(where)
+        if after is not None:
+            page.append(Notification.id < after if newest_first else Notification.id > after)
+        query = what.where(*page).order_by(order).limit(want)
+        batch = session.execute(query).all() if ids_only else session.scalars(query).all()
+        readable = _readable(session, principal, batch)
+        found += [row for row in batch if (row.entity, row.entity_id) in readable]
+        if len(found) >= want or len(batch) < want:
+            break
+        after = batch[-1].id
+    return found[:want]
 
 
 def muted(session: Session, principal: Principal) -> list[str]:
@@ -72,14 +104,33 @@ def _mine(session: Session, principal: Principal) -> list[ColumnElement[bool]]:
 
 
 def unread_count(session: Session, principal: Principal) -> int:
-    """The principal's unread notifications they may read now, counted up to UNREAD_CAP: the
-    newest unread ones are checked one by one along the unread index, never all of them."""
+    """The principal's unread notifications they may read now, counted among their newest UNREAD_CAP
+    unread ones (the sidebar shows "99+" from there on) in one statement: the candidates come off
+    the partial index of unread rows (which covers them), then each one's record is looked up by
+    primary key through `policy.visible`. Its cost does not grow with the table or the backlog."""
     if principal.user_id is None:
         return 0
-    newest = (select(Notification.id).where(*_mine(session, principal), Notification.read_at.is_(None),
-                                            readable_now(principal))
+    candidates, readable = session.execute(_unread_statement(principal)).one()
+    if candidates == UNREAD_CAP and readable < UNREAD_CAP:  # some are out of reach: look further back
+        where = [*_mine(session, principal), Notification.read_at.is_(None)]
+        return len(_first_readable(session, principal, where, UNREAD_CAP, ids_only=True))
+    return readable
+
+
+@functools.lru_cache(maxsize=1024)
+def _unread_statement(principal: Principal):
+    """(unread candidates, those readable now). Built once per principal (the sidebar asks every few
+    seconds), so SQLAlchemy reuses its SQL."""
+    muted_list = select(NotificationSettings.muted).where(NotificationSettings.user_id == principal.user_id)
+    quiet = ("," + func.coalesce(muted_list.scalar_subquery(), "") + ",").like("%," + Notification.event + ",%")
+    newest = (select(Notification.entity, Notification.entity_id)
+              .where(Notification.user_id == principal.user_id, Notification.read_at.is_(None), ~quiet)
               .order_by(Notification.id.desc()).limit(UNREAD_CAP).subquery())
-    return session.scalar(select(func.count()).select_from(newest)) or 0
+    readable = [and_(newest.c.entity == kind.entity,
+                     exists().where(kind.model.id == newest.c.entity_id, visible(kind.model, principal)))
+                for kind in _marked_kinds().values()]
+    shown = or_(*readable, newest.c.entity.in_(PERSONAL))
+    return select(func.count(), func.count(case((shown, 1)))).select_from(newest)
 
 
 def inbox(session: Session, principal: Principal, *, unread_only: bool = False, events: tuple[str, ...] = (),
@@ -87,26 +138,23 @@ def inbox(session: Session, principal: Principal, *, unread_only: bool = False, 
     """One page of the principal's notifications they may read now, newest first (keyset paging)."""
     if principal.user_id is None:
         return Inbox([], False)
-    where = [*_mine(session, principal), readable_now(principal)]
+    where = _mine(session, principal)
     if unread_only:
         where.append(Notification.read_at.is_(None))
     if events:
         where.append(Notification.event.in_(events))
     if before is not None:
         where.append(Notification.id < before)
-    rows = session.scalars(select(Notification).where(*where).order_by(Notification.id.desc())
-                           .limit(limit + 1)).all()
+    rows = _first_readable(session, principal, where, limit + 1)
     return Inbox(entries(session, principal, rows[:limit]), len(rows) > limit)
 
 
 def pending_mail(session: Session, principal: Principal, since: datetime | None, limit: int = 200) -> list[Entry]:
     """The principal's unread, unmailed notifications since `since` that they may read now, oldest first."""
-    where = [*_mine(session, principal), Notification.read_at.is_(None), Notification.mailed_at.is_(None),
-             readable_now(principal)]
+    where = [*_mine(session, principal), Notification.read_at.is_(None), Notification.mailed_at.is_(None)]
     if since is not None:
         where.append(Notification.created_at >= since)
-    rows = session.scalars(select(Notification).where(*where).order_by(Notification.id).limit(limit)).all()
-    return entries(session, principal, rows)
+    return entries(session, principal, _first_readable(session, principal, where, limit, newest_first=False))
 
 
 def entries(session: Session, principal: Principal, rows: list[Notification]) -> list[Entry]:

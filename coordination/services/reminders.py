@@ -61,12 +61,12 @@ def _due_key():
 def remind(session: Session, principal: Principal, now: datetime) -> Reminded:
     """Fire the reminders that are due at `now` (the system acts; nothing is authorised)."""
     today = now.date()
+    done = aliased(Task)  # the task depended on, not the one reminded of
     counts = []
     for event, condition, key in (
             (notices.TASK_DUE_SOON, Task.due_date == today, _due_key()),
             (notices.TASK_OVERDUE, Task.due_date < today, _due_key()),
-            (notices.TASK_UNBLOCKED, Task.depends_on_id.in_(select(Task.id).where(Task.status == TaskStatus.DONE)
-                                                            .scalar_subquery()),
+            (notices.TASK_UNBLOCKED, Task.depends_on_id.in_(select(done.id).where(done.status == TaskStatus.DONE)),
              "task " + cast(Task.id, String) + " after task " + cast(Task.depends_on_id, String))):
         counts.append(notify_from(session, event, Task.entity, _told_about(condition, key=key), "key"))
     return Reminded(*counts)

@@ -37,7 +37,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('user_id', 'event_key', name='uq_notification_event_key')
     )
     op.create_index('ix_notification_inbox', 'notification', ['user_id', 'id'])
-    op.create_index('ix_notification_unread', 'notification', ['user_id', 'read_at', 'id'])
+    op.create_index('ix_notification_unread', 'notification', ['user_id', 'id', 'event', 'entity', 'entity_id'],
+                    sqlite_where=sa.text('read_at IS NULL'), postgresql_where=sa.text('read_at IS NULL'))
     op.create_table('notification_settings',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('mail', sa.Enum('off', 'immediately', 'hourly digest', 'daily digest', name='mailmode',
