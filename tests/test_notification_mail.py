@@ -4,6 +4,9 @@ or as a digest; mailed once; and daily briefings made by the same pass."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -136,3 +139,22 @@ def test_the_demo_mail_sink_keeps_what_it_is_sent_as_files(tmp_path):
         devstack.stop(sink)
     [kept] = (tmp_path / "mail").glob("*.eml")
     assert "Task FBI/T-1 is overdue." in kept.read_text()
+
+
+def test_notify_run_on_the_command_line_reminds_and_mails_once(sqlite_store, smtp):
+    settings, keeper = smtp
+    mail_as(sqlite_store, "liaison.fbi", "immediately", datetime.now(UTC) - timedelta(minutes=1))
+    assign(sqlite_store, "T-CLI")
+    env = {**os.environ, "COORD_SMTP_HOST": settings.host, "COORD_SMTP_PORT": str(settings.port),
+           "COORD_APP_URL": "https://coord.example"}
+    for expected_mails in (1, 0):
+        done = subprocess.run([sys.executable, "-m", "coordination", "notify", "run", "--no-charts",
+                               "--database-url", str(sqlite_store.engine.url)], capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert f"{expected_mails} mails sent" in done.stdout
+    assert [m["Subject"] for m in keeper.received] == [
+        "Operation Elaborate: Task FBI/T-CLI was assigned to your agency."]
+    bad = subprocess.run([sys.executable, "-m", "coordination", "notify", "run", "--smtp-port", "99999",
+                          "--database-url", str(sqlite_store.engine.url)], capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
