@@ -82,8 +82,20 @@ def build(engine: Engine) -> None:
             print(f"\r  notifications: {n + 1:,}/{NOTIFICATIONS:,}   ", end="", file=sys.stderr, flush=True)
     _insert(engine, Notification, batch)
     print(file=sys.stderr)
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    _settle(engine)
+
+
+def _settle(engine: Engine) -> None:
+    """The steady state a live database is in, not the moment after a bulk load: SQLite's write-ahead
+    log folded into the file, PostgreSQL's table vacuumed (its visibility map lets the count read the
+    index alone) and both analysed, as autovacuum would have done (measured while it ran: 28 ms)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.exec_driver_sql("ANALYZE")
+    else:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
 
 
 def _insert(engine: Engine, model, rows: list[dict]) -> None:

@@ -2,9 +2,10 @@
 `policy.visible` of that record when it is read, so a notification about a record since raised to
 a marking its reader may not see is left out of the inbox, the unread count and mail altogether
 (counted out, not shown as "restricted": a hidden line would tell that the record still exists).
+It shows again if the record becomes readable to them again.
+
 Each listing walks the person's notifications along an index in small batches and checks each
 batch's records by primary key, kind by kind, so its cost does not grow with the table.
-It shows again if the record becomes readable to them again.
 
 Notifications about something personal (a briefing made for the person) are theirs by definition.
 """
