@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from coordination import notices, reminders, services
 from coordination.db import make_engine, write_session
-from coordination.errors import ValidationError
+from coordination.errors import PermissionDenied, ValidationError
 from coordination.models import Notification
 from coordination.principal import Principal
 from coordination.queries import notifications as inbox
@@ -307,3 +307,10 @@ def test_the_count_stops_at_its_cap_and_the_inbox_walks_past_what_is_out_of_reac
         assert inbox.unread_count(session, fbi) == inbox.UNREAD_CAP
         page = inbox.inbox(session, fbi)
         assert len(page.entries) == inbox.PAGE and page.more
+
+
+def test_a_person_cannot_run_the_passs_use_cases(store):
+    with store.writer() as s, pytest.raises(PermissionDenied):
+        services.remind(s, store.principal("commander.met"), NOW)
+    with store.writer() as s, pytest.raises(PermissionDenied):
+        services.take_lease(s, store.principal("liaison.fbi"), "reminders", "me:1", NOW, timedelta(minutes=1))

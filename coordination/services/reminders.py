@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from coordination import notices, policy
 from coordination.aggregates import CLOSED_TASKS
+from coordination.errors import PermissionDenied
 from coordination.models import (
     BriefingFile,
     MailMode,
@@ -33,6 +34,7 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.queries import notifications as inbox
+from coordination.services.base import is_system
 from coordination.services.notifications import notify, notify_from
 
 
@@ -54,12 +56,19 @@ def _told_about(*conditions, key) -> Select:
             .where(person.active, Task.status.not_in(CLOSED_TASKS), *conditions))
 
 
+def _system_only(principal: Principal) -> None:
+    """These are the pass's, never a person's: a person's request for them is refused (and audited)."""
+    if not is_system(principal):
+        raise PermissionDenied("only the reminder pass does this", action="remind", entity="notification")
+
+
 def _due_key():
     return "task " + cast(Task.id, String) + " due " + cast(Task.due_date, String)
 
 
 def remind(session: Session, principal: Principal, now: datetime) -> Reminded:
-    """Fire the reminders that are due at `now` (the system acts; nothing is authorised)."""
+    """Fire the reminders that are due at `now`."""
+    _system_only(principal)
     today = now.date()
     done = aliased(Task)  # the task depended on, not the one reminded of
     counts = []
@@ -97,6 +106,7 @@ def take_lease(session: Session, principal: Principal, name: str, holder: str, n
     """Take the lease `name` for `holder` until now + ttl, if nobody else holds it (or its holder
     died) and, with `every`, if the pass did not run within that long. One conditional UPDATE:
     of two replicas asking at once, one gets it."""
+    _system_only(principal)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(PassLease).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
     current = session.scalar(select(PassLease.holder).where(PassLease.name == name))
@@ -120,6 +130,7 @@ def claim_mail(session: Session, principal: Principal, person: Principal, now: d
                digest: bool) -> list[inbox.Entry]:
     """The person's notifications to mail now, claimed (marked mailed) in this transaction, so two
     passes never mail one twice; a failed send gives them back (`unclaim_mail`)."""
+    _system_only(principal)
     row = session.get(NotificationSettings, person.user_id)
     entries = inbox.pending_mail(session, person, row.mail_since if row else None)
     if entries:
@@ -139,6 +150,7 @@ def unclaim_mail(session: Session, principal: Principal, notification_ids: list[
 def file_briefing(session: Session, principal: Principal, author: Principal, briefing_id: int, file_name: str,
                   pdf: bytes, london_day: date) -> None:
     """Keep a briefing made by the pass for its author and tell them it is ready (once per day)."""
+    _system_only(principal)
     session.add(BriefingFile(briefing_id=briefing_id, author_id=author.user_id, file_name=file_name, pdf=pdf))
     row = session.get(NotificationSettings, author.user_id)
     row.last_briefing_on = london_day
