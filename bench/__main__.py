@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from bench import briefing, dashboard, foundation, integrity, key_rotation, tables, timeline, workspace
+from bench import briefing, dashboard, foundation, integrity, key_rotation, notifications, tables, timeline, workspace
 
 
 def main() -> None:
@@ -13,7 +13,7 @@ def main() -> None:
     parser.add_argument("--scales", default="operation,stress")
     parser.add_argument("--only", default=None,
                         choices=["foundation", "dashboard", "workspace", "integrity", "briefing", "tables",
-                                 "key_rotation", "timeline"])
+                                 "key_rotation", "timeline", "notifications"])
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
                         help="also measure on this PostgreSQL database (its tables are replaced)")
     args = parser.parse_args()
@@ -34,6 +34,8 @@ def main() -> None:
         key_rotation.main(args.postgres)
     if args.only in (None, "timeline") and "stress" in scales:
         timeline.main(foundation.OUT, args.postgres)
+    if args.only in (None, "notifications") and "stress" in scales:
+        notifications.main(foundation.OUT, args.postgres)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,8 @@ from coordination.models import (
     Identifier,
     IdentifierKind,
     Jurisdiction,
+    MailMode,
+    NotificationSettings,
     Operation,
     Recipient,
     Role,
@@ -195,8 +197,20 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
         session.flush()
         with tallies.counted_at_the_end(session):
             _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key).run()
+        _notification_settings(session)
         session.commit()
     return table_counts(engine)
+
+
+def _notification_settings(session: Session) -> None:
+    """The demo's people want mail (kept by `make run`'s mail sink in data/mail/): liaisons an hourly
+    digest, commanders a daily one and a briefing every morning. Loaded, not decided: no audit events."""
+    now = datetime.now(UTC)
+    choices = {Role.LIAISON: (MailMode.HOURLY, None), Role.COMMANDER: (MailMode.DAILY, "07:00")}
+    session.add_all(NotificationSettings(user_id=user.id, mail=choices[user.role][0], muted="", mail_since=now,
+                                         briefing_at=choices[user.role][1])
+                    for user in session.scalars(select(User).where(User.role.in_(list(choices)))))
+    session.flush()
 
 
 def timeline_shift(as_of: date) -> timedelta:

@@ -216,7 +216,7 @@ for _role in (Role.COMMANDER, Role.LIAISON, Role.ANALYST, Role.OBSERVER):
 
 
 def pages_for(principal: Principal) -> list[str]:
-    return list(_PAGES_BY_ROLE.get(principal.role, []))
+    return list(_PAGES_BY_ROLE.get(principal.role, [])) + _personal_pages(principal)
 
 
 # --- deconfliction: contact requests, checks, the matching key -----------------------------------
@@ -248,4 +248,19 @@ def can_check_identifier(principal: Principal) -> bool:
 
 def can_rotate_key(principal: Principal) -> bool:
     """Re-keying every identifier is a decision of the operation's command."""
+# --- notifications ----------------------------------------------------------------------------
+
+def _personal_pages(principal: Principal) -> list[str]:
+    """Everyone who reads operational records has an inbox (what they are told is scoped like the rest)."""
+    return ["inbox"] if can_brief(principal) else []
+
+
+def hears_for_agency(user) -> ColumnElement[bool]:
+    """Which users of an agency are told what happens to the agency's work (a task assigned to it,
+    custody handed to it, its reminders): its liaisons. `user` is the User model (or an alias)."""
+    return user.role == Role.LIAISON
+
+
+def can_schedule_briefing(principal: Principal) -> bool:
+    """A commander may have a briefing made for them every day by the reminder pass."""
     return principal.role is Role.COMMANDER

@@ -18,6 +18,7 @@ class Settings:
     refresh_s: int
     app_port: int
     oidc_port: int
+    notify_every_s: int  # the app's reminder pass runs this often (in one replica at a time); 0: never
     checks_per_hour: int = 100  # "check an identifier": at most this many per person per hour
 
     @property
@@ -35,4 +36,5 @@ def load() -> Settings:
         app_port=int(os.environ.get("COORD_APP_PORT", 8501)),
         oidc_port=int(os.environ.get("COORD_OIDC_PORT", 9400)),
         checks_per_hour=int(os.environ.get("COORD_CHECKS_PER_HOUR", 100)),
+        notify_every_s=int(os.environ.get("COORD_NOTIFY_EVERY_S", 60)),
     )

@@ -26,6 +26,7 @@ from coordination.models import Base
 from coordination.principal import Principal, principal_for_subject
 
 TEST_ISSUER = "http://127.0.0.1:9400"
+os.environ.setdefault("COORD_NOTIFY_EVERY_S", "0")  # no app (AppTest, browser stacks) runs the reminder pass by itself
 PG_SCHEMA = os.environ.get("COORD_TEST_PG_SCHEMA", "coord_test")  # distinct per parallel run
 
 

@@ -28,6 +28,11 @@ LANDING = {"admin": "Users", "commander": "Operation Elaborate", "liaison": "{ag
 TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "dashboard": "Operation picture",
           "suspects": "Suspects", "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks",
           "users": "Users", "deconfliction": "Deconfliction"}
+# issue 18: everyone who reads operational records has an inbox
+PAGES["inbox"] = "coordination/ui/pages/inbox.py"
+TITLES["inbox"] = "Inbox"
+for reader in ("commander", "liaison", "analyst", "observer"):
+    OFFERED[reader].add("inbox")
 
 
 @pytest.fixture

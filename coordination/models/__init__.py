@@ -19,7 +19,8 @@ The package is organised by what each module holds:
    requests, the record grants approved requests make, and the checks people make
 8. decisions - the decision log (append-only) and its pins
 9. audit - the hash-chained audit event, and the one-time tokens of submitted forms
-10. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+10. notifications - notifications, each person's settings, scheduled briefings' PDFs, the pass lease
+11. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -56,6 +57,7 @@ from coordination.models.enums import (
     TaskStatus,
 )
 from coordination.models.guards import APPEND_ONLY, AUDITED_TABLES
+from coordination.models.notifications import BriefingFile, MailMode, Notification, NotificationSettings, PassLease
 from coordination.models.operation import Agency, Jurisdiction, Operation
 from coordination.models.people import User, UserSession
 from coordination.models.records import (
@@ -108,6 +110,8 @@ __all__ = [
     "Identifier", "IdentifierCheck", "IdentifierKind", "RecordGrant",
     # decisions
     "Decision", "DecisionPin",
+    # notifications
+    "BriefingFile", "MailMode", "Notification", "NotificationSettings", "PassLease",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]

@@ -17,6 +17,8 @@ these.
 - `key_rotation`: re-keying every identifier and exclusion under a new deconfliction key
 - `contact_requests`: asking another agency for contact about a hit, its approval (a grant) or decline
 - `decisions`: the decision log (append-only) and its pins
+- `notifications`: `notify` (other use cases call it), a person's inbox and settings
+- `reminders`: the reminder pass's use cases (due, overdue, unblocked; its lease; mail; briefings)
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
@@ -29,7 +31,9 @@ from coordination.services import (
     exports,
     identifiers,
     key_rotation,
+    notifications,
     records,
+    reminders,
     sign_in,
     users,
 )
@@ -54,6 +58,15 @@ authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
 record_decision = committed(decisions.record_decision)
 pin_decision = committed(decisions.pin_decision)
+mark_read = committed(notifications.mark_read)
+mark_all_read = committed(notifications.mark_all_read)
+save_notification_settings = committed(notifications.save_settings)
+remind = committed(reminders.remind)
+take_lease = committed(reminders.take_lease)
+release_lease = committed(reminders.release_lease)
+claim_mail = committed(reminders.claim_mail)
+unclaim_mail = committed(reminders.unclaim_mail)
+file_briefing = committed(reminders.file_briefing)
 admit = in_transaction(sign_in.admit)
 add_identifier = committed(identifiers.add_identifier)
 add_identifiers = committed(identifiers.add_identifiers)
@@ -75,4 +88,6 @@ __all__ = [
     "update_user",
     "ask_for_contact", "approve_contact", "decline_contact", "check_identifier", "rotate_key",
     "update_user", "record_decision", "pin_decision",
+    "mark_read", "mark_all_read", "save_notification_settings", "remind", "take_lease", "release_lease",
+    "claim_mail", "unclaim_mail", "file_briefing",
 ]

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from coordination import audit, kinds, policy, references
+from coordination import audit, kinds, notices, policy, references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import Kind
@@ -19,6 +19,7 @@ from coordination.markings import TLP
 from coordination.models import Agency, Identifier, MarkedRecord, Operation, Recipient, RecordGrant
 from coordination.principal import SYSTEM_ISSUER, Principal
 from coordination.queries.records import readable
+from coordination.services.notifications import notify
 
 MARKING_FIELDS = ("tlp", "classification")
 
@@ -318,6 +319,8 @@ def create_record(session: Session, principal: Principal, kind: Kind, data: Mapp
         set_recipients(session, model.entity, record.id, recipients)
     audit.record(session, audit.NewEvent(principal, "create", model.entity, record.id,
                                          after=audit_values(record, values, recipients)))
+    if recipients:
+        notify(session, notices.NAMED_RECIPIENT, model.entity, record.id, users=recipients, actor=principal)
     return record
 
 
@@ -369,6 +372,9 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
         changed["recipients"] = recipients
     audit.record(session, audit.NewEvent(principal, "update", model.entity, record.id, before=before,
                                          after=changed))
+    if recipients_changed:
+        notify(session, notices.NAMED_RECIPIENT, model.entity, record.id, users=set(recipients) - old_recipients,
+               actor=principal)
     return record
 
 

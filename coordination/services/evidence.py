@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination import audit, policy
+from coordination import audit, notices, policy
 from coordination.errors import ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
@@ -28,6 +28,7 @@ from coordination.services.base import (
     snapshot,
     update_record,
 )
+from coordination.services.notifications import notify
 
 CUSTODY_COLUMNS = ("evidence_item_id", "sequence", "from_agency_id", "from_holder", "to_agency_id", "to_holder",
                    "occurred_at", "place", "purpose", "seal_number", "condition", "hash_checked", "hash_matches")
@@ -102,6 +103,9 @@ def transfer_custody(session: Session, principal: Principal, item_id: int, expec
     detail = None if event.hash_matches in (None, True) else "SHA-256 at transfer differs from the seizure hash"
     audit.record(session, audit.NewEvent(principal, "transfer custody", EvidenceItem.entity, item.id,
                                          after=snapshot(event, CUSTODY_COLUMNS), detail=detail))
+    if event.to_agency_id != event.from_agency_id:
+        notify(session, notices.CUSTODY_TO_AGENCY, EvidenceItem.entity, item.id, agencies=[event.to_agency_id],
+               actor=principal)
     return event
 
 
