@@ -153,6 +153,7 @@ def _summary(session: Session, scope: Scope, seen: Picture, changes: Changes, ac
         f"Awaiting analysis: {_counted(seen.evidence_awaiting_analysis, 'evidence item')}. In all: "
         f"{_counted(seen.arrests_total, 'arrest')}, {_counted(seen.suspects_past_lead, 'suspect')} past lead.",
         f"{_counted(changes.total, 'change')} to these records {changes.since}, listed at the end."]
+    sentences = [sentence[0].upper() + sentence[1:] for sentence in sentences]
     if action_day:
         days = (action_day - today).days
         when = {0: "is today", 1: "is tomorrow", -1: "was yesterday"}.get(
@@ -162,13 +163,11 @@ def _summary(session: Session, scope: Scope, seen: Picture, changes: Changes, ac
 
 
 def _counted(n: int, singular: str) -> str:
-    return f"{n:,} {singular if n == 1 else singular + 's'}"
+    return f"{n:,} {singular}" if n == 1 else f"{n:,} {singular}s" if n else f"no {singular}s"
 
 
 def _with_most(total: int, singular: str, largest: tuple[str, int] | None, where: str) -> str:
     """'12 arrests, 9 of them in England and Wales': a total and its largest part, worded by `where`."""
-    if not total:
-        return f"no {singular}s"
     if not largest or not largest[1]:
         return _counted(total, singular)
     share = "" if total == 1 else "all " if largest[1] == total else f"{largest[1]:,} of them "
