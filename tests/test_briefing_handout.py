@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from coordination import briefing
@@ -23,6 +24,7 @@ from coordination.models import AuditEvent, Outcome, Role, Suspect
 from coordination.principal import Principal
 from coordination.services import create_arrest, create_evidence_item, create_suspect, create_task, update_suspect
 from tests.conftest import SHA, require, suspect
+from tests.helpers import open_page
 from tests.test_briefing import banners, brief, text_of
 
 # one canary of every kind at every marking, named so that no name holds another
@@ -225,3 +227,32 @@ def test_the_qr_code_holds_the_state_and_a_document_hash_that_checks(operation):
     with operation.reader() as s:
         event = s.scalar(select(AuditEvent).where(AuditEvent.entity == "briefing"))
     assert digest in event.after and result.sha256 in event.after
+
+
+def test_the_page_prepares_a_shareable_preview_for_a_distribution(sqlite_store, monkeypatch):
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    monkeypatch.setenv("COORD_CHROMIUM", "")  # this test is about the page, not the charts
+    with sqlite_store.writer() as s:
+        for tlp in ("GREEN", "AMBER"):
+            suspect(s, sqlite_store.principal("liaison.fbi"), f"S-FBI-{tlp}", "identified", tlp=tlp)
+    at = open_page("commander.met", "dashboard")
+    at.selectbox(key="briefing-up-to").set_value("TLP:GREEN")
+    at.selectbox(key="briefing-as-liaison-of").set_value("FBI")
+    at.multiselect(key="briefing-people").set_value(["liaison.fbi"])
+    at.multiselect(key="briefing-agencies").set_value(["FBI"]).run()
+    at.button(key="briefing-prepare").click().run()
+    assert not at.exception and not at.error
+    name, pdf, marking, _ = at.session_state["briefing-prepared"]
+    assert marking == "OFFICIAL-SENSITIVE TLP:GREEN" and name.endswith("TLP-GREEN.pdf")
+    text = text_of(PdfReader(io.BytesIO(pdf)))
+    cover = " ".join(text.split())
+    assert "Prepared as a liaison of FBI would receive it" in cover and "Distribution: " in cover
+    assert "S-FBI-GREEN" in text and "S-FBI-AMBER" not in text
+    assert "Highest marking to include" in [box.label for box in at.selectbox]
+
+
+def test_a_liaison_is_not_offered_the_view_of_another_agency(sqlite_store, monkeypatch):
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    at = open_page("liaison.fbi", "dashboard")
+    keys = [box.key for box in at.selectbox]
+    assert "briefing-up-to" in keys and "briefing-as-liaison-of" not in keys
