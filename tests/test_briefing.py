@@ -30,6 +30,14 @@ def text_of(reader: PdfReader) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+def cli_url(store) -> str:
+    """The store's address for the CLI, whose own engine must find the test schema too."""
+    url = store.engine.url
+    if store.kind == "postgresql":
+        url = url.update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
+    return url.render_as_string(hide_password=False)
+
+
 def banners(page) -> tuple[list[str], list[str]]:
     """The text drawn near the top and near the bottom edge of a page."""
     top, bottom = [], []
@@ -193,10 +201,7 @@ def test_an_admin_makes_no_briefing_and_the_refusal_is_audited(operation):
 def test_the_cli_writes_the_briefing_and_says_its_marking(operation, tmp_path, monkeypatch):
     monkeypatch.setenv("COORD_CHROMIUM", "")
     out = tmp_path / "briefing.pdf"
-    url = operation.engine.url
-    if operation.kind == "postgresql":  # the CLI's own engine must find the test schema too
-        url = url.update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
-    url = url.render_as_string(hide_password=False)
+    url = cli_url(operation)
     runner = CliRunner()
     done = runner.invoke(cli, ["briefing", "--as", "liaison.fbi", "--out", str(out), "--since-last",
                                "--database-url", url])

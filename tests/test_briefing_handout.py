@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from coordination import briefing
 from coordination.aggregates import Filters
 from coordination.briefing import contents as briefing_contents
 from coordination.briefing import verification
+from coordination.cli import cli
 from coordination.errors import PermissionDenied, ValidationError
 from coordination.markings import TLP
 from coordination.models import AuditEvent, Outcome, Role, Suspect
@@ -25,7 +27,7 @@ from coordination.principal import Principal
 from coordination.services import create_arrest, create_evidence_item, create_suspect, create_task, update_suspect
 from tests.conftest import SHA, require, suspect
 from tests.helpers import open_page
-from tests.test_briefing import banners, brief, text_of
+from tests.test_briefing import banners, brief, cli_url, text_of
 
 # one canary of every kind at every marking, named so that no name holds another
 LEVELS = {TLP.CLEAR: "CLR", TLP.GREEN: "GRN", TLP.AMBER: "AMB", TLP.AMBER_STRICT: "STR", TLP.RED: "RD"}
@@ -256,3 +258,21 @@ def test_a_liaison_is_not_offered_the_view_of_another_agency(sqlite_store, monke
     at = open_page("liaison.fbi", "dashboard")
     keys = [box.key for box in at.selectbox]
     assert "briefing-up-to" in keys and "briefing-as-liaison-of" not in keys
+
+
+def test_the_cli_makes_the_shareable_preview_and_refuses_a_bad_marking_in_words(operation, tmp_path, monkeypatch):
+    monkeypatch.setenv("COORD_CHROMIUM", "")
+    with operation.writer() as s:
+        suspect(s, operation.principal("liaison.fbi"), "F-GREEN", "identified", tlp="GREEN")
+    out, runner = tmp_path / "briefing.pdf", CliRunner()
+    done = runner.invoke(cli, ["briefing", "--as", "commander.met", "--out", str(out), "--up-to", "green",
+                               "--as-liaison-of", "FBI", "--to", "liaison.fbi", "--to-agency", "FBI",
+                               "--database-url", cli_url(operation)])
+    assert done.exit_code == 0, done.output
+    assert "OFFICIAL-SENSITIVE TLP:GREEN" in done.output
+    cover = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "Prepared as a liaison of FBI" in cover and "records marked above TLP:GREEN are left out" in cover
+    assert "F-GREEN" in text_of(PdfReader(out)) and "F-1" not in text_of(PdfReader(out))
+    wrong = runner.invoke(cli, ["briefing", "--as", "commander.met", "--out", str(out), "--up-to", "PURPLE",
+                                "--database-url", cli_url(operation)])
+    assert wrong.exit_code != 0 and "not a TLP 2.0 label" in wrong.output and "Traceback" not in wrong.output

@@ -168,8 +168,8 @@ def _cover(pdf: BriefingPDF, c: Contents) -> None:
                       "list, count and chart.")
     unseen = ("RED records not addressed to its author" if c.reader.role is Role.COMMANDER else
               "other agencies' AMBER+STRICT and RED records, and RED records not addressed to its reader")
-    pdf.paragraph(f"This briefing holds only what {c.reader.label} may see: {unseen} are neither listed nor "
-                  "counted.")
+    reader = c.reader.label if c.reader == c.author else f"a {c.reader.role.value} of {c.reader.agency_code}"
+    pdf.paragraph(f"This briefing holds only what {reader} may see: {unseen} are neither listed nor counted.")
     pdf.paragraph(f"Scope: {_filters_in_words(c)}")
     pdf.paragraph("Verification (the state shown, the document's hash, how to check them) closes the briefing.", 9)
 
