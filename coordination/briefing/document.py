@@ -283,7 +283,7 @@ def _changes(pdf: BriefingPDF, c: Contents) -> None:
                   + (f"; the latest {shown} below (limit {LIST_LIMIT})." if changes.total > shown else "."), 9)
     pdf.shape_for(text for line in changes.lines for text in line)
     pdf.set_font("Body", "", 8)
-    with pdf.table(col_widths=(2.6, 3, 2.6, 7.5), text_align="LEFT", line_height=4.5,
+    with pdf.table(col_widths=(3.2, 3, 2.7, 7), text_align="LEFT", line_height=4.5,
                    headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225))) as grid:
         grid.row(("When", "Who", "Record", "What"))
         for line in changes.lines:

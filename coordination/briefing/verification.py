@@ -11,14 +11,12 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 import segno
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
 QR_MM = 48
 STAMP_HEIGHT_MM = QR_MM + 4
 
@@ -66,10 +64,10 @@ def stamped(document: bytes, contents, spot: Spot) -> Composed:
 
 
 def _stamp(text: str, checked_bytes: int, checked_sha256: str, y: float) -> bytes:
-    """One A4 page, blank but for the QR code and the hash at height `y`."""
+    """One A4 page, blank but for the QR code and the hash at height `y`. Its text is ASCII: in
+    Helvetica, which a PDF reader has built in, nothing is embedded (DejaVu would take longer to load
+    than the rest of the stamp takes to make)."""
     page = FPDF(orientation="portrait", unit="mm", format="A4")
-    page.add_font("Body", "", FONTS / "DejaVuSans.ttf")
-    page.add_font("Body", "B", FONTS / "DejaVuSans-Bold.ttf")
     page.set_auto_page_break(False)
     page.add_page()
     image = io.BytesIO()
@@ -77,9 +75,9 @@ def _stamp(text: str, checked_bytes: int, checked_sha256: str, y: float) -> byte
     page.image(image, x=15, y=y, w=QR_MM, h=QR_MM)
     left = 15 + QR_MM + 5
     page.set_xy(left, y + 3)
-    page.set_font("Body", "B", 10)
+    page.set_font("Helvetica", "B", 10)
     page.cell(0, 6, "Document hash", new_x="LMARGIN", new_y="NEXT")
-    page.set_font("Body", "", 9)
+    page.set_font("Helvetica", "", 9)
     for line in (f"SHA-256 of this file's first {checked_bytes:,} bytes:", checked_sha256[:32], checked_sha256[32:],
                  "Check it with:", f"head -c {checked_bytes} FILE.pdf | sha256sum"):
         page.set_x(left)
