@@ -15,8 +15,10 @@ The package is organised by what each module holds:
 5. records - the marked operational records (`MarkedRecord`: suspects, arrests, evidence items,
    tasks), custody events, task updates, RED recipients and briefings
 6. tallies - the trigger-kept count tables the dashboard reads
-7. audit - the hash-chained audit event, and the one-time tokens of submitted forms
-8. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+7. deconfliction - identifiers held on records (keyed for matching), hits, exclusions, contact
+   requests, the record grants approved requests make, and the checks people make
+8. audit - the hash-chained audit event, and the one-time tokens of submitted forms
+9. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -26,10 +28,23 @@ from __future__ import annotations
 
 from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
+from coordination.models.deconfliction import (
+    ContactRequest,
+    Exclusion,
+    Hit,
+    Identifier,
+    IdentifierCheck,
+    RecordGrant,
+)
 from coordination.models.enums import (
     ArrestOutcome,
+    ContactStatus,
     EvidenceStatus,
     EvidenceType,
+    HandlingCondition,
+    HitClosed,
+    HitMatch,
+    IdentifierKind,
     OperationStatus,
     Outcome,
     Role,
@@ -86,6 +101,9 @@ __all__ = [
     "ArrestKeys", "ArrestRedTally", "ArrestTally", "EvidenceKeys", "EvidenceRedTally", "EvidenceTally",
     "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",
     "TaskRedTally", "TaskTally",
+    # deconfliction
+    "ContactRequest", "ContactStatus", "Exclusion", "HandlingCondition", "Hit", "HitClosed", "HitMatch",
+    "Identifier", "IdentifierCheck", "IdentifierKind", "RecordGrant",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]
