@@ -149,6 +149,8 @@ def test_only_a_commander_previews_as_another_agency_and_the_refusal_is_audited(
     (briefing.Audience(agencies=("FBI", "X" * 100_000)), "agencies"),
     (briefing.Audience(people=("liaison.fbi", "nobody.here")), "people"),
     (briefing.Audience(people=tuple(f"p{n}" for n in range(100_000))), "distribution"),
+    (briefing.Audience(agencies=tuple(f"A{n}" for n in range(100_000))), "distribution"),
+    (briefing.Audience(people=(None, 7), as_liaison_of=""), "people"),
 ])
 def test_an_audience_naming_nothing_known_is_refused_in_words(operation, audience, field):
     with pytest.raises(ValidationError) as refused:

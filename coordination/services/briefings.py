@@ -55,10 +55,11 @@ def authorise_briefing(session: Session, principal: Principal, audience: Audienc
                                action="export", entity="briefing")
     problems: dict[str, str] = {}
     up_to = _marking(audience.up_to, problems)
-    agencies = _agencies(session, [*audience.agencies, *filter(None, [audience.as_liaison_of])], problems)
-    people = _people(session, audience.people, problems)
     if len(audience.people) > MOST_PEOPLE or len(audience.agencies) > MOST_AGENCIES:
         problems["distribution"] = f"at most {MOST_PEOPLE} people and {MOST_AGENCIES} agencies"
+    agencies = _agencies(session, [*audience.agencies[:MOST_AGENCIES], *filter(None, [audience.as_liaison_of])],
+                         problems)
+    people = _people(session, audience.people[:MOST_PEOPLE], problems)
     if problems:
         raise ValidationError(problems)
     reader = principal
@@ -96,11 +97,11 @@ def _agencies(session: Session, codes: list[str], problems: dict[str, str]) -> d
 
 
 def _people(session: Session, subjects: tuple[str, ...], problems: dict[str, str]) -> dict[str, str]:
-    wanted = {s for s in subjects[:MOST_PEOPLE] if isinstance(s, str) and len(s) <= LONGEST_NAME}
+    wanted = {s for s in subjects if isinstance(s, str) and len(s) <= LONGEST_NAME}
     found = {subject: f"{name} ({code})" for subject, name, code in session.execute(
         select(User.subject, User.display_name, Agency.code).join(Agency, Agency.id == User.agency_id)
         .where(User.subject.in_(wanted), User.active.is_(True)))} if wanted else {}
-    unknown = [subject for subject in subjects[:MOST_PEOPLE] if subject not in found]
+    unknown = [subject for subject in subjects if subject not in found]
     if unknown:
         problems["people"] = f"nobody active is signed in as {_cut(str(unknown[0]))}" + \
             (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
