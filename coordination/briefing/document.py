@@ -181,7 +181,7 @@ def _summary(pdf: BriefingPDF, c: Contents) -> None:
         pdf.shape_for([sentence])
         pdf.set_x(pdf.l_margin)
         pdf.cell(5, 5.5, "•")
-        pdf.multi_cell(0, 5.5, sentence, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, sentence, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
 
