@@ -1,8 +1,12 @@
 """What a briefing says, read in one transaction through the one scoping function.
 
-The figures are the dashboard's own (`aggregates.picture`); the tables list at most LIST_LIMIT rows
-each and say how many more there are; "changes" come from the audit trail, only for records the
-author may read. The marking is the highest of every record the document counts, lists or names.
+Everything is read as its reader reads it (the author, or for a preview the stand-in of another
+agency's liaison), within the page's filters and the highest marking the author chose (`Filters.up_to`):
+the figures are the dashboard's own (`aggregates.picture`); the summary's sentences are counted from
+them and from the arrests in the window; the tables list at most LIST_LIMIT rows each and say how
+many more there are; "changes" come from the audit trail, in the words of a record's history, only
+for records in that scope, and values from a time a record was beyond it read as restricted. The
+marking is the highest of every record the document counts, lists or names.
 """
 
 from __future__ import annotations
