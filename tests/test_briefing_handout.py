@@ -94,6 +94,8 @@ def test_a_shareable_briefing_holds_nothing_above_its_marking_and_says_so(canari
     allowed = {f"{kind}-{tag}" for kind in "SAET" for tlp, tag in LEVELS.items() if tlp.rank <= up_to.rank}
     assert _canaries_in(text) == allowed  # every kind at or below the marking (named in the changes), none above
     lines = {record: what for _, _, record, what in result.contents.changes.lines}
+    assert not [what for what in lines.values() if re.search(r"_id\b|[{}]|\bid\b", what)]  # no ids, columns, JSON
+    assert all(when.endswith(" UTC") for when, *_ in result.contents.changes.lines)
     if TLP.AMBER.rank <= up_to.rank < TLP.RED.rank:  # (these records are AMBER) a link to a record above the
         assert "suspect (restricted record)" in lines["arrest A-OF-RED"]  # marking names no reference
     if up_to is TLP.AMBER:  # nor do values from a time the record was above it
