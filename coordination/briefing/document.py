@@ -147,7 +147,7 @@ def _cover(pdf: BriefingPDF, c: Contents) -> None:
                   f"of {c.author.agency_code}", 11)
     if c.reader != c.author:
         pdf.paragraph(f"Prepared as a {c.reader.role.value} of {c.reader.agency_code} would receive it (one named "
-                      "on no TLP:RED record): nothing else is listed or counted.", 11)
+                      "on no TLP:RED record)", 11)
     if c.action_day:
         pdf.paragraph(f"Action day: {c.action_day:%A} {c.action_day.day} {c.action_day:%B %Y}", 11)
     pdf.paragraph("Distribution: " + ("; ".join(c.distribution) if c.distribution else
