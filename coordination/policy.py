@@ -137,6 +137,12 @@ def can_brief(principal: Principal) -> bool:
     return principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER
 
 
+def can_brief_as_others(principal: Principal) -> bool:
+    """Commanders hand briefings out to partners: they may make one as another agency's liaison
+    would receive it (which never holds more than the commander reads)."""
+    return principal.role is Role.COMMANDER
+
+
 def can_write(principal: Principal, action: Action, *, kind: Kind | None = None, owning_agency_id: int | None = None,
               holder_agency_id: int | None = None) -> bool:
     """May the principal do `action` to a record of `kind` it can read? (Reading is checked separately.)"""

@@ -45,8 +45,10 @@ def pinned_now() -> ColumnElement[bool]:
     return select(DecisionPin.pinned).where(DecisionPin.id == latest).scalar_subquery().is_(True)
 
 
-def log(session: Session, principal: Principal, pinned_only: bool = False, limit: int = LOG_LIMIT) -> list[Entry]:
-    """The entries the principal may read, newest decision first (at most `limit`)."""
+def log(session: Session, principal: Principal, pinned_only: bool = False, limit: int = LOG_LIMIT,
+        within: tuple[ColumnElement[bool], ...] = ()) -> list[Entry]:
+    """The entries the principal may read (and `within` narrows, e.g. a briefing's highest marking),
+    newest decision first (at most `limit`)."""
     corrected, correcting, authors = aliased(Decision), aliased(Decision), aliased(Agency)
     author = func.coalesce(User.display_name + " (" + authors.code + ")", "the system")
     query = (select(Decision, author, Agency.code, pinned_now(),
@@ -56,7 +58,7 @@ def log(session: Session, principal: Principal, pinned_only: bool = False, limit
                                                        visible(correcting, principal)).scalar_subquery())
              .outerjoin(User, User.id == Decision.updated_by_id).outerjoin(authors, authors.id == User.agency_id)
              .join(Agency, Agency.id == Decision.owning_agency_id)
-             .where(visible(Decision, principal)).order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(limit))
+             .where(visible(Decision, principal), *within).order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(limit))
     if pinned_only:
         query = query.where(pinned_now())
     return [Entry(d.id, d.reference, d.decision, d.rationale, d.options, d.decided_by, when(d.decided_at),
@@ -65,9 +67,9 @@ def log(session: Session, principal: Principal, pinned_only: bool = False, limit
             for d, author, owner, is_pinned, corrects, corrected_by in session.execute(query)]
 
 
-def pinned(session: Session, principal: Principal) -> list[Entry]:
+def pinned(session: Session, principal: Principal, within: tuple[ColumnElement[bool], ...] = ()) -> list[Entry]:
     """The pinned entries the principal may read: what their briefing lists."""
-    return log(session, principal, pinned_only=True)
+    return log(session, principal, pinned_only=True, within=within)
 
 
 def pinned_where(principal: Principal) -> ColumnElement[bool]:
