@@ -110,8 +110,8 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
         operation=operation.code_name if operation else "(no operation)", action_day=action_day, author=author,
         reader=reader, made_at=now, filters=filters, distribution=distribution, picture=seen,
         summary=_summary(session, scope, seen, changes, action_day, now.date()),
-        tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen), _late_tasks(session, scope, now.date()),
-                _awaiting_analysis(session, scope), _key_suspects(session, scope), *_deconfliction(seen),
+        tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen), _late_tasks(session, reader, scope, now.date()),
+                _awaiting_analysis(session, reader, scope), _key_suspects(session, reader, scope), *_deconfliction(seen),
                 _pinned_decisions(session, reader, pinned_within)],
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
@@ -213,35 +213,35 @@ def _listing(session: Session, title: str, columns: dict[str, int], query, total
     return Table(title, tuple(columns), rows, session.scalar(total_query) or 0, tuple(columns.values()))
 
 
-def _late_tasks(session: Session, scope: Scope, today: date) -> Table:
+def _late_tasks(session: Session, reader: Principal, scope: Scope, today: date) -> Table:
     late = or_(and_(Task.due_date < today, Task.status.not_in(CLOSED_TASKS)), Task.status == TaskStatus.BLOCKED)
     where = [*scope[Task], late]
     query = (select(Agency.code, Task.reference, Task.title, Task.status, Task.priority, Task.due_date)
              .join(Agency, Agency.id == Task.owning_agency_id).where(*where)
              .order_by(Task.due_date.is_(None), Task.due_date, Agency.code, Task.reference)
-             .add_columns(*grant_columns(Task, author)))
+             .add_columns(*grant_columns(Task, reader)))
     return _listing(session, "Overdue and blocked tasks, most overdue first",
                     {"Agency": 2, "Task": 2, "Title": 6, "Status": 2, "Priority": 2, "Due": 2}, query,
                     select(func.count()).select_from(Task).where(*where), named_at=1)
 
 
-def _awaiting_analysis(session: Session, scope: Scope) -> Table:
+def _awaiting_analysis(session: Session, reader: Principal, scope: Scope) -> Table:
     where = [*scope[EvidenceItem], EvidenceItem.status == EvidenceStatus.AWAITING_ANALYSIS]
     query = (select(EvidenceItem.exhibit_ref, EvidenceItem.item_type, Agency.code, EvidenceItem.holder_name,
                     EvidenceItem.seized_at, EvidenceItem.description)
              .join(Agency, Agency.id == EvidenceItem.holder_agency_id).where(*where)
              .order_by(EvidenceItem.seized_at, EvidenceItem.exhibit_ref)
-             .add_columns(*grant_columns(EvidenceItem, author)))
+             .add_columns(*grant_columns(EvidenceItem, reader)))
     return _listing(session, "Evidence awaiting analysis",
                     {"Exhibit": 2, "Type": 2, "Holder": 2, "Held by": 2, "Seized (UTC)": 3, "Item": 5},
                     query, select(func.count()).select_from(EvidenceItem).where(*where))
 
 
-def _key_suspects(session: Session, scope: Scope) -> Table:
+def _key_suspects(session: Session, reader: Principal, scope: Scope) -> Table:
     where = [*scope[Suspect], Suspect.tier.in_(KEY_TIERS), Suspect.status != SuspectStatus.NO_FURTHER_ACTION]
     query = (select(Suspect.reference, Suspect.full_name, Suspect.aliases, Suspect.tier, Suspect.status,
                     Agency.code).join(Agency, Agency.id == Suspect.owning_agency_id).where(*where)
-             .order_by(Suspect.tier, Suspect.reference).add_columns(*grant_columns(Suspect, author)))
+             .order_by(Suspect.tier, Suspect.reference).add_columns(*grant_columns(Suspect, reader)))
     return _listing(session, "Key suspects (site administrators and developers)",
                     {"Reference": 2, "Name": 4, "Aliases": 4, "Tier": 2, "Status": 2, "Agency": 2}, query,
                     select(func.count()).select_from(Suspect).where(*where))

@@ -58,7 +58,8 @@ def log(session: Session, principal: Principal, pinned_only: bool = False, limit
                                                        visible(correcting, principal)).scalar_subquery())
              .outerjoin(User, User.id == Decision.updated_by_id).outerjoin(authors, authors.id == User.agency_id)
              .join(Agency, Agency.id == Decision.owning_agency_id)
-             .where(visible(Decision, principal), *within).order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(limit))
+             .where(visible(Decision, principal), *within)
+             .order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(limit))
     if pinned_only:
         query = query.where(pinned_now())
     return [Entry(d.id, d.reference, d.decision, d.rationale, d.options, d.decided_by, when(d.decided_at),
