@@ -110,8 +110,9 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
         operation=operation.code_name if operation else "(no operation)", action_day=action_day, author=author,
         reader=reader, made_at=now, filters=filters, distribution=distribution, picture=seen,
         summary=_summary(session, scope, seen, changes, action_day, now.date()),
-        tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen), _late_tasks(session, reader, scope, now.date()),
-                _awaiting_analysis(session, reader, scope), _key_suspects(session, reader, scope), *_deconfliction(seen),
+        tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen),
+                _late_tasks(session, reader, scope, now.date()), _awaiting_analysis(session, reader, scope),
+                _key_suspects(session, reader, scope), *_deconfliction(seen),
                 _pinned_decisions(session, reader, pinned_within)],
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
