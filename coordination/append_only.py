@@ -7,7 +7,7 @@ Tests that tamper on purpose, and nobody else, remove them with `drop_statements
 
 from __future__ import annotations
 
-APPEND_ONLY_TABLES = ("audit_event", "custody_event", "task_update")
+APPEND_ONLY_TABLES = ("audit_event", "custody_event", "task_update", "package_status_change")
 
 
 def create_statements(dialect: str) -> list[str]:

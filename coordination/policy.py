@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
-from coordination.kinds import TASKS, Kind
+from coordination.kinds import TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP
 from coordination.models import MarkedRecord, Recipient, Role
 from coordination.principal import Principal
@@ -115,6 +115,23 @@ def can_add_update(principal: Principal, task_owning_agency_id: int) -> bool:
 
 def can_transfer(principal: Principal, holder_agency_id: int) -> bool:
     return can_write(principal, Action.TRANSFER_CUSTODY, holder_agency_id=holder_agency_id)
+
+
+def can_change_package_status(principal: Principal, package_owning_agency_id: int) -> bool:
+    """A target package moves through its day by its lead agency's liaisons (commanders watch)."""
+    return can_write(principal, Action.UPDATE, kind=TARGET_PACKAGES, owning_agency_id=package_owning_agency_id)
+
+
+def oversees_conflicts(principal: Principal) -> bool:
+    """Command hears of every conflict between packages it may read, with both sides named."""
+    return principal.role is Role.COMMANDER
+
+
+def told_of_conflict(principal: Principal, own_package_agency_id: int, other_tlp: TLP) -> bool:
+    """A lead agency's people hear that their package conflicts with another agency's (never which);
+    a conflict with a RED package is told to the RED package's agency alone."""
+    return (principal.role in READS_AS_PARTNER and principal.agency_id == own_package_agency_id
+            and other_tlp is not TLP.RED)
 
 
 def can_import(principal: Principal, kind: Kind) -> bool:

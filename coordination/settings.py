@@ -18,6 +18,9 @@ class Settings:
     refresh_s: int
     app_port: int
     oidc_port: int
+    deconfliction_window_h: float = 12  # two packages conflict when their H-hours +/- this overlap
+    deconfliction_distance_m: float = 100  # ... and they lie this close (or share an address)
+    board_refresh_s: float = 1  # how often the action-day board checks the audit head
 
     @property
     def demo_issuer(self) -> str:
@@ -33,4 +36,7 @@ def load() -> Settings:
         refresh_s=int(os.environ.get("COORD_REFRESH_S", 10)),
         app_port=int(os.environ.get("COORD_APP_PORT", 8501)),
         oidc_port=int(os.environ.get("COORD_OIDC_PORT", 9400)),
+        deconfliction_window_h=float(os.environ.get("COORD_DECONFLICTION_WINDOW_H", 12)),
+        deconfliction_distance_m=float(os.environ.get("COORD_DECONFLICTION_DISTANCE_M", 100)),
+        board_refresh_s=float(os.environ.get("COORD_BOARD_REFRESH_S", 1)),
     )

@@ -16,7 +16,8 @@ The package is organised by what each module holds:
    tasks), custody events, task updates, RED recipients and briefings
 6. tallies - the trigger-kept count tables the dashboard reads
 7. audit - the hash-chained audit event, and the one-time tokens of submitted forms
-8. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+8. action_day - target packages, their subjects, status changes and conflicts (issue 17)
+9. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -24,6 +25,15 @@ Every name is re-exported here: import from `coordination.models`, not from its 
 
 from __future__ import annotations
 
+from coordination.models.action_day import (
+    NEXT,
+    OUTCOMES,
+    PackageConflict,
+    PackageStatus,
+    PackageStatusChange,
+    PackageSubject,
+    TargetPackage,
+)
 from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
 from coordination.models.enums import (
@@ -86,6 +96,8 @@ __all__ = [
     "ArrestKeys", "ArrestRedTally", "ArrestTally", "EvidenceKeys", "EvidenceRedTally", "EvidenceTally",
     "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",
     "TaskRedTally", "TaskTally",
+    # action day
+    "NEXT", "OUTCOMES", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "TargetPackage",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]

@@ -12,10 +12,12 @@ these.
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
 - `imports`: spreadsheets in, all rows or none
 - `exports`, `briefings`: recording what left the system
+- `action_day`: target packages, their status changes (an outcome writes its arrests and exhibits)
+  and event deconfliction
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
-from coordination.services import briefings, evidence, exports, records, sign_in, users
+from coordination.services import action_day, briefings, evidence, exports, records, sign_in, users
 from coordination.services.runner import committed, in_transaction, run
 
 create_suspect = committed(records.create_suspect)
@@ -35,10 +37,14 @@ record_sign_in = committed(users.record_sign_in)
 record_export = committed(exports.record_export)
 authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
+create_package = committed(action_day.create_package)
+update_package = committed(action_day.update_package)
+change_package_status = committed(action_day.change_package_status)
 admit = in_transaction(sign_in.admit)
 sign_out = in_transaction(sign_in.sign_out)
 
 __all__ = [
+    "change_package_status", "create_package", "update_package",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
