@@ -154,5 +154,14 @@ _PAGES_BY_ROLE: dict[Role, list[str]] = {
 }
 
 
+# the action day: a liaison records its agency's packages; everyone who reads records watches the board
+_ACTION_DAY_PAGES: dict[Role, list[str]] = {
+    Role.COMMANDER: ["action_day"],
+    Role.LIAISON: ["my_packages", "action_day"],
+    Role.ANALYST: ["action_day"],
+    Role.OBSERVER: ["action_day"],
+}
+
+
 def pages_for(principal: Principal) -> list[str]:
-    return list(_PAGES_BY_ROLE.get(principal.role, []))
+    return list(_PAGES_BY_ROLE.get(principal.role, [])) + _ACTION_DAY_PAGES.get(principal.role, [])

@@ -227,7 +227,7 @@ def test_nothing_is_written_when_any_part_of_an_outcome_fails(subjects, failure)
     with pytest.raises(ValidationError) as refused:
         step(store, "liaison.met", package.id, PackageStatus.ARREST_MADE, exhibits=exhibits)
     reason = str(refused.value)
-    assert {"digital item without its hash": "exhibit 2: SHA-256", "arrest reference taken": "arrest P-1-A1",
+    assert {"digital item without its hash": "seized item 2: SHA-256", "arrest reference taken": "arrest P-1-A1",
             "no subjects": "names no subject"}[failure] in reason
     assert counts(store) == before
     with store.reader() as s:

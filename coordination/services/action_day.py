@@ -209,7 +209,7 @@ def _exhibits(session: Session, principal: Principal, package: TargetPackage,
                 seal_number=values["seal_number"])
             references.append(reference)
         except ValidationError as error:
-            problems |= {f"exhibit {n}: {EXHIBIT[name].label_for(name) if name in EXHIBIT else name}": reason
+            problems |= {f"seized item {n}: {EXHIBIT[name].label_for(name) if name in EXHIBIT else name}": reason
                          for name, reason in error.problems.items()}
     if problems:
         raise ValidationError(problems)

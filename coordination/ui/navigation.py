@@ -22,6 +22,8 @@ PAGES = {
     "evidence": "Evidence",
     "tasks": "Tasks",
     "users": "Users",
+    "my_packages": "My agency's packages",
+    "action_day": "Action day board",
 }
 
 
