@@ -50,17 +50,19 @@ def package_map(board: Board) -> go.Figure:
     """One point per package (at its coordinates, or its jurisdiction's display point), coloured by status."""
     figure = go.Figure()
     for status, colour in STATUS_COLOURS.items():
-        shown = [p for p in board.packages if p.status is status]
+        shown = [p for p in board.packages if (p.outcome or p.status) is status]  # a closed one by its outcome
         if not shown:
             continue
         figure.add_trace(go.Scattergeo(
             lat=[p.latitude for p in shown], lon=[p.longitude for p in shown], mode="markers", name=status.value,
             marker={"size": 9, "color": colour, "opacity": 0.85, "line": {"width": 0.5, "color": "white"}},
-            hovertext=[f"{p.reference} ({p.agency}): {status.value}" for p in shown], hoverinfo="text"))
+            hovertext=[f"{p.reference} ({p.agency}): {p.status.value}" + (f" ({p.outcome.value})" if p.outcome else "")
+                       for p in shown], hoverinfo="text"))
     longitudes = _extent([p.longitude for p in board.packages], MAP_LONGITUDES, (-180, 180))
     latitudes = _extent([p.latitude for p in board.packages], MAP_LATITUDES, (-85, 85))
     figure.update_geos(showcountries=True, countrycolor="#999999", showland=True, landcolor="#F2F2F2",
                        showframe=False, projection_type="mercator", lonaxis_range=longitudes,
                        lataxis_range=latitudes, fitbounds=False)
-    return _layout(figure, "Packages on the map, by status", margin={"l": 10, "r": 10, "b": 10},
+    return _layout(figure, "Packages on the map, by status (closed ones by their outcome)",
+                   margin={"l": 10, "r": 10, "b": 10},
                    height=MAP_HEIGHT + 80)

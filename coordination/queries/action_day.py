@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from coordination import policy
 from coordination.models import (
     NEXT,
+    OUTCOMES,
     Agency,
     Jurisdiction,
     PackageConflict,
@@ -59,7 +60,9 @@ class Package:
     located: bool  # the package's own coordinates (else the jurisdiction's display point)
     subjects: tuple[tuple[int, str], ...] = ()  # (suspect id, reference) the viewer may read
     entered_at: datetime | None = None
-    reason: str = ""  # the note of the change into nil or aborted
+    outcome: PackageStatus | None = None  # the outcome it reached (it stays after the package is closed)
+    reason: str = ""  # the note of that outcome: why nil, why aborted
+    outcome_at: datetime | None = None
 
     @property
     def next_statuses(self) -> tuple[PackageStatus, ...]:
@@ -84,18 +87,19 @@ def _packages(session: Session, principal: Principal, *where) -> list[Package]:
         .where(policy.visible(TargetPackage, principal), *where)
         .order_by(TargetPackage.h_hour, TargetPackage.reference, TargetPackage.id)).all()
     ids = [row[0].id for row in rows]
-    subjects, entered, reasons = _subjects(session, principal, ids), {}, {}
+    subjects, entered, outcomes = _subjects(session, principal, ids), {}, {}
     for start in range(0, len(ids), 5000):
         chunk = ids[start:start + 5000]
         entered |= dict(session.execute(
             select(PackageStatusChange.package_id, func.min(PackageStatusChange.changed_at))
             .where(PackageStatusChange.package_id.in_(chunk), PackageStatusChange.status_to == PackageStatus.ENTERED)
             .group_by(PackageStatusChange.package_id)).all())
-        for package_id, status, note in session.execute(
-                select(PackageStatusChange.package_id, PackageStatusChange.status_to, PackageStatusChange.note)
-                .where(PackageStatusChange.package_id.in_(chunk), PackageStatusChange.status_to.in_(WITH_REASONS))
+        for package_id, status, note, when in session.execute(
+                select(PackageStatusChange.package_id, PackageStatusChange.status_to, PackageStatusChange.note,
+                       PackageStatusChange.changed_at)
+                .where(PackageStatusChange.package_id.in_(chunk), PackageStatusChange.status_to.in_(OUTCOMES))
                 .order_by(PackageStatusChange.id)):
-            reasons[(package_id, status)] = note
+            outcomes[package_id] = (status, note, when)
     found = []
     for package, agency_code, code, zone, lat, lon in rows:
         located = package.latitude is not None and package.longitude is not None
@@ -104,7 +108,7 @@ def _packages(session: Session, principal: Principal, *where) -> list[Package]:
             package.team_call_sign, package.status, package.h_hour, package.status_changed_at,
             package.latitude if located else lat, package.longitude if located else lon, located,
             tuple(subjects.get(package.id, ())), entered.get(package.id),
-            reasons.get((package.id, package.status), "")))
+            *outcomes.get(package.id, (None, "", None))))
     return found
 
 
@@ -145,7 +149,7 @@ class Board:
 
     @property
     def nil_and_aborted(self) -> list[Package]:
-        return [p for p in self.packages if p.status in WITH_REASONS]
+        return [p for p in self.packages if p.outcome in WITH_REASONS]
 
     @property
     def by_status(self) -> dict[PackageStatus, int]:
@@ -154,9 +158,29 @@ class Board:
             counts[p.status] += 1
         return dict(counts)
 
+    @property
+    def by_outcome(self) -> dict[PackageStatus, int]:
+        """Outcomes reached, closed or not."""
+        counts: dict[PackageStatus, int] = defaultdict(int)
+        for p in self.packages:
+            if p.outcome is not None:
+                counts[p.outcome] += 1
+        return dict(counts)
 
-def board(session: Session, principal: Principal, now: datetime) -> Board:
-    found = _packages(session, principal)
+
+def days(session: Session, principal: Principal) -> list[date]:
+    """The days (UTC) that hold H-hours of packages the viewer may read, latest first."""
+    hours = session.scalars(select(TargetPackage.h_hour).where(policy.visible(TargetPackage, principal))).all()
+    return sorted({h.astimezone(UTC).date() for h in hours}, reverse=True)
+
+
+def board(session: Session, principal: Principal, now: datetime, day: date | None = None) -> Board:
+    """The board of one day's packages (by H-hour, UTC), or of every package."""
+    where = []
+    if day is not None:
+        start = datetime.combine(day, time(), UTC)
+        where = [TargetPackage.h_hour >= start, TargetPackage.h_hour < start + timedelta(days=1)]
+    found = _packages(session, principal, *where)
     counts: dict[str, dict[PackageStatus, int]] = defaultdict(lambda: defaultdict(int))
     for p in found:
         counts[p.jurisdiction][p.status] += 1

@@ -19,6 +19,10 @@ from coordination.ui.widgets.record_forms import not_written, token
 ABORT_REASONS = ("Safety risk at the address", "Operation compromised", "Legal authority not ready",
                  "Called off by command")
 EXHIBIT_SLOTS = 3
+CARD_MIN_WIDTH = 340  # px: a 390 px phone holds one card a row
+# status buttons a gloved finger hits: taller than Streamlit's, with larger text (a style, nothing fetched)
+TAP_TARGETS = ("<style>[class*='st-key-status-buttons-'] button {min-height: 3.5rem; font-size: 1.1rem;}"
+               "[class*='st-key-status-buttons-'] button p {font-size: 1.1rem;}</style>")
 LABELS = {"new_status": "Status", "note": "Note", "exhibits": "Seized items", "arrested": "Arrested"}
 BUTTONS = {PackageStatus.BRIEFED: "Briefed", PackageStatus.DEPLOYED: "Deployed", PackageStatus.ENTERED: "Entered",
            PackageStatus.ARREST_MADE: "Arrest made", PackageStatus.ITEMS_SEIZED: "Searched: items seized",
@@ -87,7 +91,8 @@ def card(package: Package) -> None:
             return
         if not policy.can_change_package_status(viewer, viewer.agency_id):  # the page lists its own agency's
             return
-        note = st.text_input("Note (optional)", key=f"package-{package.id}-note", placeholder="optional")
+        note = st.text_input("Note (optional)", key=f"package-{package.id}-note",
+                             placeholder="e.g. door forced, two occupants")
         arrested = None
         if PackageStatus.ARREST_MADE in package.next_statuses and len(package.subjects) > 1:
             arrested = [suspect_id for suspect_id, reference in package.subjects
@@ -99,10 +104,11 @@ def card(package: Package) -> None:
             seized_items(package, note)
             return
         forward = package.next_statuses[0]
-        for status in package.next_statuses:
-            if not st.button(BUTTONS[status], key=f"package-{package.id}-to-{status.name}", width="stretch",
-                             type="primary" if status is forward else "secondary"):
-                continue
+        with st.container(key=f"status-buttons-{package.id}"):  # styled large: see TAP_TARGETS
+            tapped = [status for status in package.next_statuses
+                      if st.button(BUTTONS[status], key=f"package-{package.id}-to-{status.name}", width="stretch",
+                                   type="primary" if status is forward else "secondary")]
+        for status in tapped:
             if status is PackageStatus.ABORTED:
                 st.session_state[f"package-{package.id}-aborting"] = True
                 st.rerun()
@@ -124,5 +130,7 @@ finished = st.toggle("Show closed packages", key="packages-closed")
 shown = [p for p in packages if finished or p.status is not PackageStatus.CLOSED]
 st.caption(f"{len(shown):,} of {len(packages):,} packages, by H-hour (local time, UTC beside it). Tap a status to "
            "record it.")
-for package in shown:
-    card(package)
+st.html(TAP_TARGETS)
+with st.grid(3, min_column_width=CARD_MIN_WIDTH, gap="small"):  # one a row on a phone, up to three on a desk
+    for package in shown:
+        card(package)
