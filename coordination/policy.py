@@ -156,10 +156,10 @@ _PAGES_BY_ROLE: dict[Role, list[str]] = {
 
 # the action day: a liaison records its agency's packages; everyone who reads records watches the board
 _ACTION_DAY_PAGES: dict[Role, list[str]] = {
-    Role.COMMANDER: ["action_day"],
-    Role.LIAISON: ["my_packages", "action_day"],
-    Role.ANALYST: ["action_day"],
-    Role.OBSERVER: ["action_day"],
+    Role.COMMANDER: ["action_day", "packages"],
+    Role.LIAISON: ["my_packages", "action_day", "packages"],
+    Role.ANALYST: ["action_day", "packages"],
+    Role.OBSERVER: ["action_day", "packages"],
 }
 
 

@@ -126,3 +126,13 @@ def test_the_board_redraws_after_a_write_and_only_then(day):
     assert at.session_state["action-day-board-head"][0] > before
     counts = at.dataframe[0].value
     assert int(counts.loc[counts["Jurisdiction"] == "GB-EAW", "briefed"].iloc[0]) == 1
+
+
+def test_the_target_packages_page_lists_what_its_viewer_may_see(day):
+    commander = open_page("commander.met", "packages")
+    assert commander.title[0].value == "Target packages"
+    shown = " ".join(str(t.value.to_dict()) for t in commander.dataframe)
+    assert all(ref in shown for ref in ("P-1", "P-2", "P-STRICT", "P-FBI"))
+    fbi = open_page("liaison.fbi", "packages")
+    shown = " ".join(str(t.value.to_dict()) for t in fbi.dataframe)
+    assert "P-FBI" in shown and "P-STRICT" not in shown

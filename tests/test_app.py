@@ -18,17 +18,19 @@ from tests.helpers import AUTH
 
 PAGES = {name: f"coordination/ui/pages/{name}.py"
          for name in ("my_tasks", "overview", "dashboard", "suspects", "arrests", "evidence", "tasks", "users",
-                      "my_packages", "action_day")}
+                      "my_packages", "action_day", "packages")}
 RECORDS = {"dashboard", "suspects", "arrests", "evidence", "tasks"}  # the live picture, then records
 # expected from DESIGN.md, written out rather than read from the code under test
-OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS, "action_day"},
-           "liaison": {"my_tasks", "overview", *RECORDS, "my_packages", "action_day"},
-           "analyst": {"overview", *RECORDS, "action_day"}, "observer": {"overview", *RECORDS, "action_day"}}
+DAY = {"action_day", "packages"}
+OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS, *DAY},
+           "liaison": {"my_tasks", "overview", *RECORDS, "my_packages", *DAY},
+           "analyst": {"overview", *RECORDS, *DAY}, "observer": {"overview", *RECORDS, *DAY}}
 LANDING = {"admin": "Users", "commander": "Operation Elaborate", "liaison": "{agency} tasks",
            "analyst": "Operation Elaborate", "observer": "Operation Elaborate"}
 TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "dashboard": "Operation picture",
           "suspects": "Suspects", "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks",
-          "users": "Users", "my_packages": "{agency} packages", "action_day": "Action day board"}
+          "users": "Users", "my_packages": "{agency} packages", "action_day": "Action day board",
+          "packages": "Target packages"}
 
 
 @pytest.fixture

@@ -18,18 +18,22 @@ from coordination import audit, markings
 from coordination.aggregates import CLOSED_TASKS, Filters, Picture, agency_filter, arrest_filters, picture
 from coordination.exports import cell_text
 from coordination.models import (
+    OUTCOMES,
     Agency,
     Arrest,
     AuditEvent,
     Briefing,
     EvidenceItem,
     EvidenceStatus,
+    Jurisdiction,
     MarkedRecord,
     Operation,
     Outcome,
+    PackageStatus,
     Suspect,
     SuspectStatus,
     SuspectTier,
+    TargetPackage,
     Task,
     TaskStatus,
     TaskUpdate,
@@ -37,7 +41,7 @@ from coordination.models import (
 )
 from coordination.policy import visible
 from coordination.principal import Principal
-from coordination.queries import marking_history
+from coordination.queries import action_day, marking_history
 
 LIST_LIMIT = 50
 KEY_TIERS = (SuspectTier.ADMINISTRATOR, SuspectTier.DEVELOPER)
@@ -93,7 +97,8 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
         action_day=operation.action_day if operation else None, author=author, made_at=now, filters=filters,
         picture=seen, tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen),
                               _late_tasks(session, author, filters, now.date()),
-                              _awaiting_analysis(session, author, filters), _key_suspects(session, author, filters)],
+                              _awaiting_analysis(session, author, filters), _key_suspects(session, author, filters),
+                              *_action_day(session, author, filters, now)],
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
 
@@ -106,7 +111,8 @@ def _content(author: Principal, filters: Filters, since_seq: int) -> dict[type[M
     noted = Task.id.in_(select(TaskUpdate.task_id).where(TaskUpdate.id.in_(select(AuditEvent.entity_id).where(
         AuditEvent.seq > since_seq, AuditEvent.entity == TaskUpdate.entity))))
     counted = {Suspect: agency_filter(Suspect, filters), Arrest: arrest_filters(filters),
-               EvidenceItem: agency_filter(EvidenceItem, filters), Task: agency_filter(Task, filters)}
+               EvidenceItem: agency_filter(EvidenceItem, filters), Task: agency_filter(Task, filters),
+               TargetPackage: [*agency_filter(TargetPackage, filters), *_jurisdiction_filter(filters)]}
     return {model: and_(visible(model, author),
                         or_(and_(true(), *where), changed(model), *([noted] if model is Task else [])))
             for model, where in counted.items()}
@@ -180,6 +186,44 @@ def _key_suspects(session: Session, author: Principal, filters: Filters) -> Tabl
     return _listing(session, "Key suspects (site administrators and developers)",
                     {"Reference": 2, "Name": 4, "Aliases": 4, "Tier": 2, "Status": 2, "Agency": 2}, query,
                     select(func.count()).select_from(Suspect).where(*where))
+
+
+def _jurisdiction_filter(filters: Filters) -> list[ColumnElement[bool]]:
+    if not filters.jurisdictions:
+        return []
+    codes = select(Jurisdiction.id).where(Jurisdiction.code.in_(filters.jurisdictions))
+    return [TargetPackage.jurisdiction_id.in_(codes)]
+
+
+def _action_day(session: Session, author: Principal, filters: Filters, now: datetime) -> list[Table]:
+    """The action day's section: where each jurisdiction's packages stand, the arrests made, and the
+    packages that ended nil or aborted with their reasons (the board's figures, as the author may read them)."""
+    packages = [p for p in action_day.board(session, author, now).packages
+                if (not filters.agencies or p.agency in filters.agencies)
+                and (not filters.jurisdictions or p.jurisdiction in filters.jurisdictions)]
+    if not packages:
+        return []
+    columns = ("live", *OUTCOMES)
+    counts: dict[str, dict[str, int]] = {}
+    for p in packages:
+        column = p.outcome.value if p.outcome else "live"
+        by = counts.setdefault(p.jurisdiction, {})
+        by[column] = by.get(column, 0) + 1
+    heading = ("Jurisdiction", "Live", "Arrest made", "Items seized", "Nothing found", "Nil", "Aborted", "Total")
+    rows = [(code, *(f"{by.get(str(c), 0):,}" for c in columns), f"{sum(by.values()):,}")
+            for code, by in sorted(counts.items())]
+    arrests = [p for p in packages if p.outcome is PackageStatus.ARREST_MADE]
+    stopped = [p for p in packages if p.outcome in (PackageStatus.NIL, PackageStatus.ABORTED)]
+    return [
+        Table("Action day: target packages by jurisdiction (outcome reached, or live)", heading, rows, len(rows),
+              (3, 1, 1, 1, 1, 1, 1, 1)),
+        Table("Action day: arrests made", ("Package", "Agency", "Jurisdiction", "Subjects", "Recorded (UTC)"),
+              [(p.reference, p.agency, p.jurisdiction, ", ".join(ref for _, ref in p.subjects) or "-",
+                _text(p.outcome_at)) for p in arrests[:LIST_LIMIT]], len(arrests), (2, 2, 2, 4, 3)),
+        Table("Action day: nil and aborted, with reasons", ("Package", "Agency", "Jurisdiction", "Outcome", "Reason"),
+              [(p.reference, p.agency, p.jurisdiction, p.outcome.value, p.reason or "-")
+               for p in stopped[:LIST_LIMIT]], len(stopped), (2, 2, 2, 3, 6)),
+    ]
 
 
 def _visible_events(author: Principal) -> ColumnElement[bool]:

@@ -24,6 +24,7 @@ PAGES = {
     "users": "Users",
     "my_packages": "My agency's packages",
     "action_day": "Action day board",
+    "packages": "Target packages",
 }
 
 
