@@ -63,7 +63,7 @@ def test_a_liaison_moves_a_package_with_one_tap_and_reads_a_confirmation(day):
     assert labels == ["Briefed", "Abort"]
     tap(at, day, "P-1", "Briefed")
     assert package(day, "P-1").status is PackageStatus.BRIEFED
-    assert any("P-1: planned -> briefed." in s.value.replace("\\", "") for s in at.success)  # shown escaped
+    assert any("P-1 is now briefed (was planned)." in s.value.replace("\\", "") for s in at.success)  # shown escaped
     texts = " ".join(t.value for t in at.text)
     assert "P-FBI" not in texts and "P-FBI" not in " ".join(m.value for m in at.markdown)  # another agency's
 

@@ -45,7 +45,7 @@ def change(package: Package, status: PackageStatus, note: str, **outcome) -> Non
     else:
         for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"package-{package.id}-")]:
             del st.session_state[key]
-        flash.later(f"{package.reference}: {package.status.value} -> {status.value}.")
+        flash.later(f"{package.reference} is now {status.value} (was {package.status.value}).")
         st.rerun()
 
 
