@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 
-from bench import briefing, dashboard, foundation, integrity, tables, workspace
+from bench import action_day, briefing, dashboard, foundation, integrity, tables, workspace
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="operation,stress")
     parser.add_argument("--only", default=None,
-                        choices=["foundation", "dashboard", "workspace", "integrity", "briefing", "tables"])
+                        choices=["foundation", "dashboard", "workspace", "integrity", "briefing", "tables",
+                                 "action_day"])
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
                         help="also measure on this PostgreSQL database (its tables are replaced)")
     args = parser.parse_args()
@@ -29,6 +30,8 @@ def main() -> None:
         briefing.main(foundation.OUT, args.postgres)
     if args.only in (None, "tables") and "stress" in scales:
         tables.main(foundation.OUT, args.postgres)
+    if args.only in (None, "action_day"):
+        action_day.main(foundation.OUT, args.postgres)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,15 @@ from coordination.ui.widgets.context import engine
 CLOCK_S = 60  # a page whose content ages with the clock is redrawn at least this often
 
 
+def head_now(database) -> int:
+    """The audit trail's last sequence number: one row read by its primary key."""
+    with read_session(database) as session:
+        return audit.head(session)[0]
+
+
 def seen_now(key: str) -> int:
     """The audit head the page is about to draw (read before its data, so no write slips between)."""
-    with read_session(engine()) as session:
-        head = audit.head(session)[0]
+    head = head_now(engine())
     st.session_state[key] = (head, time.monotonic())
     return head
 
@@ -28,9 +33,7 @@ def changed(key: str) -> bool:
     seen = st.session_state.get(key)
     if seen is None:
         return False
-    with read_session(engine()) as session:
-        head = audit.head(session)[0]
-    return head != seen[0] or time.monotonic() - seen[1] > CLOCK_S
+    return head_now(engine()) != seen[0] or time.monotonic() - seen[1] > CLOCK_S
 
 
 def rerun_on_change(key: str, every_s: float) -> None:
