@@ -8,7 +8,8 @@ Tests that tamper on purpose, and nobody else, remove them with `drop_statements
 
 from __future__ import annotations
 
-APPEND_ONLY_TABLES = ("audit_event", "custody_event", "task_update", "decision", "decision_pin")
+APPEND_ONLY_TABLES = ("audit_event", "custody_event", "task_update", "decision", "decision_pin",
+                      "package_status_change")
 
 
 def create_statements(dialect: str) -> list[str]:

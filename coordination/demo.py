@@ -49,17 +49,22 @@ from coordination.models import (
     MailMode,
     NotificationSettings,
     Operation,
+    PackageConflict,
+    PackageStatusChange,
+    PackageSubject,
     Recipient,
     Role,
     Suspect,
     SuspectStatus,
     SuspectTier,
+    TargetPackage,
     Task,
     TaskPriority,
     TaskStatus,
     TaskUpdate,
     User,
 )
+from coordination.principal import SYSTEM_ISSUER
 from coordination.services.evidence import CUSTODY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
@@ -171,11 +176,15 @@ def empty_database(engine: Engine) -> None:
 
 
 def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False, issuer: str | None = None,
-         progress: Progress | None = None, as_of: date | None = None, key: MatchingKey | None = None) -> dict[str, int]:
+         progress: Progress | None = None, as_of: date | None = None, key: MatchingKey | None = None,
+         live_from: datetime | None = None) -> dict[str, int]:
     """Load the operation; returns the number of rows in each table that has any.
 
     With the deconfliction `key`, suspects and evidence items hold identifiers keyed under it (and
     the operation keeps its fingerprint); without one, the operation holds no identifiers.
+
+    `live_from` (the moment `make run` loads it) adds the action day's second wave, planned to start
+    shortly after it, so that the board is live (see coordination.demo_action_day).
 
     `as_of` moves the whole timeline by whole weeks so that the data set's "now" (END) is that day or
     up to six days before it (the action day stays a Monday):
@@ -196,7 +205,8 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
                        action_day=reference.ACTION_DAY + shift)
         session.flush()
         with tallies.counted_at_the_end(session):
-            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key).run()
+            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key,
+                       live_from).run()
         _notification_settings(session)
         session.commit()
     return table_counts(engine)
@@ -240,8 +250,10 @@ class _Generator:
     """Builds the operation record by record in one transaction; the audit trail is chained at the end."""
 
     def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress, shift: timedelta,
-                 key: MatchingKey | None = None):
+                 key: MatchingKey | None = None, live_from: datetime | None = None):
         self.session, self.scale, self.rng, self.progress, self.key = session, scale, rng, progress, key
+        self.live_from = live_from
+        self.day_arrests: list[dict] = []  # the arrests of the action day, each with its package
         self.epoch, self.end, self.action_day = EPOCH + shift, END + shift, reference.ACTION_DAY + shift
         self.operation_id = session.scalar(select(Operation.id))
         self.agencies = {code: i for i, code in session.execute(select(Agency.id, Agency.code))}
@@ -269,7 +281,7 @@ class _Generator:
     def flush(self) -> None:
         """Insert everything buffered, parents before children."""
         for each in (Suspect, Recipient, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit,
-                     Exclusion, AuditEvent):
+                     Exclusion, TargetPackage, PackageSubject, PackageStatusChange, PackageConflict, AuditEvent):
             rows = self.buffers.pop(each, [])
             if rows:
                 self.session.execute(insert(each.__table__), rows)
@@ -285,7 +297,8 @@ class _Generator:
         total = len(self.events)
         for done, (when, subject, action, entity, entity_id, before, after) in enumerate(self.events):
             seq += 1
-            row = dict(seq=seq, occurred_at=when, actor_issuer=self.users[subject][1], actor_subject=subject,
+            issuer = self.users[subject][1] if subject in self.users else SYSTEM_ISSUER  # e.g. deconfliction
+            row = dict(seq=seq, occurred_at=when, actor_issuer=issuer, actor_subject=subject,
                        action=action, entity=entity, entity_id=entity_id, before=before, after=after, outcome="ok",
                        detail=None, prev_hash=prev)
             row["hash"] = prev = audit.event_hash(**row)
@@ -351,10 +364,19 @@ class _Generator:
         if self.key is not None:
             _Identifiers(self).run()
             self.session.get(Operation, self.operation_id).deconfliction_key_fingerprint = self.key.fingerprint
+        self.action_day_packages({i + 1 for i in arrested})
         self.flush()
         self.decisions()
         self.chain()
         self._fix_sequences()
+
+    def action_day_packages(self, arrested: set[int]) -> None:
+        from coordination.demo_action_day import ActionDay  # it reads this module's constants
+        free = [i for i in range(1, self.scale.suspects + 1) if i not in arrested]
+        day = ActionDay(self)
+        day.past(self.day_arrests, free)
+        if self.live_from is not None:
+            day.second_wave(self.live_from, free)
 
     def plan_arrest(self) -> tuple[str, datetime]:
         """Where and when a suspect is arrested: most in England and Wales, many on the action day."""
@@ -415,6 +437,8 @@ class _Generator:
                 arrested_at=when, place=synthetic.address(rng, country), offences=rng.choice(OFFENCES),
                 outcome=synthetic.weighted(rng, ARREST_OUTCOMES), on_action_day=when.date() == self.action_day)
             self.create(Arrest, row, agency)
+            if row["on_action_day"]:
+                self.day_arrests.append(row)
             made.append((suspect_index + 1, agency, when))
             self.flush_if_full()
         self.flush()
@@ -545,7 +569,8 @@ class _Generator:
         """Rows were inserted with explicit ids; PostgreSQL's sequences must continue after them."""
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit, Exclusion):
+        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit, Exclusion,
+                      TargetPackage, PackageStatusChange, PackageConflict):
             table = model.__tablename__  # ours, never user input
             sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501
             self.session.execute(text(sql))

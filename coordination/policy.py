@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
-from coordination.kinds import DECISIONS, TASKS, Kind
+from coordination.kinds import DECISIONS, TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP
 from coordination.models import MarkedRecord, Recipient, RecordGrant, Role
 from coordination.principal import Principal
@@ -186,6 +186,23 @@ def can_transfer(principal: Principal, holder_agency_id: int) -> bool:
     return can_write(principal, Action.TRANSFER_CUSTODY, holder_agency_id=holder_agency_id)
 
 
+def can_change_package_status(principal: Principal, package_owning_agency_id: int) -> bool:
+    """A target package moves through its day by its lead agency's liaisons (commanders watch)."""
+    return can_write(principal, Action.UPDATE, kind=TARGET_PACKAGES, owning_agency_id=package_owning_agency_id)
+
+
+def oversees_conflicts(principal: Principal) -> bool:
+    """Command hears of every conflict between packages it may read, with both sides named."""
+    return principal.role is Role.COMMANDER
+
+
+def told_of_conflict(principal: Principal, own_package_agency_id: int, other_tlp: TLP) -> bool:
+    """A lead agency's people hear that their package conflicts with another agency's (never which);
+    a conflict with a RED package is told to the RED package's agency alone."""
+    return (principal.role in READS_AS_PARTNER and principal.agency_id == own_package_agency_id
+            and other_tlp is not TLP.RED)
+
+
 def can_import(principal: Principal, kind: Kind) -> bool:
     """Spreadsheets come in through an agency's liaison, for the kinds that import."""
     return kind.importable and principal.role is Role.LIAISON
@@ -221,10 +238,6 @@ for _role in (Role.COMMANDER, Role.LIAISON, Role.ANALYST, Role.OBSERVER):
     _PAGES_BY_ROLE[_role] = [*_PAGES_BY_ROLE[_role], "timeline", "decisions"]
 
 
-def pages_for(principal: Principal) -> list[str]:
-    return list(_PAGES_BY_ROLE.get(principal.role, [])) + _personal_pages(principal)
-
-
 # --- deconfliction: contact requests, checks, the matching key -----------------------------------
 
 def can_ask_for_contact(principal: Principal, told: bool, own_agency_id: int, other_agency_id: int) -> bool:
@@ -254,6 +267,9 @@ def can_check_identifier(principal: Principal) -> bool:
 
 def can_rotate_key(principal: Principal) -> bool:
     """Re-keying every identifier is a decision of the operation's command."""
+    return principal.role is Role.COMMANDER
+
+
 # --- notifications ----------------------------------------------------------------------------
 
 def _personal_pages(principal: Principal) -> list[str]:
@@ -270,3 +286,17 @@ def hears_for_agency(user) -> ColumnElement[bool]:
 def can_schedule_briefing(principal: Principal) -> bool:
     """A commander may have a briefing made for them every day by the reminder pass."""
     return principal.role is Role.COMMANDER
+
+
+# the action day: a liaison records its agency's packages; everyone who reads records watches the board
+_ACTION_DAY_PAGES: dict[Role, list[str]] = {
+    Role.COMMANDER: ["action_day", "packages"],
+    Role.LIAISON: ["my_packages", "action_day", "packages"],
+    Role.ANALYST: ["action_day", "packages"],
+    Role.OBSERVER: ["action_day", "packages"],
+}
+
+
+def pages_for(principal: Principal) -> list[str]:
+    return (list(_PAGES_BY_ROLE.get(principal.role, [])) + _ACTION_DAY_PAGES.get(principal.role, [])
+            + _personal_pages(principal))

@@ -178,4 +178,10 @@ def operation(store):
                                           "due_date": due})
         services.create_task(s, commander, {"reference": "T-RED", "title": "t", "status": "open",
                                             "priority": "high", "owning_agency": "MET", "tlp": "RED"})
+        for ref, who, where, subjects, tlp in [("P-1", met, "GB-EAW", "M-0, M-1", None),
+                                               ("P-2", fbi, "US-CA", "F-1", None),
+                                               ("P-CANARY", met, "NL", "CANARY-STRICT", "AMBER+STRICT")]:
+            services.create_package(s, who, {"reference": ref, "jurisdiction": where, "address": f"{ref} Street",
+                                             "team_call_sign": "ALPHA", "subjects": subjects, "legal_authority": "W/1",
+                                             "h_hour": "2022-11-07T06:00:00Z"} | ({"tlp": tlp} if tlp else {}))
     return store

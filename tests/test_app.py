@@ -18,16 +18,19 @@ from tests.helpers import AUTH
 
 PAGES = {name: f"coordination/ui/pages/{name}.py"
          for name in ("my_tasks", "overview", "dashboard", "suspects", "arrests", "evidence", "tasks", "users",
-                      "deconfliction")}
+                      "deconfliction", "my_packages", "action_day", "packages")}
 RECORDS = {"dashboard", "suspects", "arrests", "evidence", "tasks", "deconfliction"}  # the picture, records, hits
 # expected from DESIGN.md, written out rather than read from the code under test
-OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS}, "liaison": {"my_tasks", "overview", *RECORDS},
-           "analyst": {"overview", *RECORDS}, "observer": {"overview", *RECORDS}}
+DAY = {"action_day", "packages"}
+OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS, *DAY},
+           "liaison": {"my_tasks", "overview", *RECORDS, "my_packages", *DAY},
+           "analyst": {"overview", *RECORDS, *DAY}, "observer": {"overview", *RECORDS, *DAY}}
 LANDING = {"admin": "Users", "commander": "Operation Elaborate", "liaison": "{agency} tasks",
            "analyst": "Operation Elaborate", "observer": "Operation Elaborate"}
 TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "dashboard": "Operation picture",
           "suspects": "Suspects", "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks",
-          "users": "Users", "deconfliction": "Deconfliction"}
+          "users": "Users", "deconfliction": "Deconfliction", "my_packages": "{agency} packages",
+          "action_day": "Action day board", "packages": "Target packages"}
 # issue 18: everyone who reads operational records has an inbox
 PAGES["inbox"] = "coordination/ui/pages/inbox.py"
 TITLES["inbox"] = "Inbox"

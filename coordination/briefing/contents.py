@@ -22,6 +22,7 @@ from coordination import audit, markings
 from coordination.aggregates import CLOSED_TASKS, Filters, Picture, agency_filter, arrest_filters, picture
 from coordination.exports import cell_text
 from coordination.models import (
+    OUTCOMES,
     Agency,
     Arrest,
     AuditEvent,
@@ -33,9 +34,11 @@ from coordination.models import (
     MarkedRecord,
     Operation,
     Outcome,
+    PackageStatus,
     Suspect,
     SuspectStatus,
     SuspectTier,
+    TargetPackage,
     Task,
     TaskStatus,
     TaskUpdate,
@@ -43,7 +46,7 @@ from coordination.models import (
 )
 from coordination.policy import visible
 from coordination.principal import Principal
-from coordination.queries import decisions, history, marking_history
+from coordination.queries import action_day, decisions, history, marking_history
 from coordination.queries.contact_requests import condition_words, grant_columns
 from coordination.references import RESTRICTED as RESTRICTED_RECORD
 
@@ -113,7 +116,7 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
         tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen),
                 _late_tasks(session, reader, scope, now.date()), _awaiting_analysis(session, reader, scope),
                 _key_suspects(session, reader, scope), *_deconfliction(seen),
-                _pinned_decisions(session, reader, pinned_within)],
+                _pinned_decisions(session, reader, pinned_within), *_action_day(session, reader, scope, now)],
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
 
@@ -127,7 +130,9 @@ def _scope(reader: Principal, filters: Filters) -> Scope:
     return {Suspect: [visible(Suspect, reader), *agency_filter(Suspect, filters)],
             Arrest: [visible(Arrest, reader), *arrest_filters(filters)],
             EvidenceItem: [visible(EvidenceItem, reader), *agency_filter(EvidenceItem, filters)],
-            Task: [visible(Task, reader), *agency_filter(Task, filters)]}
+            Task: [visible(Task, reader), *agency_filter(Task, filters)],
+            TargetPackage: [visible(TargetPackage, reader), *agency_filter(TargetPackage, filters),
+                            *_jurisdiction_filter(filters)]}
 
 
 def _highest_marking(session: Session, wheres: dict[type[MarkedRecord], ColumnElement[bool]]):
@@ -246,6 +251,43 @@ def _key_suspects(session: Session, reader: Principal, scope: Scope) -> Table:
     return _listing(session, "Key suspects (site administrators and developers)",
                     {"Reference": 2, "Name": 4, "Aliases": 4, "Tier": 2, "Status": 2, "Agency": 2}, query,
                     select(func.count()).select_from(Suspect).where(*where))
+
+
+def _jurisdiction_filter(filters: Filters) -> list[ColumnElement[bool]]:
+    if not filters.jurisdictions:
+        return []
+    codes = select(Jurisdiction.id).where(Jurisdiction.code.in_(filters.jurisdictions))
+    return [TargetPackage.jurisdiction_id.in_(codes)]
+
+
+def _action_day(session: Session, reader: Principal, scope: Scope, now: datetime) -> list[Table]:
+    """The action day's section: where each jurisdiction's packages stand, the arrests made, and the
+    packages that ended nil or aborted with their reasons (the board's figures, within the document's scope)."""
+    in_scope = set(session.scalars(select(TargetPackage.id).where(*scope[TargetPackage])))
+    packages = [p for p in action_day.board(session, reader, now).packages if p.id in in_scope]
+    if not packages:
+        return []
+    columns = ("live", *OUTCOMES)
+    counts: dict[str, dict[str, int]] = {}
+    for p in packages:
+        column = p.outcome.value if p.outcome else "live"
+        by = counts.setdefault(p.jurisdiction, {})
+        by[column] = by.get(column, 0) + 1
+    heading = ("Jurisdiction", "Live", "Arrest made", "Items seized", "Nothing found", "Nil", "Aborted", "Total")
+    rows = [(code, *(f"{by.get(str(c), 0):,}" for c in columns), f"{sum(by.values()):,}")
+            for code, by in sorted(counts.items())]
+    arrests = [p for p in packages if p.outcome is PackageStatus.ARREST_MADE]
+    stopped = [p for p in packages if p.outcome in (PackageStatus.NIL, PackageStatus.ABORTED)]
+    return [
+        Table("Action day: target packages by jurisdiction (outcome reached, or live)", heading, rows, len(rows),
+              (3, 1, 1, 1, 1, 1, 1, 1)),
+        Table("Action day: arrests made", ("Package", "Agency", "Jurisdiction", "Subjects", "Recorded (UTC)"),
+              [(p.reference, p.agency, p.jurisdiction, ", ".join(ref for _, ref in p.subjects) or "-",
+                _text(p.outcome_at)) for p in arrests[:LIST_LIMIT]], len(arrests), (2, 2, 2, 4, 3)),
+        Table("Action day: nil and aborted, with reasons", ("Package", "Agency", "Jurisdiction", "Outcome", "Reason"),
+              [(p.reference, p.agency, p.jurisdiction, p.outcome.value, p.reason or "-")
+               for p in stopped[:LIST_LIMIT]], len(stopped), (2, 2, 2, 3, 6)),
+    ]
 
 
 def _pinned_decisions(session: Session, reader: Principal, within: tuple) -> Table:

@@ -20,7 +20,8 @@ The package is organised by what each module holds:
 8. decisions - the decision log (append-only) and its pins
 9. audit - the hash-chained audit event, and the one-time tokens of submitted forms
 10. notifications - notifications, each person's settings, scheduled briefings' PDFs, the pass lease
-11. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+11. action_day - target packages, their subjects, status changes and conflicts
+12. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -28,6 +29,15 @@ Every name is re-exported here: import from `coordination.models`, not from its 
 
 from __future__ import annotations
 
+from coordination.models.action_day import (
+    NEXT,
+    OUTCOMES,
+    PackageConflict,
+    PackageStatus,
+    PackageStatusChange,
+    PackageSubject,
+    TargetPackage,
+)
 from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
 from coordination.models.decisions import Decision, DecisionPin
@@ -112,6 +122,8 @@ __all__ = [
     "Decision", "DecisionPin",
     # notifications
     "BriefingFile", "MailMode", "Notification", "NotificationSettings", "PassLease",
+    # action day
+    "NEXT", "OUTCOMES", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "TargetPackage",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]

@@ -27,6 +27,9 @@ PAGES = {
     "timeline": "Timeline",
     "decisions": "Decision log",
     "inbox": "Inbox",
+    "my_packages": "My agency's packages",
+    "action_day": "Action day board",
+    "packages": "Target packages",
 }
 
 
