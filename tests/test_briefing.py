@@ -14,7 +14,7 @@ from coordination import audit, briefing, chart_images, charts, policy, services
 from coordination.aggregates import picture
 from coordination.cli import cli
 from coordination.errors import PermissionDenied
-from coordination.models import OPERATIONAL_RECORDS, AuditEvent, Briefing, Outcome, Suspect, Task
+from coordination.models import OPERATIONAL_RECORDS, AuditEvent, Briefing, Outcome, Suspect, TargetPackage, Task
 from tests.conftest import PG_SCHEMA, require
 
 BANNER_ZONE_PT = 60  # a banner sits within this many points of the page's top or bottom edge
@@ -219,6 +219,6 @@ def test_by_default_the_changes_are_those_of_the_last_24_hours(operation):
     met = operation.principal("liaison.met")
     with operation.reader() as s:  # the fixture's records were all created just now, each with one event
         expected = sum(s.scalar(select(func.count()).select_from(model).where(policy.visible(model, met)))
-                       for model in OPERATIONAL_RECORDS)
+                       for model in (*OPERATIONAL_RECORDS, TargetPackage))
     assert result.contents.changes.total == expected > 10
     assert "Changes in the last 24 hours" in text_of(reader)

@@ -209,7 +209,7 @@ def test_the_summary_says_in_sentences_what_changed_and_what_is_late(operation):
 def test_the_changes_keep_to_the_page_filters(operation):
     result, reader = brief(operation, "commander.met", filters=Filters(agencies=("FBI",)))
     records = {record for _, _, record, _ in result.contents.changes.lines}
-    assert records == {"suspect F-1", "arrest A-3", "task T-3", "task T-4"}
+    assert records == {"suspect F-1", "arrest A-3", "task T-3", "task T-4", "target package P-2"}
     text = text_of(reader)
     assert "M-3" not in text and "T-1 " not in text and "T-1\n" not in text
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from coordination import audit, markings
 from coordination.aggregates import CLOSED_TASKS, Filters, Picture, agency_filter, arrest_filters, picture
 from coordination.exports import cell_text
+from coordination.kinds import KINDS
 from coordination.models import (
     OUTCOMES,
     Agency,
@@ -379,10 +380,8 @@ def _readable_then(session: Session, reader: Principal, up_to: markings.TLP | No
 
 def _record_names(session: Session, events) -> dict[tuple[str, int], str]:
     """(entity, id) -> the reference people use for it."""
-    keyed = {Suspect: Suspect.reference, Arrest: Arrest.reference, EvidenceItem: EvidenceItem.exhibit_ref,
-             Task: Task.reference}
     names: dict[tuple[str, int], str] = {}
-    for model, column in keyed.items():
+    for model, column in ((kind.model, getattr(kind.model, kind.key)) for kind in KINDS.values()):
         ids = {e.entity_id for e in events if e.entity == model.entity}
         if ids:
             names.update({(model.entity, i): f"{model.entity} {ref}" for i, ref in session.execute(
