@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from coordination.kinds import TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP
-from coordination.models import MarkedRecord, Recipient, Role
+from coordination.models import MarkedRecord, Recipient, RecordGrant, Role
 from coordination.principal import Principal
 
 OPEN_TO_PARTNERS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
@@ -31,14 +31,17 @@ class Action(enum.StrEnum):
     MANAGE_USERS = "manage users"
 
 
-def can_read(principal: Principal, owning_agency_id: int, tlp: TLP, recipient_ids: Collection[int]) -> bool:
+def can_read(principal: Principal, owning_agency_id: int, tlp: TLP, recipient_ids: Collection[int],
+             granted_agency_ids: Collection[int] = ()) -> bool:
+    """`granted_agency_ids`: the agencies an approved contact request lets read this record."""
     named = principal.user_id is not None and principal.user_id in recipient_ids
     own = principal.agency_id == owning_agency_id
+    granted = principal.agency_id is not None and principal.agency_id in granted_agency_ids
     if principal.role is Role.COMMANDER:
         return tlp is not TLP.RED or named
     if principal.role in READS_AS_PARTNER:
         return (tlp in OPEN_TO_PARTNERS
-                or (tlp is TLP.AMBER_STRICT and own)
+                or (tlp is TLP.AMBER_STRICT and (own or granted))
                 or (tlp is TLP.RED and own and named))
     return False  # admins read users and reference data only; the unprovisioned read nothing
 
@@ -47,27 +50,32 @@ def visible(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bo
     """SQL twin of `can_read` for rows of `model`: add it to every query a user's eyes depend on."""
     named = exists().where(Recipient.entity == model.entity, Recipient.entity_id == model.id,
                            Recipient.user_id == principal.user_id)
-    return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, named)
+    granted = exists().where(RecordGrant.record_entity == model.entity, RecordGrant.record_id == model.id,
+                             RecordGrant.agency_id == principal.agency_id)
+    return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, named, granted)
 
 
 def visible_in_tally(tally, principal: Principal) -> ColumnElement[bool]:
     """The same rule for a tally's counts, which name nobody: RED is never counted from a tally
-    (a viewer's RED records are counted from their own rows of the RED twin, `visible_as_named`)."""
+    (a viewer's RED records are counted from their own rows of the RED twin, `visible_as_named`), and
+    a record another agency granted after a contact request is not counted (it is listed)."""
     return and_(tally.tlp != TLP.RED, _rule(principal, tally.tlp, tally.owning_agency_id == principal.agency_id,
-                                           false()))
+                                           false(), false()))
 
 
 def visible_as_named(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bool]:
     """The same rule for rows already known to name the principal as a recipient (a query that
     starts from their recipient entries), so the named check is not made twice."""
-    return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, true())
+    return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, true(), false())
 
 
-def _rule(principal: Principal, tlp, own: ColumnElement[bool], named: ColumnElement[bool]) -> ColumnElement[bool]:
+def _rule(principal: Principal, tlp, own: ColumnElement[bool], named: ColumnElement[bool],
+          granted: ColumnElement[bool]) -> ColumnElement[bool]:
     if principal.role is Role.COMMANDER:
         return or_(tlp != TLP.RED, named)
     if principal.role in READS_AS_PARTNER:
-        return or_(tlp.in_(OPEN_TO_PARTNERS), and_(tlp == TLP.AMBER_STRICT, own), and_(tlp == TLP.RED, own, named))
+        return or_(tlp.in_(OPEN_TO_PARTNERS), and_(tlp == TLP.AMBER_STRICT, or_(own, granted)),
+                   and_(tlp == TLP.RED, own, named))
     return false()
 
 

@@ -15,9 +15,11 @@ The package is organised by what each module holds:
 5. records - the marked operational records (`MarkedRecord`: suspects, arrests, evidence items,
    tasks), custody events, task updates, RED recipients and briefings
 6. tallies - the trigger-kept count tables the dashboard reads
-7. audit - the hash-chained audit event, and the one-time tokens of submitted forms
-8. action_day - target packages, their subjects, status changes and conflicts (issue 17)
-9. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+7. deconfliction - identifiers held on records (keyed for matching), hits, exclusions, contact
+   requests, the record grants approved requests make, and the checks people make
+8. audit - the hash-chained audit event, and the one-time tokens of submitted forms
+9. action_day - target packages, their subjects, status changes and conflicts (issue 17)
+10. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -36,10 +38,23 @@ from coordination.models.action_day import (
 )
 from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
+from coordination.models.deconfliction import (
+    ContactRequest,
+    Exclusion,
+    Hit,
+    Identifier,
+    IdentifierCheck,
+    RecordGrant,
+)
 from coordination.models.enums import (
     ArrestOutcome,
+    ContactStatus,
     EvidenceStatus,
     EvidenceType,
+    HandlingCondition,
+    HitClosed,
+    HitMatch,
+    IdentifierKind,
     OperationStatus,
     Outcome,
     Role,
@@ -96,6 +111,9 @@ __all__ = [
     "ArrestKeys", "ArrestRedTally", "ArrestTally", "EvidenceKeys", "EvidenceRedTally", "EvidenceTally",
     "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",
     "TaskRedTally", "TaskTally",
+    # deconfliction
+    "ContactRequest", "ContactStatus", "Exclusion", "HandlingCondition", "Hit", "HitClosed", "HitMatch",
+    "Identifier", "IdentifierCheck", "IdentifierKind", "RecordGrant",
     # action day
     "NEXT", "OUTCOMES", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "TargetPackage",
     # audit, guards

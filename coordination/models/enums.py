@@ -93,3 +93,48 @@ class OperationStatus(enum.StrEnum):
 class Outcome(enum.StrEnum):
     OK = "ok"
     REFUSED = "refused"
+
+
+class IdentifierKind(enum.StrEnum):
+    """What an identifier is: each kind has its own normalisation (coordination.identifiers)."""
+
+    PHONE = "phone number"
+    EMAIL = "e-mail address"
+    HANDLE = "online handle"
+    WALLET = "crypto wallet"
+    BANK_ACCOUNT = "bank account"
+    IMEI = "IMEI"
+    IP_ADDRESS = "IP address"
+    DOMAIN = "domain"
+    PERSON = "person"
+    ADDRESS = "address"
+
+
+class HitMatch(enum.StrEnum):
+    EXACT = "exact"  # the same keyed identifier
+    POSSIBLE = "possible"  # people whose names sound alike, born the same day
+
+
+class HitClosed(enum.StrEnum):
+    EXCLUDED = "excluded"  # the value went on the exclusion list
+    REMOVED = "removed"  # one side's identifier was removed from its record
+
+
+class ContactStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class HandlingCondition(enum.StrEnum):
+    """What the owner attaches to a record it lets another agency read (a handling code)."""
+
+    H0 = "H0"
+    H1 = "H1"
+    H2 = "H2"
+    H3 = "H3"
+
+    @property
+    def meaning(self) -> str:
+        return {"H0": "no conditions", "H1": "not for use in court",
+                "H2": "not to be passed on without permission", "H3": "the conditions stated"}[self.value]

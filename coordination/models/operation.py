@@ -45,6 +45,9 @@ class Operation(Base):
     default_classification: Mapped[Classification] = mapped_column(
         str_enum(Classification), default=Classification.OFFICIAL_SENSITIVE)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # HMAC of a fixed text under the deconfliction key the identifiers are keyed with: a different key
+    # file is noticed and refused instead of silently matching nothing
+    deconfliction_key_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     lead_agency: Mapped[Agency] = relationship()
 

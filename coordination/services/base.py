@@ -16,7 +16,7 @@ from coordination.fields import parse_fields
 from coordination.kinds import Kind
 from coordination.links import choose_link, link_candidates, no_such
 from coordination.markings import TLP
-from coordination.models import Agency, MarkedRecord, Operation, Recipient
+from coordination.models import Agency, MarkedRecord, Operation, Recipient, RecordGrant
 from coordination.principal import SYSTEM_ISSUER, Principal
 from coordination.queries.records import readable
 
@@ -37,6 +37,12 @@ def recipient_ids(session: Session, entity: str, entity_id: int) -> set[int]:
         Recipient.entity == entity, Recipient.entity_id == entity_id)))
 
 
+def granted_agency_ids(session: Session, entity: str, entity_id: int) -> set[int]:
+    """The agencies an approved contact request lets read the record."""
+    return set(session.scalars(select(RecordGrant.agency_id).where(
+        RecordGrant.record_entity == entity, RecordGrant.record_id == entity_id)))
+
+
 def load_visible(session: Session, principal: Principal, model: type[MarkedRecord], record_id: Any):
     """The record, if the principal may read it; otherwise NotFound (unseen records do not exist)."""
     # populate_existing: a session that served earlier calls must not decide on its stale copy; a bulk
@@ -44,7 +50,9 @@ def load_visible(session: Session, principal: Principal, model: type[MarkedRecor
     fresh = session.info.get("loaded_in_this_transaction", False)
     record = session.get(model, record_id, populate_existing=not fresh) if isinstance(record_id, int) else None
     named = recipient_ids(session, model.entity, record.id) if record is not None and record.tlp is TLP.RED else ()
-    if record is None or not policy.can_read(principal, record.owning_agency_id, record.tlp, named):
+    granted = granted_agency_ids(session, model.entity, record.id) \
+        if record is not None and record.tlp is TLP.AMBER_STRICT else ()
+    if record is None or not policy.can_read(principal, record.owning_agency_id, record.tlp, named, granted):
         raise NotFound(f"{model.entity} {record_id} does not exist or is not visible to you")
     return record
 
