@@ -5,22 +5,19 @@ would stand at one door."""
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 
 EARTH_RADIUS_M = 6_371_000
-# a few words written several ways on tasking sheets; whole words only, after case folding
-_SAME_WORD = {"street": "st", "road": "rd", "avenue": "ave", "lane": "ln", "drive": "dr", "flat": "flat",
-              "apartment": "flat", "apt": "flat", "straat": "str", "strasse": "str", "straße": "str"}
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
 def normalise_address(address: str) -> str:
-    """One spelling per address: NFKC, case folded, punctuation and repeated spaces gone, common
-    words abbreviated ("12, Baker Street" and "12 baker st." are the same place)."""
-    folded = unicodedata.normalize("NFKC", address).casefold()
-    words = [_SAME_WORD.get(word, word) for word in _NOT_WORD.sub(" ", folded).split()]
-    return " ".join(words)[:300]
+    """One spelling per address, as identifier deconfliction normalises addresses (folded, punctuation
+    out, abbreviations written out, UK postcodes normalised: "12, Baker St." and "12 baker street" are
+    the same place); text that is no address by those rules is compared folded, as typed."""
+    from coordination import identifiers  # it reads the models, which read this module
+
+    try:
+        return identifiers.normalise("address", address).value[:300]
+    except ValueError:
+        return " ".join(unicodedata.normalize("NFKC", address).casefold().split())[:300]
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -372,3 +372,26 @@ def test_a_live_package_without_news_an_hour_past_h_hour_is_silent(store):
     walk(store, package.id, PackageStatus.NIL)
     with store.reader() as s:
         assert not q.package(s, store.principal("commander.met"), package.id).silent(h + timedelta(days=9999))
+
+
+@pytest.mark.parametrize(("extra", "field", "reason"), [
+    ({"new_status": "closed\x00"}, "new_status", "is not one of"),
+    ({"new_status": 10 ** 5000}, "new_status", "cannot be read as text"),
+    ({"note": "x" * 1_001}, "note", "at most 1,000"),
+    ({"note": ["not", "text"]}, "note", "must be text"),
+    ({"exhibits": [1, "two"], "new_status": "searched: items seized"}, "seized item 1: Type", "is required"),
+    ({"exhibits": [PHONE] * 51, "new_status": "searched: items seized"}, "exhibits", "at most 50"),
+    ({"arrested": [-1], "new_status": "arrest made"}, "arrested", "one of the package's subjects"),
+])
+def test_hostile_status_changes_are_refused_with_a_reason_and_write_nothing(subjects, extra, field, reason):
+    store = subjects
+    package = create(store, "liaison.met", "P-1", subjects="S-1")
+    walk(store, package.id, PackageStatus.ENTERED)
+    before = counts(store)
+    extra = dict(extra)  # the parameters are shared by both stores' runs
+    status = extra.pop("new_status", "nil: subject not present")
+    with store.writer() as s, pytest.raises(ValidationError) as refused:
+        services.change_package_status(s, store.principal("liaison.met"), package.id, version(store, package.id),
+                                       status, **extra)
+    assert reason in refused.value.problems[field]
+    assert counts(store) == before

@@ -100,3 +100,19 @@ def test_the_briefing_has_an_action_day_section_scoped_to_its_author(store):
     theirs = text_of(brief(store, "liaison.fbi")[1])
     assert "Action day: target packages by jurisdiction" in theirs and "P-2" not in theirs
     assert "flat empty" not in theirs
+
+
+def test_the_packages_table_filters_by_status(store):
+    from coordination.kinds import TARGET_PACKAGES
+    from coordination.queries import records
+    with_suspects(store)
+    assert run(store, csv_bytes(*ROWS)).ok
+    met = store.principal("liaison.met")
+    with store.reader() as s:
+        p1 = s.scalar(select(TargetPackage).where(TargetPackage.reference == "P-1"))
+    with store.writer() as s:
+        services.change_package_status(s, met, p1.id, p1.version, "briefed")
+    assert "briefed" in records.statuses(TARGET_PACKAGES)
+    with store.reader() as s:
+        found = records.table(s, met, TARGET_PACKAGES, records.TableFilters(statuses=("briefed",)))
+    assert [row[0] for row in found.shown.rows] == ["P-1"] and found.total == 1

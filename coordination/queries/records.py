@@ -88,7 +88,10 @@ class RecordView:
 def statuses(kind: Kind) -> list[str]:
     """The statuses a kind's records can be in, for a filter ([] when it has none)."""
     status = kind.fields.get("status")
-    return list(getattr(status.parse, "options", [])) if status else []
+    if status:
+        return list(getattr(status.parse, "options", []))
+    column = kind.model.__table__.c.get("status")  # a status changed elsewhere (a target package's)
+    return list(column.type.enums) if column is not None and isinstance(column.type, Enum) else []
 
 
 # A link column sorts by what a person reads in it: the linked record's code, reference or subject.

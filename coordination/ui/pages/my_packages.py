@@ -55,11 +55,17 @@ def abort(package: Package, note: str) -> None:
         change(package, PackageStatus.ABORTED, note)
         return
     st.markdown("**Why is it aborted?**")
-    for n, reason in enumerate(ABORT_REASONS):
-        if st.button(reason, key=f"package-{package.id}-abort-{n}", width="stretch"):
-            change(package, PackageStatus.ABORTED, reason)
-    if st.button("Do not abort", key=f"package-{package.id}-abort-back", width="stretch"):
-        st.session_state.pop(f"package-{package.id}-aborting", None)
+    with st.container(key=f"status-buttons-abort-{package.id}"):
+        for n, reason in enumerate(ABORT_REASONS):
+            if st.button(reason, key=f"package-{package.id}-abort-{n}", width="stretch"):
+                change(package, PackageStatus.ABORTED, reason)
+        back(package, "aborting", "Do not abort")
+
+
+def back(package: Package, step: str, label: str) -> None:
+    """Leave a two-step choice (an abort's reason, a search's items) without recording anything."""
+    if st.button(label, key=f"package-{package.id}-{step}-back", width="stretch"):
+        st.session_state.pop(f"package-{package.id}-{step}", None)
         st.rerun()
 
 
@@ -78,6 +84,8 @@ def seized_items(package: Package, note: str) -> None:
                 items.append({"item_type": kind, "description": description, "seal_number": seal, "sha256": digest})
         if st.form_submit_button("Record the search and its items", type="primary", width="stretch"):
             change(package, PackageStatus.ITEMS_SEIZED, note, exhibits=items)
+    with st.container(key=f"status-buttons-search-{package.id}"):
+        back(package, "searching", "Back to the statuses")
 
 
 def card(package: Package) -> None:
