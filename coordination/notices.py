@@ -28,7 +28,7 @@ NAMED_RECIPIENT = Event("named recipient", "Named a recipient of a TLP:RED recor
                         "You were named a recipient of the TLP:RED {entity} {record}.")
 CUSTODY_TO_AGENCY = Event("custody to your agency", "Custody transferred to your agency",
                           "Custody of evidence item {record} was transferred to your agency.")
-BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily briefing {record} is ready.")
+BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily briefing is ready: {record}.")
 
 EVENTS: dict[str, Event] = {event.name: event for event in (
     TASK_ASSIGNED_TO_YOU, TASK_ASSIGNED_TO_AGENCY, TASK_DUE_SOON, TASK_OVERDUE, TASK_UNBLOCKED, NAMED_RECIPIENT,

@@ -16,7 +16,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import notices
@@ -26,8 +26,10 @@ from coordination.policy import visible
 from coordination.principal import Principal
 
 UNREAD_CAP = 100  # the sidebar counts up to here and then says "99+": the count stays cheap
+UNREAD_BATCH = 125  # candidates a count reads at a time: a few out of reach still leave UNREAD_CAP
 SCAN_BATCHES = 10  # how far a listing looks past notifications about records now out of reach
 PAGE = 50
+MAX_ID = 2**31 - 1
 PERSONAL = {"briefing"}  # entities a notification names that belong to its person alone
 
 
@@ -105,33 +107,40 @@ def _mine(session: Session, principal: Principal) -> list[ColumnElement[bool]]:
 
 
 def unread_count(session: Session, principal: Principal) -> int:
-    """The principal's unread notifications they may read now, counted among their newest UNREAD_CAP
-    unread ones (the sidebar shows "99+" from there on) in one statement: the candidates come off
-    the partial index of unread rows (which covers them), then each one's record is looked up by
-    primary key through `policy.visible`. Its cost does not grow with the table or the backlog."""
+    """The principal's unread notifications they may read now, up to UNREAD_CAP (the sidebar shows
+    "99+" from there on). Candidates come newest first, a batch of UNREAD_BATCH at a time, off the
+    partial index of unread rows (which covers them); each one's record is looked up by primary key
+    through `policy.visible`. Usually one statement; a batch holding records now out of reach leads
+    to the next (at most SCAN_BATCHES). Its cost does not grow with the table or the backlog."""
     if principal.user_id is None:
         return 0
-    candidates, readable = session.execute(_unread_statement(principal)).one()
-    if candidates == UNREAD_CAP and readable < UNREAD_CAP:  # some are out of reach: look further back
-        where = [*_mine(session, principal), Notification.read_at.is_(None)]
-        return len(_first_readable(session, principal, where, UNREAD_CAP, ids_only=True))
-    return readable
+    counted, before = 0, MAX_ID
+    for _ in range(SCAN_BATCHES):
+        candidates, readable, oldest = session.execute(_unread_statement(principal), {"before": before}).one()
+        counted += readable
+        if counted >= UNREAD_CAP or candidates < UNREAD_BATCH:
+            break
+        before = oldest
+    return min(counted, UNREAD_CAP)
 
 
 @functools.lru_cache(maxsize=1024)
 def _unread_statement(principal: Principal):
-    """(unread candidates, those readable now). Built once per principal (the sidebar asks every few
-    seconds), so SQLAlchemy reuses its SQL."""
+    """(candidates, readable now, oldest id) of one batch of unread notifications older than
+    :before. Built once per principal (the sidebar asks every few seconds), so SQLAlchemy reuses its
+    SQL; a batch this small keeps PostgreSQL looking records up one by one rather than hashing a
+    whole table."""
     muted_list = select(NotificationSettings.muted).where(NotificationSettings.user_id == principal.user_id)
     quiet = ("," + func.coalesce(muted_list.scalar_subquery(), "") + ",").like("%," + Notification.event + ",%")
-    newest = (select(Notification.entity, Notification.entity_id)
-              .where(Notification.user_id == principal.user_id, Notification.read_at.is_(None), ~quiet)
-              .order_by(Notification.id.desc()).limit(UNREAD_CAP).subquery())
+    newest = (select(Notification.id, Notification.entity, Notification.entity_id)
+              .where(Notification.user_id == principal.user_id, Notification.read_at.is_(None),
+                     Notification.id < bindparam("before"), ~quiet)
+              .order_by(Notification.id.desc()).limit(UNREAD_BATCH).subquery())
     readable = [and_(newest.c.entity == kind.entity,
                      exists().where(kind.model.id == newest.c.entity_id, visible(kind.model, principal)))
                 for kind in _marked_kinds().values()]
     shown = or_(*readable, newest.c.entity.in_(PERSONAL))
-    return select(func.count(), func.count(case((shown, 1)))).select_from(newest)
+    return select(func.count(), func.count(case((shown, 1))), func.min(newest.c.id)).select_from(newest)
 
 
 def inbox(session: Session, principal: Principal, *, unread_only: bool = False, events: tuple[str, ...] = (),

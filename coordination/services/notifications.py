@@ -78,7 +78,7 @@ def _new_only(session: Session):
 
 def mark_read(session: Session, principal: Principal, notification_ids: Collection[int]) -> int:
     """Mark some of the principal's own notifications read; ids of anyone else's change nothing."""
-    ids = [n for n in notification_ids if isinstance(n, int) and not isinstance(n, bool)][:1000]
+    ids = [n for n in notification_ids if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= f.MAX_ID][:1000]
     if not ids:
         return 0
     return session.execute(update(Notification).where(

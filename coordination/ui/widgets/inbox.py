@@ -83,7 +83,7 @@ def _entry(entry: notifications.Entry) -> None:
         text.markdown(f"{mark}{plain(entry.sentence)}")
         text.caption(f"{entry.created_at:%d %b %Y %H:%M} UTC{detail}")
         if entry.page:
-            if action.button(f"Open {entry.reference}", key=f"inbox-open-{entry.id}"):
+            if action.button(f"Open {plain(entry.reference)}", key=f"inbox-open-{entry.id}"):  # labels read Markdown
                 _open(entry)
         elif entry.entity_id is not None:
             _download(action, entry)
