@@ -17,8 +17,9 @@ from tests.conftest import TEST_ISSUER
 from tests.helpers import AUTH
 
 PAGES = {name: f"coordination/ui/pages/{name}.py"
-         for name in ("my_tasks", "overview", "dashboard", "suspects", "arrests", "evidence", "tasks", "users")}
-RECORDS = {"dashboard", "suspects", "arrests", "evidence", "tasks"}  # the live picture, then records
+         for name in ("my_tasks", "overview", "dashboard", "suspects", "arrests", "evidence", "tasks", "users",
+                      "timeline", "decisions")}
+RECORDS = {"dashboard", "suspects", "arrests", "evidence", "tasks", "timeline", "decisions"}  # the picture, records
 # expected from DESIGN.md, written out rather than read from the code under test
 OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS}, "liaison": {"my_tasks", "overview", *RECORDS},
            "analyst": {"overview", *RECORDS}, "observer": {"overview", *RECORDS}}
@@ -26,7 +27,7 @@ LANDING = {"admin": "Users", "commander": "Operation Elaborate", "liaison": "{ag
            "analyst": "Operation Elaborate", "observer": "Operation Elaborate"}
 TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "dashboard": "Operation picture",
           "suspects": "Suspects", "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks",
-          "users": "Users"}
+          "users": "Users", "timeline": "Timeline", "decisions": "Decision log"}
 
 
 @pytest.fixture
