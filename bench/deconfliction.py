@@ -38,7 +38,7 @@ SHARED = 10_000
 IMPORTED = 100_000
 SAVES = 100
 RUNS = 20
-VIEWERS = ("liaison.fbi", "liaison.met", "commander.met")
+VIEWERS = ("liaison.fbi", "liaison.met", "liaison.eurojust", "commander.met")  # EUROJUST: few hits
 PG_SCHEMA = "bench_deconfliction"
 
 
