@@ -226,7 +226,8 @@ def match(session: Session, probe: Probe, possible: bool = True) -> list[int]:
     second_agency = case((a.id < b.id, b.owning_agency_id), else_=a.owning_agency_id)
     matches = [(HitMatch.EXACT, a.keyed == b.keyed)]
     if possible:
-        matches.append((HitMatch.POSSIBLE, and_(a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)))
+        matches.append((HitMatch.POSSIBLE, and_(b.phonetic_keyed.is_not(None), a.phonetic_keyed == b.phonetic_keyed,
+                                                a.keyed != b.keyed)))  # (IS NOT NULL: the index holds people only)
     found = []
     for kind, same in matches:
         already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
