@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, text, true
+from sqlalchemy import Engine, func, select, text
 
 from coordination import deconfliction_key, demo, migrate
 from coordination.db import insert_rows, make_engine, read_session, write_session
@@ -97,7 +97,7 @@ def _generate(engine: Engine, key: deconfliction_key.MatchingKey) -> None:
             entity, record_id, agency_id, tlp = holders[rng.randrange(len(holders))]
             rows.append(rows[rng.randrange(IDENTIFIERS)][:5] + (entity, record_id, agency_id, tlp))
         _bulk_insert(session, rows)
-        identifiers.match(session, lambda side: true())
+        identifiers.match(session, "all", {})
         session.commit()
 
 

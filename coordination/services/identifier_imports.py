@@ -29,7 +29,6 @@ from coordination.principal import Principal
 from coordination.services.base import current_operation, refusal_message
 from coordination.services.identifiers import (
     HOLDERS,
-    few,
     hit_events,
     holder,
     match,
@@ -234,8 +233,7 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
         row["id"] = identifier_id
     insert_rows(session, Identifier.__table__, new)
     first = min(ids)
-    found = match(session, lambda side: few(session, side.id >= first),
-                  possible=any(row["phonetic_keyed"] for row in new))
+    found = match(session, "since", {"since": first}, possible=any(row["phonetic_keyed"] for row in new))
     added: dict[tuple[str, int], list[dict]] = {}
     for row in new:
         added.setdefault((row["record_entity"], row["record_id"]), []).append(
