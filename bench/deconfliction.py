@@ -8,6 +8,11 @@
 
 The identifiers are generated with a bulk path (plain rows, COPY on PostgreSQL, then the same
 set-based `match` the import uses); they have no audit events of their own.
+
+    python -m bench.deconfliction [--stores sqlite,postgresql] [--postgres URL]
+
+Give PostgreSQL a database of its own: writers queue on one advisory lock per database, so another
+writer in the same database (another schema's bench or tests) is measured as well.
 """
 
 from __future__ import annotations
