@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.markings import TLP
@@ -44,7 +44,9 @@ class Identifier(Base):
 
     __table_args__ = (
         Index("ix_identifier_keyed", "keyed", "operation_id"),
-        Index("ix_identifier_phonetic", "phonetic_keyed"),
+        # people only: the other kinds (nearly all) are not written into it
+        Index("ix_identifier_phonetic", "phonetic_keyed", sqlite_where=text("phonetic_keyed IS NOT NULL"),
+              postgresql_where=text("phonetic_keyed IS NOT NULL")),
         Index("ix_identifier_record", "record_entity", "record_id"),
         Index("ix_identifier_agency", "owning_agency_id"),
     )
@@ -63,6 +65,10 @@ class Hit(Base):
     match: Mapped[HitMatch] = mapped_column(str_enum(HitMatch))
     first_id: Mapped[int] = mapped_column(ForeignKey("identifier.id"))
     second_id: Mapped[int] = mapped_column(ForeignKey("identifier.id"))
+    # the two sides' owning agencies, copied (and kept in step) so that an agency's hits are found
+    # without reading every hit's identifiers
+    first_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    second_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_reason: Mapped[HitClosed | None] = mapped_column(str_enum(HitClosed))

@@ -59,7 +59,9 @@ def upgrade() -> None:
     with op.batch_alter_table('identifier', schema=None) as batch_op:
         batch_op.create_index('ix_identifier_agency', ['owning_agency_id'], unique=False)
         batch_op.create_index('ix_identifier_keyed', ['keyed', 'operation_id'], unique=False)
-        batch_op.create_index('ix_identifier_phonetic', ['phonetic_keyed'], unique=False)
+        batch_op.create_index('ix_identifier_phonetic', ['phonetic_keyed'], unique=False,
+                              sqlite_where=sa.text('phonetic_keyed IS NOT NULL'),
+                              postgresql_where=sa.text('phonetic_keyed IS NOT NULL'))
         batch_op.create_index('ix_identifier_record', ['record_entity', 'record_id'], unique=False)
 
     op.create_table('identifier_check',
@@ -78,10 +80,14 @@ def upgrade() -> None:
     sa.Column('match', sa.Enum('exact', 'possible', name='hitmatch', native_enum=False, length=32), nullable=False),
     sa.Column('first_id', sa.Integer(), nullable=False),
     sa.Column('second_id', sa.Integer(), nullable=False),
+    sa.Column('first_agency_id', sa.Integer(), nullable=False),
+    sa.Column('second_agency_id', sa.Integer(), nullable=False),
     sa.Column('found_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_reason', sa.Enum('excluded', 'removed', name='hitclosed', native_enum=False, length=32), nullable=True),
+    sa.ForeignKeyConstraint(['first_agency_id'], ['agency.id'], name=op.f('fk_hit_first_agency_id_agency')),
     sa.ForeignKeyConstraint(['first_id'], ['identifier.id'], name=op.f('fk_hit_first_id_identifier')),
+    sa.ForeignKeyConstraint(['second_agency_id'], ['agency.id'], name=op.f('fk_hit_second_agency_id_agency')),
     sa.ForeignKeyConstraint(['operation_id'], ['operation.id'], name=op.f('fk_hit_operation_id_operation')),
     sa.ForeignKeyConstraint(['second_id'], ['identifier.id'], name=op.f('fk_hit_second_id_identifier')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hit')),
