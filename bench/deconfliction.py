@@ -20,10 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, func, insert, select, text, true
+from sqlalchemy import Engine, func, select, text, true
 
 from coordination import deconfliction_key, demo, migrate
-from coordination.db import make_engine, read_session, write_session
+from coordination.db import insert_rows, make_engine, read_session, write_session
 from coordination.kinds import SUSPECTS
 from coordination.markings import TLP
 from coordination.models import EvidenceItem, Hit, Identifier, IdentifierKind, Suspect, utcnow
@@ -97,7 +97,7 @@ def _generate(engine: Engine, key: deconfliction_key.MatchingKey) -> None:
             entity, record_id, agency_id, tlp = holders[rng.randrange(len(holders))]
             rows.append(rows[rng.randrange(IDENTIFIERS)][:5] + (entity, record_id, agency_id, tlp))
         _bulk_insert(session, rows)
-        identifiers.match(session, Principal.system("bench"), lambda side: true())
+        identifiers.match(session, lambda side: true())
         session.commit()
 
 
@@ -107,15 +107,9 @@ COLUMNS = ("operation_id", "kind", "value", "normalised", "keyed", "record_entit
 
 def _bulk_insert(session, rows: list[tuple]) -> None:
     now = utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        cursor = session.connection().connection.driver_connection.cursor()
-        with cursor.copy(f"COPY identifier ({', '.join(COLUMNS)}, added_at) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([*(getattr(v, "value", v) for v in row), now])
-        return
-    for start in range(0, len(rows), 50_000):
-        session.execute(insert(Identifier.__table__), [dict(zip(COLUMNS, row, strict=True)) | {"added_at": now}
-                                                       for row in rows[start:start + 50_000]])
+    for start in range(0, len(rows), 100_000):
+        insert_rows(session, Identifier.__table__, [dict(zip(COLUMNS, row, strict=True)) | {"added_at": now}
+                                                    for row in rows[start:start + 100_000]])
 
 
 def measure_saves(engine: Engine) -> float:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from coordination import audit, identifiers, policy, references
-from coordination.db import write_session
+from coordination.db import insert_rows, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
 from coordination.fields import shown
@@ -30,6 +30,7 @@ from coordination.services.base import current_operation, refusal_message
 from coordination.services.identifiers import (
     HOLDERS,
     few,
+    hit_events,
     holder,
     match,
     normalised,
@@ -231,18 +232,18 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
     ids = _next_ids(session, len(new))
     for row, identifier_id in zip(new, ids, strict=True):
         row["id"] = identifier_id
-    for start in range(0, len(new), BATCH * 4):
-        session.execute(insert(Identifier.__table__), new[start:start + BATCH * 4])
+    insert_rows(session, Identifier.__table__, new)
+    first = min(ids)
+    found = match(session, lambda side: few(session, side.id >= first),
+                  possible=any(row["phonetic_keyed"] for row in new))
     added: dict[tuple[str, int], list[dict]] = {}
     for row in new:
         added.setdefault((row["record_entity"], row["record_id"]), []).append(
             {"identifier": row["id"], "kind": row["kind"], "value": row["value"], "qualifier": row["qualifier"]})
     audit.record_many(session, [  # one event per record, as a record import writes
-        audit.NewEvent(principal, "add identifiers", entity, record_id, after={"identifiers": on_record})
-        for (entity, record_id), on_record in added.items()])
-    first = min(ids)
-    match(session, principal, lambda side: few(session, side.id >= first),
-          possible=any(row["phonetic_keyed"] for row in new))
+        *(audit.NewEvent(principal, "add identifiers", entity, record_id, after={"identifiers": on_record})
+          for (entity, record_id), on_record in added.items()),
+        *hit_events(session, principal, "hit found", found)])
 
 
 def _next_ids(session: Session, count: int) -> list[int]:

@@ -33,7 +33,17 @@ from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import NotFound, PermissionDenied, ValidationError
 from coordination.fields import shown
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, Kind
-from coordination.models import Agency, Exclusion, Hit, HitClosed, HitMatch, Identifier, UTCDateTime, utcnow
+from coordination.models import (
+    Agency,
+    Exclusion,
+    Hit,
+    HitClosed,
+    HitMatch,
+    Identifier,
+    Operation,
+    UTCDateTime,
+    utcnow,
+)
 from coordination.principal import Principal
 from coordination.services.base import authorise, current_operation, load_visible
 
@@ -54,11 +64,11 @@ def holder(entity_or_name: str) -> Kind | None:
 
 # --- the key ----------------------------------------------------------------------------------
 
-def operation_key(session: Session, principal: Principal) -> MatchingKey:
+def operation_key(session: Session, principal: Principal, operation_id: int | None = None) -> MatchingKey:
     """The key identifiers are keyed with (COORD_DECONFLICTION_KEY_FILE), checked against the fingerprint
     the operation keeps; the first use sets it. Another key would silently match nothing: KeyMissing."""
     key = deconfliction_key.load()
-    operation = current_operation(session)
+    operation = session.get(Operation, operation_id) if operation_id else current_operation(session)
     if operation.deconfliction_key_fingerprint is None:
         operation.deconfliction_key_fingerprint = key.fingerprint
         audit.record(session, audit.NewEvent(principal, "set deconfliction key", "operation", operation.id,
@@ -134,31 +144,29 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
     if problems:
         raise ValidationError(problems)
     authorise(principal, policy.Action.UPDATE, record_kind, record.id, owning_agency_id=record.owning_agency_id)
-    key = operation_key(session, principal)
+    key = operation_key(session, principal, record.operation_id)
     keyed = [key.keyed(normal.kind.value, normal.value) for normal, _, _ in normals]
     held = {identifier.keyed: identifier for identifier in session.scalars(select(Identifier).where(
         Identifier.record_entity == record.entity, Identifier.record_id == record.id, Identifier.keyed.in_(keyed),
         Identifier.removed_at.is_(None)))}
     now = utcnow()
-    new = []
-    for (normal, value, qualifier), value_keyed in zip(normals, keyed, strict=True):
-        if value_keyed not in held:
-            held[value_keyed] = Identifier(
-                operation_id=record.operation_id, kind=normal.kind, value=value, qualifier=qualifier,
-                normalised=normal.value, keyed=value_keyed, phonetic_keyed=phonetic_keyed(key, normal),
-                record_entity=record.entity, record_id=record.id, owning_agency_id=record.owning_agency_id,
-                tlp=record.tlp, added_by_id=principal.user_id, added_at=now)
-            new.append(held[value_keyed])
-    if new:
-        session.add_all(new)
-        session.flush()
+    new = {value_keyed: dict(
+        operation_id=record.operation_id, kind=normal.kind, value=value, qualifier=qualifier,
+        normalised=normal.value, keyed=value_keyed, phonetic_keyed=phonetic_keyed(key, normal),
+        record_entity=record.entity, record_id=record.id, owning_agency_id=record.owning_agency_id, tlp=record.tlp,
+        added_by_id=principal.user_id, added_at=now)
+        for (normal, value, qualifier), value_keyed in zip(normals, keyed, strict=True) if value_keyed not in held}
+    if new:  # one INSERT for them all
+        added = sorted(session.scalars(insert(Identifier).returning(Identifier), list(new.values())).all(),
+                       key=lambda identifier: identifier.id)  # found again by their keyed values below
+        held |= {identifier.keyed: identifier for identifier in added}
+        found = match(session, lambda side: side.id.in_([identifier.id for identifier in added]),
+                      possible=any(identifier.phonetic_keyed for identifier in added))
         audit.record_many(session, [  # the record owner's own events: the only ones that carry the value
-            audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
+            *(audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
                 "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
-                "qualifier": identifier.qualifier}) for identifier in new])
-        ids = [identifier.id for identifier in new]
-        match(session, principal, lambda side: side.id.in_(ids),
-              possible=any(identifier.phonetic_keyed for identifier in new))
+                "qualifier": identifier.qualifier}) for identifier in added),
+            *hit_events(session, principal, "hit found", found)])
     return [held[value_keyed] for value_keyed in keyed]
 
 
@@ -181,10 +189,12 @@ def remove_identifier(session: Session, principal: Principal, identifier_id: int
     if identifier.removed_at is not None:
         return  # removed already (a second click): nothing more to do
     identifier.removed_at = utcnow()
-    audit.record(session, audit.NewEvent(principal, "remove identifier", record.entity, record.id, after={
-        "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value}))
-    close_hits(session, principal, or_(Hit.first_id == identifier.id, Hit.second_id == identifier.id),
-               HitClosed.REMOVED)
+    closed = close_hits(session, or_(Hit.first_id == identifier.id, Hit.second_id == identifier.id),
+                        HitClosed.REMOVED)
+    audit.record_many(session, [
+        audit.NewEvent(principal, "remove identifier", record.entity, record.id, after={
+            "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value}),
+        *hit_events(session, principal, f"hit closed ({HitClosed.REMOVED.value})", closed)])
 
 
 # --- matching ---------------------------------------------------------------------------------
@@ -201,12 +211,13 @@ def few(session: Session, clause: ColumnElement[bool]) -> ColumnElement[bool]:
     return func.likelihood(clause, literal_column("0.001")) if session.get_bind().dialect.name == "sqlite" else clause
 
 
-def match(session: Session, principal: Principal, probe: Probe, possible: bool = True) -> int:
+def match(session: Session, probe: Probe, possible: bool = True) -> list[int]:
     """Make the hits of the identifiers `probe` selects with every other open identifier of their
     operation: exact (the same keyed value) and possible (people: the same phonetic key, not the same
-    value). Set-based: one INSERT ... SELECT per kind of match, then one audit event per hit (kind and
-    agencies only). Pairs already hit, pairs on one record and excluded values are left out.
-    `possible=False` when no probed identifier is a person (saves the second statement)."""
+    value). Set-based: one INSERT ... SELECT per kind of match; returns the new hits' ids, for the
+    caller to audit with its own events (`hit_events`). Pairs already hit, pairs on one record and
+    excluded values are left out. `possible=False` when no probed identifier is a person (saves the
+    second statement)."""
     session.flush()
     a, b = FIRST, SECOND
     first = case((a.id < b.id, a.id), else_=b.id)
@@ -225,19 +236,19 @@ def match(session: Session, principal: Principal, probe: Probe, possible: bool =
             not_(_excluded(a)), not_(_excluded(b)), not_(already))
         found += session.scalars(insert(Hit).from_select(
             ["operation_id", "match", "first_id", "second_id", "found_at"], pairs).returning(Hit.id)).all()
-    return _audit_hits(session, principal, "hit found", sorted(found))
+    return sorted(found)
 
 
-def close_hits(session: Session, principal: Principal, which: ColumnElement[bool], reason: HitClosed) -> int:
-    """Close the open hits `which` selects (an identifier removed, a value excluded), each audited."""
+def close_hits(session: Session, which: ColumnElement[bool], reason: HitClosed) -> list[int]:
+    """Close the open hits `which` selects (an identifier removed, a value excluded); their ids."""
     ids = list(session.scalars(select(Hit.id).where(which, Hit.closed_at.is_(None))))
     for start in range(0, len(ids), 5000):
         session.execute(update(Hit).where(Hit.id.in_(ids[start:start + 5000]))
                         .values(closed_at=utcnow(), closed_reason=reason))
-    return _audit_hits(session, principal, f"hit closed ({reason.value})", ids)
+    return ids
 
 
-def _audit_hits(session: Session, principal: Principal, action: str, ids: list[int]) -> int:
+def hit_events(session: Session, principal: Principal, action: str, ids: list[int]) -> list[audit.NewEvent]:
     """One event per hit, naming its kind, match and the agencies on either side: never a value."""
     first, second, one, two = FIRST, SECOND, _ONE, _TWO
     rows = []
@@ -247,13 +258,9 @@ def _audit_hits(session: Session, principal: Principal, action: str, ids: list[i
             .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
             .join(one, one.id == first.owning_agency_id).join(two, two.id == second.owning_agency_id)
             .where(Hit.id.in_(ids[start:start + 5000])).order_by(Hit.id)).all()
-    if not rows:
-        return 0
-    audit.record_many(session, [
-        audit.NewEvent(principal, action, Hit.entity, hit_id, after={
-            "kind": kind, "match": hit_match, "agencies": sorted({code_one, code_two})})
-        for hit_id, hit_match, kind, code_one, code_two in rows])
-    return len(rows)
+    return [audit.NewEvent(principal, action, Hit.entity, hit_id, after={
+        "kind": kind, "match": hit_match, "agencies": sorted({code_one, code_two})})
+        for hit_id, hit_match, kind, code_one, code_two in rows]
 
 
 # --- exclusions -------------------------------------------------------------------------------
@@ -294,9 +301,11 @@ def add_exclusion(session: Session, principal: Principal, identifier_kind: str, 
                           reason=reason, added_by_id=principal.user_id, added_at=utcnow())
     session.add(exclusion)
     session.flush()
-    audit.record(session, audit.NewEvent(principal, "add exclusion", Exclusion.entity, exclusion.id, after={
-        "kind": normal.kind, "value": normal.value, "reason": reason}))
-    close_hits(session, principal, _on_keyed(operation.id, keyed), HitClosed.EXCLUDED)
+    closed = close_hits(session, _on_keyed(operation.id, keyed), HitClosed.EXCLUDED)
+    audit.record_many(session, [
+        audit.NewEvent(principal, "add exclusion", Exclusion.entity, exclusion.id, after={
+            "kind": normal.kind, "value": normal.value, "reason": reason}),
+        *hit_events(session, principal, f"hit closed ({HitClosed.EXCLUDED.value})", closed)])
     return exclusion
 
 
@@ -313,8 +322,8 @@ def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) 
     if exclusion is None:
         raise NotFound(f"exclusion {shown(str(exclusion_id))} does not exist")
     operation_id, keyed = exclusion.operation_id, exclusion.keyed
-    audit.record(session, audit.NewEvent(principal, "remove exclusion", Exclusion.entity, exclusion.id, before={
-        "kind": exclusion.kind, "value": exclusion.normalised, "reason": exclusion.reason}))
+    removed = audit.NewEvent(principal, "remove exclusion", Exclusion.entity, exclusion.id, before={
+        "kind": exclusion.kind, "value": exclusion.normalised, "reason": exclusion.reason})
     session.delete(exclusion)
     session.flush()
     first, second = FIRST, SECOND
@@ -325,5 +334,6 @@ def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) 
     for start in range(0, len(reopen), 5000):
         session.execute(update(Hit).where(Hit.id.in_(reopen[start:start + 5000]))
                         .values(closed_at=None, closed_reason=None))
-    _audit_hits(session, principal, "hit reopened", reopen)
-    match(session, principal, lambda side: and_(side.keyed == keyed, side.operation_id == operation_id))
+    found = match(session, lambda side: and_(side.keyed == keyed, side.operation_id == operation_id))
+    audit.record_many(session, [removed, *hit_events(session, principal, "hit reopened", reopen),
+                                *hit_events(session, principal, "hit found", found)])
