@@ -38,7 +38,7 @@ SHARED = 10_000
 IMPORTED = 100_000
 SAVES = 100
 RUNS = 20
-VIEWERS = ("liaison.fbi", "liaison.met", "commander.met")
+VIEWERS = ("liaison.fbi", "liaison.met", "liaison.eurojust", "commander.met")  # EUROJUST: few hits
 PG_SCHEMA = "bench_deconfliction"
 
 
@@ -60,7 +60,7 @@ def _ready(engine: Engine, key: deconfliction_key.MatchingKey, label: str) -> No
     with read_session(engine) as session:
         suspects = session.scalar(select(func.count()).select_from(Suspect))
         held = session.scalar(select(func.count()).select_from(Identifier))
-    if suspects != demo.SCALES[SCALE].suspects:
+    if suspects < demo.SCALES[SCALE].suspects:  # (each run saves a hundred more)
         print(f"{label}: loading the {SCALE} scale", file=sys.stderr)
         demo.load(engine, SCALE, reset=True)
         held = 0

@@ -222,20 +222,24 @@ def match(session: Session, probe: Probe, possible: bool = True) -> list[int]:
     a, b = FIRST, SECOND
     first = case((a.id < b.id, a.id), else_=b.id)
     second = case((a.id < b.id, b.id), else_=a.id)
+    first_agency = case((a.id < b.id, a.owning_agency_id), else_=b.owning_agency_id)
+    second_agency = case((a.id < b.id, b.owning_agency_id), else_=a.owning_agency_id)
     matches = [(HitMatch.EXACT, a.keyed == b.keyed)]
     if possible:
         matches.append((HitMatch.POSSIBLE, and_(a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)))
     found = []
     for kind, same in matches:
         already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
-        pairs = select(a.operation_id, literal(kind.value), first, second, literal(utcnow(), UTCDateTime())).join(
+        pairs = select(a.operation_id, literal(kind.value), first, second, first_agency, second_agency,
+                       literal(utcnow(), UTCDateTime())).join(
             b, and_(same, b.operation_id == a.operation_id)).where(
             probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
             or_(b.id < a.id, not_(probe(b))),  # each pair once, when both sides are probed
             not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
             not_(_excluded(a)), not_(_excluded(b)), not_(already))
         found += session.scalars(insert(Hit).from_select(
-            ["operation_id", "match", "first_id", "second_id", "found_at"], pairs).returning(Hit.id)).all()
+            ["operation_id", "match", "first_id", "second_id", "first_agency_id", "second_agency_id", "found_at"],
+            pairs).returning(Hit.id)).all()
     return sorted(found)
 
 
