@@ -70,8 +70,11 @@ def identifiers_panel(kind: Kind, record: RecordView) -> None:
     reference = record.values[kind.key]
     may_edit = policy.can_edit(viewer, kind, record.owning_agency_id)
     if held:
-        st.dataframe([{"Kind": row.kind.value, "Identifier": row.value, "Platform, chain or birth date":
-                       row.qualifier or "", "Added": day(row.added_at), "By": row.added_by} for row in held],
+        qualified = any(row.qualifier for row in held)  # the column only when a kind needing one is held
+        st.markdown("**Identifiers on this record**")
+        st.dataframe([{"Kind": row.kind.value, "Identifier": row.value,
+                       **({"Platform, chain or birth date": row.qualifier or ""} if qualified else {}),
+                       "Added": day(row.added_at), "By": row.added_by} for row in held],
                      hide_index=True, width="stretch")
     else:
         st.caption(f"{plain(reference)} holds no identifiers yet.")

@@ -56,7 +56,7 @@ def _hits() -> None:
     st.caption(f"{many.capitalize()}, newest first. Select one to ask for contact. The other agency's record "
                "stays theirs: only that they hold the same identifier is told.")
     rows = [{"Found": day(row.found_at), "Record": _record(viewer, row), "What you are told": row.sentence,
-             "Match": match_words(row), "Contact": row.request_status.value if row.request_status else ""}
+             "Match": match_words(row), "Contact": row.request_status.value if row.request_status else "not asked"}
             for row in told]
     event = st.dataframe(rows, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key="deconfliction-hits")
@@ -217,7 +217,7 @@ def _pairs_and_overdue() -> None:
         for row in late:
             st.markdown("- " + plain(row.sentence))
     else:
-        st.caption("None: every request was answered within 48 hours.")
+        st.caption("No request has waited more than 48 hours for an answer.")
 
 
 def _exclusions() -> None:
