@@ -55,9 +55,10 @@ def _hits() -> None:
     many = f"the newest {LISTED}" if len(told) == LISTED else counted(len(told), "open hit")
     st.caption(f"{many.capitalize()}, newest first. Select one to ask for contact. The other agency's record "
                "stays theirs: only that they hold the same identifier is told.")
-    rows = [{"Found": day(row.found_at), "Record": _record(viewer, row), "What you are told": row.sentence,
-             "Match": match_words(row), "Contact": row.request_status.value if row.request_status else "not asked"}
-            for row in told]
+    # the sentence first: on a phone the table scrolls sideways, and it is what a person reads
+    rows = [{"What you are told": row.sentence, "Record": _record(viewer, row), "Match": match_words(row),
+             "Contact": row.request_status.value if row.request_status else "not asked",
+             "Found": day(row.found_at)} for row in told]
     event = st.dataframe(rows, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key="deconfliction-hits")
     chosen = event.selection.rows if event and event.selection else []
