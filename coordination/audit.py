@@ -16,10 +16,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from coordination.db import WRITER_LOCK
+from coordination.db import WRITER_LOCK, insert_rows
 from coordination.models import AuditEvent, Outcome, utcnow
 from coordination.principal import Principal
 
@@ -121,8 +121,7 @@ def record_many(session: Session, events: list[NewEvent], at: datetime | None = 
                    outcome=event.outcome, detail=event.detail, prev_hash=prev)
         row["hash"] = prev = event_hash(**row)
         rows.append(row)
-    if rows:
-        session.execute(insert(AuditEvent.__table__), rows)  # Core executemany: no ORM work per event
+    insert_rows(session, AuditEvent.__table__, rows)  # no ORM work per event; COPY on PostgreSQL for many
     return seq
 
 

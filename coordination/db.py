@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -79,3 +79,26 @@ def write_session(engine: Engine) -> Iterator[Session]:
     """A session for service calls; each service call commits its own transaction."""
     with Session(writer(engine), expire_on_commit=False) as session:
         yield session
+
+
+COPY_FROM = 100  # PostgreSQL: from this many rows, COPY (several times faster than executemany)
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
+    """Insert plain rows (each with the same keys) in the session's transaction, as fast as the store
+    allows: one executemany, or on PostgreSQL for many rows one COPY, each value bound as SQLAlchemy
+    binds it (enums as their values, times in UTC). Nothing is read back: give ids if you need them."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        session.execute(insert(table), rows)
+        return
+    session.flush()  # what the ORM holds goes first: the COPY bypasses it
+    columns = list(rows[0])
+    processors = [(name, table.c[name].type.bind_processor(dialect)) for name in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([process(row[name]) if process else row[name] for name, process in processors])

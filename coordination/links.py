@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from coordination import policy, references
@@ -26,6 +26,18 @@ from coordination.principal import Principal
 def no_such(model: type[MarkedRecord], name: Any) -> str:
     """The one refusal of a link to a record that is missing or that the principal may not read."""
     return f"no {model.entity} with reference '{shown(name)}'"
+
+
+def in_index_order(session: Session, scope: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The scoping clause, phrased so that SQLite walks the index of the other condition (a page's sort
+    column, a list of references) instead of the scoping clause's.
+
+    Without statistics (nothing runs ANALYZE on an embedded file), SQLite reads the clause's OR as
+    an index lookup per branch, then sorts every row the viewer may see (a liaison: 1.4 s at
+    600,000 suspects; 0.56 s for 5,000 references looked up at once); the same truth inside a CASE
+    leaves it one plan, the index walk that stops after the page. PostgreSQL keeps its own
+    statistics and is given the clause as it is."""
+    return case((scope, 1), else_=0) == 1 if session.get_bind().dialect.name == "sqlite" else scope
 
 
 def link_candidates(session: Session, principal: Principal, model: type[MarkedRecord],
@@ -41,17 +53,18 @@ def link_candidates(session: Session, principal: Principal, model: type[MarkedRe
         code, _, rest = name.partition(references.QUALIFIER)
         if rest and code.upper() in agencies:
             qualified.setdefault((agencies[code.upper()], rest), []).append(name)
+    scope = in_index_order(session, policy.visible(model, principal))  # by the references' index
     for start in range(0, len(plain), 5000):
         for record_id, agency_id, key in session.execute(
                 select(model.id, model.owning_agency_id, column)
-                .where(column.in_(plain[start:start + 5000]), policy.visible(model, principal))):
+                .where(column.in_(plain[start:start + 5000]), scope)):
             found[key].add((record_id, agency_id))
     wanted = sorted(qualified)
     for start in range(0, len(wanted), 5000):
         chunk = wanted[start:start + 5000]
         for record_id, agency_id, key in session.execute(
                 select(model.id, model.owning_agency_id, column)
-                .where(column.in_({rest for _, rest in chunk}), policy.visible(model, principal),
+                .where(column.in_({rest for _, rest in chunk}), scope,
                        model.owning_agency_id.in_({agency for agency, _ in chunk}))):
             for name in qualified.get((agency_id, key), ()):
                 found[name].add((record_id, agency_id))

@@ -127,6 +127,16 @@ def told(principal: Principal, mine, other) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
+def may_be_told(principal: Principal, first_agency_id, second_agency_id) -> ColumnElement[bool]:
+    """What `told` implies of a hit's two agencies, checked on the hit row alone before its identifiers
+    are read: a partner is told only of hits where one side is their agency's."""
+    if principal.role is Role.COMMANDER:
+        return true()
+    if principal.role in READS_AS_PARTNER and principal.agency_id is not None:
+        return or_(first_agency_id == principal.agency_id, second_agency_id == principal.agency_id)
+    return false()
+
+
 def can_manage_exclusions(principal: Principal) -> bool:
     """The exclusion list (values that match everywhere and mean nothing) is command's."""
     return principal.role is Role.COMMANDER

@@ -59,7 +59,7 @@ def test_an_import_makes_a_hit_for_both_agencies(two_agencies):
     assert for_met.other_agency_code == "FBI"
     with store.reader() as s:
         actions = [a for a, in s.execute(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(4))]
-    assert actions == ["import", "hit found", "add identifier", "add identifier"]
+    assert actions == ["import", "hit found", "add identifiers", "add identifiers"]
 
 
 def test_an_import_of_an_excluded_value_makes_no_hit(two_agencies):
@@ -130,8 +130,9 @@ def test_export_holds_what_the_reader_may_read_and_imports_back_unchanged(two_ag
                                                           ("suspect", "MET/M-1", "phone number", LONDON, "")]
     assert for_fbi.tlp.value == "AMBER" and for_met.tlp.value == "AMBER+STRICT"
     assert ["suspect", "M-STRICT", "phone number", "+12025550143", ""] in for_met.rows
-    result = identifier_imports.import_identifiers(store.engine, met, "back.csv", for_met.csv())
-    assert result.committed and (result.created, result.unchanged) == (0, 3), result.problems
+    for name, content in (("back.csv", for_met.csv()), ("back.xlsx", for_met.xlsx())):
+        result = identifier_imports.import_identifiers(store.engine, met, name, content)
+        assert result.committed and (result.created, result.unchanged) == (0, 3), result.problems
 
 
 def test_the_command_line_imports_identifiers_and_makes_keys(tmp_path, key_file):  # noqa: F811

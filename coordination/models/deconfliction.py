@@ -63,6 +63,10 @@ class Hit(Base):
     match: Mapped[HitMatch] = mapped_column(str_enum(HitMatch))
     first_id: Mapped[int] = mapped_column(ForeignKey("identifier.id"))
     second_id: Mapped[int] = mapped_column(ForeignKey("identifier.id"))
+    # the two sides' owning agencies, copied (and kept in step) so that an agency's hits are found
+    # without reading every hit's identifiers
+    first_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    second_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_reason: Mapped[HitClosed | None] = mapped_column(str_enum(HitClosed))

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, and_, exists, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from coordination import policy
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS
+from coordination.markings import TLP
 from coordination.models import (
     Agency,
     ContactRequest,
@@ -31,6 +32,7 @@ from coordination.models import (
 from coordination.principal import Principal
 
 HOLDERS = {kind.entity: kind for kind in (SUSPECTS, EVIDENCE, ARRESTS)}
+FIRST, SECOND = aliased(Identifier, name="first_side"), aliased(Identifier, name="second_side")  # made once
 PAGE = 50
 
 
@@ -87,21 +89,46 @@ def sentence(match: HitMatch, kind: IdentifierKind, my_agency: str, other_agency
     return f"{other_agency} also holds this {kind.value} {when}"
 
 
-def _named(principal: Principal, side):
-    return exists().where(Recipient.entity == side.record_entity, Recipient.entity_id == side.record_id,
-                          Recipient.user_id == principal.user_id)
+@dataclass(frozen=True)
+class _Side:
+    """What a hit row needs of one side (never its value)."""
+
+    kind: IdentifierKind
+    record_entity: str
+    record_id: int
+    owning_agency_id: int
+    tlp: TLP
+    added_at: datetime
 
 
-def _side(identifier: Identifier, named: bool) -> policy.HitSide:
-    return policy.HitSide(identifier.owning_agency_id, identifier.tlp, named)
+_SIDE = [name for name in _Side.__dataclass_fields__]
 
 
-def _rows(session: Session, principal: Principal, found: list[Row], mine_of) -> list[HitRow]:
-    """Hit rows from (hit, first, second, first named, second named, request status) rows; `mine_of`
-    picks the viewer's side of each."""
+def _named_on(session: Session, principal: Principal, sides: list[_Side]) -> set[tuple[str, int]]:
+    """The RED records among `sides` that name the principal as a recipient (one small query a kind)."""
+    red: dict[str, set[int]] = {}
+    for side in sides:
+        if side.tlp is TLP.RED:
+            red.setdefault(side.record_entity, set()).add(side.record_id)
+    named = set()
+    for entity, ids in red.items():
+        named.update((entity, i) for i in session.scalars(select(Recipient.entity_id).where(
+            Recipient.entity == entity, Recipient.entity_id.in_(ids), Recipient.user_id == principal.user_id)))
+    return named
+
+
+def _side(identifier: _Side, named: set[tuple[str, int]]) -> policy.HitSide:
+    return policy.HitSide(identifier.owning_agency_id, identifier.tlp,
+                          (identifier.record_entity, identifier.record_id) in named)
+
+
+def _rows(session: Session, principal: Principal, found: list[tuple], mine_of) -> list[HitRow]:
+    """Hit rows from (hit, first, second, request status) rows; `mine_of(first, second, named)` picks
+    the viewer's side of each (`named`: the RED records naming the viewer)."""
     agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
-    chosen = [(hit, *mine_of(first, second, named_first, named_second), status)
-              for hit, first, second, named_first, named_second, status in found]
+    named = _named_on(session, principal, [side for _, _, _, first, second, _ in found for side in (first, second)])
+    chosen = [((hit_id, match, found_at), *mine_of(first, second, named), status)
+              for hit_id, match, found_at, first, second, status in found]
     references: dict[tuple[str, int], str] = {}
     for entity, kind in HOLDERS.items():
         ids = {mine.record_id for _, mine, _, _ in chosen if mine.record_entity == entity}
@@ -110,13 +137,13 @@ def _rows(session: Session, principal: Principal, found: list[Row], mine_of) -> 
             references.update({(entity, i): reference for i, reference in
                                session.execute(select(kind.model.id, key).where(kind.model.id.in_(ids)))})
     rows = []
-    for hit, mine, other, status in chosen:
+    for (hit_id, match, found_at), mine, other, status in chosen:
         mine_code, other_code = agencies[mine.owning_agency_id], agencies[other.owning_agency_id]
         rows.append(HitRow(
-            hit.id, hit.match, mine.kind, references.get((mine.record_entity, mine.record_id), ""),
-            HOLDERS[mine.record_entity].name, mine.record_id, mine_code, other_code, other.added_at, hit.found_at,
+            hit_id, match, mine.kind, references.get((mine.record_entity, mine.record_id), ""),
+            HOLDERS[mine.record_entity].name, mine.record_id, mine_code, other_code, other.added_at, found_at,
             mine.owning_agency_id == other.owning_agency_id, ContactStatus(status) if status else None,
-            sentence(hit.match, mine.kind, mine_code, other_code, other.added_at)))
+            sentence(match, mine.kind, mine_code, other_code, other.added_at)))
     return rows
 
 
@@ -128,27 +155,36 @@ def _request_status(principal: Principal):
 
 
 def _hits(principal: Principal, first, second):
-    return (select(Hit, first, second, _named(principal, first), _named(principal, second),
-                   _request_status(principal))
+    """Open hits with both sides' columns and the viewer's agency's request status: plain rows, no
+    entities to build."""
+    return (select(Hit.id, Hit.match, Hit.found_at, *(getattr(first, name) for name in _SIDE),
+                   *(getattr(second, name) for name in _SIDE), _request_status(principal))
             .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
             .where(Hit.closed_at.is_(None)))
+
+
+def _found(session: Session, query) -> list[tuple]:
+    """(hit id, match, found at, first side, second side, request status) of each row."""
+    width = len(_SIDE)
+    return [(row[0], row[1], row[2], _Side(*row[3:3 + width]), _Side(*row[3 + width:3 + 2 * width]), row[-1])
+            for row in session.execute(query)]
 
 
 def hits_for_agency(session: Session, principal: Principal, *, limit: int = PAGE,
                     before: int | None = None) -> list[HitRow]:
     """The open hits the principal is told of, newest first: their agency's, and for commanders every
     hit where neither side is RED."""
-    first, second = aliased(Identifier), aliased(Identifier)
+    first, second = FIRST, SECOND
     query = _hits(principal, first, second).where(
+        policy.may_be_told(principal, Hit.first_agency_id, Hit.second_agency_id),  # before reading the sides
         or_(policy.told(principal, first, second), policy.told(principal, second, first)))
     if before is not None:
         query = query.where(Hit.id < before)
-    found = session.execute(query.order_by(Hit.id.desc()).limit(limit)).all()
+    found = _found(session, query.order_by(Hit.id.desc()).limit(limit))
 
-    def mine_of(one, two, named_one, named_two):
-        views = [(mine, other) for mine, other, named_mine, named_other in
-                 ((one, two, named_one, named_two), (two, one, named_two, named_one))
-                 if policy.is_told(principal, _side(mine, named_mine), _side(other, named_other))]
+    def mine_of(one, two, named):
+        views = [(mine, other) for mine, other in ((one, two), (two, one))
+                 if policy.is_told(principal, _side(mine, named), _side(other, named))]
         own = [view for view in views if view[0].owning_agency_id == principal.agency_id]
         return (own or views)[0]  # the viewer's own agency's side first
     return _rows(session, principal, found, mine_of)
@@ -158,15 +194,14 @@ def hits_on_record(session: Session, principal: Principal, entity: str, record_i
     """The open hits on one record that the principal is told of, newest first."""
     if entity not in HOLDERS or not _readable(session, principal, entity, record_id):
         return []
-    first, second = aliased(Identifier), aliased(Identifier)
+    first, second = FIRST, SECOND
     on_first = and_(first.record_entity == entity, first.record_id == record_id,
                     policy.told(principal, first, second))
     on_second = and_(second.record_entity == entity, second.record_id == record_id,
                      policy.told(principal, second, first))
-    found = session.execute(_hits(principal, first, second).where(or_(on_first, on_second))
-                            .order_by(Hit.id.desc())).all()
+    found = _found(session, _hits(principal, first, second).where(or_(on_first, on_second)).order_by(Hit.id.desc()))
 
-    def mine_of(one, two, named_one, named_two):
+    def mine_of(one, two, named):
         return (one, two) if (one.record_entity, one.record_id) == (entity, record_id) else (two, one)
     return _rows(session, principal, found, mine_of)
 

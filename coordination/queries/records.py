@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from coordination import exports, references
 from coordination.kinds import Kind
-from coordination.links import choose_link, link_candidates
+from coordination.links import choose_link, in_index_order, link_candidates
 from coordination.models import (
     Agency,
     ArrestRedTally,
@@ -190,23 +190,13 @@ def table(session: Session, principal: Principal, kind: Kind, filters: TableFilt
     conditions = _conditions(kind, filters)
     total = _total(session, principal, kind, filters)
     page = min(max(page, 1), max(1, -(-total // page_size)))
-    ids = session.scalars(select(model.id).where(_in_index_order(session, visible(model, principal)), *conditions)
+    ids = session.scalars(select(model.id).where(in_index_order(session, visible(model, principal)), *conditions)
                           .order_by(*_ordering(kind, order)).offset((page - 1) * page_size).limit(page_size)).all()
     found = exports.build(session, principal, kind.name, [model.id.in_(ids)])
     keys = dict(session.execute(select(getattr(model, kind.key), model.id).where(model.id.in_(ids))).all())
     place = {record_id: n for n, record_id in enumerate(ids)}
     rows = sorted(found.rows, key=lambda row: place[keys[row[0]]])  # an export row starts with its key
     return Table(total, page, page_size, replace(found, rows=rows))
-
-
-def _in_index_order(session: Session, scope: ColumnElement[bool]) -> ColumnElement[bool]:
-    """The scoping clause, phrased so that SQLite pages along the sort column's index.
-
-    Without statistics (nothing runs ANALYZE on an embedded file), SQLite reads the clause's OR as
-    an index lookup per branch, then sorts every row the viewer may see (a liaison: 1.4 s at
-    600,000 suspects); the same truth inside a CASE leaves it one plan, the index walk that stops
-    after the page. PostgreSQL keeps its own statistics and is given the clause as it is."""
-    return case((scope, 1), else_=0) == 1 if session.get_bind().dialect.name == "sqlite" else scope
 
 
 def find(session: Session, principal: Principal, kind: Kind, key: str) -> RecordView | None:

@@ -52,6 +52,7 @@ authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
 admit = in_transaction(sign_in.admit)
 add_identifier = committed(identifiers.add_identifier)
+add_identifiers = committed(identifiers.add_identifiers)
 remove_identifier = committed(identifiers.remove_identifier)
 add_exclusion = committed(identifiers.add_exclusion)
 remove_exclusion = committed(identifiers.remove_exclusion)
@@ -63,7 +64,7 @@ check_identifier = committed(checks.check_identifier)
 rotate_key = committed(key_rotation.rotate_key)
 
 __all__ = [
-    "add_exclusion", "add_identifier", "remove_exclusion", "remove_identifier",
+    "add_exclusion", "add_identifier", "add_identifiers", "remove_exclusion", "remove_identifier",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",

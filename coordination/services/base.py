@@ -16,7 +16,7 @@ from coordination.fields import parse_fields
 from coordination.kinds import Kind
 from coordination.links import choose_link, link_candidates, no_such
 from coordination.markings import TLP
-from coordination.models import Agency, Identifier, MarkedRecord, Operation, Recipient, RecordGrant
+from coordination.models import Agency, Hit, Identifier, MarkedRecord, Operation, Recipient, RecordGrant
 from coordination.principal import SYSTEM_ISSUER, Principal
 from coordination.queries.records import readable
 
@@ -373,11 +373,14 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
 
 
 def identifiers_follow(session: Session, record: MarkedRecord) -> None:
-    """The identifiers on a record copy its owner and TLP label (hits are told from the copies, without
-    reading the record): a change of either moves them along, in the same transaction."""
-    session.execute(update(Identifier).where(Identifier.record_entity == record.entity,
-                                             Identifier.record_id == record.id)
+    """The identifiers on a record copy its owner and TLP label, and their hits the owner (hits are told
+    from the copies, without reading the record): a change of either moves them along, in the same
+    transaction."""
+    held = select(Identifier.id).where(Identifier.record_entity == record.entity, Identifier.record_id == record.id)
+    session.execute(update(Identifier).where(Identifier.id.in_(held))
                     .values(owning_agency_id=record.owning_agency_id, tlp=record.tlp))
+    session.execute(update(Hit).where(Hit.first_id.in_(held)).values(first_agency_id=record.owning_agency_id))
+    session.execute(update(Hit).where(Hit.second_id.in_(held)).values(second_agency_id=record.owning_agency_id))
 
 
 def _refuse_blanking_required(kind: Kind, values: dict[str, Any]) -> None:

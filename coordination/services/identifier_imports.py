@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from coordination import audit, policy, references
-from coordination.db import write_session
+from coordination import audit, identifiers, policy, references
+from coordination.db import insert_rows, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
 from coordination.fields import shown
@@ -27,7 +27,16 @@ from coordination.links import choose_link, link_candidates
 from coordination.models import Agency, Identifier, IdentifierKind, Outcome, utcnow
 from coordination.principal import Principal
 from coordination.services.base import current_operation, refusal_message
-from coordination.services.identifiers import HOLDERS, holder, match, normalised, operation_key, phonetic_keyed
+from coordination.services.identifiers import (
+    HOLDERS,
+    few,
+    hit_events,
+    holder,
+    match,
+    normalised,
+    operation_key,
+    phonetic_keyed,
+)
 from coordination.services.imports import MAX_PROBLEMS, ImportResult, Problem, Progress, _record_refused_file
 from coordination.tabular import Row, TableError, check_columns, read_table
 
@@ -87,38 +96,41 @@ def import_identifiers(engine: Engine, principal: Principal, file_name: str, con
 def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[Row], result: ImportResult,
            progress: Progress | None) -> list[dict]:
     """The identifiers the rows add, as plain rows to insert; a problem per bad cell."""
-    records = _records(session, principal, rows)
+    cells_of = [dict(row.cells.items()) for row in rows]  # each row's text decoded once
+    records = _records(session, principal, cells_of)
     countries = dict(session.execute(select(Agency.id, Agency.country)).all())
-    held = _held(session, {record for record in records.values() if isinstance(record, _Record)})
-    operation_id, now = current_operation(session).id, utcnow()
-    new: list[dict] = []
-    for done, row in enumerate(rows, start=1):
+    kinds: dict[str, IdentifierKind | Problem] = {}
+    checked: list[tuple[Row, _Record, str, str | None, identifiers.Normalised, str]] = []
+    for done, (row, cells) in enumerate(zip(rows, cells_of, strict=True), start=1):
+        if progress and (done % 500 == 0 or done == len(rows)):
+            progress(done, len(rows))
         if len(result.problems) >= MAX_PROBLEMS:  # a bounded answer to a file that is wrong everywhere
             result.problems.append(Problem(row.number, "file", f"more than {MAX_PROBLEMS:,} problems: checking "
                                                                "stopped here; correct these first"))
             break
-        cells = row.cells
         record = records.get(_named(cells))
         problems = []
         if isinstance(record, Problem):
             problems.append(Problem(row.number, record.column, record.reason, record.refused))
             record = None
-        region = countries.get(record.owning_agency_id) if record else None
         value, qualifier = cells.get("value", "").strip(), cells.get("qualifier", "").strip() or None
-        try:
-            kind = KIND(None, cells.get("identifier_kind", ""))
-        except ValueError as error:
-            problems.append(Problem(row.number, "identifier_kind", str(error)))
+        kind = _kind(kinds, cells.get("identifier_kind", ""))
+        if isinstance(kind, Problem):
+            problems.append(Problem(row.number, kind.column, kind.reason))
         else:
             try:
-                normal = normalised(kind, value, qualifier, region)
+                normal = normalised(kind, value, qualifier, countries.get(record.owning_agency_id) if record else None)
             except ValidationError as error:
                 problems += [Problem(row.number, column, f"'{shown(cells.get(column, ''))}' {reason}")
                              for column, reason in error.problems.items()]
         if problems:
             result.problems += problems
-            continue
-        keyed = key.keyed(normal.kind.value, normal.value)
+        else:
+            checked.append((row, record, value, qualifier, normal, key.keyed(normal.kind.value, normal.value)))
+    held = _held(session, {keyed for *_, keyed in checked})
+    operation_id, now = current_operation(session).id, utcnow()
+    new: list[dict] = []
+    for row, record, value, qualifier, normal, keyed in checked:
         if (record.entity, record.id, keyed) in held:
             result.unchanged += 1  # there already, or earlier in this file: whoever owns the record
         elif not record.changeable:
@@ -131,16 +143,26 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
                         "record_entity": record.entity, "record_id": record.id,
                         "owning_agency_id": record.owning_agency_id, "tlp": record.tlp,
                         "added_by_id": principal.user_id, "added_at": now})
-        if progress and (done % 500 == 0 or done == len(rows)):
-            progress(done, len(rows))
+    result.problems.sort(key=lambda problem: problem.row)  # refusals are found in the second pass
     return new
 
 
-def _named(cells) -> tuple[str, str]:
+def _kind(seen: dict[str, IdentifierKind | Problem], text: str) -> IdentifierKind | Problem:
+    """The kind of identifier a cell names (parsed once per different text in the file)."""
+    if text not in seen:
+        try:
+            seen[text] = KIND(None, text)
+        except ValueError as error:
+            seen[text] = Problem(0, "identifier_kind", str(error))
+    return seen[text]
+
+
+def _named(cells: dict[str, str]) -> tuple[str, str]:
     return cells.get("record_kind", "").strip().lower(), references.normalise(cells.get("record_reference", ""))
 
 
-def _records(session: Session, principal: Principal, rows: list[Row]) -> dict[tuple[str, str], _Record | Problem]:
+def _records(session: Session, principal: Principal,
+             cells_of: list[dict[str, str]]) -> dict[tuple[str, str], _Record | Problem]:
     """(record kind, reference) -> the record the rows name, or the problem with naming it: no such
     kind, or no record the importer may read (a hidden record and no record alike). A row that adds
     to a record the importer may not change is refused when checked (one already there is unchanged,
@@ -148,8 +170,8 @@ def _records(session: Session, principal: Principal, rows: list[Row]) -> dict[tu
     records."""
     wanted: dict[str, set[str]] = {}
     named: dict[tuple[str, str], _Record | Problem] = {}
-    for row in rows:
-        kind_text, reference = _named(row.cells)
+    for cells in cells_of:
+        kind_text, reference = _named(cells)
         kind = holder(kind_text) if kind_text else None
         if kind is None:
             named[(kind_text, reference)] = Problem(0, "record_kind", f"'{shown(kind_text)}' is not one of: "
@@ -189,36 +211,46 @@ def _load(session: Session, principal: Principal, kind: Kind, ids: list[int]) ->
     return found
 
 
-def _held(session: Session, records: set[_Record]) -> set[tuple[str, int, str]]:
-    """(entity, record id, keyed) of the open identifiers already on the records the file names."""
+def _held(session: Session, keyed: set[str]) -> set[tuple[str, int, str]]:
+    """(entity, record id, keyed) of the open identifiers already holding the file's keyed values."""
     held: set[tuple[str, int, str]] = set()
-    by_entity: dict[str, list[int]] = {}
-    for record in records:
-        by_entity.setdefault(record.entity, []).append(record.id)
-    for entity, ids in by_entity.items():
-        ids.sort()
-        for start in range(0, len(ids), BATCH):
-            held.update((entity, record_id, keyed) for record_id, keyed in session.execute(
-                select(Identifier.record_id, Identifier.keyed).where(
-                    Identifier.record_entity == entity, Identifier.record_id.in_(ids[start:start + BATCH]),
-                    Identifier.removed_at.is_(None))))
+    values = sorted(keyed)
+    operation_id = current_operation(session).id
+    for start in range(0, len(values), BATCH):
+        held.update((entity, record_id, value) for entity, record_id, value in session.execute(
+            select(Identifier.record_entity, Identifier.record_id, Identifier.keyed).where(
+                Identifier.keyed.in_(values[start:start + BATCH]), Identifier.operation_id == operation_id,
+                Identifier.removed_at.is_(None))))
     return held
 
 
 def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
-    """The new identifiers as one executemany, each record owner's event (the only ones that carry the
-    value) as one append, then the hits they make."""
-    last = session.scalar(select(func.max(Identifier.id))) or 0
-    if session.get_bind().dialect.name == "sqlite":  # the writer holds the one write lock: the next ids are ours
-        for number, row in enumerate(new, start=last + 1):
-            row["id"] = number
-    for start in range(0, len(new), BATCH * 4):
-        session.execute(insert(Identifier.__table__), new[start:start + BATCH * 4])
-    added = session.execute(select(Identifier.id, Identifier.record_entity, Identifier.record_id, Identifier.kind,
-                                   Identifier.value, Identifier.qualifier)
-                            .where(Identifier.id > last).order_by(Identifier.id)).all()
-    audit.record_many(session, [
-        audit.NewEvent(principal, "add identifier", entity, record_id, after={
-            "identifier": identifier_id, "kind": IdentifierKind(kind), "value": value, "qualifier": qualifier})
-        for identifier_id, entity, record_id, kind, value, qualifier in added])
-    match(session, principal, lambda side: side.id > last, possible=any(row["phonetic_keyed"] for row in new))
+    """The new identifiers as one executemany of plain rows, each record owner's event (the only ones
+    that carry the value; one per record) as one append, then the hits they make as one INSERT ... SELECT."""
+    if not new:
+        return
+    ids = _next_ids(session, len(new))
+    for row, identifier_id in zip(new, ids, strict=True):
+        row["id"] = identifier_id
+    insert_rows(session, Identifier.__table__, new)
+    first = min(ids)
+    found = match(session, lambda side: few(session, side.id >= first),
+                  possible=any(row["phonetic_keyed"] for row in new))
+    added: dict[tuple[str, int], list[dict]] = {}
+    for row in new:
+        added.setdefault((row["record_entity"], row["record_id"]), []).append(
+            {"identifier": row["id"], "kind": row["kind"], "value": row["value"], "qualifier": row["qualifier"]})
+    audit.record_many(session, [  # one event per record, as a record import writes
+        *(audit.NewEvent(principal, "add identifiers", entity, record_id, after={"identifiers": on_record})
+          for (entity, record_id), on_record in added.items()),
+        *hit_events(session, principal, "hit found", found)])
+
+
+def _next_ids(session: Session, count: int) -> list[int]:
+    """Ids for new identifiers, taken before they are inserted (none is read back). Writers are
+    serialised, so on SQLite the next ids are the importer's to take."""
+    if session.get_bind().dialect.name == "sqlite":
+        first = (session.scalar(select(func.max(Identifier.id))) or 0) + 1
+        return list(range(first, first + count))
+    return list(session.scalars(text("SELECT nextval(pg_get_serial_sequence('identifier', 'id')) "
+                                     "FROM generate_series(1, :count)"), {"count": count}))

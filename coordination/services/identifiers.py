@@ -10,9 +10,22 @@ closes its open hits, removing one matches its identifiers again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from coordination import audit, deconfliction_key, fields, identifiers, policy
@@ -20,7 +33,17 @@ from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import NotFound, PermissionDenied, ValidationError
 from coordination.fields import shown
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, Kind
-from coordination.models import Agency, Exclusion, Hit, HitClosed, HitMatch, Identifier, UTCDateTime, utcnow
+from coordination.models import (
+    Agency,
+    Exclusion,
+    Hit,
+    HitClosed,
+    HitMatch,
+    Identifier,
+    Operation,
+    UTCDateTime,
+    utcnow,
+)
 from coordination.principal import Principal
 from coordination.services.base import authorise, current_operation, load_visible
 
@@ -28,6 +51,9 @@ HOLDERS = (SUSPECTS, EVIDENCE, ARRESTS)  # the kinds whose records hold identifi
 MAX_REASON = 300
 _AS_ENTERED = fields.text(identifiers.MAX_VALUE)
 Probe = Callable[[type[Identifier]], ColumnElement[bool]]  # which identifiers (of an alias) to match
+# the two sides of a pair, and their agencies; made once (an alias costs more to set up than its query)
+FIRST, SECOND = aliased(Identifier, name="first_side"), aliased(Identifier, name="second_side")
+_ONE, _TWO = aliased(Agency, name="first_agency"), aliased(Agency, name="second_agency")
 
 
 def holder(entity_or_name: str) -> Kind | None:
@@ -38,11 +64,11 @@ def holder(entity_or_name: str) -> Kind | None:
 
 # --- the key ----------------------------------------------------------------------------------
 
-def operation_key(session: Session, principal: Principal) -> MatchingKey:
+def operation_key(session: Session, principal: Principal, operation_id: int | None = None) -> MatchingKey:
     """The key identifiers are keyed with (COORD_DECONFLICTION_KEY_FILE), checked against the fingerprint
     the operation keeps; the first use sets it. Another key would silently match nothing: KeyMissing."""
     key = deconfliction_key.load()
-    operation = current_operation(session)
+    operation = session.get(Operation, operation_id) if operation_id else current_operation(session)
     if operation.deconfliction_key_fingerprint is None:
         operation.deconfliction_key_fingerprint = key.fingerprint
         audit.record(session, audit.NewEvent(principal, "set deconfliction key", "operation", operation.id,
@@ -94,32 +120,54 @@ def add_identifier(session: Session, principal: Principal, record_kind: Kind, re
                    identifier_kind: str, value: str, qualifier: str | None = None) -> Identifier:
     """Add an identifier to a suspect, evidence item or arrest (an update of that record) and match it.
     The same value on the same record again returns the identifier already there."""
+    return add_identifiers(session, principal, record_kind, record_id, [(identifier_kind, value, qualifier)])[0]
+
+
+def add_identifiers(session: Session, principal: Principal, record_kind: Kind, record_id: int,
+                    wanted: Sequence[tuple[str, str, str | None]]) -> list[Identifier]:
+    """Add identifiers (kind, value, qualifier) to one record, as a record saved with its identifiers:
+    the record checked once, the new ones inserted, audited (each its own event, which carries the
+    value: the record owner's) and matched together. One already on the record is returned as it is.
+    Problems are named by field, and by position when there are several ("value 2")."""
     if record_kind not in HOLDERS:
         raise ValidationError({"record": "identifiers are held on suspects, evidence items and arrests"})
-    qualifier = cleaned_qualifier(qualifier)
     record = load_visible(session, principal, record_kind.model, record_id)
-    normal = normalised(identifier_kind, value, qualifier, region_of(session, record.owning_agency_id))
+    region = region_of(session, record.owning_agency_id)
+    problems, normals = {}, []
+    for position, (identifier_kind, value, qualifier) in enumerate(wanted, start=1):
+        try:
+            qualifier = cleaned_qualifier(qualifier)
+            normals.append((normalised(identifier_kind, value, qualifier, region), value.strip(), qualifier))
+        except ValidationError as error:
+            problems |= {field if len(wanted) == 1 else f"{field} {position}": reason
+                         for field, reason in error.problems.items()}
+    if problems:
+        raise ValidationError(problems)
     authorise(principal, policy.Action.UPDATE, record_kind, record.id, owning_agency_id=record.owning_agency_id)
-    key = operation_key(session, principal)
-    keyed = key.keyed(normal.kind.value, normal.value)
-    existing = session.scalar(select(Identifier).where(
-        Identifier.record_entity == record.entity, Identifier.record_id == record.id, Identifier.keyed == keyed,
-        Identifier.removed_at.is_(None)))
-    if existing is not None:
-        return existing
-    identifier = Identifier(
-        operation_id=record.operation_id, kind=normal.kind, value=value.strip(), qualifier=qualifier,
-        normalised=normal.value, keyed=keyed,
-        phonetic_keyed=phonetic_keyed(key, normal), record_entity=record.entity, record_id=record.id,
-        owning_agency_id=record.owning_agency_id, tlp=record.tlp, added_by_id=principal.user_id, added_at=utcnow())
-    session.add(identifier)
-    session.flush()
-    # the record owner's own event: the only one that carries the value
-    audit.record(session, audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
-        "identifier": identifier.id, "kind": normal.kind, "value": identifier.value,
-        "qualifier": identifier.qualifier}))
-    match(session, principal, lambda side: side.id == identifier.id, possible=identifier.phonetic_keyed is not None)
-    return identifier
+    key = operation_key(session, principal, record.operation_id)
+    keyed = [key.keyed(normal.kind.value, normal.value) for normal, _, _ in normals]
+    held = {identifier.keyed: identifier for identifier in session.scalars(select(Identifier).where(
+        Identifier.record_entity == record.entity, Identifier.record_id == record.id, Identifier.keyed.in_(keyed),
+        Identifier.removed_at.is_(None)))}
+    now = utcnow()
+    new = {value_keyed: dict(
+        operation_id=record.operation_id, kind=normal.kind, value=value, qualifier=qualifier,
+        normalised=normal.value, keyed=value_keyed, phonetic_keyed=phonetic_keyed(key, normal),
+        record_entity=record.entity, record_id=record.id, owning_agency_id=record.owning_agency_id, tlp=record.tlp,
+        added_by_id=principal.user_id, added_at=now)
+        for (normal, value, qualifier), value_keyed in zip(normals, keyed, strict=True) if value_keyed not in held}
+    if new:  # one INSERT for them all
+        added = sorted(session.scalars(insert(Identifier).returning(Identifier), list(new.values())).all(),
+                       key=lambda identifier: identifier.id)  # found again by their keyed values below
+        held |= {identifier.keyed: identifier for identifier in added}
+        found = match(session, lambda side: side.id.in_([identifier.id for identifier in added]),
+                      possible=any(identifier.phonetic_keyed for identifier in added))
+        audit.record_many(session, [  # the record owner's own events: the only ones that carry the value
+            *(audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
+                "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
+                "qualifier": identifier.qualifier}) for identifier in added),
+            *hit_events(session, principal, "hit found", found)])
+    return [held[value_keyed] for value_keyed in keyed]
 
 
 def phonetic_keyed(key: MatchingKey, normal: identifiers.Normalised) -> str | None:
@@ -141,10 +189,12 @@ def remove_identifier(session: Session, principal: Principal, identifier_id: int
     if identifier.removed_at is not None:
         return  # removed already (a second click): nothing more to do
     identifier.removed_at = utcnow()
-    audit.record(session, audit.NewEvent(principal, "remove identifier", record.entity, record.id, after={
-        "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value}))
-    close_hits(session, principal, or_(Hit.first_id == identifier.id, Hit.second_id == identifier.id),
-               HitClosed.REMOVED)
+    closed = close_hits(session, or_(Hit.first_id == identifier.id, Hit.second_id == identifier.id),
+                        HitClosed.REMOVED)
+    audit.record_many(session, [
+        audit.NewEvent(principal, "remove identifier", record.entity, record.id, after={
+            "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value}),
+        *hit_events(session, principal, f"hit closed ({HitClosed.REMOVED.value})", closed)])
 
 
 # --- matching ---------------------------------------------------------------------------------
@@ -153,60 +203,68 @@ def _excluded(side: type[Identifier]) -> ColumnElement[bool]:
     return exists().where(Exclusion.operation_id == side.operation_id, Exclusion.keyed == side.keyed)
 
 
-def match(session: Session, principal: Principal, probe: Probe, possible: bool = True) -> int:
-    """Make the hits of the identifiers `probe` selects with every other open identifier of the
+def few(session: Session, clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`clause`, marked as selecting few rows. Without statistics (nothing runs ANALYZE on an embedded
+    file) SQLite would start a match from the other side of the join and scan every identifier
+    (10 s for 10,000 new ones among 1.5 million); told that the probe is selective, it starts from the
+    new identifiers and looks each value up in the keyed index. PostgreSQL keeps statistics."""
+    return func.likelihood(clause, literal_column("0.001")) if session.get_bind().dialect.name == "sqlite" else clause
+
+
+def match(session: Session, probe: Probe, possible: bool = True) -> list[int]:
+    """Make the hits of the identifiers `probe` selects with every other open identifier of their
     operation: exact (the same keyed value) and possible (people: the same phonetic key, not the same
-    value). Set-based: one INSERT ... SELECT per kind of match, then one audit event per hit (kind and
-    agencies only). Pairs already hit, pairs on one record and excluded values are left out.
-    `possible=False` when no probed identifier is a person (saves the second statement)."""
+    value). Set-based: one INSERT ... SELECT per kind of match; returns the new hits' ids, for the
+    caller to audit with its own events (`hit_events`). Pairs already hit, pairs on one record and
+    excluded values are left out. `possible=False` when no probed identifier is a person (saves the
+    second statement)."""
     session.flush()
-    operation_id = current_operation(session).id
-    last = session.scalar(select(func.max(Hit.id))) or 0
-    now = utcnow()
-    a, b = aliased(Identifier), aliased(Identifier)
+    a, b = FIRST, SECOND
     first = case((a.id < b.id, a.id), else_=b.id)
     second = case((a.id < b.id, b.id), else_=a.id)
+    first_agency = case((a.id < b.id, a.owning_agency_id), else_=b.owning_agency_id)
+    second_agency = case((a.id < b.id, b.owning_agency_id), else_=a.owning_agency_id)
     matches = [(HitMatch.EXACT, a.keyed == b.keyed)]
     if possible:
         matches.append((HitMatch.POSSIBLE, and_(a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)))
+    found = []
     for kind, same in matches:
         already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
-        pairs = select(a.operation_id, literal(kind.value), first, second, literal(now, UTCDateTime())).join(
+        pairs = select(a.operation_id, literal(kind.value), first, second, first_agency, second_agency,
+                       literal(utcnow(), UTCDateTime())).join(
             b, and_(same, b.operation_id == a.operation_id)).where(
-            probe(a), a.operation_id == operation_id, a.removed_at.is_(None), b.removed_at.is_(None),
+            probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
             or_(b.id < a.id, not_(probe(b))),  # each pair once, when both sides are probed
             not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
             not_(_excluded(a)), not_(_excluded(b)), not_(already))
-        session.execute(insert(Hit).from_select(["operation_id", "match", "first_id", "second_id", "found_at"],
-                                                pairs))
-    return _audit_hits(session, principal, "hit found", Hit.id > last)
+        found += session.scalars(insert(Hit).from_select(
+            ["operation_id", "match", "first_id", "second_id", "first_agency_id", "second_agency_id", "found_at"],
+            pairs).returning(Hit.id)).all()
+    return sorted(found)
 
 
-def close_hits(session: Session, principal: Principal, which: ColumnElement[bool], reason: HitClosed) -> int:
-    """Close the open hits `which` selects (an identifier removed, a value excluded), each audited."""
+def close_hits(session: Session, which: ColumnElement[bool], reason: HitClosed) -> list[int]:
+    """Close the open hits `which` selects (an identifier removed, a value excluded); their ids."""
     ids = list(session.scalars(select(Hit.id).where(which, Hit.closed_at.is_(None))))
     for start in range(0, len(ids), 5000):
         session.execute(update(Hit).where(Hit.id.in_(ids[start:start + 5000]))
                         .values(closed_at=utcnow(), closed_reason=reason))
-    return _audit_hits(session, principal, f"hit closed ({reason.value})", Hit.id.in_(ids)) if ids else 0
+    return ids
 
 
-def _audit_hits(session: Session, principal: Principal, action: str, which: ColumnElement[bool]) -> int:
+def hit_events(session: Session, principal: Principal, action: str, ids: list[int]) -> list[audit.NewEvent]:
     """One event per hit, naming its kind, match and the agencies on either side: never a value."""
-    first, second = aliased(Identifier), aliased(Identifier)
-    one, two = aliased(Agency), aliased(Agency)
-    rows = session.execute(
-        select(Hit.id, Hit.match, first.kind, one.code, two.code)
-        .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
-        .join(one, one.id == first.owning_agency_id).join(two, two.id == second.owning_agency_id)
-        .where(which).order_by(Hit.id)).all()
-    if not rows:
-        return 0
-    audit.record_many(session, [
-        audit.NewEvent(principal, action, Hit.entity, hit_id, after={
-            "kind": kind, "match": hit_match, "agencies": sorted({code_one, code_two})})
-        for hit_id, hit_match, kind, code_one, code_two in rows])
-    return len(rows)
+    first, second, one, two = FIRST, SECOND, _ONE, _TWO
+    rows = []
+    for start in range(0, len(ids), 5000):
+        rows += session.execute(
+            select(Hit.id, Hit.match, first.kind, one.code, two.code)
+            .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
+            .join(one, one.id == first.owning_agency_id).join(two, two.id == second.owning_agency_id)
+            .where(Hit.id.in_(ids[start:start + 5000])).order_by(Hit.id)).all()
+    return [audit.NewEvent(principal, action, Hit.entity, hit_id, after={
+        "kind": kind, "match": hit_match, "agencies": sorted({code_one, code_two})})
+        for hit_id, hit_match, kind, code_one, code_two in rows]
 
 
 # --- exclusions -------------------------------------------------------------------------------
@@ -247,9 +305,11 @@ def add_exclusion(session: Session, principal: Principal, identifier_kind: str, 
                           reason=reason, added_by_id=principal.user_id, added_at=utcnow())
     session.add(exclusion)
     session.flush()
-    audit.record(session, audit.NewEvent(principal, "add exclusion", Exclusion.entity, exclusion.id, after={
-        "kind": normal.kind, "value": normal.value, "reason": reason}))
-    close_hits(session, principal, _on_keyed(operation.id, keyed), HitClosed.EXCLUDED)
+    closed = close_hits(session, _on_keyed(operation.id, keyed), HitClosed.EXCLUDED)
+    audit.record_many(session, [
+        audit.NewEvent(principal, "add exclusion", Exclusion.entity, exclusion.id, after={
+            "kind": normal.kind, "value": normal.value, "reason": reason}),
+        *hit_events(session, principal, f"hit closed ({HitClosed.EXCLUDED.value})", closed)])
     return exclusion
 
 
@@ -266,11 +326,11 @@ def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) 
     if exclusion is None:
         raise NotFound(f"exclusion {shown(str(exclusion_id))} does not exist")
     operation_id, keyed = exclusion.operation_id, exclusion.keyed
-    audit.record(session, audit.NewEvent(principal, "remove exclusion", Exclusion.entity, exclusion.id, before={
-        "kind": exclusion.kind, "value": exclusion.normalised, "reason": exclusion.reason}))
+    removed = audit.NewEvent(principal, "remove exclusion", Exclusion.entity, exclusion.id, before={
+        "kind": exclusion.kind, "value": exclusion.normalised, "reason": exclusion.reason})
     session.delete(exclusion)
     session.flush()
-    first, second = aliased(Identifier), aliased(Identifier)
+    first, second = FIRST, SECOND
     reopen = list(session.scalars(
         select(Hit.id).join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id).where(
             Hit.closed_reason == HitClosed.EXCLUDED, _on_keyed(operation_id, keyed),
@@ -278,6 +338,6 @@ def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) 
     for start in range(0, len(reopen), 5000):
         session.execute(update(Hit).where(Hit.id.in_(reopen[start:start + 5000]))
                         .values(closed_at=None, closed_reason=None))
-    if reopen:
-        _audit_hits(session, principal, "hit reopened", Hit.id.in_(reopen))
-    match(session, principal, lambda side: and_(side.operation_id == operation_id, side.keyed == keyed))
+    found = match(session, lambda side: and_(side.keyed == keyed, side.operation_id == operation_id))
+    audit.record_many(session, [removed, *hit_events(session, principal, "hit reopened", reopen),
+                                *hit_events(session, principal, "hit found", found)])
