@@ -6,7 +6,7 @@ Target: under 60 s.
 
 The identifiers are written straight into a fresh database (their records are not needed to re-key
 them); the rotation is the service call, in one transaction, as `deconflict rotate-key` runs it.
-PostgreSQL works in its own schema, `bench_key_rotation`, replaced on each run.
+PostgreSQL works in a database of its own, `bench_key_rotation`, emptied on each run.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import os
 import secrets
 import time
 
-from sqlalchemy import Engine, and_, insert, literal, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy.engine import make_url
 
 from bench.foundation import OUT
 from coordination import reference, services
@@ -32,20 +32,21 @@ from coordination.models import (
     IdentifierKind,
     Operation,
     User,
-    UTCDateTime,
     utcnow,
 )
 from coordination.principal import Principal
 
 STRESS = 1_500_000
 PEOPLE_SHARE = 20  # one identifier in 20 is a person
-SCHEMA = "bench_key_rotation"
+DATABASE = "bench_key_rotation"
 FIRST = ["Alex", "Sam", "Robin", "Jamie", "Morgan", "Casey", "Taylor", "Jordan", "Riley", "Avery"]
 LAST = ["Smith", "Jones", "Brown", "Taylor", "Wilson", "Evans", "Thomas", "Roberts", "Walker", "Wright"]
 BATCH = 50_000
 
 
 def fresh(url: str) -> Engine:
+    """An empty seeded database. PostgreSQL: a database of its own, so that the writers' advisory lock
+    the rotation holds (it is per database) never stalls anyone else's work on the server."""
     if url.startswith("sqlite"):
         path = OUT / "key_rotation.db"
         OUT.mkdir(parents=True, exist_ok=True)
@@ -53,12 +54,13 @@ def fresh(url: str) -> Engine:
             leftover.unlink()
         engine = make_engine(f"sqlite:///{path}")
     else:
-        admin = make_engine(url)
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+        admin = make_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": DATABASE}):
+                connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
         admin.dispose()
-        engine = make_engine(url, connect_args={"options": f"-csearch_path={SCHEMA}"})
+        engine = make_engine(make_url(url).set(database=DATABASE).render_as_string(hide_password=False))
+        Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     with write_session(engine) as session:
         reference.seed(session, "http://127.0.0.1:9400")
@@ -88,22 +90,30 @@ def identifiers(key: MatchingKey, operation_id: int, agency_ids: list[int], coun
 
 
 def populate(engine: Engine, key: MatchingKey, count: int) -> None:
-    with write_session(engine) as session:
-        operation = session.scalar(select(Operation))
-        operation.deconfliction_key_fingerprint = key.fingerprint
-        agency_ids = [user.agency_id for user in session.scalars(select(User).where(User.role == "liaison"))]
-        rows = identifiers(key, operation.id, agency_ids, count)
+    """Written in bulk outside the services (and their writers' lock): the identifiers, a hit for each
+    shared number, five exclusions, the operation's key fingerprint."""
+    with engine.begin() as connection:
+        operation_id = connection.scalar(select(Operation.id))
+        connection.execute(update(Operation.__table__).values(deconfliction_key_fingerprint=key.fingerprint))
+        agency_ids = list(connection.scalars(select(User.agency_id).where(User.role == "liaison")))
+        rows = identifiers(key, operation_id, agency_ids, count)
         while batch := list(itertools.islice(rows, BATCH)):
-            session.execute(insert(Identifier), batch)
-        first, second = aliased(Identifier), aliased(Identifier)
-        session.execute(insert(Hit).from_select(
-            ["operation_id", "match", "first_id", "second_id", "found_at"],
-            select(first.operation_id, literal("exact"), first.id, second.id, literal(utcnow(), UTCDateTime()))
-            .join(second, and_(second.keyed == first.keyed, second.id > first.id))))
-        session.add_all(Exclusion(operation_id=operation.id, kind=IdentifierKind.PHONE, normalised=f"+44207946000{n}",
-                                  keyed=key.keyed("phone number", f"+44207946000{n}"), reason="a bank")
-                        for n in range(5))
-        session.commit()
+            connection.execute(insert(Identifier.__table__), batch)
+        now = utcnow()
+        connection.execute(insert(Hit.__table__), [
+            dict(operation_id=operation_id, match="exact", first_id=first + 1, second_id=n + 1, found_at=now)
+            for n, first in shared(count)])
+        connection.execute(insert(Exclusion.__table__), [
+            dict(operation_id=operation_id, kind=IdentifierKind.PHONE, normalised=f"+44207946000{n}", reason="a bank",
+                 keyed=key.keyed("phone number", f"+44207946000{n}"), added_at=now) for n in range(5)])
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("ANALYZE identifier"))
+
+
+def shared(count: int) -> list[tuple[int, int]]:
+    """(earlier, later) index pairs of identifiers holding the same phone number (ids are index + 1)."""
+    return [(n // 150, n) for n in range(count)
+            if n % 150 == 1 and n % PEOPLE_SHARE and (n // 150) % 150 != 1 and (n // 150) % PEOPLE_SHARE]
 
 
 def measure(url: str, count: int) -> tuple[float, int]:

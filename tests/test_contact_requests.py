@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from coordination import deconfliction_key, exports, services
 from coordination.briefing import contents
@@ -250,3 +250,39 @@ def test_the_briefing_names_the_condition_next_to_a_record_read_under_a_grant(st
     assert sorted(row[0] for row in for_nl.rows) == [
         "F-ADMIN (handling condition H2: not to be passed on without permission)", "N-ADMIN"]
     assert sorted(row[0] for row in for_fbi.rows) == ["F-ADMIN"]  # its own record: no condition
+
+
+HOSTILE = [None, "", " ", "x" * 100_000, "\x00", "\ud800", 10**30, -1, True, 3.5, ["H2"], {"a": 1}, "H2\x1b[31m"]
+
+
+def test_hostile_input_gets_a_clear_refusal_and_writes_nothing(shared):
+    store, people, _, hit = shared
+    nl, fbi = people["nl-police"], people["fbi"]
+    with store.writer() as session:
+        request = services.ask_for_contact(session, nl, hit, "why")
+    with store.reader() as session:
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+    refusals = (ValidationError, NotFound, PermissionDenied)
+    with store.writer() as session:
+        for value in HOSTILE:
+            for call in (lambda v: services.ask_for_contact(session, nl, v, "why"),
+                         lambda v: services.ask_for_contact(session, nl, hit, v),
+                         lambda v: services.approve_contact(session, fbi, v, "H2"),
+                         lambda v: services.approve_contact(session, fbi, request.id, v),
+                         lambda v: services.approve_contact(session, fbi, request.id, "H3", v),
+                         lambda v: services.decline_contact(session, fbi, request.id, v),
+                         lambda v: services.check_identifier(session, nl, v, "+44 20 7946 0123"),
+                         lambda v: services.check_identifier(session, nl, PHONE, v)):
+                with pytest.raises(refusals) as refused:
+                    call(value)
+                assert str(refused.value)
+            # a phone number needs no qualifier: text there is ignored (too long: refused), the rest refused
+            try:
+                services.check_identifier(session, nl, PHONE, "+44 20 7946 0123", value)
+            except ValidationError as refusal:
+                assert refusal.problems
+    with store.reader() as session:
+        assert session.get(ContactRequest, request.id).status is ContactStatus.PENDING
+        made = session.scalar(select(func.count()).select_from(AuditEvent)) - events
+        assert made == session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.seq > events, AuditEvent.action == "check identifier"))

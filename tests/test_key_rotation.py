@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from coordination import deconfliction_key, services
 from coordination.cli import cli
@@ -62,11 +62,14 @@ def test_rotation_rekeys_everything_keeps_every_hit_and_the_old_key_matches_noth
     operation_with_hits(store)
     identifiers, hits, exclusions, fingerprint = snapshot(store)
     assert fingerprint == old_key.fingerprint
+    indexes = sorted((i["name"], i["column_names"]) for i in inspect(store.engine).get_indexes("identifier"))
     assert {match for _, _, match, _ in hits} == {HitMatch.EXACT, HitMatch.POSSIBLE}
     with store.writer() as session:
         assert services.rotate_key(session, store.principal("commander.met"), new_key) == len(identifiers) == 6
     after, hits_after, exclusions_after, fingerprint_after = snapshot(store)
     assert hits_after == hits and fingerprint_after == new_key.fingerprint
+    assert sorted((i["name"], i["column_names"]) for i in inspect(store.engine).get_indexes("identifier")) == indexes
+    assert len(indexes) == 4  # the indexes built again after the update are the model's
     assert set(after) == set(identifiers)
     assert not {keyed for keyed, _ in after.values()} & {keyed for keyed, _ in identifiers.values()}
     people = [i for i in after if identifiers[i][1] is not None]

@@ -277,3 +277,32 @@ def test_the_sql_scoping_function_agrees_with_the_table_under_grants(store):
     fbi = principals["liaison.fbi"]  # the grants make a difference: FBI reads other agencies' STRICT records
     assert any(r.tlp is TLP.AMBER_STRICT and r.owning_agency_id != fbi.agency_id and (r.id, fbi.agency_id) in granted
                for r in rows)
+
+
+# Deconfliction decisions by role (written out from issue 16): ask (about another agency's record, as
+# one told of the hit), decide (a request to one's own agency), check an identifier, rotate the key,
+# see requests, see overdue requests.
+DECONFLICTION = {
+    #                ask  decide  check  rotate  requests  overdue
+    Role.ADMIN:     "no   no      no     no      no        no",
+    Role.COMMANDER: "no   no      yes    yes     yes       yes",
+    Role.LIAISON:   "yes  yes     yes    no      yes       no",
+    Role.ANALYST:   "no   no      yes    no      yes       no",
+    Role.OBSERVER:  "no   no      no     no      yes       no",
+    UNPROVISIONED:  "no   no      no     no      no        no",
+    SYSTEM:         "no   no      no     no      no        no",
+}
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_deconfliction_decisions_match_the_table(who):
+    me = principal(who)
+    expected = [verdict == "yes" for verdict in DECONFLICTION[who].split()]
+    assert [policy.can_ask_for_contact(me, True, OWN, OTHER), policy.can_decide_contact(me, OWN),
+            policy.can_check_identifier(me), policy.can_rotate_key(me), policy.sees_contact_requests(me),
+            policy.sees_overdue_contact_requests(me)] == expected
+    # never about one's own agency's record, never a request to another agency, never untold
+    assert not policy.can_ask_for_contact(me, True, OWN, OWN)
+    assert not policy.can_ask_for_contact(me, True, OTHER, OWN)
+    assert not policy.can_ask_for_contact(me, False, OWN, OTHER)
+    assert not policy.can_decide_contact(me, OTHER)

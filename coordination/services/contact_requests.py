@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, kinds, policy
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from coordination.fields import parse_fields
+from coordination.fields import MAX_ID, parse_fields, shown
 from coordination.models import (
     ContactRequest,
     ContactStatus,
@@ -106,7 +106,7 @@ def decline_contact(session: Session, principal: Principal, request_id: int, rea
 def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Identifier, Identifier]:
     """(the principal's agency's identifier, the other agency's) of a hit the principal is told of;
     NotFound for a hit they are not told of, within one agency, or not there."""
-    hit = session.get(Hit, hit_id) if isinstance(hit_id, int) and not isinstance(hit_id, bool) else None
+    hit = session.get(Hit, hit_id) if _an_id(hit_id) else None
     sides = (session.get(Identifier, hit.first_id), session.get(Identifier, hit.second_id)) if hit else ()
     mine = [side for side in sides if side.owning_agency_id == principal.agency_id]
     if len(mine) == 1:
@@ -116,16 +116,15 @@ def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Ident
         if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named),
                           policy.HitSide(other.owning_agency_id, other.tlp)):
             return own, other
-    raise NotFound(f"hit {hit_id} does not exist or is not visible to you")
+    raise NotFound(f"hit {shown(str(hit_id))} does not exist or is not visible to you")
 
 
 def _decidable(session: Session, principal: Principal, request_id: int, verb: str) -> ContactRequest:
     """The pending request, for a liaison of the agency asked: NotFound to anyone outside the two
     agencies, refused (audited) for the asking agency or other roles, a conflict once decided."""
-    request = session.get(ContactRequest, request_id, populate_existing=True) \
-        if isinstance(request_id, int) and not isinstance(request_id, bool) else None
+    request = session.get(ContactRequest, request_id, populate_existing=True) if _an_id(request_id) else None
     if request is None or principal.agency_id not in (request.owner_agency_id, request.requesting_agency_id):
-        raise NotFound(f"contact request {request_id} does not exist or is not visible to you")
+        raise NotFound(f"contact request {shown(str(request_id))} does not exist or is not visible to you")
     if not policy.can_decide_contact(principal, request.owner_agency_id):
         raise PermissionDenied(f"{acting_as(principal)} may not {verb} this contact request: only a liaison of "
                                f"{agency_code(session, request.owner_agency_id)} may",
@@ -149,3 +148,8 @@ def _decided_already(session: Session, request: ContactRequest) -> ConflictError
     who = f"{by.display_name} ({agency_code(session, by.agency_id)})" if by else None
     return ConflictError(ENTITY, request.id, who, request.decided_at, request.version,
                          f"The contact request from {agency_code(session, request.requesting_agency_id)}")
+
+
+def _an_id(value) -> bool:
+    """A value that can be a row's id (anything else names nothing: NotFound, never a database error)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID

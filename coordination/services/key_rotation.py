@@ -4,18 +4,19 @@ identifiers by id, and a new key keeps equal values equal.
 
 Nothing needs the old key: `keyed` is recomputed from the stored normal form, and a person's
 `phonetic_keyed` from the stored value and qualifier (its birth date) normalised again. The new
-values go to a temporary table in bulk (COPY on PostgreSQL), then into `identifier` with one
-UPDATE ... FROM, so 1.5 million identifiers take well under a minute (bench/key_rotation.py).
+values go to a temporary table in bulk (`db.insert_rows`: COPY on PostgreSQL), then into
+`identifier` with one UPDATE ... FROM, so 1.5 million identifiers take well under a minute (bench/key_rotation.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select, text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
 from coordination import audit, identifiers, policy
+from coordination.db import insert_rows
 from coordination.deconfliction_key import MatchingKey
 from coordination.errors import PermissionDenied, ValidationError
 from coordination.models import Exclusion, Identifier, IdentifierKind
@@ -24,6 +25,10 @@ from coordination.services.base import acting_as, current_operation
 from coordination.services.identifiers import phonetic_keyed
 
 BATCH = 50_000
+# the new values, staged in a temporary table of this transaction's connection, dropped before it ends
+_REKEYED = Table("rekeyed", MetaData(), Column("id", Integer, primary_key=True),
+                 Column("keyed", String(64), nullable=False), Column("phonetic_keyed", String(64)),
+                 prefixes=["TEMPORARY"])
 
 
 def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> int:
@@ -36,27 +41,27 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
     if old_fingerprint == new_key.fingerprint:
         raise ValidationError({"new_key": "is the key in use already: name a new key file (deconflict make-key)"})
     session.flush()
-    # the new values, staged in a temporary table dropped before the transaction ends
-    session.execute(text("CREATE TEMPORARY TABLE rekeyed (id INTEGER PRIMARY KEY, keyed VARCHAR(64) NOT NULL, "
-                         "phonetic_keyed VARCHAR(64))"))
-    rekeyed = 0
-    for batch in _batches(session, operation.id):
-        rows = [(row.id, new_key.keyed(row.kind.value, row.normalised),
-                 _phonetic(new_key, row) if row.phonetic_keyed is not None else None) for row in batch]
-        _stage(session, rows)
-        rekeyed += len(rows)
-    # every row changes: the match indexes are built again afterwards, in key order, rather than
-    # updated a row at a time in random order (the same indexes, from the model, in this transaction)
     connection = session.connection()
-    match_indexes = [index for index in Identifier.__table__.indexes
-                     if {column.name for column in index.columns} & {"keyed", "phonetic_keyed"}]
-    for index in match_indexes:
+    _REKEYED.create(connection)
+    rekeyed, keyed = 0, new_key.keying()
+    for batch in _batches(session, operation.id):
+        insert_rows(session, _REKEYED, [
+            {"id": row.id, "keyed": keyed(row.kind, row.normalised),
+             "phonetic_keyed": _phonetic(new_key, row) if row.phonetic_keyed is not None else None}
+            for row in batch])
+        rekeyed += len(batch)
+    # every row changes: the indexes it touches are built again afterwards, in key order, rather than
+    # updated a row at a time in random order (the same indexes, from the model, in this transaction)
+    touched = _touched_indexes(connection.dialect.name)
+    for index in touched:
         index.drop(connection)
-    session.execute(text("UPDATE identifier SET keyed = rekeyed.keyed, phonetic_keyed = rekeyed.phonetic_keyed "
-                         "FROM rekeyed WHERE identifier.id = rekeyed.id"))
-    for index in match_indexes:
+    if connection.dialect.name == "postgresql":  # the new indexes sorted in memory (1.5 M keys: ~150 MB)
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    session.execute(update(Identifier.__table__).where(Identifier.__table__.c.id == _REKEYED.c.id)
+                    .values(keyed=_REKEYED.c.keyed, phonetic_keyed=_REKEYED.c.phonetic_keyed))
+    for index in touched:
         index.create(connection)
-    session.execute(text("DROP TABLE rekeyed"))
+    _REKEYED.drop(connection)
     session.expire_all()  # identifiers this session holds were changed behind the ORM's back
     exclusions = session.scalars(select(Exclusion).where(Exclusion.operation_id == operation.id)).all()
     for exclusion in exclusions:
@@ -70,12 +75,21 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
     return rekeyed
 
 
+def _touched_indexes(dialect: str) -> list[Index]:
+    """The indexes of `identifier` an UPDATE of the keyed columns changes row by row: SQLite's on those
+    columns; PostgreSQL's all of them (a row whose indexed column changes is a new entry in each)."""
+    return [index for index in Identifier.__table__.indexes
+            if dialect == "postgresql" or {column.name for column in index.columns} & {"keyed", "phonetic_keyed"}]
+
+
 def _batches(session: Session, operation_id: int) -> Iterator[list]:
-    """The operation's identifiers, BATCH at a time in id order (keyset paging: bounded memory)."""
+    """The operation's identifiers, BATCH at a time in id order (keyset paging: bounded memory); the kind
+    as its stored text, which is what is keyed."""
     after = 0
     while True:
         batch = session.execute(
-            select(Identifier.id, Identifier.kind, Identifier.normalised, Identifier.phonetic_keyed,
+            select(Identifier.id, type_coerce(Identifier.kind, String()).label("kind"), Identifier.normalised,
+                   Identifier.phonetic_keyed,
                    Identifier.value, Identifier.qualifier)
             .where(Identifier.operation_id == operation_id, Identifier.id > after)
             .order_by(Identifier.id).limit(BATCH)).all()
@@ -92,14 +106,3 @@ def _phonetic(key: MatchingKey, row) -> str | None:
     except ValueError:  # no longer a valid person (stricter rules since): it makes no possible matches
         return None
     return phonetic_keyed(key, normal)
-
-
-def _stage(session: Session, rows: list[tuple[int, str, str | None]]) -> None:
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        with connection.connection.driver_connection.cursor() as cursor, \
-                cursor.copy("COPY rekeyed (id, keyed, phonetic_keyed) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        connection.exec_driver_sql("INSERT INTO rekeyed (id, keyed, phonetic_keyed) VALUES (?, ?, ?)", rows)
