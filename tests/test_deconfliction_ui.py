@@ -60,7 +60,7 @@ def add_wallet(store, subject: str = "liaison.met", reference: str = "M-1", valu
     form = f"identifier-suspects-{record_id(store, reference)}"
     at.selectbox(key=f"{form}-kind").select("crypto wallet").run()
     at.text_input(key=f"{form}-value-WALLET").input(value)
-    at.button(key=f"FormSubmitter:{form}-add-Add identifier").click().run()
+    at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
     assert not at.exception
     return at
 
