@@ -36,7 +36,7 @@ from coordination.models import (
     TaskStatus,
     TaskTally,
 )
-from coordination.policy import told, visible_as_named, visible_in_tally
+from coordination.policy import may_be_told, told, visible_as_named, visible_in_tally
 from coordination.principal import Principal
 
 CLOSED_TASKS = (TaskStatus.DONE, TaskStatus.CANCELLED)
@@ -277,10 +277,11 @@ def _told_hits(principal: Principal, filters: Filters):
     """Open hits the principal is told of (as either side), narrowed to the filters' agencies and days
     found; with the two sides' identifiers as `first` and `second`."""
     first, second = aliased(Identifier), aliased(Identifier)
-    where = [Hit.closed_at.is_(None), or_(told(principal, first, second), told(principal, second, first))]
+    where = [Hit.closed_at.is_(None), may_be_told(principal, Hit.first_agency_id, Hit.second_agency_id),
+             or_(told(principal, first, second), told(principal, second, first))]
     if filters.agencies:
         chosen = select(Agency.id).where(Agency.code.in_(filters.agencies))
-        where.append(or_(first.owning_agency_id.in_(chosen), second.owning_agency_id.in_(chosen)))
+        where.append(or_(Hit.first_agency_id.in_(chosen), Hit.second_agency_id.in_(chosen)))
     if filters.since:
         where.append(Hit.found_at >= datetime.combine(filters.since, time.min, UTC))
     if filters.until:
@@ -297,8 +298,8 @@ def hits_between_agencies(session: Session, principal: Principal, filters: Filte
     """Open hits told to the principal, counted by the pair of agencies holding the identifier, most first."""
     query, first, second = _told_hits(principal, filters)
     codes, pairs = _codes(session), {}
-    for one, two, n in session.execute(query.add_columns(first.owning_agency_id, second.owning_agency_id, func.count())
-                                       .group_by(first.owning_agency_id, second.owning_agency_id)):
+    for one, two, n in session.execute(query.add_columns(Hit.first_agency_id, Hit.second_agency_id, func.count())
+                                       .group_by(Hit.first_agency_id, Hit.second_agency_id)):
         pair = tuple(sorted((codes[one], codes[two])))
         pairs[pair] = pairs.get(pair, 0) + n
     return sorted((AgencyPairHits(*pair, n) for pair, n in pairs.items()), key=lambda row: (-row.hits, row[:2]))

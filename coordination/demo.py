@@ -598,7 +598,8 @@ class _Identifiers:
 
     def __init__(self, generator: _Generator):
         self.g = generator
-        self.next_id = self.hits = 0
+        self.next_id = 0
+        self.found: list[tuple[datetime, dict, dict]] = []  # hits: when found, the two identifiers
         self.added: dict[str, tuple[int, datetime]] = {}  # agency -> identifiers added, the last when
 
     def run(self) -> None:
@@ -623,6 +624,8 @@ class _Identifiers:
         self.share(originals)
         self.duplicate()
         self.excluded_bank_number()
+        g.flush()  # the identifiers before their hits
+        self.number_hits()
         for agency, (count, last) in sorted(self.added.items()):
             g.event(last, g.liaison[agency], "import", Identifier.entity, None, after={"rows": count})
         g.flush()
@@ -672,16 +675,22 @@ class _Identifiers:
         self.hit(first, self.put(met[1], IdentifierKind.EMAIL, typed, normal))
 
     def hit(self, first: dict, second: dict) -> None:
-        """The hit matching makes, and its event: the kind and the agencies, never the value."""
+        """The hit matching makes when the second of the two is added (numbered in time order later)."""
+        self.found.append((max(first["added_at"], second["added_at"]), first, second))
+
+    def number_hits(self) -> None:
+        """Hits in the order they were found, as the services number them, each with its event: the
+        kind and the agencies, never the value."""
         g = self.g
-        self.hits += 1
-        found = max(first["added_at"], second["added_at"])
-        g.add(Hit, dict(id=self.hits, operation_id=g.operation_id, match=HitMatch.EXACT, first_id=first["id"],
-                        second_id=second["id"], found_at=found, closed_at=None, closed_reason=None))
-        agencies = sorted({code for code, i in g.agencies.items()
-                           if i in (first["owning_agency_id"], second["owning_agency_id"])})
-        g.event(found, g.liaison[agencies[0]], "hit found", Hit.entity, self.hits,
-                after={"kind": first["kind"], "match": HitMatch.EXACT, "agencies": agencies})
+        codes = {i: code for code, i in g.agencies.items()}
+        for number, (found, first, second) in enumerate(sorted(self.found, key=itemgetter(0)), start=1):
+            g.add(Hit, dict(id=number, operation_id=g.operation_id, match=HitMatch.EXACT, first_id=first["id"],
+                            second_id=second["id"], first_agency_id=first["owning_agency_id"],
+                            second_agency_id=second["owning_agency_id"], found_at=found, closed_at=None,
+                            closed_reason=None))
+            agencies = sorted({codes[first["owning_agency_id"]], codes[second["owning_agency_id"]]})
+            g.event(found, g.liaison[codes[second["owning_agency_id"]]], "hit found", Hit.entity, number,
+                    after={"kind": first["kind"], "match": HitMatch.EXACT, "agencies": agencies})
 
     def excluded_bank_number(self) -> None:
         """Command excluded the bank's number early on; liaisons went on finding it everywhere."""

@@ -43,7 +43,7 @@ def test_every_role_sees_tiles_and_charts(operation, user):
     # labels short enough for a tile half a phone wide: Streamlit cuts a longer one with an ellipsis
     assert [m.label for m in at.metric] == ["Suspects past lead", "Arrests today", "Arrests in total",
                                             "Evidence awaiting analysis", "Open tasks", "Overdue / blocked",
-                                            "Open hits", "Contact requests pending"]
+                                            "Open hits", "Requests pending"]
     assert len(at.get("plotly_chart")) == 8
     assert tile(at, "Suspects past lead") == "2"
 

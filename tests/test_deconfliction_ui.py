@@ -60,7 +60,7 @@ def add_wallet(store, subject: str = "liaison.met", reference: str = "M-1", valu
     form = f"identifier-suspects-{record_id(store, reference)}"
     at.selectbox(key=f"{form}-kind").select("crypto wallet").run()
     at.text_input(key=f"{form}-value-WALLET").input(value)
-    at.button(key=f"FormSubmitter:{form}-add-Add identifier").click().run()
+    at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
     assert not at.exception
     return at
 
@@ -177,3 +177,21 @@ def test_checking_a_value_says_which_agencies_hold_it_and_the_hourly_limit(share
                                 "crypto wallet."]
     at = check(at, WALLET)
     assert not at.warning and len(at.error) == 1 and "next" in said(at.error)[0].lower(), said(at.error)
+
+
+def test_asking_without_a_reason_is_refused_under_the_field_and_nothing_is_asked(shared):
+    at = add_wallet(shared)
+    with shared.reader() as session:
+        hit_id = session.scalar(select(Hit.id))
+    place = f"ask-record-suspects-{record_id(shared, 'M-1')}-{hit_id}"
+    at.button(key=f"FormSubmitter:{place}-Ask for contact").click().run()
+    assert any(line.startswith("The reason ") for line in said(at.error)), said(at.error)
+    with shared.reader() as session:
+        assert session.scalar(select(func.count()).select_from(ContactRequest)) == 0
+
+
+def test_an_observer_reads_the_hits_page_but_neither_asks_nor_checks(shared):
+    add_wallet(shared)
+    at = open_page("observer.eurojust", "deconfliction")
+    assert [tab.label for tab in at.tabs] == ["Hits", "Contact requests"]
+    assert "No open hits" in texts(at)  # EUROJUST holds nothing: told nothing

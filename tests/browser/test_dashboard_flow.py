@@ -29,7 +29,7 @@ def test_the_picture_refreshes_by_itself_and_asks_nothing_of_the_internet(stack,
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Operation picture").click()
     expect(page.get_by_role("heading", name="Operation picture")).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
-    expect(page.locator(".js-plotly-plot")).to_have_count(7)
+    expect(page.locator(".js-plotly-plot")).to_have_count(8)
     expect(page.locator(".geo .countries path").first).to_be_attached()  # outlines from static/, not a CDN
     before = int(arrests_in_total(page))
 
@@ -64,5 +64,5 @@ def test_a_commander_downloads_the_briefing_from_the_dashboard(stack, page, tmp_
     marking = reader.metadata.subject.replace(" ", "   ")  # the banner spaces its two labels apart
     assert all(page.extract_text().count(marking) == 2 for page in reader.pages)
     assert "Casey Commander" in reader.pages[0].extract_text()
-    assert sum(len(page.images) for page in reader.pages) == 7 + 1  # the app found Chromium: 7 charts, 1 QR code
+    assert sum(len(page.images) for page in reader.pages) == 8 + 1  # the app found Chromium: 8 charts, 1 QR code
     assert "Verification" in reader.pages[-1].extract_text()

@@ -77,19 +77,19 @@ def test_nothing_on_the_picture_is_cut_at_a_desk_or_on_a_phone(demo_stack, sized
     sign_in(page, demo_stack.app, "commander.met")
     page.goto(f"{demo_stack.app}/dashboard{query}")
     expect(page.get_by_role("heading", name="Operation picture")).to_be_visible()
-    expect(page.locator(".js-plotly-plot")).to_have_count(7)
-    expect(page.locator(".js-plotly-plot .gtitle")).to_have_count(7)
-    expect(page.get_by_test_id("stMetric")).to_have_count(6)
+    expect(page.locator(".js-plotly-plot")).to_have_count(8)
+    expect(page.locator(".js-plotly-plot .gtitle")).to_have_count(8)
+    expect(page.get_by_test_id("stMetric")).to_have_count(8)
     page.wait_for_timeout(1_500)  # Plotly redraws once more when its box has settled
     shot = tmp_path / f"picture-{size}-{request_name(query)}.png"
     whole_page_screenshot(page, shot)
 
     assert page.evaluate(CUT) == [], f"cut on the {size} (see {shot})"
     assert page.evaluate(TINY_NUMBERS) == [], f"numbers too small to read on the {size} (see {shot})"
-    assert page.evaluate(TILE_ROWS) == (3 if size == "phone" else 2)  # two tiles to a row on a phone
+    assert page.evaluate(TILE_ROWS) == (4 if size == "phone" else 2)  # two tiles to a row on a phone, four at a desk
     expect(page.get_by_text("Click a bar or a point")).to_be_visible()
 
-    for index in range(7):
+    for index in range(8):
         plot = page.locator(".js-plotly-plot").nth(index)
         plot.scroll_into_view_if_needed()
         plot.hover()

@@ -7,6 +7,8 @@ goes through a service and ends in a confirmation; a refusal is said in plain wo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from coordination import deconfliction_key, policy, services
@@ -70,8 +72,11 @@ def identifiers_panel(kind: Kind, record: RecordView) -> None:
     reference = record.values[kind.key]
     may_edit = policy.can_edit(viewer, kind, record.owning_agency_id)
     if held:
-        st.dataframe([{"Kind": row.kind.value, "Identifier": row.value, "Platform, chain or birth date":
-                       row.qualifier or "", "Added": day(row.added_at), "By": row.added_by} for row in held],
+        qualified = any(row.qualifier for row in held)  # the column only when a kind needing one is held
+        st.markdown("**Identifiers on this record**")
+        st.dataframe([{"Kind": row.kind.value, "Identifier": row.value,
+                       **({"Platform, chain or birth date": row.qualifier or ""} if qualified else {}),
+                       "Added": day(row.added_at), "By": row.added_by} for row in held],
                      hide_index=True, width="stretch")
     else:
         st.caption(f"{plain(reference)} holds no identifiers yet.")
@@ -85,33 +90,51 @@ def identifiers_panel(kind: Kind, record: RecordView) -> None:
     _add(kind, record)
 
 
-def _add(kind: Kind, record: RecordView) -> None:
-    form = f"identifier-{kind.name}-{record.id}"
+@dataclass(frozen=True)
+class Typed:
+    """What a person typed for an identifier, and whether they sent it."""
+
+    kind: IdentifierKind
+    value: str
+    qualifier: str | None
+    reason: str
+    sent: bool
+
+
+def identifier_form(form: str, verb: str, with_reason: bool = False) -> Typed:
+    """The kind (outside the form: it decides what else is asked), the value, the qualifier that kind
+    needs and, if asked for, a reason; each problem shown under its field."""
     chosen = IdentifierKind(st.selectbox("Kind of identifier", KINDS, key=key(form, "kind")))
-    with st.form(f"{form}-add"):
+    with st.form(f"{form}-form"):
         value = st.text_input(VALUES.get(chosen, "Value *"), key=key(form, f"value-{chosen.name}"))
         show_problem(form, "value")
         qualifier = ""
         if chosen in QUALIFIERS:
             qualifier = st.text_input(QUALIFIERS[chosen], key=key(form, f"qualifier-{chosen.name}"))
             show_problem(form, "qualifier")
-        show_problem(form, "identifier_kind")
-        show_problem(form, "record")
-        sent = st.form_submit_button("Add identifier")
-    if not sent:
+        reason = st.text_input("Reason *", key=key(form, "reason")) if with_reason else ""
+        for name in ("reason", "identifier_kind", "record"):
+            show_problem(form, name)
+        sent = st.form_submit_button(verb)
+    return Typed(chosen, value, qualifier.strip() or None, reason, sent)
+
+
+def _add(kind: Kind, record: RecordView) -> None:
+    form = f"identifier-{kind.name}-{record.id}"
+    typed = identifier_form(form, "Add identifier")
+    if not typed.sent:
         return
     reference = record.values[kind.key]
     try:
         with write_session(engine()) as session:
-            services.add_identifier(session, principal(), kind, record.id, chosen.value, value,
-                                    qualifier.strip() or None,
-                                    submission=token(form, (chosen, value, qualifier)))
+            services.add_identifier(session, principal(), kind, record.id, typed.kind.value, typed.value,
+                                    typed.qualifier, submission=token(form, typed))
     except ValidationError as error:
         refused(form, error, LABELS)
     except CoordinationError as error:
         not_written(error)
     else:
-        written(form, f"Added the {chosen.value} to {reference}; any agency holding it too is told at once.")
+        written(form, f"Added the {typed.kind.value} to {reference}; any agency holding it too is told at once.")
 
 
 def _remove(kind: Kind, record: RecordView, held: list) -> None:

@@ -9,18 +9,11 @@ from coordination import aggregates, policy, services
 from coordination.db import read_session, write_session
 from coordination.errors import CoordinationError, ValidationError
 from coordination.kinds import KINDS
-from coordination.models import HandlingCondition, HitMatch, IdentifierKind
+from coordination.models import HandlingCondition, HitMatch
 from coordination.queries import contact_requests, hits
 from coordination.text import plain
 from coordination.ui.widgets.context import agency_ids, engine, principal
-from coordination.ui.widgets.deconfliction import (
-    LABELS,
-    QUALIFIERS,
-    VALUES,
-    ask_for_contact,
-    confirmed_removal,
-    day,
-)
+from coordination.ui.widgets.deconfliction import LABELS, ask_for_contact, confirmed_removal, day, identifier_form
 from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
 from coordination.ui.widgets.words import counted
 
@@ -55,9 +48,10 @@ def _hits() -> None:
     many = f"the newest {LISTED}" if len(told) == LISTED else counted(len(told), "open hit")
     st.caption(f"{many.capitalize()}, newest first. Select one to ask for contact. The other agency's record "
                "stays theirs: only that they hold the same identifier is told.")
-    rows = [{"Found": day(row.found_at), "Record": _record(viewer, row), "What you are told": row.sentence,
-             "Match": match_words(row), "Contact": row.request_status.value if row.request_status else ""}
-            for row in told]
+    # the sentence first: on a phone the table scrolls sideways, and it is what a person reads
+    rows = [{"What you are told": row.sentence, "Record": _record(viewer, row), "Match": match_words(row),
+             "Contact": row.request_status.value if row.request_status else "not asked",
+             "Found": day(row.found_at)} for row in told]
     event = st.dataframe(rows, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key="deconfliction-hits")
     chosen = event.selection.rows if event and event.selection else []
@@ -150,12 +144,12 @@ def check_tab(refresh: int) -> None:
     form = "check-identifier"
     st.caption("Before acting on a value, ask whether another agency holds it: you are told which agencies, "
                "never what they hold. Every check is recorded, and a person makes a limited number an hour.")
-    chosen, value, qualifier, sent = _identifier_form(form, "Check")
-    if not sent:
+    typed = identifier_form(form, "Check")
+    if not typed.sent:
         return
     try:
         with write_session(engine()) as session:
-            found = services.check_identifier(session, principal(), chosen.value, value, qualifier)
+            found = services.check_identifier(session, principal(), typed.kind.value, typed.value, typed.qualifier)
     except ValidationError as error:
         st.error(" ".join(f"{LABELS.get(name, 'The check')} {plain(reason)}." for name, reason in
                           error.problems.items()))
@@ -170,25 +164,6 @@ def check_tab(refresh: int) -> None:
         st.warning(said + " Add it to your record to be told of the hit, and ask for contact from there.")
     else:
         st.success(said)
-
-
-def _identifier_form(form: str, verb: str, with_reason: bool = False):
-    """Kind (outside the form: it decides what else is asked), value, the qualifier the kind needs, and
-    a reason; returns them and whether the form was sent."""
-    chosen = IdentifierKind(st.selectbox("Kind of identifier", [k.value for k in IdentifierKind],
-                                         key=key(form, "kind")))
-    with st.form(f"{form}-form"):
-        value = st.text_input(VALUES.get(chosen, "Value *"), key=key(form, f"value-{chosen.name}"))
-        show_problem(form, "value")
-        qualifier = ""
-        if chosen in QUALIFIERS:
-            qualifier = st.text_input(QUALIFIERS[chosen], key=key(form, f"qualifier-{chosen.name}"))
-            show_problem(form, "qualifier")
-        reason = st.text_input("Reason *", key=key(form, "reason")) if with_reason else ""
-        show_problem(form, "reason")
-        show_problem(form, "identifier_kind")
-        sent = st.form_submit_button(verb)
-    return chosen, value, qualifier.strip() or None, sent, *([reason] if with_reason else [])
 
 
 # --- command ------------------------------------------------------------------------------------
@@ -217,7 +192,7 @@ def _pairs_and_overdue() -> None:
         for row in late:
             st.markdown("- " + plain(row.sentence))
     else:
-        st.caption("None: every request was answered within 48 hours.")
+        st.caption("No request has waited more than 48 hours for an answer.")
 
 
 def _exclusions() -> None:
@@ -232,19 +207,19 @@ def _exclusions() -> None:
                        "By": row.added_by} for row in listed], hide_index=True, width="stretch")
         _remove_exclusion(listed)
     form = "exclusion"
-    chosen, value, qualifier, sent, reason = _identifier_form(form, "Add to the exclusion list", with_reason=True)
-    if not sent:
+    typed = identifier_form(form, "Add to the exclusion list", with_reason=True)
+    if not typed.sent:
         return
     try:
         with write_session(engine()) as session:
-            services.add_exclusion(session, viewer, chosen.value, value, reason, qualifier=qualifier,
-                                   submission=token(form, (chosen, value, qualifier, reason)))
+            services.add_exclusion(session, viewer, typed.kind.value, typed.value, typed.reason,
+                                   qualifier=typed.qualifier, submission=token(form, typed))
     except ValidationError as error:
         refused(form, error, LABELS)
     except CoordinationError as error:
         not_written(error)
     else:
-        written(form, f"Excluded the {chosen.value}: it makes no hits, and its open hits are closed.")
+        written(form, f"Excluded the {typed.kind.value}: it makes no hits, and its open hits are closed.")
 
 
 def _remove_exclusion(listed) -> None:

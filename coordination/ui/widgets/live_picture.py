@@ -103,7 +103,7 @@ def _tiles(seen: Picture) -> None:
     tiles.metric("Overdue / blocked", f"{seen.tasks_overdue:,} / {seen.tasks_blocked:,}")
     tiles.metric("Open hits", f"{seen.open_hits:,}",
                  help="Identifiers another agency holds too, as far as you may be told: see Deconfliction.")
-    tiles.metric("Contact requests pending", f"{seen.pending_requests:,}",
+    tiles.metric("Requests pending", f"{seen.pending_requests:,}",
                  help="Requests for contact about those hits, not answered yet: "
                       f"{sum(row.overdue for row in seen.requests_pending):,} of them for more than 48 hours.")
     st.caption("Suspects by status: " + " · ".join(f"{status} {by_status.get(status, 0):,}"
