@@ -28,11 +28,18 @@ NAMED_RECIPIENT = Event("named recipient", "Named a recipient of a TLP:RED recor
                         "You were named a recipient of the TLP:RED {entity} {record}.")
 CUSTODY_TO_AGENCY = Event("custody to your agency", "Custody transferred to your agency",
                           "Custody of evidence item {record} was transferred to your agency.")
+HIT_FOUND = Event("deconfliction hit", "Deconfliction hits on your agency's records",
+                  "Another agency holds an identifier of {entity} {record} (see Deconfliction).")
+CONTACT_ASKED = Event("contact request", "Requests for contact about your agency's records",
+                      "Another agency asks for contact about {entity} {record} (see Deconfliction).")
+CONTACT_ANSWERED = Event("contact request answered", "Answers to your agency's requests for contact",
+                         "Your agency's request for contact about the hit on {entity} {record} was answered "
+                         "(see Deconfliction).")
 BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily briefing is ready: {record}.")
 
 EVENTS: dict[str, Event] = {event.name: event for event in (
     TASK_ASSIGNED_TO_YOU, TASK_ASSIGNED_TO_AGENCY, TASK_DUE_SOON, TASK_OVERDUE, TASK_UNBLOCKED, NAMED_RECIPIENT,
-    CUSTODY_TO_AGENCY, BRIEFING_READY)}
+    CUSTODY_TO_AGENCY, HIT_FOUND, CONTACT_ASKED, CONTACT_ANSWERED, BRIEFING_READY)}
 
 
 def sentence(event_name: str, record: str, entity: str) -> str:

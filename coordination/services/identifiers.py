@@ -49,6 +49,7 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.services.base import authorise, current_operation, load_visible
+from coordination.services.deconfliction_notices import tell_of_hits
 
 HOLDERS = (SUSPECTS, EVIDENCE, ARRESTS)  # the kinds whose records hold identifiers
 MAX_REASON = 300
@@ -170,6 +171,7 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
                 "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
                 "qualifier": identifier.qualifier}) for identifier in added),
             *hit_events(session, principal, "hit found", found)])
+    tell_of_hits(session, principal, found)
     return [held[value_keyed] for value_keyed in keyed]
 
 
