@@ -171,7 +171,7 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
                 "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
                 "qualifier": identifier.qualifier}) for identifier in added),
             *hit_events(session, principal, "hit found", found)])
-    tell_of_hits(session, principal, found)
+        tell_of_hits(session, principal, found)
     return [held[value_keyed] for value_keyed in keyed]
 
 
