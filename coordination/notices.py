@@ -35,11 +35,14 @@ CONTACT_ASKED = Event("contact request", "Requests for contact about your agency
 CONTACT_ANSWERED = Event("contact request answered", "Answers to your agency's requests for contact",
                          "Your agency's request for contact about the hit on {entity} {record} was answered "
                          "(see Deconfliction).")
+PACKAGE_CONFLICT = Event("package conflict", "Action-day conflicts with your agency's packages",
+                         "Target package {record} conflicts with another agency's package: contact command.")
 BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily briefing is ready: {record}.")
 
 EVENTS: dict[str, Event] = {event.name: event for event in (
     TASK_ASSIGNED_TO_YOU, TASK_ASSIGNED_TO_AGENCY, TASK_DUE_SOON, TASK_OVERDUE, TASK_UNBLOCKED, NAMED_RECIPIENT,
-    CUSTODY_TO_AGENCY, HIT_FOUND, CONTACT_ASKED, CONTACT_ANSWERED, BRIEFING_READY)}
+    CUSTODY_TO_AGENCY, HIT_FOUND, CONTACT_ASKED, CONTACT_ANSWERED, PACKAGE_CONFLICT,
+    BRIEFING_READY)}
 
 
 def sentence(event_name: str, record: str, entity: str) -> str:

@@ -293,6 +293,11 @@ def hears_for_agency(user) -> ColumnElement[bool]:
     return user.role == Role.LIAISON
 
 
+def hears_for_operation(user) -> ColumnElement[bool]:
+    """Which users are told what concerns the whole operation (an action-day conflict): command."""
+    return user.role == Role.COMMANDER
+
+
 def can_schedule_briefing(principal: Principal) -> bool:
     """A commander may have a briefing made for them every day by the reminder pass."""
     return principal.role is Role.COMMANDER

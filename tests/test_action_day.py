@@ -24,6 +24,7 @@ from coordination.models import (
     TargetPackage,
 )
 from coordination.queries import action_day as q
+from coordination.queries import notifications
 from tests.conftest import SHA, suspect
 
 H_HOUR = datetime(2030, 11, 7, 6, 0, tzinfo=UTC)
@@ -338,6 +339,22 @@ def test_another_agency_never_learns_of_a_strict_or_red_package_through_a_confli
     assert warnings(store, "liaison.nl-police") == []  # a conflict with a RED package: its owner alone hears
     assert any("P-RED" in w for w in warnings(store, "liaison.met"))
     assert not any("P-RED" in w for w in warnings(store, "commander.met"))  # RED, not addressed to command
+
+
+def test_a_conflict_reaches_both_lead_agencies_and_command_in_their_inboxes_once(store):
+    create(store, "liaison.met", "P-MET", address="12, Baker Street, London")
+    nl_package = create(store, "liaison.nl-police", "P-NL", address="12 baker st london")
+    with store.writer() as s:  # found again when the package changes: not told again
+        services.update_package(s, store.principal("liaison.nl-police"), nl_package.id, nl_package.version,
+                                {"team_call_sign": "BRAVO"})
+
+    def inbox(subject):
+        with store.reader() as s:
+            return [e.sentence for e in notifications.inbox(s, store.principal(subject)).entries
+                    if e.event == "package conflict"]
+    assert [("P-MET" in w, "P-NL" in w) for w in inbox("liaison.met")] == [(True, False)]
+    assert [("P-NL" in w, "P-MET" in w) for w in inbox("liaison.nl-police")] == [(True, False)]
+    assert inbox("liaison.fbi") == [] and len(inbox("commander.met")) == 1
 
 
 # --- time ------------------------------------------------------------------------------------

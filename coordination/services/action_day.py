@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from coordination import audit, places, policy, settings
+from coordination import audit, notices, places, policy, settings
 from coordination import fields as f
 from coordination.errors import ValidationError
 from coordination.kinds import TARGET_PACKAGES
+from coordination.markings import TLP
 from coordination.models import (
     NEXT,
     EvidenceType,
@@ -30,6 +31,7 @@ from coordination.models import (
     PackageStatus,
     PackageStatusChange,
     TargetPackage,
+    User,
     utcnow,
 )
 from coordination.principal import Principal
@@ -44,6 +46,7 @@ from coordination.services.base import (
     recipient_ids,
     update_record,
 )
+from coordination.services.notifications import notify
 
 MAX_EXHIBITS = 50
 NOTE = f.text(1_000, multiline=True)
@@ -249,13 +252,24 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
         session.add(conflict)
         found.append(conflict)
     session.flush()
+    packages = {package.id: package, **{other.id: other for other in others}}
     for conflict in found:
-        # notification (issue 18): warn both lead agencies' liaisons and the commanders of this conflict here
         audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "find", PackageConflict.entity,
                                              conflict.id, after={"first_id": conflict.first_id,
                                                                  "second_id": conflict.second_id,
                                                                  "reason": conflict.reason}))
+        _warn(session, packages[conflict.first_id], packages[conflict.second_id])
     return found
+
+
+def _warn(session: Session, first: TargetPackage, second: TargetPackage) -> None:
+    """Each lead agency hears of the conflict on its own package (a RED package's conflict: its own
+    agency alone), and command of both; once per pair, however often the conflict is found again."""
+    commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(User))).all()
+    for mine, other in ((first, second), (second, first)):
+        agencies = [mine.owning_agency_id] if other.tlp is not TLP.RED or mine.tlp is TLP.RED else []
+        notify(session, notices.PACKAGE_CONFLICT, TargetPackage.entity, mine.id, agencies=agencies,
+               users=commanders, key=f"package conflict {first.id}-{second.id}")
 
 
 def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple[str | None, int | None]:
