@@ -241,7 +241,8 @@ def test_the_sql_scoping_function_agrees_with_the_table_under_grants(store):
                  for n, v in ((1, "a"), (2, "b"))]
         session.add_all(sides)
         session.flush()
-        hit = Hit(operation_id=operation_id, match="exact", first_id=sides[0].id, second_id=sides[1].id)
+        hit = Hit(operation_id=operation_id, match="exact", first_id=sides[0].id, second_id=sides[1].id,
+                  first_agency_id=agencies["MET"], second_agency_id=agencies["MET"])
         session.add(hit)
         session.flush()
         request = ContactRequest(operation_id=operation_id, hit_id=hit.id, requesting_agency_id=agencies["FBI"],
