@@ -23,7 +23,7 @@ from coordination.ui.widgets.context import agency_ids, engine, principal
 from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
 
 KINDS = [kind.value for kind in IdentifierKind]
-# what a kind needs besides its value, as a person is asked for it (None: nothing)
+# what a kind needs besides its value, as a person is asked for it (a kind not listed needs nothing)
 QUALIFIERS = {
     IdentifierKind.HANDLE: "Platform * (Telegram, Instagram, ... or other:<name>)",
     IdentifierKind.WALLET: "Chain (Bitcoin, Litecoin or Ethereum; leave empty when the address says it)",
@@ -60,7 +60,7 @@ def grant_banner(kind: Kind, record: RecordView) -> None:
     with read_session(engine()) as session:
         grant = contact_requests.grant_on_record(session, principal(), kind.entity, record.id)
     if grant is not None:
-        st.warning(plain(grant.sentence), icon=None)
+        st.warning(plain(grant.sentence))
 
 
 def identifiers_panel(kind: Kind, record: RecordView) -> None:
