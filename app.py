@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from coordination.ui import gate, navigation
+from coordination.ui import background, gate, navigation
 from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import operation_name
 
 # no page_icon: Streamlit would fetch a material-symbol favicon from Google; nothing may leave the network
 st.set_page_config(page_title=f"{operation_name()} · coordination", layout="wide")
+background.keep_reminding()  # the reminder pass, every minute, in one replica at a time
 
 principal = gate.admitted_principal()
 if principal is not None:

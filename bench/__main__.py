@@ -5,7 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 
-from bench import briefing, dashboard, foundation, integrity, key_rotation, tables, workspace
+from bench import (
+    action_day,
+    briefing,
+    dashboard,
+    foundation,
+    integrity,
+    key_rotation,
+    notifications,
+    tables,
+    timeline,
+    workspace,
+)
 
 
 def main() -> None:
@@ -13,7 +24,7 @@ def main() -> None:
     parser.add_argument("--scales", default="operation,stress")
     parser.add_argument("--only", default=None,
                         choices=["foundation", "dashboard", "workspace", "integrity", "briefing", "tables",
-                                 "key_rotation"])
+                                 "key_rotation", "timeline", "notifications", "action_day"])
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
                         help="also measure on this PostgreSQL database (its tables are replaced)")
     args = parser.parse_args()
@@ -32,6 +43,12 @@ def main() -> None:
         tables.main(foundation.OUT, args.postgres)
     if args.only in (None, "key_rotation") and "stress" in scales:
         key_rotation.main(args.postgres)
+    if args.only in (None, "timeline") and "stress" in scales:
+        timeline.main(foundation.OUT, args.postgres)
+    if args.only in (None, "notifications") and "stress" in scales:
+        notifications.main(foundation.OUT, args.postgres)
+    if args.only in (None, "action_day"):
+        action_day.main(foundation.OUT, args.postgres)
 
 
 if __name__ == "__main__":

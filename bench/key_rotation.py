@@ -101,7 +101,8 @@ def populate(engine: Engine, key: MatchingKey, count: int) -> None:
             connection.execute(insert(Identifier.__table__), batch)
         now = utcnow()
         connection.execute(insert(Hit.__table__), [
-            dict(operation_id=operation_id, match="exact", first_id=first + 1, second_id=n + 1, found_at=now)
+            dict(operation_id=operation_id, match="exact", first_id=first + 1, second_id=n + 1, found_at=now,
+                 first_agency_id=agency_ids[first % len(agency_ids)], second_agency_id=agency_ids[n % len(agency_ids)])
             for n, first in shared(count)])
         connection.execute(insert(Exclusion.__table__), [
             dict(operation_id=operation_id, kind=IdentifierKind.PHONE, normalised=f"+44207946000{n}", reason="a bank",

@@ -17,7 +17,7 @@ from typing import NamedTuple, TypeVar
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from coordination.markings import TLP
+from coordination.markings import TLP, at_most
 from coordination.models import (
     Agency,
     Arrest,
@@ -54,6 +54,7 @@ class Filters:
     until: date | None = None
     agencies: tuple[str, ...] = ()  # agency codes
     jurisdictions: tuple[str, ...] = ()  # jurisdiction codes
+    up_to: TLP | None = None  # records marked above this TLP label are left out (a shareable briefing)
 
 
 class PipelineCell(NamedTuple):
@@ -164,10 +165,12 @@ class Picture:
 
 
 def agency_filter(model, filters: Filters) -> list[ColumnElement[bool]]:
+    """The filters every kind of record (or its tally) shares: owning agency and highest marking."""
+    where = [model.tlp.in_(at_most(filters.up_to))] if filters.up_to else []
     if not filters.agencies:
-        return []
+        return where
     codes = select(Agency.id).where(Agency.code.in_(filters.agencies))
-    return [model.owning_agency_id.in_(codes)]
+    return [*where, model.owning_agency_id.in_(codes)]
 
 
 def arrest_filters(filters: Filters, model=Arrest) -> list[ColumnElement[bool]]:

@@ -1,5 +1,6 @@
 """Database triggers that refuse UPDATE and DELETE on append-only tables (audit events, custody
-events, task updates), so even a hand-written SQL statement cannot quietly rewrite history.
+events, task updates, the decision log and its pins), so even a hand-written SQL statement cannot
+quietly rewrite history.
 
 The same statements run from `Base.metadata.create_all` (tests) and from the Alembic migration.
 Tests that tamper on purpose, and nobody else, remove them with `drop_statements`.
@@ -7,7 +8,8 @@ Tests that tamper on purpose, and nobody else, remove them with `drop_statements
 
 from __future__ import annotations
 
-APPEND_ONLY_TABLES = ("audit_event", "custody_event", "task_update")
+APPEND_ONLY_TABLES = ("audit_event", "custody_event", "task_update", "decision", "decision_pin",
+                      "package_status_change")
 
 
 def create_statements(dialect: str) -> list[str]:

@@ -69,17 +69,22 @@ def head(session_or_connection: Session | Connection) -> tuple[int, str]:
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)
 
 
-def first_seq_since(session: Session, when: datetime) -> int:
-    """The first sequence number written at or after `when` (head + 1 if none), by binary search:
-    events are appended in time order under the head lock, so no index on time is needed."""
-    low, high = 1, head(session)[0] + 1
+def first_seq_since(session: Session, when: datetime, fan_out: int = 64) -> int:
+    """The first sequence number written at or after `when` (head + 1 if none), by a search that
+    reads `fan_out` evenly spaced events a query (4 queries at 2,000,000 events, where halving took
+    21 round trips): events are appended in time order under the head lock, so no index on time is
+    needed."""
+    low, high = 1, head(session)[0] + 1  # the answer is in [low, high]
     while low < high:
-        middle = (low + high) // 2
-        at = session.scalar(select(AuditEvent.occurred_at).where(AuditEvent.seq == middle))
-        if at is not None and at < when:
-            low = middle + 1
-        else:
-            high = middle
+        probes = list(range(low, high, max(1, (high - low) // fan_out)))
+        times = dict(session.execute(select(AuditEvent.seq, AuditEvent.occurred_at)
+                                     .where(AuditEvent.seq.in_(probes))).all())
+        earlier = [seq for seq in probes if seq in times and times[seq] < when]
+        if not earlier:
+            return low  # the first probe, `low`, is at or after `when`
+        last = earlier[-1]
+        later = [seq for seq in probes if seq > last]
+        low, high = last + 1, later[0] if later else high
     return low
 
 

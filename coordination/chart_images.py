@@ -73,11 +73,12 @@ class _Renderer:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def pngs(self, figures: list[go.Figure], width: int, height: int) -> list[bytes]:
-        """Draw the figures concurrently, one per tab."""
-        opts = {"format": "png", "width": width, "height": height, "scale": 2}
+        """Draw the figures concurrently, one per tab; a figure that sets its own height keeps it."""
+        def opts(figure: go.Figure) -> dict:
+            return {"format": "png", "width": width, "height": figure.layout.height or height, "scale": 2}
 
         async def draw_all():
-            return await asyncio.gather(*(self._kaleido.calc_fig(figure, opts=opts) for figure in figures))
+            return await asyncio.gather(*(self._kaleido.calc_fig(figure, opts=opts(figure)) for figure in figures))
 
         return self._run(draw_all(), FIGURE_TIMEOUT_S * len(figures))
 

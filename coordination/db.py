@@ -30,6 +30,10 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         return engine
     if parsed.drivername in ("postgresql", "postgres"):
         url = parsed.set(drivername="postgresql+psycopg")
+    # a replica serves many people at once, each write on its own connection: room for 30 before one
+    # waits (PostgreSQL allows 100 by default; SQLAlchemy's default of 15 made a 16th writer wait)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
     engine = create_engine(url, pool_pre_ping=True, **kwargs)
     _configure_postgresql(engine)
     return engine

@@ -35,6 +35,8 @@ from coordination.models import (
     AuditEvent,
     Base,
     CustodyEvent,
+    Decision,
+    DecisionPin,
     EvidenceItem,
     EvidenceStatus,
     EvidenceType,
@@ -44,18 +46,25 @@ from coordination.models import (
     Identifier,
     IdentifierKind,
     Jurisdiction,
+    MailMode,
+    NotificationSettings,
     Operation,
+    PackageConflict,
+    PackageStatusChange,
+    PackageSubject,
     Recipient,
     Role,
     Suspect,
     SuspectStatus,
     SuspectTier,
+    TargetPackage,
     Task,
     TaskPriority,
     TaskStatus,
     TaskUpdate,
     User,
 )
+from coordination.principal import SYSTEM_ISSUER
 from coordination.services.evidence import CUSTODY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
@@ -133,6 +142,19 @@ TASK_NOTES = ["Progress note", "Chased partner for response", "Awaiting legal si
 LABS = {"NCA": "NCA digital forensics lab", "MET": "Met cyber crime unit exhibits store",
         "NL-POLICE": "Team High Tech Crime lab", "FBI": "FBI regional computer forensics lab",
         "EUROPOL": "EC3 forensic support", "EUROJUST": "Eurojust case team"}
+# days from the action day, decision, rationale, marking, the entry it corrects, pinned
+DEMO_DECISIONS = [
+    (-21, "Run Operation Elaborate as one coordinated action day, 05:00 London time",
+     "Arrests in one morning stop users warning each other and wiping devices", TLP.AMBER, None, False),
+    (-14, "Take the iSpoof site down on the action day, after the servers are imaged",
+     "Imaging first keeps the user list and payment records as evidence", TLP.AMBER, None, True),
+    (-7, "Text every UK victim found in the call records from the action day on",
+     "Victims learn of the fraud from the police, not from the news", TLP.GREEN, None, True),
+    (-3, "The Dutch search starts at 06:00 local time, with the London arrests",
+     "Server and arrests together: nobody is warned", TLP.AMBER_STRICT, None, False),
+    (-2, "The Dutch search starts at 05:00 local time, one hour before the London arrests",
+     "The hosting provider asked for the data centre to be entered first", TLP.AMBER_STRICT, 4, True),
+]
 BOOKKEEPING = frozenset({"id", "operation_id", "version", "created_at", "updated_at", "updated_by_id"})
 
 
@@ -154,11 +176,15 @@ def empty_database(engine: Engine) -> None:
 
 
 def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False, issuer: str | None = None,
-         progress: Progress | None = None, as_of: date | None = None, key: MatchingKey | None = None) -> dict[str, int]:
+         progress: Progress | None = None, as_of: date | None = None, key: MatchingKey | None = None,
+         live_from: datetime | None = None) -> dict[str, int]:
     """Load the operation; returns the number of rows in each table that has any.
 
     With the deconfliction `key`, suspects and evidence items hold identifiers keyed under it (and
     the operation keeps its fingerprint); without one, the operation holds no identifiers.
+
+    `live_from` (the moment `make run` loads it) adds the action day's second wave, planned to start
+    shortly after it, so that the board is live (see coordination.demo_action_day).
 
     `as_of` moves the whole timeline by whole weeks so that the data set's "now" (END) is that day or
     up to six days before it (the action day stays a Monday):
@@ -179,9 +205,22 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
                        action_day=reference.ACTION_DAY + shift)
         session.flush()
         with tallies.counted_at_the_end(session):
-            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key).run()
+            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key,
+                       live_from).run()
+        _notification_settings(session)
         session.commit()
     return table_counts(engine)
+
+
+def _notification_settings(session: Session) -> None:
+    """The demo's people want mail (kept by `make run`'s mail sink in data/mail/): liaisons an hourly
+    digest, commanders a daily one and a briefing every morning. Loaded, not decided: no audit events."""
+    now = datetime.now(UTC)
+    choices = {Role.LIAISON: (MailMode.HOURLY, None), Role.COMMANDER: (MailMode.DAILY, "07:00")}
+    session.add_all(NotificationSettings(user_id=user.id, mail=choices[user.role][0], muted="", mail_since=now,
+                                         briefing_at=choices[user.role][1])
+                    for user in session.scalars(select(User).where(User.role.in_(list(choices)))))
+    session.flush()
 
 
 def timeline_shift(as_of: date) -> timedelta:
@@ -211,8 +250,10 @@ class _Generator:
     """Builds the operation record by record in one transaction; the audit trail is chained at the end."""
 
     def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress, shift: timedelta,
-                 key: MatchingKey | None = None):
+                 key: MatchingKey | None = None, live_from: datetime | None = None):
         self.session, self.scale, self.rng, self.progress, self.key = session, scale, rng, progress, key
+        self.live_from = live_from
+        self.day_arrests: list[dict] = []  # the arrests of the action day, each with its package
         self.epoch, self.end, self.action_day = EPOCH + shift, END + shift, reference.ACTION_DAY + shift
         self.operation_id = session.scalar(select(Operation.id))
         self.agencies = {code: i for i, code in session.execute(select(Agency.id, Agency.code))}
@@ -240,7 +281,7 @@ class _Generator:
     def flush(self) -> None:
         """Insert everything buffered, parents before children."""
         for each in (Suspect, Recipient, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit,
-                     Exclusion, AuditEvent):
+                     Exclusion, TargetPackage, PackageSubject, PackageStatusChange, PackageConflict, AuditEvent):
             rows = self.buffers.pop(each, [])
             if rows:
                 self.session.execute(insert(each.__table__), rows)
@@ -256,7 +297,8 @@ class _Generator:
         total = len(self.events)
         for done, (when, subject, action, entity, entity_id, before, after) in enumerate(self.events):
             seq += 1
-            row = dict(seq=seq, occurred_at=when, actor_issuer=self.users[subject][1], actor_subject=subject,
+            issuer = self.users[subject][1] if subject in self.users else SYSTEM_ISSUER  # e.g. deconfliction
+            row = dict(seq=seq, occurred_at=when, actor_issuer=issuer, actor_subject=subject,
                        action=action, entity=entity, entity_id=entity_id, before=before, after=after, outcome="ok",
                        detail=None, prev_hash=prev)
             row["hash"] = prev = audit.event_hash(**row)
@@ -322,9 +364,19 @@ class _Generator:
         if self.key is not None:
             _Identifiers(self).run()
             self.session.get(Operation, self.operation_id).deconfliction_key_fingerprint = self.key.fingerprint
+        self.action_day_packages({i + 1 for i in arrested})
         self.flush()
+        self.decisions()
         self.chain()
         self._fix_sequences()
+
+    def action_day_packages(self, arrested: set[int]) -> None:
+        from coordination.demo_action_day import ActionDay  # it reads this module's constants
+        free = [i for i in range(1, self.scale.suspects + 1) if i not in arrested]
+        day = ActionDay(self)
+        day.past(self.day_arrests, free)
+        if self.live_from is not None:
+            day.second_wave(self.live_from, free)
 
     def plan_arrest(self) -> tuple[str, datetime]:
         """Where and when a suspect is arrested: most in England and Wales, many on the action day."""
@@ -385,6 +437,8 @@ class _Generator:
                 arrested_at=when, place=synthetic.address(rng, country), offences=rng.choice(OFFENCES),
                 outcome=synthetic.weighted(rng, ARREST_OUTCOMES), on_action_day=when.date() == self.action_day)
             self.create(Arrest, row, agency)
+            if row["on_action_day"]:
+                self.day_arrests.append(row)
             made.append((suspect_index + 1, agency, when))
             self.flush_if_full()
         self.flush()
@@ -485,11 +539,38 @@ class _Generator:
         self.flush()
         self.progress("tasks", n, n)
 
+    def decisions(self) -> None:
+        """The command's decision log around the action day (no random draws: the rest of the data set
+        stays as the seed makes it): decisions, one corrected, the key ones pinned into the briefing."""
+        commander = "commander.met"
+        user_id = self.users[commander][0]
+        day = datetime.combine(self.action_day, time(5), UTC)
+        rows, pins = [], []
+        for n, (days, decision, rationale, tlp, corrects, pinned) in enumerate(DEMO_DECISIONS, start=1):
+            when = day + timedelta(days=days)
+            row = dict(id=n, operation_id=self.operation_id, owning_agency_id=self.agencies["MET"], tlp=tlp,
+                       classification=Classification.OFFICIAL_SENSITIVE, version=1, created_at=when,
+                       updated_at=when, updated_by_id=user_id, reference=f"DEC-{n:03d}", decision=decision,
+                       rationale=rationale, options="", decided_by="Casey Commander (Gold, MET)", decided_at=when,
+                       corrects_id=corrects)
+            rows.append(row)
+            self.event(when, commander, "create", "decision", n, after=_after(row))
+            if pinned:
+                pins.append(dict(id=len(pins) + 1, decision_id=n, pinned=True, by_id=user_id, at=when))
+                self.event(when, commander, "pin", "decision", n, after={"pinned": True})
+        self.session.execute(insert(Decision.__table__), rows)
+        self.session.execute(insert(DecisionPin.__table__), pins)
+        if self.session.get_bind().dialect.name == "postgresql":  # ids were given: the sequences go on after them
+            for table in ("decision", "decision_pin"):
+                self.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                                          f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
+
     def _fix_sequences(self) -> None:
         """Rows were inserted with explicit ids; PostgreSQL's sequences must continue after them."""
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit, Exclusion):
+        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit, Exclusion,
+                      TargetPackage, PackageStatusChange, PackageConflict):
             table = model.__tablename__  # ours, never user input
             sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501
             self.session.execute(text(sql))

@@ -91,6 +91,13 @@ def _linked_records(session: Session, principal: Principal, model: type[MarkedRe
     and the linked one is not the row's own agency's), and RESTRICTED for a record the reader may not
     read: neither its reference nor whether it exists leaves through a link."""
     ids = sorted({getattr(r, attribute) for r in records if getattr(r, attribute, None) is not None})
+    name_of = _namer(session, principal, model, ids, agencies)
+    return lambda record: name_of(getattr(record, attribute), record.owning_agency_id)
+
+
+def _namer(session: Session, principal: Principal, model: type[MarkedRecord], ids: list[int],
+           agencies: dict[int, str]) -> Callable[[int | None, int], str]:
+    """(linked id, the linking row's agency) -> how a row names that record (see `_linked_records`)."""
     key = getattr(model, model.key)
     readable: dict[int, tuple[str, int]] = {}
     for start in range(0, len(ids), 5000):
@@ -99,15 +106,14 @@ def _linked_records(session: Session, principal: Principal, model: type[MarkedRe
             .where(model.id.in_(ids[start:start + 5000]), policy.visible(model, principal)))})
     candidates = link_candidates(session, principal, model, {reference for reference, _ in readable.values()})
 
-    def name(record: MarkedRecord) -> str:
-        linked = getattr(record, attribute)
+    def name(linked: int | None, owning_agency_id: int) -> str:
         if linked is None:
             return ""
         if linked not in readable:
             return references.RESTRICTED
         reference, agency_id = readable[linked]
         try:  # the plain reference where it resolves back to this record, as the importer reads it
-            if choose_link(model, reference, candidates[reference], record.owning_agency_id) == linked:
+            if choose_link(model, reference, candidates[reference], owning_agency_id) == linked:
                 return reference
         except ValueError:
             pass
@@ -129,6 +135,10 @@ def _linkers(session: Session, principal: Principal,
                "assignee_id": column("assignee_id", users), "jurisdiction_id": column("jurisdiction_id", jurisdictions)}
     if records and hasattr(records[0], "suspect_id"):
         linkers["suspect_id"] = _linked_records(session, principal, Suspect, records, "suspect_id", agencies)
+    if records and hasattr(records[0], "subject_links"):  # target packages: several suspects, by reference
+        name_of = _namer(session, principal, Suspect, sorted({i for r in records for i in r.subject_ids}), agencies)
+        linkers["subject_ids"] = lambda record: ", ".join(
+            sorted({name_of(i, record.owning_agency_id) for i in record.subject_ids}))
     if records and hasattr(records[0], "depends_on_id"):
         linkers["depends_on_id"] = _linked_records(session, principal, Task, records, "depends_on_id", agencies)
     return linkers

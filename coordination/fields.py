@@ -8,6 +8,7 @@ every reason into one ValidationError so a form or an import row shows all its p
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -147,7 +148,15 @@ def day(_session: Session, value: Any) -> date:
 
 
 def moment(_session: Session, value: Any) -> datetime:
-    """A point in time with its time zone (e.g. 2022-11-24T06:00:00Z); never guessed."""
+    """A point in time with its time zone (e.g. 2022-11-24T06:00:00Z); never guessed; not in the future."""
+    parsed = planned_moment(_session, value)
+    if parsed > datetime.now(UTC):
+        raise ValueError(f"'{shown(value)}' is in the future")
+    return parsed
+
+
+def planned_moment(_session: Session, value: Any) -> datetime:
+    """A point in time with its time zone, which may be in the future (a planned H-hour)."""
     if isinstance(value, datetime):
         parsed = value
     else:
@@ -165,9 +174,21 @@ def moment(_session: Session, value: Any) -> datetime:
     if parsed.tzinfo is not UTC:
         parsed = (parsed - offset).replace(tzinfo=UTC)
         _plausible(parsed, value, "time")
-    if parsed > datetime.now(UTC):
-        raise ValueError(f"'{shown(value)}' is in the future")
     return parsed
+
+
+def number_between(low: float, high: float, what: str) -> Parser:
+    """A decimal number from `low` to `high` (a latitude, a longitude)."""
+    def parse(_session: Session, value: Any) -> float:
+        raw = value if isinstance(value, (int, float)) and not isinstance(value, bool) else _text_of(value).strip()
+        try:
+            number = float(raw) if not isinstance(raw, str) or len(raw) <= 32 else math.nan
+        except (ValueError, OverflowError):
+            number = math.nan
+        if not (math.isfinite(number) and low <= number <= high):
+            raise ValueError(f"'{shown(value)}' is not a {what} (a number from {low:g} to {high:g})")
+        return number
+    return parse
 
 
 def flag(_session: Session, value: Any) -> bool:

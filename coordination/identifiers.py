@@ -41,7 +41,10 @@ import bech32m
 import email_validator
 import idna
 import phonenumbers
-from Crypto.Hash import keccak
+
+# pycryptodome (maintained; it reuses pyCrypto's package name, which bandit flags): Keccak-256 for the
+# EIP-55 checksum of Ethereum addresses, a spelling check, not a security function
+from Crypto.Hash import keccak  # nosec B413
 from metaphone import doublemetaphone
 from phonenumbers import geocoder
 from stdnum import exceptions as stdnum_errors

@@ -18,6 +18,7 @@ from coordination.fields import Field
 from coordination.models import (
     Arrest,
     ArrestOutcome,
+    Decision,
     EvidenceItem,
     EvidenceStatus,
     EvidenceType,
@@ -29,6 +30,7 @@ from coordination.models import (
     Suspect,
     SuspectStatus,
     SuspectTier,
+    TargetPackage,
     Task,
     TaskPriority,
     TaskStatus,
@@ -42,6 +44,19 @@ def reference_to(model: type[MarkedRecord]) -> f.Parser:
     def parse(session, value):
         return references.link(session, value)
     parse.links_to = model
+    return parse
+
+
+def references_to(model: type[MarkedRecord], at_most: int = 50) -> f.Parser:
+    """A parser for links to several records (a list, or references separated by commas), each
+    resolved like `reference_to` by the use case that stores them."""
+    def parse(session, value):
+        items = value if isinstance(value, (list, tuple)) else f.text(5_000)(session, value).split(",")
+        named = [item for item in items if not f.is_blank(item)]
+        if len(named) > at_most:
+            raise ValueError(f"names {len(named):,} records; at most {at_most} are allowed")
+        return [references.link(session, item) for item in named]
+    parse.links_many_to = model
     return parse
 
 
@@ -69,6 +84,7 @@ class Kind:
     extra_columns: tuple[str, ...] = ()  # shown on export, ignored on import
     run_by_command: bool = False  # commanders create and change these for every agency
     changed_elsewhere: frozenset[str] = frozenset()  # not on the edit form: another form changes these
+    command_only: bool = False  # only commanders write these (the decision log)
 
     @property
     def entity(self) -> str:
@@ -147,13 +163,47 @@ TASKS = Kind(
     key="reference", title="Tasks", search=("reference", "title"), importable=True, run_by_command=True,
     changed_elsewhere=frozenset({"status"}))  # one place for a task's status: its updates
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (SUSPECTS, ARRESTS, EVIDENCE, TASKS)}
+TARGET_PACKAGES = Kind(
+    "packages", TargetPackage, {
+        "reference": Field(REFERENCE, required=True),
+        "jurisdiction": Field(f.jurisdiction, required=True, column="jurisdiction_id"),
+        "address": Field(f.text(300), required=True),
+        "latitude": Field(f.number_between(-90, 90, "latitude")),
+        "longitude": Field(f.number_between(-180, 180, "longitude")),
+        "team_call_sign": Field(f.text(64), required=True, label="Team call sign"),
+        "subjects": Field(references_to(Suspect), column="subject_ids", label="Subjects (suspect references)"),
+        "legal_authority": Field(f.text(300), required=True, label="Legal authority (warrant reference)"),
+        "h_hour": Field(f.planned_moment, required=True, label="Planned H-hour (e.g. 2022-11-07T06:00:00Z)"),
+        "risk_notes": Field(f.text(10_000, multiline=True), label="Risk notes"),
+        **MARKING,
+        "owning_agency": Field(f.agency, column="owning_agency_id", label="Lead agency"),
+    },
+    key="reference", title="Target packages", search=("reference", "address", "team_call_sign"), importable=True,
+    extra_columns=("status",),  # changed by status changes only (services.action_day), never by a file
+    changed_elsewhere=frozenset({"status"}))
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (SUSPECTS, ARRESTS, EVIDENCE, TASKS, TARGET_PACKAGES)}
 IMPORTABLE = tuple(name for name, kind in KINDS.items() if kind.importable)
 
 
 def of(model: type[MarkedRecord]) -> Kind:
     """The description of a model's records."""
     return next(kind for kind in KINDS.values() if kind.model is model)
+
+
+# The decision log: append-only (a correction is a new entry), written by command, read by marking.
+# Not in KINDS: it has no table page, tallies, import or export; its own page lists it.
+DECISIONS = Kind(
+    "decisions", Decision, {
+        "reference": Field(REFERENCE, required=True),
+        "decision": Field(f.text(2_000, multiline=True), required=True),
+        "rationale": Field(f.text(10_000, multiline=True), required=True),
+        "options": Field(f.text(10_000, multiline=True), label="Options considered"),
+        "decided_by": Field(f.text(200), label="Decided by (name and role)"),
+        "decided_at": Field(f.moment, label="Decided at"),
+        **MARKING,
+    },
+    key="reference", title="Decision log", search=("reference", "decision", "rationale"), command_only=True)
 
 
 # What is typed for things that are not marked records of their own.

@@ -65,6 +65,11 @@ def parse_classification(value: str) -> Classification:
                          "(OFFICIAL, OFFICIAL-SENSITIVE)") from None
 
 
+def at_most(ceiling: TLP) -> tuple[TLP, ...]:
+    """The labels a document limited to `ceiling` may hold (a shareable briefing "up to AMBER")."""
+    return tuple(t for t in TLP if t.rank <= ceiling.rank)
+
+
 def highest(markings: list[tuple[TLP, Classification]]) -> tuple[TLP, Classification]:
     """The marking a document must carry: the highest TLP and highest classification it contains."""
     if not markings:

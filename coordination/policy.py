@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
-from coordination.kinds import TASKS, Kind
+from coordination.kinds import DECISIONS, TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP
 from coordination.models import MarkedRecord, Recipient, RecordGrant, Role
 from coordination.principal import Principal
@@ -147,6 +147,12 @@ def can_brief(principal: Principal) -> bool:
     return principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER
 
 
+def can_brief_as_others(principal: Principal) -> bool:
+    """Commanders hand briefings out to partners: they may make one as another agency's liaison
+    would receive it (which never holds more than the commander reads)."""
+    return principal.role is Role.COMMANDER
+
+
 def can_write(principal: Principal, action: Action, *, kind: Kind | None = None, owning_agency_id: int | None = None,
               holder_agency_id: int | None = None) -> bool:
     """May the principal do `action` to a record of `kind` it can read? (Reading is checked separately.)"""
@@ -154,6 +160,8 @@ def can_write(principal: Principal, action: Action, *, kind: Kind | None = None,
     own = owning_agency_id is not None and owning_agency_id == principal.agency_id
     if action is Action.MANAGE_USERS:
         return role is Role.ADMIN
+    if kind is not None and kind.command_only:  # the decision log: commanders record (CREATE) and pin (UPDATE)
+        return role is Role.COMMANDER and action in (Action.CREATE, Action.UPDATE)
     if role is Role.COMMANDER:
         # commanders run the tasks of every agency; other records belong to their agencies
         return kind is not None and kind.run_by_command and action in (
@@ -188,9 +196,35 @@ def can_transfer(principal: Principal, holder_agency_id: int) -> bool:
     return can_write(principal, Action.TRANSFER_CUSTODY, holder_agency_id=holder_agency_id)
 
 
+def can_change_package_status(principal: Principal, package_owning_agency_id: int) -> bool:
+    """A target package moves through its day by its lead agency's liaisons (commanders watch)."""
+    return can_write(principal, Action.UPDATE, kind=TARGET_PACKAGES, owning_agency_id=package_owning_agency_id)
+
+
+def oversees_conflicts(principal: Principal) -> bool:
+    """Command hears of every conflict between packages it may read, with both sides named."""
+    return principal.role is Role.COMMANDER
+
+
+def told_of_conflict(principal: Principal, own_package_agency_id: int, other_tlp: TLP) -> bool:
+    """A lead agency's people hear that their package conflicts with another agency's (never which);
+    a conflict with a RED package is told to the RED package's agency alone."""
+    return (principal.role in READS_AS_PARTNER and principal.agency_id == own_package_agency_id
+            and other_tlp is not TLP.RED)
+
+
 def can_import(principal: Principal, kind: Kind) -> bool:
     """Spreadsheets come in through an agency's liaison, for the kinds that import."""
     return kind.importable and principal.role is Role.LIAISON
+
+
+def can_record_decision(principal: Principal) -> bool:
+    """Write a decision into the log, or correct one (a correction is a new entry)."""
+    return can_write(principal, Action.CREATE, kind=DECISIONS, owning_agency_id=principal.agency_id)
+
+
+def can_pin_decision(principal: Principal) -> bool:
+    return can_write(principal, Action.UPDATE, kind=DECISIONS)
 
 
 def can_manage_users(principal: Principal) -> bool:
@@ -209,8 +243,9 @@ _PAGES_BY_ROLE: dict[Role, list[str]] = {
 }
 
 
-def pages_for(principal: Principal) -> list[str]:
-    return list(_PAGES_BY_ROLE.get(principal.role, []))
+# Everyone who reads operational records reads the operation's timeline and its decision log.
+for _role in (Role.COMMANDER, Role.LIAISON, Role.ANALYST, Role.OBSERVER):
+    _PAGES_BY_ROLE[_role] = [*_PAGES_BY_ROLE[_role], "timeline", "decisions"]
 
 
 # --- deconfliction: contact requests, checks, the matching key -----------------------------------
@@ -243,3 +278,35 @@ def can_check_identifier(principal: Principal) -> bool:
 def can_rotate_key(principal: Principal) -> bool:
     """Re-keying every identifier is a decision of the operation's command."""
     return principal.role is Role.COMMANDER
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+def _personal_pages(principal: Principal) -> list[str]:
+    """Everyone who reads operational records has an inbox (what they are told is scoped like the rest)."""
+    return ["inbox"] if can_brief(principal) else []
+
+
+def hears_for_agency(user) -> ColumnElement[bool]:
+    """Which users of an agency are told what happens to the agency's work (a task assigned to it,
+    custody handed to it, its reminders): its liaisons. `user` is the User model (or an alias)."""
+    return user.role == Role.LIAISON
+
+
+def can_schedule_briefing(principal: Principal) -> bool:
+    """A commander may have a briefing made for them every day by the reminder pass."""
+    return principal.role is Role.COMMANDER
+
+
+# the action day: a liaison records its agency's packages; everyone who reads records watches the board
+_ACTION_DAY_PAGES: dict[Role, list[str]] = {
+    Role.COMMANDER: ["action_day", "packages"],
+    Role.LIAISON: ["my_packages", "action_day", "packages"],
+    Role.ANALYST: ["action_day", "packages"],
+    Role.OBSERVER: ["action_day", "packages"],
+}
+
+
+def pages_for(principal: Principal) -> list[str]:
+    return (list(_PAGES_BY_ROLE.get(principal.role, [])) + _ACTION_DAY_PAGES.get(principal.role, [])
+            + _personal_pages(principal))

@@ -34,6 +34,13 @@ class Principal:
                    user.agency.code, user.role)
 
     @classmethod
+    def stand_in(cls, role: Role, agency_id: int, agency_code: str) -> Principal:
+        """Any person of `role` at that agency, named on no RED record: whom a preview ("as a liaison
+        of the FBI would receive it") reads as, through the same policy. Never acts."""
+        return cls(None, SYSTEM_ISSUER, f"stand-in {role.value} {agency_code}",
+                   f"{role.value.capitalize()} stand-in", agency_id, agency_code, role)
+
+    @classmethod
     def system(cls, what: str = "system") -> Principal:
         return cls(None, SYSTEM_ISSUER, what, what, None, "", None)
 

@@ -44,6 +44,14 @@ JURISDICTIONS = (
     ("AU", "Australia", "AU", -25.27, 133.78),
 )
 
+# where each jurisdiction reads its clocks (IANA names): H-hours are stored in UTC and shown in these
+TIME_ZONES = {
+    "GB-EAW": "Europe/London", "GB-SCT": "Europe/London", "GB-NIR": "Europe/London", "NL": "Europe/Amsterdam",
+    "US-CA": "America/Los_Angeles", "US-NY": "America/New_York", "IE": "Europe/Dublin", "ES": "Europe/Madrid",
+    "DE": "Europe/Berlin", "FR": "Europe/Paris", "BE": "Europe/Brussels", "PT": "Europe/Lisbon", "UA": "Europe/Kyiv",
+    "AU": "Australia/Sydney",
+}
+
 
 @dataclass(frozen=True)
 class DemoUser:
@@ -80,7 +88,8 @@ def seed(session: Session, issuer: str, at: datetime | None = None, action_day: 
     system = Principal.system("reference data")
     agencies = {code: Agency(code=code, name=name, country=country) for code, name, country in AGENCIES}
     session.add_all(agencies.values())
-    session.add_all(Jurisdiction(code=code, name=name, country=country, latitude=lat, longitude=lon)
+    session.add_all(Jurisdiction(code=code, name=name, country=country, latitude=lat, longitude=lon,
+                                 time_zone=TIME_ZONES.get(code, "UTC"))
                     for code, name, country, lat, lon in JURISDICTIONS)
     operation = Operation(code_name=OPERATION_NAME, lead_agency=agencies["MET"], action_day=action_day,
                           status=OperationStatus.ACTION_DAY, default_tlp=TLP.AMBER,

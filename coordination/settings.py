@@ -18,7 +18,11 @@ class Settings:
     refresh_s: int
     app_port: int
     oidc_port: int
+    notify_every_s: int  # the app's reminder pass runs this often (in one replica at a time); 0: never
     checks_per_hour: int = 100  # "check an identifier": at most this many per person per hour
+    deconfliction_window_h: float = 12  # two packages conflict when their H-hours +/- this overlap
+    deconfliction_distance_m: float = 100  # ... and they lie this close (or share an address)
+    board_refresh_s: float = 1  # how often the action-day board checks the audit head
 
     @property
     def demo_issuer(self) -> str:
@@ -35,4 +39,8 @@ def load() -> Settings:
         app_port=int(os.environ.get("COORD_APP_PORT", 8501)),
         oidc_port=int(os.environ.get("COORD_OIDC_PORT", 9400)),
         checks_per_hour=int(os.environ.get("COORD_CHECKS_PER_HOUR", 100)),
+        notify_every_s=int(os.environ.get("COORD_NOTIFY_EVERY_S", 60)),
+        deconfliction_window_h=float(os.environ.get("COORD_DECONFLICTION_WINDOW_H", 12)),
+        deconfliction_distance_m=float(os.environ.get("COORD_DECONFLICTION_DISTANCE_M", 100)),
+        board_refresh_s=float(os.environ.get("COORD_BOARD_REFRESH_S", 1)),
     )

@@ -26,6 +26,7 @@ from coordination.models import Base
 from coordination.principal import Principal, principal_for_subject
 
 TEST_ISSUER = "http://127.0.0.1:9400"
+os.environ.setdefault("COORD_NOTIFY_EVERY_S", "0")  # no app (AppTest, browser stacks) runs the reminder pass by itself
 PG_SCHEMA = os.environ.get("COORD_TEST_PG_SCHEMA", "coord_test")  # distinct per parallel run
 
 
@@ -177,4 +178,10 @@ def operation(store):
                                           "due_date": due})
         services.create_task(s, commander, {"reference": "T-RED", "title": "t", "status": "open",
                                             "priority": "high", "owning_agency": "MET", "tlp": "RED"})
+        for ref, who, where, subjects, tlp in [("P-1", met, "GB-EAW", "M-0, M-1", None),
+                                               ("P-2", fbi, "US-CA", "F-1", None),
+                                               ("P-CANARY", met, "NL", "CANARY-STRICT", "AMBER+STRICT")]:
+            services.create_package(s, who, {"reference": ref, "jurisdiction": where, "address": f"{ref} Street",
+                                             "team_call_sign": "ALPHA", "subjects": subjects, "legal_authority": "W/1",
+                                             "h_hour": "2022-11-07T06:00:00Z"} | ({"tlp": tlp} if tlp else {}))
     return store

@@ -18,16 +18,22 @@ from tests.helpers import AUTH
 
 PAGES = {name: f"coordination/ui/pages/{name}.py"
          for name in ("my_tasks", "overview", "dashboard", "suspects", "arrests", "evidence", "tasks", "users",
-                      "deconfliction")}
-RECORDS = {"dashboard", "suspects", "arrests", "evidence", "tasks", "deconfliction"}  # the picture, records, hits
+                      "deconfliction", "my_packages", "action_day", "packages", "timeline", "decisions", "inbox")}
 # expected from DESIGN.md, written out rather than read from the code under test
-OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS}, "liaison": {"my_tasks", "overview", *RECORDS},
-           "analyst": {"overview", *RECORDS}, "observer": {"overview", *RECORDS}}
+RECORDS = {"dashboard", "suspects", "arrests", "evidence", "tasks", "deconfliction"}  # the picture, records, hits
+DAY = {"action_day", "packages"}  # the action day's board and its packages
+EVERY_READER = {"timeline", "decisions", "inbox"}  # the operation's story, its decision log, one's own inbox
+OFFERED = {"admin": {"users"}, "commander": {"overview", *RECORDS, *DAY, *EVERY_READER},
+           "liaison": {"my_tasks", "overview", *RECORDS, "my_packages", *DAY, *EVERY_READER},
+           "analyst": {"overview", *RECORDS, *DAY, *EVERY_READER},
+           "observer": {"overview", *RECORDS, *DAY, *EVERY_READER}}
 LANDING = {"admin": "Users", "commander": "Operation Elaborate", "liaison": "{agency} tasks",
            "analyst": "Operation Elaborate", "observer": "Operation Elaborate"}
 TITLES = {"my_tasks": "{agency} tasks", "overview": "Operation Elaborate", "dashboard": "Operation picture",
           "suspects": "Suspects", "arrests": "Arrests", "evidence": "Evidence items", "tasks": "Tasks",
-          "users": "Users", "deconfliction": "Deconfliction"}
+          "users": "Users", "deconfliction": "Deconfliction", "my_packages": "{agency} packages",
+          "action_day": "Action day board", "packages": "Target packages", "timeline": "Timeline",
+          "decisions": "Decision log", "inbox": "Inbox"}
 
 
 @pytest.fixture

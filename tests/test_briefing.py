@@ -14,7 +14,7 @@ from coordination import audit, briefing, chart_images, charts, policy, services
 from coordination.aggregates import picture
 from coordination.cli import cli
 from coordination.errors import PermissionDenied
-from coordination.models import OPERATIONAL_RECORDS, AuditEvent, Briefing, Outcome, Suspect, Task
+from coordination.models import OPERATIONAL_RECORDS, AuditEvent, Briefing, Outcome, Suspect, TargetPackage, Task
 from tests.conftest import PG_SCHEMA, require
 
 BANNER_ZONE_PT = 60  # a banner sits within this many points of the page's top or bottom edge
@@ -28,6 +28,14 @@ def brief(store, subject: str, **options):
 
 def text_of(reader: PdfReader) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def cli_url(store) -> str:
+    """The store's address for the CLI, whose own engine must find the test schema too."""
+    url = store.engine.url
+    if store.kind == "postgresql":
+        url = url.update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
+    return url.render_as_string(hide_password=False)
 
 
 def banners(page) -> tuple[list[str], list[str]]:
@@ -101,15 +109,22 @@ def test_changes_since_the_last_briefing_are_exactly_the_audited_changes(operati
         services.create_suspect(s, met, {"reference": "STRICT-NEW", "full_name": "x", "tier": "user",
                                          "status": "lead", "tlp": "AMBER+STRICT"})
     second, reader = brief(operation, "commander.met", since_last=True)
-    whats = [what for _when, _who, what in second.contents.changes.lines]
-    assert whats == ["created suspect STRICT-NEW", "added a note on task T-1", "created task T-NEW",
-                     "update suspect M-0: status lead -> identified"]
+    lines = second.contents.changes.lines
+    print(lines)
+    assert [(record, what) for _when, _who, record, what in lines] == [
+        ("suspect STRICT-NEW", "created it: reference STRICT-NEW, full name x, tier user, status lead, "
+                               "TLP marking AMBER+STRICT, classification OFFICIAL-SENSITIVE, owning agency MET"),
+        ("task T-1", "added a note: “Request sent”"),
+        ("task T-NEW", "created it: reference T-NEW, title Serve a request, status open, priority high, "
+                       "TLP marking AMBER, classification OFFICIAL-SENSITIVE, owning agency FBI"),
+        ("suspect M-0", "changed status lead → identified")]
+    assert all(when.endswith(" UTC") for when, *_ in lines)
     assert second.contents.changes.total == 4 and second.contents.changes.since_seq == first.contents.head_seq
     text = text_of(reader)
-    assert "Changes since your last briefing" in text and "4 change(s) to records you may see." in text
+    assert "Changes since your last briefing at" in text and "4 change(s) to the records this briefing covers." in text
     assert "Morgan Liaison (MET)" in text  # who, by name
     fbi_view, _ = brief(operation, "liaison.fbi", since_last=True)
-    assert "created suspect STRICT-NEW" not in [what for *_, what in fbi_view.contents.changes.lines]
+    assert "suspect STRICT-NEW" not in [record for _, _, record, _ in fbi_view.contents.changes.lines]
 
 
 def test_names_in_any_script_survive(operation):
@@ -134,14 +149,14 @@ def test_a_briefing_with_charts_has_one_image_per_chart(operation):
     require(chart_images.find_chromium() is not None, "no Chromium to draw charts with")
     result, reader = brief(operation, "commander.met", with_charts=True)
     assert result.charts_note == ""
-    assert sum(len(page.images) for page in reader.pages) == len(charts.ALL)
+    assert sum(len(page.images) for page in reader.pages) == len(charts.ALL) + 1  # and the QR code
     assert "Chart not drawn" not in text_of(reader)
 
 
 def test_without_chromium_the_briefing_has_its_tables_and_a_note_per_chart(operation, monkeypatch):
     monkeypatch.setenv("COORD_CHROMIUM", "")
     result, reader = brief(operation, "commander.met", with_charts=True)
-    assert sum(len(page.images) for page in reader.pages) == 0
+    assert sum(len(page.images) for page in reader.pages) == 1  # the QR code only
     text = text_of(reader)
     assert text.count("Chart not drawn") == len(charts.ALL)
     assert "No Chromium was found" in text and "COORD_CHROMIUM" in result.charts_note
@@ -152,7 +167,7 @@ def test_a_chromium_that_cannot_start_gives_the_tables_and_says_why(operation, m
     chart_images.shutdown()  # a renderer left warm by another test would draw
     monkeypatch.setenv("COORD_CHROMIUM", "/bin/false")  # there, executable, and no browser
     result, reader = brief(operation, "commander.met", with_charts=True)
-    assert sum(len(page.images) for page in reader.pages) == 0
+    assert sum(len(page.images) for page in reader.pages) == 1  # the QR code only
     assert text_of(reader).count("Chart not drawn") == len(charts.ALL)
     assert "could not draw" in result.charts_note and "choreo_get_chrome" not in result.charts_note
     assert "COORD_CHROMIUM" in result.charts_note  # and how to put it right
@@ -171,7 +186,7 @@ def test_each_briefing_is_recorded_with_its_hash_and_the_audit_head(operation):
     assert shown_head == row.audit_head_hash  # the head when the content was read
     assert event.action == "export" and event.seq == row.audit_head_seq + 1
     assert row.sha256 in event.after and row.audit_head_hash in event.after
-    assert row.audit_head_hash in reader.pages[0].extract_text().replace("\n", "")
+    assert row.audit_head_hash in reader.pages[-1].extract_text().replace("\n", "")  # in "Verification"
 
 
 def test_an_admin_makes_no_briefing_and_the_refusal_is_audited(operation):
@@ -186,10 +201,7 @@ def test_an_admin_makes_no_briefing_and_the_refusal_is_audited(operation):
 def test_the_cli_writes_the_briefing_and_says_its_marking(operation, tmp_path, monkeypatch):
     monkeypatch.setenv("COORD_CHROMIUM", "")
     out = tmp_path / "briefing.pdf"
-    url = operation.engine.url
-    if operation.kind == "postgresql":  # the CLI's own engine must find the test schema too
-        url = url.update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
-    url = url.render_as_string(hide_password=False)
+    url = cli_url(operation)
     runner = CliRunner()
     done = runner.invoke(cli, ["briefing", "--as", "liaison.fbi", "--out", str(out), "--since-last",
                                "--database-url", url])
@@ -207,6 +219,6 @@ def test_by_default_the_changes_are_those_of_the_last_24_hours(operation):
     met = operation.principal("liaison.met")
     with operation.reader() as s:  # the fixture's records were all created just now, each with one event
         expected = sum(s.scalar(select(func.count()).select_from(model).where(policy.visible(model, met)))
-                       for model in OPERATIONAL_RECORDS)
+                       for model in (*OPERATIONAL_RECORDS, TargetPackage))
     assert result.contents.changes.total == expected > 10
     assert "Changes in the last 24 hours" in text_of(reader)

@@ -243,10 +243,9 @@ def test_the_briefing_names_the_condition_next_to_a_record_read_under_a_grant(st
         hit = the_hit(session, theirs, holding(session, nl, "N-ADMIN", tier="administrator"))
         request = services.ask_for_contact(session, nl, hit, "the site's administrator?")
         services.approve_contact(session, fbi, request.id, "H2")
-    def key_suspects(who):
-        return next(table for table in contents.gather(session, who).tables if table.title.startswith("Key suspects"))
     with store.reader() as session:
-        for_nl, for_fbi = key_suspects(nl), key_suspects(fbi)
+        for_nl, for_fbi = (next(t for t in contents.gather(session, who).tables if t.title.startswith("Key suspects"))
+                           for who in (nl, fbi))
     assert sorted(row[0] for row in for_nl.rows) == [
         "F-ADMIN (handling condition H2: not to be passed on without permission)", "N-ADMIN"]
     assert sorted(row[0] for row in for_fbi.rows) == ["F-ADMIN"]  # its own record: no condition

@@ -24,6 +24,7 @@ from coordination.models import (
     Recipient,
     Suspect,
     SuspectStatus,
+    TargetPackage,
     Task,
     TaskUpdate,
     User,
@@ -111,7 +112,7 @@ def test_demo_scale_has_the_shape_of_the_operation(loaded):
         assert 0 < session.scalar(unfinished.where(Task.due_date < demo.END.date())) < session.scalar(unfinished)
         tiers = dict(session.execute(select(Suspect.tier, func.count()).group_by(Suspect.tier)).all())
         assert tiers["administrator"] + tiers["developer"] < tiers["money handler"] < tiers["user"]
-        red = {(entity, entity_id) for model in (Suspect, Arrest, EvidenceItem, Task)
+        red = {(entity, entity_id) for model in (Suspect, Arrest, EvidenceItem, Task, TargetPackage)
                for entity, entity_id in session.execute(select(literal(model.entity), model.id)
                                                         .where(model.tlp == TLP.RED))}
         recipients: dict[tuple[str, int], set[int]] = {}  # RED record -> the agencies of its named recipients
@@ -119,7 +120,7 @@ def test_demo_scale_has_the_shape_of_the_operation(loaded):
                                                                    User.agency_id).join(User)):
             recipients.setdefault((entity, entity_id), set()).add(agency_id)
         assert red and set(recipients) == red
-        owners = {(m.entity, i): agency for m in (Suspect, Arrest, EvidenceItem, Task)
+        owners = {(m.entity, i): agency for m in (Suspect, Arrest, EvidenceItem, Task, TargetPackage)
                   for i, agency in session.execute(select(m.id, m.owning_agency_id).where(m.tlp == TLP.RED))}
         assert all(owners[key] in agencies for key, agencies in recipients.items())
         verification = audit.verify(session)

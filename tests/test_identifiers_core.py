@@ -363,3 +363,32 @@ def test_an_owner_change_moves_the_identifiers_and_hits_copies(store, people):
         s.commit()
     assert [h.other_agency_code for h in told(store, fbi)] == ["NCA"]
     assert told(store, met) == [] and [h.my_record_reference for h in told(store, people["liaison.nca"])] == ["M-1"]
+
+
+def test_people_whose_names_sound_alike_born_the_same_day_are_a_possible_match(store, people):
+    met, fbi = people["liaison.met"], people["liaison.fbi"]
+    mine, theirs = make_suspect(store, met, "M-1"), make_suspect(store, fbi, "F-1")
+    with store.writer() as s:
+        services.add_identifier(s, met, SUSPECTS, mine, "person", "John Smith", "1990-02-03")
+        services.add_identifier(s, fbi, SUSPECTS, theirs, "person", "Jon Smyth", "1990-02-03")
+        services.add_identifier(s, fbi, SUSPECTS, make_suspect(store, fbi, "F-2"), "person", "Jon Smyth",
+                                "1991-02-03")  # another birthday: no match
+    [row] = told(store, met)
+    assert (row.match.value, row.other_agency_code) == ("possible", "FBI")
+    assert row.sentence.startswith("FBI holds a person whose name sounds alike, born the same day")
+    with store.writer() as s:  # the same person typed differently: exact, and no second, possible hit
+        services.add_identifier(s, fbi, SUSPECTS, theirs, "person", "JOHN  SMITH", "1990-02-03")
+    assert sorted(h.match.value for h in told(store, met)) == ["exact", "possible"]
+
+
+def test_an_agencys_hits_page_newest_first(store, people):
+    met, fbi = people["liaison.met"], people["liaison.fbi"]
+    mine, theirs = make_suspect(store, met, "M-1"), make_suspect(store, fbi, "F-1")
+    for n in range(3):
+        add(store, met, mine, f"+44 20 7946 00{n}0")
+        add(store, fbi, theirs, f"+44 20 7946 00{n}0")
+    with store.reader() as s:
+        first = hits.hits_for_agency(s, fbi, limit=2)
+        rest = hits.hits_for_agency(s, fbi, limit=2, before=first[-1].id)
+    assert [h.id for h in first + rest] == sorted((h.id for h in first + rest), reverse=True)
+    assert (len(first), len(rest)) == (2, 1)

@@ -208,7 +208,7 @@ def test_history_and_briefing_hide_values_from_before_a_record_was_lowered_or_wh
         seen = history(session, fbi, SUSPECTS, red.id)
         own = history(session, met, SUSPECTS, red.id)
         notes = tasks.task_updates(session, fbi, task.id)
-        changes = contents._changes(session, fbi, False, datetime.now(UTC))
+        changes = contents.gather(session, fbi, now=datetime.now(UTC)).changes
     text = repr(seen) + repr(notes) + repr(changes.lines)
     assert "Secret" not in text
     assert "Public Name" in repr(seen) and "Lowered Name" in repr(seen) and "Open note" in repr(notes)
@@ -218,7 +218,7 @@ def test_history_and_briefing_hide_values_from_before_a_record_was_lowered_or_wh
                                                                                  True, True]  # and before
     assert "Secret Name" in repr(own) and repr(own).count("Strict Name") == 1  # the owner saw it all along
     assert [n["note"] for n in notes] == [marking_history.REDACTED, "Open note"]
-    assert any("Public Name" in line[2] for line in changes.lines)
+    assert any("Public Name" in what for *_, what in changes.lines)
 
 
 def test_rows_inserted_in_bulk_get_their_skeletons_too(store):

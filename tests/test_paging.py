@@ -44,7 +44,7 @@ def readable_keys(store, subject: str, kind) -> set[str]:
 
 
 # MET's records FBI may not read: AMBER+STRICT and RED of another agency
-CANARIES = {"CANARY-STRICT", "CANARY-RED", "A-CANARY", "T-RED"}
+CANARIES = {"CANARY-STRICT", "CANARY-RED", "A-CANARY", "T-RED", "P-CANARY"}
 
 
 @pytest.mark.parametrize("subject", ["liaison.fbi", "commander.met"])

@@ -1,8 +1,12 @@
 """What a briefing says, read in one transaction through the one scoping function.
 
-The figures are the dashboard's own (`aggregates.picture`); the tables list at most LIST_LIMIT rows
-each and say how many more there are; "changes" come from the audit trail, only for records the
-author may read. The marking is the highest of every record the document counts, lists or names.
+Everything is read as its reader reads it (the author, or for a preview the stand-in of another
+agency's liaison), within the page's filters and the highest marking the author chose (`Filters.up_to`):
+the figures are the dashboard's own (`aggregates.picture`); the summary's sentences are counted from
+them and from the arrests in the window; the tables list at most LIST_LIMIT rows each and say how
+many more there are; "changes" come from the audit trail, in the words of a record's history, only
+for records in that scope, and values from a time a record was beyond it read as restricted. The
+marking is the highest of every record the document counts, lists or names.
 """
 
 from __future__ import annotations
@@ -11,25 +15,31 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, markings
 from coordination.aggregates import CLOSED_TASKS, Filters, Picture, agency_filter, arrest_filters, picture
 from coordination.exports import cell_text
+from coordination.kinds import KINDS
 from coordination.models import (
+    OUTCOMES,
     Agency,
     Arrest,
     AuditEvent,
     Briefing,
+    Decision,
     EvidenceItem,
     EvidenceStatus,
+    Jurisdiction,
     MarkedRecord,
     Operation,
     Outcome,
+    PackageStatus,
     Suspect,
     SuspectStatus,
     SuspectTier,
+    TargetPackage,
     Task,
     TaskStatus,
     TaskUpdate,
@@ -37,8 +47,9 @@ from coordination.models import (
 )
 from coordination.policy import visible
 from coordination.principal import Principal
-from coordination.queries import marking_history
+from coordination.queries import action_day, decisions, history, marking_history
 from coordination.queries.contact_requests import condition_words, grant_columns
+from coordination.references import RESTRICTED as RESTRICTED_RECORD
 
 LIST_LIMIT = 50
 KEY_TIERS = (SuspectTier.ADMINISTRATOR, SuspectTier.DEVELOPER)
@@ -57,9 +68,10 @@ class Table:
 
 @dataclass(frozen=True)
 class Changes:
-    since: str  # in words, for the heading
+    since: str  # in words, for the heading and the summary: "since your last briefing at 07:00 UTC on ..."
+    since_at: datetime | None  # None: since the start
     since_seq: int
-    lines: list[tuple[str, str, str]]  # when (UTC), who, what; newest first
+    lines: list[tuple[str, str, str, str]]  # when (with its zone), who, which record, what; newest first
     total: int
 
 
@@ -68,9 +80,12 @@ class Contents:
     operation: str
     action_day: date | None
     author: Principal
+    reader: Principal  # whose view it holds: the author's, or a stand-in's for a preview as another agency
     made_at: datetime
-    filters: Filters
+    filters: Filters  # the page's, and the highest marking the author chose (up_to)
+    distribution: tuple[str, ...]  # people and agencies named on the cover
     picture: Picture
+    summary: list[str]  # sentences up front
     tables: list[Table]
     changes: Changes
     tlp: markings.TLP
@@ -80,38 +95,45 @@ class Contents:
 
 
 def gather(session: Session, author: Principal, filters: Filters = Filters(), since_last: bool = False,
-           now: datetime | None = None) -> Contents:
-    """Everything the briefing shows, for this author, as of one audit head."""
+           now: datetime | None = None, reader: Principal | None = None,
+           distribution: tuple[str, ...] = ()) -> Contents:
+    """Everything the briefing shows, as `reader` (the author unless previewing) may read it within
+    the filters, as of one audit head."""
     now = now or datetime.now(UTC)
+    reader = reader or author
     head_seq, head_hash = audit.head(session)
     operation = session.scalar(select(Operation).order_by(Operation.id).limit(1))
-    seen = picture(session, author, filters, now.date())
-    changes = _changes(session, author, since_last, now)
-    wheres = _content(author, filters, changes.since_seq)
-    tlp, classification = _highest_marking(session, wheres)
+    seen = picture(session, reader, filters, now.date())
+    scope = _scope(reader, filters)
+    changes = _changes(session, author, reader, scope, filters.up_to, since_last, now)
+    pinned_within = tuple(agency_filter(Decision, Filters(up_to=filters.up_to)))  # decisions: marking only
+    tlp, classification = _highest_marking(session, {model: and_(*where) for model, where in scope.items()}
+                                           | {Decision: and_(decisions.pinned_where(reader), *pinned_within)})
+    action_day = operation.action_day if operation else None
     return Contents(
-        operation=operation.code_name if operation else "(no operation)",
-        action_day=operation.action_day if operation else None, author=author, made_at=now, filters=filters,
-        picture=seen, tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen),
-                              _late_tasks(session, author, filters, now.date()),
-                              _awaiting_analysis(session, author, filters), _key_suspects(session, author, filters),
-                              *_deconfliction(seen)],
+        operation=operation.code_name if operation else "(no operation)", action_day=action_day, author=author,
+        reader=reader, made_at=now, filters=filters, distribution=distribution, picture=seen,
+        summary=_summary(session, scope, seen, changes, action_day, now.date()),
+        tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen),
+                _late_tasks(session, reader, scope, now.date()), _awaiting_analysis(session, reader, scope),
+                _key_suspects(session, reader, scope), *_deconfliction(seen),
+                _pinned_decisions(session, reader, pinned_within), *_action_day(session, reader, scope, now)],
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
 
-def _content(author: Principal, filters: Filters, since_seq: int) -> dict[type[MarkedRecord], ColumnElement[bool]]:
-    """Per table, the records the document counts (the picture's filters) or names (changes)."""
-    def changed(model: type[MarkedRecord]) -> ColumnElement[bool]:
-        return model.id.in_(select(AuditEvent.entity_id).where(AuditEvent.seq > since_seq,
-                                                               AuditEvent.entity == model.entity))
+Scope = dict[type[MarkedRecord], list[ColumnElement[bool]]]
 
-    noted = Task.id.in_(select(TaskUpdate.task_id).where(TaskUpdate.id.in_(select(AuditEvent.entity_id).where(
-        AuditEvent.seq > since_seq, AuditEvent.entity == TaskUpdate.entity))))
-    counted = {Suspect: agency_filter(Suspect, filters), Arrest: arrest_filters(filters),
-               EvidenceItem: agency_filter(EvidenceItem, filters), Task: agency_filter(Task, filters)}
-    return {model: and_(visible(model, author),
-                        or_(and_(true(), *where), changed(model), *([noted] if model is Task else [])))
-            for model, where in counted.items()}
+
+def _scope(reader: Principal, filters: Filters) -> Scope:
+    """Per kind, what the document counts, lists and names: what the reader may read, within the
+    page's filters and the chosen highest marking (changes included, so a change is never about a
+    record the document's marking does not cover)."""
+    return {Suspect: [visible(Suspect, reader), *agency_filter(Suspect, filters)],
+            Arrest: [visible(Arrest, reader), *arrest_filters(filters)],
+            EvidenceItem: [visible(EvidenceItem, reader), *agency_filter(EvidenceItem, filters)],
+            Task: [visible(Task, reader), *agency_filter(Task, filters)],
+            TargetPackage: [visible(TargetPackage, reader), *agency_filter(TargetPackage, filters),
+                            *_jurisdiction_filter(filters)]}
 
 
 def _highest_marking(session: Session, wheres: dict[type[MarkedRecord], ColumnElement[bool]]):
@@ -125,6 +147,47 @@ def _highest_marking(session: Session, wheres: dict[type[MarkedRecord], ColumnEl
     classification = next((c for c in reversed(markings.Classification) if present(lambda m: m.classification, c)),
                           markings.Classification.OFFICIAL)
     return tlp, classification
+
+
+def _summary(session: Session, scope: Scope, seen: Picture, changes: Changes, action_day: date | None,
+             today: date) -> list[str]:
+    """A few sentences up front: arrests in the window (and where most were made), late tasks (and
+    whose most are), evidence waiting, changes, the action day; all within the document's scope."""
+    made = select(Jurisdiction.name, func.count()).join(Arrest, Arrest.jurisdiction_id == Jurisdiction.id) \
+        .where(*scope[Arrest], *([Arrest.arrested_at >= changes.since_at] if changes.since_at else [])) \
+        .group_by(Jurisdiction.name).order_by(func.count().desc(), Jurisdiction.name)
+    arrests = session.execute(made).all()
+    overdue: dict[str, int] = {}
+    for row in seen.tasks_by_agency_status:
+        overdue[row.agency] = overdue.get(row.agency, 0) + row.overdue
+    most_overdue = max(sorted(overdue.items()), key=lambda item: item[1], default=None)
+    sentences = [
+        f"{changes.since[0].upper()}{changes.since[1:]}: "
+        f"{_with_most(sum(n for _, n in arrests), 'arrest', arrests[0] if arrests else None, 'in {}')}.",
+        f"Overdue now: {_with_most(seen.tasks_overdue, 'task', most_overdue, 'owned by {}')}; "
+        f"blocked: {_counted(seen.tasks_blocked, 'task')}.",
+        f"Awaiting analysis: {_counted(seen.evidence_awaiting_analysis, 'evidence item')}. In all: "
+        f"{_counted(seen.arrests_total, 'arrest')}, {_counted(seen.suspects_past_lead, 'suspect')} past lead.",
+        f"{_counted(changes.total, 'change')} to these records {changes.since}, listed at the end."]
+    sentences = [sentence[0].upper() + sentence[1:] for sentence in sentences]
+    if action_day:
+        days = (action_day - today).days
+        when = {0: "is today", 1: "is tomorrow", -1: "was yesterday"}.get(
+            days, f"is in {days} days" if days > 0 else f"was {-days} days ago")
+        sentences.append(f"The action day, {action_day:%A} {action_day.day} {action_day:%B %Y}, {when}.")
+    return sentences
+
+
+def _counted(n: int, singular: str) -> str:
+    return f"{n:,} {singular}" if n == 1 else f"{n:,} {singular}s" if n else f"no {singular}s"
+
+
+def _with_most(total: int, singular: str, largest: tuple[str, int] | None, where: str) -> str:
+    """'12 arrests, 9 of them in England and Wales': a total and its largest part, worded by `where`."""
+    if not largest or not largest[1]:
+        return _counted(total, singular)
+    share = "" if total == 1 else "all " if largest[1] == total else f"{largest[1]:,} of them "
+    return f"{_counted(total, singular)}, {share}{where.format(largest[0])}"
 
 
 def _arrests_by_jurisdiction(seen: Picture) -> Table:
@@ -157,83 +220,139 @@ def _listing(session: Session, title: str, columns: dict[str, int], query, total
     return Table(title, tuple(columns), rows, session.scalar(total_query) or 0, tuple(columns.values()))
 
 
-def _late_tasks(session: Session, author: Principal, filters: Filters, today: date) -> Table:
+def _late_tasks(session: Session, reader: Principal, scope: Scope, today: date) -> Table:
     late = or_(and_(Task.due_date < today, Task.status.not_in(CLOSED_TASKS)), Task.status == TaskStatus.BLOCKED)
-    where = [visible(Task, author), *agency_filter(Task, filters), late]
+    where = [*scope[Task], late]
     query = (select(Agency.code, Task.reference, Task.title, Task.status, Task.priority, Task.due_date)
              .join(Agency, Agency.id == Task.owning_agency_id).where(*where)
              .order_by(Task.due_date.is_(None), Task.due_date, Agency.code, Task.reference)
-             .add_columns(*grant_columns(Task, author)))
+             .add_columns(*grant_columns(Task, reader)))
     return _listing(session, "Overdue and blocked tasks, most overdue first",
                     {"Agency": 2, "Task": 2, "Title": 6, "Status": 2, "Priority": 2, "Due": 2}, query,
                     select(func.count()).select_from(Task).where(*where), named_at=1)
 
 
-def _awaiting_analysis(session: Session, author: Principal, filters: Filters) -> Table:
-    where = [visible(EvidenceItem, author), *agency_filter(EvidenceItem, filters),
-             EvidenceItem.status == EvidenceStatus.AWAITING_ANALYSIS]
+def _awaiting_analysis(session: Session, reader: Principal, scope: Scope) -> Table:
+    where = [*scope[EvidenceItem], EvidenceItem.status == EvidenceStatus.AWAITING_ANALYSIS]
     query = (select(EvidenceItem.exhibit_ref, EvidenceItem.item_type, Agency.code, EvidenceItem.holder_name,
                     EvidenceItem.seized_at, EvidenceItem.description)
              .join(Agency, Agency.id == EvidenceItem.holder_agency_id).where(*where)
              .order_by(EvidenceItem.seized_at, EvidenceItem.exhibit_ref)
-             .add_columns(*grant_columns(EvidenceItem, author)))
+             .add_columns(*grant_columns(EvidenceItem, reader)))
     return _listing(session, "Evidence awaiting analysis",
-                    {"Exhibit": 2, "Type": 2, "Holder": 2, "Held by": 2, "Seized": 2, "Item": 5},
+                    {"Exhibit": 2, "Type": 2, "Holder": 2, "Held by": 2, "Seized (UTC)": 3, "Item": 5},
                     query, select(func.count()).select_from(EvidenceItem).where(*where))
 
 
-def _key_suspects(session: Session, author: Principal, filters: Filters) -> Table:
-    where = [visible(Suspect, author), *agency_filter(Suspect, filters), Suspect.tier.in_(KEY_TIERS),
-             Suspect.status != SuspectStatus.NO_FURTHER_ACTION]
+def _key_suspects(session: Session, reader: Principal, scope: Scope) -> Table:
+    where = [*scope[Suspect], Suspect.tier.in_(KEY_TIERS), Suspect.status != SuspectStatus.NO_FURTHER_ACTION]
     query = (select(Suspect.reference, Suspect.full_name, Suspect.aliases, Suspect.tier, Suspect.status,
                     Agency.code).join(Agency, Agency.id == Suspect.owning_agency_id).where(*where)
-             .order_by(Suspect.tier, Suspect.reference).add_columns(*grant_columns(Suspect, author)))
+             .order_by(Suspect.tier, Suspect.reference).add_columns(*grant_columns(Suspect, reader)))
     return _listing(session, "Key suspects (site administrators and developers)",
                     {"Reference": 2, "Name": 4, "Aliases": 4, "Tier": 2, "Status": 2, "Agency": 2}, query,
                     select(func.count()).select_from(Suspect).where(*where))
 
 
-def _visible_events(author: Principal) -> ColumnElement[bool]:
-    """Audit events about records the author may read (task notes: through their task)."""
-    models = (Suspect, Arrest, EvidenceItem, Task)
-    clauses = [and_(AuditEvent.entity == m.entity,
-                    exists().where(m.id == AuditEvent.entity_id, visible(m, author))) for m in models]
+def _jurisdiction_filter(filters: Filters) -> list[ColumnElement[bool]]:
+    if not filters.jurisdictions:
+        return []
+    codes = select(Jurisdiction.id).where(Jurisdiction.code.in_(filters.jurisdictions))
+    return [TargetPackage.jurisdiction_id.in_(codes)]
+
+
+def _action_day(session: Session, reader: Principal, scope: Scope, now: datetime) -> list[Table]:
+    """The action day's section: where each jurisdiction's packages stand, the arrests made, and the
+    packages that ended nil or aborted with their reasons (the board's figures, within the document's scope)."""
+    in_scope = set(session.scalars(select(TargetPackage.id).where(*scope[TargetPackage])))
+    packages = [p for p in action_day.board(session, reader, now).packages if p.id in in_scope]
+    if not packages:
+        return []
+    columns = ("live", *OUTCOMES)
+    counts: dict[str, dict[str, int]] = {}
+    for p in packages:
+        column = p.outcome.value if p.outcome else "live"
+        by = counts.setdefault(p.jurisdiction, {})
+        by[column] = by.get(column, 0) + 1
+    heading = ("Jurisdiction", "Live", "Arrest made", "Items seized", "Nothing found", "Nil", "Aborted", "Total")
+    rows = [(code, *(f"{by.get(str(c), 0):,}" for c in columns), f"{sum(by.values()):,}")
+            for code, by in sorted(counts.items())]
+    arrests = [p for p in packages if p.outcome is PackageStatus.ARREST_MADE]
+    stopped = [p for p in packages if p.outcome in (PackageStatus.NIL, PackageStatus.ABORTED)]
+    return [
+        Table("Action day: target packages by jurisdiction (outcome reached, or live)", heading, rows, len(rows),
+              (3, 1, 1, 1, 1, 1, 1, 1)),
+        Table("Action day: arrests made", ("Package", "Agency", "Jurisdiction", "Subjects", "Recorded (UTC)"),
+              [(p.reference, p.agency, p.jurisdiction, ", ".join(ref for _, ref in p.subjects) or "-",
+                _text(p.outcome_at)) for p in arrests[:LIST_LIMIT]], len(arrests), (2, 2, 2, 4, 3)),
+        Table("Action day: nil and aborted, with reasons", ("Package", "Agency", "Jurisdiction", "Outcome", "Reason"),
+              [(p.reference, p.agency, p.jurisdiction, p.outcome.value, p.reason or "-")
+               for p in stopped[:LIST_LIMIT]], len(stopped), (2, 2, 2, 3, 6)),
+    ]
+
+
+def _pinned_decisions(session: Session, reader: Principal, within: tuple) -> Table:
+    """The decision log's pinned entries the reader may read (within the document's marking), newest first."""
+    rows = [(e.reference, e.decided_at.removesuffix(" UTC"), e.decided_by, e.decision, e.rationale, e.marking)
+            for e in decisions.pinned(session, reader, within)]
+    return Table("Pinned decisions", ("Entry", "Decided (UTC)", "Decided by", "Decision", "Rationale", "Marking"),
+                 rows[:LIST_LIMIT], len(rows), (3, 3, 3, 6, 6, 5))
+
+
+def _events_in_scope(reader: Principal, scope: Scope) -> ColumnElement[bool]:
+    """Audit events about records in the document's scope (task notes: through their task)."""
+    clauses = [and_(AuditEvent.entity == model.entity, exists().where(model.id == AuditEvent.entity_id, *where))
+               for model, where in scope.items()]
     clauses.append(and_(AuditEvent.entity == TaskUpdate.entity, exists().where(
-        TaskUpdate.id == AuditEvent.entity_id, Task.id == TaskUpdate.task_id, visible(Task, author))))
-    return or_(*clauses) if author.role else false()
+        TaskUpdate.id == AuditEvent.entity_id, Task.id == TaskUpdate.task_id, *scope[Task])))
+    return or_(*clauses) if reader.role else false()
 
 
-def _changes(session: Session, author: Principal, since_last: bool, now: datetime) -> Changes:
-    if since_last:
-        last = session.execute(select(Briefing.audit_head_seq, Briefing.created_at)
-                               .where(Briefing.author_id == author.user_id)
-                               .order_by(Briefing.id.desc()).limit(1)).first()
-        since_seq = last.audit_head_seq if last else 0
-        since = f"since your last briefing ({last.created_at:%Y-%m-%d %H:%M} UTC)" if last else \
-            "since the start (you have made no briefing before)"
-    else:
-        since_seq = audit.first_seq_since(session, now - DEFAULT_CHANGE_WINDOW) - 1
-        since = f"in the last {DEFAULT_CHANGE_WINDOW.total_seconds() / 3600:.0f} hours"
+def _since(session: Session, author: Principal, since_last: bool, now: datetime) -> tuple[int, datetime | None, str]:
+    """Where the changes start: the audit sequence, the moment, and the words for it."""
+    if not since_last:
+        since_at = now - DEFAULT_CHANGE_WINDOW
+        return (audit.first_seq_since(session, since_at) - 1, since_at,
+                f"in the last {DEFAULT_CHANGE_WINDOW.total_seconds() / 3600:.0f} hours")
+    last = session.execute(select(Briefing.audit_head_seq, Briefing.created_at)
+                           .where(Briefing.author_id == author.user_id)
+                           .order_by(Briefing.id.desc()).limit(1)).first()
+    if last is None:
+        return 0, None, "since the start (you have made no briefing before)"
+    return last.audit_head_seq, last.created_at, f"since your last briefing at {_moment(last.created_at)}"
+
+
+def _moment(at: datetime) -> str:
+    """'07:00 UTC on Thursday 26 November 2026'"""
+    return f"{at:%H:%M} UTC on {at:%A} {at.day} {at:%B %Y}"
+
+
+def _changes(session: Session, author: Principal, reader: Principal, scope: Scope, up_to: markings.TLP | None,
+             since_last: bool, now: datetime) -> Changes:
+    since_seq, since_at, since = _since(session, author, since_last, now)
     where = [AuditEvent.seq > since_seq, AuditEvent.outcome == Outcome.OK, AuditEvent.action.in_(CHANGE_ACTIONS),
-             _visible_events(author)]
+             _events_in_scope(reader, scope)]
     total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
     events = session.execute(select(AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_issuer,
-                                    AuditEvent.actor_subject,
-                                    AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.before,
-                                    AuditEvent.after)
+                                    AuditEvent.actor_subject, AuditEvent.action, AuditEvent.outcome,
+                                    AuditEvent.entity, AuditEvent.entity_id, AuditEvent.before, AuditEvent.after)
                              .where(*where).order_by(AuditEvent.seq.desc()).limit(LIST_LIMIT)).all()
     names = _record_names(session, events)
     people = _people(session, {(e.actor_issuer, e.actor_subject) for e in events})
-    seen = _readable_then(session, author, events)
-    lines = [(f"{e.occurred_at:%Y-%m-%d %H:%M}", people.get((e.actor_issuer, e.actor_subject), e.actor_subject),
-              _describe(e, names.get((e.entity, e.entity_id), f"#{e.entity_id}"), *seen[e.seq])) for e in events]
-    return Changes(since, since_seq, lines, total)
+    said = history.sentences(session, reader, events, _readable_then(session, reader, up_to, events), up_to)
+    lines = [(f"{e.occurred_at:%Y-%m-%d %H:%M} UTC", people.get((e.actor_issuer, e.actor_subject), e.actor_subject),
+              names.get((e.entity, e.entity_id), f"{e.entity} {RESTRICTED_RECORD}"), said[e.seq]) for e in events]
+    return Changes(since, since_at, since_seq, lines, total)
 
 
-def _readable_then(session: Session, author: Principal, events) -> dict[int, tuple[bool, bool]]:
-    """seq -> (could the author read the record just before the event, just after it): a change's
-    values from a time its record was above the author's reach are not shown (a note's, through its
-    task's marking when it was written)."""
+def _readable_then(session: Session, reader: Principal, up_to: markings.TLP | None,
+                   events) -> dict[int, tuple[bool, bool]]:
+    """seq -> (could the reader read the record just before the event, just after it, within the
+    chosen highest marking): a change's values from a time its record was above the reader's reach
+    are not shown (a note's, through its task's marking when it was written)."""
+    def shown(marking: marking_history.Marking | None) -> bool:
+        return marking_history.readable(marking, reader) and (up_to is None or marking.tlp.rank <= up_to.rank)
+
     notes = {e.seq: json.loads(e.after).get("task_id") for e in events
              if e.entity == TaskUpdate.entity and e.after}
     lines = {}
@@ -241,37 +360,35 @@ def _readable_then(session: Session, author: Principal, events) -> dict[int, tup
         ids = {e.entity_id for e in events if e.entity == model.entity}
         if model is Task:
             ids |= {task_id for task_id in notes.values() if task_id is not None}
-        for record_id, history in marking_history.timelines(session, model, sorted(ids)).items():
-            lines[(model.entity, record_id)] = history
-    shown = {}
+        for record_id, timeline in marking_history.timelines(session, model, sorted(ids)).items():
+            lines[(model.entity, record_id)] = timeline
+    readable = {}
     for e in events:
         if e.entity == TaskUpdate.entity:
-            history = lines.get((Task.entity, notes.get(e.seq)))
-            then = marking_history.readable(history.before(e.seq), author) if history else False
-            shown[e.seq] = (then, then)
+            timeline = lines.get((Task.entity, notes.get(e.seq)))
+            then = shown(timeline.before(e.seq)) if timeline else False
+            readable[e.seq] = (then, then)
             continue
-        history = lines.get((e.entity, e.entity_id))
-        if history is None:
-            shown[e.seq] = (False, False)
+        timeline = lines.get((e.entity, e.entity_id))
+        if timeline is None:
+            readable[e.seq] = (False, False)
             continue
-        shown[e.seq] = (marking_history.readable(history.before(e.seq), author),
-                        marking_history.readable(history.after(e.seq), author))
-    return shown
+        after = timeline.after(e.seq) if e.action in ("create", "update") else timeline.before(e.seq)
+        readable[e.seq] = (shown(timeline.before(e.seq)), shown(after))
+    return readable
 
 
 def _record_names(session: Session, events) -> dict[tuple[str, int], str]:
     """(entity, id) -> the reference people use for it."""
-    keyed = {Suspect: Suspect.reference, Arrest: Arrest.reference, EvidenceItem: EvidenceItem.exhibit_ref,
-             Task: Task.reference}
     names: dict[tuple[str, int], str] = {}
-    for model, column in keyed.items():
+    for model, column in ((kind.model, getattr(kind.model, kind.key)) for kind in KINDS.values()):
         ids = {e.entity_id for e in events if e.entity == model.entity}
         if ids:
-            names.update({(model.entity, i): ref for i, ref in session.execute(
+            names.update({(model.entity, i): f"{model.entity} {ref}" for i, ref in session.execute(
                 select(model.id, column).where(model.id.in_(ids)))})
     notes = {e.entity_id for e in events if e.entity == TaskUpdate.entity}
     if notes:
-        names.update({(TaskUpdate.entity, i): f"on task {ref}" for i, ref in session.execute(
+        names.update({(TaskUpdate.entity, i): f"{Task.entity} {ref}" for i, ref in session.execute(
             select(TaskUpdate.id, Task.reference).join(Task, Task.id == TaskUpdate.task_id)
             .where(TaskUpdate.id.in_(notes)))})
     return names
@@ -286,35 +403,9 @@ def _people(session: Session, identities: set[tuple[str, str]]) -> dict[tuple[st
     return {(issuer, subject): f"{name} ({code})" for issuer, subject, name, code in rows}
 
 
-def _describe(event, name: str, before_shown: bool = True, after_shown: bool = True) -> str:
-    """One line in words: 'updated suspect M-3: status identified -> arrested'. Values from a time
-    the author could not read the record read as REDACTED."""
-    before = json.loads(event.before) if event.before else {}
-    after = json.loads(event.after) if event.after else {}
-    if event.action == "create":
-        verb = "added a note" if event.entity == TaskUpdate.entity else f"created {event.entity}"
-        status = after.get("status_to") if after_shown else None
-        return f"{verb} {name}" + (f": status -> {status}" if status else "")
-    if not before_shown and not after_shown:
-        return f"{event.action} {event.entity} {name}: {marking_history.REDACTED}"
-    hidden = marking_history.REDACTED
-
-    def value(values: dict, field: str, shown: bool) -> str:
-        return _short(values.get(field)) if shown else hidden
-    changed = [f"{field} {value(before, field, before_shown)} -> {value(after, field, after_shown)}"
-               for field in sorted(after) if field != "version"]
-    return f"{event.action} {event.entity} {name}" + (": " + "; ".join(changed[:4]) if changed else "") + \
-        (f" (+{len(changed) - 4} more)" if len(changed) > 4 else "")
-
-
-def _short(value) -> str:
-    text = "-" if value in (None, "") else str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 def _text(value) -> str:
     """As an export writes it, but times to the minute for reading on paper."""
-    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else cell_text(value)
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else cell_text(value)  # headed "(UTC)"
 
 
 def _deconfliction(seen: Picture) -> list[Table]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,9 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode
 
 from coordination import charts, markings
+from coordination.briefing import verification
 from coordination.briefing.contents import LIST_LIMIT, Contents, Table
+from coordination.briefing.verification import Composed
 from coordination.models import Role
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
@@ -32,7 +35,10 @@ TLP_COLOURS = {markings.TLP.CLEAR: (255, 255, 255), markings.TLP.GREEN: (51, 255
 NEEDS_SHAPING = re.compile("[\u0590-\u08ff\u0900-\u0e7f\ufb1d-\ufdff\ufe70-\ufeff]")
 NEEDS_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 CHART_WIDTH_MM = 180
-CHART_HEIGHT_MM = 100
+CHART_GAP_MM = 5
+# half of a page's room (297 mm less margins, the heading and the gap between two charts)
+CHART_HEIGHT_MM = 113
+CHART_PIXELS = (900, round(900 * CHART_HEIGHT_MM / CHART_WIDTH_MM))  # drawn at the shape they are printed
 
 
 class BriefingPDF(FPDF):
@@ -93,11 +99,21 @@ class BriefingPDF(FPDF):
 
 def _all_text(c: Contents) -> str:
     cells = [cell for table in c.tables for row in table.rows for cell in row]
-    return " ".join([c.author.display_name, c.operation, *cells, *(text for line in c.changes.lines for text in line)])
+    return " ".join([c.author.display_name, c.operation, *c.summary, *c.distribution, *cells,
+                     *(text for line in c.changes.lines for text in line)])
 
 
-def compose(contents: Contents, images: dict[str, bytes] | None, charts_note: str = "") -> bytes:
-    """The PDF's bytes. Without images, each chart is replaced by `charts_note`."""
+CLASSIFICATION_HANDLING = {
+    markings.Classification.OFFICIAL: "Handle as OFFICIAL: keep it from people outside the recipients' "
+                                      "organisations and do not leave it where others may read it.",
+    markings.Classification.OFFICIAL_SENSITIVE: "Handle as OFFICIAL-SENSITIVE: keep it locked away when not in "
+                                                "use, never leave it at a printer or on a desk, send it only over "
+                                                "systems accredited for it, and shred it when it is no longer needed.",
+}
+
+
+def compose(contents: Contents, images: dict[str, bytes] | None, charts_note: str = "") -> Composed:
+    """The PDF, closed by its verification stamp. Without images, each chart is replaced by `charts_note`."""
     pdf = BriefingPDF(contents)
     author = contents.author
     pdf.set_title(f"{contents.operation} briefing, {contents.made_at:%Y-%m-%d %H:%M} UTC")
@@ -107,14 +123,16 @@ def compose(contents: Contents, images: dict[str, bytes] | None, charts_note: st
     pdf.set_keywords(f"{contents.classification.value}, {contents.tlp.label}, audit head {contents.head_seq}")
     pdf.set_creation_date(contents.made_at)
     _cover(pdf, contents)
+    _summary(pdf, contents)
     _figures(pdf, contents)
     _charts(pdf, contents, images, charts_note)
     for table in contents.tables:
         _table(pdf, table)
     _changes(pdf, contents)
+    spot = _verification(pdf, contents)
     out = io.BytesIO()
     pdf.output(out)
-    return out.getvalue()
+    return verification.stamped(out.getvalue(), contents, spot)
 
 
 def _cover(pdf: BriefingPDF, c: Contents) -> None:
@@ -123,29 +141,48 @@ def _cover(pdf: BriefingPDF, c: Contents) -> None:
     pdf.heading(c.operation, 24)
     pdf.heading("Operation briefing", 16)
     london = c.made_at.astimezone(LONDON)
-    pdf.paragraph(f"Made {c.made_at:%A %d %B %Y, %H:%M} UTC ({london:%H:%M} London time, {london:%Z})", 11)
+    pdf.paragraph(f"Made {c.made_at:%A} {c.made_at.day} {c.made_at:%B %Y, %H:%M} UTC ({london:%H:%M} London time, "
+                  f"{london:%Z})", 11)
     pdf.paragraph(f"Author: {c.author.display_name}, {c.author.role.value if c.author.role else ''} "
                   f"of {c.author.agency_code}", 11)
+    if c.reader != c.author:
+        pdf.paragraph(f"Prepared as a {c.reader.role.value} of {c.reader.agency_code} would receive it (one named "
+                      "on no TLP:RED record)", 11)
     if c.action_day:
-        pdf.paragraph(f"Action day: {c.action_day:%A %d %B %Y}", 11)
+        pdf.paragraph(f"Action day: {c.action_day:%A} {c.action_day.day} {c.action_day:%B %Y}", 11)
+    pdf.paragraph("Distribution: " + ("; ".join(c.distribution) if c.distribution else
+                                      "no one named; pass it on only as its handling allows."), 11)
     pdf.ln(4)
     pdf.set_font("Body", "B", 12)
     pdf.set_fill_color(240, 240, 240)
     pdf.multi_cell(0, 7, f"Handling: {c.classification.value}, {c.tlp.label}", border="LTR", fill=True,
                    new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Body", "", 11)
-    pdf.multi_cell(0, 6, f"{markings.HANDLING[c.tlp]} Handle as {c.classification.value}: store, print and "
-                         "share under your agency's rules for that classification; do not pass it on beyond the "
-                         "recipients that its TLP label allows.", border="LBR", fill=True,
+    recipients = "the distribution above" if c.distribution else "its recipients"
+    pdf.multi_cell(0, 6, f"{c.tlp.label}: {markings.HANDLING[c.tlp]} Give it to {recipients} only as that allows. "
+                         f"{CLASSIFICATION_HANDLING[c.classification]}", border="LBR", fill=True,
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    unseen = ("RED records not addressed to its author" if c.author.role is Role.COMMANDER else
-              "other agencies' AMBER+STRICT and RED records, and RED records not addressed to its author")
-    pdf.paragraph(f"This briefing holds only what {c.author.label} may see: {unseen} are neither listed nor "
-                  "counted.")
+    if c.filters.up_to:
+        pdf.paragraph(f"Shareable version: records marked above {c.filters.up_to.label} are left out of every "
+                      "list, count and chart.")
+    unseen = ("RED records not addressed to its author" if c.reader.role is Role.COMMANDER else
+              "other agencies' AMBER+STRICT and RED records, and RED records not addressed to its reader")
+    reader = c.reader.label if c.reader == c.author else f"a {c.reader.role.value} of {c.reader.agency_code}"
+    pdf.paragraph(f"This briefing holds only what {reader} may see: {unseen} are neither listed nor counted.")
     pdf.paragraph(f"Scope: {_filters_in_words(c)}")
-    pdf.paragraph(f"State shown: audit event {c.head_seq:,}, chain head {c.head_hash}. `python -m coordination "
-                  "audit verify` and the briefing record (its SHA-256) match a printed copy to this state.", 9)
+    pdf.paragraph("Verification (the state shown, the document's hash, how to check them) closes the briefing.", 9)
+
+
+def _summary(pdf: BriefingPDF, c: Contents) -> None:
+    _section(pdf, 40)
+    pdf.heading("Summary")
+    for sentence in c.summary:
+        pdf.shape_for([sentence])
+        pdf.set_x(pdf.l_margin)
+        pdf.cell(5, 5.5, "•")
+        pdf.multi_cell(0, 5.5, sentence, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
 
 
 def _filters_in_words(c: Contents) -> str:
@@ -182,20 +219,28 @@ def _figures(pdf: BriefingPDF, c: Contents) -> None:
 
 
 def _charts(pdf: BriefingPDF, c: Contents, images: dict[str, bytes] | None, note: str) -> None:
-    pdf.add_page()
-    pdf.heading("Charts")
-    for name in charts.ALL:
-        if pdf.will_page_break(CHART_HEIGHT_MM + 4):
+    """Two charts to a page, each as wide as the page and half its height (the map, three times as
+    wide as high, keeps its shape and leaves the rest of its half to the next chart when it fits)."""
+    for number, name in enumerate(charts.ALL):
+        image = images.get(name) if images else None
+        height = min(CHART_WIDTH_MM * _aspect(image), CHART_HEIGHT_MM) if image else 30
+        if number == 0 or pdf.will_page_break(height):
             pdf.add_page()
-        if images and name in images:
-            pdf.image(io.BytesIO(images[name]), x=pdf.l_margin + (pdf.epw - CHART_WIDTH_MM) / 2,
-                      w=CHART_WIDTH_MM, h=CHART_HEIGHT_MM)
-            pdf.ln(4)
-            continue
-        pdf.set_draw_color(150, 150, 150)
-        pdf.multi_cell(0, 6, f"Chart not drawn: {name.replace('_', ' ').capitalize()}\n{note}", border=1,
-                       new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(4)
+            pdf.heading("Charts" if number == 0 else "Charts (continued)")
+        if image:
+            pdf.image(io.BytesIO(image), x=pdf.l_margin + (pdf.epw - CHART_WIDTH_MM) / 2, w=CHART_WIDTH_MM,
+                      h=height)
+        else:
+            pdf.set_draw_color(150, 150, 150)
+            pdf.multi_cell(0, 6, f"Chart not drawn: {name.replace('_', ' ').capitalize()}\n{note}", border=1,
+                           new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(CHART_GAP_MM)
+
+
+def _aspect(png: bytes) -> float:
+    """Height over width of a PNG, from its header."""
+    width, height = struct.unpack(">II", png[16:24])
+    return height / width
 
 
 def _section(pdf: BriefingPDF, room_mm: float = 45) -> None:
@@ -231,18 +276,36 @@ def _changes(pdf: BriefingPDF, c: Contents) -> None:
     changes = c.changes
     pdf.heading(f"Changes {changes.since}")
     if not changes.lines:
-        pdf.paragraph("No recorded changes to records you may see.")
+        pdf.paragraph("No recorded changes to the records this briefing covers.")
         return
     shown = len(changes.lines)
-    pdf.paragraph(f"{changes.total:,} change(s) to records you may see"
+    pdf.paragraph(f"{changes.total:,} change(s) to the records this briefing covers"
                   + (f"; the latest {shown} below (limit {LIST_LIMIT})." if changes.total > shown else "."), 9)
     pdf.shape_for(text for line in changes.lines for text in line)
     pdf.set_font("Body", "", 8)
-    with pdf.table(col_widths=(2.2, 3, 8), text_align="LEFT", line_height=4.5,
+    with pdf.table(col_widths=(3.2, 3, 2.7, 7), text_align="LEFT", line_height=4.5,
                    headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225))) as grid:
-        grid.row(("When (UTC)", "Who", "What"))
+        grid.row(("When", "Who", "Record", "What"))
         for line in changes.lines:
             grid.row(line)
+    pdf.set_font("Body", "", 10)
+
+
+def _verification(pdf: BriefingPDF, c: Contents) -> verification.Spot:
+    """The closing section, with room kept for the stamp (QR code and document hash) added after."""
+    _section(pdf, 70 + verification.STAMP_HEIGHT_MM)
+    pdf.heading("Verification")
+    pdf.paragraph(f"State shown: audit event {c.head_seq:,}, chain hash {c.head_hash}.", 9)
+    pdf.paragraph("Check the state on the operation's system: `python -m coordination audit verify --expect-head "
+                  f"{c.head_hash}` proves that the audit trail still holds that event and everything before it, "
+                  "unchanged.", 9)
+    pdf.paragraph("Check this file: the document hash is the SHA-256 of the PDF's first bytes, as many as the stamp "
+                  "below says (everything but the stamp); the command printed with it recomputes it. The audit "
+                  f"trail's record of this briefing (an export event after event {c.head_seq:,}) holds the same "
+                  "hash and the SHA-256 of the whole file.", 9)
+    pdf.paragraph("Check a printed copy: scan the QR code, which holds the state and the document hash, and compare "
+                  "them with that record.", 9)
+    return verification.reserve(pdf)
 
 
 def file_name(c: Contents) -> str:

@@ -7,6 +7,7 @@
     import, export                                      (cli/records.py)
     briefing                                            (cli/briefing.py)
     deconflict make-key, check, rotate-key              (cli/deconflict.py)
+    notify    run                                       (cli/notify.py)
 
 Every command takes --database-url (default COORD_DATABASE_URL, else the SQLite file under data/),
 opens it through `open_database`, prints a plain message on error and exits non-zero; no traceback
@@ -106,4 +107,4 @@ def cli() -> None:
 # The command modules attach their groups and commands to `cli` with decorators when imported, so
 # they come after `cli` is defined; importing them here is what makes `from coordination.cli import
 # cli` (python -m coordination, the tests) see every command.
-from coordination.cli import audit, briefing, db, deconflict, demo, records, users  # noqa: E402, F401
+from coordination.cli import audit, briefing, db, deconflict, demo, notify, records, users  # noqa: E402, F401

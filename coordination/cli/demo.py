@@ -47,7 +47,9 @@ def demo_load(database_url: str, scale: str, seed: int, reset: bool, if_empty: b
     except deconfliction_key.KeyMissing as missing:
         key = None
         click.echo(f"loading without identifiers: {missing}", err=True)
-    counts = demo.load(engine, scale, seed, reset, progress=progress, as_of=ends, key=key)
+    # a demo brought up to today also gets a live action day: a second wave starting shortly after now
+    counts = demo.load(engine, scale, seed, reset, progress=progress, as_of=ends, key=key,
+                       live_from=datetime.now(UTC) if ends else None)
     click.echo("", err=True)
     summary = ", ".join(f"{n:,} {table}" for table, n in counts.items()
                         if not table.endswith("_tally"))  # the counts kept by triggers are bookkeeping

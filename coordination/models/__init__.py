@@ -17,8 +17,11 @@ The package is organised by what each module holds:
 6. tallies - the trigger-kept count tables the dashboard reads
 7. deconfliction - identifiers held on records (keyed for matching), hits, exclusions, contact
    requests, the record grants approved requests make, and the checks people make
-8. audit - the hash-chained audit event, and the one-time tokens of submitted forms
-9. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
+8. decisions - the decision log (append-only) and its pins
+9. audit - the hash-chained audit event, and the one-time tokens of submitted forms
+10. notifications - notifications, each person's settings, scheduled briefings' PDFs, the pass lease
+11. action_day - target packages, their subjects, status changes and conflicts
+12. guards - the audited and append-only tables, and the session guard that refuses bulk ORM
    UPDATE/DELETE on audited tables (`coordination.errors.RefusedWrite`)
 
 Every name is re-exported here: import from `coordination.models`, not from its modules.
@@ -26,8 +29,18 @@ Every name is re-exported here: import from `coordination.models`, not from its 
 
 from __future__ import annotations
 
+from coordination.models.action_day import (
+    NEXT,
+    OUTCOMES,
+    PackageConflict,
+    PackageStatus,
+    PackageStatusChange,
+    PackageSubject,
+    TargetPackage,
+)
 from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
+from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.deconfliction import (
     ContactRequest,
     Exclusion,
@@ -54,6 +67,7 @@ from coordination.models.enums import (
     TaskStatus,
 )
 from coordination.models.guards import APPEND_ONLY, AUDITED_TABLES
+from coordination.models.notifications import BriefingFile, MailMode, Notification, NotificationSettings, PassLease
 from coordination.models.operation import Agency, Jurisdiction, Operation
 from coordination.models.people import User, UserSession
 from coordination.models.records import (
@@ -104,6 +118,12 @@ __all__ = [
     # deconfliction
     "ContactRequest", "ContactStatus", "Exclusion", "HandlingCondition", "Hit", "HitClosed", "HitMatch",
     "Identifier", "IdentifierCheck", "IdentifierKind", "RecordGrant",
+    # decisions
+    "Decision", "DecisionPin",
+    # notifications
+    "BriefingFile", "MailMode", "Notification", "NotificationSettings", "PassLease",
+    # action day
+    "NEXT", "OUTCOMES", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "TargetPackage",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.markings import TLP
@@ -44,7 +44,9 @@ class Identifier(Base):
 
     __table_args__ = (
         Index("ix_identifier_keyed", "keyed", "operation_id"),
-        Index("ix_identifier_phonetic", "phonetic_keyed"),
+        # people only: the other kinds (nearly all) are not written into it
+        Index("ix_identifier_phonetic", "phonetic_keyed", sqlite_where=text("phonetic_keyed IS NOT NULL"),
+              postgresql_where=text("phonetic_keyed IS NOT NULL")),
         Index("ix_identifier_record", "record_entity", "record_id"),
         Index("ix_identifier_agency", "owning_agency_id"),
     )

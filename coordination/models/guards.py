@@ -8,7 +8,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from coordination.errors import RefusedWrite
+from coordination.models.action_day import PackageConflict, PackageStatusChange, PackageSubject, TargetPackage
 from coordination.models.audit import AuditEvent
+from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.operation import Operation
 from coordination.models.people import User
 from coordination.models.records import OPERATIONAL_RECORDS, Briefing, CustodyEvent, Recipient, TaskUpdate
@@ -16,8 +18,9 @@ from coordination.models.records import OPERATIONAL_RECORDS, Briefing, CustodyEv
 # Tables whose rows change only through services, one row at a time, each with its audit event.
 AUDITED_TABLES = frozenset(
     m.__table__ for m in (*OPERATIONAL_RECORDS, CustodyEvent, TaskUpdate, User, Operation, Briefing,
-                          Recipient, AuditEvent))
-APPEND_ONLY = (CustodyEvent, TaskUpdate, AuditEvent)
+                          Recipient, AuditEvent, Decision, DecisionPin, TargetPackage, PackageSubject,
+                          PackageStatusChange, PackageConflict))
+APPEND_ONLY = (CustodyEvent, TaskUpdate, AuditEvent, Decision, DecisionPin, PackageStatusChange)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -30,6 +30,7 @@ class Jurisdiction(Base):
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")  # IANA name: where H-hours are read
 
 
 class Operation(Base):

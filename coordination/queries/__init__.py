@@ -7,6 +7,8 @@
 - `drill_down`: the records behind a bar or a map point of the operation picture
 - `reference`: the operation's name, agency and jurisdiction codes
 - `people`: the users an admin provisions
+- `notifications`: a person's inbox, unread count, mail due and settings, checked against the
+  scoping rule when read
 
 Export rows are `coordination.exports.build`; the operation picture's figures are
 `coordination.aggregates.picture`.

@@ -6,13 +6,15 @@ record are shown as restricted (see marking_history)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination.kinds import TASKS, Kind
+from coordination.kinds import KINDS, TASKS, Kind
+from coordination.markings import TLP, at_most
 from coordination.models import Agency, AuditEvent, Jurisdiction, Outcome, Suspect, Task, TaskUpdate, User
 from coordination.policy import visible
 from coordination.principal import Principal
@@ -47,11 +49,11 @@ def history(session: Session, principal: Principal, kind: Kind, record_id: int) 
             markings.after(event.seq) if event.action in ("create", "update") else markings.before(event.seq),
             principal)
         what = _sentence(kind, event, names, before_readable, after_readable)
-        entries.append(Entry(_when(event.occurred_at), names.actor(event.actor_issuer, event.actor_subject), what))
+        entries.append(Entry(when(event.occurred_at), names.actor(event.actor_issuer, event.actor_subject), what))
     return entries
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
@@ -60,10 +62,7 @@ def _sentence(kind: Kind, event: AuditEvent, names: _Names, before_ok: bool, aft
     if event.outcome is Outcome.REFUSED:
         return f"was refused: {event.detail or event.action}"
     if event.entity == TaskUpdate.entity:
-        if not after_ok:
-            return f"added a note {REDACTED}"
-        status = (f" and moved it {after['status_from']} → {after['status_to']}" if after.get("status_to") else "")
-        return f"added a note: “{after.get('body', '')}”{status}"
+        return "added a note" + _note(after, after_ok)
     if event.action == "create":
         if not after_ok:
             return f"created it {REDACTED}"
@@ -71,16 +70,101 @@ def _sentence(kind: Kind, event: AuditEvent, names: _Names, before_ok: bool, aft
                  for column in _in_field_order(kind, after) if after[column] not in (None, "", [])]
         return "created it: " + ", ".join(shown)
     if event.action == "update":
-        changes = [f"{_label(kind, column)} {names.value(column, before.get(column)) if before_ok else REDACTED} → "
-                   f"{names.value(column, value) if after_ok else REDACTED}" for column, value in after.items()]
-        return "changed " + "; ".join(changes)
+        return "changed " + _changes(kind, before, after, names, before_ok, after_ok)
     if event.action == "transfer custody":
         if not after_ok:
             return f"recorded a custody transfer {REDACTED}"
-        return (f"passed it from {names.agency(after.get('from_agency_id'))} {after.get('from_holder') or ''} to "
-                f"{names.agency(after.get('to_agency_id'))} {after.get('to_holder')} ({after.get('purpose')}, "
-                f"custody event {after.get('sequence')})").replace("  ", " ")
+        return f"passed it {_transfer(after, names)}"
     return event.action
+
+
+def _note(after: dict[str, Any], after_ok: bool) -> str:
+    """': “Body” and moved it open → done', after 'added a note' (or the note restricted)."""
+    if not after_ok:
+        return f" {REDACTED}"
+    status = (f" and moved it {after['status_from']} → {after['status_to']}" if after.get("status_to") else "")
+    return f": “{after.get('body', '')}”{status}"
+
+
+def _changes(kind: Kind, before: dict[str, Any], after: dict[str, Any], names: _Names, before_ok: bool,
+             after_ok: bool) -> str:
+    """'priority low → critical; status open → done', values the reader could not read then restricted."""
+    return "; ".join(f"{_label(kind, column)} {names.value(column, before.get(column)) if before_ok else REDACTED} → "
+                     f"{names.value(column, value) if after_ok else REDACTED}" for column, value in after.items())
+
+
+def _transfer(after: dict[str, Any], names: _Names) -> str:
+    """'from FBI lab to NCA lab (analysis, custody event 3)'."""
+    return (f"from {names.agency(after.get('from_agency_id'))} {after.get('from_holder') or ''} to "
+            f"{names.agency(after.get('to_agency_id'))} {after.get('to_holder')} ({after.get('purpose')}, "
+            f"custody event {after.get('sequence')})").replace("  ", " ")
+
+
+# --- the operation's timeline: one sentence per event, naming its record ----------------------
+
+def sentence(kind: Kind | None, event: AuditEvent, names: _Names, record: str, before_ok: bool = True,
+             after_ok: bool = True) -> str:
+    """What `event` did, as a sentence after its actor's name that names its record (`record`, its
+    reference; for a task note, its task's): "recorded arrest ARR-00152 in England and Wales",
+    "changed task T-3: priority low → critical". Events about no record (sign-ins, exports,
+    imports, users) read in words too. Values from a time the reader could not read the record are
+    restricted, as in a record's own history."""
+    before, after = _values(event.before), _values(event.after)
+    if event.outcome is Outcome.REFUSED:
+        return f"was refused: {event.detail or event.action}"
+    if kind is None:
+        return _about_no_record(event, after)
+    named = f"{kind.entity} {record}"
+    if event.entity == TaskUpdate.entity:
+        return f"added a note to task {record}" + _note(after, after_ok)
+    if event.action == "create":
+        return f"recorded {named}" + (_created(kind, after, names) if after_ok else f" {REDACTED}")
+    if event.action == "update":
+        return f"changed {named}: " + _changes(kind, before, after, names, before_ok, after_ok)
+    if event.action == "transfer custody":
+        return f"passed {named} " + (_transfer(after, names) if after_ok else REDACTED)
+    if event.action in ("pin", "unpin"):
+        return f"pinned {named} into the briefing" if event.action == "pin" else f"unpinned {named}"
+    return f"{event.action} {named}"
+
+
+def _created(kind: Kind, after: dict[str, Any], names: _Names) -> str:
+    """What a new record is, in a few words after its reference."""
+    if kind.entity == "arrest":
+        return f" in {names.jurisdiction_name(after.get('jurisdiction_id'))}"
+    if kind.entity == "suspect":
+        return f" ({after.get('tier')}, {after.get('status')})"
+    if kind.entity == "evidence item":
+        return f" ({after.get('item_type')}), held by {names.agency(after.get('holder_agency_id'))} " \
+               f"{after.get('holder_name') or ''}".rstrip()
+    if kind.entity == "task":
+        return f" for {names.agency(after.get('owning_agency_id'))}: {after.get('title')}"
+    if kind.entity == "decision":
+        corrects = after.get("corrects_id")
+        correcting = f", correcting {names.link(kind.model, corrects)}" if corrects else ""
+        return f": “{after.get('decision')}”{correcting}"
+    return ""
+
+
+def _about_no_record(event: AuditEvent, after: dict[str, Any]) -> str:
+    """Sign-ins, exports, imports and the reference data, in words."""
+    action, entity = event.action, event.entity
+    if action == "export" and entity == "briefing":
+        return f"made a briefing marked {after.get('classification', '')} TLP:{after.get('tlp', '')}".rstrip()
+    if action == "export":
+        return f"exported {after.get('rows', 0):,} {entity} ({after.get('format', 'a file')})"
+    if action == "import":
+        return (f"imported {entity} from {after.get('file', 'a file')}: {after.get('created', 0):,} created, "
+                f"{after.get('updated', 0):,} updated")
+    if action in ("sign in", "sign out"):
+        return {"sign in": "signed in", "sign out": "signed out"}[action]
+    if action == "session expired":
+        return f"was signed out ({event.detail or 'expired'})"
+    if entity == "user":
+        return "provisioned a user" if action == "create" else "changed a user's account"
+    if action == "create" and entity in ("agency", "operation"):
+        return f"set up {entity} {after.get('code') or after.get('code_name') or ''}".rstrip()
+    return f"{action} {entity}".strip()
 
 
 def _values(text: str | None) -> dict[str, Any]:
@@ -109,6 +193,7 @@ class _Names:
         self.session, self.principal = session, principal
         self.agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
         self.jurisdictions = dict(session.execute(select(Jurisdiction.id, Jurisdiction.code)).all())
+        self.jurisdiction_names = dict(session.execute(select(Jurisdiction.id, Jurisdiction.name)).all())
         self.people: dict[int, tuple[str, str, str]] = {}  # id -> subject, name, agency code
         self.by_subject: dict[tuple[str, str], str] = {}
 
@@ -133,6 +218,9 @@ class _Names:
                                                                       visible(model, self.principal)))
         return reference or RESTRICTED_RECORD
 
+    def jurisdiction_name(self, jurisdiction_id: Any) -> str:
+        return self.jurisdiction_names.get(jurisdiction_id, "?")
+
     def agency(self, agency_id: Any) -> str:
         return self.agencies.get(agency_id, "") if agency_id is not None else ""
 
@@ -154,3 +242,32 @@ class _Names:
         if isinstance(value, bool):
             return "yes" if value else "no"
         return str(value)
+
+
+def names(session: Session, principal: Principal) -> _Names:
+    """Ids as the principal reads them (for `sentence`)."""
+    return _Names(session, principal)
+
+
+class _NamesUpTo(_Names):
+    """Names for a document limited to a marking: a linked record above it is a restricted record too."""
+
+    def __init__(self, session: Session, principal: Principal, up_to: TLP | None):
+        super().__init__(session, principal)
+        self.up_to = up_to
+
+    def link(self, model, record_id: Any) -> str:
+        if self.up_to and self.session.scalar(select(model.tlp).where(model.id == record_id)) not in at_most(
+                self.up_to):
+            return RESTRICTED_RECORD
+        return super().link(model, record_id)
+
+
+def sentences(session: Session, principal: Principal, events: Iterable, readable_then: dict[int, tuple[bool, bool]],
+              up_to: TLP | None = None) -> dict[int, str]:
+    """seq -> what each event did, worded as a record's history words it, for lists of changes across
+    records (the briefing's). `readable_then[seq]`: could the reader read the record just before and
+    just after the event (within `up_to`)."""
+    names = _NamesUpTo(session, principal, up_to)
+    kinds = {kind.entity: kind for kind in KINDS.values()} | {TaskUpdate.entity: TASKS}
+    return {event.seq: _sentence(kinds[event.entity], event, names, *readable_then[event.seq]) for event in events}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from coordination import policy
@@ -191,15 +191,16 @@ def hits_for_agency(session: Session, principal: Principal, *, limit: int = PAGE
 
 
 def hits_on_record(session: Session, principal: Principal, entity: str, record_id: int) -> list[HitRow]:
-    """The open hits on one record that the principal is told of, newest first."""
+    """The open hits on one record that the principal is told of, newest first. The record can be
+    either side of a hit: one query for each, each starting from the record's identifiers (an OR of
+    the two would read every hit)."""
     if entity not in HOLDERS or not _readable(session, principal, entity, record_id):
         return []
-    first, second = FIRST, SECOND
-    on_first = and_(first.record_entity == entity, first.record_id == record_id,
-                    policy.told(principal, first, second))
-    on_second = and_(second.record_entity == entity, second.record_id == record_id,
-                     policy.told(principal, second, first))
-    found = _found(session, _hits(principal, first, second).where(or_(on_first, on_second)).order_by(Hit.id.desc()))
+    found = []
+    for mine, other in ((FIRST, SECOND), (SECOND, FIRST)):
+        found += _found(session, _hits(principal, FIRST, SECOND).where(
+            mine.record_entity == entity, mine.record_id == record_id, policy.told(principal, mine, other)))
+    found.sort(key=lambda row: row[0], reverse=True)
 
     def mine_of(one, two, named):
         return (one, two) if (one.record_entity, one.record_id) == (entity, record_id) else (two, one)

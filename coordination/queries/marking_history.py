@@ -95,10 +95,11 @@ def timelines(session: Session, model: type[MarkedRecord], ids: Sequence[int]) -
         for event in session.execute(
                 select(AuditEvent.entity_id, AuditEvent.seq, AuditEvent.action, AuditEvent.after, AuditEvent.outcome)
                 .where(AuditEvent.entity == model.entity, AuditEvent.entity_id.in_(id_list[start:start + 1000]),
-                       AuditEvent.action.in_(("create", "update")), AuditEvent.outcome == Outcome.OK)
-                .order_by(AuditEvent.seq)):
+                       AuditEvent.action.in_(("create", "update")), AuditEvent.outcome == Outcome.OK)):
             found[event.entity_id].append(event)
-    return {record_id: timeline(events) for record_id, events in found.items()}
+    # sorted here, not in SQL: ordered by seq, SQLite would walk all of a kind's events along
+    # ix_audit_event_entity_seq instead of looking these records' events up by id
+    return {record_id: timeline(sorted(events, key=lambda e: e.seq)) for record_id, events in found.items()}
 
 
 def readable(marking: Marking | None, principal: Principal) -> bool:

@@ -88,7 +88,10 @@ class RecordView:
 def statuses(kind: Kind) -> list[str]:
     """The statuses a kind's records can be in, for a filter ([] when it has none)."""
     status = kind.fields.get("status")
-    return list(getattr(status.parse, "options", [])) if status else []
+    if status:
+        return list(getattr(status.parse, "options", []))
+    column = kind.model.__table__.c.get("status")  # a status changed elsewhere (a target package's)
+    return list(column.type.enums) if column is not None and isinstance(column.type, Enum) else []
 
 
 # A link column sorts by what a person reads in it: the linked record's code, reference or subject.
@@ -108,7 +111,7 @@ def _attribute(kind: Kind, name: str) -> str:
 def sortable(kind: Kind) -> list[str]:
     """The columns a table can be sorted by, in the table's order: all but the recipients and free text."""
     table = kind.model.__table__
-    return [name for name in kind.columns if name != "recipients"
+    return [name for name in kind.columns if name != "recipients" and _attribute(kind, name) in table.c
             and not isinstance(table.c[_attribute(kind, name)].type, Text)]
 
 
@@ -166,7 +169,7 @@ _TALLIES = {"suspects": (SuspectTally, SuspectRedTally), "arrests": (ArrestTally
 def _total(session: Session, principal: Principal, kind: Kind, filters: TableFilters) -> int:
     """How many records the principal may see match the filters: from the tallies (the same
     scoping rule in its tally form, as the operation picture counts), unless a search reads the rows."""
-    if filters.search.strip():
+    if filters.search.strip() or kind.name not in _TALLIES:  # target packages are few: counted from rows
         model = kind.model
         return session.scalar(select(func.count()).select_from(model)
                               .where(visible(model, principal), *_conditions(kind, filters))) or 0

@@ -16,18 +16,27 @@ these.
 - `checks`: checking an identifier before acting (which other agencies hold it), at most so many an hour
 - `key_rotation`: re-keying every identifier and exclusion under a new deconfliction key
 - `contact_requests`: asking another agency for contact about a hit, its approval (a grant) or decline
+- `decisions`: the decision log (append-only) and its pins
+- `notifications`: `notify` (other use cases call it), a person's inbox and settings
+- `reminders`: the reminder pass's use cases (due, overdue, unblocked; its lease; mail; briefings)
+- `action_day`: target packages, their status changes (an outcome writes its arrests and exhibits)
+  and event deconfliction
 - `base`: what the use cases share; `runner`: where transactions begin and end
 """
 
 from coordination.services import (
+    action_day,
     briefings,
     checks,
     contact_requests,
+    decisions,
     evidence,
     exports,
     identifiers,
     key_rotation,
+    notifications,
     records,
+    reminders,
     sign_in,
     users,
 )
@@ -50,6 +59,20 @@ record_sign_in = committed(users.record_sign_in)
 record_export = committed(exports.record_export)
 authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
+record_decision = committed(decisions.record_decision)
+pin_decision = committed(decisions.pin_decision)
+mark_read = committed(notifications.mark_read)
+mark_all_read = committed(notifications.mark_all_read)
+save_notification_settings = committed(notifications.save_settings)
+remind = committed(reminders.remind)
+take_lease = committed(reminders.take_lease)
+release_lease = committed(reminders.release_lease)
+claim_mail = committed(reminders.claim_mail)
+unclaim_mail = committed(reminders.unclaim_mail)
+file_briefing = committed(reminders.file_briefing)
+create_package = committed(action_day.create_package)
+update_package = committed(action_day.update_package)
+change_package_status = committed(action_day.change_package_status)
 admit = in_transaction(sign_in.admit)
 add_identifier = committed(identifiers.add_identifier)
 add_identifiers = committed(identifiers.add_identifiers)
@@ -65,9 +88,13 @@ rotate_key = committed(key_rotation.rotate_key)
 
 __all__ = [
     "add_exclusion", "add_identifier", "add_identifiers", "remove_exclusion", "remove_identifier",
+    "change_package_status", "create_package", "update_package",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
     "ask_for_contact", "approve_contact", "decline_contact", "check_identifier", "rotate_key",
+    "record_decision", "pin_decision",
+    "mark_read", "mark_all_read", "save_notification_settings", "remind", "take_lease", "release_lease",
+    "claim_mail", "unclaim_mail", "file_briefing",
 ]

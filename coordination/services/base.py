@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from coordination import audit, kinds, policy, references
+from coordination import audit, kinds, notices, policy, references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import Kind
@@ -19,6 +19,7 @@ from coordination.markings import TLP
 from coordination.models import Agency, Hit, Identifier, MarkedRecord, Operation, Recipient, RecordGrant
 from coordination.principal import SYSTEM_ISSUER, Principal
 from coordination.queries.records import readable
+from coordination.services.notifications import notify
 
 MARKING_FIELDS = ("tlp", "classification")
 
@@ -75,6 +76,10 @@ def resolve_links(session: Session, principal: Principal, kind: Kind, values: di
         model = getattr(field.parse, "links_to", None)
         column = field.column or name
         value = values.get(column)
+        if getattr(field.parse, "links_many_to", None) is not None and value is not None:
+            _resolve_many(session, principal, field.parse.links_many_to, name, column, values, record, owner,
+                          problems)
+            continue
         if model is None or value is None:
             continue
         if record is not None and value == getattr(record, column):
@@ -101,13 +106,44 @@ def resolve_links(session: Session, principal: Principal, kind: Kind, values: di
         raise ValidationError(problems)
 
 
+def _resolve_many(session: Session, principal: Principal, model: type[MarkedRecord], name: str, column: str,
+                  values: dict[str, Any], record: MarkedRecord | None, owner: int | None,
+                  problems: dict[str, str]) -> None:
+    """Several links in one field (a package's subjects), each resolved as `resolve_links` resolves
+    one; on an update, RESTRICTED keeps the linked records the principal may not read."""
+    kind = kinds.of(model)
+    chosen, keep_hidden, refused = set(), False, []
+    for value in values[column]:
+        if isinstance(value, int):
+            if readable(session, principal, kind, value):
+                chosen.add(value)
+            else:
+                refused.append(no_such(model, value))
+        elif value.text == references.RESTRICTED:
+            keep_hidden = record is not None
+            if record is None:
+                refused.append(f"a new record cannot be linked to a {model.entity} you may not read")
+        else:
+            try:
+                candidates = link_candidates(session, principal, model, [value.text])[value.text]
+                chosen.add(choose_link(model, value.text, candidates, owner))
+            except ValueError as error:
+                refused.append(str(error))
+    if keep_hidden:
+        chosen |= {linked for linked in getattr(record, column) if not readable(session, principal, kind, linked)}
+    if refused:
+        problems[name] = "; ".join(refused[:3])
+    values[column] = sorted(chosen)
+
+
 def parse_and_resolve(session: Session, principal: Principal, kind: Kind, data: Mapping[str, Any],
                       record: MarkedRecord | None = None) -> dict[str, Any]:
     """`parse_fields` with links resolved, every problem of both named at once."""
     try:
         values = parse_fields(session, kind.fields, data, partial=record is not None)
     except ValidationError as error:
-        links = {name: field for name, field in kind.fields.items() if getattr(field.parse, "links_to", None)}
+        links = {name: field for name, field in kind.fields.items()
+                 if getattr(field.parse, "links_to", None) or getattr(field.parse, "links_many_to", None)}
         problems = dict(error.problems)
         try:
             linked = parse_fields(session, links, {n: v for n, v in data.items() if n in links and n not in problems},
@@ -318,6 +354,8 @@ def create_record(session: Session, principal: Principal, kind: Kind, data: Mapp
         set_recipients(session, model.entity, record.id, recipients)
     audit.record(session, audit.NewEvent(principal, "create", model.entity, record.id,
                                          after=audit_values(record, values, recipients)))
+    if recipients:
+        notify(session, notices.NAMED_RECIPIENT, model.entity, record.id, users=recipients, actor=principal)
     return record
 
 
@@ -369,6 +407,9 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
         changed["recipients"] = recipients
     audit.record(session, audit.NewEvent(principal, "update", model.entity, record.id, before=before,
                                          after=changed))
+    if recipients_changed:
+        notify(session, notices.NAMED_RECIPIENT, model.entity, record.id, users=set(recipients) - old_recipients,
+               actor=principal)
     return record
 
 

@@ -28,6 +28,7 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.services.base import acting_as, agency_code, current_operation, recipient_ids
+from coordination.services.deconfliction_notices import tell_of_answer, tell_of_request
 
 ENTITY = ContactRequest.entity
 
@@ -61,6 +62,7 @@ def ask_for_contact(session: Session, principal: Principal, hit_id: int, reason:
     audit.record(session, audit.NewEvent(principal, "ask for contact", ENTITY, request.id, after={
         "hit_id": hit_id, "requesting_agency": principal.agency_code,
         "owner_agency": agency_code(session, other.owning_agency_id), "status": request.status}))
+    tell_of_request(session, principal, request)
     return request
 
 
@@ -89,6 +91,7 @@ def approve_contact(session: Session, principal: Principal, request_id: int, con
     audit.record(session, audit.NewEvent(principal, "approve contact", ENTITY, request.id, before=before, after={
         "status": request.status, "condition": request.condition, "conditions_stated": bool(request.condition_text),
         "requesting_agency": agency_code(session, request.requesting_agency_id), "version": request.version}))
+    tell_of_answer(session, principal, request)
     return request
 
 
@@ -100,6 +103,7 @@ def decline_contact(session: Session, principal: Principal, request_id: int, rea
     audit.record(session, audit.NewEvent(principal, "decline contact", ENTITY, request.id, after={
         "status": request.status, "requesting_agency": agency_code(session, request.requesting_agency_id),
         "version": request.version}))
+    tell_of_answer(session, principal, request)
     return request
 
 

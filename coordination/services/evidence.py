@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination import audit, policy
+from coordination import audit, notices, policy
 from coordination.errors import ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
@@ -28,6 +28,7 @@ from coordination.services.base import (
     snapshot,
     update_record,
 )
+from coordination.services.notifications import notify
 
 CUSTODY_COLUMNS = ("evidence_item_id", "sequence", "from_agency_id", "from_holder", "to_agency_id", "to_holder",
                    "occurred_at", "place", "purpose", "seal_number", "condition", "hash_checked", "hash_matches")
@@ -38,8 +39,14 @@ def _digital_needs_hash(values: dict[str, Any], item_type: EvidenceType) -> None
         raise ValidationError({"sha256": f"is required for a digital item ({item_type.value})"})
 
 
-def create_evidence_item(session: Session, principal: Principal, data: dict[str, Any]) -> EvidenceItem:
-    """Record a seized item; its seizure is custody event 1, held by the owning agency."""
+def create_evidence_item(session: Session, principal: Principal, data: dict[str, Any],
+                         seal_number: str | None = None) -> EvidenceItem:
+    """Record a seized item; its seizure is custody event 1, held by the owning agency (sealed with
+    `seal_number` when one is given, as an action-day team seals what it seizes)."""
+    if seal_number is not None:
+        seal_number = parse_fields(session, {"seal_number": CUSTODY_TRANSFER["seal_number"]},
+                                   {"seal_number": seal_number})["seal_number"]
+
     def check(values):
         _digital_needs_hash(values, values["item_type"])
         check_reference(session, principal, EVIDENCE, values["exhibit_ref"], values["owning_agency_id"])
@@ -49,6 +56,7 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
         evidence_item_id=item.id, sequence=1, from_agency_id=None, from_holder=item.seized_from,
         to_agency_id=item.holder_agency_id, to_holder=item.holder_name, occurred_at=item.seized_at,
         place=item.seized_place, purpose="seizure", condition="as seized", hash_checked=item.sha256,
+        seal_number=seal_number,
         hash_matches=True if item.sha256 else None, recorded_by_id=principal.user_id))
     session.flush()
     return item
@@ -102,6 +110,9 @@ def transfer_custody(session: Session, principal: Principal, item_id: int, expec
     detail = None if event.hash_matches in (None, True) else "SHA-256 at transfer differs from the seizure hash"
     audit.record(session, audit.NewEvent(principal, "transfer custody", EvidenceItem.entity, item.id,
                                          after=snapshot(event, CUSTODY_COLUMNS), detail=detail))
+    if event.to_agency_id != event.from_agency_id:
+        notify(session, notices.CUSTODY_TO_AGENCY, EvidenceItem.entity, item.id, agencies=[event.to_agency_id],
+               actor=principal)
     return event
 
 

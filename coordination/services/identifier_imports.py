@@ -27,9 +27,9 @@ from coordination.links import choose_link, link_candidates
 from coordination.models import Agency, Identifier, IdentifierKind, Outcome, utcnow
 from coordination.principal import Principal
 from coordination.services.base import current_operation, refusal_message
+from coordination.services.deconfliction_notices import tell_of_hits
 from coordination.services.identifiers import (
     HOLDERS,
-    few,
     hit_events,
     holder,
     match,
@@ -97,18 +97,19 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
            progress: Progress | None) -> list[dict]:
     """The identifiers the rows add, as plain rows to insert; a problem per bad cell."""
     cells_of = [dict(row.cells.items()) for row in rows]  # each row's text decoded once
-    records = _records(session, principal, cells_of)
+    names = [_named(cells) for cells in cells_of]
+    records = _records(session, principal, set(names))
     countries = dict(session.execute(select(Agency.id, Agency.country)).all())
     kinds: dict[str, IdentifierKind | Problem] = {}
     checked: list[tuple[Row, _Record, str, str | None, identifiers.Normalised, str]] = []
-    for done, (row, cells) in enumerate(zip(rows, cells_of, strict=True), start=1):
+    for done, (row, cells, name) in enumerate(zip(rows, cells_of, names, strict=True), start=1):
         if progress and (done % 500 == 0 or done == len(rows)):
             progress(done, len(rows))
         if len(result.problems) >= MAX_PROBLEMS:  # a bounded answer to a file that is wrong everywhere
             result.problems.append(Problem(row.number, "file", f"more than {MAX_PROBLEMS:,} problems: checking "
                                                                "stopped here; correct these first"))
             break
-        record = records.get(_named(cells))
+        record = records[name]
         problems = []
         if isinstance(record, Problem):
             problems.append(Problem(row.number, record.column, record.reason, record.refused))
@@ -162,7 +163,7 @@ def _named(cells: dict[str, str]) -> tuple[str, str]:
 
 
 def _records(session: Session, principal: Principal,
-             cells_of: list[dict[str, str]]) -> dict[tuple[str, str], _Record | Problem]:
+             names: set[tuple[str, str]]) -> dict[tuple[str, str], _Record | Problem]:
     """(record kind, reference) -> the record the rows name, or the problem with naming it: no such
     kind, or no record the importer may read (a hidden record and no record alike). A row that adds
     to a record the importer may not change is refused when checked (one already there is unchanged,
@@ -170,8 +171,7 @@ def _records(session: Session, principal: Principal,
     records."""
     wanted: dict[str, set[str]] = {}
     named: dict[tuple[str, str], _Record | Problem] = {}
-    for cells in cells_of:
-        kind_text, reference = _named(cells)
+    for kind_text, reference in names:
         kind = holder(kind_text) if kind_text else None
         if kind is None:
             named[(kind_text, reference)] = Problem(0, "record_kind", f"'{shown(kind_text)}' is not one of: "
@@ -234,8 +234,7 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
         row["id"] = identifier_id
     insert_rows(session, Identifier.__table__, new)
     first = min(ids)
-    found = match(session, lambda side: few(session, side.id >= first),
-                  possible=any(row["phonetic_keyed"] for row in new))
+    found = match(session, "since", {"since": first}, possible=any(row["phonetic_keyed"] for row in new))
     added: dict[tuple[str, int], list[dict]] = {}
     for row in new:
         added.setdefault((row["record_entity"], row["record_id"]), []).append(
@@ -244,6 +243,7 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
         *(audit.NewEvent(principal, "add identifiers", entity, record_id, after={"identifiers": on_record})
           for (entity, record_id), on_record in added.items()),
         *hit_events(session, principal, "hit found", found)])
+    tell_of_hits(session, principal, found)
 
 
 def _next_ids(session: Session, count: int) -> list[int]:

@@ -10,11 +10,13 @@ closes its open hits, removing one matches its identifiers again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -46,6 +49,7 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.services.base import authorise, current_operation, load_visible
+from coordination.services.deconfliction_notices import tell_of_hits
 
 HOLDERS = (SUSPECTS, EVIDENCE, ARRESTS)  # the kinds whose records hold identifiers
 MAX_REASON = 300
@@ -160,13 +164,14 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
         added = sorted(session.scalars(insert(Identifier).returning(Identifier), list(new.values())).all(),
                        key=lambda identifier: identifier.id)  # found again by their keyed values below
         held |= {identifier.keyed: identifier for identifier in added}
-        found = match(session, lambda side: side.id.in_([identifier.id for identifier in added]),
+        found = match(session, "ids", {"ids": [identifier.id for identifier in added]},
                       possible=any(identifier.phonetic_keyed for identifier in added))
         audit.record_many(session, [  # the record owner's own events: the only ones that carry the value
             *(audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
                 "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
                 "qualifier": identifier.qualifier}) for identifier in added),
             *hit_events(session, principal, "hit found", found)])
+        tell_of_hits(session, principal, found)
     return [held[value_keyed] for value_keyed in keyed]
 
 
@@ -203,43 +208,62 @@ def _excluded(side: type[Identifier]) -> ColumnElement[bool]:
     return exists().where(Exclusion.operation_id == side.operation_id, Exclusion.keyed == side.keyed)
 
 
-def few(session: Session, clause: ColumnElement[bool]) -> ColumnElement[bool]:
+# Which identifiers a match starts from, by name, with the parameters each takes: its statements are
+# built once (building them cost more than running them for a record's few identifiers).
+PROBES: dict[str, Probe] = {
+    "ids": lambda side: side.id.in_(bindparam("ids", expanding=True)),  # a record's new identifiers
+    "since": lambda side: side.id >= bindparam("since"),  # an import's, which take the next ids
+    "keyed": lambda side: and_(side.keyed == bindparam("keyed"), side.operation_id == bindparam("operation_id")),
+    "all": lambda side: true(),
+}
+
+
+def _few(clause: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
     """`clause`, marked as selecting few rows. Without statistics (nothing runs ANALYZE on an embedded
-    file) SQLite would start a match from the other side of the join and scan every identifier
-    (10 s for 10,000 new ones among 1.5 million); told that the probe is selective, it starts from the
-    new identifiers and looks each value up in the keyed index. PostgreSQL keeps statistics."""
-    return func.likelihood(clause, literal_column("0.001")) if session.get_bind().dialect.name == "sqlite" else clause
+    file) SQLite would start an import's match from the other side of the join and scan every
+    identifier (10 s for 10,000 new ones among 1.5 million); told that the probe is selective, it starts
+    from the new identifiers and looks each value up in the keyed index. PostgreSQL keeps statistics."""
+    return func.likelihood(clause, literal_column("0.001")) if dialect == "sqlite" else clause
 
 
-def match(session: Session, probe: Probe, possible: bool = True) -> list[int]:
-    """Make the hits of the identifiers `probe` selects with every other open identifier of their
-    operation: exact (the same keyed value) and possible (people: the same phonetic key, not the same
-    value). Set-based: one INSERT ... SELECT per kind of match; returns the new hits' ids, for the
-    caller to audit with its own events (`hit_events`). Pairs already hit, pairs on one record and
-    excluded values are left out. `possible=False` when no probed identifier is a person (saves the
-    second statement)."""
-    session.flush()
+@functools.cache
+def _pairs(probe_name: str, kind: HitMatch, dialect: str):
+    """INSERT INTO hit ... SELECT the new pairs of one kind of match for the probed identifiers."""
     a, b = FIRST, SECOND
+
+    def probe(side):
+        return _few(PROBES[probe_name](side), dialect) if probe_name == "since" else PROBES[probe_name](side)
     first = case((a.id < b.id, a.id), else_=b.id)
     second = case((a.id < b.id, b.id), else_=a.id)
     first_agency = case((a.id < b.id, a.owning_agency_id), else_=b.owning_agency_id)
     second_agency = case((a.id < b.id, b.owning_agency_id), else_=a.owning_agency_id)
-    matches = [(HitMatch.EXACT, a.keyed == b.keyed)]
-    if possible:
-        matches.append((HitMatch.POSSIBLE, and_(a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)))
+    same = a.keyed == b.keyed if kind is HitMatch.EXACT else and_(  # (IS NOT NULL: that index holds people only)
+        b.phonetic_keyed.is_not(None), a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)
+    already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
+    pairs = select(a.operation_id, literal(kind.value), first, second, first_agency, second_agency,
+                   bindparam("now", type_=UTCDateTime())).join(
+        b, and_(same, b.operation_id == a.operation_id)).where(
+        probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
+        or_(b.id < a.id, not_(probe(b))),  # each pair once, when both sides are probed
+        not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
+        not_(_excluded(a)), not_(_excluded(b)), not_(already))
+    return insert(Hit.__table__).from_select(  # Core: executed with its parameters, not as ORM rows
+        ["operation_id", "match", "first_id", "second_id", "first_agency_id", "second_agency_id", "found_at"],
+        pairs).returning(Hit.__table__.c.id)
+
+
+def match(session: Session, probe: str, parameters: dict, possible: bool = True) -> list[int]:
+    """Make the hits of the identifiers the probe (one of PROBES, with its `parameters`) selects with
+    every other open identifier of their operation: exact (the same keyed value) and possible (people:
+    the same phonetic key, not the same value). Set-based: one INSERT ... SELECT per kind of match;
+    returns the new hits' ids, for the caller to audit with its own events (`hit_events`). Pairs
+    already hit, pairs on one record and excluded values are left out. `possible=False` when no probed
+    identifier is a person (saves the second statement)."""
+    session.flush()
+    dialect = session.get_bind().dialect.name
     found = []
-    for kind, same in matches:
-        already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
-        pairs = select(a.operation_id, literal(kind.value), first, second, first_agency, second_agency,
-                       literal(utcnow(), UTCDateTime())).join(
-            b, and_(same, b.operation_id == a.operation_id)).where(
-            probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
-            or_(b.id < a.id, not_(probe(b))),  # each pair once, when both sides are probed
-            not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
-            not_(_excluded(a)), not_(_excluded(b)), not_(already))
-        found += session.scalars(insert(Hit).from_select(
-            ["operation_id", "match", "first_id", "second_id", "first_agency_id", "second_agency_id", "found_at"],
-            pairs).returning(Hit.id)).all()
+    for kind in (HitMatch.EXACT, HitMatch.POSSIBLE) if possible else (HitMatch.EXACT,):
+        found += session.scalars(_pairs(probe, kind, dialect), parameters | {"now": utcnow()}).all()
     return sorted(found)
 
 
@@ -252,16 +276,18 @@ def close_hits(session: Session, which: ColumnElement[bool], reason: HitClosed) 
     return ids
 
 
+_HIT_EVENT_ROWS = (
+    select(Hit.id, Hit.match, FIRST.kind, _ONE.code, _TWO.code)
+    .join(FIRST, FIRST.id == Hit.first_id).join(SECOND, SECOND.id == Hit.second_id)
+    .join(_ONE, _ONE.id == FIRST.owning_agency_id).join(_TWO, _TWO.id == SECOND.owning_agency_id)
+    .where(Hit.id.in_(bindparam("ids", expanding=True))).order_by(Hit.id))
+
+
 def hit_events(session: Session, principal: Principal, action: str, ids: list[int]) -> list[audit.NewEvent]:
     """One event per hit, naming its kind, match and the agencies on either side: never a value."""
-    first, second, one, two = FIRST, SECOND, _ONE, _TWO
     rows = []
     for start in range(0, len(ids), 5000):
-        rows += session.execute(
-            select(Hit.id, Hit.match, first.kind, one.code, two.code)
-            .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
-            .join(one, one.id == first.owning_agency_id).join(two, two.id == second.owning_agency_id)
-            .where(Hit.id.in_(ids[start:start + 5000])).order_by(Hit.id)).all()
+        rows += session.execute(_HIT_EVENT_ROWS, {"ids": ids[start:start + 5000]}).all()
     return [audit.NewEvent(principal, action, Hit.entity, hit_id, after={
         "kind": kind, "match": hit_match, "agencies": sorted({code_one, code_two})})
         for hit_id, hit_match, kind, code_one, code_two in rows]
@@ -338,6 +364,6 @@ def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) 
     for start in range(0, len(reopen), 5000):
         session.execute(update(Hit).where(Hit.id.in_(reopen[start:start + 5000]))
                         .values(closed_at=None, closed_reason=None))
-    found = match(session, lambda side: and_(side.keyed == keyed, side.operation_id == operation_id))
+    found = match(session, "keyed", {"keyed": keyed, "operation_id": operation_id})
     audit.record_many(session, [removed, *hit_events(session, principal, "hit reopened", reopen),
                                 *hit_events(session, principal, "hit found", found)])

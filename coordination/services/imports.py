@@ -1,4 +1,4 @@
-"""Bulk import of suspects, arrests and tasks from CSV or XLSX: all or nothing.
+"""Bulk import of suspects, arrests, tasks and target packages from CSV or XLSX: all or nothing.
 
 Each row goes through the same service code as a form (validation, authorisation, version check,
 audit event), inside one transaction; a row that fails is rolled back to its savepoint and
@@ -27,7 +27,7 @@ from coordination.kinds import IMPORTABLE, KINDS, Kind
 from coordination.links import link_candidates
 from coordination.models import Agency, Jurisdiction, Outcome, Recipient, Suspect, User, utcnow
 from coordination.principal import Principal
-from coordination.services import records
+from coordination.services import action_day, records
 from coordination.services.base import clash, current_operation, prepare_create
 from coordination.tabular import Row, Table, TableError, check_columns, read_table
 
@@ -36,8 +36,10 @@ MAX_PROBLEMS = 1_000
 # the same file, so they go row by row through the service
 BULK_RULES = {"suspects": records.suspect_rules, "arrests": records.arrest_rules}
 # the use cases a row goes through, inside the import's one transaction
-CREATE = {"suspects": records.create_suspect, "arrests": records.create_arrest, "tasks": records.create_task}
-UPDATE = {"suspects": records.update_suspect, "arrests": records.update_arrest, "tasks": records.update_task}
+CREATE = {"suspects": records.create_suspect, "arrests": records.create_arrest, "tasks": records.create_task,
+          "packages": action_day.create_package}
+UPDATE = {"suspects": records.update_suspect, "arrests": records.update_arrest, "tasks": records.update_task,
+          "packages": action_day.update_package}
 Progress = Callable[[int, int], None]
 
 

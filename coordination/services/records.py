@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination import audit, policy
+from coordination import audit, notices, policy
 from coordination import fields as f
 from coordination.errors import ValidationError
 from coordination.kinds import ARRESTS, SUSPECTS, TASKS
@@ -24,6 +24,7 @@ from coordination.services.base import (
     merge_or_conflict,
     update_record,
 )
+from coordination.services.notifications import notify
 
 
 def _unique_reference(session: Session, principal: Principal, kind, values: dict,
@@ -120,7 +121,20 @@ def create_task(session: Session, principal: Principal, data: dict[str, Any]) ->
             authorise(principal, policy.Action.REASSIGN_TASK, TASKS, owning_agency_id=values["owning_agency_id"])
         _unique_reference(session, principal, TASKS, values)
         _blank_defaults(values, description="")
-    return create_record(session, principal, TASKS, data, check)
+    task = create_record(session, principal, TASKS, data, check)
+    _tell_assigned(session, principal, task, {"assignee_id": task.assignee_id,
+                                              "owning_agency_id": task.owning_agency_id})
+    return task
+
+
+def _tell_assigned(session: Session, principal: Principal, task: Task, changed: dict) -> None:
+    """A task given to a person, or to an agency other than the actor's, tells them (notify skips the actor)."""
+    if changed.get("assignee_id") is not None:
+        notify(session, notices.TASK_ASSIGNED_TO_YOU, Task.entity, task.id, users=[changed["assignee_id"]],
+               actor=principal)
+    agency = changed.get("owning_agency_id")
+    if agency is not None and agency != principal.agency_id:
+        notify(session, notices.TASK_ASSIGNED_TO_AGENCY, Task.entity, task.id, agencies=[agency], actor=principal)
 
 
 def update_task(session: Session, principal: Principal, task_id: int, expected_version: int,
@@ -136,9 +150,13 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
                 session, changed["assignee_id"], changed.get("owning_agency_id", record.owning_agency_id)):
             authorise(principal, policy.Action.REASSIGN_TASK, TASKS, record.id,
                       owning_agency_id=record.owning_agency_id)
-    return update_record(session, principal, TASKS, task_id, expected_version, changes,
+        assigned.update(changed)
+    assigned = {}
+    task = update_record(session, principal, TASKS, task_id, expected_version, changes,
                          normalise=lambda record, values: _refuse_blanking(values, "description"), check=check,
                          loaded=loaded)
+    _tell_assigned(session, principal, task, assigned)
+    return task
 
 
 def add_task_update(session: Session, principal: Principal, task_id: int, body: str,

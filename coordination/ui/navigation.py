@@ -9,6 +9,7 @@ import streamlit as st
 
 from coordination import policy
 from coordination.principal import Principal
+from coordination.ui.widgets import inbox
 
 PAGE_DIR = Path(__file__).parent / "pages"
 # name -> title; the page itself is PAGE_DIR/<name>.py. No icons: Streamlit turns a page's icon into
@@ -23,10 +24,19 @@ PAGES = {
     "tasks": "Tasks",
     "deconfliction": "Deconfliction",
     "users": "Users",
+    "timeline": "Timeline",
+    "decisions": "Decision log",
+    "inbox": "Inbox",
+    "my_packages": "My agency's packages",
+    "action_day": "Action day board",
+    "packages": "Target packages",
 }
 
 
 def run(principal: Principal) -> None:
     pages = [st.Page(PAGE_DIR / f"{name}.py", title=PAGES[name], url_path=name, default=index == 0)
              for index, name in enumerate(policy.pages_for(principal))]
-    st.navigation(pages).run()
+    navigation = st.navigation(pages)
+    if "inbox" in policy.pages_for(principal):
+        inbox.unread_badge()
+    navigation.run()

@@ -59,7 +59,9 @@ def upgrade() -> None:
     with op.batch_alter_table('identifier', schema=None) as batch_op:
         batch_op.create_index('ix_identifier_agency', ['owning_agency_id'], unique=False)
         batch_op.create_index('ix_identifier_keyed', ['keyed', 'operation_id'], unique=False)
-        batch_op.create_index('ix_identifier_phonetic', ['phonetic_keyed'], unique=False)
+        batch_op.create_index('ix_identifier_phonetic', ['phonetic_keyed'], unique=False,
+                              sqlite_where=sa.text('phonetic_keyed IS NOT NULL'),
+                              postgresql_where=sa.text('phonetic_keyed IS NOT NULL'))
         batch_op.create_index('ix_identifier_record', ['record_entity', 'record_id'], unique=False)
 
     op.create_table('identifier_check',

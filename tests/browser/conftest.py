@@ -1,5 +1,6 @@
 """A real stack for browser tests: the local OpenID provider, two app replicas sharing one
-database and one cookie secret, and headless Chromium driven by Playwright."""
+database and one cookie secret behind Debian's haproxy (sticky by cookie, websockets through), and
+headless Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 from coordination import deconfliction_key, demo, devstack, reference
 from coordination.db import make_engine, write_session
 from coordination.models import Base
-from tests.browser.switching_proxy import SwitchingProxy
+from tests.browser.load_balancer import LoadBalancer, haproxy
 from tests.conftest import PG_SCHEMA, postgres_engine, postgres_url, require
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,7 +34,7 @@ def free_port() -> int:
 class Stack:
     issuer: str
     app: str  # the load balancer's address, which every browser uses
-    proxy: SwitchingProxy  # which replica new connections reach: 0 or 1
+    balancer: LoadBalancer  # pin a browser to replica 0 or 1; count what each served
     database_url: str
     key_file: Path  # the deconfliction key the replicas run with
 
@@ -47,9 +48,10 @@ def _reference_data(engine, issuer: str, key_file: Path) -> None:
 def _running_stack(work: Path, database_url: str, fill: Callable = _reference_data,
                    replicas: int = 2) -> Iterator[Stack]:
     """The provider, `replicas` app replicas on `database_url` (schema built here, then filled by
-    `fill(engine, issuer, key file)`: the reference data unless told otherwise) and the proxy; every
-    replica runs with one deconfliction key made here."""
+    `fill(engine, issuer, key file)`: the reference data unless told otherwise) and the load balancer;
+    every replica runs with one deconfliction key made here."""
     require(CHROMIUM.exists(), "Chromium is not installed (apt-get install chromium)")
+    require(haproxy() is not None, "haproxy is not installed (apt-get install haproxy)")
     oidc_port, proxy_port, replica_ports = free_port(), free_port(), [free_port() for _ in range(replicas)]
     issuer = f"http://127.0.0.1:{oidc_port}"
     engine = make_engine(database_url)
@@ -69,9 +71,11 @@ def _running_stack(work: Path, database_url: str, fill: Callable = _reference_da
         for port in replica_ports:
             apps.append(devstack.start(devstack.app_command(port, secrets), f"http://127.0.0.1:{port}/_stcore/health",
                                        env=env, log=work / f"app-{port}.log"))
-        proxy = SwitchingProxy(proxy_port, replica_ports)
-        yield Stack(issuer, f"http://127.0.0.1:{proxy_port}", proxy, database_url, key_file)
-        proxy.close()
+        balancer = LoadBalancer(proxy_port, replica_ports, free_port(), work)
+        try:
+            yield Stack(issuer, f"http://127.0.0.1:{proxy_port}", balancer, database_url, key_file)
+        finally:
+            balancer.close()
     finally:
         devstack.stop(*apps, provider)
 

@@ -64,4 +64,5 @@ def test_a_commander_downloads_the_briefing_from_the_dashboard(stack, page, tmp_
     marking = reader.metadata.subject.replace(" ", "   ")  # the banner spaces its two labels apart
     assert all(page.extract_text().count(marking) == 2 for page in reader.pages)
     assert "Casey Commander" in reader.pages[0].extract_text()
-    assert sum(len(page.images) for page in reader.pages) == 8  # the app found Chromium: charts drawn
+    assert sum(len(page.images) for page in reader.pages) == 8 + 1  # the app found Chromium: 8 charts, 1 QR code
+    assert "Verification" in reader.pages[-1].extract_text()

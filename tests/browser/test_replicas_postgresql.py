@@ -24,13 +24,14 @@ def isolated(browser):
 def test_a_save_through_one_replica_shows_on_the_others_dashboard(pg_stack, browser):
     watcher_context, editor_context = isolated(browser), isolated(browser)
     try:
-        pg_stack.proxy.use(0)
+        pg_stack.balancer.pin(watcher_context, 0)
         watcher = watcher_context.new_page()
         sign_in(watcher, pg_stack.app, "commander.met")
         watcher.get_by_test_id("stSidebarNav").get_by_role("link", name="Operation picture").click()
         expect(tile(watcher, "Suspects past lead")).to_have_text("0", timeout=20_000)
 
-        pg_stack.proxy.use(1)  # the editor's connections reach the other replica
+        pg_stack.balancer.pin(editor_context, 1)  # the editor's browser sticks to the other replica
+        before = pg_stack.balancer.sessions()
         editor = editor_context.new_page()
         sign_in(editor, pg_stack.app, "liaison.met")
         editor.get_by_test_id("stSidebarNav").get_by_role("link", name="Suspects", exact=True).click()
@@ -46,8 +47,7 @@ def test_a_save_through_one_replica_shows_on_the_others_dashboard(pg_stack, brow
         expect(editor.get_by_text("Created REPLICA-1.")).to_be_visible(timeout=20_000)
 
         expect(tile(watcher, "Suspects past lead")).to_have_text("1", timeout=20_000)
-        assert pg_stack.proxy.connections[1] > 0
+        assert pg_stack.balancer.sessions()[1] > before[1]
     finally:
-        pg_stack.proxy.use(0)
         watcher_context.close()
         editor_context.close()

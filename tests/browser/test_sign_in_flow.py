@@ -39,18 +39,15 @@ def test_an_unprovisioned_subject_sees_access_pending(stack, page):
 
 
 def test_a_sign_in_on_one_replica_holds_on_the_other(stack, page):
-    stack.proxy.use(0)
+    stack.balancer.pin(page.context, 0)
     sign_in(page, stack.app, "commander.met")
     expect(page.get_by_text("Casey Commander")).to_be_visible()
-    before = list(stack.proxy.connections)
-    stack.proxy.use(1)
-    try:
-        page.goto(stack.app)
-        expect(page.get_by_role("heading", name="Operation Elaborate")).to_be_visible()
-        expect(page.get_by_test_id("stSidebar").get_by_text("Casey Commander")).to_be_visible()
-    finally:
-        stack.proxy.use(0)
-    assert stack.proxy.connections[1] > before[1]  # the page really came from the other replica
+    before = stack.balancer.sessions()
+    stack.balancer.pin(page.context, 1)  # as if the balancer had moved this browser to the other replica
+    page.goto(stack.app)
+    expect(page.get_by_role("heading", name="Operation Elaborate")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Casey Commander")).to_be_visible()
+    assert stack.balancer.sessions()[1] > before[1]  # the page really came from the other replica
 
 
 def test_the_app_asks_nothing_of_the_internet(stack, browser):

@@ -16,7 +16,7 @@ import streamlit as st
 from coordination import services
 from coordination.db import write_session
 from coordination.errors import AlreadySubmitted, ConflictError, CoordinationError, ValidationError
-from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, TASKS, Kind
+from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, TARGET_PACKAGES, TASKS, Kind
 from coordination.text import plain
 from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal
@@ -27,6 +27,7 @@ CREATE = {SUSPECTS.name: services.create_suspect, ARRESTS.name: services.create_
           EVIDENCE.name: services.create_evidence_item, TASKS.name: services.create_task}
 UPDATE = {SUSPECTS.name: services.update_suspect, ARRESTS.name: services.update_arrest,
           EVIDENCE.name: services.update_evidence_item, TASKS.name: services.update_task}
+CREATE[TARGET_PACKAGES.name], UPDATE[TARGET_PACKAGES.name] = services.create_package, services.update_package
 
 
 def token(form: str, content: object) -> str:

@@ -23,7 +23,7 @@ def record_page(kind: Kind) -> None:
     st.title(kind.title)
     listing, new, bulk = st.tabs(["Records", "New", "Import and export"], key=f"{kind.name}-tabs")
     with listing:
-        selected = record_table(kind)
+        selected = record_table(kind) or st.query_params.get("open")  # ?open=AGENCY/REF: a link from the inbox
         if selected:
             detail(kind, selected)
     with new:

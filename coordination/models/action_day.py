@@ -1,0 +1,160 @@
+"""The action day: target packages (an address a team enters at a planned H-hour), the suspects each
+is for, the append-only history of its status, and the conflicts between packages of different
+agencies at one place and time (event deconfliction).
+
+A package moves planned -> briefed -> deployed -> entered -> one outcome -> closed, or is aborted
+on the way; `NEXT` is that state machine, the one place it is written down.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
+from coordination.models.operation import Jurisdiction
+from coordination.models.people import User
+from coordination.models.records import KeyedRecord, MarkedRecord, Suspect, keyed_indexes, scoped_indexes
+from coordination.places import normalise_address
+from coordination.references import skeleton
+
+
+class PackageStatus(enum.StrEnum):
+    PLANNED = "planned"
+    BRIEFED = "briefed"
+    DEPLOYED = "deployed"
+    ENTERED = "entered"
+    ARREST_MADE = "arrest made"
+    ITEMS_SEIZED = "searched: items seized"
+    NOTHING_FOUND = "searched: nothing found"
+    NIL = "nil: subject not present"
+    ABORTED = "aborted"
+    CLOSED = "closed"
+
+    @property
+    def is_outcome(self) -> bool:
+        return self in OUTCOMES
+
+    @property
+    def is_live(self) -> bool:
+        """Before an outcome: a team is still working towards the door."""
+        return self in (PackageStatus.PLANNED, PackageStatus.BRIEFED, PackageStatus.DEPLOYED, PackageStatus.ENTERED)
+
+
+OUTCOMES = (PackageStatus.ARREST_MADE, PackageStatus.ITEMS_SEIZED, PackageStatus.NOTHING_FOUND, PackageStatus.NIL,
+            PackageStatus.ABORTED)
+
+# The state machine: the statuses a package may move to from each status. A package may be aborted
+# at any point before an outcome; every outcome is closed afterwards.
+NEXT: dict[PackageStatus, tuple[PackageStatus, ...]] = {
+    PackageStatus.PLANNED: (PackageStatus.BRIEFED, PackageStatus.ABORTED),
+    PackageStatus.BRIEFED: (PackageStatus.DEPLOYED, PackageStatus.ABORTED),
+    PackageStatus.DEPLOYED: (PackageStatus.ENTERED, PackageStatus.ABORTED),
+    PackageStatus.ENTERED: (PackageStatus.ARREST_MADE, PackageStatus.ITEMS_SEIZED, PackageStatus.NOTHING_FOUND,
+                            PackageStatus.NIL, PackageStatus.ABORTED),
+    **{outcome: (PackageStatus.CLOSED,) for outcome in OUTCOMES},
+    PackageStatus.CLOSED: (),
+}
+
+
+class TargetPackage(KeyedRecord, MarkedRecord, Base):
+    """One address on the action day; the owning agency is the lead agency."""
+
+    __tablename__ = "target_package"
+    entity = "target package"
+
+    reference: Mapped[str] = mapped_column(String(64))
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdiction.id"))
+    address: Mapped[str] = mapped_column(String(300))
+    address_normalised: Mapped[str] = mapped_column(String(300))  # what deconfliction compares
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    team_call_sign: Mapped[str] = mapped_column(String(64))
+    legal_authority: Mapped[str] = mapped_column(String(300))
+    h_hour: Mapped[datetime] = mapped_column(UTCDateTime)  # planned, UTC
+    risk_notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[PackageStatus] = mapped_column(str_enum(PackageStatus), default=PackageStatus.PLANNED)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    jurisdiction: Mapped[Jurisdiction] = relationship()
+    subjects: Mapped[list[Suspect]] = relationship(secondary="package_subject", order_by="Suspect.reference",
+                                                   viewonly=True)
+
+    __table_args__ = (
+        *keyed_indexes("target_package", "reference"),
+        *scoped_indexes("target_package"),
+        Index("ix_target_package_h_hour", "operation_id", "h_hour"),
+        Index("ix_target_package_address", "address_normalised"),
+    )
+
+    subject_links: Mapped[list[PackageSubject]] = relationship(cascade="all, delete-orphan",
+                                                               order_by="PackageSubject.suspect_id")
+
+    @validates("reference")
+    def _keep_skeleton(self, _name: str, value: str) -> str:
+        self.reference_skeleton = skeleton(value)
+        return value
+
+    @validates("address")
+    def _keep_normalised(self, _name: str, value: str) -> str:
+        self.address_normalised = normalise_address(value)
+        return value
+
+    @property
+    def subject_ids(self) -> list[int]:
+        return sorted(link.suspect_id for link in self.subject_links)
+
+    @subject_ids.setter
+    def subject_ids(self, ids: list[int] | None) -> None:
+        wanted = set(ids or ())
+        self.subject_links = [link for link in self.subject_links if link.suspect_id in wanted] + [
+            PackageSubject(suspect_id=suspect_id) for suspect_id in sorted(wanted - set(self.subject_ids))]
+
+
+class PackageSubject(Base):
+    """A suspect a package is for (a package may be for several, a suspect in several packages)."""
+
+    __tablename__ = "package_subject"
+
+    package_id: Mapped[int] = mapped_column(ForeignKey("target_package.id"), primary_key=True)
+    suspect_id: Mapped[int] = mapped_column(ForeignKey("suspect.id"), primary_key=True, index=True)
+
+
+class PackageStatusChange(Base):
+    """Append-only: who moved a package from one status to the next, when, and why."""
+
+    __tablename__ = "package_status_change"
+    entity: ClassVar[str] = "package status change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("target_package.id"), index=True)
+    status_from: Mapped[PackageStatus | None] = mapped_column(str_enum(PackageStatus))  # None: created
+    status_to: Mapped[PackageStatus] = mapped_column(str_enum(PackageStatus))
+    note: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+class PackageConflict(Base):
+    """Two packages of different lead agencies at one place in overlapping windows. Found by the
+    system when a package is created or moved; read only through queries.action_day, which tells each
+    lead agency of its own package alone."""
+
+    __tablename__ = "package_conflict"
+    entity: ClassVar[str] = "package conflict"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id"))
+    first_id: Mapped[int] = mapped_column(ForeignKey("target_package.id"), index=True)  # the lower id
+    second_id: Mapped[int] = mapped_column(ForeignKey("target_package.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))  # "same address", "within 100 m"
+    distance_m: Mapped[int | None] = mapped_column(Integer)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("first_id", "second_id", name="uq_package_conflict_pair"),)

@@ -1,0 +1,84 @@
+"""The decision log as its reader may see it: newest decision first, each with who decided and
+when, its marking, whether it is pinned into the briefing, and the corrections linking entries
+(named only where the reader may read the other entry, so no link tells of an entry they may not)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, aliased
+
+from coordination.models import Agency, Decision, DecisionPin, User
+from coordination.policy import visible
+from coordination.principal import Principal
+
+LOG_LIMIT = 200  # the newest entries a page lists at once
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    reference: str
+    decision: str
+    rationale: str
+    options: str
+    decided_by: str
+    decided_at: str  # "2026-11-26 12:04 UTC"
+    recorded: str  # "Casey Commander (MET), 2026-11-26 12:06 UTC"
+    marking: str  # "OFFICIAL-SENSITIVE TLP:AMBER"
+    owning_agency: str
+    pinned: bool
+    corrects: str | None  # the reference of the entry this one corrects
+    corrected_by: str | None  # the reference of the entry that corrects this one
+
+
+def when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def pinned_now() -> ColumnElement[bool]:
+    """Decision.id is pinned: its latest pin row says so."""
+    latest = (select(func.max(DecisionPin.id)).where(DecisionPin.decision_id == Decision.id)
+              .correlate(Decision).scalar_subquery())
+    return select(DecisionPin.pinned).where(DecisionPin.id == latest).scalar_subquery().is_(True)
+
+
+def log(session: Session, principal: Principal, pinned_only: bool = False, limit: int = LOG_LIMIT,
+        within: tuple[ColumnElement[bool], ...] = ()) -> list[Entry]:
+    """The entries the principal may read (and `within` narrows, e.g. a briefing's highest marking),
+    newest decision first (at most `limit`)."""
+    corrected, correcting, authors = aliased(Decision), aliased(Decision), aliased(Agency)
+    author = func.coalesce(User.display_name + " (" + authors.code + ")", "the system")
+    query = (select(Decision, author, Agency.code, pinned_now(),
+                    select(corrected.reference).where(corrected.id == Decision.corrects_id,
+                                                      visible(corrected, principal)).scalar_subquery(),
+                    select(correcting.reference).where(correcting.corrects_id == Decision.id,
+                                                       visible(correcting, principal)).scalar_subquery())
+             .outerjoin(User, User.id == Decision.updated_by_id).outerjoin(authors, authors.id == User.agency_id)
+             .join(Agency, Agency.id == Decision.owning_agency_id)
+             .where(visible(Decision, principal), *within)
+             .order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(limit))
+    if pinned_only:
+        query = query.where(pinned_now())
+    return [Entry(d.id, d.reference, d.decision, d.rationale, d.options, d.decided_by, when(d.decided_at),
+                  f"{author}, {when(d.created_at)}", f"{d.classification.value} {d.tlp.label}", owner,
+                  bool(is_pinned), corrects, corrected_by)
+            for d, author, owner, is_pinned, corrects, corrected_by in session.execute(query)]
+
+
+def pinned(session: Session, principal: Principal, within: tuple[ColumnElement[bool], ...] = ()) -> list[Entry]:
+    """The pinned entries the principal may read: what their briefing lists."""
+    return log(session, principal, pinned_only=True, within=within)
+
+
+def pinned_where(principal: Principal) -> ColumnElement[bool]:
+    """The same rows as a clause on Decision (a briefing's marking counts them)."""
+    return visible(Decision, principal) & pinned_now()
+
+
+def find(session: Session, principal: Principal, reference: str) -> int | None:
+    """The id of the readable entry with this reference (the reader's own agency's first), or None."""
+    return session.scalar(select(Decision.id).where(Decision.reference == reference, visible(Decision, principal))
+                          .order_by((Decision.owning_agency_id == principal.agency_id).desc(), Decision.id).limit(1))

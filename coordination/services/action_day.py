@@ -1,0 +1,269 @@
+"""Target packages on the action day.
+
+- `create_package`, `update_package`: a package is a marked record like the others (its subjects
+  resolved among the suspects the principal may read); each one created or moved is checked
+  against the other agencies' packages (`deconflict`).
+- `change_package_status`: one step of the state machine (`models.NEXT`), by the lead agency's
+  liaisons; an outcome writes what it found in the same transaction: "arrest made" the arrests
+  (`records.create_arrest`), a search that seized items the exhibits (`evidence.create_evidence_item`,
+  custody starting with the package's agency). Any part refused, nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from coordination import audit, places, policy, settings
+from coordination import fields as f
+from coordination.errors import ValidationError
+from coordination.kinds import TARGET_PACKAGES
+from coordination.models import (
+    NEXT,
+    EvidenceType,
+    Jurisdiction,
+    PackageConflict,
+    PackageStatus,
+    PackageStatusChange,
+    TargetPackage,
+    utcnow,
+)
+from coordination.principal import Principal
+from coordination.services import evidence, records
+from coordination.services.base import (
+    authorise,
+    check_reference,
+    check_version,
+    create_record,
+    flush_or_conflict,
+    load_visible,
+    recipient_ids,
+    update_record,
+)
+
+MAX_EXHIBITS = 50
+NOTE = f.text(1_000, multiline=True)
+# what an exhibit quick-added on the spot holds; the rest comes from the package
+EXHIBIT = {
+    "item_type": f.Field(f.choice(EvidenceType), required=True, label="Type"),
+    "description": f.Field(f.text(1000), required=True),
+    "seal_number": f.Field(f.text(64), label="Seal number"),
+    "sha256": f.Field(f.sha256, label="SHA-256 (digital items)"),
+}
+WHERE_IT_IS = frozenset({"address", "latitude", "longitude", "h_hour", "owning_agency_id", "jurisdiction_id"})
+
+
+# --- the package itself -----------------------------------------------------------------------
+
+def create_package(session: Session, principal: Principal, data: dict[str, Any]) -> TargetPackage:
+    def check(values):
+        check_reference(session, principal, TARGET_PACKAGES, values["reference"], values["owning_agency_id"])
+        _blank_texts(values)
+        values["status"] = PackageStatus.PLANNED
+    package = create_record(session, principal, TARGET_PACKAGES, data, check)
+    session.add(PackageStatusChange(package_id=package.id, status_from=None, status_to=PackageStatus.PLANNED,
+                                    note="created", changed_by_id=principal.user_id))
+    deconflict(session, package)
+    return package
+
+
+def update_package(session: Session, principal: Principal, package_id: int, expected_version: int,
+                   changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> TargetPackage:
+    """Edit a package's plan. Its status moves only by `change_package_status`."""
+    if "status" in changes:
+        raise ValidationError({"status": "changes only by a status change, one step at a time"})
+
+    def check(record, changed):
+        if "reference" in changed or "owning_agency_id" in changed:
+            check_reference(session, principal, TARGET_PACKAGES, changed.get("reference", record.reference),
+                            changed.get("owning_agency_id", record.owning_agency_id), record.id)
+    package = update_record(session, principal, TARGET_PACKAGES, package_id, expected_version, changes,
+                            normalise=lambda record, values: _blank_texts(values), check=check, loaded=loaded)
+    if WHERE_IT_IS & set(changes_as_columns(changes)):
+        deconflict(session, package)
+    return package
+
+
+def changes_as_columns(changes: Mapping[str, Any]) -> list[str]:
+    return [TARGET_PACKAGES.fields[name].column or name for name in changes if name in TARGET_PACKAGES.fields]
+
+
+def _blank_texts(values: dict[str, Any]) -> None:
+    if "risk_notes" in values and values["risk_notes"] is None:
+        values["risk_notes"] = ""
+
+
+# --- one step of the day ----------------------------------------------------------------------
+
+def next_statuses(status: PackageStatus) -> tuple[PackageStatus, ...]:
+    return NEXT[status]
+
+
+def refusal_of_step(current: PackageStatus, wanted: PackageStatus) -> str:
+    allowed = NEXT[current]
+    if not allowed:
+        return f"the package is {current.value}: its status cannot change any more"
+    names = [f"'{status.value}'" for status in allowed]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"cannot go from '{current.value}' to '{wanted.value}'; next can only be {listed}"
+
+
+def change_package_status(session: Session, principal: Principal, package_id: int, expected_version: int,
+                          new_status: Any, note: str = "", arrested: Sequence[int] | None = None,
+                          exhibits: Sequence[Mapping[str, Any]] = ()) -> PackageStatusChange:
+    """Move a package one step. "arrest made" arrests `arrested` (suspect ids among its subjects; all
+    of them when None); "searched: items seized" (and "arrest made") records `exhibits` (type,
+    description, seal number, SHA-256 for digital items). "aborted" needs a reason in `note`."""
+    package = load_visible(session, principal, TargetPackage, package_id)
+    problems: dict[str, str] = {}
+    status = _parsed(session, f.choice(PackageStatus), new_status, "new_status", problems)
+    note = _parsed(session, NOTE, note or "", "note", problems) or ""
+    if status is PackageStatus.ABORTED and not note:
+        problems["note"] = "is required: say why the package was aborted"
+    if len(exhibits) > MAX_EXHIBITS:
+        problems["exhibits"] = f"lists {len(exhibits):,} items; at most {MAX_EXHIBITS} at once"
+    if problems:
+        raise ValidationError(problems)
+    authorise(principal, policy.Action.UPDATE, TARGET_PACKAGES, package.id, owning_agency_id=package.owning_agency_id)
+    check_version(package, expected_version)
+    if status not in NEXT[package.status]:
+        raise ValidationError({"new_status": refusal_of_step(package.status, status)})
+    if exhibits and status not in (PackageStatus.ARREST_MADE, PackageStatus.ITEMS_SEIZED):
+        raise ValidationError({"exhibits": "only an arrest or a search that seized items records exhibits"})
+    if status is PackageStatus.ITEMS_SEIZED and not exhibits:
+        raise ValidationError({"exhibits": "list at least one seized item (or record 'searched: nothing found')"})
+    now = utcnow()
+    made = _arrests(session, principal, package, arrested, now) if status is PackageStatus.ARREST_MADE else []
+    seized = _exhibits(session, principal, package, exhibits, now)
+    change = PackageStatusChange(package_id=package.id, status_from=package.status, status_to=status, note=note,
+                                 changed_by_id=principal.user_id, changed_at=now)
+    package.status, package.status_changed_at, package.updated_by_id = status, now, principal.user_id
+    session.add(change)
+    flush_or_conflict(session, TargetPackage, package.id)
+    after = {"status": status, "note": note} | ({"arrests": made} if made else {}) | (
+        {"exhibits": seized} if seized else {})
+    audit.record(session, audit.NewEvent(principal, "change status", TargetPackage.entity, package.id,
+                                         before={"status": change.status_from}, after=after))
+    return change
+
+
+def _parsed(session: Session, parse, value: Any, name: str, problems: dict[str, str]) -> Any:
+    try:
+        return parse(session, value)
+    except ValueError as error:
+        problems[name] = str(error)
+        return None
+
+
+def _marking(session: Session, package: TargetPackage) -> dict[str, Any]:
+    """What an outcome's records carry: the package's agency and marking (RED: its recipients)."""
+    marking = {"tlp": package.tlp, "classification": package.classification, "owning_agency": package.owning_agency_id}
+    if package.tlp.value == "RED":
+        marking["recipients"] = sorted(recipient_ids(session, TargetPackage.entity, package.id))
+    return marking
+
+
+def _arrests(session: Session, principal: Principal, package: TargetPackage, arrested: Sequence[int] | None,
+             now) -> list[str]:
+    """One arrest per arrested subject, ready to complete: suspect, place, time, jurisdiction, on the day."""
+    subjects = package.subject_ids
+    chosen = subjects if arrested is None else sorted(set(arrested))
+    if not subjects:
+        raise ValidationError({"arrested": "the package names no subject: add its subjects first"})
+    if not chosen or not set(chosen) <= set(subjects):
+        raise ValidationError({"arrested": "choose at least one of the package's subjects"})
+    jurisdiction = session.get(Jurisdiction, package.jurisdiction_id).code
+    references = []
+    for n, suspect_id in enumerate(chosen, start=1):
+        reference = f"{package.reference[:56]}-A{n}"
+        try:
+            records.create_arrest(session, principal, {
+                "reference": reference, "suspect": suspect_id, "jurisdiction": jurisdiction, "arrested_at": now,
+                "place": package.address, "offences": f"to be completed (action day, {package.legal_authority})"[:500],
+                "outcome": "in custody", "on_action_day": True, **_marking(session, package)})
+        except ValidationError as error:
+            raise ValidationError({f"arrest {reference}: {name}": reason
+                                   for name, reason in error.problems.items()}) from None
+        references.append(reference)
+    return references
+
+
+def _exhibits(session: Session, principal: Principal, package: TargetPackage,
+              exhibits: Sequence[Mapping[str, Any]], now) -> list[str]:
+    """Each quick-added exhibit as an evidence item held by the package's agency and team."""
+    references, problems = [], {}
+    subjects = package.subject_ids
+    for n, typed in enumerate(exhibits, start=1):
+        try:
+            values = f.parse_fields(session, EXHIBIT, typed if isinstance(typed, Mapping) else {})
+            reference = f"{package.reference[:56]}-E{n}"
+            evidence.create_evidence_item(session, principal, {
+                "exhibit_ref": reference, "item_type": values["item_type"], "description": values["description"],
+                "sha256": values["sha256"], "suspect": subjects[0] if len(subjects) == 1 else None,
+                "seized_from": package.address, "seized_at": now, "seized_place": package.address,
+                "status": "seized", "holder_name": package.team_call_sign, **_marking(session, package)},
+                seal_number=values["seal_number"])
+            references.append(reference)
+        except ValidationError as error:
+            problems |= {f"seized item {n}: {EXHIBIT[name].label_for(name) if name in EXHIBIT else name}": reason
+                         for name, reason in error.problems.items()}
+    if problems:
+        raise ValidationError(problems)
+    return references
+
+
+# --- event deconfliction ----------------------------------------------------------------------
+
+def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict]:
+    """The conflicts of `package` with packages of other lead agencies at the same normalised address
+    or within the set distance, whose windows (H-hour +/- the set hours) overlap. Found by the system
+    whoever acts, so nobody learns of other agencies' packages by what they may create; kept as rows
+    that only queries.action_day reads (each lead agency is told of its own package alone)."""
+    config = settings.load()
+    window = timedelta(hours=2 * config.deconfliction_window_h)  # two windows of +/- h overlap within 2h
+    near = [TargetPackage.address_normalised == package.address_normalised]
+    if package.latitude is not None and package.longitude is not None:
+        d_lat, d_lon = places.degrees_around(package.latitude, config.deconfliction_distance_m)
+        near.append(and_(TargetPackage.latitude.between(package.latitude - d_lat, package.latitude + d_lat),
+                         TargetPackage.longitude.between(package.longitude - d_lon, package.longitude + d_lon)))
+    others = session.scalars(select(TargetPackage).where(
+        TargetPackage.operation_id == package.operation_id, TargetPackage.id != package.id,
+        TargetPackage.owning_agency_id != package.owning_agency_id,
+        TargetPackage.h_hour.between(package.h_hour - window, package.h_hour + window), or_(*near))).all()
+    for old in session.scalars(select(PackageConflict).where(
+            or_(PackageConflict.first_id == package.id, PackageConflict.second_id == package.id))):
+        session.delete(old)  # found again below if it still holds; row by row, as audited tables are
+    session.flush()
+    found = []
+    for other in others:
+        reason, metres = _why(package, other, config.deconfliction_distance_m)
+        if reason is None:
+            continue
+        first, second = sorted((package.id, other.id))
+        conflict = PackageConflict(operation_id=package.operation_id, first_id=first, second_id=second,
+                                   reason=reason, distance_m=metres)
+        session.add(conflict)
+        found.append(conflict)
+    session.flush()
+    for conflict in found:
+        # notification (issue 18): warn both lead agencies' liaisons and the commanders of this conflict here
+        audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "find", PackageConflict.entity,
+                                             conflict.id, after={"first_id": conflict.first_id,
+                                                                 "second_id": conflict.second_id,
+                                                                 "reason": conflict.reason}))
+    return found
+
+
+def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple[str | None, int | None]:
+    metres = None
+    if None not in (package.latitude, package.longitude, other.latitude, other.longitude):
+        metres = round(places.distance_m(package.latitude, package.longitude, other.latitude, other.longitude))
+    if package.address_normalised == other.address_normalised:
+        return "same address", metres
+    if metres is not None and metres <= within_m:
+        return f"within {within_m:g} m", metres
+    return None, None

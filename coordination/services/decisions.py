@@ -1,0 +1,62 @@
+"""The decision log: a commander records a decision (or corrects one, with a new entry that names
+it) and pins or unpins it for the briefing. Nothing in the log is ever changed or deleted: the
+database refuses it (coordination/append_only.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination import audit, policy
+from coordination.errors import ValidationError
+from coordination.kinds import DECISIONS
+from coordination.models import Decision, DecisionPin, utcnow
+from coordination.principal import Principal
+from coordination.services.base import authorise, check_reference, create_record, load_visible
+
+
+def is_pinned(session: Session, decision_id: int) -> bool:
+    latest = session.scalar(select(DecisionPin.pinned).where(DecisionPin.decision_id == decision_id)
+                            .order_by(DecisionPin.id.desc()).limit(1))
+    return bool(latest)
+
+
+def record_decision(session: Session, principal: Principal, data: dict[str, Any],
+                    corrects: int | None = None) -> Decision:
+    """A new entry of the log; with `corrects`, the id of the entry it corrects (which the author must
+    be able to read, and which nothing has corrected yet). A correction takes over the pin."""
+    old = load_visible(session, principal, Decision, corrects) if corrects is not None else None
+
+    def check(values: dict[str, Any]) -> None:
+        check_reference(session, principal, DECISIONS, values["reference"], values["owning_agency_id"])
+        if old is not None and session.scalar(select(Decision.id).where(Decision.corrects_id == old.id)):
+            raise ValidationError({"corrects": f"{old.reference} has been corrected already: correct the latest "
+                                               "entry of its corrections instead"})
+        values["options"] = values.get("options") or ""
+        values["decided_by"] = values.get("decided_by") or principal.label
+        values["decided_at"] = values.get("decided_at") or utcnow()
+        values["corrects_id"] = old.id if old is not None else None
+
+    decision = create_record(session, principal, DECISIONS, data, check)
+    if old is not None and is_pinned(session, old.id):
+        _pin(session, principal, old, False)
+        _pin(session, principal, decision, True)
+    return decision
+
+
+def pin_decision(session: Session, principal: Principal, decision_id: int, pinned: bool) -> Decision:
+    """Pin a decision into the briefing, or take it out; asking for what already holds changes nothing."""
+    decision = load_visible(session, principal, Decision, decision_id)
+    authorise(principal, policy.Action.UPDATE, DECISIONS, decision.id, owning_agency_id=decision.owning_agency_id)
+    if is_pinned(session, decision.id) != pinned:
+        _pin(session, principal, decision, pinned)
+    return decision
+
+
+def _pin(session: Session, principal: Principal, decision: Decision, pinned: bool) -> None:
+    session.add(DecisionPin(decision_id=decision.id, pinned=pinned, by_id=principal.user_id, at=utcnow()))
+    session.flush()
+    audit.record(session, audit.NewEvent(principal, "pin" if pinned else "unpin", Decision.entity, decision.id,
+                                         after={"pinned": pinned}))

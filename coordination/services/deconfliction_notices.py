@@ -1,0 +1,54 @@
+"""Telling people of deconfliction as it happens: a hit on their agency's record, a request for
+contact about it, and the answer to their own request. Each notification is about the reader's own
+agency's record (so it says nothing they may not read, and is checked again when read) and carries no
+identifier, value or other agency's record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from coordination import notices
+from coordination.markings import TLP
+from coordination.models import ContactRequest, Hit, Identifier
+from coordination.principal import Principal
+from coordination.services.notifications import notify
+
+
+def tell_of_hits(session: Session, principal: Principal, hit_ids: Sequence[int]) -> None:
+    """Each side's agency hears of a new hit on its record, by the telling rule: a hit on a RED record
+    is told to the RED record's owner only; a hit within one agency is a possible duplicate, told once."""
+    first, second = aliased(Identifier), aliased(Identifier)
+    for start in range(0, len(hit_ids), 5000):
+        rows = session.execute(
+            select(Hit.id, first.record_entity, first.record_id, first.owning_agency_id, first.tlp,
+                   second.record_entity, second.record_id, second.owning_agency_id, second.tlp)
+            .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
+            .where(Hit.id.in_(hit_ids[start:start + 5000]))).all()
+        for hit_id, *sides in rows:
+            mine, other = sides[:4], sides[4:]
+            for this, that in ((mine, other), (other, mine)) if mine[2] != other[2] else ((mine, other),):
+                if that[3] is not TLP.RED or this[3] is TLP.RED:
+                    notify(session, notices.HIT_FOUND, this[0], this[1], agencies=[this[2]], key=f"hit {hit_id}",
+                           actor=principal)
+
+
+def tell_of_request(session: Session, principal: Principal, request: ContactRequest) -> None:
+    """The agency asked hears of the request, about its own record."""
+    notify(session, notices.CONTACT_ASKED, request.record_entity, request.record_id,
+           agencies=[request.owner_agency_id], key=f"contact request {request.id}", actor=principal)
+
+
+def tell_of_answer(session: Session, principal: Principal, request: ContactRequest) -> None:
+    """The asking agency hears the answer, about ITS side of the hit (the other record may stay
+    unreadable to it: a declined request must still reach them)."""
+    hit = session.get(Hit, request.hit_id)
+    theirs = session.scalar(select(Identifier).where(
+        Identifier.id.in_([hit.first_id, hit.second_id]),
+        Identifier.owning_agency_id == request.requesting_agency_id).limit(1))
+    if theirs is not None:
+        notify(session, notices.CONTACT_ANSWERED, theirs.record_entity, theirs.record_id,
+               agencies=[request.requesting_agency_id], key=f"contact request {request.id} {request.status}",
+               actor=principal)

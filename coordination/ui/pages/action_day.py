@@ -1,0 +1,77 @@
+"""The action-day board: how each jurisdiction's packages stand, planned against actual H-hours, the
+map, nil and aborted packages with their reasons, and packages silent for an hour past H-hour.
+It follows the day by itself: a one-second check of the audit head redraws it after any write."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from coordination import settings
+from coordination.charts import action_day as charts
+from coordination.db import read_session
+from coordination.models import PackageStatus
+from coordination.queries import action_day
+from coordination.text import plain
+from coordination.ui.widgets.audit_watch import rerun_on_change, seen_now
+from coordination.ui.widgets.context import engine, principal
+from coordination.ui.widgets.live_picture import PLOTLY_CONFIG, TILE_MIN_WIDTH
+
+WATCH = "action-day-board-head"
+ROW_PX = 35  # a dataframe row
+
+viewer = principal()
+now = datetime.now(UTC)
+seen_now(WATCH)
+st.title("Action day board")
+with read_session(engine()) as session:
+    days = action_day.days(session, viewer)
+    # the day whose H-hours the board follows: today when it holds any, else the latest
+    day = st.selectbox("Day (H-hours in UTC)", days, format_func=lambda d: f"{d:%a %d %b %Y}", key="board-day",
+                       index=days.index(now.date()) if now.date() in days else 0) if days else None
+    board = action_day.board(session, viewer, now, day)
+    warnings = action_day.conflict_warnings(session, viewer)
+
+st.caption(f"updated {now:%H:%M:%S} UTC · follows every change within about {settings.load().board_refresh_s:g} s · "
+           f"shows only what a {viewer.agency_code} {viewer.role.value} may see")
+rerun_on_change(WATCH, settings.load().board_refresh_s)
+for warning in warnings:
+    st.warning(plain(warning))
+
+if not board.packages:
+    st.info("No target packages yet.")
+    st.stop()
+
+by_status = board.by_status
+tiles = st.grid(4, min_column_width=TILE_MIN_WIDTH)
+tiles.metric("Packages", f"{len(board.packages):,}")
+tiles.metric("Live (before an outcome)", f"{sum(n for s, n in by_status.items() if s.is_live):,}")
+tiles.metric("Arrests made", f"{board.by_outcome.get(PackageStatus.ARREST_MADE, 0):,}")
+tiles.metric("Silent for an hour", f"{len(board.silent):,}")
+
+st.subheader("By jurisdiction")
+statuses = [status for status in PackageStatus if by_status.get(status)]
+st.dataframe([{"Jurisdiction": code, **{status.value: counts.get(status, 0) for status in statuses}}
+              for code, counts in board.by_jurisdiction.items()], hide_index=True, width="stretch",
+             height=ROW_PX * (len(board.by_jurisdiction) + 1) + 3)  # every jurisdiction, no scrolling
+
+silent = board.silent
+st.subheader(f"Silent: no update for an hour past H-hour ({len(silent)})")
+if silent:
+    st.dataframe([{"Package": p.reference, "Agency": p.agency, "Status": p.status.value, "H-hour": p.h_hour_text,
+                   "Last update (UTC)": f"{p.status_changed_at:%d %b %H:%M}", "Team": p.team_call_sign}
+                  for p in silent], hide_index=True, width="stretch")
+else:
+    st.caption("None.")
+
+with st.grid(2, min_column_width=360, gap="medium"):
+    st.plotly_chart(charts.timeline(board), key="board-timeline", config=PLOTLY_CONFIG, width="stretch")
+    st.plotly_chart(charts.package_map(board), key="board-map", config=PLOTLY_CONFIG, width="stretch")
+
+stopped = board.nil_and_aborted
+st.subheader(f"Nil and aborted ({len(stopped)})")
+if stopped:
+    st.dataframe([{"Package": p.reference, "Agency": p.agency, "Jurisdiction": p.jurisdiction,
+                   "Outcome": p.outcome.value, "Reason": p.reason, "When (UTC)": f"{p.outcome_at:%d %b %H:%M}"}
+                  for p in stopped], hide_index=True, width="stretch")
+else:
+    st.caption("None.")

@@ -1,0 +1,56 @@
+"""The demo's action day: the past day's packages agree with its arrests, and a demo loaded for
+`make run` has a live second wave (some planned, some deployed, one silent) and one conflicting pair."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from coordination import audit, demo
+from coordination.db import read_session
+from coordination.models import Arrest, PackageStatus, PackageStatusChange, TargetPackage
+from coordination.principal import principal_for_subject
+from coordination.queries import action_day as q
+from tests.conftest import PG_SCHEMA, TEST_ISSUER
+from tests.test_demo import blank_engine
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_demo(request, tmp_path_factory):
+    engine = blank_engine(request.param, tmp_path_factory.mktemp("live"), f"{PG_SCHEMA}_demo_live")
+    demo.load(engine, "demo", seed=3, reset=True, issuer=TEST_ISSUER, as_of=NOW.date(), live_from=NOW)
+    yield engine
+    engine.dispose()
+
+
+def test_every_arrest_of_the_action_day_has_its_package_and_the_day_holds_about_180(live_demo):
+    with read_session(live_demo) as s:
+        arrests = s.scalars(select(Arrest).where(Arrest.on_action_day)).all()
+        packages = s.scalars(select(TargetPackage).where(TargetPackage.h_hour < NOW - timedelta(days=7))).all()
+        assert 170 <= len(packages) <= 190
+        made = {p.subject_ids[0]: p for p in packages
+                if PackageStatus.ARREST_MADE in s.scalars(select(PackageStatusChange.status_to)
+                                                          .where(PackageStatusChange.package_id == p.id)).all()}
+        assert len(made) == len(arrests) > 50
+        for arrest in arrests:
+            package = made[arrest.suspect_id]
+            assert (package.address, package.jurisdiction_id, package.owning_agency_id) == (
+                arrest.place, arrest.jurisdiction_id, arrest.owning_agency_id)
+            assert package.h_hour <= arrest.arrested_at and package.status is PackageStatus.CLOSED
+        assert audit.verify(s).ok
+
+
+def test_the_second_wave_is_live_with_one_silent_package_and_one_conflict(live_demo):
+    with read_session(live_demo) as s:
+        commander = principal_for_subject(s, "commander.met")
+        board = q.board(s, commander, NOW, NOW.date())
+        statuses = {p.status for p in board.packages if abs(p.h_hour - NOW) < timedelta(hours=8)}
+        assert {PackageStatus.PLANNED, PackageStatus.DEPLOYED} <= statuses
+        assert len(board.silent) >= 1
+        assert any("same address" in w for w in q.conflict_warnings(s, commander))
+        assert len(q.conflict_warnings(s, principal_for_subject(s, "liaison.nca"))) == 1
+        assert q.conflict_warnings(s, principal_for_subject(s, "liaison.fbi")) == []

@@ -1,0 +1,138 @@
+"""The action day's pages in AppTest: a liaison moves their agency's packages with taps (and an abort
+with a tapped reason, a search with its items), the board shows what its viewer may see, and
+redraws only when the audit head moved."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from coordination import services
+from coordination.models import Arrest, EvidenceItem, PackageStatus, PackageStatusChange, TargetPackage
+from tests.conftest import SHA, suspect
+from tests.helpers import open_page
+
+
+@pytest.fixture
+def day(sqlite_store, monkeypatch):
+    """MET: P-1 planned for two subjects, P-2 entered, P-STRICT (AMBER+STRICT) nil; FBI: P-FBI planned."""
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    store = sqlite_store
+    met, fbi = store.principal("liaison.met"), store.principal("liaison.fbi")
+    soon = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    with store.writer() as s:
+        for ref in ("S-1", "S-2"):
+            suspect(s, met, ref, status="located")
+        for ref, who, extra in [("P-1", met, {"subjects": "S-1, S-2"}), ("P-2", met, {"subjects": "S-1"}),
+                                ("P-STRICT", met, {"tlp": "AMBER+STRICT"}), ("P-FBI", fbi, {"jurisdiction": "US-CA"})]:
+            services.create_package(s, who, {
+                "reference": ref, "jurisdiction": "GB-EAW", "address": f"{ref} Street", "team_call_sign": "ALPHA",
+                "legal_authority": "W/1", "h_hour": soon.isoformat()} | extra)
+    for ref, path in [("P-2", ["briefed", "deployed", "entered"]),
+                      ("P-STRICT", ["briefed", "deployed", "entered", "nil: subject not present"])]:
+        for status in path:
+            change(store, ref, status, note="nobody home" if status.startswith("nil") else "")
+    return store
+
+
+def package(store, ref: str) -> TargetPackage:
+    with store.reader() as s:
+        return s.scalar(select(TargetPackage).where(TargetPackage.reference == ref))
+
+
+def change(store, ref: str, status: str, note: str = "") -> None:
+    found = package(store, ref)
+    with store.writer() as s:
+        services.change_package_status(s, store.principal("liaison.met"), found.id, found.version, status, note=note)
+
+
+def tap(at, store, ref: str, label: str):
+    prefix = f"package-{package(store, ref).id}-"
+    chosen = next(b for b in at.button if b.key and b.key.startswith(prefix) and b.label == label)
+    chosen.click().run()
+    assert not at.exception
+    return at
+
+
+def test_a_liaison_moves_a_package_with_one_tap_and_reads_a_confirmation(day):
+    at = open_page("liaison.met", "my_packages")
+    assert at.title[0].value == "MET packages"
+    labels = [b.label for b in at.button if b.key and b.key.startswith(f"package-{package(day, 'P-1').id}-")]
+    assert labels == ["Briefed", "Abort"]
+    tap(at, day, "P-1", "Briefed")
+    assert package(day, "P-1").status is PackageStatus.BRIEFED
+    assert any("P-1 is now briefed (was planned)." in s.value.replace("\\", "") for s in at.success)  # shown escaped
+    texts = " ".join(t.value for t in at.text)
+    assert "P-FBI" not in texts and "P-FBI" not in " ".join(m.value for m in at.markdown)  # another agency's
+
+
+def test_an_abort_takes_a_tapped_reason(day):
+    at = open_page("liaison.met", "my_packages")
+    tap(at, day, "P-1", "Abort")
+    tap(at, day, "P-1", "Operation compromised")
+    assert package(day, "P-1").status is PackageStatus.ABORTED
+    with day.reader() as s:
+        assert s.scalar(select(PackageStatusChange.note).order_by(PackageStatusChange.id.desc()).limit(1)) \
+            == "Operation compromised"
+
+
+def test_arrest_made_arrests_the_ticked_subjects(day):
+    for status in ("briefed", "deployed", "entered"):
+        change(day, "P-1", status)
+    at = open_page("liaison.met", "my_packages")
+    next(c for c in at.checkbox if c.label == "Arrested: S-2").uncheck().run()
+    tap(at, day, "P-1", "Arrest made")
+    with day.reader() as s:
+        assert [a.suspect.reference for a in s.scalars(select(Arrest))] == ["S-1"]
+
+
+def test_a_search_records_its_items_or_nothing_with_the_reason(day):
+    at = open_page("liaison.met", "my_packages")
+    tap(at, day, "P-2", "Searched: items seized")
+    slot = f"package-{package(day, 'P-2').id}-ex-0"
+    submit = f"FormSubmitter:package-{package(day, 'P-2').id}-seized-Record the search and its items"
+    at.selectbox(key=f"{slot}-type").select("laptop")
+    at.text_input(key=f"{slot}-description").input("grey laptop")
+    at.button(key=submit).click().run()
+    assert any("seized item 1: SHA-256 (digital items) is required" in e.value.replace("\\", "") for e in at.error)
+    assert package(day, "P-2").status is PackageStatus.ENTERED
+    at.text_input(key=f"{slot}-sha256").input(SHA)
+    at.button(key=submit).click().run()
+    assert package(day, "P-2").status is PackageStatus.ITEMS_SEIZED
+    with day.reader() as s:
+        assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 1
+
+
+def test_the_board_shows_what_its_viewer_may_see_and_the_reasons(day):
+    at = open_page("commander.met", "action_day")
+    assert at.title[0].value == "Action day board"
+    tables = [t.value for t in at.dataframe]
+    stopped = tables[-1]
+    assert list(stopped["Package"]) == ["P-STRICT"] and list(stopped["Reason"]) == ["nobody home"]
+    fbi = open_page("liaison.fbi", "action_day")
+    assert "P-STRICT" not in " ".join(str(t.value.to_dict()) for t in fbi.dataframe)
+    assert [m.value for m in fbi.metric][0] == "3"  # P-1, P-2 and P-FBI
+
+
+def test_the_board_redraws_after_a_write_and_only_then(day):
+    at = open_page("commander.met", "action_day")
+    before = at.session_state["action-day-board-head"][0]
+    at.run()
+    assert at.session_state["action-day-board-head"][0] == before  # nothing written: the same head
+    change(day, "P-1", "briefed")
+    at.run()
+    assert at.session_state["action-day-board-head"][0] > before
+    counts = at.dataframe[0].value
+    assert int(counts.loc[counts["Jurisdiction"] == "GB-EAW", "briefed"].iloc[0]) == 1
+
+
+def test_the_target_packages_page_lists_what_its_viewer_may_see(day):
+    commander = open_page("commander.met", "packages")
+    assert commander.title[0].value == "Target packages"
+    shown = " ".join(str(t.value.to_dict()) for t in commander.dataframe)
+    assert all(ref in shown for ref in ("P-1", "P-2", "P-STRICT", "P-FBI"))
+    fbi = open_page("liaison.fbi", "packages")
+    shown = " ".join(str(t.value.to_dict()) for t in fbi.dataframe)
+    assert "P-FBI" in shown and "P-STRICT" not in shown
