@@ -28,6 +28,9 @@ from coordination.models import (
 from coordination.principal import Principal
 
 SILENT_AFTER = timedelta(minutes=60)
+# the closed lists its pages offer (pages ask queries, never the models)
+from coordination.models import EvidenceType as EvidenceType  # noqa: E402
+
 WITH_REASONS = (PackageStatus.NIL, PackageStatus.ABORTED)
 
 

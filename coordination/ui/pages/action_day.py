@@ -9,8 +9,8 @@ import streamlit as st
 from coordination import settings
 from coordination.charts import action_day as charts
 from coordination.db import read_session
-from coordination.models import PackageStatus
 from coordination.queries import action_day
+from coordination.queries.action_day import PackageStatus
 from coordination.text import plain
 from coordination.ui.widgets.audit_watch import rerun_on_change, seen_now
 from coordination.ui.widgets.context import engine, principal

@@ -8,9 +8,8 @@ import streamlit as st
 from coordination import policy, services
 from coordination.db import read_session, write_session
 from coordination.errors import CoordinationError, ValidationError
-from coordination.models import EvidenceType, PackageStatus
 from coordination.queries import action_day
-from coordination.queries.action_day import Package
+from coordination.queries.action_day import EvidenceType, Package, PackageStatus
 from coordination.text import plain
 from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal

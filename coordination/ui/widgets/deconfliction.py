@@ -15,8 +15,8 @@ from coordination import deconfliction_key, policy, services
 from coordination.db import read_session, write_session
 from coordination.errors import CoordinationError, ValidationError
 from coordination.kinds import Kind
-from coordination.models import IdentifierKind
 from coordination.queries import contact_requests, hits
+from coordination.queries.hits import IdentifierKind
 from coordination.queries.records import RecordView
 from coordination.text import plain
 from coordination.ui.widgets.context import agency_ids, engine, principal

@@ -9,8 +9,9 @@ from coordination import aggregates, policy, services
 from coordination.db import read_session, write_session
 from coordination.errors import CoordinationError, ValidationError
 from coordination.kinds import KINDS
-from coordination.models import HandlingCondition, HitMatch
 from coordination.queries import contact_requests, hits
+from coordination.queries.contact_requests import HandlingCondition
+from coordination.queries.hits import HitMatch
 from coordination.text import plain
 from coordination.ui.widgets.context import agency_ids, engine, principal
 from coordination.ui.widgets.deconfliction import LABELS, ask_for_contact, confirmed_removal, day, identifier_form
