@@ -59,7 +59,9 @@ def fresh(url: str) -> None:
             services.create_package(session, who, {
                 "reference": f"B-P-{n:03d}", "jurisdiction": AGENCIES[subject], "address": f"{n} Bench Road",
                 "team_call_sign": f"T-{n}", "subjects": f"B-S-{n}", "legal_authority": "W/1",
-                "h_hour": (now + timedelta(minutes=5 * (n % 60))).isoformat()})
+                # within half an hour of now, so that they fall on the board's day (its day picker
+                # shows one UTC day) whatever the hour the bench runs; never an hour past (silent)
+                "h_hour": (now + timedelta(minutes=(n % 60) - 30)).isoformat()})
     engine.dispose()
 
 
