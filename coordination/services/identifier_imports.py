@@ -100,10 +100,9 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
     names = [_named(cells) for cells in cells_of]
     records = _records(session, principal, set(names))
     countries = dict(session.execute(select(Agency.id, Agency.country)).all())
-    held, typed_held = _held(session, {(r.entity, r.id) for r in records.values() if isinstance(r, _Record)})
     keyed_of = key.keying()
     kinds: dict[str, IdentifierKind | Problem] = {}
-    checked: list[tuple[Row, _Record, str, str | None, identifiers.Normalised | None, str]] = []
+    checked: list[tuple[Row, _Record, str, str | None, identifiers.Normalised, str]] = []
     for done, (row, cells, name) in enumerate(zip(rows, cells_of, names, strict=True), start=1):
         if progress and (done % 500 == 0 or done == len(rows)):
             progress(done, len(rows))
@@ -120,9 +119,6 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
         kind = _kind(kinds, cells.get("identifier_kind", ""))
         if isinstance(kind, Problem):
             problems.append(Problem(row.number, kind.column, kind.reason))
-        elif record and (keyed := typed_held.get((record.entity, record.id, kind, value, qualifier))):
-            checked.append((row, record, value, qualifier, None, keyed))  # typed so on the record already
-            continue
         else:
             try:
                 normal = normalised(kind, value, qualifier, countries.get(record.owning_agency_id) if record else None)
@@ -133,6 +129,7 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
             result.problems += problems
         else:
             checked.append((row, record, value, qualifier, normal, keyed_of(normal.kind.value, normal.value)))
+    held = _held(session, {keyed for *_, keyed in checked})
     operation_id, now = current_operation(session).id, utcnow()
     new: list[dict] = []
     for row, record, value, qualifier, normal, keyed in checked:
@@ -215,23 +212,19 @@ def _load(session: Session, principal: Principal, kind: Kind, ids: list[int]) ->
     return found
 
 
-def _held(session: Session, records: set[tuple[str, int]]
-          ) -> tuple[set[tuple[str, int, str]], dict[tuple[str, int, IdentifierKind, str, str | None], str]]:
-    """The open identifiers on the named records: (entity, record id, keyed) of each, and each one's
-    keyed value by (entity, record id, kind, value and qualifier as typed), so that a row typed as it
-    was before (a file imported again) is known unchanged without normalising it again."""
-    held, typed = set(), {}
-    for entity in {entity for entity, _ in records}:
-        ids = sorted(record_id for named, record_id in records if named == entity)
-        for start in range(0, len(ids), BATCH):
-            for record_id, kind, value, qualifier, keyed in session.execute(
-                    select(Identifier.record_id, Identifier.kind, Identifier.value, Identifier.qualifier,
-                           Identifier.keyed).where(Identifier.record_entity == entity,
-                                                   Identifier.record_id.in_(ids[start:start + BATCH]),
-                                                   Identifier.removed_at.is_(None))):
-                held.add((entity, record_id, keyed))
-                typed[(entity, record_id, kind, value, qualifier)] = keyed
-    return held, typed
+def _held(session: Session, keyed: set[str]) -> set[tuple[str, int, str]]:
+    """(entity, record id, keyed) of the open identifiers already holding the file's keyed values.
+    (Looked up by value: reading every identifier of the records a file names instead, to know a row
+    typed as before without normalising it again, took longer than normalising a fresh file's rows.)"""
+    held: set[tuple[str, int, str]] = set()
+    values = sorted(keyed)
+    operation_id = current_operation(session).id
+    for start in range(0, len(values), BATCH):
+        held.update((entity, record_id, value) for entity, record_id, value in session.execute(
+            select(Identifier.record_entity, Identifier.record_id, Identifier.keyed).where(
+                Identifier.keyed.in_(values[start:start + BATCH]), Identifier.operation_id == operation_id,
+                Identifier.removed_at.is_(None))))
+    return held
 
 
 def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
