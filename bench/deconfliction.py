@@ -101,11 +101,15 @@ def ready(engine: Engine, key: deconfliction_key.MatchingKey, label: str) -> Non
 
 
 def _held_elsewhere(engine: Engine, agency_id: int, count: int) -> list[str]:
-    """Phone numbers (E.164) another agency's records hold: each typed on a MET record makes a hit."""
+    """Phone numbers (E.164) held once, by another agency's record (not RED): each typed on one of the
+    agency's records makes one hit. (Once typed, a number is held twice: the next run takes others.)"""
     with read_session(engine) as session:
-        return list(session.scalars(select(Identifier.normalised).where(
-            Identifier.kind == IdentifierKind.PHONE, Identifier.owning_agency_id != agency_id,
-            Identifier.tlp != TLP.RED, Identifier.removed_at.is_(None)).order_by(Identifier.id).limit(count)))
+        return list(session.scalars(
+            select(func.min(Identifier.normalised)).where(Identifier.kind == IdentifierKind.PHONE,
+                                                         Identifier.removed_at.is_(None))
+            .group_by(Identifier.keyed).having(func.count() == 1, func.min(Identifier.owning_agency_id) != agency_id,
+                                               func.min(Identifier.tlp) != TLP.RED.value)
+            .limit(count)))
 
 
 def _fresh_phone(n: int) -> str:
