@@ -1,16 +1,16 @@
 """Deconfliction figures (issue 16) at stress scale (600,000 suspects, 200,000 evidence items, about
-1,500,000 identifiers of which about 10,000 are shared, so about 10,000 hits), SQLite and PostgreSQL:
+1,500,000 identifiers of which about 10,000 are shared, so about 10,000 hits: the demo operation's
+own, `demo load --scale stress` with a key), SQLite and PostgreSQL:
 
 - a record saved with 5 identifiers: the suspect and its identifiers, matched, one transaction
   (target: under 10 ms median)
 - `import identifiers` of 100,000 rows, with matching (target: 10,000 rows/s or more)
 - listing an agency's hits, one page of 50 (target: under 50 ms median)
 
-The identifiers are generated with a bulk path (plain rows, COPY on PostgreSQL, then the same
-set-based `match` the import uses); they have no audit events of their own.
-
     python -m bench.deconfliction [--stores sqlite,postgresql] [--postgres URL]
 
+The set-up (the key, the stress database of each store, loaded only when missing) is shared with
+bench.deconfliction_ui, each bench in a database of its own (this one adds identifiers every run).
 Give PostgreSQL a database of its own: writers queue on one advisory lock per database, so another
 writer in the same database (another schema's bench or tests) is measured as well.
 """
@@ -19,109 +19,108 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+from alembic import command
 from sqlalchemy import Engine, func, select, text
 
 from coordination import deconfliction_key, demo, migrate
-from coordination.db import insert_rows, make_engine, read_session, write_session
+from coordination.db import make_engine, read_session, write_session
 from coordination.kinds import SUSPECTS
 from coordination.markings import TLP
-from coordination.models import EvidenceItem, Hit, Identifier, IdentifierKind, Suspect, utcnow
-from coordination.principal import Principal, principal_for_subject
+from coordination.models import Hit, Identifier, IdentifierKind, Suspect
+from coordination.principal import principal_for_subject
 from coordination.queries import hits
 from coordination.services import identifier_imports, identifiers, records
-from coordination.services.base import current_operation
 
 SCALE = "stress"
-IDENTIFIERS = 1_500_000
-SHARED = 10_000
 IMPORTED = 100_000
 SAVES = 100
 RUNS = 20
 VIEWERS = ("liaison.fbi", "liaison.met", "liaison.eurojust", "commander.met")  # EUROJUST: few hits
 PG_SCHEMA = "bench_deconfliction"
+OUT = Path(__file__).resolve().parent.parent / "out" / "bench"
 
 
-def _ms(times: list[float]) -> float:
+# --- set-up shared with bench.deconfliction_ui ---------------------------------------------------------
+
+def median_ms(times: list[float]) -> float:
     return statistics.median(times) * 1000
 
 
-def _phone(n: int) -> str:
-    return f"+4474{n:08d}"  # in its normal form (E.164): the bulk path skips normalisation
+def use_key(out: Path) -> deconfliction_key.MatchingKey:
+    """The benches' deconfliction key (made once under `out`), named in the environment as the app reads it."""
+    out.mkdir(parents=True, exist_ok=True)
+    key_file = out / "deconfliction.key"
+    if not key_file.exists():
+        deconfliction_key.make_key_file(key_file)
+    os.environ[deconfliction_key.ENVIRONMENT] = str(key_file)
+    return deconfliction_key.load()
 
 
-def _fresh_phone(n: int) -> str:
-    return f"+44 74{50_000_000 + n % 50_000_000:08d}"  # beyond the bulk rows' numbers
+def engines(out: Path, name: str, postgres_url: str | None, schema: str,
+            stores: tuple[str, ...]) -> Iterator[tuple[str, Engine]]:
+    """(label, engine) of each store asked for: SQLite in out/NAME.db, PostgreSQL in `schema`."""
+    if "sqlite" in stores:
+        engine = make_engine(f"sqlite:///{out / f'{name}.db'}")
+        yield "sqlite", engine
+        engine.dispose()
+    if postgres_url and "postgresql" in stores:
+        admin = make_engine(postgres_url)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        admin.dispose()
+        url = make_engine(postgres_url).url.render_as_string(hide_password=False)
+        engine = make_engine(f"{url}?options=-csearch_path%3D{schema}")
+        yield "postgresql", engine
+        engine.dispose()
 
 
-def _ready(engine: Engine, key: deconfliction_key.MatchingKey, label: str) -> None:
-    """The stress scale with its identifiers and hits, made unless there already."""
-    migrate.upgrade(engine)
-    with read_session(engine) as session:
-        suspects = session.scalar(select(func.count()).select_from(Suspect))
-        held = session.scalar(select(func.count()).select_from(Identifier))
-    if suspects < demo.SCALES[SCALE].suspects:  # (each run saves a hundred more)
-        print(f"{label}: loading the {SCALE} scale", file=sys.stderr)
-        demo.load(engine, SCALE, reset=True)
-        held = 0
-    if held < IDENTIFIERS:
+def ready(engine: Engine, key: deconfliction_key.MatchingKey, label: str) -> None:
+    """The stress scale with the demo's identifiers under `key`, loaded unless there already, at the
+    schema's newest revision, its statistics fresh (as autovacuum keeps them; the test server runs
+    without it)."""
+    if demo.is_empty(engine):
         start = time.perf_counter()
-        _generate(engine, key)
-        print(f"{label}: {IDENTIFIERS:,} identifiers and their hits made in {time.perf_counter() - start:.0f} s",
-              file=sys.stderr)
+        migrate.upgrade(engine)  # (a database made by the migrations is emptied by them)
+        demo.load(engine, SCALE, reset=True, key=key)
+        print(f"{label}: the {SCALE} scale loaded in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    if migrate.current(engine) is None:  # loaded by an older bench from the models: as of revision 0010
+        with engine.begin() as connection:
+            config = migrate._config(engine)
+            config.attributes["connection"] = connection
+            command.stamp(config, "0010")
+    migrate.upgrade(engine)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            # what autovacuum does after a bulk load (the test server runs without it)
             connection.exec_driver_sql("VACUUM ANALYZE")
 
 
-def _generate(engine: Engine, key: deconfliction_key.MatchingKey) -> None:
-    """Two identifiers a suspect and 1.5 an evidence item, all different but SHARED values held twice,
-    by records of two agencies mostly (a few within one agency: possible duplicates)."""
-    rng = random.Random(16)
-    with write_session(engine) as session:
-        operation = current_operation(session)
-        operation_key = identifiers.operation_key(session, Principal.system("bench"))
-        assert operation_key == key
-        holders = [("suspect", *row) for row in session.execute(
-            select(Suspect.id, Suspect.owning_agency_id, Suspect.tlp).order_by(Suspect.id))]
-        holders += [("evidence item", *row) for row in session.execute(
-            select(EvidenceItem.id, EvidenceItem.owning_agency_id, EvidenceItem.tlp).order_by(EvidenceItem.id))]
-        rows = []
-        for n in range(IDENTIFIERS):
-            entity, record_id, agency_id, tlp = holders[n % len(holders)]
-            kind = IdentifierKind.PHONE if n % 2 else IdentifierKind.EMAIL
-            value = _phone(n) if n % 2 else f"person{n}@example.com"
-            rows.append((operation.id, kind, value, value, key.keyed(kind.value, value), entity, record_id,
-                         agency_id, tlp))
-        for _ in range(SHARED):  # a value held again, by a record anywhere (of one agency now and then)
-            entity, record_id, agency_id, tlp = holders[rng.randrange(len(holders))]
-            rows.append(rows[rng.randrange(IDENTIFIERS)][:5] + (entity, record_id, agency_id, tlp))
-        _bulk_insert(session, rows)
-        identifiers.match(session, "all", {})
-        session.commit()
+def _held_elsewhere(engine: Engine, agency_id: int, count: int) -> list[str]:
+    """Phone numbers (E.164) held once, by another agency's record (not RED): each typed on one of the
+    agency's records makes one hit. (Once typed, a number is held twice: the next run takes others.)"""
+    with read_session(engine) as session:
+        return list(session.scalars(
+            select(func.min(Identifier.normalised)).where(Identifier.kind == IdentifierKind.PHONE,
+                                                         Identifier.removed_at.is_(None))
+            .group_by(Identifier.keyed).having(func.count() == 1, func.min(Identifier.owning_agency_id) != agency_id,
+                                               func.min(Identifier.tlp) != TLP.RED.value)
+            .limit(count)))
 
 
-COLUMNS = ("operation_id", "kind", "value", "normalised", "keyed", "record_entity", "record_id",
-           "owning_agency_id", "tlp")
-
-
-def _bulk_insert(session, rows: list[tuple]) -> None:
-    now = utcnow()
-    for start in range(0, len(rows), 100_000):
-        insert_rows(session, Identifier.__table__, [dict(zip(COLUMNS, row, strict=True)) | {"added_at": now}
-                                                    for row in rows[start:start + 100_000]])
+def _fresh_phone(n: int) -> str:
+    return f"+44 74{50_000_000 + n % 50_000_000:08d}"  # a number of its own, most likely held by no record
 
 
 def measure_saves(engine: Engine) -> float:
     """Median ms of one suspect saved with 5 identifiers (and matched, one of them a hit), as one transaction."""
     with read_session(engine) as session:
         liaison = principal_for_subject(session, "liaison.met")
+    held = _held_elsewhere(engine, liaison.agency_id, SAVES)
     times = []
     for n in range(SAVES):
         stamp = time.time_ns() // 100
@@ -131,11 +130,11 @@ def measure_saves(engine: Engine) -> float:
                 "reference": f"BENCH-{stamp}", "full_name": "Bench Mark", "tier": "user", "status": "lead"})
             identifiers.add_identifiers(session, liaison, SUSPECTS, suspect.id, [
                 *(("phone number", _fresh_phone(stamp + i), None) for i in range(3)),
-                ("phone number", _phone(2 * n + 1), None),  # held by another record already: a hit
+                ("phone number", held[n % len(held)], None),  # held by another agency's record: a hit
                 ("e-mail address", f"bench{stamp}@example.com", None)])
             session.commit()
         times.append(time.perf_counter() - start)
-    return _ms(times)
+    return median_ms(times)
 
 
 def measure_import(engine: Engine) -> tuple[float, int, int]:
@@ -146,12 +145,13 @@ def measure_import(engine: Engine) -> tuple[float, int, int]:
         references = list(session.scalars(select(Suspect.reference).where(
             Suspect.owning_agency_id == liaison.agency_id, Suspect.tlp != TLP.RED).limit(IMPORTED)))
         hits_before = session.scalar(select(func.count()).select_from(Hit))
+    held = _held_elsewhere(engine, liaison.agency_id, IMPORTED // 100)
     stamp = time.time_ns() % 10_000_000
     lines = ["record_kind,record_reference,identifier_kind,value,qualifier"]
     for n in range(IMPORTED):
         reference = references[(n * 2 // 5) % len(references)]  # 2.5 a suspect, as a seized account holds
         if n % 100 == 0:
-            lines.append(f"suspect,{reference},phone number,{_phone(2 * n + 1)},")  # held by the bulk rows
+            lines.append(f"suspect,{reference},phone number,{held[n // 100 % len(held)]},")  # held by another agency
         elif n % 2:
             lines.append(f"suspect,{reference},phone number,+44 75{(stamp * 1000 + n) % 100_000_000:08d},")
         else:
@@ -178,12 +178,12 @@ def measure_listing(engine: Engine) -> dict[str, tuple[float, int]]:
             with read_session(engine) as session:
                 shown = len(hits.hits_for_agency(session, viewer))
             times.append(time.perf_counter() - start)
-        found[subject] = (_ms(times), shown)
+        found[subject] = (median_ms(times), shown)
     return found
 
 
 def bench(label: str, engine: Engine, key) -> None:
-    _ready(engine, key, label)
+    ready(engine, key, label)
     with read_session(engine) as session:
         held = session.scalar(select(func.count()).select_from(Identifier))
         made = session.scalar(select(func.count()).select_from(Hit).where(Hit.closed_at.is_(None)))
@@ -198,29 +198,14 @@ def bench(label: str, engine: Engine, key) -> None:
 
 
 def main(out: Path, postgres_url: str | None = None, stores: tuple[str, ...] = ("sqlite", "postgresql")) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    key_file = out / "deconfliction.key"
-    if not key_file.exists():
-        deconfliction_key.make_key_file(key_file)
-    os.environ[deconfliction_key.ENVIRONMENT] = str(key_file)
-    key = deconfliction_key.load()
-    if "sqlite" in stores:
-        engine = make_engine(f"sqlite:///{out / 'deconfliction-stress.db'}")
-        bench("sqlite", engine, key)
-        engine.dispose()
-    if postgres_url and "postgresql" in stores:
-        admin = make_engine(postgres_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{PG_SCHEMA}"'))
-        admin.dispose()
-        engine = make_engine(postgres_url, connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
-        bench("postgresql", engine, key)
-        engine.dispose()
+    key = use_key(out)
+    for label, engine in engines(out, "deconfliction-stress", postgres_url, PG_SCHEMA, stores):
+        bench(label, engine, key)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "out" / "bench")
+    parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
                         help="also measure on this PostgreSQL database (schema bench_deconfliction is replaced)")

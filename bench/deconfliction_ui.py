@@ -6,46 +6,29 @@
 - the Deconfliction page, a full run in AppTest (hits, requests, check, and command's tab for a
   commander), per viewer (target: under a second, like every page)
 
-`python -m bench.deconfliction_ui [--stores sqlite,postgresql] [--postgres URL]`. The database is kept
-under out/bench and loaded only when missing.
+`python -m bench.deconfliction_ui [--stores sqlite,postgresql] [--postgres URL]`. The set-up (key,
+stress database loaded only when missing, under out/bench) is bench.deconfliction's.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from bench import dashboard, signed_in
-from coordination import deconfliction_key, demo
+from bench.deconfliction import OUT, engines, median_ms, ready, use_key
 from coordination.aggregates import hits_between_agencies, pending_requests, told_hits
-from coordination.db import make_engine, read_session
+from coordination.db import read_session
 from coordination.models import Hit, Identifier
 from coordination.principal import principal_for_subject
 
-SCALE = "stress"
 RUNS = 10
 VIEWERS = ("liaison.fbi", "liaison.met", "liaison.eurojust", "commander.met")
 PG_SCHEMA = "bench_deconfliction_ui"
-
-
-def _ms(times: list[float]) -> float:
-    return statistics.median(times) * 1000
-
-
-def _ready(engine: Engine, key: deconfliction_key.MatchingKey, label: str) -> None:
-    if demo.is_empty(engine):
-        start = time.perf_counter()
-        demo.load(engine, SCALE, reset=True, key=key)
-        print(f"{label}: the {SCALE} scale loaded in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE identifier, hit, contact_request")
 
 
 def measure_figures(engine: Engine) -> dict[str, tuple[float, int]]:
@@ -62,7 +45,7 @@ def measure_figures(engine: Engine) -> dict[str, tuple[float, int]]:
                 counted = sum(row.hits for row in hits_between_agencies(session, viewer, told=told))
                 pending_requests(session, viewer, told=told)
             times.append(time.perf_counter() - start)
-        found[subject] = (_ms(times), counted)
+        found[subject] = (median_ms(times), counted)
     return found
 
 
@@ -78,12 +61,12 @@ def measure_page(url: str) -> dict[str, float]:
             at.run()
             times.append(time.perf_counter() - start)
         assert not at.exception, at.exception
-        found[subject] = _ms(times)
+        found[subject] = median_ms(times)
     return found
 
 
 def bench(label: str, engine: Engine, key) -> None:
-    _ready(engine, key, label)
+    ready(engine, key, label)
     with read_session(engine) as session:
         held = session.scalar(select(func.count()).select_from(Identifier))
         made = session.scalar(select(func.count()).select_from(Hit).where(Hit.closed_at.is_(None)))
@@ -100,30 +83,14 @@ def bench(label: str, engine: Engine, key) -> None:
 
 
 def main(out: Path, postgres_url: str | None = None, stores: tuple[str, ...] = ("sqlite", "postgresql")) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    key_file = out / "deconfliction-ui.key"
-    if not key_file.exists():
-        deconfliction_key.make_key_file(key_file)
-    os.environ[deconfliction_key.ENVIRONMENT] = str(key_file)
-    key = deconfliction_key.load()
-    if "sqlite" in stores:
-        engine = make_engine(f"sqlite:///{out / 'deconfliction-ui-stress.db'}")
-        bench("sqlite", engine, key)
-        engine.dispose()
-    if postgres_url and "postgresql" in stores:
-        admin = make_engine(postgres_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{PG_SCHEMA}"'))
-        admin.dispose()
-        url = make_engine(postgres_url).url.render_as_string(hide_password=False)
-        engine = make_engine(f"{url}?options=-csearch_path%3D{PG_SCHEMA}")
-        bench("postgresql", engine, key)
-        engine.dispose()
+    key = use_key(out)
+    for label, engine in engines(out, "deconfliction-ui-stress", postgres_url, PG_SCHEMA, stores):
+        bench(label, engine, key)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "out" / "bench")
+    parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"))
     args = parser.parse_args()

@@ -102,7 +102,9 @@ def populate(engine: Engine, key: MatchingKey, count: int) -> None:
         now = utcnow()
         connection.execute(insert(Hit.__table__), [
             dict(operation_id=operation_id, match="exact", first_id=first + 1, second_id=n + 1, found_at=now,
-                 first_agency_id=agency_ids[first % len(agency_ids)], second_agency_id=agency_ids[n % len(agency_ids)])
+                 first_agency_id=agency_ids[first % len(agency_ids)], second_agency_id=agency_ids[n % len(agency_ids)],
+                 first_tlp="AMBER", second_tlp="AMBER", first_record_entity="suspect", first_record_id=first + 1,
+                 second_record_entity="suspect", second_record_id=n + 1)
             for n, first in shared(count)])
         connection.execute(insert(Exclusion.__table__), [
             dict(operation_id=operation_id, kind=IdentifierKind.PHONE, normalised=f"+44207946000{n}", reason="a bank",

@@ -3,8 +3,8 @@
 Every figure is computed in the database through the one scoping rule of `policy` (in its forms for
 tallies and for records addressed to the viewer), so a chart can never count what its viewer may not
 see, and nothing loads rows into Python to count them. Deconfliction's hits are the exception: the
-open hits (about 10,000 at stress scale) are told to a viewer by `policy.is_told`, per hit (see
-`told_hits`).
+hits told to a viewer (about 10,000 at stress scale) are read once (`told_hits`, from the hit table
+alone) and counted by agency pair and pending request from that list.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from coordination.markings import TLP, at_most
@@ -29,7 +29,6 @@ from coordination.models import (
     EvidenceStatus,
     EvidenceTally,
     Hit,
-    Identifier,
     Jurisdiction,
     Operation,
     Recipient,
@@ -277,32 +276,23 @@ def picture(session: Session, principal: Principal, filters: Filters = Filters()
     )
 
 
-class _Side(NamedTuple):
-    owning_agency_id: int
-    tlp: TLP
-    record_entity: str
-    record_id: int
-
-
 CHUNK = 5_000  # ids per IN list
 
 
-def _chunks(ids: list[int]):
+def _chunks(ids: list):
     return (ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK))
-
-
-def _tlp_of(identifier_id) -> ColumnElement:
-    return select(Identifier.tlp).where(Identifier.id == identifier_id).scalar_subquery()
 
 
 def told_hits(session: Session, principal: Principal, filters: Filters = Filters()) -> list[tuple[int, int, int]]:
     """(hit id, first agency id, second agency id) of the open hits told to the principal (as either
     side), narrowed to the filters' agencies and days found.
 
-    The hits are narrowed in SQL on their own columns (`may_be_told`), each side's marking read by its
-    primary key, and the telling rule asked in its Python form (`policy.is_told`, which the tests keep
-    equal to `told`); the records and recipients of RED sides only are read. A join of the hits with two
-    copies of the identifier table had PostgreSQL hash all 1,500,000 identifiers at stress scale (1.2 s)."""
+    From the hit table alone, whose rows copy each side's owner, marking and record. A hit with
+    neither side RED is told exactly when `may_be_told` holds of its agencies (the rule's other
+    clauses are about RED sides); the few with a RED side are asked the rule in its Python form
+    (`policy.is_told`, which the tests keep equal to `told`), the recipients of their records read.
+    (A join with two copies of the identifier table had PostgreSQL hash all 1,500,000 identifiers at
+    stress scale; `told` in SQL, its recipient look-ups priced high, had PostgreSQL compile the query.)"""
     where = [Hit.closed_at.is_(None), may_be_told(principal, Hit.first_agency_id, Hit.second_agency_id)]
     if filters.agencies:
         chosen = select(Agency.id).where(Agency.code.in_(filters.agencies))
@@ -311,32 +301,26 @@ def told_hits(session: Session, principal: Principal, filters: Filters = Filters
         where.append(Hit.found_at >= datetime.combine(filters.since, time.min, UTC))
     if filters.until:
         where.append(Hit.found_at < datetime.combine(filters.until, time.max, UTC))
-    hits = session.execute(select(Hit.id, Hit.first_id, Hit.second_id, Hit.first_agency_id, Hit.second_agency_id,
-                                  _tlp_of(Hit.first_id), _tlp_of(Hit.second_id)).where(*where)).all()
-    red_ids = sorted({i for hit in hits for i, tlp in ((hit[1], hit[5]), (hit[2], hit[6])) if tlp == TLP.RED})
-    red: dict[int, _Side] = {}
-    for ids in _chunks(red_ids):
-        red.update((i, _Side(*side)) for i, *side in session.execute(
-            select(Identifier.id, Identifier.owning_agency_id, Identifier.tlp, Identifier.record_entity,
-                   Identifier.record_id).where(Identifier.id.in_(ids))))
-    recipient_of = _named_on(session, principal, list(red.values()))
-    named = {i for i, side in red.items() if (side.record_entity, side.record_id) in recipient_of}
-
-    def side(identifier_id: int, agency_id: int, tlp) -> HitSide:
-        return HitSide(agency_id, TLP(tlp), identifier_id in named)
-    told = []
-    for hit_id, first, second, first_agency, second_agency, first_tlp, second_tlp in hits:
-        one, two = side(first, first_agency, first_tlp), side(second, second_agency, second_tlp)
+    red_side = or_(Hit.first_tlp == TLP.RED, Hit.second_tlp == TLP.RED)
+    told = [tuple(row) for row in session.execute(
+        select(Hit.id, Hit.first_agency_id, Hit.second_agency_id).where(*where, not_(red_side)))]
+    red = session.execute(select(
+        Hit.id, Hit.first_agency_id, Hit.second_agency_id, Hit.first_tlp, Hit.second_tlp, Hit.first_record_entity,
+        Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id).where(*where, red_side)).all()
+    named = _named_on(session, principal, {record for hit in red for record in (hit[5:7], hit[7:9])})
+    for hit_id, first_agency, second_agency, first_tlp, second_tlp, *records in red:
+        one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named)
+        two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named)
         if is_told(principal, one, two) or is_told(principal, two, one):
             told.append((hit_id, first_agency, second_agency))
     return told
 
 
-def _named_on(session: Session, principal: Principal, red: list[_Side]) -> set[tuple[str, int]]:
-    """The RED records among `red` that name the principal as a recipient."""
+def _named_on(session: Session, principal: Principal, records: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    """The records among `records` (entity, id) that name the principal as a recipient."""
     named = set()
-    for entity in {one.record_entity for one in red}:
-        for ids in _chunks(sorted({one.record_id for one in red if one.record_entity == entity})):
+    for entity in {entity for entity, _ in records}:
+        for ids in _chunks(sorted(record_id for named_entity, record_id in records if named_entity == entity)):
             named.update((entity, i) for i in session.scalars(select(Recipient.entity_id).where(
                 Recipient.entity == entity, Recipient.entity_id.in_(ids), Recipient.user_id == principal.user_id)))
     return named
@@ -359,16 +343,19 @@ def hits_between_agencies(session: Session, principal: Principal, filters: Filte
 def pending_requests(session: Session, principal: Principal, filters: Filters = Filters(),
                      now: datetime | None = None, told: list[tuple[int, int, int]] | None = None
                      ) -> list[PendingRequests]:
-    """Requests for contact not answered yet, on hits told to the principal, by asking and asked agency."""
+    """Requests for contact not answered yet, on hits told to the principal, by asking and asked agency.
+    The pending requests (a few next to the hits) are read by hit, and kept where
+    the hit is told; a list of every told hit's id sent to the database cost more (150 ms on PostgreSQL
+    for 10,000 hits)."""
     late = (now or datetime.now(UTC)) - OVERDUE_REQUEST
     codes, counts = _codes(session), {}
-    hit_ids = sorted(hit_id for hit_id, _, _ in (told_hits(session, principal, filters) if told is None else told))
-    for ids in _chunks(hit_ids):
-        for asking, asked, n, overdue in session.execute(
-                select(ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id, func.count(),
-                       func.sum(case((ContactRequest.requested_at < late, 1), else_=0)))
-                .where(ContactRequest.status == ContactStatus.PENDING, ContactRequest.hit_id.in_(ids))
-                .group_by(ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id)):
+    told_ids = {hit_id for hit_id, _, _ in (told_hits(session, principal, filters) if told is None else told)}
+    for hit_id, asking, asked, n, overdue in session.execute(
+            select(ContactRequest.hit_id, ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id,
+                   func.count(), func.sum(case((ContactRequest.requested_at < late, 1), else_=0)))
+            .where(ContactRequest.status == ContactStatus.PENDING)
+            .group_by(ContactRequest.hit_id, ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id)):
+        if hit_id in told_ids:
             total = counts.setdefault((codes[asking], codes[asked]), [0, 0])
             total[0] += n
             total[1] += overdue or 0

@@ -63,6 +63,7 @@ from coordination.models import (
     TaskStatus,
     TaskUpdate,
     User,
+    hit_copies,
 )
 from coordination.principal import SYSTEM_ISSUER
 from coordination.services.evidence import CUSTODY_COLUMNS
@@ -685,8 +686,7 @@ class _Identifiers:
         codes = {i: code for code, i in g.agencies.items()}
         for number, (found, first, second) in enumerate(sorted(self.found, key=itemgetter(0)), start=1):
             g.add(Hit, dict(id=number, operation_id=g.operation_id, match=HitMatch.EXACT, first_id=first["id"],
-                            second_id=second["id"], first_agency_id=first["owning_agency_id"],
-                            second_agency_id=second["owning_agency_id"], found_at=found, closed_at=None,
+                            second_id=second["id"], **hit_copies(first, second), found_at=found, closed_at=None,
                             closed_reason=None))
             agencies = sorted({codes[first["owning_agency_id"]], codes[second["owning_agency_id"]]})
             g.event(found, g.liaison[codes[second["owning_agency_id"]]], "hit found", Hit.entity, number,

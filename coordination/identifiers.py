@@ -30,6 +30,7 @@ Nothing here reaches the network (e-mail addresses are checked for syntax only).
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
 import re
 import string
@@ -448,10 +449,16 @@ def _name_words(value: str) -> list[str]:
     return sorted(words)
 
 
+@functools.lru_cache(maxsize=50_000)  # names repeat across a file (first names, surnames): bounded
+def _sound(word: str) -> str:
+    """The Double Metaphone primary key of one folded word."""
+    return doublemetaphone(word)[0]
+
+
 def _person(value: str, qualifier: str | None, region: str | None) -> Normalised:
     born = _birth_date(qualifier)
     words = _name_words(value)
-    sounds = sorted(filter(None, (doublemetaphone(word)[0] for word in words)))
+    sounds = sorted(filter(None, map(_sound, words)))
     shown = f"{' '.join(value.split())}, born {born.isoformat()}"
     phonetic = f"{' '.join(sounds)}|{born.isoformat()}" if sounds else None
     return Normalised(IdentifierKind.PERSON, f"{' '.join(words)}|{born.isoformat()}", shown, phonetic)

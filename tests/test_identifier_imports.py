@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -93,6 +94,25 @@ def test_each_bad_row_is_named_and_the_file_writes_nothing(two_agencies):
     with store.reader() as s:
         refusal = s.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
         assert (refusal.action, refusal.outcome) == ("import", Outcome.REFUSED)
+
+
+def test_a_large_file_normalised_in_two_processes_reads_as_in_one(two_agencies, monkeypatch):
+    """From PARALLEL_FROM rows a forked process normalises a share: the outcomes come back in row order."""
+    store = two_agencies
+    rows = (f"suspect,F-1,phone number,{SAME_NUMBER},", "suspect,F-2,phone number,12,",
+            "suspect,F-3,shoe size,44,", *(f"suspect,F-2,e-mail address,person{n}@example.com," for n in range(8)),
+            "suspect,F-3,e-mail address,nobody,")
+    alone = run(store, csv_bytes(*rows), dry_run=True)
+    monkeypatch.setattr(identifier_imports, "PARALLEL_FROM", 1)
+    shared = run(store, csv_bytes(*rows), dry_run=True)
+    assert [(p.row, p.column, p.reason) for p in shared.problems] == \
+        [(p.row, p.column, p.reason) for p in alone.problems] == [
+            (3, "value", shared.problems[0].reason), (4, "identifier_kind", shared.problems[1].reason),
+            (13, "value", shared.problems[2].reason)]
+    assert shared.problems[0].reason.startswith("'12' is not") and threading.active_count() == 1  # (so it forked)
+    good = run(store, csv_bytes(*(row for n, row in enumerate(rows) if n not in (1, 2, 11))))
+    assert good.committed and good.created == 9
+    assert [h.other_agency_code for h in told(store, store.principal("liaison.fbi"))] == ["MET"]
 
 
 def test_a_dry_run_and_a_missing_column_write_nothing(two_agencies):

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import aliased
 
 from coordination import deconfliction_key, policy, services
+from coordination.aggregates import told_hits
 from coordination.deconfliction_key import KeyMissing
 from coordination.errors import NotFound, PermissionDenied, ValidationError
 from coordination.kinds import EVIDENCE, SUSPECTS
@@ -26,6 +27,7 @@ from coordination.models import (
     Role,
     Suspect,
     User,
+    hit_copies,
 )
 from coordination.principal import Principal
 from coordination.queries import hits
@@ -269,17 +271,17 @@ def test_told_in_sql_agrees_with_is_told_over_agencies_markings_and_roles(store)
         viewer = s.scalar(select(User.id).where(User.subject == "liaison.met"))
         sides = [(agency, tlp, named) for agency in (met, fbi) for tlp in TLP
                  for named in ((False, True) if tlp is TLP.RED else (False,))]
-        made = {}
+        made, held = {}, {}
         for n, (agency, tlp, named) in enumerate(sides, start=1):
-            s.add(Identifier(id=n, operation_id=operation, kind=IdentifierKind.PHONE, value="v", normalised="v",
-                             keyed="k", record_entity="suspect", record_id=n, owning_agency_id=agency, tlp=tlp))
+            held[n] = Identifier(id=n, operation_id=operation, kind=IdentifierKind.PHONE, value="v", normalised="v",
+                                 keyed="k", record_entity="suspect", record_id=n, owning_agency_id=agency, tlp=tlp)
+            s.add(held[n])
             if named:
                 s.add(Recipient(entity="suspect", entity_id=n, user_id=viewer))
             made[n] = policy.HitSide(agency, tlp, named)
         s.flush()
         pairs = list(itertools.combinations(made, 2))
-        s.add_all(Hit(operation_id=operation, match="exact", first_id=a, second_id=b,
-                      first_agency_id=made[a].owning_agency_id, second_agency_id=made[b].owning_agency_id)
+        s.add_all(Hit(operation_id=operation, match="exact", first_id=a, second_id=b, **hit_copies(held[a], held[b]))
                   for a, b in pairs)
         s.commit()
     first, second = aliased(Identifier), aliased(Identifier)
@@ -299,6 +301,9 @@ def test_told_in_sql_agrees_with_is_told_over_agencies_markings_and_roles(store)
             told_either = {(a, b) for a, b in pairs if policy.is_told(principal, made[a], made[b])
                            or policy.is_told(principal, made[b], made[a])}
             assert told_either <= maybe  # the pre-filter on the hit row never hides a hit that is told
+            # the picture's count reads the rule over the hit's own copies of its sides: the same hits
+            pair_of = {hit_id: (a, b) for hit_id, a, b in s.execute(select(Hit.id, Hit.first_id, Hit.second_id))}
+            assert {pair_of[hit_id] for hit_id, _, _ in told_hits(s, principal)} == told_either
     assert any(policy.is_told(p, made[a], made[b]) for p in principals for a, b in pairs)  # not vacuous
 
 

@@ -26,6 +26,7 @@ from coordination.models import (
     SuspectTally,
     Task,
     User,
+    hit_copies,
 )
 from coordination.policy import Action
 from coordination.principal import Principal
@@ -242,7 +243,7 @@ def test_the_sql_scoping_function_agrees_with_the_table_under_grants(store):
         session.add_all(sides)
         session.flush()
         hit = Hit(operation_id=operation_id, match="exact", first_id=sides[0].id, second_id=sides[1].id,
-                  first_agency_id=agencies["MET"], second_agency_id=agencies["MET"])
+                  **hit_copies(sides[0], sides[1]))
         session.add(hit)
         session.flush()
         request = ContactRequest(operation_id=operation_id, hit_id=hit.id, requesting_agency_id=agencies["FBI"],

@@ -42,12 +42,14 @@ from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
 from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.deconfliction import (
+    HIT_COPIES,
     ContactRequest,
     Exclusion,
     Hit,
     Identifier,
     IdentifierCheck,
     RecordGrant,
+    hit_copies,
 )
 from coordination.models.enums import (
     ArrestOutcome,
@@ -116,7 +118,8 @@ __all__ = [
     "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",
     "TaskRedTally", "TaskTally",
     # deconfliction
-    "ContactRequest", "ContactStatus", "Exclusion", "HandlingCondition", "Hit", "HitClosed", "HitMatch",
+    "ContactRequest", "ContactStatus", "Exclusion", "HandlingCondition", "Hit", "HIT_COPIES", "hit_copies",
+    "HitClosed", "HitMatch",
     "Identifier", "IdentifierCheck", "IdentifierKind", "RecordGrant",
     # decisions
     "Decision", "DecisionPin",

@@ -9,6 +9,7 @@ normalised value under the operation's key, which is kept outside the database
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -65,10 +66,17 @@ class Hit(Base):
     match: Mapped[HitMatch] = mapped_column(str_enum(HitMatch))
     first_id: Mapped[int] = mapped_column(ForeignKey("identifier.id"))
     second_id: Mapped[int] = mapped_column(ForeignKey("identifier.id"))
-    # the two sides' owning agencies, copied (and kept in step) so that an agency's hits are found
-    # without reading every hit's identifiers
+    # each side's owning agency and TLP label (copied from its identifier and kept in step) and its
+    # record, all the telling rule (`policy.told`) reads: hits are found and counted without reading
+    # their identifiers
     first_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     second_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    first_tlp: Mapped[TLP] = mapped_column(str_enum(TLP))
+    second_tlp: Mapped[TLP] = mapped_column(str_enum(TLP))
+    first_record_entity: Mapped[str] = mapped_column(String(32))
+    first_record_id: Mapped[int] = mapped_column(Integer)
+    second_record_entity: Mapped[str] = mapped_column(String(32))
+    second_record_id: Mapped[int] = mapped_column(Integer)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_reason: Mapped[HitClosed | None] = mapped_column(str_enum(HitClosed))
@@ -78,6 +86,19 @@ class Hit(Base):
         Index("ix_hit_second", "second_id"),
         Index("ix_hit_found", "operation_id", "found_at"),
     )
+
+
+# what a hit copies of each side's identifier (hit column suffix: identifier column)
+HIT_COPIES = {"agency_id": "owning_agency_id", "tlp": "tlp", "record_entity": "record_entity",
+              "record_id": "record_id"}
+
+
+def hit_copies(first: Mapping | Identifier, second: Mapping | Identifier) -> dict:
+    """The columns a hit copies of its two identifiers (rows as mappings, or Identifier objects)."""
+    def of(side, name):
+        return side[name] if isinstance(side, Mapping) else getattr(side, name)
+    return {f"{label}_{copy}": of(side, name) for copy, name in HIT_COPIES.items()
+            for label, side in (("first", first), ("second", second))}
 
 
 class Exclusion(Base):

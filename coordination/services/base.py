@@ -414,14 +414,16 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
 
 
 def identifiers_follow(session: Session, record: MarkedRecord) -> None:
-    """The identifiers on a record copy its owner and TLP label, and their hits the owner (hits are told
+    """The identifiers on a record copy its owner and TLP label, and so do their hits (hits are told
     from the copies, without reading the record): a change of either moves them along, in the same
     transaction."""
     held = select(Identifier.id).where(Identifier.record_entity == record.entity, Identifier.record_id == record.id)
     session.execute(update(Identifier).where(Identifier.id.in_(held))
                     .values(owning_agency_id=record.owning_agency_id, tlp=record.tlp))
-    session.execute(update(Hit).where(Hit.first_id.in_(held)).values(first_agency_id=record.owning_agency_id))
-    session.execute(update(Hit).where(Hit.second_id.in_(held)).values(second_agency_id=record.owning_agency_id))
+    session.execute(update(Hit).where(Hit.first_id.in_(held)).values(first_agency_id=record.owning_agency_id,
+                                                                      first_tlp=record.tlp))
+    session.execute(update(Hit).where(Hit.second_id.in_(held)).values(second_agency_id=record.owning_agency_id,
+                                                                       second_tlp=record.tlp))
 
 
 def _refuse_blanking_required(kind: Kind, values: dict[str, Any]) -> None:

@@ -8,31 +8,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from coordination import notices
 from coordination.markings import TLP
 from coordination.models import ContactRequest, Hit, Identifier
 from coordination.principal import Principal
-from coordination.services.notifications import notify
+from coordination.services.notifications import notify, notify_each
 
 
 def tell_of_hits(session: Session, principal: Principal, hit_ids: Sequence[int]) -> None:
     """Each side's agency hears of a new hit on its record, by the telling rule: a hit on a RED record
     is told to the RED record's owner only; a hit within one agency is a possible duplicate, told once."""
-    first, second = aliased(Identifier), aliased(Identifier)
+    told = []  # (entity, record id, agency id, event key) of each side told
     for start in range(0, len(hit_ids), 5000):
-        rows = session.execute(
-            select(Hit.id, first.record_entity, first.record_id, first.owning_agency_id, first.tlp,
-                   second.record_entity, second.record_id, second.owning_agency_id, second.tlp)
-            .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
+        rows = session.execute(  # what the hits copy of their sides: no identifier read
+            select(Hit.id, Hit.first_record_entity, Hit.first_record_id, Hit.first_agency_id, Hit.first_tlp,
+                   Hit.second_record_entity, Hit.second_record_id, Hit.second_agency_id, Hit.second_tlp)
             .where(Hit.id.in_(hit_ids[start:start + 5000]))).all()
         for hit_id, *sides in rows:
             mine, other = sides[:4], sides[4:]
             for this, that in ((mine, other), (other, mine)) if mine[2] != other[2] else ((mine, other),):
                 if that[3] is not TLP.RED or this[3] is TLP.RED:
-                    notify(session, notices.HIT_FOUND, this[0], this[1], agencies=[this[2]], key=f"hit {hit_id}",
-                           actor=principal)
+                    told.append((this[0], this[1], this[2], f"hit {hit_id}"))
+    notify_each(session, notices.HIT_FOUND, told, actor=principal)
 
 
 def tell_of_request(session: Session, principal: Principal, request: ContactRequest) -> None:

@@ -37,6 +37,7 @@ from coordination.errors import NotFound, PermissionDenied, ValidationError
 from coordination.fields import shown
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, Kind
 from coordination.models import (
+    HIT_COPIES,
     Agency,
     Exclusion,
     Hit,
@@ -233,14 +234,15 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
 
     def probe(side):
         return _few(PROBES[probe_name](side), dialect) if probe_name == "since" else PROBES[probe_name](side)
-    first = case((a.id < b.id, a.id), else_=b.id)
-    second = case((a.id < b.id, b.id), else_=a.id)
-    first_agency = case((a.id < b.id, a.owning_agency_id), else_=b.owning_agency_id)
-    second_agency = case((a.id < b.id, b.owning_agency_id), else_=a.owning_agency_id)
+    def ordered(name: str) -> tuple[ColumnElement, ColumnElement]:  # a column of (first side, second side)
+        return (case((a.id < b.id, getattr(a, name)), else_=getattr(b, name)),
+                case((a.id < b.id, getattr(b, name)), else_=getattr(a, name)))
+    first, second = ordered("id")
     same = a.keyed == b.keyed if kind is HitMatch.EXACT else and_(  # (IS NOT NULL: that index holds people only)
         b.phonetic_keyed.is_not(None), a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)
     already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
-    pairs = select(a.operation_id, literal(kind.value), first, second, first_agency, second_agency,
+    pairs = select(a.operation_id, literal(kind.value), first, second, *(
+        column for name in HIT_COPIES.values() for column in ordered(name)),
                    bindparam("now", type_=UTCDateTime())).join(
         b, and_(same, b.operation_id == a.operation_id)).where(
         probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
@@ -248,7 +250,8 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
         not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
         not_(_excluded(a)), not_(_excluded(b)), not_(already))
     return insert(Hit.__table__).from_select(  # Core: executed with its parameters, not as ORM rows
-        ["operation_id", "match", "first_id", "second_id", "first_agency_id", "second_agency_id", "found_at"],
+        ["operation_id", "match", "first_id", "second_id",
+         *(f"{side}_{copy}" for copy in HIT_COPIES for side in ("first", "second")), "found_at"],
         pairs).returning(Hit.__table__.c.id)
 
 

@@ -54,6 +54,27 @@ def notify(session: Session, event: Event, entity: str, entity_id: int | None, *
     session.execute(_new_only(session), rows)
 
 
+def notify_each(session: Session, event: Event, told: Iterable[tuple[str, int, int, str]], *,
+                actor: Principal | None = None) -> None:
+    """`notify` for many records at once, each told to one agency's people: `told` holds (entity, record
+    id, agency id, event key) for each; one query finds the people, one statement tells them all."""
+    told = list(told)
+    if not told:
+        return
+    hearers: dict[int, list[int]] = {}
+    for user_id, agency_id in session.execute(select(User.id, User.agency_id).where(
+            User.agency_id.in_({agency_id for _, _, agency_id, _ in told}), User.active,
+            policy.hears_for_agency(User))):
+        if actor is None or user_id != actor.user_id:
+            hearers.setdefault(agency_id, []).append(user_id)
+    now = utcnow()
+    rows = [{"user_id": person, "event": event.name, "entity": entity, "entity_id": entity_id,
+             "event_key": f"{event.name}: {key}", "created_at": now}
+            for entity, entity_id, agency_id, key in told for person in sorted(hearers.get(agency_id, ()))]
+    if rows:
+        session.execute(_new_only(session), rows)
+
+
 def notify_from(session: Session, event: Event, entity: str, query: Select, key: str) -> int:
     """Tell, in one statement, every (person, record id) pair `query` selects, each under the event
     key `{event}: {key}` where `key` is a SQL expression in `query` (the reminder pass: thousands
