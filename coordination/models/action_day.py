@@ -9,10 +9,10 @@ on the way; `NEXT` is that state machine, the one place it is written down.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -59,6 +59,8 @@ NEXT: dict[PackageStatus, tuple[PackageStatus, ...]] = {
     **{outcome: (PackageStatus.CLOSED,) for outcome in OUTCOMES},
     PackageStatus.CLOSED: (),
 }
+LIVE = tuple(status for status in PackageStatus if status.is_live)
+SILENT_AFTER = timedelta(minutes=60)
 
 
 class TargetPackage(KeyedRecord, MarkedRecord, Base):
@@ -113,6 +115,20 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
         wanted = set(ids or ())
         self.subject_links = [link for link in self.subject_links if link.suspect_id in wanted] + [
             PackageSubject(suspect_id=suspect_id) for suspect_id in sorted(wanted - set(self.subject_ids))]
+
+
+# --- silence: the board flags it, the reminder pass tells people of it (one rule, in two forms) ---
+
+def is_silent(status: PackageStatus, h_hour: datetime, status_changed_at: datetime, now: datetime) -> bool:
+    """No status update for an hour past H-hour while a team should be at the door."""
+    return status.is_live and now - max(h_hour, status_changed_at) > SILENT_AFTER
+
+
+def silent_at(now: datetime) -> ColumnElement[bool]:
+    """`is_silent` in SQL: the packages silent at `now` (tests check the two agree)."""
+    cutoff = now - SILENT_AFTER
+    return and_(TargetPackage.status.in_(LIVE), TargetPackage.h_hour < cutoff,
+                TargetPackage.status_changed_at < cutoff)
 
 
 class PackageSubject(Base):
