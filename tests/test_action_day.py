@@ -4,6 +4,7 @@ time across daylight-saving changes, and scoping by marking."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -355,6 +356,49 @@ def test_a_conflict_reaches_both_lead_agencies_and_command_in_their_inboxes_once
     assert [("P-MET" in w, "P-NL" in w) for w in inbox("liaison.met")] == [(True, False)]
     assert [("P-NL" in w, "P-MET" in w) for w in inbox("liaison.nl-police")] == [(True, False)]
     assert inbox("liaison.fbi") == [] and len(inbox("commander.met")) == 1
+
+
+def test_an_aborted_package_loses_its_conflicts_audited_and_is_never_matched_again(store):
+    met = create(store, "liaison.met", "P-MET", address="7 Abort Avenue")
+    create(store, "liaison.nl-police", "P-NL", address="7 abort ave")
+    assert len(warnings(store, "liaison.met")) == len(warnings(store, "liaison.nl-police")) == 1
+    step(store, "liaison.met", met.id, PackageStatus.ABORTED)
+    assert warnings(store, "liaison.met") == warnings(store, "liaison.nl-police") == []
+    assert warnings(store, "commander.met") == []
+    with store.reader() as s:
+        assert s.scalars(select(PackageConflict)).all() == []
+        removed = s.scalars(select(AuditEvent).where(AuditEvent.action == "remove",
+                                                     AuditEvent.entity == PackageConflict.entity)).all()
+    assert len(removed) == 1 and json.loads(removed[0].after) == {"why": f"package {met.id} was aborted"}
+    fbi = create(store, "liaison.fbi", "P-FBI", address="7 Abort Avenue")  # meets the NL package, not MET's
+    assert len(warnings(store, "liaison.fbi")) == len(warnings(store, "liaison.nl-police")) == 1
+    assert warnings(store, "liaison.met") == []
+    step(store, "liaison.met", met.id, PackageStatus.CLOSED)
+    with store.writer() as s:  # an aborted, closed package moved next to another: still no part
+        services.update_package(s, store.principal("liaison.met"), met.id, version(store, met.id),
+                                {"address": "7 ABORT AVENUE", "team_call_sign": "BRAVO"})
+    assert warnings(store, "liaison.met") == []
+    with store.reader() as s:
+        pairs = {(c.first_id, c.second_id) for c in s.scalars(select(PackageConflict))}
+    assert all(met.id not in pair for pair in pairs) and any(fbi.id in pair for pair in pairs)
+
+
+def test_a_conflict_that_no_longer_holds_is_removed_audited_and_one_that_holds_is_kept(store):
+    create(store, "liaison.met", "P-1", address="1 Main Road")
+    other = create(store, "liaison.fbi", "P-2", address="1 main road")
+    with store.reader() as s:
+        kept = s.scalars(select(PackageConflict.id)).all()
+    with store.writer() as s:
+        services.update_package(s, store.principal("liaison.fbi"), other.id, other.version, {"team_call_sign": "X"})
+    with store.reader() as s:
+        assert s.scalars(select(PackageConflict.id)).all() == kept
+    with store.writer() as s:
+        services.update_package(s, store.principal("liaison.fbi"), other.id, version(store, other.id),
+                                {"address": "2 Main Road"})
+    with store.reader() as s:
+        assert s.scalars(select(PackageConflict)).all() == []
+        assert [json.loads(after) for after in s.scalars(select(AuditEvent.after).where(
+            AuditEvent.action == "remove"))] == [{"why": f"package {other.id} moved"}]
 
 
 # --- time ------------------------------------------------------------------------------------
