@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from coordination import audit, services
+from coordination import audit, deconfliction_key, services
+from coordination.deconfliction_key import KeyMissing
 from coordination.errors import ConflictError, PermissionDenied, ValidationError
 from coordination.models import (
     NEXT,
@@ -28,6 +29,7 @@ from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.conftest import SHA, suspect
 
+pytestmark = pytest.mark.usefixtures("key_file")  # addresses are matched keyed, under the operation's key
 H_HOUR = datetime(2030, 11, 7, 6, 0, tzinfo=UTC)
 # the shortest walk to each status
 PATH = {PackageStatus.PLANNED: [], PackageStatus.BRIEFED: [PackageStatus.BRIEFED]}
@@ -356,6 +358,50 @@ def test_a_conflict_reaches_both_lead_agencies_and_command_in_their_inboxes_once
     assert [("P-MET" in w, "P-NL" in w) for w in inbox("liaison.met")] == [(True, False)]
     assert [("P-NL" in w, "P-MET" in w) for w in inbox("liaison.nl-police")] == [(True, False)]
     assert inbox("liaison.fbi") == [] and len(inbox("commander.met")) == 1
+
+
+def test_addresses_are_matched_keyed_under_the_operations_key_never_as_plain_text(store, key_file):
+    package = create(store, "liaison.met", "P-MET", address="12, Baker Street, London")
+    key = deconfliction_key.read_key_file(key_file)
+    with store.reader() as s:
+        stored = s.get(TargetPackage, package.id)
+        assert stored.address_keyed == key.keyed("address", "12 baker street london")
+        columns = {c.name: getattr(stored, c.key) for c in TargetPackage.__table__.columns}
+    assert not [name for name, value in columns.items() if value == "12 baker street london"]
+    create(store, "liaison.nl-police", "P-NL", address="12 baker st london")
+    assert len(warnings(store, "liaison.met")) == 1
+
+
+def test_without_a_key_packages_are_recorded_and_matched_by_distance_and_keyed_once_one_is_there(
+        store, key_file, monkeypatch):
+    monkeypatch.delenv(deconfliction_key.ENVIRONMENT)
+    create(store, "liaison.met", "P-MET", address="3 Keyless Road")
+    create(store, "liaison.nl-police", "P-NL", address="3 keyless rd")
+    assert warnings(store, "commander.met") == []  # no key: the same address is not compared
+    create(store, "liaison.met", "P-HERE", address="Somewhere", latitude="51.5237", longitude="-0.1585")
+    create(store, "liaison.fbi", "P-NEAR", address="Elsewhere", latitude="51.5243", longitude="-0.1585")
+    assert len(warnings(store, "liaison.fbi")) == len(warnings(store, "commander.met")) == 1
+    with store.reader() as s:
+        assert s.scalars(select(TargetPackage.address_keyed)).all() == [None] * 4
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(key_file))
+    create(store, "liaison.fbi", "P-FBI", address="3 Keyless Road")  # the first check with the key keys them all
+    assert sum("P-FBI" in w for w in warnings(store, "liaison.fbi")) == 2  # with MET's and NL-POLICE's
+    assert len(warnings(store, "liaison.nl-police")) == 1
+    with store.reader() as s:
+        assert None not in s.scalars(select(TargetPackage.address_keyed)).all()
+        assert s.scalar(select(AuditEvent.after).where(AuditEvent.action == "key package addresses")) == \
+            '{"packages":4}'
+
+
+def test_a_key_that_is_not_the_operations_refuses_the_package_in_words_and_writes_nothing(
+        store, key_file, tmp_path, monkeypatch):
+    create(store, "liaison.met", "P-1", address="1 Main Road")
+    before = counts(store)
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT,
+                       str(deconfliction_key.make_key_file(tmp_path / "another.key")))
+    with pytest.raises(KeyMissing, match="not the key this operation"):
+        create(store, "liaison.fbi", "P-2", address="1 Main Road")
+    assert counts(store) == before
 
 
 def test_an_aborted_package_loses_its_conflicts_audited_and_is_never_matched_again(store):

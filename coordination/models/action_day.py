@@ -19,7 +19,6 @@ from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordination.models.operation import Jurisdiction
 from coordination.models.people import User
 from coordination.models.records import KeyedRecord, MarkedRecord, Suspect, keyed_indexes, scoped_indexes
-from coordination.places import normalise_address
 from coordination.references import skeleton
 
 
@@ -72,7 +71,8 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
     reference: Mapped[str] = mapped_column(String(64))
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdiction.id"))
     address: Mapped[str] = mapped_column(String(300))
-    address_normalised: Mapped[str] = mapped_column(String(300))  # what deconfliction compares
+    # what deconfliction compares: the normalised address keyed under the operation's key (None: no key yet)
+    address_keyed: Mapped[str | None] = mapped_column(String(64))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     team_call_sign: Mapped[str] = mapped_column(String(64))
@@ -90,7 +90,7 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
         *keyed_indexes("target_package", "reference"),
         *scoped_indexes("target_package"),
         Index("ix_target_package_h_hour", "operation_id", "h_hour"),
-        Index("ix_target_package_address", "address_normalised"),
+        Index("ix_target_package_address_keyed", "operation_id", "address_keyed"),
     )
 
     subject_links: Mapped[list[PackageSubject]] = relationship(cascade="all, delete-orphan",
@@ -99,11 +99,6 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
     @validates("reference")
     def _keep_skeleton(self, _name: str, value: str) -> str:
         self.reference_skeleton = skeleton(value)
-        return value
-
-    @validates("address")
-    def _keep_normalised(self, _name: str, value: str) -> str:
-        self.address_normalised = normalise_address(value)
         return value
 
     @property

@@ -18,14 +18,16 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from coordination import audit, notices, places, policy, settings
+from coordination import audit, deconfliction_key, notices, places, policy, settings
 from coordination import fields as f
+from coordination.deconfliction_key import MatchingKey
 from coordination.errors import ValidationError
 from coordination.kinds import TARGET_PACKAGES
 from coordination.markings import TLP
 from coordination.models import (
     NEXT,
     EvidenceType,
+    IdentifierKind,
     Jurisdiction,
     PackageConflict,
     PackageStatus,
@@ -46,6 +48,7 @@ from coordination.services.base import (
     recipient_ids,
     update_record,
 )
+from coordination.services.identifiers import operation_key
 from coordination.services.notifications import notify
 
 MAX_EXHIBITS = 50
@@ -231,6 +234,12 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
     that no longer holds (the package moved, or was aborted) is removed, audited; an aborted package
     takes no part any more, on either side."""
     config = settings.load()
+    key = _package_key(session, package.operation_id)
+    keyed = keyed_address(key, package.address) if key else None
+    if package.address_keyed != keyed:  # assigned only when it changes: an unchanged row keeps its version
+        package.address_keyed = keyed
+    if key:
+        _key_the_unkeyed(session, key, package)
     aborted = _was_aborted(session, package)
     others = [] if aborted else _near_in_time(session, package, config)
     holding = {}
@@ -263,7 +272,7 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
 def _near_in_time(session: Session, package: TargetPackage, config: settings.Settings) -> list[TargetPackage]:
     """The other agencies' packages, never aborted, that may lie near `package` in overlapping windows."""
     window = timedelta(hours=2 * config.deconfliction_window_h)  # two windows of +/- h overlap within 2h
-    near = [TargetPackage.address_normalised == package.address_normalised]
+    near = [TargetPackage.address_keyed == package.address_keyed] if package.address_keyed else []
     if package.latitude is not None and package.longitude is not None:
         d_lat, d_lon = places.degrees_around(package.latitude, config.deconfliction_distance_m)
         near.append(and_(TargetPackage.latitude.between(package.latitude - d_lat, package.latitude + d_lat),
@@ -272,7 +281,38 @@ def _near_in_time(session: Session, package: TargetPackage, config: settings.Set
         TargetPackage.operation_id == package.operation_id, TargetPackage.id != package.id,
         TargetPackage.owning_agency_id != package.owning_agency_id,
         TargetPackage.h_hour.between(package.h_hour - window, package.h_hour + window), or_(*near),
-        TargetPackage.id.not_in(_aborted_ids()))))
+        TargetPackage.id.not_in(_aborted_ids())))) if near else []
+
+
+# --- the key: addresses are compared keyed, as identifiers are --------------------------------
+
+def keyed_address(key: MatchingKey, address: str) -> str:
+    """A package's address in the match index: keyed as an address identifier is, never the plain text."""
+    return key.keyed(IdentifierKind.ADDRESS.value, places.normalise_address(address))
+
+
+def _package_key(session: Session, operation_id: int) -> MatchingKey | None:
+    """The operation's key; None when none is configured (packages are still recorded, and matched by
+    distance only until a key is there). A key file named but unreadable, or not the operation's key,
+    refuses the write in words (KeyMissing): matching silently nothing would hide a conflict."""
+    if not deconfliction_key.configured():
+        return None
+    return operation_key(session, Principal.system("deconfliction"), operation_id)
+
+
+def _key_the_unkeyed(session: Session, key: MatchingKey, checked: TargetPackage) -> None:
+    """Packages recorded while there was no key (or before keyed matching) are keyed once one is there,
+    so the packages checked from then on meet them; one audit event for the lot."""
+    operation_id = checked.operation_id
+    unkeyed = session.scalars(select(TargetPackage).where(
+        TargetPackage.operation_id == operation_id, TargetPackage.address_keyed.is_(None),
+        TargetPackage.id != checked.id)).all()
+    for package in unkeyed:
+        package.address_keyed = keyed_address(key, package.address)
+    if unkeyed:
+        session.flush()
+        audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "key package addresses",
+                                             "operation", operation_id, after={"packages": len(unkeyed)}))
 
 
 def _aborted_ids():
@@ -304,7 +344,7 @@ def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple
     metres = None
     if None not in (package.latitude, package.longitude, other.latitude, other.longitude):
         metres = round(places.distance_m(package.latitude, package.longitude, other.latitude, other.longitude))
-    if package.address_normalised == other.address_normalised:
+    if package.address_keyed is not None and package.address_keyed == other.address_keyed:
         return "same address", metres
     if metres is not None and metres <= within_m:
         return f"within {within_m:g} m", metres
