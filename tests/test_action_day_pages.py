@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from coordination import services
-from coordination.models import Arrest, EvidenceItem, PackageStatus, PackageStatusChange, TargetPackage
+from coordination.models import Arrest, EvidenceItem, PackageStatus, PackageStatusChange, TargetPackage, UserSession
+from coordination.ui import gate
 from tests.conftest import SHA, suspect
 from tests.helpers import open_page
 from tests.test_records_ui import open_record, said
@@ -168,3 +169,40 @@ def test_a_packages_h_hour_is_shown_for_editing_in_local_time_with_utc_beside(da
     editing = f"packages-{found.id}-h_hour"
     assert at.time_input(key=f"{editing}-time").value == local.time().replace(second=0, tzinfo=None)
     assert any(f"({found.h_hour:%H:%M}" in c.value and "UTC)" in c.value for c in at.caption)
+
+
+def idle_for(store, subject: str, minutes: int) -> None:
+    """As if nobody had touched the page for `minutes` (the sign-in's idle clock moved back)."""
+    with store.writer() as s:
+        for row in s.scalars(select(UserSession).where(UserSession.subject == subject)):
+            row.last_seen_at = datetime.now(UTC) - timedelta(minutes=minutes)
+        s.commit()
+
+
+def last_seen(store, subject: str) -> datetime:
+    with store.reader() as s:
+        return s.scalar(select(UserSession.last_seen_at).where(UserSession.subject == subject))
+
+
+def test_the_boards_own_redraws_are_not_activity_and_an_idle_board_is_signed_out(day):
+    at = open_page("commander.met", "action_day")
+    idle_for(day, "commander.met", 29)
+    quiet_since = last_seen(day, "commander.met")
+    change(day, "P-1", "briefed")  # the board redraws itself for the change
+    at.session_state[gate.BY_ITSELF_KEY] = True
+    at.run()
+    assert at.title[0].value == "Action day board" and last_seen(day, "commander.met") == quiet_since
+    idle_for(day, "commander.met", 31)
+    at.session_state[gate.BY_ITSELF_KEY] = True
+    at.run()
+    assert not at.exception
+    assert not [t for t in at.title if t.value == "Action day board"]
+    assert any("without activity" in m.value for m in [*at.info, *at.warning, *at.error, *at.markdown])
+
+
+def test_a_person_at_the_board_keeps_it_alive(day):
+    at = open_page("commander.met", "action_day")
+    idle_for(day, "commander.met", 29)
+    quiet_since = last_seen(day, "commander.met")
+    at.selectbox(key="board-day").select_index(0).run()  # a person's choice: activity
+    assert last_seen(day, "commander.met") > quiet_since

@@ -100,9 +100,11 @@ class Limits:
 
 
 def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
-          record_refusal: bool = True) -> Admission:
+          record_refusal: bool = True, active: bool = True) -> Admission:
     """Decide and record what needs recording (sign-in, expiry, refusal). A page that reruns for
-    the same refused sign-in passes `record_refusal=False` to audit it only once."""
+    the same refused sign-in passes `record_refusal=False` to audit it only once. A run the page made
+    by itself (a self-refreshing fragment's) passes `active=False`: it is checked like any other but
+    does not count as activity, so an idle page that refreshes itself is signed out like any other."""
     user = find_user(session, identity.issuer, identity.subject)
     if user is None or not user.active:
         status = Status.NOT_PROVISIONED if user is None else Status.DISABLED
@@ -111,9 +113,7 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
         if record_refusal:
             _refusal(session, identity, status)
         return Admission(status, None, MESSAGES[status])
-    record = None if identity.signed_in_at is None else session.scalar(select(UserSession).where(
-        UserSession.issuer == identity.issuer, UserSession.subject == identity.subject,
-        UserSession.signed_in_at == identity.signed_in_at))
+    record = _record_of(session, identity)
     principal = Principal.of(user)
     if record is None:
         unusable = _unusable_token(identity, user, now, limits)
@@ -130,9 +130,27 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
         if record.ended_at is None:
             _end(session, record, principal, now, status)
         return Admission(status, None, _message(status, limits))
-    if now - record.last_seen_at >= LAST_SEEN_EVERY:
+    if active and now - record.last_seen_at >= LAST_SEEN_EVERY:
         record.last_seen_at = now
     return Admission(Status.ADMITTED, principal)
+
+
+def has_ended(session: Session, identity: Identity, now: datetime, limits: Limits) -> bool:
+    """Read only, for a self-refreshing fragment between two runs of its page: has this sign-in ended
+    (idle, too old, signed out elsewhere, its user disabled)? Recording that is `admit`'s, at the page's
+    next run."""
+    record = _record_of(session, identity)
+    if record is None:
+        return True
+    user = session.get(User, record.user_id)
+    return user is None or not user.active or _expiry(record, now, limits) is not None
+
+
+def _record_of(session: Session, identity: Identity) -> UserSession | None:
+    """This sign-in's row, if it was ever admitted."""
+    return None if identity.signed_in_at is None else session.scalar(select(UserSession).where(
+        UserSession.issuer == identity.issuer, UserSession.subject == identity.subject,
+        UserSession.signed_in_at == identity.signed_in_at))
 
 
 def _message(status: Status, limits: Limits) -> str:
