@@ -4,6 +4,8 @@ redraws only when the audit head moved."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from zoneinfo import ZoneInfo
@@ -206,3 +208,20 @@ def test_a_person_at_the_board_keeps_it_alive(day):
     quiet_since = last_seen(day, "commander.met")
     at.selectbox(key="board-day").select_index(0).run()  # a person's choice: activity
     assert last_seen(day, "commander.met") > quiet_since
+
+
+def test_the_boards_own_redraw_writes_nothing_so_never_waits_for_writers(day):
+    at = open_page("commander.met", "action_day")
+    change(day, "P-1", "briefed")
+    writer = sqlite3.connect(day.engine.url.database, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another replica's long write holds the lock
+        started = time.monotonic()
+        at.session_state[gate.BY_ITSELF_KEY] = True
+        at.run()
+        took = time.monotonic() - started
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert not at.exception and at.title[0].value == "Action day board"
+    assert took < 5  # SQLite's busy timeout is 10 s: it never waited for the lock

@@ -135,15 +135,19 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
     return Admission(Status.ADMITTED, principal)
 
 
-def has_ended(session: Session, identity: Identity, now: datetime, limits: Limits) -> bool:
-    """Read only, for a self-refreshing fragment between two runs of its page: has this sign-in ended
-    (idle, too old, signed out elsewhere, its user disabled)? Recording that is `admit`'s, at the page's
-    next run."""
+def still_admitted(session: Session, identity: Identity, now: datetime, limits: Limits) -> Principal | None:
+    """Read only, for a run the page makes by itself: the principal while this sign-in is alive (its user
+    active, not idle, not too old, not signed out), else None. Recording an ending is `admit`'s."""
     record = _record_of(session, identity)
-    if record is None:
-        return True
+    if record is None or _expiry(record, now, limits) is not None:
+        return None
     user = session.get(User, record.user_id)
-    return user is None or not user.active or _expiry(record, now, limits) is not None
+    return Principal.of(user) if user is not None and user.active else None
+
+
+def has_ended(session: Session, identity: Identity, now: datetime, limits: Limits) -> bool:
+    """Has this sign-in ended (idle, too old, signed out elsewhere, its user disabled)?"""
+    return still_admitted(session, identity, now, limits) is None
 
 
 def _record_of(session: Session, identity: Identity) -> UserSession | None:

@@ -44,9 +44,11 @@ def admitted_principal() -> Principal | None:
     identity = sign_in.Identity.from_claims(st.user.to_dict(), now)
     seen = (identity.issuer, identity.subject, identity.signed_in_at)
     by_itself = st.session_state.pop(BY_ITSELF_KEY, False)
-    with write_session(engine()) as session:
-        admission = services.admit(session, identity, now, limits(),
-                                  record_refusal=st.session_state.get(REFUSED_KEY) != seen, active=not by_itself)
+    admission = _alive_by_itself(identity, now) if by_itself else None
+    if admission is None:  # a person's run, or one whose sign-in ended: decided and recorded
+        with write_session(engine()) as session:
+            admission = services.admit(session, identity, now, limits(),
+                                      record_refusal=st.session_state.get(REFUSED_KEY) != seen, active=not by_itself)
     if not admission.admitted:
         st.session_state[REFUSED_KEY] = seen
         pending = admission.status in (sign_in.Status.NOT_PROVISIONED, sign_in.Status.DISABLED)
@@ -56,6 +58,14 @@ def admitted_principal() -> Principal | None:
     st.session_state[CHECKED_KEY] = time.monotonic()
     _sidebar(admission.principal, identity)
     return admission.principal
+
+
+def _alive_by_itself(identity: sign_in.Identity, now: datetime) -> sign_in.Admission | None:
+    """A run the page made by itself writes nothing while the sign-in is alive (a redraw never waits
+    behind writers for the write lock); None when it ended, for `admit` to record."""
+    with read_session(engine()) as session:
+        principal = sign_in.still_admitted(session, identity, now, limits())
+    return None if principal is None else sign_in.Admission(sign_in.Status.ADMITTED, principal)
 
 
 def rerun_by_itself() -> None:
