@@ -31,11 +31,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # the plain normal form cannot be made again without the application: the address folded stands in
-    op.add_column('target_package', sa.Column('address_normalised', sa.String(length=300), nullable=True))
+    # the plain normal form cannot be made again without the application: the address folded stands in.
+    # Added NOT NULL with a default, as SQLite adds a column in place (rebuilding a table that others
+    # reference is refused while foreign keys are enforced); PostgreSQL drops the default after.
+    op.add_column('target_package', sa.Column('address_normalised', sa.String(length=300), nullable=False,
+                                              server_default=''))
     op.execute("UPDATE target_package SET address_normalised = lower(address)")
-    with op.batch_alter_table('target_package') as batch_op:
-        batch_op.alter_column('address_normalised', existing_type=sa.String(length=300), nullable=False)
+    if op.get_bind().dialect.name == 'postgresql':
+        op.alter_column('target_package', 'address_normalised', server_default=None)
     op.create_index('ix_target_package_address', 'target_package', ['address_normalised'])
     op.drop_index('ix_target_package_address_keyed', table_name='target_package')
     op.drop_column('target_package', 'address_keyed')
