@@ -429,6 +429,21 @@ def test_an_aborted_package_loses_its_conflicts_audited_and_is_never_matched_aga
     assert all(met.id not in pair for pair in pairs) and any(fbi.id in pair for pair in pairs)
 
 
+def test_a_conflict_that_holds_for_another_reason_is_kept_with_its_reason_brought_up_to_date(store):
+    create(store, "liaison.met", "P-1", address="1 Main Road", latitude="51.5237", longitude="-0.1585")
+    other = create(store, "liaison.fbi", "P-2", address="Next door", latitude="51.5243", longitude="-0.1585")
+    with store.reader() as s:
+        [(kept, reason)] = s.execute(select(PackageConflict.id, PackageConflict.reason)).all()
+    assert reason == "within 100 m"
+    with store.writer() as s:
+        services.update_package(s, store.principal("liaison.fbi"), other.id, other.version,
+                                {"address": "1 main rd", "latitude": "51.5237"})
+    with store.reader() as s:
+        assert s.execute(select(PackageConflict.id, PackageConflict.reason)).all() == [(kept, "same address")]
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.entity == PackageConflict.entity, AuditEvent.action == "update")) == 1
+
+
 def test_a_conflict_that_no_longer_holds_is_removed_audited_and_one_that_holds_is_kept(store):
     create(store, "liaison.met", "P-1", address="1 Main Road")
     other = create(store, "liaison.fbi", "P-2", address="1 main road")

@@ -227,12 +227,12 @@ def _exhibits(session: Session, principal: Principal, package: TargetPackage,
 # --- event deconfliction ----------------------------------------------------------------------
 
 def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict]:
-    """The conflicts of `package` with packages of other lead agencies at the same normalised address
-    or within the set distance, whose windows (H-hour +/- the set hours) overlap. Found by the system
-    whoever acts, so nobody learns of other agencies' packages by what they may create; kept as rows
-    that only queries.action_day reads (each lead agency is told of its own package alone). A conflict
-    that no longer holds (the package moved, or was aborted) is removed, audited; an aborted package
-    takes no part any more, on either side."""
+    """The conflicts of `package` with packages of other lead agencies at the same address (compared
+    keyed: `keyed_address`) or within the set distance, whose windows (H-hour +/- the set hours)
+    overlap. Found by the system whoever acts, so nobody learns of other agencies' packages by what
+    they may create; kept as rows that only queries.action_day reads (each lead agency is told of its
+    own package alone). A conflict that no longer holds (the package moved, or was aborted) is
+    removed, audited; an aborted package takes no part any more, on either side."""
     config = settings.load()
     key = _package_key(session, package.operation_id)
     keyed = keyed_address(key, package.address) if key else None
@@ -255,8 +255,13 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
             audit.record(session, audit.NewEvent(system, "remove", PackageConflict.entity, old.id,
                                                  before=_described(old), after={"why": f"package {package.id} "
                                                                     + ("was aborted" if aborted else "moved")}))
-        else:
-            holding.pop((old.first_id, old.second_id))  # still holds: kept, told already
+        else:  # still holds: kept (told already), its reason brought up to date
+            reason, metres = holding.pop((old.first_id, old.second_id))
+            if (old.reason, old.distance_m) != (reason, metres):
+                before = _described(old)
+                old.reason, old.distance_m = reason, metres
+                audit.record(session, audit.NewEvent(system, "update", PackageConflict.entity, old.id,
+                                                     before=before, after=_described(old)))
     found = [PackageConflict(operation_id=package.operation_id, first_id=first, second_id=second, reason=reason,
                              distance_m=metres) for (first, second), (reason, metres) in holding.items()]
     session.add_all(found)
