@@ -79,6 +79,11 @@ def read_key_file(path: Path) -> MatchingKey:
     return MatchingKey(secret)
 
 
+def configured() -> bool:
+    """Whether the environment names a key file at all (whether it holds the right key is `load`'s)."""
+    return bool(os.environ.get(ENVIRONMENT))
+
+
 def load() -> MatchingKey:
     """The key named by the environment; KeyMissing, saying how to make one, when there is none."""
     name = os.environ.get(ENVIRONMENT)

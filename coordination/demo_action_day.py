@@ -25,7 +25,7 @@ from coordination.models import (
     PackageSubject,
     TargetPackage,
 )
-from coordination.places import normalise_address
+from coordination.services.action_day import keyed_address
 
 P = PackageStatus
 OTHER_OUTCOMES = {P.NIL: 45, P.NOTHING_FOUND: 35, P.ABORTED: 20}  # of the packages that arrested nobody
@@ -58,7 +58,8 @@ class ActionDay:
         spread = 0.05 if exact else 0.8  # the pair that conflicts stands at one door
         row = gen.marked("target package", self.package_id, agency, created) | dict(
             reference=f"PKG-{self.package_id:04d}", jurisdiction_id=jurisdiction_id, address=address,
-            address_normalised=normalise_address(address), latitude=round(lat + rng.uniform(-spread, spread), 5),
+            address_keyed=keyed_address(gen.key, address) if gen.key else None,
+            latitude=round(lat + rng.uniform(-spread, spread), 5),
             longitude=round(lon + rng.uniform(-spread, spread), 5),
             team_call_sign=f"{rng.choice(CALL_SIGNS)}-{rng.randint(1, 9)}",
             legal_authority=f"Warrant {code}/{rng.randint(1000, 9999)}", h_hour=h_hour,

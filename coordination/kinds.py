@@ -173,7 +173,7 @@ TARGET_PACKAGES = Kind(
         "team_call_sign": Field(f.text(64), required=True, label="Team call sign"),
         "subjects": Field(references_to(Suspect), column="subject_ids", label="Subjects (suspect references)"),
         "legal_authority": Field(f.text(300), required=True, label="Legal authority (warrant reference)"),
-        "h_hour": Field(f.planned_moment, required=True, label="Planned H-hour (e.g. 2022-11-07T06:00:00Z)"),
+        "h_hour": Field(f.planned_moment, required=True, label="Planned H-hour"),
         "risk_notes": Field(f.text(10_000, multiline=True), label="Risk notes"),
         **MARKING,
         "owning_agency": Field(f.agency, column="owning_agency_id", label="Lead agency"),

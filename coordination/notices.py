@@ -37,12 +37,14 @@ CONTACT_ANSWERED = Event("contact request answered", "Answers to your agency's r
                          "(see Deconfliction).")
 PACKAGE_CONFLICT = Event("package conflict", "Action-day conflicts with your agency's packages",
                          "Target package {record} conflicts with another agency's package: contact command.")
+PACKAGE_SILENT = Event("package silent", "Action-day packages silent for an hour past H-hour",
+                       "Target package {record} has had no status update for an hour past its H-hour.")
 BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily briefing is ready: {record}.")
 
 EVENTS: dict[str, Event] = {event.name: event for event in (
     TASK_ASSIGNED_TO_YOU, TASK_ASSIGNED_TO_AGENCY, TASK_DUE_SOON, TASK_OVERDUE, TASK_UNBLOCKED, NAMED_RECIPIENT,
     CUSTODY_TO_AGENCY, HIT_FOUND, CONTACT_ASKED, CONTACT_ANSWERED, PACKAGE_CONFLICT,
-    BRIEFING_READY)}
+    PACKAGE_SILENT, BRIEFING_READY)}
 
 
 def sentence(event_name: str, record: str, entity: str) -> str:

@@ -45,7 +45,8 @@ class PassReport:
         if not self.ran:
             return "another pass is running or ran just now: nothing done"
         r = self.reminded
-        return (f"reminders: {r.due_soon} due within 24 hours, {r.overdue} overdue, {r.unblocked} unblocked; "
+        return (f"reminders: {r.due_soon} due within 24 hours, {r.overdue} overdue, {r.unblocked} unblocked, "
+                f"{r.silent} told of silent packages; "
                 f"{self.briefings} briefings made; {self.mails} mails sent")
 
 

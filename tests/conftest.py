@@ -141,6 +141,16 @@ def session(store) -> Iterator[Session]:
 SHA = "ab" * 32
 
 
+@pytest.fixture
+def key_file(tmp_path, monkeypatch) -> Path:
+    """A deconfliction key, named in the environment as a deployment names it."""
+    from coordination import deconfliction_key
+
+    path = deconfliction_key.make_key_file(tmp_path / "deconfliction.key")
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(path))
+    return path
+
+
 def suspect(session, who, ref, status="lead", tier="user", tlp=None):
     data = {"reference": ref, "full_name": f"Synthetic {ref}", "tier": tier, "status": status}
     if tlp:

@@ -4,12 +4,14 @@ time across daylight-saving changes, and scoping by marking."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from coordination import audit, services
+from coordination import audit, deconfliction_key, services
+from coordination.deconfliction_key import KeyMissing
 from coordination.errors import ConflictError, PermissionDenied, ValidationError
 from coordination.models import (
     NEXT,
@@ -27,6 +29,7 @@ from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.conftest import SHA, suspect
 
+pytestmark = pytest.mark.usefixtures("key_file")  # addresses are matched keyed, under the operation's key
 H_HOUR = datetime(2030, 11, 7, 6, 0, tzinfo=UTC)
 # the shortest walk to each status
 PATH = {PackageStatus.PLANNED: [], PackageStatus.BRIEFED: [PackageStatus.BRIEFED]}
@@ -355,6 +358,108 @@ def test_a_conflict_reaches_both_lead_agencies_and_command_in_their_inboxes_once
     assert [("P-MET" in w, "P-NL" in w) for w in inbox("liaison.met")] == [(True, False)]
     assert [("P-NL" in w, "P-MET" in w) for w in inbox("liaison.nl-police")] == [(True, False)]
     assert inbox("liaison.fbi") == [] and len(inbox("commander.met")) == 1
+
+
+def test_addresses_are_matched_keyed_under_the_operations_key_never_as_plain_text(store, key_file):
+    package = create(store, "liaison.met", "P-MET", address="12, Baker Street, London")
+    key = deconfliction_key.read_key_file(key_file)
+    with store.reader() as s:
+        stored = s.get(TargetPackage, package.id)
+        assert stored.address_keyed == key.keyed("address", "12 baker street london")
+        columns = {c.name: getattr(stored, c.key) for c in TargetPackage.__table__.columns}
+    assert not [name for name, value in columns.items() if value == "12 baker street london"]
+    create(store, "liaison.nl-police", "P-NL", address="12 baker st london")
+    assert len(warnings(store, "liaison.met")) == 1
+
+
+def test_without_a_key_packages_are_recorded_and_matched_by_distance_and_keyed_once_one_is_there(
+        store, key_file, monkeypatch):
+    monkeypatch.delenv(deconfliction_key.ENVIRONMENT)
+    create(store, "liaison.met", "P-MET", address="3 Keyless Road")
+    create(store, "liaison.nl-police", "P-NL", address="3 keyless rd")
+    assert warnings(store, "commander.met") == []  # no key: the same address is not compared
+    create(store, "liaison.met", "P-HERE", address="Somewhere", latitude="51.5237", longitude="-0.1585")
+    create(store, "liaison.fbi", "P-NEAR", address="Elsewhere", latitude="51.5243", longitude="-0.1585")
+    assert len(warnings(store, "liaison.fbi")) == len(warnings(store, "commander.met")) == 1
+    with store.reader() as s:
+        assert s.scalars(select(TargetPackage.address_keyed)).all() == [None] * 4
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(key_file))
+    create(store, "liaison.fbi", "P-FBI", address="3 Keyless Road")  # the first check with the key keys them all
+    assert sum("P-FBI" in w for w in warnings(store, "liaison.fbi")) == 2  # with MET's and NL-POLICE's
+    assert len(warnings(store, "liaison.nl-police")) == 1
+    with store.reader() as s:
+        assert None not in s.scalars(select(TargetPackage.address_keyed)).all()
+        assert s.scalar(select(AuditEvent.after).where(AuditEvent.action == "key package addresses")) == \
+            '{"packages":4}'
+
+
+def test_a_key_that_is_not_the_operations_refuses_the_package_in_words_and_writes_nothing(
+        store, key_file, tmp_path, monkeypatch):
+    create(store, "liaison.met", "P-1", address="1 Main Road")
+    before = counts(store)
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT,
+                       str(deconfliction_key.make_key_file(tmp_path / "another.key")))
+    with pytest.raises(KeyMissing, match="not the key this operation"):
+        create(store, "liaison.fbi", "P-2", address="1 Main Road")
+    assert counts(store) == before
+
+
+def test_an_aborted_package_loses_its_conflicts_audited_and_is_never_matched_again(store):
+    met = create(store, "liaison.met", "P-MET", address="7 Abort Avenue")
+    create(store, "liaison.nl-police", "P-NL", address="7 abort ave")
+    assert len(warnings(store, "liaison.met")) == len(warnings(store, "liaison.nl-police")) == 1
+    step(store, "liaison.met", met.id, PackageStatus.ABORTED)
+    assert warnings(store, "liaison.met") == warnings(store, "liaison.nl-police") == []
+    assert warnings(store, "commander.met") == []
+    with store.reader() as s:
+        assert s.scalars(select(PackageConflict)).all() == []
+        removed = s.scalars(select(AuditEvent).where(AuditEvent.action == "remove",
+                                                     AuditEvent.entity == PackageConflict.entity)).all()
+    assert len(removed) == 1 and json.loads(removed[0].after) == {"why": f"package {met.id} was aborted"}
+    fbi = create(store, "liaison.fbi", "P-FBI", address="7 Abort Avenue")  # meets the NL package, not MET's
+    assert len(warnings(store, "liaison.fbi")) == len(warnings(store, "liaison.nl-police")) == 1
+    assert warnings(store, "liaison.met") == []
+    step(store, "liaison.met", met.id, PackageStatus.CLOSED)
+    with store.writer() as s:  # an aborted, closed package moved next to another: still no part
+        services.update_package(s, store.principal("liaison.met"), met.id, version(store, met.id),
+                                {"address": "7 ABORT AVENUE", "team_call_sign": "BRAVO"})
+    assert warnings(store, "liaison.met") == []
+    with store.reader() as s:
+        pairs = {(c.first_id, c.second_id) for c in s.scalars(select(PackageConflict))}
+    assert all(met.id not in pair for pair in pairs) and any(fbi.id in pair for pair in pairs)
+
+
+def test_a_conflict_that_holds_for_another_reason_is_kept_with_its_reason_brought_up_to_date(store):
+    create(store, "liaison.met", "P-1", address="1 Main Road", latitude="51.5237", longitude="-0.1585")
+    other = create(store, "liaison.fbi", "P-2", address="Next door", latitude="51.5243", longitude="-0.1585")
+    with store.reader() as s:
+        [(kept, reason)] = s.execute(select(PackageConflict.id, PackageConflict.reason)).all()
+    assert reason == "within 100 m"
+    with store.writer() as s:
+        services.update_package(s, store.principal("liaison.fbi"), other.id, other.version,
+                                {"address": "1 main rd", "latitude": "51.5237"})
+    with store.reader() as s:
+        assert s.execute(select(PackageConflict.id, PackageConflict.reason)).all() == [(kept, "same address")]
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.entity == PackageConflict.entity, AuditEvent.action == "update")) == 1
+
+
+def test_a_conflict_that_no_longer_holds_is_removed_audited_and_one_that_holds_is_kept(store):
+    create(store, "liaison.met", "P-1", address="1 Main Road")
+    other = create(store, "liaison.fbi", "P-2", address="1 main road")
+    with store.reader() as s:
+        kept = s.scalars(select(PackageConflict.id)).all()
+    with store.writer() as s:
+        services.update_package(s, store.principal("liaison.fbi"), other.id, other.version, {"team_call_sign": "X"})
+    with store.reader() as s:
+        assert s.scalars(select(PackageConflict.id)).all() == kept
+    with store.writer() as s:
+        services.update_package(s, store.principal("liaison.fbi"), other.id, version(store, other.id),
+                                {"address": "2 Main Road"})
+    with store.reader() as s:
+        assert s.scalars(select(PackageConflict)).all() == []
+        assert [json.loads(after) for after in s.scalars(select(AuditEvent.after).where(
+            AuditEvent.action == "remove"))] == [{"why": f"package {other.id} moved"}]
 
 
 # --- time ------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def test_an_export_is_scoped_names_subjects_by_reference_and_imports_back_unchan
     assert back.ok and (back.created, back.updated, back.unchanged) == (0, 0, 3), back.problems
 
 
-def test_imported_packages_are_deconflicted_like_created_ones(store):
+def test_imported_packages_are_deconflicted_like_created_ones(store, key_file):
     assert run(with_suspects(store), csv_bytes(ROWS[0])).ok
     assert run(store, csv_bytes("F-1,GB-EAW,\"1, high st\",,,X-1,,W/9,2030-11-07T12:00:00Z,"), "liaison.fbi").ok
     with store.reader() as s:

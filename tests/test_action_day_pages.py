@@ -4,15 +4,21 @@ redraws only when the audit head moved."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import sqlite3
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from coordination import services
-from coordination.models import Arrest, EvidenceItem, PackageStatus, PackageStatusChange, TargetPackage
+from coordination.models import Arrest, EvidenceItem, PackageStatus, PackageStatusChange, TargetPackage, UserSession
+from coordination.ui import gate
 from tests.conftest import SHA, suspect
 from tests.helpers import open_page
+from tests.test_records_ui import open_record, said
 
 
 @pytest.fixture
@@ -136,3 +142,86 @@ def test_the_target_packages_page_lists_what_its_viewer_may_see(day):
     fbi = open_page("liaison.fbi", "packages")
     shown = " ".join(str(t.value.to_dict()) for t in fbi.dataframe)
     assert "P-FBI" in shown and "P-STRICT" not in shown
+
+
+@pytest.mark.parametrize(("day_picked", "utc"), [
+    (date(2030, 11, 7), datetime(2030, 11, 7, 14, 0, tzinfo=UTC)),  # PST, UTC-8
+    (date(2030, 7, 7), datetime(2030, 7, 7, 13, 0, tzinfo=UTC)),  # PDT, UTC-7
+])
+def test_a_new_packages_h_hour_is_picked_in_its_jurisdictions_local_time(day, day_picked, utc):
+    at = open_page("liaison.met", "packages")
+    assert at.date_input(key="packages-new-h_hour-date").label == \
+        "Planned H-hour (date, local time in the jurisdiction) *"
+    for name, value in {"reference": "P-NEW", "address": "1 Ocean Avenue, Los Angeles", "team_call_sign": "ECHO-1",
+                        "legal_authority": "Warrant US/1"}.items():
+        at.text_input(key=f"packages-new-{name}").input(value)
+    at.selectbox(key="packages-new-jurisdiction").select("US-CA")
+    at.date_input(key="packages-new-h_hour-date").set_value(day_picked)
+    at.time_input(key="packages-new-h_hour-time").set_value(dt_time(6, 0))
+    at.button(key="FormSubmitter:packages-create-Create").click().run()
+    assert not at.exception
+    assert "Created P-NEW." in said(at.success), said(at.error)
+    assert package(day, "P-NEW").h_hour == utc
+
+
+def test_a_packages_h_hour_is_shown_for_editing_in_local_time_with_utc_beside(day):
+    at = open_record(open_page("liaison.fbi", "packages"), "packages", "P-FBI")
+    found = package(day, "P-FBI")
+    local = found.h_hour.astimezone(ZoneInfo("America/Los_Angeles"))
+    editing = f"packages-{found.id}-h_hour"
+    assert at.time_input(key=f"{editing}-time").value == local.time().replace(second=0, tzinfo=None)
+    assert any(f"({found.h_hour:%H:%M}" in c.value and "UTC)" in c.value for c in at.caption)
+
+
+def idle_for(store, subject: str, minutes: int) -> None:
+    """As if nobody had touched the page for `minutes` (the sign-in's idle clock moved back)."""
+    with store.writer() as s:
+        for row in s.scalars(select(UserSession).where(UserSession.subject == subject)):
+            row.last_seen_at = datetime.now(UTC) - timedelta(minutes=minutes)
+        s.commit()
+
+
+def last_seen(store, subject: str) -> datetime:
+    with store.reader() as s:
+        return s.scalar(select(UserSession.last_seen_at).where(UserSession.subject == subject))
+
+
+def test_the_boards_own_redraws_are_not_activity_and_an_idle_board_is_signed_out(day):
+    at = open_page("commander.met", "action_day")
+    idle_for(day, "commander.met", 29)
+    quiet_since = last_seen(day, "commander.met")
+    change(day, "P-1", "briefed")  # the board redraws itself for the change
+    at.session_state[gate.BY_ITSELF_KEY] = True
+    at.run()
+    assert at.title[0].value == "Action day board" and last_seen(day, "commander.met") == quiet_since
+    idle_for(day, "commander.met", 31)
+    at.session_state[gate.BY_ITSELF_KEY] = True
+    at.run()
+    assert not at.exception
+    assert not [t for t in at.title if t.value == "Action day board"]
+    assert any("without activity" in m.value for m in [*at.info, *at.warning, *at.error, *at.markdown])
+
+
+def test_a_person_at_the_board_keeps_it_alive(day):
+    at = open_page("commander.met", "action_day")
+    idle_for(day, "commander.met", 29)
+    quiet_since = last_seen(day, "commander.met")
+    at.selectbox(key="board-day").select_index(0).run()  # a person's choice: activity
+    assert last_seen(day, "commander.met") > quiet_since
+
+
+def test_the_boards_own_redraw_writes_nothing_so_never_waits_for_writers(day):
+    at = open_page("commander.met", "action_day")
+    change(day, "P-1", "briefed")
+    writer = sqlite3.connect(day.engine.url.database, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another replica's long write holds the lock
+        started = time.monotonic()
+        at.session_state[gate.BY_ITSELF_KEY] = True
+        at.run()
+        took = time.monotonic() - started
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert not at.exception and at.title[0].value == "Action day board"
+    assert took < 5  # SQLite's busy timeout is 10 s: it never waited for the lock

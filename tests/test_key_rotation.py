@@ -1,6 +1,6 @@
 """Key rotation on both stores: every identifier and exclusion re-keyed in one transaction (people's
 sound-alike keys too), every hit kept, the old key matching nothing, a new identifier under the new
-key still hitting; commanders only; audited without a value."""
+key still hitting; target packages' addresses re-keyed too; commanders only; audited without a value."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from coordination.cli import cli
 from coordination.deconfliction_key import KeyMissing
 from coordination.errors import PermissionDenied, ValidationError
 from coordination.kinds import SUSPECTS
-from coordination.models import AuditEvent, Exclusion, Hit, HitMatch, Identifier, Operation
+from coordination.models import AuditEvent, Exclusion, Hit, HitMatch, Identifier, Operation, TargetPackage
 from tests.conftest import suspect
 
 PHONE, PERSON = "phone number", "person"
@@ -123,3 +123,23 @@ def test_the_command_line_rotates_and_says_which_key_to_name(sqlite_store, keys)
     again = CliRunner().invoke(cli, ["deconflict", "rotate-key", "--new-key-file", str(new_file), "--as",
                                      "commander.met", "--database-url", str(sqlite_store.engine.url)])
     assert again.exit_code == 1 and "is the key in use already" in again.output
+
+
+def test_rotation_rekeys_target_packages_too_and_their_conflicts_hold_under_the_new_key(store, keys, monkeypatch):
+    from tests.test_action_day import create, warnings
+
+    old_file, new_file = keys
+    old_key, new_key = (deconfliction_key.read_key_file(path) for path in keys)
+    create(store, "liaison.met", "P-MET", address="4 Rotation Row")
+    create(store, "liaison.nl-police", "P-NL", address="4 rotation row")
+    with store.writer() as session:
+        services.rotate_key(session, store.principal("commander.met"), new_key)
+    with store.reader() as session:
+        assert set(session.scalars(select(TargetPackage.address_keyed))) == {new_key.keyed("address", "4 rotation row")}
+        [event] = session.scalars(select(AuditEvent.after).where(AuditEvent.action == "rotate deconfliction key"))
+    assert '"target packages":2' in event and "rotation" not in event.lower()
+    with pytest.raises(KeyMissing):  # the old key file is refused for packages too
+        create(store, "liaison.fbi", "P-OLD", address="4 Rotation Row")
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(new_file))
+    create(store, "liaison.fbi", "P-FBI", address="4 ROTATION ROW")
+    assert len(warnings(store, "liaison.fbi")) == 2 and len(warnings(store, "commander.met")) == 3  # with both

@@ -62,6 +62,29 @@ def test_idle_timeout(store, minutes, expected):
     assert admit(store, identity(), minutes).status is expected
 
 
+def test_runs_a_page_makes_by_itself_are_checked_but_are_not_activity(store):
+    admit(store, identity(), 0)
+    for minute in range(1, 30):  # a board redrawing itself every minute, nobody at it
+        with store.writer() as session:
+            assert services.admit(session, identity(), START + timedelta(minutes=minute), LIMITS,
+                                  active=False).admitted
+    with store.reader() as session:
+        assert not sign_in.has_ended(session, identity(), START + timedelta(minutes=29), LIMITS)
+        assert sign_in.has_ended(session, identity(), START + timedelta(minutes=31), LIMITS)
+        assert sign_in.has_ended(session, identity("liaison.met"), START, LIMITS)  # never admitted
+    with store.writer() as session:
+        idle = services.admit(session, identity(), START + timedelta(minutes=31), LIMITS, active=False)
+    assert idle.status is Status.IDLE and last_event(store).action == "session expired"
+
+
+def test_a_person_at_the_page_keeps_it_alive_whatever_it_does_by_itself(store):
+    admit(store, identity(), 0)
+    assert admit(store, identity(), 20).admitted  # a click
+    with store.reader() as session:
+        assert not sign_in.has_ended(session, identity(), START + timedelta(minutes=49), LIMITS)
+        assert sign_in.has_ended(session, identity(), START + timedelta(minutes=51), LIMITS)
+
+
 def test_activity_keeps_a_sign_in_alive_until_its_absolute_lifetime(store):
     for minute in range(0, 12 * 60, 20):  # active every 20 minutes for 12 hours
         assert admit(store, identity(), minute).admitted, minute

@@ -32,11 +32,14 @@ from __future__ import annotations
 from coordination.models.action_day import (
     NEXT,
     OUTCOMES,
+    SILENT_AFTER,
     PackageConflict,
     PackageStatus,
     PackageStatusChange,
     PackageSubject,
     TargetPackage,
+    is_silent,
+    silent_at,
 )
 from coordination.models.audit import AuditEvent, Submission
 from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
@@ -126,7 +129,8 @@ __all__ = [
     # notifications
     "BriefingFile", "MailMode", "Notification", "NotificationSettings", "PassLease",
     # action day
-    "NEXT", "OUTCOMES", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "TargetPackage",
+    "NEXT", "OUTCOMES", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "SILENT_AFTER",
+    "TargetPackage", "is_silent", "silent_at",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",
 ]

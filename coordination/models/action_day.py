@@ -9,17 +9,16 @@ on the way; `NEXT` is that state machine, the one place it is written down.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordination.models.operation import Jurisdiction
 from coordination.models.people import User
 from coordination.models.records import KeyedRecord, MarkedRecord, Suspect, keyed_indexes, scoped_indexes
-from coordination.places import normalise_address
 from coordination.references import skeleton
 
 
@@ -59,6 +58,8 @@ NEXT: dict[PackageStatus, tuple[PackageStatus, ...]] = {
     **{outcome: (PackageStatus.CLOSED,) for outcome in OUTCOMES},
     PackageStatus.CLOSED: (),
 }
+LIVE = tuple(status for status in PackageStatus if status.is_live)
+SILENT_AFTER = timedelta(minutes=60)
 
 
 class TargetPackage(KeyedRecord, MarkedRecord, Base):
@@ -70,7 +71,8 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
     reference: Mapped[str] = mapped_column(String(64))
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdiction.id"))
     address: Mapped[str] = mapped_column(String(300))
-    address_normalised: Mapped[str] = mapped_column(String(300))  # what deconfliction compares
+    # what deconfliction compares: the normalised address keyed under the operation's key (None: no key yet)
+    address_keyed: Mapped[str | None] = mapped_column(String(64))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     team_call_sign: Mapped[str] = mapped_column(String(64))
@@ -88,7 +90,7 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
         *keyed_indexes("target_package", "reference"),
         *scoped_indexes("target_package"),
         Index("ix_target_package_h_hour", "operation_id", "h_hour"),
-        Index("ix_target_package_address", "address_normalised"),
+        Index("ix_target_package_address_keyed", "operation_id", "address_keyed"),
     )
 
     subject_links: Mapped[list[PackageSubject]] = relationship(cascade="all, delete-orphan",
@@ -97,11 +99,6 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
     @validates("reference")
     def _keep_skeleton(self, _name: str, value: str) -> str:
         self.reference_skeleton = skeleton(value)
-        return value
-
-    @validates("address")
-    def _keep_normalised(self, _name: str, value: str) -> str:
-        self.address_normalised = normalise_address(value)
         return value
 
     @property
@@ -113,6 +110,20 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
         wanted = set(ids or ())
         self.subject_links = [link for link in self.subject_links if link.suspect_id in wanted] + [
             PackageSubject(suspect_id=suspect_id) for suspect_id in sorted(wanted - set(self.subject_ids))]
+
+
+# --- silence: the board flags it, the reminder pass tells people of it (one rule, in two forms) ---
+
+def is_silent(status: PackageStatus, h_hour: datetime, status_changed_at: datetime, now: datetime) -> bool:
+    """No status update for an hour past H-hour while a team should be at the door."""
+    return status.is_live and now - max(h_hour, status_changed_at) > SILENT_AFTER
+
+
+def silent_at(now: datetime) -> ColumnElement[bool]:
+    """`is_silent` in SQL: the packages silent at `now` (tests check the two agree)."""
+    cutoff = now - SILENT_AFTER
+    return and_(TargetPackage.status.in_(LIVE), TargetPackage.h_hour < cutoff,
+                TargetPackage.status_changed_at < cutoff)
 
 
 class PackageSubject(Base):

@@ -24,12 +24,12 @@ from coordination.models import (
     PackageSubject,
     Suspect,
     TargetPackage,
+    is_silent,
 )
-from coordination.principal import Principal
 
-SILENT_AFTER = timedelta(minutes=60)
 # the closed lists its pages offer (pages ask queries, never the models)
 from coordination.models import EvidenceType as EvidenceType  # noqa: E402
+from coordination.principal import Principal
 
 WITH_REASONS = (PackageStatus.NIL, PackageStatus.ABORTED)
 
@@ -77,7 +77,7 @@ class Package:
 
     def silent(self, now: datetime) -> bool:
         """No update for an hour past H-hour while a team should be at the door."""
-        return self.status.is_live and now - max(self.h_hour, self.status_changed_at) > SILENT_AFTER
+        return is_silent(self.status, self.h_hour, self.status_changed_at, now)
 
 
 def _packages(session: Session, principal: Principal, *where) -> list[Package]:

@@ -22,6 +22,11 @@ def jurisdiction_codes(session: Session) -> list[str]:
     return list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code)))
 
 
+def jurisdiction_zones(session: Session) -> dict[str, str]:
+    """Jurisdiction code -> its IANA time zone: where a planned H-hour is read in local time."""
+    return dict(session.execute(select(Jurisdiction.code, Jurisdiction.time_zone)).all())
+
+
 def agency_ids(session: Session) -> dict[str, int]:
     """Agency code -> id: what the policy is asked with, where a row names agencies by code."""
     return dict(session.execute(select(Agency.code, Agency.id)).all())

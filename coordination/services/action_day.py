@@ -15,17 +15,19 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from coordination import audit, notices, places, policy, settings
+from coordination import audit, deconfliction_key, notices, places, policy, settings
 from coordination import fields as f
+from coordination.deconfliction_key import MatchingKey
 from coordination.errors import ValidationError
 from coordination.kinds import TARGET_PACKAGES
 from coordination.markings import TLP
 from coordination.models import (
     NEXT,
     EvidenceType,
+    IdentifierKind,
     Jurisdiction,
     PackageConflict,
     PackageStatus,
@@ -46,6 +48,7 @@ from coordination.services.base import (
     recipient_ids,
     update_record,
 )
+from coordination.services.identifiers import operation_key
 from coordination.services.notifications import notify
 
 MAX_EXHIBITS = 50
@@ -151,6 +154,8 @@ def change_package_status(session: Session, principal: Principal, package_id: in
         {"exhibits": seized} if seized else {})
     audit.record(session, audit.NewEvent(principal, "change status", TargetPackage.entity, package.id,
                                          before={"status": change.status_from}, after=after))
+    if status is PackageStatus.ABORTED:
+        deconflict(session, package)  # an aborted package takes no part: its conflicts are removed
     return change
 
 
@@ -222,44 +227,112 @@ def _exhibits(session: Session, principal: Principal, package: TargetPackage,
 # --- event deconfliction ----------------------------------------------------------------------
 
 def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict]:
-    """The conflicts of `package` with packages of other lead agencies at the same normalised address
-    or within the set distance, whose windows (H-hour +/- the set hours) overlap. Found by the system
-    whoever acts, so nobody learns of other agencies' packages by what they may create; kept as rows
-    that only queries.action_day reads (each lead agency is told of its own package alone)."""
+    """The conflicts of `package` with packages of other lead agencies at the same address (compared
+    keyed: `keyed_address`) or within the set distance, whose windows (H-hour +/- the set hours)
+    overlap. Found by the system whoever acts, so nobody learns of other agencies' packages by what
+    they may create; kept as rows that only queries.action_day reads (each lead agency is told of its
+    own package alone). A conflict that no longer holds (the package moved, or was aborted) is
+    removed, audited; an aborted package takes no part any more, on either side."""
     config = settings.load()
+    key = _package_key(session, package.operation_id)
+    keyed = keyed_address(key, package.address) if key else None
+    if package.address_keyed != keyed:  # assigned only when it changes: an unchanged row keeps its version
+        package.address_keyed = keyed
+    if key:
+        _key_the_unkeyed(session, key, package)
+    aborted = _was_aborted(session, package)
+    others = [] if aborted else _near_in_time(session, package, config)
+    holding = {}
+    for other in others:
+        reason, metres = _why(package, other, config.deconfliction_distance_m)
+        if reason is not None:
+            holding[tuple(sorted((package.id, other.id)))] = (reason, metres)
+    system = Principal.system("deconfliction")
+    for old in session.scalars(select(PackageConflict).where(
+            or_(PackageConflict.first_id == package.id, PackageConflict.second_id == package.id))):
+        if (old.first_id, old.second_id) not in holding:
+            session.delete(old)  # row by row, each with its event, as audited tables are
+            audit.record(session, audit.NewEvent(system, "remove", PackageConflict.entity, old.id,
+                                                 before=_described(old), after={"why": f"package {package.id} "
+                                                                    + ("was aborted" if aborted else "moved")}))
+        else:  # still holds: kept (told already), its reason brought up to date
+            reason, metres = holding.pop((old.first_id, old.second_id))
+            if (old.reason, old.distance_m) != (reason, metres):
+                before = _described(old)
+                old.reason, old.distance_m = reason, metres
+                audit.record(session, audit.NewEvent(system, "update", PackageConflict.entity, old.id,
+                                                     before=before, after=_described(old)))
+    found = [PackageConflict(operation_id=package.operation_id, first_id=first, second_id=second, reason=reason,
+                             distance_m=metres) for (first, second), (reason, metres) in holding.items()]
+    session.add_all(found)
+    session.flush()
+    packages = {package.id: package, **{other.id: other for other in others}}
+    for conflict in found:
+        audit.record(session, audit.NewEvent(system, "find", PackageConflict.entity, conflict.id,
+                                             after=_described(conflict)))
+        _warn(session, packages[conflict.first_id], packages[conflict.second_id])
+    return found
+
+
+def _near_in_time(session: Session, package: TargetPackage, config: settings.Settings) -> list[TargetPackage]:
+    """The other agencies' packages, never aborted, that may lie near `package` in overlapping windows."""
     window = timedelta(hours=2 * config.deconfliction_window_h)  # two windows of +/- h overlap within 2h
-    near = [TargetPackage.address_normalised == package.address_normalised]
+    near = [TargetPackage.address_keyed == package.address_keyed] if package.address_keyed else []
     if package.latitude is not None and package.longitude is not None:
         d_lat, d_lon = places.degrees_around(package.latitude, config.deconfliction_distance_m)
         near.append(and_(TargetPackage.latitude.between(package.latitude - d_lat, package.latitude + d_lat),
                          TargetPackage.longitude.between(package.longitude - d_lon, package.longitude + d_lon)))
-    others = session.scalars(select(TargetPackage).where(
+    return list(session.scalars(select(TargetPackage).where(
         TargetPackage.operation_id == package.operation_id, TargetPackage.id != package.id,
         TargetPackage.owning_agency_id != package.owning_agency_id,
-        TargetPackage.h_hour.between(package.h_hour - window, package.h_hour + window), or_(*near))).all()
-    for old in session.scalars(select(PackageConflict).where(
-            or_(PackageConflict.first_id == package.id, PackageConflict.second_id == package.id))):
-        session.delete(old)  # found again below if it still holds; row by row, as audited tables are
-    session.flush()
-    found = []
-    for other in others:
-        reason, metres = _why(package, other, config.deconfliction_distance_m)
-        if reason is None:
-            continue
-        first, second = sorted((package.id, other.id))
-        conflict = PackageConflict(operation_id=package.operation_id, first_id=first, second_id=second,
-                                   reason=reason, distance_m=metres)
-        session.add(conflict)
-        found.append(conflict)
-    session.flush()
-    packages = {package.id: package, **{other.id: other for other in others}}
-    for conflict in found:
-        audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "find", PackageConflict.entity,
-                                             conflict.id, after={"first_id": conflict.first_id,
-                                                                 "second_id": conflict.second_id,
-                                                                 "reason": conflict.reason}))
-        _warn(session, packages[conflict.first_id], packages[conflict.second_id])
-    return found
+        TargetPackage.h_hour.between(package.h_hour - window, package.h_hour + window), or_(*near),
+        TargetPackage.id.not_in(_aborted_ids())))) if near else []
+
+
+# --- the key: addresses are compared keyed, as identifiers are --------------------------------
+
+def keyed_address(key: MatchingKey, address: str) -> str:
+    """A package's address in the match index: keyed as an address identifier is, never the plain text."""
+    return key.keyed(IdentifierKind.ADDRESS.value, places.normalise_address(address))
+
+
+def _package_key(session: Session, operation_id: int) -> MatchingKey | None:
+    """The operation's key; None when none is configured (packages are still recorded, and matched by
+    distance only until a key is there). A key file named but unreadable, or not the operation's key,
+    refuses the write in words (KeyMissing): matching silently nothing would hide a conflict."""
+    if not deconfliction_key.configured():
+        return None
+    return operation_key(session, Principal.system("deconfliction"), operation_id)
+
+
+def _key_the_unkeyed(session: Session, key: MatchingKey, checked: TargetPackage) -> None:
+    """Packages recorded while there was no key (or before keyed matching) are keyed once one is there,
+    so the packages checked from then on meet them; one audit event for the lot."""
+    operation_id = checked.operation_id
+    unkeyed = session.scalars(select(TargetPackage).where(
+        TargetPackage.operation_id == operation_id, TargetPackage.address_keyed.is_(None),
+        TargetPackage.id != checked.id)).all()
+    for package in unkeyed:
+        package.address_keyed = keyed_address(key, package.address)
+    if unkeyed:
+        session.flush()
+        audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "key package addresses",
+                                             "operation", operation_id, after={"packages": len(unkeyed)}))
+
+
+def _aborted_ids():
+    """Packages aborted at some point (they stay aborted: closed is the only step after)."""
+    return select(PackageStatusChange.package_id).where(PackageStatusChange.status_to == PackageStatus.ABORTED)
+
+
+def _was_aborted(session: Session, package: TargetPackage) -> bool:
+    return package.status is PackageStatus.ABORTED or (
+        package.status is PackageStatus.CLOSED
+        and session.scalar(select(exists(_aborted_ids().where(PackageStatusChange.package_id == package.id)))))
+
+
+def _described(conflict: PackageConflict) -> dict[str, Any]:
+    return {"first_id": conflict.first_id, "second_id": conflict.second_id, "reason": conflict.reason}
 
 
 def _warn(session: Session, first: TargetPackage, second: TargetPackage) -> None:
@@ -276,7 +349,7 @@ def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple
     metres = None
     if None not in (package.latitude, package.longitude, other.latitude, other.longitude):
         metres = round(places.distance_m(package.latitude, package.longitude, other.latitude, other.longitude))
-    if package.address_normalised == other.address_normalised:
+    if package.address_keyed is not None and package.address_keyed == other.address_keyed:
         return "same address", metres
     if metres is not None and metres <= within_m:
         return f"within {within_m:g} m", metres

@@ -1,6 +1,6 @@
-"""Rotating the deconfliction key: every identifier and exclusion re-keyed under a new key, in one
-transaction, audited; the operation's fingerprint follows. Hits stay as they are: they name
-identifiers by id, and a new key keeps equal values equal.
+"""Rotating the deconfliction key: every identifier and exclusion, and every target package's address,
+re-keyed under a new key, in one transaction, audited; the operation's fingerprint follows. Hits stay
+as they are: they name identifiers by id, and a new key keeps equal values equal (so do conflicts).
 
 Nothing needs the old key: `keyed` is recomputed from the stored normal form, and a person's
 `phonetic_keyed` from the stored value and qualifier (its birth date) normalised again. The new
@@ -19,8 +19,9 @@ from coordination import audit, identifiers, policy
 from coordination.db import insert_rows
 from coordination.deconfliction_key import MatchingKey
 from coordination.errors import PermissionDenied, ValidationError
-from coordination.models import Exclusion, Identifier, IdentifierKind
+from coordination.models import Exclusion, Identifier, IdentifierKind, TargetPackage
 from coordination.principal import Principal
+from coordination.services.action_day import keyed_address
 from coordination.services.base import acting_as, current_operation
 from coordination.services.identifiers import phonetic_keyed
 
@@ -66,12 +67,15 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
     exclusions = session.scalars(select(Exclusion).where(Exclusion.operation_id == operation.id)).all()
     for exclusion in exclusions:
         exclusion.keyed = new_key.keyed(exclusion.kind.value, exclusion.normalised)
+    packages = session.scalars(select(TargetPackage).where(TargetPackage.operation_id == operation.id)).all()
+    for package in packages:  # event deconfliction's match index, under the same key
+        package.address_keyed = keyed_address(new_key, package.address)
     operation.deconfliction_key_fingerprint = new_key.fingerprint
     session.flush()
     audit.record(session, audit.NewEvent(principal, "rotate deconfliction key", "operation", operation.id,
                                          before={"key fingerprint": old_fingerprint},
                                          after={"key fingerprint": new_key.fingerprint, "identifiers": rekeyed,
-                                                "exclusions": len(exclusions)}))
+                                                "exclusions": len(exclusions), "target packages": len(packages)}))
     return rekeyed
 
 

@@ -1,6 +1,7 @@
 """The clock-driven use cases of the reminder pass (`coordination.reminders` runs them): tasks due
-within 24 hours, overdue, or unblocked; the lease that lets one replica run the pass at a time;
-claiming a person's mail; filing a scheduled briefing in its author's inbox.
+within 24 hours, overdue, or unblocked; target packages silent for an hour past H-hour; the lease
+that lets one replica run the pass at a time; claiming a person's mail; filing a scheduled briefing
+in its author's inbox.
 
 Each reminder is fired for every task at once by one INSERT ... SELECT that skips the (person, event
 key) pairs already there, so a pass repeated, run twice at once or rerun after a crash tells each
@@ -14,7 +15,7 @@ import socket
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, String, and_, cast, or_, select, update
+from sqlalchemy import Integer, Select, String, and_, cast, extract, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -22,15 +23,19 @@ from sqlalchemy.orm import Session, aliased
 from coordination import notices, policy
 from coordination.aggregates import CLOSED_TASKS
 from coordination.errors import PermissionDenied
+from coordination.markings import TLP
 from coordination.models import (
     BriefingFile,
     MailMode,
     Notification,
     NotificationSettings,
+    PackageStatusChange,
     PassLease,
+    TargetPackage,
     Task,
     TaskStatus,
     User,
+    silent_at,
 )
 from coordination.principal import Principal
 from coordination.queries import notifications as inbox
@@ -43,6 +48,7 @@ class Reminded:
     due_soon: int
     overdue: int
     unblocked: int
+    silent: int = 0  # (person, package) pairs told of a silence
 
 
 def _told_about(*conditions, key) -> Select:
@@ -78,7 +84,26 @@ def remind(session: Session, principal: Principal, now: datetime) -> Reminded:
             (notices.TASK_UNBLOCKED, Task.depends_on_id.in_(select(done.id).where(done.status == TaskStatus.DONE)),
              "task " + cast(Task.id, String) + " after task " + cast(Task.depends_on_id, String))):
         counts.append(notify_from(session, event, Task.entity, _told_about(condition, key=key), "key"))
+    counts.append(notify_from(session, notices.PACKAGE_SILENT, TargetPackage.entity, _told_of_silence(now), "key"))
     return Reminded(*counts)
+
+
+def _told_of_silence(now: datetime) -> Select:
+    """(person, package, key) for each package silent at `now`: its lead agency's liaisons, and command
+    unless the package is RED (its own agency alone, as with conflicts). A silence is named by the
+    package, its H-hour and its last status change: a package that speaks and falls silent again is
+    told again; one that stays silent, once."""
+    person = aliased(User)
+    last_change = (select(func.max(PackageStatusChange.id)).where(PackageStatusChange.package_id == TargetPackage.id)
+                   .scalar_subquery())
+    h_hour = cast(cast(extract("epoch", TargetPackage.h_hour), Integer), String)  # whole seconds on every store
+    key = ("package " + cast(TargetPackage.id, String) + " silent after change " + cast(last_change, String)
+           + " and H-hour " + h_hour)
+    return (select(person.id.label("user_id"), TargetPackage.id.label("entity_id"), key.label("key"))
+            .join(person, or_(and_(person.agency_id == TargetPackage.owning_agency_id,
+                                   policy.hears_for_agency(person)),
+                              and_(policy.hears_for_operation(person), TargetPackage.tlp != TLP.RED)))
+            .where(person.active, silent_at(now)))
 
 
 # --- the lease: one replica runs the pass at a time -------------------------------------------

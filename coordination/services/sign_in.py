@@ -100,9 +100,11 @@ class Limits:
 
 
 def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
-          record_refusal: bool = True) -> Admission:
+          record_refusal: bool = True, active: bool = True) -> Admission:
     """Decide and record what needs recording (sign-in, expiry, refusal). A page that reruns for
-    the same refused sign-in passes `record_refusal=False` to audit it only once."""
+    the same refused sign-in passes `record_refusal=False` to audit it only once. A run the page made
+    by itself (a self-refreshing fragment's) passes `active=False`: it is checked like any other but
+    does not count as activity, so an idle page that refreshes itself is signed out like any other."""
     user = find_user(session, identity.issuer, identity.subject)
     if user is None or not user.active:
         status = Status.NOT_PROVISIONED if user is None else Status.DISABLED
@@ -111,9 +113,7 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
         if record_refusal:
             _refusal(session, identity, status)
         return Admission(status, None, MESSAGES[status])
-    record = None if identity.signed_in_at is None else session.scalar(select(UserSession).where(
-        UserSession.issuer == identity.issuer, UserSession.subject == identity.subject,
-        UserSession.signed_in_at == identity.signed_in_at))
+    record = _record_of(session, identity)
     principal = Principal.of(user)
     if record is None:
         unusable = _unusable_token(identity, user, now, limits)
@@ -130,9 +130,31 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
         if record.ended_at is None:
             _end(session, record, principal, now, status)
         return Admission(status, None, _message(status, limits))
-    if now - record.last_seen_at >= LAST_SEEN_EVERY:
+    if active and now - record.last_seen_at >= LAST_SEEN_EVERY:
         record.last_seen_at = now
     return Admission(Status.ADMITTED, principal)
+
+
+def still_admitted(session: Session, identity: Identity, now: datetime, limits: Limits) -> Principal | None:
+    """Read only, for a run the page makes by itself: the principal while this sign-in is alive (its user
+    active, not idle, not too old, not signed out), else None. Recording an ending is `admit`'s."""
+    record = _record_of(session, identity)
+    if record is None or _expiry(record, now, limits) is not None:
+        return None
+    user = session.get(User, record.user_id)
+    return Principal.of(user) if user is not None and user.active else None
+
+
+def has_ended(session: Session, identity: Identity, now: datetime, limits: Limits) -> bool:
+    """Has this sign-in ended (idle, too old, signed out elsewhere, its user disabled)?"""
+    return still_admitted(session, identity, now, limits) is None
+
+
+def _record_of(session: Session, identity: Identity) -> UserSession | None:
+    """This sign-in's row, if it was ever admitted."""
+    return None if identity.signed_in_at is None else session.scalar(select(UserSession).where(
+        UserSession.issuer == identity.issuer, UserSession.subject == identity.subject,
+        UserSession.signed_in_at == identity.signed_in_at))
 
 
 def _message(status: Status, limits: Limits) -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from coordination import audit
 from coordination.db import read_session
+from coordination.ui import gate
 from coordination.ui.widgets.context import engine
 
 CLOCK_S = 60  # a page whose content ages with the clock is redrawn at least this often
@@ -37,9 +38,9 @@ def changed(key: str) -> bool:
 
 
 def rerun_on_change(key: str, every_s: float) -> None:
-    """Check every `every_s` seconds; rerun the whole page when something changed."""
-    @st.fragment(run_every=every_s)
+    """Check every `every_s` seconds; rerun the whole page when something changed (a rerun the page
+    makes by itself: not activity, for the idle timeout)."""
     def watch() -> None:
         if changed(key):
-            st.rerun(scope="app")
-    watch()
+            gate.rerun_by_itself()
+    gate.refreshing(every_s, watch)

@@ -56,6 +56,10 @@ def jurisdiction_codes() -> list[str]:
     return _reference(settings.load().database_url, "jurisdiction_codes")
 
 
+def jurisdiction_zones() -> dict[str, str]:
+    return _reference(settings.load().database_url, "jurisdiction_zones")
+
+
 def operation_name() -> str:
     return _reference(settings.load().database_url, "operation_name")
 

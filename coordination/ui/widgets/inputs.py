@@ -1,5 +1,6 @@
 """One input per field, chosen by what the field holds: a list to choose from, a date, a time in
-UTC (London time shown beside it), a record picked among those the person may read, or text.
+UTC (London time shown beside it), a planned H-hour in its jurisdiction's local time (UTC shown
+beside it), a record picked among those the person may read, or text.
 
 Every input returns the text an export would hold for the value ("" for none), so forms, imports
 and exports agree on what a value looks like; the services parse it.
@@ -19,7 +20,8 @@ from coordination.fields import Field
 from coordination.kinds import of
 from coordination.markings import TLP
 from coordination.queries import people, records
-from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes, principal
+from coordination.queries.action_day import local_time
+from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes, jurisdiction_zones, principal
 
 LONDON = ZoneInfo("Europe/London")
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)  # plausible for the case
@@ -32,12 +34,17 @@ def label(name: str, spec: Field) -> str:
 
 
 def field_input(name: str, spec: Field, value: str, key: str, *, disabled: bool = False, long_text: bool = True,
-                owning_agency: str | None = None) -> str:
-    """Draw the input for one field holding `value` (export text); return what the person left in it."""
+                owning_agency: str | None = None, jurisdiction: str | None = None) -> str:
+    """Draw the input for one field holding `value` (export text); return what the person left in it.
+    A planned time is read in `jurisdiction`'s local time (the form's, as last chosen or sent)."""
     parse = spec.parse
     text = label(name, spec)
+    required = " *" if spec.required else ""
     if parse is f.moment:
-        return _moment(spec.label_for(name), " *" if spec.required else "", value, key, disabled)
+        return _moment(spec.label_for(name), required, value, key, disabled)
+    if parse is f.planned_moment:
+        zone = jurisdiction_zones().get(jurisdiction or "")
+        return _moment(spec.label_for(name), required, value, key, disabled, zone=zone, place=jurisdiction)
     if parse is f.day:
         return _day(text, value, key, disabled)
     options = _options(name, parse, owning_agency)
@@ -89,19 +96,32 @@ def _choose(text: str, options: dict[str, str], value: str, key: str, disabled: 
     return chosen or ""
 
 
-def _moment(text: str, required: str, value: str, key: str, disabled: bool) -> str:
-    """A point in time, picked as a UTC date and time (to the minute); the London time is shown."""
+def _moment(text: str, required: str, value: str, key: str, disabled: bool, zone: str | None = None,
+            place: str | None = None) -> str:
+    """A point in time, picked as a date and a time (to the minute): in UTC with the London time shown,
+    or, given a `zone`, in that local time (the jurisdiction's) with UTC shown. Returned in UTC."""
     loaded = _parse_moment(value)
     shown = loaded or datetime.now(UTC).replace(second=0, microsecond=0)
+    local = ZoneInfo(zone) if zone else UTC
+    if zone is not None:
+        where = f"local time in {place}"
+    else:  # a planned time before its jurisdiction is chosen is read in the one the form is sent with
+        where = "UTC" if place is None else "local time in the jurisdiction"
+    shown = shown.astimezone(local)
     day_column, time_column = st.columns(2)
-    day = day_column.date_input(f"{text} (date, UTC){required}", shown.date(), min_value=FIRST_DAY, max_value=LAST_DAY,
-                                key=f"{key}-date", disabled=disabled, format="YYYY-MM-DD")
-    at = time_column.time_input(f"{text} (time, UTC){required}", shown.time().replace(tzinfo=None), step=60,
+    day = day_column.date_input(f"{text} (date, {where}){required}", shown.date(), min_value=FIRST_DAY,
+                                max_value=LAST_DAY, key=f"{key}-date", disabled=disabled, format="YYYY-MM-DD")
+    at = time_column.time_input(f"{text} (time, {where}){required}", shown.time().replace(tzinfo=None), step=60,
                                 key=f"{key}-time", disabled=disabled)
     if day is None or at is None:
         return ""
-    chosen = datetime.combine(day, time(at.hour, at.minute), UTC)
-    st.caption(f"{chosen:%d %b %Y %H:%M} UTC · {chosen.astimezone(LONDON):%H:%M} London time")
+    # a local time that happens twice (clocks back) is its first; one that never happens (clocks forward)
+    # moves on by the gap: the caption says which moment it is
+    chosen = datetime.combine(day, time(at.hour, at.minute), local).astimezone(UTC)
+    if zone is not None:
+        st.caption(local_time(chosen, zone))
+    elif place is None:
+        st.caption(f"{chosen:%d %b %Y %H:%M} UTC · {chosen.astimezone(LONDON):%H:%M} London time")
     if loaded is not None and loaded.replace(second=0) == chosen:
         return value  # unchanged to the minute: keep the stored seconds
     return chosen.strftime(TIME_FORMAT)

@@ -18,6 +18,7 @@ from coordination.db import read_session
 from coordination.principal import Principal
 from coordination.queries.drill_down import DRILL_DOWN, records_behind
 from coordination.text import plain
+from coordination.ui import gate
 from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes
 
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
@@ -67,7 +68,7 @@ def _day(text: str | None) -> date | None:
 
 def live(viewer: Principal, filters: Filters) -> None:
     """The tiles and charts, redrawn every few seconds (a fragment) from the cached figures."""
-    st.fragment(run_every=settings.load().refresh_s)(_live)(viewer, filters)
+    gate.refreshing(settings.load().refresh_s, _live, viewer, filters)
 
 
 def _live(viewer: Principal, filters: Filters) -> None:

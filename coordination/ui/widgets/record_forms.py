@@ -94,7 +94,7 @@ def create_form(kind: Kind) -> None:
         for name, spec in kind.fields.items():
             values[name] = field_input(name, spec, viewer.agency_code if name == "owning_agency" else "",
                                        key(form, name), long_text=kind is not EVIDENCE,
-                                       owning_agency=viewer.agency_code)
+                                       owning_agency=viewer.agency_code, jurisdiction=values.get("jurisdiction"))
             show_problem(form, name)
         sent = st.form_submit_button("Create")
     if sent:
@@ -126,7 +126,8 @@ def edit_form(kind: Kind, record_id: int, current: dict[str, str], may_edit: boo
         for name in shown:
             typed[name] = field_input(name, kind.fields[name], loaded.get(name, ""), key(form, name),
                                       disabled=not may_edit or name in fixed, long_text=kind is not EVIDENCE,
-                                      owning_agency=current.get("owning_agency"))
+                                      owning_agency=current.get("owning_agency"),
+                                      jurisdiction=typed.get("jurisdiction", loaded.get("jurisdiction")))
             show_problem(form, name)
         saved = st.form_submit_button("Save", disabled=not may_edit)
     if kind.changed_elsewhere:
