@@ -20,7 +20,6 @@ from coordination.models.operation import Jurisdiction
 from coordination.models.people import User
 from coordination.models.records import KeyedRecord, MarkedRecord, Suspect, keyed_indexes, scoped_indexes
 from coordination.places import normalise_address
-from coordination.references import skeleton
 
 
 class PackageStatus(enum.StrEnum):
@@ -93,11 +92,6 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
 
     subject_links: Mapped[list[PackageSubject]] = relationship(cascade="all, delete-orphan",
                                                                order_by="PackageSubject.suspect_id")
-
-    @validates("reference")
-    def _keep_skeleton(self, _name: str, value: str) -> str:
-        self.reference_skeleton = skeleton(value)
-        return value
 
     @validates("address")
     def _keep_normalised(self, _name: str, value: str) -> str:
