@@ -165,7 +165,9 @@ def test_a_correction_the_author_may_not_read_answers_as_if_there_were_none(stor
     mine = record(store, corrects=first.id, reference="DEC-2")
     with store.reader() as session:
         assert session.get(Decision, mine.id).corrects_id == hidden.id
-    assert "DEC-RED" not in log(store, "commander.met")
+    entries = log(store, "commander.met")  # linked as if the hidden entry were not there
+    assert "DEC-RED" not in entries
+    assert (entries["DEC-1"].corrected_by, entries["DEC-2"].corrects) == ("DEC-2", "DEC-1")
     with pytest.raises(ValidationError) as refused:  # a readable correction is named, as before
         record(store, corrects=first.id, reference="DEC-3")
     assert "has been corrected already (by DEC-2)" in refused.value.problems["corrects"]
