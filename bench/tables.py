@@ -9,36 +9,23 @@ Target: under 300 ms median for a page through the query on SQLite.
 from __future__ import annotations
 
 import os
-import statistics
-import sys
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bench import signed_in
-from coordination import demo, migrate
+from bench.stress_scale import RUNS, SCALE, median_ms, ready, run, stores
+from coordination import demo
 from coordination.db import make_engine, read_session
 from coordination.kinds import SUSPECTS
 from coordination.models import Suspect
 from coordination.principal import principal_for_subject
 from coordination.queries import records
 
-RUNS = 15
-SCALE = "stress"
 VIEWERS = ("liaison.fbi", "commander.met")
 SORTS = (("reference", ""), ("full name", "full_name"))
 PAGES = (1, 5_000)  # 50 rows a page: rows 249,951-250,000 for the deep one
 TARGET_MS = 300
-
-
-def _median_ms(action) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def measure_query(url: str) -> list[dict]:
@@ -55,7 +42,7 @@ def measure_query(url: str) -> list[dict]:
                         found = records.table(session, viewer, SUSPECTS, records.TableFilters(),
                                               records.TableOrder(column), page)
                     assert found.page == page and len(found.shown.rows) == found.page_size
-                rows.append({"viewer": subject, "sort": label, "page": page, "ms": _median_ms(one_page)})
+                rows.append({"viewer": subject, "sort": label, "page": page, "ms": median_ms(one_page)})
     engine.dispose()
     return rows
 
@@ -72,26 +59,13 @@ def measure_page(url: str) -> list[dict]:
                 at.number_input(key="suspects-page").set_value(page).run()
                 caption = at.caption[0].value
                 assert caption.startswith(f"Rows {(page - 1) * 50 + 1:,}-"), caption
-                rows.append({"viewer": subject, "sort": label, "page": page, "ms": _median_ms(at.run)})
+                rows.append({"viewer": subject, "sort": label, "page": page, "ms": median_ms(at.run)})
                 assert not at.exception, at.exception
     return rows
 
 
-def _ready(url: str, label: str) -> None:
-    """The stress scale, loaded unless it is there already, at the newest schema."""
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with read_session(engine) as session:
-        suspects = session.scalar(select(func.count()).select_from(Suspect))
-    if suspects != demo.SCALES[SCALE].suspects:
-        print(f"{label}: loading the {SCALE} scale", file=sys.stderr)
-        demo.load(engine, SCALE, reset=True)
-    if engine.dialect.name == "postgresql":
-        # what autovacuum does after a bulk load (the test server runs without it): statistics for
-        # the planner, and the visibility map that lets the page walk its index alone
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE suspect, recipient")
-    engine.dispose()
+def _loaded(session) -> bool:
+    return session.scalar(select(func.count()).select_from(Suspect)) == demo.SCALES[SCALE].suspects
 
 
 def print_table(store: str, through: str, rows: list[dict]) -> None:
@@ -103,14 +77,11 @@ def print_table(store: str, through: str, rows: list[dict]) -> None:
 
 
 def main(out: Path, postgres_url: str | None = None) -> None:
-    targets = [("sqlite", f"sqlite:///{out / f'{SCALE}.db'}")] + ([("postgresql", postgres_url)]
-                                                                  if postgres_url else [])
-    for store, url in targets:
-        _ready(url, store)
+    for store, url in stores(out, postgres_url):
+        ready(url, store, _loaded, analyze="suspect, recipient")
         print_table(store, "query", measure_query(url))
         print_table(store, "page (AppTest)", measure_page(url))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "out" / "bench",
-         os.environ.get("COORD_BENCH_POSTGRES_URL"))
+    run(main)

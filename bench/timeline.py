@@ -10,23 +10,19 @@ Target: under 200 ms median a page through the query, on both stores.
 from __future__ import annotations
 
 import os
-import statistics
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bench import signed_in
-from coordination import demo, migrate, reference
+from bench.stress_scale import RUNS, SCALE, median_ms, ready, run, stores
+from coordination import demo, reference
 from coordination.db import make_engine, read_session
 from coordination.models import AuditEvent
 from coordination.principal import principal_for_subject
 from coordination.queries import timeline
 
-RUNS = 15
-SCALE = "stress"
 VIEWERS = ("liaison.fbi", "commander.met")
 DEEP = 20  # the deep page: 20 pages back along the cursors
 TARGET_MS = 200
@@ -41,15 +37,6 @@ FILTERS = {
     "the action day's week": timeline.Filters(since=ACTION_WEEK - timedelta(days=3),
                                               until=ACTION_WEEK + timedelta(days=4)),
 }
-
-
-def _median_ms(action) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def measure_query(url: str) -> list[dict]:
@@ -71,7 +58,7 @@ def measure_query(url: str) -> list[dict]:
                 def one_page(viewer=viewer, filters=filters, cursor=cursor):
                     with read_session(engine) as session:
                         timeline.page(session, viewer, filters, cursor)
-                rows.append({"viewer": subject, "filters": label, "page": page, "ms": _median_ms(one_page)})
+                rows.append({"viewer": subject, "filters": label, "page": page, "ms": median_ms(one_page)})
     engine.dispose()
     return rows
 
@@ -83,23 +70,12 @@ def measure_page(url: str) -> list[dict]:
     for subject in VIEWERS:
         at = signed_in.page(subject, "timeline")
         assert at.markdown[0].value.startswith("- "), "the timeline shows no events"
-        rows.append({"viewer": subject, "filters": "everything", "page": 1, "ms": _median_ms(at.run)})
+        rows.append({"viewer": subject, "filters": "everything", "page": 1, "ms": median_ms(at.run)})
     return rows
 
 
-def _ready(url: str, label: str) -> None:
-    """The stress scale, loaded unless it is there already, at the newest schema."""
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with read_session(engine) as session:
-        events = session.scalar(select(func.count()).select_from(AuditEvent))
-    if events < demo.SCALES[SCALE].audit_events:
-        print(f"{label}: loading the {SCALE} scale", file=sys.stderr)
-        demo.load(engine, SCALE, reset=True)
-    if engine.dialect.name == "postgresql":  # what autovacuum does after a bulk load: statistics for the planner
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
-    engine.dispose()
+def _loaded(session) -> bool:
+    return session.scalar(select(func.count()).select_from(AuditEvent)) >= demo.SCALES[SCALE].audit_events
 
 
 def print_table(store: str, through: str, rows: list[dict]) -> None:
@@ -111,14 +87,11 @@ def print_table(store: str, through: str, rows: list[dict]) -> None:
 
 
 def main(out: Path, postgres_url: str | None = None) -> None:
-    targets = [("sqlite", f"sqlite:///{out / f'{SCALE}.db'}")] + ([("postgresql", postgres_url)]
-                                                                  if postgres_url else [])
-    for store, url in targets:
-        _ready(url, store)
+    for store, url in stores(out, postgres_url):
+        ready(url, store, _loaded)
         print_table(store, "query", measure_query(url))
         print_table(store, "page (AppTest)", measure_page(url))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "out" / "bench",
-         os.environ.get("COORD_BENCH_POSTGRES_URL"))
+    run(main)

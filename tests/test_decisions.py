@@ -149,3 +149,25 @@ def test_the_briefing_lists_the_pinned_decisions_its_author_may_read_and_is_mark
     contents, said = briefing_text(store, "liaison.fbi")
     assert "Hold the Dutch arrests until 06:00" in said and "Keep the informant out of it" not in said
     assert contents.tlp is TLP.AMBER
+
+
+def test_a_correction_the_author_may_not_read_answers_as_if_there_were_none(store):
+    """A commander corrects an entry that another commander already corrected with a RED entry the
+    first may not read: saved like any correction (no "corrected already" telling that a hidden
+    entry exists), attached after the hidden one so every entry is still corrected once."""
+    first = record(store)
+    hidden = record(store, corrects=first.id, reference="DEC-RED", tlp="RED", recipients="liaison.met")
+    author = store.principal("commander.met")
+    with store.writer() as session:  # the author is always a recipient: take a commander who is not named
+        session.execute(text("DELETE FROM recipient WHERE user_id = :me"), {"me": author.user_id})
+        session.commit()
+    assert log(store, "commander.met")["DEC-1"].corrected_by is None  # as far as the author can tell
+    mine = record(store, corrects=first.id, reference="DEC-2")
+    with store.reader() as session:
+        assert session.get(Decision, mine.id).corrects_id == hidden.id
+    entries = log(store, "commander.met")  # linked as if the hidden entry were not there
+    assert "DEC-RED" not in entries
+    assert (entries["DEC-1"].corrected_by, entries["DEC-2"].corrects) == ("DEC-2", "DEC-1")
+    with pytest.raises(ValidationError) as refused:  # a readable correction is named, as before
+        record(store, corrects=first.id, reference="DEC-3")
+    assert "has been corrected already (by DEC-2)" in refused.value.problems["corrects"]

@@ -42,8 +42,11 @@ def test_the_sidebar_counts_unread_and_the_inbox_tells_in_sentences(told):
     assert badge(at) == "Inbox: 1 unread"
     at.radio(key="inbox-show").set_value("Unread").run()
     assert [b.label for b in at.button if b.label.startswith("Open")] == [r"Open FBI\/T\-1"]
+    assert not at.button(key="inbox-all-read").disabled
     at.button(key="inbox-all-read").click().run()
     assert badge(at) == "Inbox: 0 unread" and "Nothing here." in texts(at.info)
+    assert "1 notification marked read." in texts(at.success)
+    assert at.button(key="inbox-all-read").disabled  # nothing left to mark
 
 
 def test_opening_an_entry_marks_it_read_and_shows_the_record_on_its_page(told):

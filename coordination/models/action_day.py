@@ -13,13 +13,12 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from sqlalchemy import ColumnElement, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordination.models.operation import Jurisdiction
 from coordination.models.people import User
 from coordination.models.records import KeyedRecord, MarkedRecord, Suspect, keyed_indexes, scoped_indexes
-from coordination.references import skeleton
 
 
 class PackageStatus(enum.StrEnum):
@@ -95,11 +94,6 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
 
     subject_links: Mapped[list[PackageSubject]] = relationship(cascade="all, delete-orphan",
                                                                order_by="PackageSubject.suspect_id")
-
-    @validates("reference")
-    def _keep_skeleton(self, _name: str, value: str) -> str:
-        self.reference_skeleton = skeleton(value)
-        return value
 
     @property
     def subject_ids(self) -> list[int]:

@@ -12,12 +12,11 @@ from datetime import datetime
 from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.models.base import Base, UTCDateTime, utcnow
 from coordination.models.people import User
 from coordination.models.records import KeyedRecord, MarkedRecord, keyed_indexes, scoped_indexes
-from coordination.references import skeleton
 
 
 class Decision(KeyedRecord, MarkedRecord, Base):
@@ -42,11 +41,6 @@ class Decision(KeyedRecord, MarkedRecord, Base):
         *scoped_indexes("decision"),
         Index("ix_decision_decided_at", "operation_id", "decided_at"),
     )
-
-    @validates("reference")
-    def _keep_skeleton(self, _name: str, value: str) -> str:
-        self.reference_skeleton = skeleton(value)
-        return value
 
 
 class DecisionPin(Base):

@@ -98,6 +98,11 @@ class KeyedRecord:
         key = cls.key
         return mapped_column(String(256), default=lambda context: skeleton(context.get_current_parameters()[key]))
 
+    @validates("reference", "exhibit_ref")  # whichever of the two is the class's key (mapped ones only)
+    def _keep_skeleton(self, _name: str, value: str) -> str:
+        self.reference_skeleton = skeleton(value)
+        return value
+
 
 def keyed_indexes(table: str, key: str) -> tuple:
     return (UniqueConstraint(key, "operation_id", "owning_agency_id", name=f"uq_{table}_{key}"),
@@ -130,12 +135,6 @@ class Suspect(KeyedRecord, MarkedRecord, Base):
         Index("ix_suspect_by_full_name", "full_name", "id", "tlp", "owning_agency_id"),
     )
 
-    @validates("reference")
-    def _keep_skeleton(self, _name: str, value: str) -> str:
-        self.reference_skeleton = skeleton(value)
-        return value
-
-
 class Arrest(KeyedRecord, MarkedRecord, Base):
     """An arrest; the owning agency is the arresting agency."""
 
@@ -160,12 +159,6 @@ class Arrest(KeyedRecord, MarkedRecord, Base):
         Index("ix_arrest_jurisdiction", "operation_id", "jurisdiction_id"),
         Index("ix_arrest_time", "operation_id", "arrested_at"),
     )
-
-    @validates("reference")
-    def _keep_skeleton(self, _name: str, value: str) -> str:
-        self.reference_skeleton = skeleton(value)
-        return value
-
 
 class EvidenceItem(KeyedRecord, MarkedRecord, Base):
     """An exhibit. The current holder is derived from custody and kept here for listing."""
@@ -196,12 +189,6 @@ class EvidenceItem(KeyedRecord, MarkedRecord, Base):
         Index("ix_evidence_item_status", "operation_id", "status", "item_type"),
         Index("ix_evidence_item_holder", "operation_id", "holder_agency_id"),
     )
-
-    @validates("exhibit_ref")
-    def _keep_skeleton(self, _name: str, value: str) -> str:
-        self.reference_skeleton = skeleton(value)
-        return value
-
 
 class CustodyEvent(Base):
     """Append-only. Sequence 1 is the seizure; each later event starts from the previous holder."""
@@ -256,12 +243,6 @@ class Task(KeyedRecord, MarkedRecord, Base):
         *scoped_indexes("task"),
         Index("ix_task_status", "operation_id", "status", "due_date"),
     )
-
-    @validates("reference")
-    def _keep_skeleton(self, _name: str, value: str) -> str:
-        self.reference_skeleton = skeleton(value)
-        return value
-
 
 class TaskUpdate(Base):
     """Append-only note on a task, optionally recording a status change."""

@@ -1,6 +1,8 @@
 """The decision log as its reader may see it: newest decision first, each with who decided and
 when, its marking, whether it is pinned into the briefing, and the corrections linking entries
-(named only where the reader may read the other entry, so no link tells of an entry they may not)."""
+(named only where the reader may read the other entry, so no link tells of an entry they may not:
+past a hidden correction, a link names the nearest readable entry of the chain, as if the hidden one
+were not there)."""
 
 from __future__ import annotations
 
@@ -49,24 +51,45 @@ def log(session: Session, principal: Principal, pinned_only: bool = False, limit
         within: tuple[ColumnElement[bool], ...] = ()) -> list[Entry]:
     """The entries the principal may read (and `within` narrows, e.g. a briefing's highest marking),
     newest decision first (at most `limit`)."""
-    corrected, correcting, authors = aliased(Decision), aliased(Decision), aliased(Agency)
+    authors = aliased(Agency)
     author = func.coalesce(User.display_name + " (" + authors.code + ")", "the system")
-    query = (select(Decision, author, Agency.code, pinned_now(),
-                    select(corrected.reference).where(corrected.id == Decision.corrects_id,
-                                                      visible(corrected, principal)).scalar_subquery(),
-                    select(correcting.reference).where(correcting.corrects_id == Decision.id,
-                                                       visible(correcting, principal)).scalar_subquery())
+    query = (select(Decision, author, Agency.code, pinned_now())
              .outerjoin(User, User.id == Decision.updated_by_id).outerjoin(authors, authors.id == User.agency_id)
              .join(Agency, Agency.id == Decision.owning_agency_id)
              .where(visible(Decision, principal), *within)
              .order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(limit))
     if pinned_only:
         query = query.where(pinned_now())
+    rows = session.execute(query).all()
+    links = _Corrections(session, principal, within)
     return [Entry(d.id, d.reference, d.decision, d.rationale, d.options, d.decided_by, when(d.decided_at),
                   f"{author}, {when(d.created_at)}", f"{d.classification.value} {d.tlp.label}", owner,
-                  bool(is_pinned), corrects, corrected_by)
-            for d, author, owner, is_pinned, corrects, corrected_by in session.execute(query)]
+                  bool(is_pinned), links.corrects(d.id), links.corrected_by(d.id))
+            for d, author, owner, is_pinned in rows]
 
+
+class _Corrections:
+    """The chains of corrections, named as the reader may see them: each step to the nearest entry of
+    the chain they may read (a log is a few hundred entries at most, read in two small queries)."""
+
+    def __init__(self, session: Session, principal: Principal, within: tuple[ColumnElement[bool], ...]) -> None:
+        self.earlier = dict(session.execute(select(Decision.id, Decision.corrects_id)
+                                            .where(Decision.corrects_id.is_not(None))).all())
+        self.later = {old: new for new, old in self.earlier.items()}
+        self.readable = dict(session.execute(select(Decision.id, Decision.reference)
+                                             .where(visible(Decision, principal), *within)).all())
+
+    def _nearest(self, step: dict[int, int], start: int) -> str | None:
+        current = step.get(start)
+        while current is not None and current not in self.readable:
+            current = step.get(current)
+        return self.readable.get(current) if current is not None else None
+
+    def corrects(self, decision_id: int) -> str | None:
+        return self._nearest(self.earlier, decision_id)
+
+    def corrected_by(self, decision_id: int) -> str | None:
+        return self._nearest(self.later, decision_id)
 
 def pinned(session: Session, principal: Principal, within: tuple[ColumnElement[bool], ...] = ()) -> list[Entry]:
     """The pinned entries the principal may read: what their briefing lists."""

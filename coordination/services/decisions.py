@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy
-from coordination.errors import ValidationError
+from coordination.errors import NotFound, ValidationError
 from coordination.kinds import DECISIONS
 from coordination.models import Decision, DecisionPin, utcnow
 from coordination.principal import Principal
@@ -26,24 +26,38 @@ def is_pinned(session: Session, decision_id: int) -> bool:
 def record_decision(session: Session, principal: Principal, data: dict[str, Any],
                     corrects: int | None = None) -> Decision:
     """A new entry of the log; with `corrects`, the id of the entry it corrects (which the author must
-    be able to read, and which nothing has corrected yet). A correction takes over the pin."""
+    be able to read, and which nothing the author may read has corrected yet). A correction takes
+    over the pin."""
     old = load_visible(session, principal, Decision, corrects) if corrects is not None else None
 
     def check(values: dict[str, Any]) -> None:
         check_reference(session, principal, DECISIONS, values["reference"], values["owning_agency_id"])
-        if old is not None and session.scalar(select(Decision.id).where(Decision.corrects_id == old.id)):
-            raise ValidationError({"corrects": f"{old.reference} has been corrected already: correct the latest "
-                                               "entry of its corrections instead"})
         values["options"] = values.get("options") or ""
         values["decided_by"] = values.get("decided_by") or principal.label
         values["decided_at"] = values.get("decided_at") or utcnow()
-        values["corrects_id"] = old.id if old is not None else None
+        values["corrects_id"] = _end_of_corrections(session, principal, old).id if old is not None else None
 
     decision = create_record(session, principal, DECISIONS, data, check)
     if old is not None and is_pinned(session, old.id):
         _pin(session, principal, old, False)
         _pin(session, principal, decision, True)
     return decision
+
+
+def _end_of_corrections(session: Session, principal: Principal, old: Decision) -> Decision:
+    """The entry a correction of `old` attaches to: `old` when nothing corrects it; the last of its
+    corrections when the author may read none of them (a hidden correction must not answer
+    differently from none: the author learns nothing of it); refused when one is readable."""
+    last = old
+    while (later := session.scalar(select(Decision).where(Decision.corrects_id == last.id))) is not None:
+        try:
+            load_visible(session, principal, Decision, later.id)
+        except NotFound:
+            last = later
+            continue
+        raise ValidationError({"corrects": f"{old.reference} has been corrected already (by {later.reference}): "
+                                           "correct the latest entry of its corrections instead"})
+    return last
 
 
 def pin_decision(session: Session, principal: Principal, decision_id: int, pinned: bool) -> Decision:

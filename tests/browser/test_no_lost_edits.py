@@ -154,3 +154,30 @@ def test_provisioning_and_disabling_say_what_they_did(stack, page):
     form.get_by_role("button", name="Save").click()
     expect(page.get_by_text(re.compile(f"Saved {subject} .*disabled: signed out everywhere"))).to_be_visible()
     assert read(stack, select(User.active).where(User.subject == subject)) == (False,)
+
+
+def test_a_reference_being_typed_survives_the_pages_self_refresh(stack, page):
+    """A record page refreshes part of itself (the inbox count, every 2 s here): what a person is typing
+    into "Open by reference" stays there across refreshes, the count does change meanwhile, and Enter
+    opens the typed record (not the one open before)."""
+    first, typed, task = (f"TYPED-{next(numbers)}" for _ in range(3))
+    for key in (first, typed):
+        create(stack, "liaison.fbi", services.create_suspect, {"reference": key, "full_name": "Synthetic Subject",
+                                                               "tier": "heavy user", "status": "identified"})
+    open_record(page, stack.app, "liaison.fbi", "Suspects", first)
+    badge = page.get_by_role("link", name=re.compile(r"^Inbox: \d+ unread$"))
+    before = int(re.search(r"\d+", badge.inner_text()).group())
+
+    box = page.get_by_label("Open by reference")
+    box.click()
+    box.press("Control+a")
+    box.press_sequentially(typed[:-2], delay=200)
+    create(stack, "commander.met", services.create_task, {"reference": task, "title": "Serve the request",
+                                                          "status": "open", "priority": "high", "owning_agency": "FBI"})
+    expect(page.get_by_role("link", name=f"Inbox: {before + 1} unread")).to_be_visible()  # refreshed meanwhile
+    page.wait_for_timeout(4_500)  # and two refreshes more
+    box.press_sequentially(typed[-2:], delay=200)
+    expect(box).to_have_value(typed)
+    box.press("Enter")
+    expect(page.get_by_role("heading", name=typed, exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=first, exact=True)).to_have_count(0)

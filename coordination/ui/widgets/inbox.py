@@ -62,7 +62,9 @@ def notification_list() -> None:
         found = notifications.inbox(session, viewer, unread_only=unread_only,
                                     events=tuple(labels[label] for label in chosen),
                                     before=st.session_state.get(BEFORE_KEY))
-    st.button("Mark all read", key="inbox-all-read", on_click=_mark_all_read)
+        unread = notifications.unread_count(session, viewer)
+    st.button("Mark all read", key="inbox-all-read", on_click=_mark_all_read, disabled=not unread,
+              help=None if unread else "Nothing is unread.")
     if not found.entries:
         st.info("Nothing here." if st.session_state.get(BEFORE_KEY) is None else "Nothing older.")
     for entry in found.entries:
