@@ -13,6 +13,7 @@ from coordination.queries import contact_requests, hits
 from coordination.queries.contact_requests import HandlingCondition
 from coordination.queries.hits import HitMatch
 from coordination.text import plain
+from coordination.ui import gate
 from coordination.ui.widgets.context import agency_ids, engine, principal
 from coordination.ui.widgets.deconfliction import LABELS, ask_for_contact, confirmed_removal, day, identifier_form
 from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
@@ -23,7 +24,7 @@ CONDITIONS = [condition.value for condition in HandlingCondition]
 
 
 def _live(refresh: int, draw) -> None:
-    st.fragment(run_every=refresh)(draw)()
+    gate.refreshing(refresh, draw)  # redraws are not activity, and stop once the sign-in has ended
 
 
 # --- hits ---------------------------------------------------------------------------------------

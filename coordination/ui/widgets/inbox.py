@@ -11,6 +11,7 @@ from coordination import notices, policy, services, settings
 from coordination.db import read_session, write_session
 from coordination.queries import notifications
 from coordination.text import plain
+from coordination.ui import gate
 from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal, shown_errors
 
@@ -21,7 +22,7 @@ BEFORE_KEY = "inbox-before"  # the keyset page: older than this notification id
 def unread_badge() -> None:
     """'Inbox: 3 unread' in the sidebar, counted again every few seconds."""
     with st.sidebar:
-        st.fragment(run_every=settings.load().refresh_s)(_badge)()
+        gate.refreshing(settings.load().refresh_s, _badge)
 
 
 def _badge() -> None:
