@@ -118,14 +118,27 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
+SIZES = {"desk": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}  # the layout tests' sizes
+
+
+def _offline_page(browser, timeout_ms: int, **context_options) -> Iterator:
+    context = browser.new_context(**context_options)
     # the demo provider's own form links a CDN stylesheet; nothing may leave the machine
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
                   else route.abort())
     page = context.new_page()
-    page.set_default_timeout(20_000)
-    expect.set_options(timeout=20_000)  # expectations too: CI machines are shared and slow at times
+    page.set_default_timeout(timeout_ms)
+    expect.set_options(timeout=timeout_ms)  # expectations too: CI machines are shared and slow at times
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser):
+    yield from _offline_page(browser, 20_000)
+
+
+@pytest.fixture
+def sized_page(browser, request):
+    """A page at the size under test (its name is the test's `size` parameter, a key of SIZES)."""
+    yield from _offline_page(browser, 30_000, viewport=SIZES[request.node.callspec.params["size"]])

@@ -14,7 +14,8 @@ from sqlalchemy.orm import aliased
 
 from coordination.db import make_engine, read_session
 from coordination.models import Agency, Hit, Identifier, Suspect
-from tests.browser.test_picture_layout import SIZES, whole_page_screenshot
+from tests.browser.conftest import SIZES
+from tests.browser.test_picture_layout import whole_page_screenshot
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
@@ -26,17 +27,6 @@ READ = """() => { const main = document.querySelector('[data-testid=stMain]').cl
   return main.innerText; }"""
 MACHINE_WORDS = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(?:None|True|False|id)\b|[{}]|\bHitRow\b")
 
-
-@pytest.fixture
-def sized_page(browser, request):
-    context = browser.new_context(viewport=SIZES[request.node.callspec.params["size"]])
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                  else route.abort())
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    expect.set_options(timeout=30_000)
-    yield page
-    context.close()
 
 
 def suspect_with_a_hit(stack, agency: str) -> str:

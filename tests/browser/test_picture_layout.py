@@ -10,11 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import SIZES
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-
-SIZES = {"desk": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 # What is cut: a Plotly title (.gtitle) reaching outside its chart's drawing (.main-svg), or a tile
 # label (or anything in it) narrower than its text (Streamlit cuts labels with an ellipsis).
@@ -56,18 +55,6 @@ TOOLBAR_ON_TITLE = """(plot) => {
   return a.width > 0 && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 }"""
 
-
-@pytest.fixture
-def sized_page(browser, request):
-    """A page at the size under test (its name is the test's `size` parameter)."""
-    context = browser.new_context(viewport=SIZES[request.node.callspec.params["size"]])
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                  else route.abort())
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    expect.set_options(timeout=30_000)
-    yield page
-    context.close()
 
 
 @pytest.mark.parametrize("query", ["", "?agency=FBI"], ids=["everything", "fbi"])
