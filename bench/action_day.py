@@ -24,6 +24,7 @@ from coordination import demo, devstack, migrate, reference, services
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import PackageStatus, TargetPackage
 from coordination.principal import principal_for_subject
+from coordination.queries.action_day import LIVE_AHEAD, LIVE_BEHIND
 from coordination.settings import load
 from coordination.ui.widgets import audit_watch
 
@@ -160,11 +161,12 @@ def browser_latency(out: Path, runs: int = 10) -> list[float]:
             value.wait_for(timeout=60_000)
             with read_session(engine) as session:
                 who = principal_for_subject(session, "liaison.met")
-                # the board follows today (UTC): a package planned after midnight would change nothing on it
-                tomorrow = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), datetime.min.time(), UTC)
+                # the board opens on its live window: a package outside it would change nothing on it
+                now = datetime.now(UTC)
                 ids = list(session.scalars(select_packages().with_only_columns(TargetPackage.id)
                                            .where(TargetPackage.owning_agency_id == who.agency_id,
-                                                  TargetPackage.h_hour < tomorrow)))[:runs]
+                                                  TargetPackage.h_hour >= now - LIVE_BEHIND,
+                                                  TargetPackage.h_hour < now + LIVE_AHEAD)))[:runs]
             for package_id in ids:
                 before = value.inner_text()
                 page.wait_for_timeout(700)  # land the change anywhere in the fragment's second

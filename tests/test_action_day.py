@@ -281,6 +281,21 @@ def test_packages_are_scoped_by_marking_like_every_record(subjects):
         assert q.agency_packages(s, store.principal("liaison.fbi")) == []
 
 
+def test_the_live_board_follows_a_wave_across_midnight_and_leaves_out_what_is_long_past(store):
+    late = H_HOUR.replace(hour=22)  # a wave that starts at 22:00 UTC and runs into the next day
+    for ref, offset in (("P-GONE", -13), ("P-EARLIER", -11), ("P-TONIGHT", 1), ("P-AFTER-MIDNIGHT", 4),
+                        ("P-TOMORROW-NIGHT", 23), ("P-TOO-FAR", 25)):
+        create(store, "liaison.met", ref, h_hour=(late + timedelta(hours=offset)).isoformat())
+    with store.reader() as s:
+        met = store.principal("liaison.met")
+        live = {p.reference for p in q.board(s, met, late, q.LIVE).packages}
+        today = {p.reference for p in q.board(s, met, late, late.date()).packages}
+        assert live == {"P-EARLIER", "P-TONIGHT", "P-AFTER-MIDNIGHT", "P-TOMORROW-NIGHT"}
+        assert "P-AFTER-MIDNIGHT" not in today and "P-TONIGHT" in today
+        assert q.days(s, met, late)[0] == q.LIVE
+        assert q.LIVE not in q.days(s, met, late + timedelta(days=3))
+
+
 # --- event deconfliction ----------------------------------------------------------------------
 
 def warnings(store, subject: str) -> list[str]:

@@ -47,7 +47,7 @@ def test_every_arrest_of_the_action_day_has_its_package_and_the_day_holds_about_
 def test_the_second_wave_is_live_with_one_silent_package_and_one_conflict(live_demo):
     with read_session(live_demo) as s:
         commander = principal_for_subject(s, "commander.met")
-        board = q.board(s, commander, NOW, NOW.date())
+        board = q.board(s, commander, NOW, q.LIVE)
         statuses = {p.status for p in board.packages if abs(p.h_hour - NOW) < timedelta(hours=8)}
         assert {PackageStatus.PLANNED, PackageStatus.DEPLOYED} <= statuses
         assert len(board.silent) >= 1

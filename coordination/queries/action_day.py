@@ -171,16 +171,29 @@ class Board:
         return dict(counts)
 
 
-def days(session: Session, principal: Principal) -> list[date]:
-    """The days (UTC) that hold H-hours of packages the viewer may read, latest first."""
+# The live board follows the packages around now rather than a calendar day: a wave that starts at
+# 22:00 UTC runs past midnight, and a commander watching it must not lose half of it to the next day.
+LIVE_BEHIND, LIVE_AHEAD = timedelta(hours=12), timedelta(hours=24)
+LIVE = "live"
+
+
+def days(session: Session, principal: Principal, now: datetime | None = None) -> list[date | str]:
+    """The days (UTC) that hold H-hours of packages the viewer may read, latest first; given now, led by
+    `LIVE` when the live window holds any."""
     hours = session.scalars(select(TargetPackage.h_hour).where(policy.visible(TargetPackage, principal))).all()
-    return sorted({h.astimezone(UTC).date() for h in hours}, reverse=True)
+    found: list[date | str] = sorted({h.astimezone(UTC).date() for h in hours}, reverse=True)
+    if now is not None and any(now - LIVE_BEHIND <= h < now + LIVE_AHEAD for h in hours):
+        found.insert(0, LIVE)
+    return found
 
 
-def board(session: Session, principal: Principal, now: datetime, day: date | None = None) -> Board:
-    """The board of one day's packages (by H-hour, UTC), or of every package."""
+def board(session: Session, principal: Principal, now: datetime, day: date | str | None = None) -> Board:
+    """The board of one day's packages (by H-hour, UTC), of the live window around now (`LIVE`: from
+    12 hours before to 24 hours after), or of every package."""
     where = []
-    if day is not None:
+    if day == LIVE:
+        where = [TargetPackage.h_hour >= now - LIVE_BEHIND, TargetPackage.h_hour < now + LIVE_AHEAD]
+    elif day is not None:
         start = datetime.combine(day, time(), UTC)
         where = [TargetPackage.h_hour >= start, TargetPackage.h_hour < start + timedelta(days=1)]
     found = _packages(session, principal, *where)

@@ -19,15 +19,23 @@ from coordination.ui.widgets.live_picture import PLOTLY_CONFIG, TILE_MIN_WIDTH
 WATCH = "action-day-board-head"
 ROW_PX = 35  # a dataframe row
 
+
+def _day_label(day) -> str:
+    if day == action_day.LIVE:
+        return "Live: 12 hours back to 24 hours ahead"
+    return f"{day:%a %d %b %Y}"
+
+
 viewer = principal()
 now = datetime.now(UTC)
 seen_now(WATCH)
 st.title("Action day board")
 with read_session(engine()) as session:
-    days = action_day.days(session, viewer)
-    # the day whose H-hours the board follows: today when it holds any, else the latest
-    day = st.selectbox("Day (H-hours in UTC)", days, format_func=lambda d: f"{d:%a %d %b %Y}", key="board-day",
-                       index=days.index(now.date()) if now.date() in days else 0) if days else None
+    days = action_day.days(session, viewer, now)
+    # the live window when it holds any package, else today when it does, else the latest day
+    day = st.selectbox("Day (H-hours in UTC)", days, format_func=_day_label, key="board-day",
+                       index=0 if days[0] == action_day.LIVE or now.date() not in days
+                       else days.index(now.date())) if days else None
     board = action_day.board(session, viewer, now, day)
     warnings = action_day.conflict_warnings(session, viewer)
 
