@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from coordination.db import WRITER_LOCK, insert_rows
+from coordination.db import WRITER_LOCK, holds_write_lock, insert_rows
 from coordination.models import AuditEvent, Outcome, utcnow
 from coordination.principal import Principal
 
@@ -90,7 +90,7 @@ def first_seq_since(session: Session, when: datetime, fan_out: int = 64) -> int:
 
 def lock_head(session: Session) -> None:
     """Serialise appends to the chain until the transaction ends (SQLite: BEGIN IMMEDIATE did)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and not holds_write_lock(session.connection()):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
 
 

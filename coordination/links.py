@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from coordination import policy, references
+from coordination.db import one_of
 from coordination.fields import shown
 from coordination.models import Agency, MarkedRecord
 from coordination.principal import Principal
@@ -57,7 +58,7 @@ def link_candidates(session: Session, principal: Principal, model: type[MarkedRe
     for start in range(0, len(plain), 5000):
         for record_id, agency_id, key in session.execute(
                 select(model.id, model.owning_agency_id, column)
-                .where(column.in_(plain[start:start + 5000]), scope)):
+                .where(one_of(session, column, plain[start:start + 5000]), scope)):
             found[key].add((record_id, agency_id))
     wanted = sorted(qualified)
     for start in range(0, len(wanted), 5000):

@@ -27,9 +27,13 @@ MARKING_FIELDS = ("tlp", "classification")
 def current_operation(session: Session) -> Operation:
     if "operation" in session.info:  # a bulk import pins it for its one transaction
         return session.info["operation"]
-    operation = session.scalar(select(Operation).order_by(Operation.id).limit(1))
-    if operation is None:
-        raise ValidationError({"operation": "no operation is set up yet; run `python -m coordination demo load`"})
+    # looked up once a transaction (a record saved with its identifiers asked four times)
+    transaction, operation = session.info.get("operation of transaction", (None, None))
+    if transaction is not session.get_transaction() or operation is None:
+        operation = session.scalar(select(Operation).order_by(Operation.id).limit(1))
+        if operation is None:
+            raise ValidationError({"operation": "no operation is set up yet; run `python -m coordination demo load`"})
+        session.info["operation of transaction"] = (session.get_transaction(), operation)
     return operation
 
 
