@@ -18,6 +18,7 @@ from coordination import settings
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 WRITER_LOCK = 0x61756469  # PostgreSQL advisory lock id that serialises writers; audit.lock_head takes it too
 _WRITE = "coord_write"
+_BULK_CACHE = "coord_bulk_cache"
 
 
 def make_engine(url: str | None = None, **kwargs) -> Engine:
@@ -55,6 +56,11 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if holds_write_lock(connection) else "BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(dbapi_connection, record) -> None:
+        if record.info.pop(_BULK_CACHE, False):  # back to the everyday cache (`bulk_cache`)
+            dbapi_connection.execute(f"PRAGMA cache_size={SQLITE_DEFAULT_CACHE}")
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -96,6 +102,22 @@ def one_of(session: Session, column, values) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+SQLITE_BULK_CACHE_KIB = 256 * 1024
+SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default (KiB when negative)
+
+
+def bulk_cache(session: Session) -> None:
+    """On SQLite, give this session's connection a page cache fit for one bulk write (256 MB, not
+    2 MB) until it goes back to the pool: an import of 100,000 identifiers touches pages all over an
+    index of 1.5 million random keys, which a small cache reads and spills again and again (its
+    inserts took 3.8 s rather than 2.5 s). Only for the bulk write: every pooled connection holding
+    that much would add up."""
+    if session.get_bind().dialect.name == "sqlite":
+        connection = session.connection()
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}")
+        connection.connection.info[_BULK_CACHE] = True
 
 
 COPY_FROM = 100  # PostgreSQL: from this many rows, COPY (several times faster than executemany)

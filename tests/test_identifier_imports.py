@@ -10,7 +10,7 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from coordination import audit, exports, services
+from coordination import audit, db, exports, services
 from coordination.kinds import SUSPECTS
 from coordination.models import AuditEvent, Hit, Identifier, Outcome
 from coordination.services import identifier_imports
@@ -191,3 +191,18 @@ def test_the_command_line_imports_identifiers_and_makes_keys(tmp_path, key_file)
     out = tmp_path / "ids-out.csv"
     cli("export", "identifiers", "--as", "liaison.fbi", "--out", str(out), "--database-url", url)
     assert f"suspect,{reference},phone number,'+12025550143," in out.read_text()
+
+
+def test_an_import_on_sqlite_has_a_large_cache_only_while_it_writes(two_agencies):
+    store = two_agencies
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("the page cache is SQLite's")
+    seen = []
+    with store.writer() as s:  # the cache the bulk write runs with
+        db.bulk_cache(s)
+        seen.append(s.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+    assert run(store, csv_bytes(f"suspect,F-1,phone number,{SAME_NUMBER},")).committed
+    for _ in range(3):  # every pooled connection is back to the everyday cache
+        with store.reader() as s:
+            seen.append(s.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+    assert seen == [-db.SQLITE_BULK_CACHE_KIB] + [db.SQLITE_DEFAULT_CACHE] * 3

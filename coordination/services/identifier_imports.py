@@ -24,7 +24,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from coordination import audit, identifiers, policy, references
-from coordination.db import insert_rows, one_of, write_session
+from coordination.db import bulk_cache, insert_rows, one_of, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
 from coordination.fields import shown
@@ -75,6 +75,7 @@ def import_identifiers(engine: Engine, principal: Principal, file_name: str, con
     result.rows = len(table.rows)
     with write_session(engine) as session:
         audit.lock_head(session)  # imports queue one behind the other, so a second sees the first's rows
+        bulk_cache(session)
         try:
             key = operation_key(session, principal)
         except KeyMissing as error:
