@@ -15,10 +15,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
@@ -111,8 +112,12 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
     keyed_of = key.keying()
     kinds: dict[str, IdentifierKind | Problem] = {}
     typed = [_typed(cells, records[name], kinds, countries) for cells, name in zip(cells_of, names, strict=True)]
-    ahead = _normalised_ahead([job for job in typed if not isinstance(job[0], Problem)]) \
-        if len(rows) >= PARALLEL_FROM else None
+    named = {(record.entity, record.id) for record in records.values() if isinstance(record, _Record)}
+    if len(rows) >= PARALLEL_FROM:  # what the records hold is read while the helper normalises
+        ahead, held = _normalised_ahead([job for job in typed if not isinstance(job[0], Problem)],
+                                        lambda: _held(session, named))
+    else:
+        ahead, held = None, _held(session, named)
     checked: list[tuple[Row, _Record, str, str | None, identifiers.Normalised, str]] = []
     for done, (row, cells, name, job) in enumerate(zip(rows, cells_of, names, typed, strict=True), start=1):
         if progress and (done % 500 == 0 or done == len(rows)):
@@ -138,7 +143,6 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
             result.problems += problems
         else:
             checked.append((row, record, value, qualifier, normal, keyed_of(normal.kind.value, normal.value)))
-    held = _held(session, {(record.entity, record.id) for _, record, *_ in checked})
     operation_id, now = current_operation(session).id, utcnow()
     new: list[dict] = []
     for row, record, value, qualifier, normal, keyed in checked:
@@ -159,6 +163,8 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
 
 
 Job = tuple[IdentifierKind | Problem, str, str | None, str | None]  # kind, value, qualifier, region
+Normal = identifiers.Normalised | dict[str, str]  # a job's normal form, or its problems by column
+T = TypeVar("T")
 
 
 def _typed(cells: dict[str, str], record: _Record | Problem, kinds: dict[str, IdentifierKind | Problem],
@@ -170,7 +176,7 @@ def _typed(cells: dict[str, str], record: _Record | Problem, kinds: dict[str, Id
             cells.get("qualifier", "").strip() or None, region)
 
 
-def _normalised(job: Job) -> identifiers.Normalised | dict[str, str]:
+def _normalised(job: Job) -> Normal:
     """The normal form of one row's identifier, or its problems by column."""
     try:
         return normalised(*job)
@@ -178,25 +184,28 @@ def _normalised(job: Job) -> identifiers.Normalised | dict[str, str]:
         return error.problems
 
 
-def _normalised_all(jobs: list[Job]) -> list[identifiers.Normalised | dict[str, str]]:
+def _normalised_all(jobs: list[Job]) -> list[Normal]:
     return [_normalised(job) for job in jobs]
 
 
-def _normalised_ahead(jobs: list[Job]) -> Iterator[identifiers.Normalised | dict[str, str]]:
+def _normalised_ahead(jobs: list[Job], meanwhile: Callable[[], T]) -> tuple[Iterator[Normal], T]:
     """Each job's outcome, in order, a large file's shared with a second process (normalising is
-    most of an import's time: 40 us a phone number, 25 us an e-mail address). The helper is forked,
-    so only from a process with no other thread (one could hold a lock the copy never sees released:
-    the app's uploads are normalised here); where no process can be made, all are done here."""
+    most of an import's time: 40 us a phone number, 25 us an e-mail address), and what `meanwhile`
+    returns, run here while the helper works (the helper takes the larger share for it). The helper
+    is forked, so only from a process with no other thread (one could hold a lock the copy never
+    sees released: the app's uploads are normalised here); where no process can be made, all are
+    done here."""
     if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        return iter(_normalised_all(jobs))
-    split = len(jobs) * 9 // 20  # the helper's share, the smaller: it starts a moment later
+        return iter(_normalised_all(jobs)), meanwhile()
+    split, got = len(jobs) * 3 // 5, None  # the helper's share
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             theirs = pool.submit(_normalised_all, jobs[:split])
+            got = (meanwhile(),)
             mine = _normalised_all(jobs[split:])
-            return iter(theirs.result() + mine)
+            return iter(theirs.result() + mine), got[0]
     except (OSError, BrokenProcessPool):
-        return iter(_normalised_all(jobs))
+        return iter(_normalised_all(jobs)), got[0] if got else meanwhile()
 
 
 def _kind(seen: dict[str, IdentifierKind | Problem], text: str) -> IdentifierKind | Problem:
