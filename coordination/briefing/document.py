@@ -86,7 +86,8 @@ class BriefingPDF(FPDF):
     def heading(self, text: str, size: int = 14) -> None:
         self.shape_for([text])
         self.set_font("Body", "B", size)
-        self.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        # left-aligned: multi_cell justifies by default, which spread a wrapped heading's words apart
+        self.multi_cell(0, size * 0.55, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_font("Body", "", 10)
         self.ln(2)
 
