@@ -3,7 +3,7 @@ one bar no wider than among several, a map that keeps its view; and the counts s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -17,6 +17,7 @@ from coordination.aggregates import (
     Picture,
     PipelineCell,
 )
+from coordination.charts.action_day import _hours_at_least
 
 NL = JurisdictionArrests("NL", "Netherlands", "NL", 52.13, 5.29, 9)
 US_CA = JurisdictionArrests("US-CA", "United States (California)", "US", 36.78, -119.42, 4)
@@ -113,3 +114,10 @@ def test_a_selection_is_named_as_the_chart_shows_it():
     assert charts.shown_names("arrests_by_jurisdiction", a_picture())["NL"] == "Netherlands"
     assert charts.shown_names("arrests_map", a_picture())["US-NY"] == "United States (New York)"
     assert charts.shown_names("tasks_by_agency", a_picture()) == {}  # agencies show as their codes
+
+
+def test_the_action_day_timeline_keeps_an_axis_of_hours_for_packages_at_one_moment():
+    at = datetime(2026, 11, 27, 0, 20, tzinfo=UTC)
+    assert _hours_at_least([at, None, at]) == {"range": [at - timedelta(hours=1), at + timedelta(hours=1)]}
+    assert _hours_at_least([at, at + timedelta(hours=5)]) == {}  # wide enough: drawn as it is
+    assert _hours_at_least([]) == {}

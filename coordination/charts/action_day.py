@@ -3,6 +3,8 @@ H-hours, and the packages on the map coloured by status (on the country outlines
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import plotly.graph_objects as go
 
 from coordination.charts import MAP_HEIGHT, MAP_LATITUDES, MAP_LONGITUDES, PALETTE, _extent, _layout
@@ -43,7 +45,18 @@ def timeline(board: Board) -> go.Figure:
     rows = sorted({p.jurisdiction for p in packages})
     return _layout(figure, f"Planned and actual H-hours (UTC, {len(entered)} of {len(packages)} entered)",
                    yaxis={"categoryorder": "array", "categoryarray": rows[::-1]},
+                   xaxis=_hours_at_least([*late_x, *(p.h_hour for p in packages)]),
                    height=max(260, 90 + 28 * len(rows)))
+
+
+def _hours_at_least(times: list, span: timedelta = timedelta(hours=2)) -> dict:
+    """A time axis at least `span` wide: packages all planned for one moment drew an axis of
+    milliseconds ("00:19:59.999")."""
+    times = [t for t in times if t is not None]
+    if not times or max(times) - min(times) >= span:
+        return {}
+    middle = min(times) + (max(times) - min(times)) / 2
+    return {"range": [middle - span / 2, middle + span / 2]}
 
 
 def package_map(board: Board) -> go.Figure:

@@ -33,7 +33,7 @@ st.title("Action day board")
 with read_session(engine()) as session:
     days = action_day.days(session, viewer, now)
     # the live window when it holds any package, else today when it does, else the latest day
-    day = st.selectbox("Day (H-hours in UTC)", days, format_func=_day_label, key="board-day",
+    day = st.selectbox("Packages shown (by H-hour, UTC)", days, format_func=_day_label, key="board-day",
                        index=0 if days[0] == action_day.LIVE or now.date() not in days
                        else days.index(now.date())) if days else None
     board = action_day.board(session, viewer, now, day)
