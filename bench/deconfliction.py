@@ -22,7 +22,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from alembic import command
@@ -227,17 +227,19 @@ def bench(label: str, engine: Engine, key) -> None:
           f"(slowest {min(imports)[0]:,.0f} rows/s) | {rate:,.0f} rows/s | >= 10,000 rows/s |")
 
 
-def main(out: Path, postgres_url: str | None = None, stores: tuple[str, ...] = ("sqlite", "postgresql")) -> None:
-    key = use_key(out)
-    for label, engine in engines(out, "deconfliction-stress", postgres_url, PG_SCHEMA, stores):
-        bench(label, engine, key)
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(doc: str, name: str, schema: str, measure: Callable[[str, Engine, object], None]) -> None:
+    """The command line both deconfliction benches take: `measure(label, engine, key)` for each store
+    asked for, on its stress database (`name` in --out for SQLite, `schema` on PostgreSQL)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
-                        help="also measure on this PostgreSQL database (schema bench_deconfliction is replaced)")
+                        help=f"also measure on this PostgreSQL database (schema {schema} is replaced)")
     args = parser.parse_args()
-    main(args.out, args.postgres, tuple(args.stores.split(",")))
+    key = use_key(args.out)
+    for label, engine in engines(args.out, name, args.postgres, schema, tuple(args.stores.split(","))):
+        measure(label, engine, key)
+
+
+if __name__ == "__main__":
+    command_line(__doc__, "deconfliction-stress", PG_SCHEMA, bench)

@@ -12,15 +12,13 @@ stress database loaded only when missing, under out/bench) is bench.deconflictio
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
-from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
 from bench import dashboard, signed_in
-from bench.deconfliction import OUT, engines, median_ms, ready, use_key
+from bench.deconfliction import command_line, median_ms, ready
 from coordination.aggregates import hits_between_agencies, pending_requests, told_hits
 from coordination.db import read_session
 from coordination.models import Hit, Identifier
@@ -82,16 +80,5 @@ def bench(label: str, engine: Engine, key) -> None:
           f"{picture['floor_ms']:.0f} ms ({picture['full_ms'] / picture['floor_ms']:.2f}x) | < 1 s, <= 1.5x |")
 
 
-def main(out: Path, postgres_url: str | None = None, stores: tuple[str, ...] = ("sqlite", "postgresql")) -> None:
-    key = use_key(out)
-    for label, engine in engines(out, "deconfliction-ui-stress", postgres_url, PG_SCHEMA, stores):
-        bench(label, engine, key)
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--stores", default="sqlite,postgresql")
-    parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"))
-    args = parser.parse_args()
-    main(args.out, args.postgres, tuple(args.stores.split(",")))
+    command_line(__doc__, "deconfliction-ui-stress", PG_SCHEMA, bench)
