@@ -51,7 +51,9 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_UNPACK_RATIO = 100  # real workbooks compress about 5-20x; a zip bomb far more
 RATIO_FREE_BYTES = 1024 * 1024  # a part this small may compress as well as it likes
 MAX_PART_BYTES = 16 * 1024 * 1024  # the workbook, its relationships and its styles
-MAX_XML_ELEMENTS = 6_000_000  # over the parts read, about 140,000 rows of 14 cells: 10 s on a busy core
+# over the parts read, about 93,000 rows of 14 cells (a 100,000-row file of 5 columns holds 2,100,000):
+# refused within 4-5.5 s of CPU here. At 6,000,000 it took 6-8 s, and over 10 s on a busy CI machine.
+MAX_XML_ELEMENTS = 4_000_000
 MAX_XML_DEPTH = 64
 MAX_XML_ITEM_BYTES = 1024 * 1024  # one tag, comment or instruction as the XML parser holds it
 MAX_XML_NAMES = 10_000  # different element and attribute names in a part (a sheet uses about 30)
