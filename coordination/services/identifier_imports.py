@@ -280,12 +280,11 @@ def _held(session: Session, records: set[tuple[str, int]]) -> set[tuple[str, int
     by_entity: dict[str, list[int]] = {}
     for entity, record_id in sorted(records):
         by_entity.setdefault(entity, []).append(record_id)
-    batch = BATCH * 4 if session.get_bind().dialect.name == "postgresql" else BATCH  # one array parameter there
     for entity, ids in by_entity.items():
-        for start in range(0, len(ids), batch):
+        for start in range(0, len(ids), BATCH):
             held.update((entity, record_id, keyed) for record_id, keyed in session.execute(
                 select(Identifier.record_id, Identifier.keyed).where(
-                    Identifier.record_entity == entity, one_of(session, Identifier.record_id, ids[start:start + batch]),
+                    Identifier.record_entity == entity, one_of(session, Identifier.record_id, ids[start:start + BATCH]),
                     Identifier.removed_at.is_(None))))
     return held
 

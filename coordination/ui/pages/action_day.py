@@ -2,7 +2,7 @@
 map, nil and aborted packages with their reasons, and packages silent for an hour past H-hour.
 It follows the day by itself: a one-second check of the audit head redraws it after any write."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -22,7 +22,8 @@ ROW_PX = 35  # a dataframe row
 
 def _day_label(day) -> str:
     if day == action_day.LIVE:
-        return "Live: 12 hours back to 24 hours ahead"
+        return (f"Live: {action_day.LIVE_BEHIND / timedelta(hours=1):g} hours back to "
+                f"{action_day.LIVE_AHEAD / timedelta(hours=1):g} hours ahead")
     return f"{day:%a %d %b %Y}"
 
 
