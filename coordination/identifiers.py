@@ -62,8 +62,16 @@ MAX_VALUE = 300  # longer input is refused before any parsing: bounded time on h
 class Normalised:
     kind: IdentifierKind
     value: str  # the normal form: what is keyed and compared
-    display: str  # how its own agency reads it
+    shown: str | None  # how its own agency reads it; None: written out from the value when read (`display`)
     phonetic: str | None = None  # people only: the sound of the name and the birth date, for possible matches
+
+    @property
+    def display(self) -> str:
+        """How its own agency reads it. A phone number is written out only when asked: that was a fifth
+        of its normalising, for every row of an import, which never shows it."""
+        if self.shown is not None:
+            return self.shown
+        return phonenumbers.format_number(phonenumbers.parse(self.value), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def normalise(kind: IdentifierKind | str, value: str, *, qualifier: str | None = None,
@@ -153,9 +161,8 @@ def _phone(value: str, qualifier: str | None, region: str | None) -> Normalised:
     if not phonenumbers.is_valid_number(number):
         country = _country(phonenumbers.region_code_for_country_code(number.country_code))
         raise ValueError(f"is not a valid {country} phone number")
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return Normalised(IdentifierKind.PHONE, e164, shown)
+    return Normalised(IdentifierKind.PHONE, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+                      None)
 
 
 def _email(value: str, qualifier: str | None, region: str | None) -> Normalised:
@@ -388,6 +395,8 @@ def _domain(value: str) -> Normalised:
     except (idna.IDNAError, UnicodeError) as error:
         raise ValueError(f"is not a valid domain name ({_idna_reason(error)})") from None
     labels = ascii_form.split(".")
+    if "" in labels:  # idna lets one empty part through at the end ("example.org.." less its root dot)
+        raise ValueError("is not a valid domain name (two dots follow each other, or it starts with a dot)")
     if len(labels) < 2:
         raise ValueError("is not a domain name: it needs at least one dot (example.com)")
     if labels[-1].isdigit():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from typing import TypeVar
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from coordination import audit, identifiers, policy, references
+from coordination import audit, policy, references
 from coordination.db import bulk_cache, insert_rows, one_of, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
@@ -109,16 +109,16 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
     names = [_named(cells) for cells in cells_of]
     records = _records(session, principal, set(names))
     countries = dict(session.execute(select(Agency.id, Agency.country)).all())
-    keyed_of = key.keying()
     kinds: dict[str, IdentifierKind | Problem] = {}
     typed = [_typed(cells, records[name], kinds, countries) for cells, name in zip(cells_of, names, strict=True)]
     named = {(record.entity, record.id) for record in records.values() if isinstance(record, _Record)}
+    jobs = [job for job in typed if not isinstance(job[0], Problem)]
     if len(rows) >= PARALLEL_FROM:  # what the records hold is read while the helper normalises
-        ahead, held = _normalised_ahead([job for job in typed if not isinstance(job[0], Problem)],
-                                        lambda: _held(session, named))
+        outcomes, held = _keyed_ahead(key, jobs, lambda: _held(session, named))
     else:
-        ahead, held = None, _held(session, named)
-    checked: list[tuple[Row, _Record, str, str | None, identifiers.Normalised, str]] = []
+        outcomes, held = _keyed_all(key, jobs), _held(session, named)
+    ahead = iter(outcomes)
+    checked: list[tuple[Row, _Record, str, str | None, Keyed]] = []
     for done, (row, cells, name, job) in enumerate(zip(rows, cells_of, names, typed, strict=True), start=1):
         if progress and (done % 500 == 0 or done == len(rows)):
             progress(done, len(rows))
@@ -135,17 +135,17 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
         if isinstance(kind, Problem):
             problems.append(Problem(row.number, kind.column, kind.reason))
         else:
-            normal = next(ahead) if ahead is not None else _normalised(job)
-            if isinstance(normal, dict):
+            outcome = next(ahead)
+            if isinstance(outcome, dict):
                 problems += [Problem(row.number, column, f"'{shown(cells.get(column, ''))}' {reason}")
-                             for column, reason in normal.items()]
+                             for column, reason in outcome.items()]
         if problems:
             result.problems += problems
         else:
-            checked.append((row, record, value, qualifier, normal, keyed_of(normal.kind.value, normal.value)))
+            checked.append((row, record, value, qualifier, outcome))
     operation_id, now = current_operation(session).id, utcnow()
     new: list[dict] = []
-    for row, record, value, qualifier, normal, keyed in checked:
+    for row, record, value, qualifier, (kind, normal, keyed, sound) in checked:
         if (record.entity, record.id, keyed) in held:
             result.unchanged += 1  # there already, or earlier in this file: whoever owns the record
         elif not record.changeable:
@@ -153,8 +153,8 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
                 principal, policy.Action.UPDATE, record.entity), refused=True))
         else:
             held.add((record.entity, record.id, keyed))
-            new.append({"operation_id": operation_id, "kind": normal.kind, "value": value, "qualifier": qualifier,
-                        "normalised": normal.value, "keyed": keyed, "phonetic_keyed": phonetic_keyed(key, normal),
+            new.append({"operation_id": operation_id, "kind": kind, "value": value, "qualifier": qualifier,
+                        "normalised": normal, "keyed": keyed, "phonetic_keyed": sound,
                         "record_entity": record.entity, "record_id": record.id,
                         "owning_agency_id": record.owning_agency_id, "tlp": record.tlp,
                         "added_by_id": principal.user_id, "added_at": now})
@@ -163,7 +163,8 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
 
 
 Job = tuple[IdentifierKind | Problem, str, str | None, str | None]  # kind, value, qualifier, region
-Normal = identifiers.Normalised | dict[str, str]  # a job's normal form, or its problems by column
+Keyed = tuple[IdentifierKind, str, str, str | None]  # kind, normal form, keyed value, keyed sound (people)
+Normal = Keyed | dict[str, str]  # a job's normal form keyed, or its problems by column
 T = TypeVar("T")
 
 
@@ -176,36 +177,39 @@ def _typed(cells: dict[str, str], record: _Record | Problem, kinds: dict[str, Id
             cells.get("qualifier", "").strip() or None, region)
 
 
-def _normalised(job: Job) -> Normal:
-    """The normal form of one row's identifier, or its problems by column."""
-    try:
-        return normalised(*job)
-    except ValidationError as error:
-        return error.problems
+def _keyed_all(key: MatchingKey, jobs: list[Job]) -> list[Normal]:
+    """Each job's normal form and keyed values, or its problems by column (plain tuples: they cross
+    from the helper process several times faster than Normalised objects)."""
+    keyed, outcomes = key.keying(), []
+    for job in jobs:
+        try:
+            normal = normalised(*job)
+        except ValidationError as error:
+            outcomes.append(error.problems)
+            continue
+        value_keyed = keyed(normal.kind.value, normal.value)
+        outcomes.append((normal.kind, normal.value, value_keyed, phonetic_keyed(key, normal)))
+    return outcomes
 
 
-def _normalised_all(jobs: list[Job]) -> list[Normal]:
-    return [_normalised(job) for job in jobs]
-
-
-def _normalised_ahead(jobs: list[Job], meanwhile: Callable[[], T]) -> tuple[Iterator[Normal], T]:
+def _keyed_ahead(key: MatchingKey, jobs: list[Job], meanwhile: Callable[[], T]) -> tuple[list[Normal], T]:
     """Each job's outcome, in order, a large file's shared with a second process (normalising is
-    most of an import's time: 40 us a phone number, 25 us an e-mail address), and what `meanwhile`
+    most of an import's time: 25 us a phone number, 20 us an e-mail address), and what `meanwhile`
     returns, run here while the helper works (the helper takes the larger share for it). The helper
     is forked, so only from a process with no other thread (one could hold a lock the copy never
     sees released: the app's uploads are normalised here); where no process can be made, all are
     done here."""
     if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        return iter(_normalised_all(jobs)), meanwhile()
+        return _keyed_all(key, jobs), meanwhile()
     split, got = len(jobs) * 3 // 5, None  # the helper's share
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            theirs = pool.submit(_normalised_all, jobs[:split])
+            theirs = pool.submit(_keyed_all, key, jobs[:split])
             got = (meanwhile(),)
-            mine = _normalised_all(jobs[split:])
-            return iter(theirs.result() + mine), got[0]
+            mine = _keyed_all(key, jobs[split:])
+            return theirs.result() + mine, got[0]
     except (OSError, BrokenProcessPool):
-        return iter(_normalised_all(jobs)), got[0] if got else meanwhile()
+        return _keyed_all(key, jobs), got[0] if got else meanwhile()
 
 
 def _kind(seen: dict[str, IdentifierKind | Problem], text: str) -> IdentifierKind | Problem:

@@ -116,6 +116,8 @@ BAD: dict[K, list[tuple[str, str | None, str | None, str]]] = {
         ("-example.org", None, None, "hyphen"),
         ("a" * 64 + ".org", None, None, "longer than 63"),
         ("example..org", None, None, "two dots"),
+        ("example.org..", None, None, "two dots"),  # one trailing dot is the root; two leave a part empty
+        ("0..", None, None, "two dots"),
         ("xn--zz.org", None, None, "punycode"),
         ("ex\u200dample.org", None, None, "invisible"),
         ("203.0.113.5", None, None, "is a number"),
