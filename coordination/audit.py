@@ -111,11 +111,31 @@ def record(session: Session, event: NewEvent) -> int:
     return record_many(session, [event])
 
 
+_HEAD = "audit head of transaction"
+
+
+def latest(session: Session) -> tuple[int, str]:
+    """The head as the caller's transaction sees it: read once a transaction (or savepoint) and moved
+    on by each append in it. (A record saved with its identifiers appends twice and its notifications
+    name the head: three reads of the same row.) Whatever else appends says so (`forget_head`);
+    a savepoint rolled back, or a new transaction, reads it again."""
+    marker, known = session.info.get(_HEAD, (None, None))
+    if marker != (session.get_transaction(), session.get_nested_transaction()) or known is None:
+        return head(session)
+    return known
+
+
+def forget_head(session: Session) -> None:
+    """For a writer that appends to the trail other than through `record_many` (the demo loader's
+    bulk chain): the next append reads the head again."""
+    session.info.pop(_HEAD, None)
+
+
 def record_many(session: Session, events: list[NewEvent], at: datetime | None = None) -> int:
     """Append events in order, in the caller's transaction (one INSERT); returns the last seq."""
     session.flush()
     lock_head(session)
-    seq, prev = head(session)
+    seq, prev = latest(session)
     when = at or utcnow()
     rows = []
     for event in events:
@@ -127,6 +147,7 @@ def record_many(session: Session, events: list[NewEvent], at: datetime | None = 
         row["hash"] = prev = event_hash(**row)
         rows.append(row)
     insert_rows(session, AuditEvent.__table__, rows)  # no ORM work per event; COPY on PostgreSQL for many
+    session.info[_HEAD] = ((session.get_transaction(), session.get_nested_transaction()), (seq, prev))
     return seq
 
 

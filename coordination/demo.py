@@ -309,6 +309,7 @@ class _Generator:
                 self.progress("audit trail", done, total)
         self.events = []
         self.flush()
+        audit.forget_head(self.session)
         self.progress("audit trail", total, total)
 
     def marked(self, entity: str, entity_id: int, agency: str, when: datetime) -> dict:

@@ -140,3 +140,31 @@ def test_the_first_event_since_a_time_is_found_by_its_sequence(store):
         found = {day: audit.first_seq_since(session, base + timedelta(days=day, hours=-1)) for day in (2, 3, 9, 10)}
         assert found == {2: start + 2, 3: start + 4, 9: start + 5, 10: start + 6}
         assert audit.first_seq_since(session, datetime(2000, 1, 1, tzinfo=UTC)) == 1
+
+
+def test_appends_after_a_rolled_back_savepoint_or_another_writer_keep_the_chain(store):
+    """The head is read once a transaction and moved on by each append (`audit.latest`): an append
+    rolled back with its savepoint must not be the next one's predecessor, nor may a session reuse the
+    head of its last transaction after another writer appended."""
+    met = store.principal("liaison.met")
+
+    def event(name):
+        return audit.NewEvent(met, name, "suspect", None)
+    with store.writer() as session:
+        first = audit.record(session, event("kept 1"))
+        savepoint = session.begin_nested()
+        audit.record(session, event("rolled back"))
+        savepoint.rollback()
+        assert audit.record(session, event("kept 2")) == first + 1
+        session.commit()
+        with store.writer() as other:
+            audit.record(other, event("by another writer"))
+            other.commit()
+        audit.record(session, event("kept 3"))
+        session.commit()
+    with store.reader() as session:
+        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.seq >= first)
+                                       .order_by(AuditEvent.seq)))
+    assert actions == ["kept 1", "kept 2", "by another writer", "kept 3"]
+    result = verify(store)
+    assert result.ok, result.reason

@@ -48,11 +48,25 @@ def granted_agency_ids(session: Session, entity: str, entity_id: int) -> set[int
         RecordGrant.record_entity == entity, RecordGrant.record_id == entity_id)))
 
 
+_CREATED = "records created in this transaction"
+
+
+def created_in_transaction(session: Session) -> set[tuple[type, int]]:
+    """(model, id) of the records this transaction created: the session's copies of them are current."""
+    transaction, created = session.info.get(_CREATED, (None, None))
+    if transaction is not session.get_transaction() or created is None:
+        created = set()
+        session.info[_CREATED] = (session.get_transaction(), created)
+    return created
+
+
 def load_visible(session: Session, principal: Principal, model: type[MarkedRecord], record_id: Any):
     """The record, if the principal may read it; otherwise NotFound (unseen records do not exist)."""
     # populate_existing: a session that served earlier calls must not decide on its stale copy; a bulk
-    # import loaded what it links to inside its own transaction, so its copies are current
-    fresh = session.info.get("loaded_in_this_transaction", False)
+    # import loaded what it links to inside its own transaction, and a record created in this
+    # transaction (saved with its identifiers) is as written, so those copies are current
+    fresh = session.info.get("loaded_in_this_transaction", False) or (model, record_id) in created_in_transaction(
+        session)
     record = session.get(model, record_id, populate_existing=not fresh) if isinstance(record_id, int) else None
     named = recipient_ids(session, model.entity, record.id) if record is not None and record.tlp is TLP.RED else ()
     granted = granted_agency_ids(session, model.entity, record.id) \
@@ -354,6 +368,7 @@ def create_record(session: Session, principal: Principal, kind: Kind, data: Mapp
     record = model(**values, operation_id=current_operation(session).id, updated_by_id=principal.user_id)
     session.add(record)
     session.flush()
+    created_in_transaction(session).add((model, record.id))
     if recipients:
         set_recipients(session, model.entity, record.id, recipients)
     audit.record(session, audit.NewEvent(principal, "create", model.entity, record.id,

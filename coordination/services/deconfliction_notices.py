@@ -17,20 +17,17 @@ from coordination.principal import Principal
 from coordination.services.notifications import notify, notify_each
 
 
-def tell_of_hits(session: Session, principal: Principal, hit_ids: Sequence[int]) -> None:
+def tell_of_hits(session: Session, principal: Principal, hits: Sequence[tuple]) -> None:
     """Each side's agency hears of a new hit on its record, by the telling rule: a hit on a RED record
-    is told to the RED record's owner only; a hit within one agency is a possible duplicate, told once."""
+    is told to the RED record's owner only; a hit within one agency is a possible duplicate, told once.
+    `hits` holds each hit's id and what it copies of its sides (record entity, record id, agency id,
+    TLP label: first side, then second): no identifier is read."""
     told = []  # (entity, record id, agency id, event key) of each side told
-    for start in range(0, len(hit_ids), 5000):
-        rows = session.execute(  # what the hits copy of their sides: no identifier read
-            select(Hit.id, Hit.first_record_entity, Hit.first_record_id, Hit.first_agency_id, Hit.first_tlp,
-                   Hit.second_record_entity, Hit.second_record_id, Hit.second_agency_id, Hit.second_tlp)
-            .where(Hit.id.in_(hit_ids[start:start + 5000]))).all()
-        for hit_id, *sides in rows:
-            mine, other = sides[:4], sides[4:]
-            for this, that in ((mine, other), (other, mine)) if mine[2] != other[2] else ((mine, other),):
-                if that[3] is not TLP.RED or this[3] is TLP.RED:
-                    told.append((this[0], this[1], this[2], f"hit {hit_id}"))
+    for hit_id, *sides in hits:
+        mine, other = sides[:4], sides[4:]
+        for this, that in ((mine, other), (other, mine)) if mine[2] != other[2] else ((mine, other),):
+            if that[3] is not TLP.RED or this[3] is TLP.RED:
+                told.append((this[0], this[1], this[2], f"hit {hit_id}"))
     notify_each(session, notices.HIT_FOUND, told, actor=principal)
 
 

@@ -34,10 +34,9 @@ from coordination.links import choose_link, link_candidates
 from coordination.models import Agency, Identifier, IdentifierKind, Outcome, utcnow
 from coordination.principal import Principal
 from coordination.services.base import current_operation, refusal_message
-from coordination.services.deconfliction_notices import tell_of_hits
 from coordination.services.identifiers import (
     HOLDERS,
-    hit_events,
+    found_hits,
     holder,
     match,
     normalised,
@@ -311,8 +310,7 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
     audit.record_many(session, [  # one event per record, as a record import writes
         *(audit.NewEvent(principal, "add identifiers", entity, record_id, after={"identifiers": on_record})
           for (entity, record_id), on_record in added.items()),
-        *hit_events(session, principal, "hit found", found)])
-    tell_of_hits(session, principal, found)
+        *found_hits(session, principal, found)])
 
 
 def _next_ids(session: Session, count: int) -> list[int]:

@@ -171,8 +171,7 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
             *(audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
                 "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
                 "qualifier": identifier.qualifier}) for identifier in added),
-            *hit_events(session, principal, "hit found", found)])
-        tell_of_hits(session, principal, found)
+            *found_hits(session, principal, found)])
     return [held[value_keyed] for value_keyed in keyed]
 
 
@@ -259,7 +258,7 @@ def match(session: Session, probe: str, parameters: dict, possible: bool = True)
     """Make the hits of the identifiers the probe (one of PROBES, with its `parameters`) selects with
     every other open identifier of their operation: exact (the same keyed value) and possible (people:
     the same phonetic key, not the same value). Set-based: one INSERT ... SELECT per kind of match;
-    returns the new hits' ids, for the caller to audit with its own events (`hit_events`). Pairs
+    returns the new hits' ids, for the caller to audit with its own events (`found_hits`). Pairs
     already hit, pairs on one record and excluded values are left out. `possible=False` when no probed
     identifier is a person (saves the second statement)."""
     session.flush()
@@ -279,21 +278,39 @@ def close_hits(session: Session, which: ColumnElement[bool], reason: HitClosed) 
     return ids
 
 
-_HIT_EVENT_ROWS = (
-    select(Hit.id, Hit.match, FIRST.kind, _ONE.code, _TWO.code)
+_HIT_ROWS = (  # what a hit's events (kind, match, agencies) and its telling (each side's copies) read
+    select(Hit.id, Hit.match, FIRST.kind, _ONE.code, _TWO.code,
+           *(getattr(Hit, f"{side}_{copy}") for side in ("first", "second")
+             for copy in ("record_entity", "record_id", "agency_id", "tlp")))
     .join(FIRST, FIRST.id == Hit.first_id).join(SECOND, SECOND.id == Hit.second_id)
     .join(_ONE, _ONE.id == FIRST.owning_agency_id).join(_TWO, _TWO.id == SECOND.owning_agency_id)
     .where(Hit.id.in_(bindparam("ids", expanding=True))).order_by(Hit.id))
 
 
-def hit_events(session: Session, principal: Principal, action: str, ids: list[int]) -> list[audit.NewEvent]:
-    """One event per hit, naming its kind, match and the agencies on either side: never a value."""
+def _hit_rows(session: Session, ids: list[int]) -> list:
     rows = []
     for start in range(0, len(ids), 5000):
-        rows += session.execute(_HIT_EVENT_ROWS, {"ids": ids[start:start + 5000]}).all()
+        rows += session.execute(_HIT_ROWS, {"ids": ids[start:start + 5000]}).all()
+    return rows
+
+
+def _events(principal: Principal, action: str, rows: list) -> list[audit.NewEvent]:
     return [audit.NewEvent(principal, action, Hit.entity, hit_id, after={
         "kind": kind, "match": hit_match, "agencies": sorted({code_one, code_two})})
-        for hit_id, hit_match, kind, code_one, code_two in rows]
+        for hit_id, hit_match, kind, code_one, code_two, *_ in rows]
+
+
+def hit_events(session: Session, principal: Principal, action: str, ids: list[int]) -> list[audit.NewEvent]:
+    """One event per hit, naming its kind, match and the agencies on either side: never a value."""
+    return _events(principal, action, _hit_rows(session, ids))
+
+
+def found_hits(session: Session, principal: Principal, ids: list[int]) -> list[audit.NewEvent]:
+    """The "hit found" events of new hits, for the caller to append, each side's agency told as
+    `tell_of_hits` rules: one read of the hits for both."""
+    rows = _hit_rows(session, ids)
+    tell_of_hits(session, principal, [(row[0], *row[5:]) for row in rows])
+    return _events(principal, "hit found", rows)
 
 
 # --- exclusions -------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def notify(session: Session, event: Event, entity: str, entity_id: int | None, *
     of what they did themselves. Whether a person may read the record is checked when they read
     the notification, not here: a marking can change in between."""
     if key is None:
-        key = f"audit {audit.head(session)[0]}"
+        key = f"audit {audit.latest(session)[0]}"
     people = set(users)
     agencies = set(agencies)
     if agencies:
