@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from coordination import policy, references
 from coordination.db import one_of
 from coordination.fields import shown
+from coordination.markings import TLP
 from coordination.models import Agency, MarkedRecord
 from coordination.principal import Principal
 
@@ -42,12 +43,13 @@ def in_index_order(session: Session, scope: ColumnElement[bool]) -> ColumnElemen
 
 
 def link_candidates(session: Session, principal: Principal, model: type[MarkedRecord],
-                    names: Collection[str]) -> dict[str, list[tuple[int, int]]]:
-    """name -> [(id, owning agency id)] of the records the principal may read that `name` can mean:
-    those with that reference, and, for AGENCY/REFERENCE, that agency's record with that reference."""
+                    names: Collection[str]) -> dict[str, list[tuple[int, int, TLP]]]:
+    """name -> [(id, owning agency id, TLP label)] of the records the principal may read that `name`
+    can mean: those with that reference, and, for AGENCY/REFERENCE, that agency's record with that
+    reference. (The label: what a bulk import copies of the record it adds to, without reading it again.)"""
     column = getattr(model, model.key)
     agencies = {code: agency_id for agency_id, code in session.execute(select(Agency.id, Agency.code))}
-    found: dict[str, set[tuple[int, int]]] = {name: set() for name in names}
+    found: dict[str, set[tuple[int, int, TLP]]] = {name: set() for name in names}
     plain = sorted(found)
     qualified = {}
     for name in plain:
@@ -56,23 +58,23 @@ def link_candidates(session: Session, principal: Principal, model: type[MarkedRe
             qualified.setdefault((agencies[code.upper()], rest), []).append(name)
     scope = in_index_order(session, policy.visible(model, principal))  # by the references' index
     for start in range(0, len(plain), 5000):
-        for record_id, agency_id, key in session.execute(
-                select(model.id, model.owning_agency_id, column)
+        for record_id, agency_id, tlp, key in session.execute(
+                select(model.id, model.owning_agency_id, model.tlp, column)
                 .where(one_of(session, column, plain[start:start + 5000]), scope)):
-            found[key].add((record_id, agency_id))
+            found[key].add((record_id, agency_id, tlp))
     wanted = sorted(qualified)
     for start in range(0, len(wanted), 5000):
         chunk = wanted[start:start + 5000]
-        for record_id, agency_id, key in session.execute(
-                select(model.id, model.owning_agency_id, column)
+        for record_id, agency_id, tlp, key in session.execute(
+                select(model.id, model.owning_agency_id, model.tlp, column)
                 .where(column.in_({rest for _, rest in chunk}), scope,
                        model.owning_agency_id.in_({agency for agency, _ in chunk}))):
             for name in qualified.get((agency_id, key), ()):
-                found[name].add((record_id, agency_id))
+                found[name].add((record_id, agency_id, tlp))
     return {name: sorted(candidates) for name, candidates in found.items()}
 
 
-def choose_link(model: type[MarkedRecord], name: str, candidates: list[tuple[int, int]],
+def choose_link(model: type[MarkedRecord], name: str, candidates: list[tuple[int, int, TLP]],
                 owning_agency_id: int | None) -> int:
     """The record a link names: the one readable record it can mean, or, among several agencies'
     records with that reference, the linking record's own agency's. ValueError otherwise."""
@@ -80,7 +82,7 @@ def choose_link(model: type[MarkedRecord], name: str, candidates: list[tuple[int
         return candidates[0][0]
     if not candidates:
         raise ValueError(no_such(model, name))
-    own = [record_id for record_id, agency_id in candidates if agency_id == owning_agency_id]
+    own = [record_id for record_id, agency_id, _ in candidates if agency_id == owning_agency_id]
     if len(own) == 1:
         return own[0]
     raise ValueError(f"'{name}' is the reference of {model.entity}s of several agencies; write it as "

@@ -29,7 +29,7 @@ from coordination.db import bulk_cache, insert_rows, one_of, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
 from coordination.fields import shown
-from coordination.kinds import IDENTIFIER_COLUMNS, IDENTIFIERS, Kind
+from coordination.kinds import IDENTIFIER_COLUMNS, IDENTIFIERS
 from coordination.links import choose_link, link_candidates
 from coordination.models import Agency, Identifier, IdentifierKind, Outcome, utcnow
 from coordination.principal import Principal
@@ -230,8 +230,8 @@ def _records(session: Session, principal: Principal,
     """(record kind, reference) -> the record the rows name, or the problem with naming it: no such
     kind, or no record the importer may read (a hidden record and no record alike). A row that adds
     to a record the importer may not change is refused when checked (one already there is unchanged,
-    so an export imports back whoever owns its rows). One query per kind for the names, one for the
-    records."""
+    so an export imports back whoever owns its rows). One query per kind, which reads what the
+    identifiers copy of their records too."""
     wanted: dict[str, set[str]] = {}
     named: dict[tuple[str, str], _Record | Problem] = {}
     for kind_text, reference in names:
@@ -248,30 +248,22 @@ def _records(session: Session, principal: Principal,
         if not references_named:
             continue
         candidates = link_candidates(session, principal, kind.model, references_named)
-        chosen: dict[str, int | Problem] = {}
+        by_id = {candidate[0]: candidate for found in candidates.values() for candidate in found}
+        changeable: dict[int, bool] = {}  # by owning agency
         for reference in references_named:
             try:
-                chosen[reference] = choose_link(kind.model, reference, candidates[reference], principal.agency_id)
+                chose = choose_link(kind.model, reference, candidates[reference], principal.agency_id)
             except ValueError as error:
-                chosen[reference] = Problem(0, "record_reference", str(error))
-        found = _load(session, principal, kind, [i for i in chosen.values() if isinstance(i, int)])
-        for reference, chose in chosen.items():
-            record = found[chose] if isinstance(chose, int) else chose
+                record = Problem(0, "record_reference", str(error))
+            else:
+                _, agency, tlp = by_id[chose]
+                if agency not in changeable:
+                    changeable[agency] = policy.can_write(principal, policy.Action.UPDATE, kind=kind,
+                                                          owning_agency_id=agency)
+                record = _Record(chose, kind.entity, agency, tlp, changeable[agency])
             for name in (kind.name, kind.entity):
                 named[(name, reference)] = record
     return named
-
-
-def _load(session: Session, principal: Principal, kind: Kind, ids: list[int]) -> dict[int, _Record]:
-    model, found = kind.model, {}
-
-    def changeable(agency_id: int) -> bool:
-        return policy.can_write(principal, policy.Action.UPDATE, kind=kind, owning_agency_id=agency_id)
-    for start in range(0, len(ids), BATCH):
-        rows = session.execute(select(model.id, model.owning_agency_id, model.tlp)
-                               .where(one_of(session, model.id, ids[start:start + BATCH])))
-        found.update({i: _Record(i, model.entity, agency, tlp, changeable(agency)) for i, agency, tlp in rows})
-    return found
 
 
 def _held(session: Session, records: set[tuple[str, int]]) -> set[tuple[str, int, str]]:
