@@ -3,6 +3,7 @@ all or nothing with row/column/reason problems, idempotent, scoped exports that 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -121,6 +122,37 @@ def test_a_large_file_normalised_in_two_processes_reads_as_in_one(two_agencies, 
     assert shared.problems[0].reason.startswith("'12' is not") and len(pools) == 1  # (so it forked)
     good = run(store, csv_bytes(*(row for n, row in enumerate(rows) if n not in (1, 2, 11))))
     assert good.committed and good.created == 9
+    assert [h.other_agency_code for h in told(store, store.principal("liaison.fbi"))] == ["MET"]
+
+
+class _NoProcesses:
+    """A pool the system refuses to make (no processes left)."""
+
+    def __init__(self, *args, **kwargs):
+        raise OSError("Resource temporarily unavailable")
+
+
+class _DyingHelper(identifier_imports.ProcessPoolExecutor):
+    """A pool whose helper dies at its work (killed, out of memory)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(os._exit, 9)
+
+
+@pytest.mark.parametrize("pool", [_NoProcesses, _DyingHelper], ids=["not made", "dies"])
+def test_an_import_whose_helper_fails_does_the_work_itself(two_agencies, monkeypatch, pool):
+    store = two_agencies
+    rows = (f"suspect,F-1,phone number,{SAME_NUMBER},", "suspect,F-2,phone number,12,",
+            *(f"suspect,F-2,e-mail address,person{n}@example.com," for n in range(6)))
+    alone = run(store, csv_bytes(*rows), dry_run=True)
+    monkeypatch.setattr(identifier_imports, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(identifier_imports.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(identifier_imports, "ProcessPoolExecutor", pool)
+    failed = run(store, csv_bytes(*rows), dry_run=True)
+    assert [(p.row, p.column, p.reason) for p in failed.problems] == \
+        [(p.row, p.column, p.reason) for p in alone.problems] and len(failed.problems) == 1
+    good = run(store, csv_bytes(*(row for n, row in enumerate(rows) if n != 1)))
+    assert good.committed and good.created == 7
     assert [h.other_agency_code for h in told(store, store.principal("liaison.fbi"))] == ["MET"]
 
 
