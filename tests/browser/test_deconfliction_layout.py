@@ -62,9 +62,10 @@ def test_the_deconfliction_page_reads_whole_for_a_liaison_and_command(demo_stack
         expect(page.get_by_role("heading", name="Deconfliction", exact=True)).to_be_visible()
         for tab in tabs:
             page.get_by_role("tab", name=tab).click()
-            page.wait_for_timeout(1_000)
+            expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
+            page.wait_for_timeout(500)
             shot = tmp_path / f"deconfliction-{subject}-{tab.replace(' ', '-').lower()}-{size}.png"
-            whole_page_screenshot(page, shot)
+            whole_page_screenshot(page, shot, settle=False)  # (what is read next is text, not layout)
             readable(page, shot)
         page.context.clear_cookies()
 

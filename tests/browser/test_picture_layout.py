@@ -89,16 +89,18 @@ def request_name(query: str) -> str:
     return query.removeprefix("?").replace("=", "-") or "everything"
 
 
-def whole_page_screenshot(page, path) -> None:
+def whole_page_screenshot(page, path, settle: bool = True) -> None:
     """The whole page at the viewport's width: Streamlit scrolls its main area, not the document,
-    so the window is made as tall as that area for the picture, then put back."""
+    so the window is made as tall as that area for the picture, then put back (and, with `settle`,
+    given a second to lay out again, for a test that measures the layout next)."""
     size = page.viewport_size
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
     page.wait_for_timeout(1_000)
     page.screenshot(path=path)
     page.set_viewport_size(size)
-    page.wait_for_timeout(1_000)
+    if settle:
+        page.wait_for_timeout(1_000)
 
 
 def test_a_selected_bar_opens_its_records_under_the_name_the_chart_shows(demo_stack, page):
