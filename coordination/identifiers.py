@@ -47,7 +47,6 @@ import phonenumbers
 # EIP-55 checksum of Ethereum addresses, a spelling check, not a security function
 from Crypto.Hash import keccak  # nosec B413
 from metaphone import doublemetaphone
-from phonenumbers import geocoder
 from stdnum import exceptions as stdnum_errors
 from stdnum import iban, imei, luhn
 from uk_postcodes_parsing import postcode_utils
@@ -128,6 +127,8 @@ def _country(region: str | None) -> str:
     if not region:
         return "international"
     example = phonenumbers.example_number(region)
+    from phonenumbers import geocoder  # only for a refusal's wording: its place names take 0.3 s to load
+
     name = geocoder.country_name_for_number(example, "en") if example else ""
     return _COUNTRY_SHORT.get(region) or name or region
 
