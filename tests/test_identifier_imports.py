@@ -225,10 +225,8 @@ def test_the_command_line_imports_identifiers_and_makes_keys(tmp_path, key_file)
     assert f"suspect,{reference},phone number,'+12025550143," in out.read_text()
 
 
-def test_an_import_on_sqlite_has_a_large_cache_only_while_it_writes(two_agencies):
-    store = two_agencies
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("the page cache is SQLite's")
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # the page cache is SQLite's
+def test_an_import_on_sqlite_has_a_large_cache_only_while_it_writes(store, two_agencies):
     seen = []
     with store.writer() as s:  # the cache the bulk write runs with
         db.bulk_cache(s)
