@@ -112,7 +112,7 @@ def _held_elsewhere(engine: Engine, agency_id: int, count: int) -> list[str]:
         references = list(session.scalars(select(Suspect.reference).where(
             Suspect.owning_agency_id == other.agency_id, Suspect.tlp != TLP.RED).limit(count)))
     stamp = time.time_ns() // 1000
-    numbers = [f"+44 79{(stamp + n) % 100_000_000:08d}" for n in range(count)]
+    numbers = [f"+44 78{(stamp + n) % 100_000_000:08d}" for n in range(count)]  # any 078 is valid (07911 is not)
     lines = ["record_kind,record_reference,identifier_kind,value,qualifier",
              *(f"suspect,{references[n % len(references)]},phone number,{number},"
                for n, number in enumerate(numbers))]
