@@ -50,6 +50,20 @@ def test_a_hit_on_a_red_record_is_told_to_its_owner_only(store, people):
     assert told(store, people["fbi"]) == [said(notices.HIT_FOUND, "FBI/F-RED")]
 
 
+def test_hits_found_when_a_value_leaves_the_exclusion_list_are_told_as_any_hit(store, people):
+    command = store.principal("commander.met")
+    with store.writer() as s:
+        exclusion = services.add_exclusion(s, command, "phone", "+44 20 7946 0018", "a bank's switchboard").id
+    holding(store, people["met"], "M-1", "+44 20 7946 0018")
+    holding(store, people["fbi"], "F-1", "+44 20 7946 0018")
+    assert told(store, people["met"]) == told(store, people["fbi"]) == []  # excluded: no hit
+    with store.writer() as s:
+        services.remove_exclusion(s, command, exclusion)
+    assert told(store, people["met"]) == [said(notices.HIT_FOUND, "MET/M-1")]
+    assert told(store, people["fbi"]) == [said(notices.HIT_FOUND, "FBI/F-1")]
+    assert told(store, people["nca"]) == []
+
+
 def said(event: notices.Event, reference: str) -> str:
     return event.sentence.format(entity="suspect", record=reference)
 

@@ -399,4 +399,4 @@ def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) 
                         .values(closed_at=None, closed_reason=None))
     found = match(session, "keyed", {"keyed": keyed, "operation_id": operation_id})
     audit.record_many(session, [removed, *hit_events(session, principal, "hit reopened", reopen),
-                                *hit_events(session, principal, "hit found", found)])
+                                *found_hits(session, principal, found)])  # (reopened ones were told once)
