@@ -101,6 +101,14 @@ def _kind_key(name: str) -> str:
 _KINDS = {_kind_key(k.value): k for k in IdentifierKind} | {_kind_key(k.name): k for k in IdentifierKind}
 
 
+def reads_region(kind: IdentifierKind | str, value: str) -> bool:
+    """Whether `normalise` reads `region` for this value: only for a phone number not written with its
+    country code (phonenumbers takes the country from a leading + and ignores the region then), so a
+    caller need not look the region up otherwise."""
+    kind = _KINDS.get(_kind_key(kind)) if isinstance(kind, str) else kind
+    return kind is IdentifierKind.PHONE and not (isinstance(value, str) and value.strip().startswith("+"))
+
+
 def _fold(text: str) -> str:
     """Compatibility forms joined (full-width, ligatures), then case folded: how people's text compares."""
     return unicodedata.normalize("NFKC", text).casefold()

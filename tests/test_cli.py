@@ -176,3 +176,16 @@ def test_import_export_and_backup_from_the_command_line(db, tmp_path):
     run(url(db), "db", "backup", str(tmp_path / "copy.db"))
     run(url(str(tmp_path / "restored.db")), "db", "restore", str(tmp_path / "copy.db"), "--yes")
     run(url(str(tmp_path / "restored.db")), "audit", "verify")
+
+
+def test_every_command_a_module_defines_is_found_by_its_name_alone():
+    """Commands load their module when named (cli.Commands): a command missing from that table would
+    not be found at all. Every module under coordination/cli loaded, the commands they define are the
+    table's."""
+    import importlib
+    import pkgutil
+
+    import coordination.cli as package
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"coordination.cli.{module.name}")
+    assert sorted(package.cli.commands) == sorted(package._MODULES)

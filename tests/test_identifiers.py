@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coordination.identifiers import MAX_VALUE, Normalised, normalise
+from coordination.identifiers import MAX_VALUE, Normalised, normalise, reads_region
 from coordination.models.enums import IdentifierKind as K
 from tests.hostile.identifier_corpus import BAD
 
@@ -189,3 +189,25 @@ def test_any_text_is_normalised_or_refused_with_a_reason(kind, value, qualifier,
     # the normal form is stable: normalising what it shows gives it again (for kinds whose display is a value)
     if kind in (K.PHONE, K.EMAIL, K.BANK_ACCOUNT, K.IMEI, K.IP_ADDRESS, K.DOMAIN):
         assert normalise(kind, normal.display, qualifier=qualifier, region=region).value == normal.value
+
+
+def _outcome(kind, value, region):
+    try:
+        return normalise(kind, value, region=region).value
+    except ValueError as refusal:
+        return f"refused: {refusal}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(list(K)), value=st.one_of(
+    st.from_regex(r"[+＋0 ]{0,2}[0-9 ()\-.]{0,20}", fullmatch=True), st.text(max_size=30)),
+    region=st.sampled_from(["GB", "NL", "US"]))
+def test_a_value_that_reads_no_region_normalises_the_same_in_any(kind, value, region):
+    """`reads_region` lets a caller skip looking the region up: it must be right whenever it says no."""
+    if not reads_region(kind, value):
+        assert _outcome(kind, value, None) == _outcome(kind, value, region)
+
+
+def test_a_phone_number_without_its_country_code_reads_the_region():
+    assert reads_region(K.PHONE, "020 7946 0018") and reads_region("phone", "0044 20 7946 0018")
+    assert not reads_region("phone number", " +44 20 7946 0018") and not reads_region(K.EMAIL, "a@example.org")

@@ -107,19 +107,6 @@ def normalised(identifier_kind: str, value: str, qualifier: str | None, region: 
         raise ValidationError({field: str(error)}) from None
 
 
-def _normalised_in(identifier_kind: str, value: str, qualifier: str | None,
-                   region: Callable[[], str | None]) -> identifiers.Normalised:
-    """`normalised`, the region read only for a value that needs one: a phone number written with its
-    country code reads the same in any region (phonenumbers takes one without a region only when it
-    starts with +), so the owner's country is looked up only for one without (a query a save spared)."""
-    try:
-        return normalised(identifier_kind, value, qualifier, None)
-    except ValidationError:
-        if region() is None:
-            raise
-        return normalised(identifier_kind, value, qualifier, region())
-
-
 def cleaned_qualifier(qualifier: object) -> str | None:
     """A blank qualifier is none; one that is not text is refused."""
     if qualifier is None:
@@ -150,12 +137,14 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
     if record_kind not in HOLDERS:
         raise ValidationError({"record": "identifiers are held on suspects, evidence items and arrests"})
     record = load_visible(session, principal, record_kind.model, record_id)
-    region = functools.cache(lambda: region_of(session, record.owning_agency_id))
+    # the owner's country, only if a value is read in it (a save of numbers written +44 ... spares the query)
+    region = region_of(session, record.owning_agency_id) if any(
+        identifiers.reads_region(identifier_kind, value) for identifier_kind, value, _ in wanted) else None
     problems, normals = {}, []
     for position, (identifier_kind, value, qualifier) in enumerate(wanted, start=1):
         try:
             qualifier = cleaned_qualifier(qualifier)
-            normals.append((_normalised_in(identifier_kind, value, qualifier, region), value.strip(), qualifier))
+            normals.append((normalised(identifier_kind, value, qualifier, region), value.strip(), qualifier))
         except ValidationError as error:
             problems |= {field if len(wanted) == 1 else f"{field} {position}": reason
                          for field, reason in error.problems.items()}
