@@ -17,7 +17,7 @@ from typing import NamedTuple, TypeVar
 from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from coordination.markings import TLP, at_most
+from coordination.markings import TLP
 from coordination.models import (
     Agency,
     Arrest,
@@ -53,7 +53,7 @@ class Filters:
     until: date | None = None
     agencies: tuple[str, ...] = ()  # agency codes
     jurisdictions: tuple[str, ...] = ()  # jurisdiction codes
-    up_to: TLP | None = None  # records marked above this TLP label are left out (a shareable briefing)
+    # (the highest marking a shareable briefing holds is the reader's: Principal.up_to, applied by policy)
 
 
 class PipelineCell(NamedTuple):
@@ -164,12 +164,11 @@ class Picture:
 
 
 def agency_filter(model, filters: Filters) -> list[ColumnElement[bool]]:
-    """The filters every kind of record (or its tally) shares: owning agency and highest marking."""
-    where = [model.tlp.in_(at_most(filters.up_to))] if filters.up_to else []
+    """The filter every kind of record (or its tally) shares: the owning agencies chosen."""
     if not filters.agencies:
-        return where
+        return []
     codes = select(Agency.id).where(Agency.code.in_(filters.agencies))
-    return [*where, model.owning_agency_id.in_(codes)]
+    return [model.owning_agency_id.in_(codes)]
 
 
 def arrest_filters(filters: Filters, model=Arrest) -> list[ColumnElement[bool]]:
@@ -293,7 +292,7 @@ def told_hits(session: Session, principal: Principal, filters: Filters = Filters
     (`policy.is_told`, which the tests keep equal to `told`), the recipients of their records read.
     (A join with two copies of the identifier table had PostgreSQL hash all 1,500,000 identifiers at
     stress scale; `told` in SQL, its recipient look-ups priced high, had PostgreSQL compile the query.)"""
-    where = [Hit.closed_at.is_(None), may_be_told(principal, Hit.first_agency_id, Hit.second_agency_id)]
+    where = [Hit.closed_at.is_(None), may_be_told(principal, Hit)]
     if filters.agencies:
         chosen = select(Agency.id).where(Agency.code.in_(filters.agencies))
         where.append(or_(Hit.first_agency_id.in_(chosen), Hit.second_agency_id.in_(chosen)))

@@ -2,7 +2,9 @@
 
 `can_read` decides for one record in Python; `visible` is the same rule as a SQL clause, and is
 the ONE scoping function every read path (tables, counts, charts, exports, PDF) goes through.
-Tests check the two agree on every combination.
+Tests check the two agree on every combination. The principal carries its limit (`up_to`, the
+highest marking a shareable document may hold): every form of the rule here applies it, telling
+(`is_told`, `told`) included, so no section or count can leave it out.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from coordination.kinds import DECISIONS, TARGET_PACKAGES, TASKS, Kind
-from coordination.markings import TLP
+from coordination.markings import TLP, at_most
 from coordination.models import MarkedRecord, Recipient, RecordGrant, Role
 from coordination.principal import Principal
 
@@ -35,6 +37,8 @@ class Action(enum.StrEnum):
 def can_read(principal: Principal, owning_agency_id: int, tlp: TLP, recipient_ids: Collection[int],
              granted_agency_ids: Collection[int] = ()) -> bool:
     """`granted_agency_ids`: the agencies an approved contact request lets read this record."""
+    if not within_limit(principal, tlp):
+        return False
     named = principal.user_id is not None and principal.user_id in recipient_ids
     own = principal.agency_id == owning_agency_id
     granted = principal.agency_id is not None and principal.agency_id in granted_agency_ids
@@ -70,13 +74,24 @@ def visible_as_named(model: type[MarkedRecord], principal: Principal) -> ColumnE
     return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, true(), false())
 
 
+def within_limit(principal: Principal, tlp: TLP) -> bool:
+    """Is a record marked `tlp` within the principal's limit (a shareable document's highest marking)?"""
+    return principal.up_to is None or tlp.rank <= principal.up_to.rank
+
+
+def _limit(principal: Principal, tlp) -> ColumnElement[bool]:
+    """SQL twin of `within_limit` for a column of TLP labels."""
+    return tlp.in_(at_most(principal.up_to)) if principal.up_to is not None else true()
+
+
 def _rule(principal: Principal, tlp, own: ColumnElement[bool], named: ColumnElement[bool],
           granted: ColumnElement[bool]) -> ColumnElement[bool]:
     if principal.role is Role.COMMANDER:
-        return or_(tlp != TLP.RED, named)
+        return and_(_limit(principal, tlp), or_(tlp != TLP.RED, named))
     if principal.role in READS_AS_PARTNER:
-        return or_(tlp.in_(OPEN_TO_PARTNERS), and_(tlp == TLP.AMBER_STRICT, or_(own, granted)),
-                   and_(tlp == TLP.RED, own, named))
+        return and_(_limit(principal, tlp), or_(
+            tlp.in_(OPEN_TO_PARTNERS), and_(tlp == TLP.AMBER_STRICT, or_(own, granted)),
+            and_(tlp == TLP.RED, own, named)))
     return false()
 
 
@@ -96,7 +111,10 @@ def is_told(principal: Principal, mine: HitSide, other: HitSide) -> bool:
     """Is the principal told of a hit, as a person of `mine`'s side? Each side's people who may read
     their own side's record are told, unless the other side is RED and theirs is not (a hit on a RED
     record is told to the RED record's owner only); within one agency (a possible duplicate), only
-    those who may read both records. Commanders are told of hits where neither side is RED."""
+    those who may read both records. Commanders are told of hits where neither side is RED. A reader
+    with a limit (a shareable document) is told only of hits whose two sides are both within it."""
+    if not (within_limit(principal, mine.tlp) and within_limit(principal, other.tlp)):
+        return False
     if principal.role is Role.COMMANDER and mine.tlp is not TLP.RED and other.tlp is not TLP.RED:
         return True
     if principal.role is not Role.COMMANDER and principal.role not in READS_AS_PARTNER:
@@ -124,16 +142,21 @@ def told(principal: Principal, mine, other) -> ColumnElement[bool]:
         clauses.append(and_(reads_own(mine), or_(
             and_(other.owning_agency_id == mine.owning_agency_id, reads_own(other)),
             and_(other.owning_agency_id != mine.owning_agency_id, or_(other.tlp != TLP.RED, mine.tlp == TLP.RED)))))
-    return or_(*clauses) if clauses else false()
+    if not clauses:
+        return false()
+    return and_(_limit(principal, mine.tlp), _limit(principal, other.tlp), or_(*clauses))
 
 
-def may_be_told(principal: Principal, first_agency_id, second_agency_id) -> ColumnElement[bool]:
-    """What `told` implies of a hit's two agencies, checked on the hit row alone before its identifiers
-    are read: a partner is told only of hits where one side is their agency's."""
+def may_be_told(principal: Principal, hit) -> ColumnElement[bool]:
+    """What `told` implies of a hit, checked on the hit row alone (`hit`: the Hit model, whose rows copy
+    each side's agency and marking) before its identifiers are read: a partner is told only of hits
+    where one side is their agency's, and a limited reader only of hits within the limit."""
+    within = and_(_limit(principal, hit.first_tlp), _limit(principal, hit.second_tlp))
     if principal.role is Role.COMMANDER:
-        return true()
+        return within
     if principal.role in READS_AS_PARTNER and principal.agency_id is not None:
-        return or_(first_agency_id == principal.agency_id, second_agency_id == principal.agency_id)
+        return and_(within, or_(hit.first_agency_id == principal.agency_id,
+                                hit.second_agency_id == principal.agency_id))
     return false()
 
 

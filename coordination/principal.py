@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.errors import NotFound
+from coordination.markings import TLP
 from coordination.models import Role, User
 
 SYSTEM_ISSUER = "urn:coordination"
@@ -15,6 +16,13 @@ SYSTEM_ISSUER = "urn:coordination"
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is acting or reading, and under which limit: the one value every read of a record takes.
+
+    `up_to` is the highest marking the page or document being made may hold (a shareable briefing
+    "up to AMBER"); `policy` applies it with the rest of the rule, so a section, a count, a telling
+    or a link read as this principal cannot hold more. A preview "as another agency's liaison" is a
+    `stand_in`; the operation joins them here when a deployment holds several."""
+
     user_id: int | None
     issuer: str
     subject: str
@@ -22,6 +30,17 @@ class Principal:
     agency_id: int | None
     agency_code: str
     role: Role | None  # None: the system itself (migrations, demo loader), never a signed-in person
+    up_to: TLP | None = None  # None: every marking the role reads
+
+    def within(self, up_to: TLP | None) -> Principal:
+        """The same reader, limited to records marked at most `up_to` (never raising a limit)."""
+        if up_to is None or (self.up_to is not None and self.up_to.rank <= up_to.rank):
+            return self
+        return replace(self, up_to=up_to)
+
+    @property
+    def limited(self) -> bool:
+        return self.up_to is not None
 
     @property
     def label(self) -> str:

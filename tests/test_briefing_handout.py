@@ -161,17 +161,34 @@ def test_an_audience_naming_nothing_known_is_refused_in_words(operation, audienc
 
 
 def test_the_distribution_and_the_handling_are_on_the_cover(operation):
-    audience = briefing.Audience(people=("liaison.fbi", "commander.met"), agencies=("NCA",))
+    audience = briefing.Audience(people=("commander.met",), agencies=("NCA",))
     result, reader = brief(operation, "commander.met", audience=audience)
     cover = " ".join(reader.pages[0].extract_text().split())
-    fbi, commander = operation.principal("liaison.fbi"), operation.principal("commander.met")
-    assert f"Distribution: {fbi.label}; {commander.label}; NCA (" in cover
+    commander = operation.principal("commander.met")
+    assert f"Distribution: {commander.label}; NCA (" in cover
     assert "TLP:RED: For the eyes and ears of the named recipients only." in cover
     assert "Handle as OFFICIAL-SENSITIVE: keep it locked away" in cover
-    assert result.contents.distribution[:2] == (fbi.label, commander.label)
+    assert result.contents.distribution[0] == commander.label
     with operation.reader() as s:
         event = s.scalar(select(AuditEvent).where(AuditEvent.entity == "briefing"))
-    assert fbi.label in event.after
+    assert commander.label in event.after
+
+
+def test_a_red_briefing_is_not_made_for_a_person_who_may_read_none_of_its_red_records(operation):
+    """The commander's full briefing holds the RED task addressed to them: the FBI liaison may read none
+    of it, so naming them is refused in words (nothing made, nothing recorded); the same people on a
+    version up to AMBER+STRICT are fine."""
+    fbi = operation.principal("liaison.fbi")
+    with pytest.raises(ValidationError) as refused:
+        brief(operation, "commander.met", audience=briefing.Audience(people=("commander.met", "liaison.fbi")))
+    assert refused.value.problems == {"people": f"{fbi.label} may read none of this briefing's TLP:RED records: "
+                                                "leave them off the distribution, or make a version up to "
+                                                "AMBER+STRICT for them"}
+    with operation.reader() as s:
+        assert s.scalar(select(AuditEvent).where(AuditEvent.entity == "briefing")) is None
+    result, _ = brief(operation, "commander.met", audience=briefing.Audience(
+        up_to="AMBER+STRICT", people=("commander.met", "liaison.fbi")))
+    assert result.contents.tlp is TLP.AMBER_STRICT and result.contents.distribution[1] == fbi.label
 
 
 def test_the_summary_says_in_sentences_what_changed_and_what_is_late(operation):

@@ -76,9 +76,15 @@ def cell(row: str, columns: tuple, column) -> str:
     return dict(zip(columns, row.split(), strict=True))[column]
 
 
-def expected_read(who, own: bool, tlp: TLP, named: bool) -> bool:
+def expected_read(who, own: bool, tlp: TLP, named: bool, up_to: TLP | None = None) -> bool:
+    """The table, under a document's limit (`up_to`: nothing marked above it, whoever reads)."""
+    if up_to is not None and tlp.rank > up_to.rank:
+        return False
     verdict = cell(READS[who]["own" if own else "other"], TLP_COLUMNS, tlp)
     return verdict == "yes" or (verdict == "named" and named)
+
+
+LIMITS = (None, TLP.CLEAR, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED)  # a page (no limit) and shareable documents
 
 
 def expected_write(who, action: Action, entity: str, own: bool, holds: bool) -> bool:
@@ -107,8 +113,9 @@ def test_the_policy_matches_the_table(who):
     for own, tlp, named in itertools.product([True, False], TLP, [True, False]):
         agency = OWN if own else OTHER
         recipients = {ME, SOMEONE_ELSE} if named else {SOMEONE_ELSE}
-        if policy.can_read(me, agency, tlp, recipients) != expected_read(who, own, tlp, named):
-            wrong.append(f"read {'own' if own else 'other'} {tlp} named={named}")
+        for up_to in LIMITS:
+            if policy.can_read(me.within(up_to), agency, tlp, recipients) != expected_read(who, own, tlp, named, up_to):
+                wrong.append(f"read {'own' if own else 'other'} {tlp} named={named} up to {up_to}")
         for action, entity in itertools.product(Action, ENTITIES):
             allowed = policy.can_write(me, action, kind=KIND_OF[entity], owning_agency_id=agency,
                                        holder_agency_id=agency)
@@ -162,6 +169,8 @@ def test_the_sql_scoping_function_agrees_with_the_table_for_every_principal(stor
         subjects = list(session.scalars(select(User.subject)))
     principals = {s: store.principal(s) for s in subjects}
     principals |= {who: principal(who) for who in (UNPROVISIONED, SYSTEM)}
+    principals |= {f"{s} up to {limit}": store.principal(s).within(limit) for s in subjects
+                   for limit in LIMITS if limit is not None}
     for name, who in principals.items():
         for model in (Suspect, Task):
             with store.reader() as session:
@@ -171,7 +180,7 @@ def test_the_sql_scoping_function_agrees_with_the_table_for_every_principal(stor
                 seen = set(session.scalars(select(model.id).where(policy.visible(model, who))))
             role = who.role or (SYSTEM if name == SYSTEM else UNPROVISIONED)
             expected = {r.id for r in rows if expected_read(role, r.owning_agency_id == who.agency_id, r.tlp,
-                                                            (r.id, who.user_id) in named)}
+                                                            (r.id, who.user_id) in named, who.up_to)}
             assert seen == expected, (name, model.entity)
             by_policy = {r.id for r in rows if policy.can_read(
                 who, r.owning_agency_id, r.tlp, {user for entity_id, user in named if entity_id == r.id})}
@@ -186,6 +195,8 @@ def test_the_tallies_count_exactly_what_the_table_allows(store):
         add_rows(session, Suspect, lambda named: named, full_name="x", tier="user", status="lead")
         subjects = list(session.scalars(select(User.subject)))
     principals = {s: store.principal(s) for s in subjects} | {w: principal(w) for w in (UNPROVISIONED, SYSTEM)}
+    principals |= {f"{s} up to {limit}": store.principal(s).within(limit) for s in subjects
+                   for limit in LIMITS if limit is not None}
     with store.reader() as session:
         rows = session.scalars(select(Suspect)).all()
         named = {(r.entity_id, r.user_id) for r in session.scalars(select(Recipient))}
@@ -195,8 +206,8 @@ def test_the_tallies_count_exactly_what_the_table_allows(store):
                 select(func.sum(SuspectRedTally.n)).where(SuspectRedTally.user_id == who.user_id,
                                                           policy.visible_as_named(SuspectRedTally, who))) or 0)
             role = who.role or (SYSTEM if name == SYSTEM else UNPROVISIONED)
-            expected = sum(expected_read(role, r.owning_agency_id == who.agency_id, r.tlp, (r.id, who.user_id) in named)
-                           for r in rows)
+            expected = sum(expected_read(role, r.owning_agency_id == who.agency_id, r.tlp, (r.id, who.user_id) in named,
+                                         who.up_to) for r in rows)
             assert counted == expected, name
 
 
@@ -213,7 +224,9 @@ def test_a_task_update_is_offered_to_its_own_agency_and_to_analysts_not_to_other
 GRANTED_TO_PARTNER = "yes   yes   yes   yes     no"
 
 
-def expected_read_granted(who, own: bool, tlp: TLP, named: bool, granted: bool) -> bool:
+def expected_read_granted(who, own: bool, tlp: TLP, named: bool, granted: bool, up_to: TLP | None = None) -> bool:
+    if up_to is not None and tlp.rank > up_to.rank:
+        return False
     if granted and not own and who in (Role.LIAISON, Role.ANALYST, Role.OBSERVER):
         return cell(GRANTED_TO_PARTNER, TLP_COLUMNS, tlp) == "yes"
     return expected_read(who, own, tlp, named)
@@ -259,6 +272,8 @@ def test_the_sql_scoping_function_agrees_with_the_table_under_grants(store):
         session.commit()
         subjects = list(session.scalars(select(User.subject)))
     principals = {s: store.principal(s) for s in subjects} | {w: principal(w) for w in (UNPROVISIONED, SYSTEM)}
+    principals |= {f"{s} up to {limit}": store.principal(s).within(limit) for s in subjects
+                   for limit in LIMITS if limit is not None}
     with store.reader() as session:
         rows = session.scalars(select(Suspect)).all()
         named = {(r.entity_id, r.user_id) for r in session.scalars(
@@ -270,7 +285,7 @@ def test_the_sql_scoping_function_agrees_with_the_table_under_grants(store):
             role = who.role or (SYSTEM if name == SYSTEM else UNPROVISIONED)
             expected = {r.id for r in rows if expected_read_granted(
                 role, r.owning_agency_id == who.agency_id, r.tlp, (r.id, who.user_id) in named,
-                (r.id, who.agency_id) in granted)}
+                (r.id, who.agency_id) in granted, who.up_to)}
             assert seen == expected, name
             by_policy = {r.id for r in rows if policy.can_read(
                 who, r.owning_agency_id, r.tlp, {u for i, u in named if i == r.id},

@@ -10,13 +10,13 @@ marked with the highest marking of what it holds, closed by a verification stamp
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from coordination import chart_images, charts, services
 from coordination.aggregates import Filters
-from coordination.briefing.contents import Contents, gather
+from coordination.briefing.contents import Contents, gather, refuse_unread_recipients
 from coordination.briefing.document import CHART_PIXELS, compose, file_name
 from coordination.db import read_session, write_session
 from coordination.principal import Principal
@@ -49,8 +49,8 @@ def export(engine: Engine, author: Principal, filters: Filters = Filters(), sinc
         plan = services.authorise_briefing(session, author, audience)  # refuses, audited, before any work
     report("Reading the operation picture", 0.1)
     with read_session(engine) as session:
-        contents = gather(session, author, replace(filters, up_to=plan.up_to or filters.up_to), since_last,
-                          reader=plan.reader, distribution=plan.distribution)
+        contents = gather(session, author, filters, since_last, reader=plan.reader, distribution=plan.distribution)
+        refuse_unread_recipients(session, contents, plan.people)
     images, note = None, "Charts were left out of this briefing on request."
     if with_charts:
         report("Drawing the charts", 0.4)

@@ -1,7 +1,8 @@
 """What a briefing says, read in one transaction through the one scoping function.
 
 Everything is read as its reader reads it (the author, or for a preview the stand-in of another
-agency's liaison), within the page's filters and the highest marking the author chose (`Filters.up_to`):
+agency's liaison), within the page's filters and the highest marking the author chose (the reader's
+`up_to`, which `policy` applies to every read below, so no section can leave it out):
 the figures are the dashboard's own (`aggregates.picture`); the summary's sentences are counted from
 them and from the arrests in the window; the tables list at most LIST_LIMIT rows each and say how
 many more there are; "changes" come from the audit trail, in the words of a record's history, only
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from coordination import audit, markings
 from coordination.aggregates import CLOSED_TASKS, Filters, Picture, agency_filter, arrest_filters, picture
+from coordination.errors import ValidationError
 from coordination.exports import cell_text
 from coordination.kinds import KINDS
 from coordination.models import (
@@ -80,9 +82,9 @@ class Contents:
     operation: str
     action_day: date | None
     author: Principal
-    reader: Principal  # whose view it holds: the author's, or a stand-in's for a preview as another agency
+    reader: Principal  # whose view it holds (the author's or a preview's stand-in), within its up_to
     made_at: datetime
-    filters: Filters  # the page's, and the highest marking the author chose (up_to)
+    filters: Filters  # the page's
     distribution: tuple[str, ...]  # people and agencies named on the cover
     picture: Picture
     summary: list[str]  # sentences up front
@@ -92,6 +94,11 @@ class Contents:
     classification: markings.Classification
     head_seq: int
     head_hash: str
+
+    @property
+    def previewed(self) -> bool:
+        """Made as another agency's liaison would receive it (not as its author reads)."""
+        return self.reader.subject != self.author.subject
 
 
 def gather(session: Session, author: Principal, filters: Filters = Filters(), since_last: bool = False,
@@ -105,10 +112,9 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
     operation = session.scalar(select(Operation).order_by(Operation.id).limit(1))
     seen = picture(session, reader, filters, now.date())
     scope = _scope(reader, filters)
-    changes = _changes(session, author, reader, scope, filters.up_to, since_last, now)
-    pinned_within = tuple(agency_filter(Decision, Filters(up_to=filters.up_to)))  # decisions: marking only
+    changes = _changes(session, author, reader, scope, since_last, now)
     tlp, classification = _highest_marking(session, {model: and_(*where) for model, where in scope.items()}
-                                           | {Decision: and_(decisions.pinned_where(reader), *pinned_within)})
+                                           | {Decision: decisions.pinned_where(reader)})
     action_day = operation.action_day if operation else None
     return Contents(
         operation=operation.code_name if operation else "(no operation)", action_day=action_day, author=author,
@@ -117,7 +123,7 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
         tables=[_arrests_by_jurisdiction(seen), _late_tasks_by_agency(seen),
                 _late_tasks(session, reader, scope, now.date()), _awaiting_analysis(session, reader, scope),
                 _key_suspects(session, reader, scope), *_deconfliction(seen),
-                _pinned_decisions(session, reader, pinned_within), *_action_day(session, reader, scope, now)],
+                _pinned_decisions(session, reader), *_action_day(session, reader, scope, now)],
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
 
@@ -134,6 +140,23 @@ def _scope(reader: Principal, filters: Filters) -> Scope:
             Task: [visible(Task, reader), *agency_filter(Task, filters)],
             TargetPackage: [visible(TargetPackage, reader), *agency_filter(TargetPackage, filters),
                             *_jurisdiction_filter(filters)]}
+
+
+def refuse_unread_recipients(session: Session, contents: Contents, people: tuple[Principal, ...]) -> None:
+    """A TLP:RED briefing is for named people who may read its RED content: refuse, in words, to make
+    one for a person named on its distribution who may read none of its RED records (they could not
+    be handed it, and a copy addressed to them would tell them that such records exist)."""
+    if contents.tlp is not markings.TLP.RED:
+        return
+    scope = _scope(contents.reader, contents.filters)
+    red = {model: and_(*where, model.tlp == markings.TLP.RED) for model, where in scope.items()}
+    red[Decision] = and_(decisions.pinned_where(contents.reader), Decision.tlp == markings.TLP.RED)
+    shut_out = [person.label for person in people if not any(
+        session.scalar(select(exists().where(where, visible(model, person)))) for model, where in red.items())]
+    if shut_out:
+        who = shut_out[0] if len(shut_out) == 1 else f"{', '.join(shut_out[:-1])} and {shut_out[-1]}"
+        raise ValidationError({"people": f"{who} may read none of this briefing's TLP:RED records: leave them off "
+                                         "the distribution, or make a version up to AMBER+STRICT for them"})
 
 
 def _highest_marking(session: Session, wheres: dict[type[MarkedRecord], ColumnElement[bool]]):
@@ -291,10 +314,10 @@ def _action_day(session: Session, reader: Principal, scope: Scope, now: datetime
     ]
 
 
-def _pinned_decisions(session: Session, reader: Principal, within: tuple) -> Table:
+def _pinned_decisions(session: Session, reader: Principal) -> Table:
     """The decision log's pinned entries the reader may read (within the document's marking), newest first."""
     rows = [(e.reference, e.decided_at.removesuffix(" UTC"), e.decided_by, e.decision, e.rationale, e.marking)
-            for e in decisions.pinned(session, reader, within)]
+            for e in decisions.pinned(session, reader)]
     return Table("Pinned decisions", ("Entry", "Decided (UTC)", "Decided by", "Decision", "Rationale", "Marking"),
                  rows[:LIST_LIMIT], len(rows), (3, 3, 3, 6, 6, 5))
 
@@ -327,8 +350,8 @@ def _moment(at: datetime) -> str:
     return f"{at:%H:%M} UTC on {at:%A} {at.day} {at:%B %Y}"
 
 
-def _changes(session: Session, author: Principal, reader: Principal, scope: Scope, up_to: markings.TLP | None,
-             since_last: bool, now: datetime) -> Changes:
+def _changes(session: Session, author: Principal, reader: Principal, scope: Scope, since_last: bool,
+             now: datetime) -> Changes:
     since_seq, since_at, since = _since(session, author, since_last, now)
     where = [AuditEvent.seq > since_seq, AuditEvent.outcome == Outcome.OK, AuditEvent.action.in_(CHANGE_ACTIONS),
              _events_in_scope(reader, scope)]
@@ -339,20 +362,16 @@ def _changes(session: Session, author: Principal, reader: Principal, scope: Scop
                              .where(*where).order_by(AuditEvent.seq.desc()).limit(LIST_LIMIT)).all()
     names = _record_names(session, events)
     people = _people(session, {(e.actor_issuer, e.actor_subject) for e in events})
-    said = history.sentences(session, reader, events, _readable_then(session, reader, up_to, events), up_to)
+    said = history.sentences(session, reader, events, _readable_then(session, reader, events))
     lines = [(f"{e.occurred_at:%Y-%m-%d %H:%M} UTC", people.get((e.actor_issuer, e.actor_subject), e.actor_subject),
               names.get((e.entity, e.entity_id), f"{e.entity} {RESTRICTED_RECORD}"), said[e.seq]) for e in events]
     return Changes(since, since_at, since_seq, lines, total)
 
 
-def _readable_then(session: Session, reader: Principal, up_to: markings.TLP | None,
-                   events) -> dict[int, tuple[bool, bool]]:
+def _readable_then(session: Session, reader: Principal, events) -> dict[int, tuple[bool, bool]]:
     """seq -> (could the reader read the record just before the event, just after it, within the
     chosen highest marking): a change's values from a time its record was above the reader's reach
     are not shown (a note's, through its task's marking when it was written)."""
-    def shown(marking: marking_history.Marking | None) -> bool:
-        return marking_history.readable(marking, reader) and (up_to is None or marking.tlp.rank <= up_to.rank)
-
     notes = {e.seq: json.loads(e.after).get("task_id") for e in events
              if e.entity == TaskUpdate.entity and e.after}
     lines = {}
@@ -366,7 +385,7 @@ def _readable_then(session: Session, reader: Principal, up_to: markings.TLP | No
     for e in events:
         if e.entity == TaskUpdate.entity:
             timeline = lines.get((Task.entity, notes.get(e.seq)))
-            then = shown(timeline.before(e.seq)) if timeline else False
+            then = marking_history.readable(timeline.before(e.seq), reader) if timeline else False
             readable[e.seq] = (then, then)
             continue
         timeline = lines.get((e.entity, e.entity_id))
@@ -374,7 +393,8 @@ def _readable_then(session: Session, reader: Principal, up_to: markings.TLP | No
             readable[e.seq] = (False, False)
             continue
         after = timeline.after(e.seq) if e.action in ("create", "update") else timeline.before(e.seq)
-        readable[e.seq] = (shown(timeline.before(e.seq)), shown(after))
+        readable[e.seq] = (marking_history.readable(timeline.before(e.seq), reader),
+                           marking_history.readable(after, reader))
     return readable
 
 

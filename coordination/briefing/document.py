@@ -146,7 +146,7 @@ def _cover(pdf: BriefingPDF, c: Contents) -> None:
                   f"{london:%Z})", 11)
     pdf.paragraph(f"Author: {c.author.display_name}, {c.author.role.value if c.author.role else ''} "
                   f"of {c.author.agency_code}", 11)
-    if c.reader != c.author:
+    if c.previewed:
         pdf.paragraph(f"Prepared as a {c.reader.role.value} of {c.reader.agency_code} would receive it (one named "
                       "on no TLP:RED record)", 11)
     if c.action_day:
@@ -164,12 +164,12 @@ def _cover(pdf: BriefingPDF, c: Contents) -> None:
                          f"{CLASSIFICATION_HANDLING[c.classification]}", border="LBR", fill=True,
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    if c.filters.up_to:
-        pdf.paragraph(f"Shareable version: records marked above {c.filters.up_to.label} are left out of every "
+    if c.reader.up_to:
+        pdf.paragraph(f"Shareable version: records marked above {c.reader.up_to.label} are left out of every "
                       "list, count and chart.")
     unseen = ("RED records not addressed to its author" if c.reader.role is Role.COMMANDER else
               "other agencies' AMBER+STRICT and RED records, and RED records not addressed to its reader")
-    reader = c.reader.label if c.reader == c.author else f"a {c.reader.role.value} of {c.reader.agency_code}"
+    reader = f"a {c.reader.role.value} of {c.reader.agency_code}" if c.previewed else c.reader.label
     pdf.paragraph(f"This briefing holds only what {reader} may see: {unseen} are neither listed nor counted.")
     pdf.paragraph(f"Scope: {_filters_in_words(c)}")
     pdf.paragraph("Verification (the state shown, the document's hash, how to check them) closes the briefing.", 9)

@@ -47,21 +47,20 @@ def pinned_now() -> ColumnElement[bool]:
     return select(DecisionPin.pinned).where(DecisionPin.id == latest).scalar_subquery().is_(True)
 
 
-def log(session: Session, principal: Principal, pinned_only: bool = False, limit: int = LOG_LIMIT,
-        within: tuple[ColumnElement[bool], ...] = ()) -> list[Entry]:
-    """The entries the principal may read (and `within` narrows, e.g. a briefing's highest marking),
+def log(session: Session, principal: Principal, pinned_only: bool = False, limit: int = LOG_LIMIT) -> list[Entry]:
+    """The entries the principal may read (within its limit, e.g. a briefing's highest marking),
     newest decision first (at most `limit`)."""
     authors = aliased(Agency)
     author = func.coalesce(User.display_name + " (" + authors.code + ")", "the system")
     query = (select(Decision, author, Agency.code, pinned_now())
              .outerjoin(User, User.id == Decision.updated_by_id).outerjoin(authors, authors.id == User.agency_id)
              .join(Agency, Agency.id == Decision.owning_agency_id)
-             .where(visible(Decision, principal), *within)
+             .where(visible(Decision, principal))
              .order_by(Decision.decided_at.desc(), Decision.id.desc()).limit(limit))
     if pinned_only:
         query = query.where(pinned_now())
     rows = session.execute(query).all()
-    links = _Corrections(session, principal, within)
+    links = _Corrections(session, principal)
     return [Entry(d.id, d.reference, d.decision, d.rationale, d.options, d.decided_by, when(d.decided_at),
                   f"{author}, {when(d.created_at)}", f"{d.classification.value} {d.tlp.label}", owner,
                   bool(is_pinned), links.corrects(d.id), links.corrected_by(d.id))
@@ -72,12 +71,12 @@ class _Corrections:
     """The chains of corrections, named as the reader may see them: each step to the nearest entry of
     the chain they may read (a log is a few hundred entries at most, read in two small queries)."""
 
-    def __init__(self, session: Session, principal: Principal, within: tuple[ColumnElement[bool], ...]) -> None:
+    def __init__(self, session: Session, principal: Principal) -> None:
         self.earlier = dict(session.execute(select(Decision.id, Decision.corrects_id)
                                             .where(Decision.corrects_id.is_not(None))).all())
         self.later = {old: new for new, old in self.earlier.items()}
         self.readable = dict(session.execute(select(Decision.id, Decision.reference)
-                                             .where(visible(Decision, principal), *within)).all())
+                                             .where(visible(Decision, principal))).all())
 
     def _nearest(self, step: dict[int, int], start: int) -> str | None:
         current = step.get(start)
@@ -91,9 +90,9 @@ class _Corrections:
     def corrected_by(self, decision_id: int) -> str | None:
         return self._nearest(self.later, decision_id)
 
-def pinned(session: Session, principal: Principal, within: tuple[ColumnElement[bool], ...] = ()) -> list[Entry]:
+def pinned(session: Session, principal: Principal) -> list[Entry]:
     """The pinned entries the principal may read: what their briefing lists."""
-    return log(session, principal, pinned_only=True, within=within)
+    return log(session, principal, pinned_only=True)
 
 
 def pinned_where(principal: Principal) -> ColumnElement[bool]:

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.kinds import KINDS, TASKS, Kind
-from coordination.markings import TLP, at_most
 from coordination.models import Agency, AuditEvent, Jurisdiction, Outcome, Suspect, Task, TaskUpdate, User
 from coordination.policy import visible
 from coordination.principal import Principal
@@ -249,25 +248,11 @@ def names(session: Session, principal: Principal) -> _Names:
     return _Names(session, principal)
 
 
-class _NamesUpTo(_Names):
-    """Names for a document limited to a marking: a linked record above it is a restricted record too."""
-
-    def __init__(self, session: Session, principal: Principal, up_to: TLP | None):
-        super().__init__(session, principal)
-        self.up_to = up_to
-
-    def link(self, model, record_id: Any) -> str:
-        if self.up_to and self.session.scalar(select(model.tlp).where(model.id == record_id)) not in at_most(
-                self.up_to):
-            return RESTRICTED_RECORD
-        return super().link(model, record_id)
-
-
-def sentences(session: Session, principal: Principal, events: Iterable, readable_then: dict[int, tuple[bool, bool]],
-              up_to: TLP | None = None) -> dict[int, str]:
+def sentences(session: Session, principal: Principal, events: Iterable,
+              readable_then: dict[int, tuple[bool, bool]]) -> dict[int, str]:
     """seq -> what each event did, worded as a record's history words it, for lists of changes across
     records (the briefing's). `readable_then[seq]`: could the reader read the record just before and
-    just after the event (within `up_to`)."""
-    names = _NamesUpTo(session, principal, up_to)
+    just after the event (within the reader's limit, as every read here)."""
+    names = _Names(session, principal)
     kinds = {kind.entity: kind for kind in KINDS.values()} | {TaskUpdate.entity: TASKS}
     return {event.seq: _sentence(kinds[event.entity], event, names, *readable_then[event.seq]) for event in events}

@@ -176,7 +176,7 @@ def hits_for_agency(session: Session, principal: Principal, *, limit: int = PAGE
     hit where neither side is RED."""
     first, second = FIRST, SECOND
     query = _hits(principal, first, second).where(
-        policy.may_be_told(principal, Hit.first_agency_id, Hit.second_agency_id),  # before reading the sides
+        policy.may_be_told(principal, Hit),  # before reading the sides
         or_(policy.told(principal, first, second), policy.told(principal, second, first)))
     if before is not None:
         query = query.where(Hit.id < before)

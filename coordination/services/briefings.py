@@ -34,12 +34,13 @@ class Audience:
 
 @dataclass(frozen=True)
 class Plan:
-    """The audience checked: whose view the briefing reads as, and its distribution in words."""
+    """The audience checked: whose view the briefing reads as (within the highest marking chosen: the
+    reader carries it), and its distribution."""
 
     reader: Principal
-    up_to: TLP | None
     as_liaison_of: str | None
     distribution: tuple[str, ...]  # "Name (AGENCY)" and "AGENCY (Agency name)", in the order chosen
+    people: tuple[Principal, ...] = ()  # the people named on it, as they read
 
 
 def authorise_briefing(session: Session, principal: Principal, audience: Audience = Audience()) -> Plan:
@@ -66,9 +67,10 @@ def authorise_briefing(session: Session, principal: Principal, audience: Audienc
     if audience.as_liaison_of:
         agency = agencies[audience.as_liaison_of]
         reader = Principal.stand_in(Role.LIAISON, agency.id, agency.code)
-    distribution = (*(people[subject] for subject in dict.fromkeys(audience.people)),
+    named = [people[subject] for subject in dict.fromkeys(audience.people)]
+    distribution = (*(person.label for person in named),
                     *(f"{agencies[code].code} ({agencies[code].name})" for code in dict.fromkeys(audience.agencies)))
-    return Plan(reader, up_to, audience.as_liaison_of, distribution)
+    return Plan(reader.within(up_to), audience.as_liaison_of, distribution, tuple(named))
 
 
 def _marking(value: TLP | str | None, problems: dict[str, str]) -> TLP | None:
@@ -96,11 +98,10 @@ def _agencies(session: Session, codes: list[str], problems: dict[str, str]) -> d
     return found
 
 
-def _people(session: Session, subjects: tuple[str, ...], problems: dict[str, str]) -> dict[str, str]:
+def _people(session: Session, subjects: tuple[str, ...], problems: dict[str, str]) -> dict[str, Principal]:
     wanted = {s for s in subjects if isinstance(s, str) and len(s) <= LONGEST_NAME}
-    found = {subject: f"{name} ({code})" for subject, name, code in session.execute(
-        select(User.subject, User.display_name, Agency.code).join(Agency, Agency.id == User.agency_id)
-        .where(User.subject.in_(wanted), User.active.is_(True)))} if wanted else {}
+    found = {user.subject: Principal.of(user) for user in session.scalars(
+        select(User).where(User.subject.in_(wanted), User.active.is_(True)))} if wanted else {}
     unknown = [subject for subject in subjects if subject not in found]
     if unknown:
         problems["people"] = f"nobody active is signed in as {_cut(str(unknown[0]))}" + \
@@ -118,7 +119,7 @@ def record_briefing(session: Session, principal: Principal, contents, pdf: bytes
                         audit_head_hash=contents.head_hash, audit_head_seq=contents.head_seq)
     session.add(briefing)
     session.flush()
-    up_to = contents.filters.up_to
+    up_to = contents.reader.up_to
     audit.record(session, audit.NewEvent(principal, "export", "briefing", briefing.id, after={
         "sha256": briefing.sha256, "audit_head_seq": briefing.audit_head_seq,
         "audit_head_hash": briefing.audit_head_hash, "tlp": briefing.tlp, "classification": briefing.classification,
