@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 from coordination.errors import ValidationError
 from coordination.markings import parse_classification, parse_tlp
 from coordination.models import Agency, Jurisdiction, User
+from coordination.text import unseen
 
 Parser = Callable[[Session, Any], Any]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 but tab and line ends; DEL; C1
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half a character: no database or file can hold it
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # either of the two: one search
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # either of the two: one search
+_LINE_BREAK = re.compile("[\n\r\u2028\u2029]")
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # the dates and times a case can plausibly hold
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 MAX_RECIPIENTS = 100
@@ -96,6 +98,9 @@ def _text_of(value: Any) -> str:
 
 
 def text(max_length: int, multiline: bool = False) -> Parser:
+    """Free text (a name, an address, a note): no control characters, no line breaks unless
+    `multiline`, and no invisible or direction-changing characters (coordination.text.unseen; the
+    zero-width joiners that some scripts spell with stay)."""
     def parse(_session: Session, value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError("must be text")
@@ -103,10 +108,13 @@ def text(max_length: int, multiline: bool = False) -> Parser:
         if len(value) > max_length:
             raise ValueError(f"is {len(value):,} characters long; at most {max_length:,} are allowed")
         if (_UNSAFE.search(value) and not _SURROGATE.search(value)) or (
-                not multiline and ("\n" in value or "\r" in value)):
+                not multiline and _LINE_BREAK.search(value)):
             raise ValueError("contains control characters or line breaks")
         if _SURROGATE.search(value):
             raise ValueError("is not valid Unicode text")
+        refusal = unseen(value)
+        if refusal:
+            raise ValueError(refusal)
         return value
     return parse
 
@@ -215,6 +223,9 @@ def email(_session: Session, value: Any) -> str:
     if len(address) > 320 or _CONTROL.search(address) or _SURROGATE.search(address) \
             or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
         raise ValueError(f"'{shown(value)}' is not an email address")
+    refusal = unseen(address, joiners=False)
+    if refusal:
+        raise ValueError(refusal)
     return address
 
 

@@ -8,6 +8,10 @@ kinds need besides the value: the platform of an online handle (required), the c
 country a phone number without a country code is read in (the owning agency's).
 
 Decisions (each kind's function says more):
+- every kind: a value or qualifier with an invisible or direction-changing character (U+202E, U+200B,
+  ...: coordination.text.unseen) is refused in words, before any library reads it (phonenumbers and
+  IDNA would drop some silently); people's names and addresses keep the zero-width (non-)joiner
+  their scripts spell with (transliteration drops it), the other kinds are codes and refuse it too.
 - phone: E.164 (phonenumbers); e-mail: syntax only (email-validator), compared lowercased.
 - online handle: platform from a closed list (or "other:<name>"); normal "platform:handle".
 - wallet: Bitcoin and Litecoin (Base58Check, Bech32/Bech32m), Ethereum (EIP-55 checked when mixed
@@ -53,6 +57,7 @@ from uk_postcodes_parsing import postcode_utils
 from unidecode import unidecode
 
 from coordination.models.enums import IdentifierKind
+from coordination.text import unseen
 
 MAX_VALUE = 300  # longer input is refused before any parsing: bounded time on hostile input
 
@@ -85,6 +90,11 @@ def normalise(kind: IdentifierKind | str, value: str, *, qualifier: str | None =
         raise ValueError("has a qualifier that is not text")
     if len(value) > MAX_VALUE or (qualifier is not None and len(qualifier) > MAX_VALUE):
         raise ValueError(f"is longer than {MAX_VALUE} characters")
+    refusal = unseen(value, joiners=kind in _SPELLED)
+    if refusal:
+        raise ValueError(refusal)
+    if qualifier is not None and (refusal := unseen(qualifier, joiners=False)):
+        raise ValueError(f"has a qualifier (platform, chain or date of birth) that {refusal}")
     if qualifier is not None:
         qualifier = qualifier.strip() or None
     normal = _NORMALISERS[kind](value.strip(), qualifier, region)
@@ -114,15 +124,14 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+# kinds written in words, whose scripts may spell with the zero-width (non-)joiner
+_SPELLED = frozenset({IdentifierKind.PERSON, IdentifierKind.ADDRESS})
 
 
-def _has_control(text: str, *, invisible_allowed: bool = False) -> bool:
-    """Control characters, line breaks and writing-direction overrides (which make text read other
-    than it is); other invisible format characters too unless allowed (names in some scripts need
-    the zero-width (non-)joiner: transliteration drops them)."""
-    refused = ("Cc", "Zl", "Zp") if invisible_allowed else ("Cc", "Cf", "Zl", "Zp")
-    return any(unicodedata.category(c) in refused or c in _BIDI_CONTROLS for c in text)
+def _has_control(text: str) -> bool:
+    """Control characters and line breaks (invisible and direction-changing characters are refused
+    before, by `normalise`)."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text)
 
 
 # --- phone and e-mail ---------------------------------------------------------------------------
@@ -456,8 +465,8 @@ def _birth_date(qualifier: str | None) -> datetime.date:
 def _name_words(value: str) -> list[str]:
     """The name's words folded: compatibility forms joined, transliterated to ASCII, case folded,
     apostrophes dropped, hyphens and dots as spaces; sorted, so the order it was typed in is lost."""
-    if _has_control(value, invisible_allowed=True):
-        raise ValueError("holds control characters or writing-direction overrides")
+    if _has_control(value):
+        raise ValueError("holds control characters or line breaks")
     folded = unidecode(unicodedata.normalize("NFKC", value)).casefold().translate(_NAME_PUNCTUATION)
     words = folded.split()
     if any(not word.isalpha() for word in words):
@@ -494,8 +503,8 @@ _ADDRESS_PUNCTUATION = str.maketrans({c: " " for c in string.punctuation if c !=
 
 
 def _address(value: str, qualifier: str | None, region: str | None) -> Normalised:
-    if _has_control(value, invisible_allowed=True):
-        raise ValueError("holds control characters or writing-direction overrides")
+    if _has_control(value):
+        raise ValueError("holds control characters or line breaks")
     words = unidecode(unicodedata.normalize("NFKC", value)).casefold().translate(_ADDRESS_PUNCTUATION).split()
     words, postcode = _with_postcode(words)
     if postcode and len(words) == 2:

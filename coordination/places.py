@@ -8,16 +8,25 @@ import math
 import unicodedata
 
 EARTH_RADIUS_M = 6_371_000
+ADDRESS = 300  # the longest package address (coordination.kinds)
+
+
 def normalise_address(address: str) -> str:
     """One spelling per address, as identifier deconfliction normalises addresses (folded, punctuation
     out, abbreviations written out, UK postcodes normalised: "12, Baker St." and "12 baker street" are
-    the same place); text that is no address by those rules is compared folded, as typed."""
-    from coordination import identifiers  # it reads the models, which read this module
+    the same place); text too short to be an address by those rules ("Unit 4") is compared folded.
 
+    An address the address field refuses (control characters, line breaks, invisible or
+    direction-changing characters) is never keyed: ValueError with the field's reason. The field
+    refused it before it was stored, so only a caller that skipped the field sees it; keyed as typed,
+    "12 Baker<U+202E> Street" would miss "12 Baker Street" and pass for no conflict."""
+    from coordination import fields, identifiers  # they read the models, which read this module
+
+    fields.text(ADDRESS)(None, address)
     try:
-        return identifiers.normalise("address", address).value[:300]
-    except ValueError:
-        return " ".join(unicodedata.normalize("NFKC", address).casefold().split())[:300]
+        return identifiers.normalise("address", address).value[:ADDRESS]
+    except ValueError:  # only the address's shape can be wrong here: its characters passed the field
+        return " ".join(unicodedata.normalize("NFKC", address).casefold().split())[:ADDRESS]
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -145,7 +145,7 @@ BAD: dict[K, list[tuple[str, str | None, str | None, str]]] = {
         ("12 34", None, None, "too short to be an address"),
         ("--- ,,, ...", None, None, "too short to be an address"),
         ("10 High\x00Street", None, None, "control characters"),
-        ("10 High\u202eStreet", None, None, "control characters"),
+        ("10 High\u202eStreet", None, None, "direction-changing character (U+202E"),
         ("10\u2028High Street", None, None, "control characters"),
         ("😀 😀 😀", None, None, "too short to be an address"),
         ("x" * 301, None, None, "longer than 300"),
