@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from coordination import services
-from coordination.kinds import DECISIONS, TARGET_PACKAGES
+from coordination.errors import NotFound, ValidationError
+from coordination.kinds import DECISIONS, SUSPECTS, TARGET_PACKAGES
 from coordination.markings import TLP
-from coordination.models import AuditEvent, Decision, PackageStatus
+from coordination.models import AuditEvent, Decision, PackageStatus, Suspect
 from coordination.queries import history, timeline
 from coordination.references import RESTRICTED
 from tests.conftest import suspect
@@ -134,3 +135,39 @@ def test_a_packages_steps_read_as_words(raised):
     assert said[-4:] == ["moved it planned → briefed", "moved it briefed → deployed", "moved it deployed → entered",
                          "moved it entered → aborted: “door closed, nobody in”"]
     assert told[0] == "moved target package P-1 entered → aborted: “door closed, nobody in”"
+
+
+@pytest.mark.parametrize("chosen", ["all", "the hidden one"])
+def test_arrest_made_naming_a_subject_raised_out_of_sight_names_no_id(raised, chosen):
+    store, package, nl_suspect = raised
+    with pytest.raises(ValidationError) as refused:
+        step(store, "liaison.met", package.id, PackageStatus.ARREST_MADE,
+             **({"arrested": [nl_suspect.id]} if chosen != "all" else {}))
+    said = str(refused.value)
+    assert str(nl_suspect.id) not in said and "S-NL" not in said
+    assert "a subject of this package is no longer one you may read" in refused.value.problems["arrested"]
+
+
+def test_a_link_or_record_chosen_by_id_that_is_hidden_answers_like_a_missing_one_and_echoes_no_id(raised):
+    store, _, nl_suspect = raised
+    met = store.principal("liaison.met")
+
+    def refusal(suspect_id: int) -> str:
+        with store.writer() as session, pytest.raises(ValidationError) as refused:
+            services.create_arrest(session, met, {"reference": "A-1", "suspect": suspect_id, "jurisdiction": "NL",
+                                                  "arrested_at": "2022-11-07T06:00:00Z", "place": "x",
+                                                  "offences": "fraud", "outcome": "bailed"})
+        return refused.value.problems["suspect"]
+
+    def not_found(suspect_id: int) -> str:
+        with store.writer() as session, pytest.raises(NotFound) as missing:
+            services.update_suspect(session, met, suspect_id, 1, {"status": "arrested"})
+        return str(missing.value)
+
+    with store.reader() as session:
+        nowhere = session.scalar(select(Suspect.id).order_by(Suspect.id.desc()).limit(1)) + 1_000
+    for ask in (refusal, not_found):
+        hidden_said, missing_said = ask(nl_suspect.id), ask(nowhere)
+        assert hidden_said == missing_said
+        assert str(nl_suspect.id) not in hidden_said and str(nowhere) not in missing_said
+    assert SUSPECTS.entity in refusal(nowhere)
