@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from coordination import services
-from coordination.errors import NotFound, ValidationError
+from coordination.errors import ConflictError, NotFound, ValidationError
 from coordination.kinds import DECISIONS, SUSPECTS, TARGET_PACKAGES
 from coordination.markings import TLP
 from coordination.models import AuditEvent, Decision, PackageStatus, Suspect
@@ -171,3 +171,20 @@ def test_a_link_or_record_chosen_by_id_that_is_hidden_answers_like_a_missing_one
         assert hidden_said == missing_said
         assert str(nl_suspect.id) not in hidden_said and str(nowhere) not in missing_said
     assert SUSPECTS.entity in refusal(nowhere)
+
+
+def test_a_missing_hit_request_or_user_and_a_clash_name_no_id(store):
+    liaison, admin = store.principal("liaison.met"), store.principal("admin")
+    asked = [(services.ask_for_contact, (liaison, 4_242, "a reason")),
+             (services.decline_contact, (liaison, 4_242, "no")),
+             (services.update_user, (admin, 4_242, 1, {"display_name": "x"}))]
+    for ask, arguments in asked:
+        with store.writer() as session, pytest.raises(NotFound) as missing:
+            ask(session, *arguments)
+        assert "4242" not in str(missing.value) and "does not exist" in str(missing.value), ask
+    with store.writer() as session:
+        services.update_user(session, admin, liaison.user_id, 1, {"display_name": "Morgan L."})
+    with store.writer() as session, pytest.raises(ConflictError) as clash:
+        services.update_user(session, admin, liaison.user_id, 1, {"display_name": "Morgan M."})
+    said = str(clash.value)
+    assert said.startswith("this user was changed by ") and f"user {liaison.user_id}" not in said
