@@ -43,7 +43,7 @@ class ConflictError(CoordinationError):
         self.reference = reference
         self.fields = fields
         when = changed_at.strftime("%Y-%m-%d %H:%M:%S UTC") if changed_at else "an unknown time"
-        what = reference or f"{entity} {entity_id}"
+        what = reference or f"this {entity}"  # a record's id is never shown (kept in entity_id)
         advice = (f"you both changed {', '.join(name.replace('_', ' ') for name in fields)}: choose which to keep"
                   if fields else "reload it and apply your change again")
         super().__init__(f"{what} was changed by {changed_by or 'someone else'} at {when} "

@@ -1,7 +1,8 @@
 """A record's story in sentences, from the audit trail: what changed, from what to what, who did it
 and when, with labels, references and names (never ids, column names or JSON), including a task's
 notes and an evidence item's custody transfers. Values from a time the reader could not read the
-record are shown as restricted (see marking_history)."""
+record are shown as restricted (see marking_history). A decision's correction names the nearest entry
+of its chain the reader may read, or none, as the decision log does (queries.decisions)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination.kinds import KINDS, TASKS, Kind
-from coordination.models import Agency, AuditEvent, Jurisdiction, Outcome, Suspect, Task, TaskUpdate, User
+from coordination.kinds import DECISIONS, KINDS, TASKS, Kind
+from coordination.models import Agency, AuditEvent, Decision, Jurisdiction, Outcome, Suspect, Task, TaskUpdate, User
 from coordination.policy import visible
 from coordination.principal import Principal
 from coordination.queries import marking_history
@@ -65,15 +66,18 @@ def _sentence(kind: Kind, event: AuditEvent, names: _Names, before_ok: bool, aft
     if event.action == "create":
         if not after_ok:
             return f"created it {REDACTED}"
-        shown = [f"{_label(kind, column)} {names.value(column, after[column])}"
-                 for column in _in_field_order(kind, after) if after[column] not in (None, "", [])]
-        return "created it: " + ", ".join(shown)
+        said = {column: names.value(column, after[column]) for column in _in_field_order(kind, after)
+                if after[column] not in (None, "", [])}
+        return "created it: " + ", ".join(f"{_label(kind, column)} {value}" for column, value in said.items()
+                                          if value is not None)
     if event.action == "update":
         return "changed " + _changes(kind, before, after, names, before_ok, after_ok)
     if event.action == "transfer custody":
         if not after_ok:
             return f"recorded a custody transfer {REDACTED}"
         return f"passed it {_transfer(after, names)}"
+    if event.action == "change status":
+        return "moved it " + (_moved(before, after) if after_ok else REDACTED)
     return event.action
 
 
@@ -88,8 +92,17 @@ def _note(after: dict[str, Any], after_ok: bool) -> str:
 def _changes(kind: Kind, before: dict[str, Any], after: dict[str, Any], names: _Names, before_ok: bool,
              after_ok: bool) -> str:
     """'priority low → critical; status open → done', values the reader could not read then restricted."""
-    return "; ".join(f"{_label(kind, column)} {names.value(column, before.get(column)) if before_ok else REDACTED} → "
-                     f"{names.value(column, value) if after_ok else REDACTED}" for column, value in after.items())
+    def said(column: str, value: Any, ok: bool) -> str:
+        return (names.value(column, value) or NONE) if ok else REDACTED
+    return "; ".join(f"{_label(kind, column)} {said(column, before.get(column), before_ok)} → "
+                     f"{said(column, value, after_ok)}" for column, value in after.items())
+
+
+def _moved(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """'entered → arrest made: “door forced”', a package's step (the records its outcome wrote are
+    told by their own events, to those who may read them)."""
+    note = f": “{after['note']}”" if after.get("note") else ""
+    return f"{before.get('status', '?')} → {after.get('status', '?')}{note}"
 
 
 def _transfer(after: dict[str, Any], names: _Names) -> str:
@@ -122,6 +135,8 @@ def sentence(kind: Kind | None, event: AuditEvent, names: _Names, record: str, b
         return f"changed {named}: " + _changes(kind, before, after, names, before_ok, after_ok)
     if event.action == "transfer custody":
         return f"passed {named} " + (_transfer(after, names) if after_ok else REDACTED)
+    if event.action == "change status":
+        return f"moved {named} " + (_moved(before, after) if after_ok else REDACTED)
     if event.action in ("pin", "unpin"):
         return f"pinned {named} into the briefing" if event.action == "pin" else f"unpinned {named}"
     return f"{event.action} {named}"
@@ -139,9 +154,8 @@ def _created(kind: Kind, after: dict[str, Any], names: _Names) -> str:
     if kind.entity == "task":
         return f" for {names.agency(after.get('owning_agency_id'))}: {after.get('title')}"
     if kind.entity == "decision":
-        corrects = after.get("corrects_id")
-        correcting = f", correcting {names.link(kind.model, corrects)}" if corrects else ""
-        return f": “{after.get('decision')}”{correcting}"
+        corrects = names.correction(after.get("corrects_id"))
+        return f": “{after.get('decision')}”" + (f", correcting {corrects}" if corrects else "")
     return ""
 
 
@@ -184,9 +198,16 @@ def _label(kind: Kind, column: str) -> str:
     return column.removesuffix("_id").replace("_", " ")
 
 
+NONE = "(none)"
+
+
 class _Names:
     """Ids as people read them: agency codes, jurisdiction codes, people's names, record references
-    (of records the reader may read; any other is a restricted record, as in exports)."""
+    (of records the reader may read; any other linked record is a restricted record, as in exports).
+
+    A decision's correction is named as the decision log names it (queries.decisions): the nearest
+    entry of the chain the reader may read, or nothing when there is none, so a correction of an
+    entry they may not read reads exactly as if that entry did not exist."""
 
     def __init__(self, session: Session, principal: Principal):
         self.session, self.principal = session, principal
@@ -212,10 +233,33 @@ class _Names:
                                                   if row else subject)
         return self.by_subject[(issuer, subject)]
 
+    def reference(self, model, record_id: Any) -> str | None:
+        """The linked record's reference, if the reader may read it (None: missing or not theirs)."""
+        if not isinstance(record_id, int) or isinstance(record_id, bool):
+            return None
+        return self.session.scalar(select(model.reference).where(model.id == record_id,
+                                                                 visible(model, self.principal)))
+
     def link(self, model, record_id: Any) -> str:
-        reference = self.session.scalar(select(model.reference).where(model.id == record_id,
-                                                                      visible(model, self.principal)))
-        return reference or RESTRICTED_RECORD
+        return self.reference(model, record_id) or RESTRICTED_RECORD
+
+    def links(self, model, record_ids: Any) -> str:
+        """Several linked records (a package's subjects) as the record's export names them: the
+        references the reader may read, and one restricted record for any others."""
+        return ", ".join(sorted({self.link(model, record_id) for record_id in record_ids or ()})) or NONE
+
+    def correction(self, decision_id: Any) -> str | None:
+        """The entry a correction corrects, as the reader may know it: `decision_id`'s reference if
+        they may read it, else that of the nearest earlier entry of its chain they may read; None
+        when there is none (as if the correction corrected nothing)."""
+        seen = set()
+        while isinstance(decision_id, int) and decision_id not in seen:
+            seen.add(decision_id)
+            reference = self.reference(Decision, decision_id)
+            if reference is not None:
+                return reference
+            decision_id = self.session.scalar(select(Decision.corrects_id).where(Decision.id == decision_id))
+        return None
 
     def jurisdiction_name(self, jurisdiction_id: Any) -> str:
         return self.jurisdiction_names.get(jurisdiction_id, "?")
@@ -223,9 +267,12 @@ class _Names:
     def agency(self, agency_id: Any) -> str:
         return self.agencies.get(agency_id, "") if agency_id is not None else ""
 
-    def value(self, column: str, value: Any) -> str:
+    def value(self, column: str, value: Any) -> str | None:
+        """How a value reads (None: it is not to be mentioned at all)."""
+        if column == "corrects_id":
+            return self.correction(value)
         if value in (None, "", []):
-            return "(none)"
+            return NONE
         if column in ("owning_agency_id", "holder_agency_id", "to_agency_id", "from_agency_id", "agency_id"):
             return self.agency(value)
         if column == "jurisdiction_id":
@@ -238,6 +285,8 @@ class _Names:
             return ", ".join(f"{p[1]} ({p[2]})" for p in people if p)
         if column in ("suspect_id", "depends_on_id"):
             return self.link(Suspect if column == "suspect_id" else Task, value)
+        if column == "subject_ids":
+            return self.links(Suspect, value)
         if isinstance(value, bool):
             return "yes" if value else "no"
         return str(value)
@@ -254,5 +303,5 @@ def sentences(session: Session, principal: Principal, events: Iterable,
     records (the briefing's). `readable_then[seq]`: could the reader read the record just before and
     just after the event (within the reader's limit, as every read here)."""
     names = _Names(session, principal)
-    kinds = {kind.entity: kind for kind in KINDS.values()} | {TaskUpdate.entity: TASKS}
+    kinds = {kind.entity: kind for kind in (*KINDS.values(), DECISIONS)} | {TaskUpdate.entity: TASKS}
     return {event.seq: _sentence(kinds[event.entity], event, names, *readable_then[event.seq]) for event in events}

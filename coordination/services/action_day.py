@@ -194,6 +194,9 @@ def _arrests(session: Session, principal: Principal, package: TargetPackage, arr
                 "place": package.address, "offences": f"to be completed (action day, {package.legal_authority})"[:500],
                 "outcome": "in custody", "on_action_day": True, **_marking(session, package)})
         except ValidationError as error:
+            if "suspect" in error.problems:  # raised out of their sight since it was named: never say which
+                raise ValidationError({"arrested": "a subject of this package is no longer one you may read: "
+                                                   "choose the subjects arrested among those you may"}) from None
             raise ValidationError({f"arrest {reference}: {name}": reason
                                    for name, reason in error.problems.items()}) from None
         references.append(reference)

@@ -14,7 +14,7 @@ from coordination import audit, kinds, notices, policy, references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import Kind
-from coordination.links import choose_link, link_candidates, no_such
+from coordination.links import choose_link, link_candidates
 from coordination.markings import TLP
 from coordination.models import Agency, Hit, Identifier, MarkedRecord, Operation, Recipient, RecordGrant
 from coordination.principal import SYSTEM_ISSUER, Principal
@@ -72,7 +72,7 @@ def load_visible(session: Session, principal: Principal, model: type[MarkedRecor
     granted = granted_agency_ids(session, model.entity, record.id) \
         if record is not None and record.tlp is TLP.AMBER_STRICT else ()
     if record is None or not policy.can_read(principal, record.owning_agency_id, record.tlp, named, granted):
-        raise NotFound(f"{model.entity} {record_id} does not exist or is not visible to you")
+        raise NotFound(f"this {model.entity} does not exist or is not visible to you")  # no id: they are not read
     return record
 
 
@@ -104,7 +104,7 @@ def resolve_links(session: Session, principal: Principal, kind: Kind, values: di
             continue  # as it is
         if isinstance(value, int):
             if not readable(session, principal, kinds.of(model), value):
-                problems[name] = no_such(model, value)
+                problems[name] = no_such_chosen(model)
             continue
         if value.text == references.RESTRICTED:
             if record is None:
@@ -124,6 +124,13 @@ def resolve_links(session: Session, principal: Principal, kind: Kind, values: di
         raise ValidationError(problems)
 
 
+def no_such_chosen(model: type[MarkedRecord]) -> str:
+    """The refusal of a link given as an id (chosen from a list, or by the code, never typed) to a
+    record that is missing or that the principal may not read: alike for both, and without the id,
+    which is nobody's business and is no reference."""
+    return f"the {model.entity} chosen does not exist or is not one you may read"
+
+
 def _resolve_many(session: Session, principal: Principal, model: type[MarkedRecord], name: str, column: str,
                   values: dict[str, Any], record: MarkedRecord | None, owner: int | None,
                   problems: dict[str, str]) -> None:
@@ -136,7 +143,7 @@ def _resolve_many(session: Session, principal: Principal, model: type[MarkedReco
             if readable(session, principal, kind, value):
                 chosen.add(value)
             else:
-                refused.append(no_such(model, value))
+                refused.append(no_such_chosen(model))
         elif value.text == references.RESTRICTED:
             keep_hidden = record is not None
             if record is None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, kinds, policy
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from coordination.fields import MAX_ID, parse_fields, shown
+from coordination.fields import MAX_ID, parse_fields
 from coordination.models import (
     ContactRequest,
     ContactStatus,
@@ -120,7 +120,7 @@ def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Ident
         if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named),
                           policy.HitSide(other.owning_agency_id, other.tlp)):
             return own, other
-    raise NotFound(f"hit {shown(str(hit_id))} does not exist or is not visible to you")
+    raise NotFound("this hit does not exist or is not visible to you")
 
 
 def _decidable(session: Session, principal: Principal, request_id: int, verb: str) -> ContactRequest:
@@ -128,7 +128,7 @@ def _decidable(session: Session, principal: Principal, request_id: int, verb: st
     agencies, refused (audited) for the asking agency or other roles, a conflict once decided."""
     request = session.get(ContactRequest, request_id, populate_existing=True) if _an_id(request_id) else None
     if request is None or principal.agency_id not in (request.owner_agency_id, request.requesting_agency_id):
-        raise NotFound(f"contact request {shown(str(request_id))} does not exist or is not visible to you")
+        raise NotFound("this contact request does not exist or is not visible to you")
     if not policy.can_decide_contact(principal, request.owner_agency_id):
         raise PermissionDenied(f"{acting_as(principal)} may not {verb} this contact request: only a liaison of "
                                f"{agency_code(session, request.owner_agency_id)} may",

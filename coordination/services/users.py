@@ -46,7 +46,7 @@ def update_user(session: Session, principal: Principal, user_id: int, expected_v
         authorise(principal, policy.Action.MANAGE_USERS, None, user_id, entity="user")
     user = session.get(User, user_id, populate_existing=True)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise NotFound("this user does not exist")
     check_version(user, expected_version)
     changed = {name: value for name, value in values.items() if getattr(user, name) != value}
     if not changed:
