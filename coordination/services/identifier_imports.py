@@ -28,6 +28,7 @@ from coordination import audit, policy, references
 from coordination.db import bulk_cache, insert_rows, one_of, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
+from coordination.exports import HANDLING_CONDITION
 from coordination.fields import shown
 from coordination.kinds import IDENTIFIER_COLUMNS, IDENTIFIERS
 from coordination.links import choose_link, link_candidates
@@ -67,7 +68,7 @@ def import_identifiers(engine: Engine, principal: Principal, file_name: str, con
     result = ImportResult("identifiers")
     try:
         table = read_table(file_name, content)
-        check_columns(table, IDENTIFIER_COLUMNS, REQUIRED)
+        check_columns(table, [*IDENTIFIER_COLUMNS, HANDLING_CONDITION], REQUIRED)  # the condition: ignored
     except TableError as error:
         result.problems.append(Problem(0, "file", str(error)))
         _record_refused_file(engine, principal, "identifiers", file_name, str(error))
