@@ -315,7 +315,7 @@ def found_hits(session: Session, principal: Principal, ids: list[int],
     `tell_of_hits` rules: one read of the hits for both. The identifiers the principal has just
     `added` that tell their agency of a hit count against the principal's hourly allowance."""
     rows = _hit_rows(session, ids)
-    tell_of_hits(session, principal, [(row[0], *row[7:]) for row in rows])
+    tell_of_hits(session, principal, [(row[0], row[1], *row[5:]) for row in rows])
     if added:  # (first id, second id, first agency, second agency, first TLP, second TLP) of each
         answers.count(session, principal, answers.revealing(
             [(row[5], row[6], row[9], row[13], row[10], row[14]) for row in rows], added))
