@@ -282,9 +282,9 @@ def _chunks(ids: list):
     return (ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK))
 
 
-def told_hits(session: Session, principal: Principal, filters: Filters = Filters()) -> list[tuple[int, int, int]]:
-    """(hit id, first agency id, second agency id) of the open hits told to the principal (as either
-    side), narrowed to the filters' agencies and days found.
+def told_hits(session: Session, principal: Principal, filters: Filters = Filters()) -> list[tuple]:
+    """(hit id, first agency id, second agency id, first identifier, second identifier, match) of the
+    open hits told to the principal (as either side), narrowed to the filters' agencies and days found.
 
     From the hit table alone, whose rows copy each side's owner, marking and record. A hit with
     neither side RED is told exactly when `may_be_told` holds of its agencies (the rule's other
@@ -301,18 +301,35 @@ def told_hits(session: Session, principal: Principal, filters: Filters = Filters
     if filters.until:
         where.append(Hit.found_at < datetime.combine(filters.until, time.max, UTC))
     red_side = or_(Hit.first_tlp == TLP.RED, Hit.second_tlp == TLP.RED)
+    sides = Hit.first_id, Hit.second_id, Hit.match
     told = [tuple(row) for row in session.execute(
-        select(Hit.id, Hit.first_agency_id, Hit.second_agency_id).where(*where, not_(red_side)))]
+        select(Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides).where(*where, not_(red_side)))]
     red = session.execute(select(
-        Hit.id, Hit.first_agency_id, Hit.second_agency_id, Hit.first_tlp, Hit.second_tlp, Hit.first_record_entity,
-        Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id).where(*where, red_side)).all()
-    named = _named_on(session, principal, {record for hit in red for record in (hit[5:7], hit[7:9])})
-    for hit_id, first_agency, second_agency, first_tlp, second_tlp, *records in red:
+        Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides, Hit.first_tlp, Hit.second_tlp,
+        Hit.first_record_entity, Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id)
+        .where(*where, red_side)).all()
+    named = _named_on(session, principal, {record for hit in red for record in (hit[8:10], hit[10:12])})
+    for hit_id, first_agency, second_agency, first_id, second_id, hit_match, first_tlp, second_tlp, *records in red:
         one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named)
         two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named)
         if is_told(principal, one, two) or is_told(principal, two, one):
-            told.append((hit_id, first_agency, second_agency))
+            told.append((hit_id, first_agency, second_agency, first_id, second_id, hit_match))
     return told
+
+
+def told_lines(principal: Principal, told: list[tuple]) -> list[tuple]:
+    """The told hits, one per line as `queries.hits` lists them (the viewer's identifier, the other
+    agency, the match): counted by hit, a line's count would tell how many records of the other
+    agency hold the value. (Within one agency each hit is a line: it reads both records.)"""
+    lines, seen = [], set()
+    for hit in sorted(told):
+        hit_id, first_agency, second_agency, first_id, second_id, hit_match = hit
+        mine_first = first_agency == principal.agency_id or second_agency != principal.agency_id
+        line = (first_id, second_agency, hit_match) if mine_first else (second_id, first_agency, hit_match)
+        if first_agency == second_agency or line not in seen:
+            seen.add(line)
+            lines.append(hit)
+    return lines
 
 
 def _named_on(session: Session, principal: Principal, records: set[tuple[str, int]]) -> set[tuple[str, int]]:
@@ -331,9 +348,10 @@ def _codes(session: Session) -> dict[int, str]:
 
 def hits_between_agencies(session: Session, principal: Principal, filters: Filters = Filters(),
                           told: list[tuple[int, int, int]] | None = None) -> list[AgencyPairHits]:
-    """Open hits told to the principal, counted by the pair of agencies holding the identifier, most first."""
+    """Open hits told to the principal, counted by the pair of agencies holding the identifier, most first:
+    a line each (`told_lines`)."""
     codes, pairs = _codes(session), {}
-    for _, one, two in told_hits(session, principal, filters) if told is None else told:
+    for _, one, two, *_ in told_lines(principal, told_hits(session, principal, filters) if told is None else told):
         pair = tuple(sorted((codes[one], codes[two])))
         pairs[pair] = pairs.get(pair, 0) + 1
     return sorted((AgencyPairHits(*pair, n) for pair, n in pairs.items()), key=lambda row: (-row.hits, row[:2]))
@@ -348,7 +366,7 @@ def pending_requests(session: Session, principal: Principal, filters: Filters = 
     for 10,000 hits)."""
     late = (now or datetime.now(UTC)) - OVERDUE_REQUEST
     codes, counts = _codes(session), {}
-    told_ids = {hit_id for hit_id, _, _ in (told_hits(session, principal, filters) if told is None else told)}
+    told_ids = {hit_id for hit_id, *_ in (told_hits(session, principal, filters) if told is None else told)}
     for hit_id, asking, asked, n, overdue in session.execute(
             select(ContactRequest.hit_id, ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id,
                    func.count(), func.sum(case((ContactRequest.requested_at < late, 1), else_=0)))

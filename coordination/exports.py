@@ -21,6 +21,7 @@ from coordination.kinds import ARRESTS, EVIDENCE, IDENTIFIER_COLUMNS, IDENTIFIER
 from coordination.links import choose_link, link_candidates
 from coordination.models import (
     Agency,
+    HandlingCondition,
     Identifier,
     Jurisdiction,
     MarkedRecord,
@@ -30,7 +31,7 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
-from coordination.queries.contact_requests import conditions_for
+from coordination.queries.contact_requests import condition_words, conditions_for, grant_columns
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 HANDLING_CONDITION = "handling_condition"  # last column, when rows are read under another agency's grant
@@ -193,20 +194,26 @@ def build(session: Session, principal: Principal, kind_name: str,
 def identifiers(session: Session, principal: Principal) -> Export:
     """The identifiers on the records the principal may read, each with the record it is held on (by
     reference; AGENCY/REFERENCE for another agency's record), as `import identifiers` reads them back,
-    marked with the highest marking of those records."""
+    marked with the highest marking of those records. An identifier on a record read under another
+    agency's grant carries that grant's handling condition, as the record's own export does."""
     agencies = {i: code for i, code in session.execute(select(Agency.id, Agency.code))}
-    rows, marks = [], set()
+    rows, marks, conditioned = [], set(), False
     for kind in (SUSPECTS, EVIDENCE, ARRESTS):
         model, key = kind.model, getattr(kind.model, kind.key)
+        condition, condition_text = grant_columns(model, principal)
         found = session.execute(
             select(key, model.owning_agency_id, model.tlp, model.classification, Identifier.kind, Identifier.value,
-                   Identifier.qualifier)
+                   Identifier.qualifier, condition, condition_text)
             .join(model, and_(Identifier.record_entity == model.entity, Identifier.record_id == model.id))
             .where(Identifier.removed_at.is_(None), policy.visible(model, principal)).order_by(key, Identifier.id))
-        for reference, agency_id, tlp, classification, identifier_kind, value, qualifier in found:
+        for reference, agency_id, tlp, classification, identifier_kind, value, qualifier, granted, stated in found:
             name = reference if agency_id == principal.agency_id else references.qualified(agencies[agency_id],
                                                                                          reference)
-            rows.append([model.entity, name, identifier_kind.value, value, qualifier or ""])
+            words = condition_words(HandlingCondition(granted), stated) if granted else ""
+            conditioned = conditioned or bool(words)
+            rows.append([model.entity, name, identifier_kind.value, value, qualifier or "", words])
             marks.add((tlp, classification))
     tlp, classification = markings.highest(list(marks))
-    return Export(IDENTIFIERS, list(IDENTIFIER_COLUMNS), rows, tlp, classification)
+    if conditioned:  # the owner's handling condition travels with each identifier read under its grant
+        return Export(IDENTIFIERS, [*IDENTIFIER_COLUMNS, HANDLING_CONDITION], rows, tlp, classification)
+    return Export(IDENTIFIERS, list(IDENTIFIER_COLUMNS), [row[:-1] for row in rows], tlp, classification)

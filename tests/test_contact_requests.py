@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from coordination import deconfliction_key, exports, services
 from coordination.briefing import contents
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from coordination.kinds import SUSPECTS
+from coordination.kinds import EVIDENCE, SUSPECTS
 from coordination.models import (
     AuditEvent,
     ContactRequest,
@@ -25,6 +25,7 @@ from coordination.models import (
 )
 from coordination.queries import contact_requests as requests
 from coordination.queries.records import readable
+from coordination.services import identifier_imports
 from coordination.services.base import load_visible
 from tests.conftest import suspect
 
@@ -250,6 +251,41 @@ def test_the_briefing_names_the_condition_next_to_a_record_read_under_a_grant(st
     assert sorted(row[0] for row in for_nl.rows) == [
         "F-ADMIN (handling condition H2: not to be passed on without permission)", "N-ADMIN"]
     assert sorted(row[0] for row in for_fbi.rows) == ["F-ADMIN"]  # its own record: no condition
+
+
+def test_every_export_of_a_record_read_under_a_grant_carries_its_handling_condition(shared):
+    """The identifiers' export too (it dropped the condition), and an evidence item's; a file
+    exported so imports back (the condition column is ignored)."""
+    store, people, record_id, hit = shared
+    fbi, nl, eurojust = people["fbi"], people["nl-police"], people["eurojust"]
+    with store.writer() as session:
+        item = services.create_evidence_item(session, fbi, {
+            "exhibit_ref": "F-PHONE", "item_type": "phone", "description": "phone", "sha256": "ab" * 32,
+            "seized_from": "x", "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x",
+            "status": "awaiting analysis", "holder_name": "SA Example", "tlp": "AMBER+STRICT"})
+        services.add_identifier(session, fbi, EVIDENCE, item.id, PHONE, "+44 20 7946 0987")
+        services.add_identifier(session, nl, EVIDENCE, services.create_evidence_item(session, nl, {
+            "exhibit_ref": "N-PHONE", "item_type": "phone", "description": "phone", "sha256": "cd" * 32,
+            "seized_from": "x", "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x",
+            "status": "awaiting analysis", "holder_name": "Rechercheur"}).id, PHONE, "+44 20 7946 0987")
+        on_item = session.scalar(select(Hit.id).where(Hit.first_record_entity == "evidence item",
+                                                      Hit.second_record_entity == "evidence item"))
+        for asked in (hit, on_item):
+            request = services.ask_for_contact(session, nl, asked, "the same number")
+            services.approve_contact(session, fbi, request.id, "H3", "Only for the search of 4 Dec")
+    words = "H3: Only for the search of 4 Dec"
+    with store.reader() as session:
+        exported = exports.identifiers(session, nl)
+        rows = [dict(zip(exported.columns, row, strict=True)) for row in exported.rows]
+        assert {(row["record_reference"], row["handling_condition"]) for row in rows} == {
+            ("FBI/F-WALLET", words), ("N-WALLET", ""), ("FBI/F-PHONE", words), ("N-PHONE", "")}
+        assert "handling_condition" not in exports.identifiers(session, fbi).columns  # its own records
+        assert "handling_condition" not in exports.identifiers(session, eurojust).columns  # reads no grant
+        evidence = exports.build(session, nl, "evidence")
+        assert {row[0]: row[-1] for row in evidence.rows} == {"F-PHONE": words, "N-PHONE": ""}
+        assert evidence.columns[-1] == "handling_condition"
+    again = identifier_imports.import_identifiers(store.engine, nl, "identifiers.csv", exported.csv(), dry_run=True)
+    assert again.ok and again.unchanged == len(rows), again.problems
 
 
 HOSTILE = [None, "", " ", "x" * 100_000, "\x00", "\ud800", 10**30, -1, True, 3.5, ["H2"], {"a": 1}, "H2\x1b[31m"]

@@ -3,12 +3,16 @@ contact about it, the answer to their own request; by the telling rule, never a 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from coordination import deconfliction_key, notices, services
+from coordination.aggregates import picture
+from coordination.errors import ValidationError
 from coordination.kinds import SUSPECTS
-from coordination.models import Suspect
+from coordination.models import ContactStatus, Hit, Identifier, Suspect
 from coordination.queries import hits, notifications
 from tests.conftest import suspect
 
@@ -85,3 +89,38 @@ def test_a_request_reaches_the_owner_and_its_answer_the_asker_about_their_own_re
         services.decline_contact(s, people["fbi"], request.id, "not now")
     answered = said(notices.CONTACT_ANSWERED, "MET/M-1")
     assert answered in told(store, people["met"])  # about MET's own record: F-1 stays unreadable to MET
+
+
+def test_a_hit_tells_that_the_other_agency_holds_it_not_on_how_many_records_nor_since_when(store, people):
+    """A hostile partner read from a hit line the date its own value was entered ("since ...") and,
+    from the number of lines, how many records hold it. One line per value of the reader's and other
+    agency, dated when the hit was found; the reader's notifications, count and request status alike."""
+    met, fbi = people["met"], people["fbi"]
+    theirs = [holding(store, fbi, "F-1", "+44 20 7946 0018")]
+    with store.writer() as s:  # FBI entered its value long ago
+        s.execute(update(Identifier).values(added_at=datetime(2021, 3, 14, 9, tzinfo=UTC)))
+        s.commit()
+    mine = holding(store, met, "M-1", "020 7946 0018")
+    theirs += [holding(store, fbi, f"F-{n}", "+44 20 7946 0018") for n in (2, 3)]  # two more records later
+
+    with store.reader() as s:
+        [line] = hits.hits_for_agency(s, met)
+        assert hits.hits_on_record(s, met, "suspect", mine) == [line]
+        found = s.scalar(select(func.min(Hit.found_at)))
+        assert line.sentence == f"FBI also holds this phone number (hit found {found.day} {found:%b %Y})"
+        assert "2021" not in line.sentence and not hasattr(line, "since")
+        assert picture(s, met).open_hits == 1
+        assert [row.my_record_reference for row in hits.hits_for_agency(s, fbi)  # each of its own records
+                if not row.possible_duplicate] == ["F-3", "F-2", "F-1"]
+    assert told(store, met) == []  # MET made the hit itself; FBI's next records tell it nothing more
+    assert told(store, fbi) == [said(notices.HIT_FOUND, "FBI/F-1")]  # when MET added it (F-2, F-3: its own adds)
+
+    with store.writer() as s:  # asked once about the line: it reads asked, whichever of FBI's hits shows it
+        services.ask_for_contact(s, met, line.id, "same number")
+        first = s.scalar(select(Identifier.id).where(Identifier.record_id == theirs[0]))
+        services.remove_identifier(s, fbi, first)
+    with store.reader() as s:
+        [after] = hits.hits_for_agency(s, met)
+        assert after.request_status is ContactStatus.PENDING and after.id != line.id
+    with store.writer() as s, pytest.raises(ValidationError):
+        services.ask_for_contact(s, met, after.id, "again")

@@ -68,13 +68,13 @@ def add_wallet(store, subject: str = "liaison.met", reference: str = "M-1", valu
 def test_a_liaison_adds_a_wallet_another_agency_holds_and_both_are_told(shared):
     at = add_wallet(shared)
     assert said(at.success) == ["Added the crypto wallet to M-1; any agency holding it too is told at once."]
-    assert "FBI also holds this crypto wallet (since " in texts(at)
+    assert "FBI also holds this crypto wallet (hit found " in texts(at)
     assert "F-9" not in texts(at) and "Synthetic Nine" not in texts(at)  # never the other record
 
     fbi = open_page("liaison.fbi", "deconfliction")
     table = fbi.dataframe(key="deconfliction-hits").value
     assert list(table["Record"]) == ["suspect F-9"] and list(table["Match"]) == ["same identifier"]
-    assert list(table["What you are told"])[0].startswith("MET also holds this crypto wallet (since ")
+    assert list(table["What you are told"])[0].startswith("MET also holds this crypto wallet (hit found ")
     assert not set(table.columns) & {"id", "my_record_id", "kind"}  # labels, never column names
 
 

@@ -14,7 +14,8 @@ from coordination import deconfliction_key, services
 from coordination.cli import cli
 from coordination.errors import PermissionDenied, ValidationError
 from coordination.kinds import SUSPECTS
-from coordination.models import AuditEvent, IdentifierCheck, Outcome, utcnow
+from coordination.models import AuditEvent, Identifier, IdentifierCheck, Outcome, utcnow
+from coordination.services import identifier_imports
 from tests.conftest import suspect
 
 PHONE = "phone number"
@@ -89,7 +90,8 @@ def test_every_check_is_recorded_without_its_value_and_bad_input_is_refused(held
     with store.reader() as session:
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "check identifier",
                                                            AuditEvent.outcome == Outcome.OK)).all()
-        assert session.scalar(select(func.count()).select_from(IdentifierCheck)) == 1
+        assert session.scalar(select(func.count()).select_from(IdentifierCheck).where(
+            IdentifierCheck.user_id == store.principal("liaison.met").user_id)) == 1
     assert '"kind":"phone number"' in event.after and '"keyed":"' in event.after
     assert all(value not in (event.after + (event.detail or "")) for value in (NUMBER, AS_TYPED_IN_GB, NORMALISED))
 
@@ -124,3 +126,75 @@ def test_the_command_line_check(sqlite_store, key_file):
     refused = CliRunner().invoke(cli, ["deconflict", "check", "--kind", "phone", "12", "--as", "liaison.met",
                                        "--database-url", str(store.engine.url)])
     assert refused.exit_code == 1 and refused.output.startswith("error: value: ")
+
+
+def answers_of(store, subject) -> int:
+    with store.reader() as session:
+        return session.scalar(select(func.count()).select_from(IdentifierCheck).where(
+            IdentifierCheck.user_id == store.principal(subject).user_id))
+
+
+def test_adding_values_that_hit_counts_against_the_hourly_limit_and_removing_gives_nothing_back(held, monkeypatch):
+    """The oracle a hostile partner used: add a value to one's own record, read the hit, remove it,
+    again and again. Each add that tells the adder's agency of a hit is a check; once the hour's are
+    spent, any add is refused (one that would not hit too: the refusal must not be the answer), and
+    checks and imports wait as well."""
+    store, _ = held
+    monkeypatch.setenv("COORD_CHECKS_PER_HOUR", "3")
+    met = store.principal("liaison.met")
+    with store.writer() as session:
+        mine = suspect(session, met, "M-PROBE").id
+    with store.writer() as session:  # a value nobody else holds answers nothing: not counted
+        services.remove_identifier(session, met, services.add_identifier(
+            session, met, SUSPECTS, mine, PHONE, "+44 20 7946 0999").id)
+    assert answers_of(store, "liaison.met") == 0
+    for made in range(1, 4):  # held by FBI and NL-POLICE: told, counted, removed, added again
+        with store.writer() as session:
+            added = services.add_identifier(session, met, SUSPECTS, mine, PHONE, NUMBER)
+            services.remove_identifier(session, met, added.id)
+        assert answers_of(store, "liaison.met") == made
+    for value in (NUMBER, "+44 20 7946 0998"):  # the next add is refused, hit or not, in words
+        with store.writer() as session, pytest.raises(PermissionDenied) as refused:
+            services.add_identifier(session, met, SUSPECTS, mine, PHONE, value)
+        assert "3 checks in the last hour" in str(refused.value)
+        assert "The next is possible at" in str(refused.value)
+        assert "whether another agency holds it or not" in str(refused.value)
+    with pytest.raises(PermissionDenied):
+        check(store, "liaison.met")
+    result = identifier_imports.import_identifiers(store.engine, met, "probe.csv", (
+        "record_kind,record_reference,identifier_kind,value,qualifier\n"
+        f"suspect,M-PROBE,phone number,{NUMBER},\n").encode())
+    assert not result.committed and "The next is possible at" in str(result.problems[0])
+    with store.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Identifier).where(
+            Identifier.record_id == mine, Identifier.removed_at.is_(None))) == 0
+        refusals = session.scalars(select(AuditEvent.action).where(AuditEvent.outcome == Outcome.REFUSED)
+                                   .order_by(AuditEvent.seq)).all()
+        assert refusals == ["add identifier", "add identifier", "check identifier", "import"]
+    assert answers_of(store, "liaison.met") == 3  # refusals are not answers
+    with store.writer() as session:  # another person's allowance is their own
+        services.add_identifier(session, store.principal("liaison.fbi"), SUSPECTS,
+                                suspect(session, store.principal("liaison.fbi"), "F-2").id, PHONE, NUMBER)
+
+
+def test_an_import_of_many_hits_is_taken_whole_and_counted(held, monkeypatch):
+    """A liaison's import carries more hits than an hour's checks: it is accepted, and its hits are
+    counted, so the importer's next check waits."""
+    store, _ = held
+    monkeypatch.setenv("COORD_CHECKS_PER_HOUR", "3")
+    fbi, met = store.principal("liaison.fbi"), store.principal("liaison.met")
+    numbers = [f"+44 20 7946 01{n:02d}" for n in range(6)]
+    with store.writer() as session:
+        theirs = suspect(session, fbi, "F-MANY").id
+        services.add_identifiers(session, fbi, SUSPECTS, theirs, [(PHONE, number, None) for number in numbers])
+        for n in range(6):
+            suspect(session, met, f"M-{n}")
+    rows = "".join(f"suspect,M-{n},phone number,{number},\n" for n, number in enumerate(numbers))
+    rows += "suspect,M-0,phone number,+44 20 7946 0555,\n"  # held by no one else: not counted
+    result = identifier_imports.import_identifiers(
+        store.engine, met, "seized.csv", ("record_kind,record_reference,identifier_kind,value,qualifier\n"
+                                          + rows).encode())
+    assert result.committed and result.created == 7, result.problems
+    assert answers_of(store, "liaison.met") == 6
+    with pytest.raises(PermissionDenied):
+        check(store, "liaison.met")

@@ -78,7 +78,7 @@ def test_a_shared_number_is_a_hit_told_to_both_agencies_and_command(store, peopl
     [for_met] = told(store, met)
     assert (for_met.other_agency_code, for_met.my_record_reference) == ("FBI", "M-1")
     assert for_met.my_record_kind == "suspects"
-    assert for_met.sentence.startswith("FBI also holds this phone number (since ")
+    assert for_met.sentence.startswith("FBI also holds this phone number (hit found ")
     assert not for_met.possible_duplicate and for_met.request_status is None
     [for_fbi] = told(store, fbi)
     assert (for_fbi.other_agency_code, for_fbi.my_record_reference) == ("MET", "F-1")
@@ -303,7 +303,7 @@ def test_told_in_sql_agrees_with_is_told_over_agencies_markings_and_roles(store)
             assert told_either <= maybe  # the pre-filter on the hit row never hides a hit that is told
             # the picture's count reads the rule over the hit's own copies of its sides: the same hits
             pair_of = {hit_id: (a, b) for hit_id, a, b in s.execute(select(Hit.id, Hit.first_id, Hit.second_id))}
-            assert {pair_of[hit_id] for hit_id, _, _ in told_hits(s, principal)} == told_either
+            assert {pair_of[hit_id] for hit_id, *_ in told_hits(s, principal)} == told_either
     assert any(policy.is_told(p, made[a], made[b]) for p in principals for a, b in pairs)  # not vacuous
 
 

@@ -2,8 +2,12 @@
 identifiers on a record they may read, and the exclusion list (commanders).
 
 A hit row names the viewer's own record and only the other side's agency: never the other record's
-reference, content, marking or value. Hits are listed newest first (ids are given in time order,
-writers being serialised); `before` is the id of the last hit of the previous page.
+reference, content, marking or value, nor when the other agency entered it. A row is a line: one
+per identifier of the viewer's side, other agency and match, however many records of the other
+agency hold the value (a line per record would tell how many), shown by the oldest open hit of the
+line (so another record of theirs holding it later changes nothing the viewer sees). Lines are
+listed newest first (ids are given in time order, writers being serialised); `before` is the id of
+the last line of the previous page.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from coordination import policy
@@ -33,6 +37,7 @@ from coordination.principal import Principal
 
 HOLDERS = {kind.entity: kind for kind in (SUSPECTS, EVIDENCE, ARRESTS)}
 FIRST, SECOND = aliased(Identifier, name="first_side"), aliased(Identifier, name="second_side")  # made once
+EARLIER, LINE = aliased(Hit, name="earlier_hit"), aliased(Hit, name="line_hit")
 PAGE = 50
 
 
@@ -46,8 +51,7 @@ class HitRow:
     my_record_id: int
     my_agency_code: str  # the agency of that record (a commander is told of other agencies' hits too)
     other_agency_code: str
-    since: datetime  # when the other side added it
-    found_at: datetime
+    found_at: datetime  # when the line's hit was found (never when the other agency entered its value)
     possible_duplicate: bool  # both sides are one agency's
     request_status: ContactStatus | None  # of the viewer's agency's latest request about this hit
     sentence: str
@@ -77,9 +81,10 @@ def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%b %Y}"
 
 
-def sentence(match: HitMatch, kind: IdentifierKind, my_agency: str, other_agency: str, since: datetime) -> str:
-    """"NL-POLICE also holds this phone number (since 12 Nov 2026)", and its kin."""
-    when = f"(since {_day(since)})"
+def sentence(match: HitMatch, kind: IdentifierKind, my_agency: str, other_agency: str, found: datetime) -> str:
+    """"NL-POLICE also holds this phone number (hit found 12 Nov 2026)", and its kin: that the other
+    agency holds it, never on how many records nor since when."""
+    when = f"(hit found {_day(found)})"
     if match is HitMatch.POSSIBLE:
         who = f"Another record of {my_agency}" if my_agency == other_agency else other_agency
         what = "a possible duplicate" if my_agency == other_agency else "a possible match"
@@ -98,7 +103,6 @@ class _Side:
     record_id: int
     owning_agency_id: int
     tlp: TLP
-    added_at: datetime
 
 
 _SIDE = [name for name in _Side.__dataclass_fields__]
@@ -141,26 +145,55 @@ def _rows(session: Session, principal: Principal, found: list[tuple], mine_of) -
         mine_code, other_code = agencies[mine.owning_agency_id], agencies[other.owning_agency_id]
         rows.append(HitRow(
             hit_id, match, mine.kind, references.get((mine.record_entity, mine.record_id), ""),
-            HOLDERS[mine.record_entity].name, mine.record_id, mine_code, other_code, other.added_at, found_at,
+            HOLDERS[mine.record_entity].name, mine.record_id, mine_code, other_code, found_at,
             mine.owning_agency_id == other.owning_agency_id, ContactStatus(status) if status else None,
-            sentence(match, mine.kind, mine_code, other_code, other.added_at)))
+            sentence(match, mine.kind, mine_code, other_code, found_at)))
     return rows
 
 
-def _request_status(principal: Principal):
-    """The status of the viewer's agency's latest contact request about the hit."""
-    return (select(ContactRequest.status).where(ContactRequest.hit_id == Hit.id,
-                                                ContactRequest.requesting_agency_id == principal.agency_id)
+def _in_line(sibling, mine_first: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Does `sibling` (an alias of Hit) tell the viewer the line the hit does: the viewer's identifier
+    on it (the first side where `mine_first`), the same other agency and match, and told like it (its
+    other side RED: only to a RED side)? From the hit rows' copies alone."""
+    def of(mine_id, mine_tlp, other_agency_id) -> ColumnElement[bool]:
+        return or_(and_(sibling.first_id == mine_id, sibling.second_agency_id == other_agency_id,
+                        or_(sibling.second_tlp != TLP.RED, mine_tlp == TLP.RED)),
+                   and_(sibling.second_id == mine_id, sibling.first_agency_id == other_agency_id,
+                        or_(sibling.first_tlp != TLP.RED, mine_tlp == TLP.RED)))
+    return and_(sibling.match == Hit.match, or_(
+        and_(mine_first, of(Hit.first_id, Hit.first_tlp, Hit.second_agency_id)),
+        and_(not_(mine_first), of(Hit.second_id, Hit.second_tlp, Hit.first_agency_id))))
+
+
+def _first_of_its_line(mine_first: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The hit shows its line: no earlier open hit is in it. (Within one agency, each possible
+    duplicate is a line of its own: the agency reads both records.)"""
+    return or_(Hit.first_agency_id == Hit.second_agency_id, not_(exists().where(
+        EARLIER.id < Hit.id, EARLIER.closed_at.is_(None), _in_line(EARLIER, mine_first))))
+
+
+def _mine_first(principal: Principal) -> ColumnElement[bool]:
+    """Is the viewer's side of a hit its first? Their agency's side; of a hit between two other
+    agencies (command), the first (as `hits_for_agency` picks it)."""
+    return or_(Hit.first_agency_id == principal.agency_id, Hit.second_agency_id != principal.agency_id)
+
+
+def _request_status(principal: Principal, mine_first: ColumnElement[bool]):
+    """The status of the viewer's agency's latest contact request about the line (any hit of it, so
+    that the line reads the same when the hit showing it changes)."""
+    return (select(ContactRequest.status).where(
+        ContactRequest.requesting_agency_id == principal.agency_id,
+        ContactRequest.hit_id.in_(select(LINE.id).where(_in_line(LINE, mine_first))))
             .order_by(ContactRequest.id.desc()).limit(1).scalar_subquery())
 
 
-def _hits(principal: Principal, first, second):
-    """Open hits with both sides' columns and the viewer's agency's request status: plain rows, no
-    entities to build."""
+def _hits(principal: Principal, first, second, mine_first: ColumnElement[bool]):
+    """The open hits that show a line, with both sides' columns and the viewer's agency's request
+    status: plain rows, no entities to build."""
     return (select(Hit.id, Hit.match, Hit.found_at, *(getattr(first, name) for name in _SIDE),
-                   *(getattr(second, name) for name in _SIDE), _request_status(principal))
+                   *(getattr(second, name) for name in _SIDE), _request_status(principal, mine_first))
             .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
-            .where(Hit.closed_at.is_(None)))
+            .where(Hit.closed_at.is_(None), _first_of_its_line(mine_first)))
 
 
 def _found(session: Session, query) -> list[tuple]:
@@ -172,10 +205,10 @@ def _found(session: Session, query) -> list[tuple]:
 
 def hits_for_agency(session: Session, principal: Principal, *, limit: int = PAGE,
                     before: int | None = None) -> list[HitRow]:
-    """The open hits the principal is told of, newest first: their agency's, and for commanders every
-    hit where neither side is RED."""
+    """The lines of open hits the principal is told of, newest first: their agency's, and for
+    commanders every hit where neither side is RED."""
     first, second = FIRST, SECOND
-    query = _hits(principal, first, second).where(
+    query = _hits(principal, first, second, _mine_first(principal)).where(
         policy.may_be_told(principal, Hit),  # before reading the sides
         or_(policy.told(principal, first, second), policy.told(principal, second, first)))
     if before is not None:
@@ -191,14 +224,15 @@ def hits_for_agency(session: Session, principal: Principal, *, limit: int = PAGE
 
 
 def hits_on_record(session: Session, principal: Principal, entity: str, record_id: int) -> list[HitRow]:
-    """The open hits on one record that the principal is told of, newest first. The record can be
-    either side of a hit: one query for each, each starting from the record's identifiers (an OR of
-    the two would read every hit)."""
+    """The lines of open hits on one record that the principal is told of, newest first. The record
+    can be either side of a hit: one query for each, each starting from the record's identifiers (an
+    OR of the two would read every hit)."""
     if entity not in HOLDERS or not _readable(session, principal, entity, record_id):
         return []
     found = []
     for mine, other in ((FIRST, SECOND), (SECOND, FIRST)):
-        found += _found(session, _hits(principal, FIRST, SECOND).where(
+        mine_first = true() if mine is FIRST else false()
+        found += _found(session, _hits(principal, FIRST, SECOND, mine_first).where(
             mine.record_entity == entity, mine.record_id == record_id, policy.told(principal, mine, other)))
     found.sort(key=lambda row: row[0], reverse=True)
 

@@ -4,26 +4,25 @@ RED records not counted), or that it is on the exclusion list; never any detail 
 Every check is an `IdentifierCheck` row and an audit event naming only the kind and the keyed value.
 A person may make at most COORD_CHECKS_PER_HOUR checks in any hour, so checks cannot enumerate the
 match index: the next one is refused (PermissionDenied, audited as a refusal) with the time it
-becomes possible.
+becomes possible. Identifiers a person adds that tell their agency of a hit count in the same
+allowance (`answers`): adding a value and removing it again is no way around it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination import audit, policy, settings
+from coordination import audit, policy
 from coordination.errors import PermissionDenied
 from coordination.markings import TLP
 from coordination.models import Agency, Exclusion, Identifier, IdentifierCheck, IdentifierKind, utcnow
 from coordination.principal import Principal
+from coordination.services import answers
 from coordination.services.base import acting_as, current_operation
 from coordination.services.identifiers import normalised, operation_key, region_of
-
-WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def check_identifier(session: Session, principal: Principal, identifier_kind: st
         raise PermissionDenied(f"{acting_as(principal)} may not check identifiers", action="check identifier",
                                entity=Identifier.entity)
     now = utcnow()
-    _refuse_beyond_the_limit(session, principal, now)
+    answers.refuse_beyond_the_limit(session, principal, "check identifier", now)
     normal = normalised(identifier_kind, value, qualifier, region_of(session, principal.agency_id))
     keyed = operation_key(session, principal).keyed(normal.kind.value, normal.value)
     operation_id = current_operation(session).id
@@ -68,19 +67,3 @@ def check_identifier(session: Session, principal: Principal, identifier_kind: st
                                          after={"kind": normal.kind, "keyed": keyed}))
     return CheckResult(normal.display, normal.kind, excluded, agencies)
 
-
-def _refuse_beyond_the_limit(session: Session, principal: Principal, now: datetime) -> None:
-    limit = settings.load().checks_per_hour
-    recent = IdentifierCheck.user_id == principal.user_id, IdentifierCheck.checked_at > now - WINDOW
-    made = session.scalar(select(func.count()).select_from(IdentifierCheck).where(*recent)) or 0
-    if made < limit:
-        return
-    if limit <= 0:
-        raise PermissionDenied("Checks are turned off here (COORD_CHECKS_PER_HOUR is 0).", action="check identifier",
-                               entity=Identifier.entity)
-    # the check whose hour ends first, among those that must age out before one more is allowed
-    freed_by = session.scalar(select(IdentifierCheck.checked_at).where(*recent)
-                              .order_by(IdentifierCheck.checked_at).offset(made - limit).limit(1))
-    raise PermissionDenied(f"You have made {made} checks in the last hour, the most allowed ({limit} an hour). "
-                           f"The next is possible at {freed_by + WINDOW:%H:%M:%S} UTC.",
-                           action="check identifier", entity=Identifier.entity)

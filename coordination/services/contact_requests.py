@@ -9,7 +9,7 @@ two agencies only.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -45,8 +45,11 @@ def ask_for_contact(session: Session, principal: Principal, hit_id: int, reason:
     if hit.closed_at is not None:
         raise ValidationError({"hit": f"this hit was closed on {hit.closed_at:%d %b %Y} ({hit.closed_reason}): "
                                       "there is nothing to ask about"})
+    line = select(Hit.id).where(Hit.match == hit.match, or_(  # the hits told as one line with this one
+        and_(Hit.first_id == mine.id, Hit.second_agency_id == other.owning_agency_id),
+        and_(Hit.second_id == mine.id, Hit.first_agency_id == other.owning_agency_id)))
     earlier = session.scalar(select(ContactRequest).where(
-        ContactRequest.hit_id == hit_id, ContactRequest.requesting_agency_id == principal.agency_id,
+        ContactRequest.hit_id.in_(line), ContactRequest.requesting_agency_id == principal.agency_id,
         ContactRequest.status.in_([ContactStatus.PENDING, ContactStatus.APPROVED])).limit(1))
     if earlier is not None:
         raise ValidationError({"hit": f"{principal.agency_code} asked about this hit on "

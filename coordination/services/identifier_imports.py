@@ -28,11 +28,13 @@ from coordination import audit, policy, references
 from coordination.db import bulk_cache, insert_rows, one_of, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
+from coordination.exports import HANDLING_CONDITION
 from coordination.fields import shown
 from coordination.kinds import IDENTIFIER_COLUMNS, IDENTIFIERS
 from coordination.links import choose_link, link_candidates
 from coordination.models import Agency, Identifier, IdentifierKind, Outcome, utcnow
 from coordination.principal import Principal
+from coordination.services import answers
 from coordination.services.base import current_operation, refusal_message
 from coordination.services.identifiers import (
     HOLDERS,
@@ -67,7 +69,7 @@ def import_identifiers(engine: Engine, principal: Principal, file_name: str, con
     result = ImportResult("identifiers")
     try:
         table = read_table(file_name, content)
-        check_columns(table, IDENTIFIER_COLUMNS, REQUIRED)
+        check_columns(table, [*IDENTIFIER_COLUMNS, HANDLING_CONDITION], REQUIRED)  # the condition: ignored
     except TableError as error:
         result.problems.append(Problem(0, "file", str(error)))
         _record_refused_file(engine, principal, "identifiers", file_name, str(error))
@@ -81,7 +83,12 @@ def import_identifiers(engine: Engine, principal: Principal, file_name: str, con
         except KeyMissing as error:
             result.problems.append(Problem(0, "file", str(error)))
             return result
-        new = _check(session, principal, key, table.rows, result, progress)
+        spent = None if dry_run else answers.refusal(session, principal, "import identifiers")
+        if spent is not None:  # before any row is read: the refusal says nothing of the file's values
+            result.problems.append(Problem(0, "file", spent, refused=True))
+            new = []
+        else:
+            new = _check(session, principal, key, table.rows, result, progress)
         if result.ok and not dry_run:
             _insert(session, principal, new)
             result.created = len(new)
@@ -302,7 +309,7 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
     audit.record_many(session, [  # one event per record, as a record import writes
         *(audit.NewEvent(principal, "add identifiers", entity, record_id, after={"identifiers": on_record})
           for (entity, record_id), on_record in added.items()),
-        *found_hits(session, principal, found)])
+        *found_hits(session, principal, found, added=range(first, first + len(ids)))])
 
 
 def _next_ids(session: Session, count: int) -> list[int]:

@@ -11,7 +11,7 @@ closes its open hits, removing one matches its identifiers again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 
 from sqlalchemy import (
     ColumnElement,
@@ -49,6 +49,7 @@ from coordination.models import (
     utcnow,
 )
 from coordination.principal import Principal
+from coordination.services import answers
 from coordination.services.base import authorise, current_operation, load_visible
 from coordination.services.deconfliction_notices import tell_of_hits
 
@@ -163,7 +164,8 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
         record_entity=record.entity, record_id=record.id, owning_agency_id=record.owning_agency_id, tlp=record.tlp,
         added_by_id=principal.user_id, added_at=now)
         for (normal, value, qualifier), value_keyed in zip(normals, keyed, strict=True) if value_keyed not in held}
-    if new:  # one INSERT for them all
+    if new:  # the allowance first, whether or not a value hits (a refusal of those that hit would answer)
+        answers.refuse_beyond_the_limit(session, principal, "add identifier", now)
         added = sorted(session.scalars(insert(Identifier).returning(Identifier), list(new.values())).all(),
                        key=lambda identifier: identifier.id)  # found again by their keyed values below
         held |= {identifier.keyed: identifier for identifier in added}
@@ -173,7 +175,7 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
             *(audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
                 "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
                 "qualifier": identifier.qualifier}) for identifier in added),
-            *found_hits(session, principal, found)])
+            *found_hits(session, principal, found, added={identifier.id for identifier in added})])
     return [held[value_keyed] for value_keyed in keyed]
 
 
@@ -280,8 +282,8 @@ def close_hits(session: Session, which: ColumnElement[bool], reason: HitClosed) 
     return ids
 
 
-_HIT_ROWS = (  # what a hit's events (kind, match, agencies) and its telling (each side's copies) read
-    select(Hit.id, Hit.match, FIRST.kind, _ONE.code, _TWO.code,
+_HIT_ROWS = (  # what a hit's events (kind, match, agencies) and its telling (its sides, their copies) read
+    select(Hit.id, Hit.match, FIRST.kind, _ONE.code, _TWO.code, Hit.first_id, Hit.second_id,
            *(getattr(Hit, f"{side}_{copy}") for side in ("first", "second")
              for copy in ("record_entity", "record_id", "agency_id", "tlp")))
     .join(FIRST, FIRST.id == Hit.first_id).join(SECOND, SECOND.id == Hit.second_id)
@@ -307,11 +309,16 @@ def hit_events(session: Session, principal: Principal, action: str, ids: list[in
     return _events(principal, action, _hit_rows(session, ids))
 
 
-def found_hits(session: Session, principal: Principal, ids: list[int]) -> list[audit.NewEvent]:
+def found_hits(session: Session, principal: Principal, ids: list[int],
+               added: Container[int] = ()) -> list[audit.NewEvent]:
     """The "hit found" events of new hits, for the caller to append, each side's agency told as
-    `tell_of_hits` rules: one read of the hits for both."""
+    `tell_of_hits` rules: one read of the hits for both. The identifiers the principal has just
+    `added` that tell their agency of a hit count against the principal's hourly allowance."""
     rows = _hit_rows(session, ids)
-    tell_of_hits(session, principal, [(row[0], *row[5:]) for row in rows])
+    tell_of_hits(session, principal, [(row[0], row[1], *row[5:]) for row in rows])
+    if added:  # (first id, second id, first agency, second agency, first TLP, second TLP) of each
+        answers.count(session, principal, answers.revealing(
+            [(row[5], row[6], row[9], row[13], row[10], row[14]) for row in rows], added))
     return _events(principal, "hit found", rows)
 
 

@@ -80,7 +80,7 @@ def test_a_shared_wallet_is_told_asked_about_approved_and_read_under_its_conditi
     page.get_by_label("Value *").fill(WALLET)
     page.get_by_role("button", name="Add identifier").click()
     expect(page.get_by_text(f"Added the crypto wallet to {DUTCH}")).to_be_visible()
-    expect(page.get_by_text("FBI also holds this crypto wallet (since ")).to_be_visible()
+    expect(page.get_by_text("FBI also holds this crypto wallet (hit found ")).to_be_visible()
 
     # the FBI's page refreshes by itself (every 2 s in the test stack): no reload
     expect(fbi.get_by_text("1 open hit, newest first")).to_be_visible()

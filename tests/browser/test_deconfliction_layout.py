@@ -79,7 +79,7 @@ def test_a_record_tells_its_hits_as_sentences(demo_stack, sized_page, size, tmp_
     page.get_by_label("Open by reference").fill(reference)
     page.get_by_label("Open by reference").press("Enter")
     page.get_by_role("tab", name="Identifiers").click()
-    expect(page.get_by_text(re.compile(r"also holds this (phone number|e-mail address) \(since "))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"also holds this (phone number|e-mail address) \(hit found "))).to_be_visible()
     page.wait_for_timeout(1_000)
     shot = tmp_path / f"record-identifiers-{size}.png"
     whole_page_screenshot(page, shot)
