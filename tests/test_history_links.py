@@ -175,8 +175,11 @@ def test_a_link_or_record_chosen_by_id_that_is_hidden_answers_like_a_missing_one
 
 def test_a_missing_hit_request_or_user_and_a_clash_name_no_id(store):
     liaison, admin = store.principal("liaison.met"), store.principal("admin")
+    commander = store.principal("commander.met")
     asked = [(services.ask_for_contact, (liaison, 4_242, "a reason")),
              (services.decline_contact, (liaison, 4_242, "no")),
+             (services.remove_identifier, (liaison, 4_242)),
+             (services.remove_exclusion, (commander, 4_242)),
              (services.update_user, (admin, 4_242, 1, {"display_name": "x"}))]
     for ask, arguments in asked:
         with store.writer() as session, pytest.raises(NotFound) as missing:

@@ -34,7 +34,6 @@ from sqlalchemy.orm import Session, aliased
 from coordination import audit, deconfliction_key, fields, identifiers, policy
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import NotFound, PermissionDenied, ValidationError
-from coordination.fields import shown
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, Kind
 from coordination.models import (
     HIT_COPIES,
@@ -189,11 +188,11 @@ def remove_identifier(session: Session, principal: Principal, identifier_id: int
     identifier = session.get(Identifier, identifier_id) if isinstance(identifier_id, int) else None
     kind = holder(identifier.record_entity) if identifier is not None else None
     if identifier is None or kind is None:
-        raise NotFound(f"identifier {shown(str(identifier_id))} does not exist or is not visible to you")
+        raise NotFound("this identifier does not exist or is not visible to you")
     try:
         record = load_visible(session, principal, kind.model, identifier.record_id)
     except NotFound:
-        raise NotFound(f"identifier {identifier_id} does not exist or is not visible to you") from None
+        raise NotFound("this identifier does not exist or is not visible to you") from None
     authorise(principal, policy.Action.UPDATE, kind, record.id, owning_agency_id=record.owning_agency_id)
     if identifier.removed_at is not None:
         return  # removed already (a second click): nothing more to do
@@ -379,7 +378,7 @@ def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) 
     _authorise_exclusions(principal, "remove exclusion")
     exclusion = session.get(Exclusion, exclusion_id) if isinstance(exclusion_id, int) else None
     if exclusion is None:
-        raise NotFound(f"exclusion {shown(str(exclusion_id))} does not exist")
+        raise NotFound("this exclusion does not exist")
     operation_id, keyed = exclusion.operation_id, exclusion.keyed
     removed = audit.NewEvent(principal, "remove exclusion", Exclusion.entity, exclusion.id, before={
         "kind": exclusion.kind, "value": exclusion.normalised, "reason": exclusion.reason})
