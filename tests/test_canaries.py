@@ -17,10 +17,12 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -229,13 +231,13 @@ def cli_export(built: Built, reader: canaries.Reader) -> str:
 
     from coordination.cli import cli
     runner, texts = CliRunner(), []
-    with runner.isolated_filesystem():
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "out.csv"
         for kind_name in [*KINDS, "identifiers"]:
-            result = runner.invoke(cli, ["export", kind_name, "--as", reader.label, "--out", "out.csv",
+            result = runner.invoke(cli, ["export", kind_name, "--as", reader.label, "--out", str(out),
                                          "--database-url", built.url])
             assert result.exit_code == 0, result.output
-            with open("out.csv", encoding="utf-8-sig") as f:
-                texts.append(result.output + f.read())
+            texts.append(result.output + out.read_text(encoding="utf-8-sig"))
     return "\n".join(texts)
 
 
@@ -391,8 +393,7 @@ def test_the_covering_operation_covers_what_it_claims(built):
 @pytest.mark.skipif(EXAMPLES == 0, reason="set COORD_CANARY_EXAMPLES (make fuzz) to draw operations")
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_generated_operations_show_no_record_to_a_reader_who_may_not_read_it(kind, request, tmp_path_factory):
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
     @given(plan=canaries.plans())
     def check(plan):
         with pytest.MonkeyPatch.context() as monkeypatch:
