@@ -39,8 +39,11 @@ bench: $(VENV)/.dev-installed
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
 
-# time-boxed fuzzing of the spreadsheet reader and the field parsers; never part of `make test`
+# time-boxed fuzzing of the spreadsheet reader and the field parsers, and the canary test over operations
+# Hypothesis draws (CANARY_EXAMPLES of them per store, every record opened by every reader); never part of `make test`
 .PHONY: fuzz
 FUZZ_SECONDS ?= 60
+CANARY_EXAMPLES ?= 3
 fuzz: $(VENV)/.dev-installed
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q -s tests/fuzz/fuzz_tabular.py tests/fuzz/fuzz_fields.py
+	COORD_CANARY_EXAMPLES=$(CANARY_EXAMPLES) $(BIN)/python -m pytest -q tests/test_canaries.py
