@@ -256,7 +256,7 @@ def pdf_briefing(built: Built, reader: canaries.Reader) -> str:
         with built.store.writer() as session:
             plan = services.authorise_briefing(session, principal, audience)
         with built.store.reader() as session:
-            contents = gather(session, principal, Filters(up_to=plan.up_to), reader=plan.reader,
+            contents = gather(session, principal, Filters(), reader=plan.reader,
                               distribution=plan.distribution)
         text = repr(contents)
     figures = "\n".join(build(contents.picture).to_json() for build in charts.ALL.values())
