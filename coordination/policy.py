@@ -213,6 +213,11 @@ def told_of_conflict(principal: Principal, own_package_agency_id: int, other_tlp
             and other_tlp is not TLP.RED)
 
 
+def red_package_names_command(recipient_roles: Collection[Role]) -> bool:
+    """A RED package names at least one commander among its recipients, so command can deconflict it."""
+    return Role.COMMANDER in recipient_roles
+
+
 def can_import(principal: Principal, kind: Kind) -> bool:
     """Spreadsheets come in through an agency's liaison, for the kinds that import."""
     return kind.importable and principal.role is Role.LIAISON

@@ -28,6 +28,7 @@ from coordination.models import (
 from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.conftest import SHA, suspect
+from tests.helpers import provision
 
 pytestmark = pytest.mark.usefixtures("key_file")  # addresses are matched keyed, under the operation's key
 H_HOUR = datetime(2030, 11, 7, 6, 0, tzinfo=UTC)
@@ -270,7 +271,8 @@ def test_packages_are_scoped_by_marking_like_every_record(subjects):
     store = subjects
     create(store, "liaison.met", "P-OPEN")
     create(store, "liaison.met", "P-STRICT", tlp="AMBER+STRICT")
-    create(store, "liaison.met", "P-RED", tlp="RED")
+    provision(store, "commander.nca", "Cam Commander", "NCA", "commander")  # a RED package names a commander
+    create(store, "liaison.met", "P-RED", tlp="RED", recipients="commander.nca")
     now = datetime.now(UTC)
     with store.reader() as s:
         def seen(subject):
@@ -352,7 +354,8 @@ def test_another_agency_never_learns_of_a_strict_or_red_package_through_a_confli
     told = warnings(store, "liaison.fbi")
     assert len(told) == 1 and "P-STRICT" not in told[0] and "MET" not in told[0] and "Hidden" not in told[0]
     assert len(warnings(store, "liaison.met")) == 1
-    create(store, "liaison.met", "P-RED", address="9 Red Road", tlp="RED")
+    provision(store, "commander.nca", "Cam Commander", "NCA", "commander")  # a RED package names a commander
+    create(store, "liaison.met", "P-RED", address="9 Red Road", tlp="RED", recipients="commander.nca")
     create(store, "liaison.nl-police", "P-NL", address="9 Red Road")
     assert warnings(store, "liaison.nl-police") == []  # a conflict with a RED package: its owner alone hears
     assert any("P-RED" in w for w in warnings(store, "liaison.met"))

@@ -1,8 +1,9 @@
 """Target packages on the action day.
 
 - `create_package`, `update_package`: a package is a marked record like the others (its subjects
-  resolved among the suspects the principal may read); each one created or moved is checked
-  against the other agencies' packages (`deconflict`).
+  resolved among the suspects the principal may read; a RED one names a commander among its
+  recipients, so command can deconflict it); each one created or moved is checked against the other
+  agencies' packages (`deconflict`).
 - `change_package_status`: one step of the state machine (`models.NEXT`), by the lead agency's
   liaisons; an outcome writes what it found in the same transaction: "arrest made" the arrests
   (`records.create_arrest`), a search that seized items the exhibits (`evidence.create_evidence_item`,
@@ -32,6 +33,7 @@ from coordination.models import (
     PackageConflict,
     PackageStatus,
     PackageStatusChange,
+    Recipient,
     TargetPackage,
     User,
     utcnow,
@@ -71,6 +73,7 @@ def create_package(session: Session, principal: Principal, data: dict[str, Any])
         _blank_texts(values)
         values["status"] = PackageStatus.PLANNED
     package = create_record(session, principal, TARGET_PACKAGES, data, check)
+    _refuse_red_without_command(session, package)
     session.add(PackageStatusChange(package_id=package.id, status_from=None, status_to=PackageStatus.PLANNED,
                                     note="created", changed_by_id=principal.user_id))
     deconflict(session, package)
@@ -87,8 +90,11 @@ def update_package(session: Session, principal: Principal, package_id: int, expe
         if "reference" in changed or "owning_agency_id" in changed:
             check_reference(session, principal, TARGET_PACKAGES, changed.get("reference", record.reference),
                             changed.get("owning_agency_id", record.owning_agency_id), record.id)
+    marked = _marking_of(session, package_id)
     package = update_record(session, principal, TARGET_PACKAGES, package_id, expected_version, changes,
                             normalise=lambda record, values: _blank_texts(values), check=check, loaded=loaded)
+    if _marking_of(session, package_id) != marked:
+        _refuse_red_without_command(session, package)
     if WHERE_IT_IS & set(changes_as_columns(changes)):
         deconflict(session, package)
     return package
@@ -96,6 +102,25 @@ def update_package(session: Session, principal: Principal, package_id: int, expe
 
 def changes_as_columns(changes: Mapping[str, Any]) -> list[str]:
     return [TARGET_PACKAGES.fields[name].column or name for name in changes if name in TARGET_PACKAGES.fields]
+
+
+def _marking_of(session: Session, package_id: int) -> tuple[TLP | None, set[int]]:
+    return (session.scalar(select(TargetPackage.tlp).where(TargetPackage.id == package_id)),
+            recipient_ids(session, TargetPackage.entity, package_id))
+
+
+def _refuse_red_without_command(session: Session, package: TargetPackage) -> None:
+    """A RED package names at least one (active) commander among its recipients, so that command may
+    read it and deconflict it: a conflict with it is told to its lead agency and to the commanders
+    named on it (policy.what_is_told_of_conflict). Checked when a package is made RED or its
+    recipients change; the caller's transaction is rolled back with the refusal."""
+    if package.tlp is not TLP.RED:
+        return
+    roles = session.scalars(select(User.role).join(Recipient, Recipient.user_id == User.id).where(
+        Recipient.entity == TargetPackage.entity, Recipient.entity_id == package.id, User.active)).all()
+    if not policy.red_package_names_command(roles):
+        raise ValidationError({"recipients": "a RED package must name at least one commander among its "
+                                             "recipients, so command can deconflict it"})
 
 
 def _blank_texts(values: dict[str, Any]) -> None:
