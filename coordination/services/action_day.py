@@ -51,7 +51,7 @@ from coordination.services.base import (
     update_record,
 )
 from coordination.services.identifiers import operation_key
-from coordination.services.notifications import notify
+from coordination.services.notifications import forget, notify
 
 MAX_EXHIBITS = 50
 NOTE = f.text(1_000, multiline=True)
@@ -255,9 +255,10 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
     """The conflicts of `package` with packages of other lead agencies at the same address (compared
     keyed: `keyed_address`) or within the set distance, whose windows (H-hour +/- the set hours)
     overlap. Found by the system whoever acts, so nobody learns of other agencies' packages by what
-    they may create; kept as rows that only queries.action_day reads (each lead agency is told of its
-    own package alone). A conflict that no longer holds (the package moved, or was aborted) is
-    removed, audited; an aborted package takes no part any more, on either side."""
+    they may create; kept as rows that only queries.action_day reads (each person is told of it as
+    policy.what_is_told_of_conflict says). A conflict that no longer holds (the package moved, or was
+    aborted) is removed, audited, with what was told of it; an aborted package takes no part any
+    more, on either side."""
     config = settings.load()
     key = _package_key(session, package.operation_id)
     keyed = keyed_address(key, package.address) if key else None
@@ -277,6 +278,7 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
             or_(PackageConflict.first_id == package.id, PackageConflict.second_id == package.id))):
         if (old.first_id, old.second_id) not in holding:
             session.delete(old)  # row by row, each with its event, as audited tables are
+            forget(session, PackageConflict.entity, old.id)  # what it told no longer holds
             audit.record(session, audit.NewEvent(system, "remove", PackageConflict.entity, old.id,
                                                  before=_described(old), after={"why": f"package {package.id} "
                                                                     + ("was aborted" if aborted else "moved")}))
@@ -295,7 +297,7 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
     for conflict in found:
         audit.record(session, audit.NewEvent(system, "find", PackageConflict.entity, conflict.id,
                                              after=_described(conflict)))
-        _warn(session, packages[conflict.first_id], packages[conflict.second_id])
+        _warn(session, conflict, packages[conflict.first_id], packages[conflict.second_id])
     return found
 
 
@@ -360,14 +362,15 @@ def _described(conflict: PackageConflict) -> dict[str, Any]:
     return {"first_id": conflict.first_id, "second_id": conflict.second_id, "reason": conflict.reason}
 
 
-def _warn(session: Session, first: TargetPackage, second: TargetPackage) -> None:
-    """Each lead agency hears of the conflict on its own package (a RED package's conflict: its own
-    agency alone), and command of both; once per pair, however often the conflict is found again."""
+def _warn(session: Session, conflict: PackageConflict, first: TargetPackage, second: TargetPackage) -> None:
+    """Tell the conflict to both lead agencies' liaisons and to command, once. The notification holds
+    the conflict alone: whether each person is told and what (which side named) is decided for them
+    when they read it (queries.action_day.conflict_notices, through policy.what_is_told_of_conflict),
+    as the board decides it."""
     commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(User))).all()
-    for mine, other in ((first, second), (second, first)):
-        agencies = [mine.owning_agency_id] if other.tlp is not TLP.RED or mine.tlp is TLP.RED else []
-        notify(session, notices.PACKAGE_CONFLICT, TargetPackage.entity, mine.id, agencies=agencies,
-               users=commanders, key=f"package conflict {first.id}-{second.id}")
+    notify(session, notices.PACKAGE_CONFLICT, PackageConflict.entity, conflict.id,
+           agencies=[first.owning_agency_id, second.owning_agency_id], users=commanders,
+           key=f"package conflict {conflict.id}")
 
 
 def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple[str | None, int | None]:
