@@ -3,7 +3,7 @@
 Each lead agency's liaisons hear of a conflict with what they may read of the other package: its
 reference, agency and the liaison to reach, or "another agency's package; contact command". Command
 hears of it when it may read both packages or is named on one (a RED package must name a commander).
-The board, the inbox (and its unread count) and mail say the same to the same person,
+The board, the inbox (and its unread count), mail and the briefing say the same to the same person,
 whichever package came first."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from coordination import mail, mail_sink, policy, reminders, services
+from coordination.briefing.contents import gather
 from coordination.errors import ValidationError
 from coordination.markings import TLP
 from coordination.models import PackageConflict, Recipient, Role, TargetPackage
@@ -98,6 +99,9 @@ def test_a_red_packages_conflict_is_not_told_to_a_commander_not_named_on_it_anyw
         "FBI's package P-FBI and MET's package P-MET conflict (same address, H-hours 1 h 00 min apart). Both "
         "lead agencies have been told; FBI's liaison Frankie Liaison (liaison.fbi@demo.invalid) and MET's "
         "liaison Morgan Liaison (liaison.met@demo.invalid)."]}
+    with store.reader() as s:
+        briefing = gather(s, store.principal("commander.met"))
+    assert not [t for t in briefing.tables if t.title == "Action day: conflicts between packages"][0].rows
 
 
 @pytest.mark.parametrize("order", ORDERS)
@@ -163,6 +167,20 @@ def test_the_liaison_to_reach_is_the_one_who_last_changed_the_package(command):
     provision(store, "liaison2.fbi", "Abel Second", "FBI", "liaison")  # first by name, but not the one
     pair(store, ORDERS[0], met={}, fbi={})
     assert told(store, "liaison.met")[0].endswith("contact FBI's liaison Frankie Liaison (liaison.fbi@demo.invalid).")
+
+
+def test_the_briefing_tells_its_reader_what_the_board_does_within_its_scope(command):
+    store = command
+    pair(store, ORDERS[0], met={}, fbi={"tlp": "AMBER+STRICT"})
+    for subject in ("liaison.met", "liaison.fbi", "commander.met"):
+        with store.reader() as s:
+            briefing = gather(s, store.principal(subject))
+        [section] = [t for t in briefing.tables if t.title == "Action day: conflicts between packages"]
+        assert [row[0] for row in section.rows] == told(store, subject) != [], subject
+    with store.reader() as s:  # a briefing for MET only leaves out what names FBI's package
+        from coordination.aggregates import Filters
+        briefing = gather(s, store.principal("commander.met"), Filters(agencies=("MET",)))
+    assert not [t for t in briefing.tables if t.title == "Action day: conflicts between packages"][0].rows
 
 
 # --- a RED package names a commander ------------------------------------------------------------
