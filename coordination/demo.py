@@ -312,15 +312,17 @@ class _Generator:
         audit.forget_head(self.session)
         self.progress("audit trail", total, total)
 
-    def marked(self, entity: str, entity_id: int, agency: str, when: datetime) -> dict:
-        """The columns every record shares, and the named recipients when it is RED."""
+    def marked(self, entity: str, entity_id: int, agency: str, when: datetime, command_named: bool = False) -> dict:
+        """The columns every record shares, and the named recipients when it is RED (`command_named`:
+        the commander always, as a RED target package must name one)."""
         subject = self.liaison[agency]
         row = dict(id=entity_id, operation_id=self.operation_id, owning_agency_id=self.agencies[agency],
                    tlp=synthetic.weighted(self.rng, MARKINGS),
                    classification=synthetic.weighted(self.rng, CLASSIFICATIONS), version=1,
                    created_at=when, updated_at=when, updated_by_id=self.users[subject][0])
         if row["tlp"] is TLP.RED:  # the author always, and the commander for the lead agency's own records
-            named = sorted(self.users[s][0] for s in {subject} | ({"commander.met"} if agency == "MET" else set()))
+            command = agency == "MET" or command_named
+            named = sorted(self.users[s][0] for s in {subject} | ({"commander.met"} if command else set()))
             for user_id in named:
                 self.add(Recipient, dict(entity=entity, entity_id=entity_id, user_id=user_id))
             row["recipients"] = named

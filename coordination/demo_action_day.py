@@ -56,7 +56,7 @@ class ActionDay:
         self.package_id += 1
         jurisdiction_id, _, lat, lon = self.places[code]
         spread = 0.05 if exact else 0.8  # the pair that conflicts stands at one door
-        row = gen.marked("target package", self.package_id, agency, created) | dict(
+        row = gen.marked("target package", self.package_id, agency, created, command_named=True) | dict(
             reference=f"PKG-{self.package_id:04d}", jurisdiction_id=jurisdiction_id, address=address,
             address_keyed=keyed_address(gen.key, address) if gen.key else None,
             latitude=round(lat + rng.uniform(-spread, spread), 5),

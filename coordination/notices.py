@@ -35,8 +35,10 @@ CONTACT_ASKED = Event("contact request", "Requests for contact about your agency
 CONTACT_ANSWERED = Event("contact request answered", "Answers to your agency's requests for contact",
                          "Your agency's request for contact about the hit on {entity} {record} was answered "
                          "(see Deconfliction).")
-PACKAGE_CONFLICT = Event("package conflict", "Action-day conflicts with your agency's packages",
-                         "Target package {record} conflicts with another agency's package: contact command.")
+# told about the conflict itself (a notification on "package conflict"), in a sentence made for each
+# reader as the board makes it (queries.action_day.conflict_notices); this one is never shown
+PACKAGE_CONFLICT = Event("package conflict", "Action-day conflicts between packages",
+                         "A target package conflicts with another agency's package (see the action-day board).")
 PACKAGE_SILENT = Event("package silent", "Action-day packages silent for an hour past H-hour",
                        "Target package {record} has had no status update for an hour past its H-hour.")
 BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily briefing is ready: {record}.")

@@ -224,16 +224,66 @@ def can_change_package_status(principal: Principal, package_owning_agency_id: in
     return can_write(principal, Action.UPDATE, kind=TARGET_PACKAGES, owning_agency_id=package_owning_agency_id)
 
 
-def oversees_conflicts(principal: Principal) -> bool:
-    """Command hears of every conflict between packages it may read, with both sides named."""
-    return principal.role is Role.COMMANDER
+@dataclass(frozen=True)
+class ConflictSide:
+    """One package of an event conflict as the telling rule sees it: its lead agency, its marking,
+    its named recipients (RED) and the agencies a contact request granted it."""
+
+    owning_agency_id: int
+    tlp: TLP
+    recipient_ids: frozenset[int] = frozenset()
+    granted_agency_ids: frozenset[int] = frozenset()
 
 
-def told_of_conflict(principal: Principal, own_package_agency_id: int, other_tlp: TLP) -> bool:
-    """A lead agency's people hear that their package conflicts with another agency's (never which);
-    a conflict with a RED package is told to the RED package's agency alone."""
-    return (principal.role in READS_AS_PARTNER and principal.agency_id == own_package_agency_id
-            and other_tlp is not TLP.RED)
+@dataclass(frozen=True)
+class ToldOfConflict:
+    """What one person is told of a conflict: for each side (in the order given) whether it is named to
+    them (its reference, its agency, how to reach its liaison), and which side is their own agency's
+    (a lead agency's liaison; None for command)."""
+
+    named: tuple[bool, bool]
+    own: int | None = None
+
+
+def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: ConflictSide) -> ToldOfConflict | None:
+    """Who is told of a conflict between two packages of different lead agencies, and what (None: not
+    told at all). A side is named to a person only when they may read it (`can_read`); a side they may
+    not read is "another agency's package", never its reference nor its agency.
+
+    - A lead agency's liaisons who may read their own package are told, the other side named when
+      they may read it (then they reach its liaison), else sent to command.
+    - A commander is told when they may read both sides, or when they are named on one (a RED package
+      names at least one commander, so command can deconflict whatever a liaison is sent to it about);
+      a commander who may read one side only is not told (that would tell them the other, RED, exists).
+    - Nobody else is told. The answer does not depend on the order of the sides."""
+    sides = (first, second)
+    readable = tuple(can_read(principal, side.owning_agency_id, side.tlp, side.recipient_ids,
+                              side.granted_agency_ids) for side in sides)
+    if principal.role is Role.LIAISON:
+        own = [n for n, side in enumerate(sides) if readable[n] and side.owning_agency_id == principal.agency_id]
+        return ToldOfConflict(readable, own[0]) if own else None
+    if principal.role is Role.COMMANDER:
+        named_on = any(side.tlp is TLP.RED and principal.user_id in side.recipient_ids for side in sides)
+        return ToldOfConflict(readable) if all(readable) or named_on else None
+    return None
+
+
+def conflicts_told(principal: Principal, first, second) -> ColumnElement[bool]:
+    """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage."""
+    if principal.role is Role.LIAISON and principal.agency_id is not None:
+        return or_(*(and_(side.owning_agency_id == principal.agency_id, visible(side, principal))
+                     for side in (first, second)))
+    if principal.role is Role.COMMANDER:
+        named_on = [and_(side.tlp == TLP.RED, exists().where(
+            Recipient.entity == side.entity, Recipient.entity_id == side.id, Recipient.user_id == principal.user_id))
+            for side in (first, second)]
+        return or_(and_(visible(first, principal), visible(second, principal)), *named_on)
+    return false()
+
+
+def red_package_names_command(recipient_roles: Collection[Role]) -> bool:
+    """A RED package names at least one commander among its recipients, so command can deconflict it."""
+    return Role.COMMANDER in recipient_roles
 
 
 def can_import(principal: Principal, kind: Kind) -> bool:

@@ -30,6 +30,16 @@ def tally_mismatches(connection) -> list[str]:
     return wrong
 
 
+def provision(store, subject: str, display_name: str, agency: str, role: str) -> None:
+    """Another active user, provisioned by the admin as the users page does (mail: SUBJECT@demo.invalid)."""
+    from coordination import services
+    with store.writer() as session:
+        services.create_user(session, store.principal("admin"), {
+            "issuer": TEST_ISSUER, "subject": subject, "display_name": display_name, "email": f"{subject}@demo.invalid",
+            "agency": agency, "role": role})
+        session.commit()
+
+
 # Secrets for AppTest: two providers that are never reached (AppTest signs in by setting st.user)
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 40,
         "met": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"},

@@ -28,6 +28,7 @@ from coordination.models import (
 from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.conftest import SHA, suspect
+from tests.helpers import provision
 
 pytestmark = pytest.mark.usefixtures("key_file")  # addresses are matched keyed, under the operation's key
 H_HOUR = datetime(2030, 11, 7, 6, 0, tzinfo=UTC)
@@ -270,7 +271,8 @@ def test_packages_are_scoped_by_marking_like_every_record(subjects):
     store = subjects
     create(store, "liaison.met", "P-OPEN")
     create(store, "liaison.met", "P-STRICT", tlp="AMBER+STRICT")
-    create(store, "liaison.met", "P-RED", tlp="RED")
+    provision(store, "commander.nca", "Cam Commander", "NCA", "commander")  # a RED package names a commander
+    create(store, "liaison.met", "P-RED", tlp="RED", recipients="commander.nca")
     now = datetime.now(UTC)
     with store.reader() as s:
         def seen(subject):
@@ -307,13 +309,18 @@ def test_same_normalised_address_of_two_agencies_in_overlapping_windows_warns_bo
     create(store, "liaison.met", "P-MET", address="12, Baker Street, London")
     create(store, "liaison.nl-police", "P-NL", address="12 baker st london",
            h_hour=(H_HOUR + timedelta(hours=23)).isoformat())
-    met, nl = warnings(store, "liaison.met"), warnings(store, "liaison.nl-police")
-    assert len(met) == 1 and "Your package P-MET" in met[0] and "same address" in met[0] and "command" in met[0]
-    assert len(nl) == 1 and "Your package P-NL" in nl[0]
-    assert "P-NL" not in met[0] and "NL-POLICE" not in met[0] and "P-MET" not in nl[0] and "MET" not in nl[0]
+    # both AMBER: each lead agency may read the other's package, so it is named, with whom to call
+    assert warnings(store, "liaison.met") == [
+        "Your agency's package P-MET conflicts (same address, H-hours 23 h 00 min apart) with NL-POLICE's "
+        "package P-NL; contact NL-POLICE's liaison Noor Liaison (liaison.nl-police@demo.invalid)."]
+    assert warnings(store, "liaison.nl-police") == [
+        "Your agency's package P-NL conflicts (same address, H-hours 23 h 00 min apart) with MET's package "
+        "P-MET; contact MET's liaison Morgan Liaison (liaison.met@demo.invalid)."]
     assert warnings(store, "liaison.fbi") == []
-    command = warnings(store, "commander.met")
-    assert len(command) == 1 and "P-MET (MET" in command[0] and "P-NL (NL-POLICE" in command[0]
+    assert warnings(store, "commander.met") == [
+        "MET's package P-MET and NL-POLICE's package P-NL conflict (same address, H-hours 23 h 00 min apart). "
+        "Both lead agencies have been told; MET's liaison Morgan Liaison (liaison.met@demo.invalid) and "
+        "NL-POLICE's liaison Noor Liaison (liaison.nl-police@demo.invalid)."]
 
 
 def test_packages_within_100_m_conflict_and_150_m_apart_do_not(store):
@@ -346,17 +353,21 @@ def test_moving_a_package_finds_its_conflicts_again(store):
     assert warnings(store, "liaison.fbi") == []
 
 
-def test_another_agency_never_learns_of_a_strict_or_red_package_through_a_conflict(store):
+def test_another_agency_never_learns_which_strict_or_red_package_it_conflicts_with(store):
     create(store, "liaison.met", "P-STRICT", address="5 Hidden Lane", tlp="AMBER+STRICT")
     create(store, "liaison.fbi", "P-FBI", address="5 hidden lane")
     told = warnings(store, "liaison.fbi")
-    assert len(told) == 1 and "P-STRICT" not in told[0] and "MET" not in told[0] and "Hidden" not in told[0]
-    assert len(warnings(store, "liaison.met")) == 1
-    create(store, "liaison.met", "P-RED", address="9 Red Road", tlp="RED")
+    assert told == ["Your agency's package P-FBI conflicts (same address, in overlapping H-hour windows) with "
+                    "another agency's package; contact command."]
+    assert "P-STRICT" not in told[0] and "MET" not in told[0] and "Hidden" not in told[0]
+    assert [("P-STRICT" in w, "FBI's package P-FBI" in w) for w in warnings(store, "liaison.met")] == [(True, True)]
+    create(store, "liaison.met", "P-RED", address="9 Red Road", tlp="RED", recipients="commander.met")
     create(store, "liaison.nl-police", "P-NL", address="9 Red Road")
-    assert warnings(store, "liaison.nl-police") == []  # a conflict with a RED package: its owner alone hears
-    assert any("P-RED" in w for w in warnings(store, "liaison.met"))
-    assert not any("P-RED" in w for w in warnings(store, "commander.met"))  # RED, not addressed to command
+    assert warnings(store, "liaison.nl-police") == [
+        "Your agency's package P-NL conflicts (same address, in overlapping H-hour windows) with another "
+        "agency's package; contact command."]  # command, named on the RED package, can deconflict it
+    assert any("P-RED" in w and "NL-POLICE's package P-NL" in w for w in warnings(store, "liaison.met"))
+    assert any("MET's package P-RED and NL-POLICE's package P-NL" in w for w in warnings(store, "commander.met"))
 
 
 def test_a_conflict_reaches_both_lead_agencies_and_command_in_their_inboxes_once(store):
@@ -370,9 +381,11 @@ def test_a_conflict_reaches_both_lead_agencies_and_command_in_their_inboxes_once
         with store.reader() as s:
             return [e.sentence for e in notifications.inbox(s, store.principal(subject)).entries
                     if e.event == "package conflict"]
-    assert [("P-MET" in w, "P-NL" in w) for w in inbox("liaison.met")] == [(True, False)]
-    assert [("P-NL" in w, "P-MET" in w) for w in inbox("liaison.nl-police")] == [(True, False)]
+    assert [("Your agency's package P-MET" in w, "P-NL" in w) for w in inbox("liaison.met")] == [(True, True)]
+    assert [("Your agency's package P-NL" in w, "P-MET" in w) for w in inbox("liaison.nl-police")] == [(True, True)]
     assert inbox("liaison.fbi") == [] and len(inbox("commander.met")) == 1
+    for subject in ("liaison.met", "liaison.nl-police", "commander.met"):  # as the board tells it
+        assert inbox(subject) == warnings(store, subject)
 
 
 def test_addresses_are_matched_keyed_under_the_operations_key_never_as_plain_text(store, key_file):

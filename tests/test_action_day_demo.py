@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from coordination import audit, demo
 from coordination.db import read_session
-from coordination.models import Arrest, PackageStatus, PackageStatusChange, TargetPackage
+from coordination.markings import TLP
+from coordination.models import Arrest, PackageStatus, PackageStatusChange, Recipient, Role, TargetPackage, User
 from coordination.principal import principal_for_subject
 from coordination.queries import action_day as q
 from tests.conftest import PG_SCHEMA, TEST_ISSUER
@@ -54,3 +55,12 @@ def test_the_second_wave_is_live_with_one_silent_package_and_one_conflict(live_d
         assert any("same address" in w for w in q.conflict_warnings(s, commander))
         assert len(q.conflict_warnings(s, principal_for_subject(s, "liaison.nca"))) == 1
         assert q.conflict_warnings(s, principal_for_subject(s, "liaison.fbi")) == []
+
+
+def test_every_red_package_of_the_demo_names_a_commander(live_demo):
+    """As a RED package must (services.action_day), so command can deconflict it."""
+    with read_session(live_demo) as s:
+        red = set(s.scalars(select(TargetPackage.id).where(TargetPackage.tlp == TLP.RED)))
+        commanded = set(s.scalars(select(Recipient.entity_id).join(User, User.id == Recipient.user_id).where(
+            Recipient.entity == TargetPackage.entity, User.role == Role.COMMANDER)))
+    assert red and red <= commanded

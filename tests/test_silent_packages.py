@@ -15,6 +15,7 @@ from coordination.models import PackageStatus, TargetPackage, is_silent, silent_
 from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.conftest import suspect
+from tests.helpers import provision
 from tests.test_action_day import create, step, walk
 
 SILENT = notices.PACKAGE_SILENT.name
@@ -75,7 +76,8 @@ def test_a_package_past_its_outcome_is_never_silent(store, outcome):
 
 def test_a_red_package_silence_is_told_to_its_own_agency_alone(store):
     h = soon()
-    create(store, "liaison.met", "P-RED", h_hour=h.isoformat(), tlp="RED")
+    provision(store, "commander.nca", "Cam Commander", "NCA", "commander")  # a RED package names a commander
+    create(store, "liaison.met", "P-RED", h_hour=h.isoformat(), tlp="RED", recipients="commander.nca")
     assert run(store, h + timedelta(minutes=61)) == 1
     assert len(told(store, "liaison.met")) == 1
     assert told(store, "commander.met") == []

@@ -285,8 +285,9 @@ def _jurisdiction_filter(filters: Filters) -> list[ColumnElement[bool]]:
 
 
 def _action_day(session: Session, reader: Principal, scope: Scope, now: datetime) -> list[Table]:
-    """The action day's section: where each jurisdiction's packages stand, the arrests made, and the
-    packages that ended nil or aborted with their reasons (the board's figures, within the document's scope)."""
+    """The action day's section: where each jurisdiction's packages stand, the arrests made, the
+    packages that ended nil or aborted with their reasons, and the conflicts as the board tells them
+    to the reader (those naming only packages within the document's scope)."""
     in_scope = set(session.scalars(select(TargetPackage.id).where(*scope[TargetPackage])))
     packages = [p for p in action_day.board(session, reader, now).packages if p.id in in_scope]
     if not packages:
@@ -302,6 +303,7 @@ def _action_day(session: Session, reader: Principal, scope: Scope, now: datetime
             for code, by in sorted(counts.items())]
     arrests = [p for p in packages if p.outcome is PackageStatus.ARREST_MADE]
     stopped = [p for p in packages if p.outcome in (PackageStatus.NIL, PackageStatus.ABORTED)]
+    conflicts = [c for c in action_day.conflict_notices(session, reader) if set(c.named_ids) <= in_scope]
     return [
         Table("Action day: target packages by jurisdiction (outcome reached, or live)", heading, rows, len(rows),
               (3, 1, 1, 1, 1, 1, 1, 1)),
@@ -311,6 +313,8 @@ def _action_day(session: Session, reader: Principal, scope: Scope, now: datetime
         Table("Action day: nil and aborted, with reasons", ("Package", "Agency", "Jurisdiction", "Outcome", "Reason"),
               [(p.reference, p.agency, p.jurisdiction, p.outcome.value, p.reason or "-")
                for p in stopped[:LIST_LIMIT]], len(stopped), (2, 2, 2, 3, 6)),
+        Table("Action day: conflicts between packages", ("As you are told of it",),
+              [(c.sentence,) for c in conflicts[:LIST_LIMIT]], len(conflicts), (1,)),
     ]
 
 

@@ -149,7 +149,7 @@ class PackageStatusChange(Base):
 class PackageConflict(Base):
     """Two packages of different lead agencies at one place in overlapping windows. Found by the
     system when a package is created or moved; read only through queries.action_day, which tells each
-    lead agency of its own package alone."""
+    person of it as policy.what_is_told_of_conflict says (a package they may not read is not named)."""
 
     __tablename__ = "package_conflict"
     entity: ClassVar[str] = "package conflict"

@@ -5,6 +5,7 @@ the conflict warnings each person may hear, and H-hours in the jurisdiction's lo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from coordination import policy
+from coordination.markings import TLP
 from coordination.models import (
     NEXT,
     OUTCOMES,
@@ -22,8 +24,11 @@ from coordination.models import (
     PackageStatus,
     PackageStatusChange,
     PackageSubject,
+    Recipient,
+    RecordGrant,
     Suspect,
     TargetPackage,
+    User,
     is_silent,
 )
 
@@ -205,34 +210,117 @@ def board(session: Session, principal: Principal, now: datetime, day: date | str
 
 # --- conflicts --------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ConflictNotice:
+    """One conflict as one person is told of it (policy.what_is_told_of_conflict): the same sentence on
+    the board, in the inbox, in mail and in the briefing. It names references, agencies and liaisons,
+    never what a package holds (its address, team or subjects)."""
+
+    conflict_id: int
+    sentence: str
+    package_id: int  # what a link opens: the reader's own agency's package, or the first one named
+    reference: str  # that package as "AGENCY/REFERENCE"
+    named_ids: tuple[int, ...]  # the packages the sentence names
+
+
 def conflict_warnings(session: Session, principal: Principal) -> list[str]:
-    """Sentences for the conflicts this person hears of. A lead agency hears of its own package only
-    (never the other agency's, which it is told to ask command about); command hears of both when it
-    may read both. A RED package's conflicts are told to its own agency alone."""
+    """The board's sentences: every conflict this person is told of, oldest first."""
+    return [notice.sentence for notice in conflict_notices(session, principal)]
+
+
+def conflict_notices(session: Session, principal: Principal, conflict_ids: Collection[int] | None = None
+                     ) -> list[ConflictNotice]:
+    """The conflicts (all, or those of `conflict_ids`) this person is told of, each told as
+    `policy.what_is_told_of_conflict` says for them: a side they may read is named (reference, lead
+    agency, the liaison to reach), a side they may not is "another agency's package"; a lead
+    agency's liaison reaches the other agency's liaison, or command when they may not read it."""
     first, second = aliased(TargetPackage), aliased(TargetPackage)
-    rows = session.execute(
-        select(PackageConflict.reason, PackageConflict.distance_m, first, second)
-        .join(first, first.id == PackageConflict.first_id).join(second, second.id == PackageConflict.second_id)
-        .where(policy.visible(first, principal) | policy.visible(second, principal))
-        .order_by(PackageConflict.id)).all()
+    query = (select(PackageConflict, first, second)
+             .join(first, first.id == PackageConflict.first_id).join(second, second.id == PackageConflict.second_id)
+             .where(policy.conflicts_told(principal, first, second)).order_by(PackageConflict.id))
+    if conflict_ids is not None:
+        query = query.where(PackageConflict.id.in_(list(conflict_ids)))
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    packages = {p.id: p for _, a, b in rows for p in (a, b)}
+    sides = _sides(session, packages)
+    contacts = _liaisons(session, packages.values(), sides)
     agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
-    readable = set(session.scalars(select(TargetPackage.id).where(
-        TargetPackage.id.in_({p.id for row in rows for p in row[2:]}), policy.visible(TargetPackage, principal))))
-    warnings = []
-    for reason, metres, a, b in rows:
-        why = reason if metres is None else f"{reason} ({metres:,} m apart)"
-        if policy.oversees_conflicts(principal):
-            if a.id in readable and b.id in readable:
-                warnings.append(f"{a.reference} ({agencies[a.owning_agency_id]}, {a.address}) and {b.reference} "
-                                f"({agencies[b.owning_agency_id]}, {b.address}): {why}, H-hours "
-                                f"{_apart(a.h_hour, b.h_hour)} apart. Both lead agencies have been told to "
-                                f"contact command.")
-            continue
-        for own, other in ((a, b), (b, a)):
-            if own.id in readable and policy.told_of_conflict(principal, own.owning_agency_id, other.tlp):
-                warnings.append(f"Your package {own.reference} ({own.address}) conflicts with another agency's "
-                                f"package: {reason}, at overlapping times. Contact command before you act.")
-    return warnings
+    found = []
+    for conflict, a, b in rows:
+        told = policy.what_is_told_of_conflict(principal, sides[a.id], sides[b.id])
+        if told is not None:
+            found.append(_notice(conflict, (a, b), told, agencies, contacts))
+    return found
+
+
+def _notice(conflict: PackageConflict, pair: tuple[TargetPackage, TargetPackage], told: policy.ToldOfConflict,
+            agencies: dict[int, str], contacts: dict[int, str]) -> ConflictNotice:
+    """The sentence of one conflict for one person: only the sides `told` names are named."""
+    def name(p: TargetPackage) -> str:
+        return f"{agencies[p.owning_agency_id]}'s package {p.reference}"
+
+    def contact(p: TargetPackage) -> str:
+        agency = agencies[p.owning_agency_id]
+        return f"{agency}'s liaison {contacts[p.id]}" if p.id in contacts else f"{agency}'s liaisons"
+    a, b = pair
+    # in the order of their agencies' codes, not of their ids: the same sentence whichever came first
+    named = sorted((p for p, shown in zip(pair, told.named, strict=True) if shown),
+                   key=lambda p: (agencies[p.owning_agency_id], p.reference))
+    if all(told.named):  # the distance and the H-hours are the packages' own: for those who read both
+        metres = "" if conflict.distance_m is None else f", {conflict.distance_m:,} m apart"
+        why = f"{conflict.reason}{metres}, H-hours {_apart(a.h_hour, b.h_hour)} apart"
+    else:
+        why = f"{conflict.reason}, in overlapping H-hour windows"
+    if told.own is not None:
+        own, other = pair[told.own], pair[1 - told.own]
+        sentence = (f"Your agency's package {own.reference} conflicts ({why}) with "
+                    + (f"{name(other)}; contact {contact(other)}." if told.named[1 - told.own]
+                       else "another agency's package; contact command."))
+    elif len(named) == 2:
+        sentence = (f"{name(named[0])} and {name(named[1])} conflict ({why}). Both lead agencies have been told; "
+                    f"{contact(named[0])} and {contact(named[1])}.")
+    else:
+        sentence = (f"{name(named[0])} conflicts ({why}) with another agency's package, whose lead agency has "
+                    f"been told to contact command; {contact(named[0])}.")
+    link = pair[told.own] if told.own is not None else named[0]
+    return ConflictNotice(conflict.id, sentence, link.id, f"{agencies[link.owning_agency_id]}/{link.reference}",
+                          tuple(p.id for p in named))
+
+
+def _sides(session: Session, packages: dict[int, TargetPackage]) -> dict[int, policy.ConflictSide]:
+    """Each package as the telling rule sees it: agency, marking, named recipients, granted agencies."""
+    recipients: dict[int, set[int]] = defaultdict(set)
+    granted: dict[int, set[int]] = defaultdict(set)
+    ids = list(packages)
+    for package_id, user_id in session.execute(select(Recipient.entity_id, Recipient.user_id).where(
+            Recipient.entity == TargetPackage.entity, Recipient.entity_id.in_(ids))):
+        recipients[package_id].add(user_id)
+    for package_id, agency_id in session.execute(select(RecordGrant.record_id, RecordGrant.agency_id).where(
+            RecordGrant.record_entity == TargetPackage.entity, RecordGrant.record_id.in_(ids))):
+        granted[package_id].add(agency_id)
+    return {i: policy.ConflictSide(p.owning_agency_id, p.tlp, frozenset(recipients[i]), frozenset(granted[i]))
+            for i, p in packages.items()}
+
+
+def _liaisons(session: Session, packages, sides: dict[int, policy.ConflictSide]) -> dict[int, str]:
+    """package id -> the liaison of its agency to reach about it, as "Noor Liaison (noor@example.org)":
+    the one who last changed it when they still act for the agency, else the first by name; of a RED
+    package, only among its named recipients."""
+    agency_ids = {p.owning_agency_id for p in packages}
+    people = session.execute(select(User.id, User.agency_id, User.display_name, User.email).where(
+        User.agency_id.in_(agency_ids), User.active, policy.hears_for_agency(User))
+        .order_by(User.display_name, User.id)).all()
+    found = {}
+    for p in packages:
+        candidates = [person for person in people if person.agency_id == p.owning_agency_id
+                      and (p.tlp is not TLP.RED or person.id in sides[p.id].recipient_ids)]
+        candidates.sort(key=lambda person: person.id != p.updated_by_id)
+        if candidates:
+            person = candidates[0]
+            found[p.id] = f"{person.display_name} ({person.email})" if person.email else person.display_name
+    return found
 
 
 def _apart(one: datetime, other: datetime) -> str:

@@ -8,6 +8,9 @@ Each listing walks the person's notifications along an index in small batches an
 batch's records by primary key, kind by kind, so its cost does not grow with the table.
 
 Notifications about something personal (a briefing made for the person) are theirs by definition.
+A notification about a conflict between target packages is told to its reader as the board tells
+it to them (queries.action_day.conflict_notices): whether at all, and which packages it names, is
+decided for that reader when they read it, never composed for someone else.
 """
 
 from __future__ import annotations
@@ -17,13 +20,24 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from coordination import notices
-from coordination.kinds import KINDS, Kind
-from coordination.models import Agency, BriefingFile, MailMode, Notification, NotificationSettings, Task, User
-from coordination.policy import visible
+from coordination.kinds import KINDS, TARGET_PACKAGES, Kind
+from coordination.models import (
+    Agency,
+    BriefingFile,
+    MailMode,
+    Notification,
+    NotificationSettings,
+    PackageConflict,
+    TargetPackage,
+    Task,
+    User,
+)
+from coordination.policy import conflicts_told, visible
 from coordination.principal import Principal
+from coordination.queries import action_day
 
 UNREAD_CAP = 100  # the sidebar counts up to here and then says "99+": the count stays cheap
 UNREAD_BATCH = 125  # candidates a count reads at a time: a few out of reach still leave UNREAD_CAP
@@ -31,6 +45,7 @@ SCAN_BATCHES = 10  # how far a listing looks past notifications about records no
 PAGE = 50
 MAX_ID = 2**31 - 1
 PERSONAL = {"briefing"}  # entities a notification names that belong to its person alone
+CONFLICT = PackageConflict.entity  # told as policy.what_is_told_of_conflict says for each reader
 
 
 @dataclass(frozen=True)
@@ -67,7 +82,18 @@ def _readable(session: Session, principal: Principal, rows) -> set[tuple[str, in
         ids = {row.entity_id for row in rows if row.entity == entity}
         readable |= {(entity, record_id) for record_id in session.scalars(
             select(model.id).where(model.id.in_(ids), visible(model, principal)))}
+    conflicts = {row.entity_id for row in rows if row.entity == CONFLICT}
+    if conflicts:
+        readable |= {(CONFLICT, conflict_id) for conflict_id in session.scalars(
+            _told_conflicts(principal).where(PackageConflict.id.in_(conflicts)))}
     return readable
+
+
+def _told_conflicts(principal: Principal):
+    """The ids of the conflicts the principal is told of (policy.conflicts_told)."""
+    first, second = aliased(TargetPackage), aliased(TargetPackage)
+    return (select(PackageConflict.id).join(first, first.id == PackageConflict.first_id)
+            .join(second, second.id == PackageConflict.second_id).where(conflicts_told(principal, first, second)))
 
 
 def _first_readable(session: Session, principal: Principal, where: list[ColumnElement[bool]], want: int,
@@ -98,8 +124,13 @@ def muted(session: Session, principal: Principal) -> list[str]:
     return [name for name in (row.muted.split(",") if row else []) if name]
 
 
+# a conflict told before conflicts were told to each reader named one of its packages, in a sentence
+# composed for someone else: never read (the board tells the conflict as it stands)
+NOT_TOLD_PER_READER = and_(Notification.event == notices.PACKAGE_CONFLICT.name, Notification.entity != CONFLICT)
+
+
 def _mine(session: Session, principal: Principal) -> list[ColumnElement[bool]]:
-    where = [Notification.user_id == principal.user_id]
+    where = [Notification.user_id == principal.user_id, ~NOT_TOLD_PER_READER]
     quiet = muted(session, principal)
     if quiet:
         where.append(Notification.event.not_in(quiet))
@@ -134,12 +165,14 @@ def _unread_statement(principal: Principal):
     quiet = ("," + func.coalesce(muted_list.scalar_subquery(), "") + ",").like("%," + Notification.event + ",%")
     newest = (select(Notification.id, Notification.entity, Notification.entity_id)
               .where(Notification.user_id == principal.user_id, Notification.read_at.is_(None),
-                     Notification.id < bindparam("before"), ~quiet)
+                     Notification.id < bindparam("before"), ~quiet, ~NOT_TOLD_PER_READER)
               .order_by(Notification.id.desc()).limit(UNREAD_BATCH).subquery())
     readable = [and_(newest.c.entity == kind.entity,
                      exists().where(kind.model.id == newest.c.entity_id, visible(kind.model, principal)))
                 for kind in _marked_kinds().values()]
-    shown = or_(*readable, newest.c.entity.in_(PERSONAL))
+    told = and_(newest.c.entity == CONFLICT, _told_conflicts(principal).where(
+        PackageConflict.id == newest.c.entity_id).exists())
+    shown = or_(*readable, told, newest.c.entity.in_(PERSONAL))
     return select(func.count(), func.count(case((shown, 1))), func.min(newest.c.id)).select_from(newest)
 
 
@@ -182,22 +215,32 @@ def entries(session: Session, principal: Principal, rows: list[Notification]) ->
                 .join(Agency, Agency.id == model.owning_agency_id)
                 .where(model.id.in_(ids), visible(model, principal))):
             names[(entity, record_id)] = (f"{agency}/{key}", text if model is Task else "")
+    conflict_ids = [row.entity_id for row in rows if row.entity == CONFLICT]
+    conflicts = {notice.conflict_id: notice for notice in action_day.conflict_notices(
+        session, principal, conflict_ids)} if conflict_ids else {}
     files = dict(session.execute(select(BriefingFile.briefing_id, BriefingFile.file_name).where(
         BriefingFile.author_id == principal.user_id,
         BriefingFile.briefing_id.in_([row.entity_id for row in rows if row.entity == "briefing"]))).all())
     shown = []
     for row in rows:
+        opens = row.entity_id
         if row.entity in kinds:
             if (row.entity, row.entity_id) not in names:
                 continue
             reference, detail = names[(row.entity, row.entity_id)]
             page = kinds[row.entity].name
+            sentence = notices.sentence(row.event, reference, row.entity)
+        elif row.entity == CONFLICT and row.entity_id in conflicts:  # told to this reader as the board tells it
+            notice = conflicts[row.entity_id]
+            sentence, reference, detail, page, opens = (notice.sentence, notice.reference, "", TARGET_PACKAGES.name,
+                                                        notice.package_id)
         elif row.entity == "briefing" and row.entity_id in files:
             reference, detail, page = files[row.entity_id], "", ""
+            sentence = notices.sentence(row.event, reference, row.entity)
         else:
             continue
-        shown.append(Entry(row.id, row.event, notices.sentence(row.event, reference, row.entity), reference, detail,
-                           page, row.entity_id, row.created_at, row.read_at is not None))
+        shown.append(Entry(row.id, row.event, sentence, reference, detail, page, opens, row.created_at,
+                           row.read_at is not None))
     return shown
 
 

@@ -1,8 +1,9 @@
 """Target packages on the action day.
 
 - `create_package`, `update_package`: a package is a marked record like the others (its subjects
-  resolved among the suspects the principal may read); each one created or moved is checked
-  against the other agencies' packages (`deconflict`).
+  resolved among the suspects the principal may read; a RED one names a commander among its
+  recipients, so command can deconflict it); each one created or moved is checked against the other
+  agencies' packages (`deconflict`).
 - `change_package_status`: one step of the state machine (`models.NEXT`), by the lead agency's
   liaisons; an outcome writes what it found in the same transaction: "arrest made" the arrests
   (`records.create_arrest`), a search that seized items the exhibits (`evidence.create_evidence_item`,
@@ -32,6 +33,7 @@ from coordination.models import (
     PackageConflict,
     PackageStatus,
     PackageStatusChange,
+    Recipient,
     TargetPackage,
     User,
     utcnow,
@@ -49,7 +51,7 @@ from coordination.services.base import (
     update_record,
 )
 from coordination.services.identifiers import operation_key
-from coordination.services.notifications import notify
+from coordination.services.notifications import forget, notify
 
 MAX_EXHIBITS = 50
 NOTE = f.text(1_000, multiline=True)
@@ -71,6 +73,7 @@ def create_package(session: Session, principal: Principal, data: dict[str, Any])
         _blank_texts(values)
         values["status"] = PackageStatus.PLANNED
     package = create_record(session, principal, TARGET_PACKAGES, data, check)
+    _refuse_red_without_command(session, package)
     session.add(PackageStatusChange(package_id=package.id, status_from=None, status_to=PackageStatus.PLANNED,
                                     note="created", changed_by_id=principal.user_id))
     deconflict(session, package)
@@ -87,8 +90,11 @@ def update_package(session: Session, principal: Principal, package_id: int, expe
         if "reference" in changed or "owning_agency_id" in changed:
             check_reference(session, principal, TARGET_PACKAGES, changed.get("reference", record.reference),
                             changed.get("owning_agency_id", record.owning_agency_id), record.id)
+    marked = _marking_of(session, package_id)
     package = update_record(session, principal, TARGET_PACKAGES, package_id, expected_version, changes,
                             normalise=lambda record, values: _blank_texts(values), check=check, loaded=loaded)
+    if _marking_of(session, package_id) != marked:
+        _refuse_red_without_command(session, package)
     if WHERE_IT_IS & set(changes_as_columns(changes)):
         deconflict(session, package)
     return package
@@ -96,6 +102,25 @@ def update_package(session: Session, principal: Principal, package_id: int, expe
 
 def changes_as_columns(changes: Mapping[str, Any]) -> list[str]:
     return [TARGET_PACKAGES.fields[name].column or name for name in changes if name in TARGET_PACKAGES.fields]
+
+
+def _marking_of(session: Session, package_id: int) -> tuple[TLP | None, set[int]]:
+    return (session.scalar(select(TargetPackage.tlp).where(TargetPackage.id == package_id)),
+            recipient_ids(session, TargetPackage.entity, package_id))
+
+
+def _refuse_red_without_command(session: Session, package: TargetPackage) -> None:
+    """A RED package names at least one (active) commander among its recipients, so that command may
+    read it and deconflict it: a conflict with it is told to its lead agency and to the commanders
+    named on it (policy.what_is_told_of_conflict). Checked when a package is made RED or its
+    recipients change; the caller's transaction is rolled back with the refusal."""
+    if package.tlp is not TLP.RED:
+        return
+    roles = session.scalars(select(User.role).join(Recipient, Recipient.user_id == User.id).where(
+        Recipient.entity == TargetPackage.entity, Recipient.entity_id == package.id, User.active)).all()
+    if not policy.red_package_names_command(roles):
+        raise ValidationError({"recipients": "a RED package must name at least one commander among its "
+                                             "recipients, so command can deconflict it"})
 
 
 def _blank_texts(values: dict[str, Any]) -> None:
@@ -233,9 +258,10 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
     """The conflicts of `package` with packages of other lead agencies at the same address (compared
     keyed: `keyed_address`) or within the set distance, whose windows (H-hour +/- the set hours)
     overlap. Found by the system whoever acts, so nobody learns of other agencies' packages by what
-    they may create; kept as rows that only queries.action_day reads (each lead agency is told of its
-    own package alone). A conflict that no longer holds (the package moved, or was aborted) is
-    removed, audited; an aborted package takes no part any more, on either side."""
+    they may create; kept as rows that only queries.action_day reads (each person is told of it as
+    policy.what_is_told_of_conflict says). A conflict that no longer holds (the package moved, or was
+    aborted) is removed, audited, with what was told of it; an aborted package takes no part any
+    more, on either side."""
     config = settings.load()
     key = _package_key(session, package.operation_id)
     keyed = keyed_address(key, package.address) if key else None
@@ -255,6 +281,7 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
             or_(PackageConflict.first_id == package.id, PackageConflict.second_id == package.id))):
         if (old.first_id, old.second_id) not in holding:
             session.delete(old)  # row by row, each with its event, as audited tables are
+            forget(session, PackageConflict.entity, old.id)  # what it told no longer holds
             audit.record(session, audit.NewEvent(system, "remove", PackageConflict.entity, old.id,
                                                  before=_described(old), after={"why": f"package {package.id} "
                                                                     + ("was aborted" if aborted else "moved")}))
@@ -273,7 +300,7 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
     for conflict in found:
         audit.record(session, audit.NewEvent(system, "find", PackageConflict.entity, conflict.id,
                                              after=_described(conflict)))
-        _warn(session, packages[conflict.first_id], packages[conflict.second_id])
+        _warn(session, conflict, packages[conflict.first_id], packages[conflict.second_id])
     return found
 
 
@@ -338,14 +365,15 @@ def _described(conflict: PackageConflict) -> dict[str, Any]:
     return {"first_id": conflict.first_id, "second_id": conflict.second_id, "reason": conflict.reason}
 
 
-def _warn(session: Session, first: TargetPackage, second: TargetPackage) -> None:
-    """Each lead agency hears of the conflict on its own package (a RED package's conflict: its own
-    agency alone), and command of both; once per pair, however often the conflict is found again."""
+def _warn(session: Session, conflict: PackageConflict, first: TargetPackage, second: TargetPackage) -> None:
+    """Tell the conflict to both lead agencies' liaisons and to command, once. The notification holds
+    the conflict alone: whether each person is told and what (which side named) is decided for them
+    when they read it (queries.action_day.conflict_notices, through policy.what_is_told_of_conflict),
+    as the board decides it."""
     commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(User))).all()
-    for mine, other in ((first, second), (second, first)):
-        agencies = [mine.owning_agency_id] if other.tlp is not TLP.RED or mine.tlp is TLP.RED else []
-        notify(session, notices.PACKAGE_CONFLICT, TargetPackage.entity, mine.id, agencies=agencies,
-               users=commanders, key=f"package conflict {first.id}-{second.id}")
+    notify(session, notices.PACKAGE_CONFLICT, PackageConflict.entity, conflict.id,
+           agencies=[first.owning_agency_id, second.owning_agency_id], users=commanders,
+           key=f"package conflict {conflict.id}")
 
 
 def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple[str | None, int | None]:

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, literal, select, update
+from sqlalchemy import Select, delete, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -86,6 +86,13 @@ def notify_from(session: Session, event: Event, entity: str, query: Select, key:
                literal(f"{event.name}: ") + rows.c[key], literal(utcnow(), UTCDateTime))
         .where(rows.c.user_id.is_not(None)))
     return len(session.execute(statement.returning(Notification.id)).all())  # rowcount: -1 on psycopg here
+
+
+def forget(session: Session, entity: str, entity_id: int) -> None:
+    """Take back what was told about something that no longer holds (a conflict between packages that
+    was removed), in the caller's transaction: nobody reads of it any more, and a later row that
+    happens to take its id is never read as the subject of what was told before."""
+    session.execute(delete(Notification).where(Notification.entity == entity, Notification.entity_id == entity_id))
 
 
 def _new_only(session: Session):

@@ -90,7 +90,7 @@ def remind(session: Session, principal: Principal, now: datetime) -> Reminded:
 
 def _told_of_silence(now: datetime) -> Select:
     """(person, package, key) for each package silent at `now`: its lead agency's liaisons, and command
-    unless the package is RED (its own agency alone, as with conflicts). A silence is named by the
+    unless the package is RED (its own agency alone). A silence is named by the
     package, its H-hour and its last status change: a package that speaks and falls silent again is
     told again; one that stays silent, once."""
     person = aliased(User)
