@@ -255,8 +255,12 @@ def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: 
     - A commander is told when they may read both sides, or when they are named on one (a RED package
       names at least one commander, so command can deconflict whatever a liaison is sent to it about);
       a commander who may read one side only is not told (that would tell them the other, RED, exists).
-    - Nobody else is told. The answer does not depend on the order of the sides."""
+    - Nobody else is told. The answer does not depend on the order of the sides.
+    - A reader with a limit (a shareable document) is told only of conflicts whose two sides are
+      within it, as with hits: an unnamed side above it would still be told to exist."""
     sides = (first, second)
+    if not all(within_limit(principal, side.tlp) for side in sides):
+        return None
     readable = tuple(can_read(principal, side.owning_agency_id, side.tlp, side.recipient_ids,
                               side.granted_agency_ids) for side in sides)
     if principal.role is Role.LIAISON:
@@ -270,14 +274,15 @@ def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: 
 
 def conflicts_told(principal: Principal, first, second) -> ColumnElement[bool]:
     """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage."""
+    within = and_(_limit(principal, first.tlp), _limit(principal, second.tlp))
     if principal.role is Role.LIAISON and principal.agency_id is not None:
-        return or_(*(and_(side.owning_agency_id == principal.agency_id, visible(side, principal))
-                     for side in (first, second)))
+        return and_(within, or_(*(and_(side.owning_agency_id == principal.agency_id, visible(side, principal))
+                                  for side in (first, second))))
     if principal.role is Role.COMMANDER:
         named_on = [and_(side.tlp == TLP.RED, exists().where(
             Recipient.entity == side.entity, Recipient.entity_id == side.id, Recipient.user_id == principal.user_id))
             for side in (first, second)]
-        return or_(and_(visible(first, principal), visible(second, principal)), *named_on)
+        return and_(within, or_(and_(visible(first, principal), visible(second, principal)), *named_on))
     return false()
 
 

@@ -193,3 +193,31 @@ def test_a_persian_name_with_its_non_joiner_is_recorded(store):
                                          "status": "lead"})
     with store.reader() as s:
         assert s.scalar(select(Suspect.full_name)) == "مهدی\u200cزاده"
+
+
+def test_an_address_stored_before_the_rule_is_matched_by_distance_until_retyped(store, key_file):
+    """A package whose address was saved before the field refused such characters (written here past the
+    field) is not keyed: other packages are still saved and keyed, the key still rotates, and the package
+    itself asks, in words, for its address to be retyped when it is next checked."""
+    met, fbi = store.principal("liaison.met"), store.principal("liaison.fbi")
+    with store.writer() as s:
+        old = services.create_package(s, met, package("P-OLD"))
+        old_id = old.id
+    with store.writer() as s:  # as an earlier version stored it
+        s.get(TargetPackage, old_id).address = "12 Baker\u202e Street, London"
+        s.get(TargetPackage, old_id).address_keyed = None
+        s.commit()
+    with store.writer() as s:
+        other = services.create_package(s, fbi, package("P-NEW", address="99 Other Road, London"))
+        assert other.address_keyed is not None
+    with store.reader() as s:
+        assert s.get(TargetPackage, old_id).address_keyed is None
+    with store.writer() as s, pytest.raises(ValidationError) as refused:
+        stored = s.get(TargetPackage, old_id)
+        services.update_package(s, met, old_id, stored.version, {"h_hour": "2030-11-07T07:00:00Z"})
+    assert "retype the address" in refused.value.problems["address"]
+    with store.writer() as s:
+        stored = s.get(TargetPackage, old_id)
+        services.update_package(s, met, old_id, stored.version, {"address": "12 Baker Street, London"})
+    with store.reader() as s:
+        assert s.get(TargetPackage, old_id).address_keyed is not None

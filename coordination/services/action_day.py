@@ -265,6 +265,9 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
     config = settings.load()
     key = _package_key(session, package.operation_id)
     keyed = keyed_address(key, package.address) if key else None
+    if key and keyed is None:
+        raise ValidationError({"address": "holds a character the address field now refuses (invisible or "
+                                          "direction-changing, saved before it was refused): retype the address"})
     if package.address_keyed != keyed:  # assigned only when it changes: an unchanged row keeps its version
         package.address_keyed = keyed
     if key:
@@ -321,9 +324,15 @@ def _near_in_time(session: Session, package: TargetPackage, config: settings.Set
 
 # --- the key: addresses are compared keyed, as identifiers are --------------------------------
 
-def keyed_address(key: MatchingKey, address: str) -> str:
-    """A package's address in the match index: keyed as an address identifier is, never the plain text."""
-    return key.keyed(IdentifierKind.ADDRESS.value, places.normalise_address(address))
+def keyed_address(key: MatchingKey, address: str) -> str | None:
+    """A package's address in the match index: keyed as an address identifier is, never the plain text.
+    None for an address the address field refuses (one stored before it refused invisible and
+    direction-changing characters): keyed as typed it would miss its building, so such a package is
+    matched by distance only until its address is corrected (`deconflict` asks for that)."""
+    try:
+        return key.keyed(IdentifierKind.ADDRESS.value, places.normalise_address(address))
+    except ValueError:
+        return None
 
 
 def _package_key(session: Session, operation_id: int) -> MatchingKey | None:
@@ -342,12 +351,14 @@ def _key_the_unkeyed(session: Session, key: MatchingKey, checked: TargetPackage)
     unkeyed = session.scalars(select(TargetPackage).where(
         TargetPackage.operation_id == operation_id, TargetPackage.address_keyed.is_(None),
         TargetPackage.id != checked.id)).all()
+    keyed = 0
     for package in unkeyed:
         package.address_keyed = keyed_address(key, package.address)
-    if unkeyed:
+        keyed += package.address_keyed is not None
+    if keyed:
         session.flush()
         audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "key package addresses",
-                                             "operation", operation_id, after={"packages": len(unkeyed)}))
+                                             "operation", operation_id, after={"packages": keyed}))
 
 
 def _aborted_ids():
