@@ -274,7 +274,22 @@ def build(store, plan: Plan, now: datetime | None = None) -> World:
     _hits(store, world, plan, made)
     _outcomes(store, world, plan, made)
     _decisions(store, world, plan)
+    _raise_out_of_sight(store, world, plan, made)
     return world
+
+
+def _raise_out_of_sight(store, world: World, plan: Plan, made: list) -> None:
+    """Every third task below AMBER+STRICT is raised, after its agency's liaison was told of it, to RED
+    for commander.met alone: what was told before (inbox, mail, history, timeline) must not show it."""
+    commander = store.principal("commander.met")
+    open_ones = [i for i, cluster in enumerate(plan.clusters) if cluster.tlp.rank < TLP.AMBER_STRICT.rank]
+    for i in open_ones[::3]:
+        task_id, _ = made[i]["task"]
+        with store.writer() as s:
+            task = s.get(Task, task_id)
+            services.update_task(s, commander, task_id, task.version, {"tlp": "RED", "recipients": "commander.met"})
+        record = world.records[(Task.entity, task_id)]
+        record.tlp, record.recipients = TLP.RED, frozenset({world.users["commander.met"]})
 
 
 def _marking(cluster: Cluster) -> dict[str, str]:
@@ -394,12 +409,17 @@ def _cluster(store, world: World, plan: Plan, i: int, cluster: Cluster, made: li
     address = door[1] if door else f"{i + 1} {c['address']} Street, London"
     h_hour = door[0] + timedelta(hours=1) if door else now - timedelta(minutes=30 + 7 * i)
     subjects = ",".join(dict.fromkeys([suspect.reference, subject_ref]))
+    package_marking = dict(marking)
+    if cluster.tlp is TLP.RED and not any(p.startswith("commander.") for p in cluster.named):
+        # a RED package names a commander (so command can deconflict it): the second one, so that
+        # commander.met still reads none of it
+        package_marking["recipients"] = ",".join((*cluster.named, SECOND_COMMANDER))
     with store.writer() as s:
         package = services.create_package(s, author, {
             "reference": c["reference"].upper(), "jurisdiction": "GB-EAW", "address": address,
             "team_call_sign": f"TEAM-{c['team_call_sign']}", "subjects": subjects,
             "legal_authority": f"Warrant {c['legal_authority']}", "h_hour": h_hour.isoformat(),
-            "risk_notes": f"risk {c['risk_notes']}", **marking})
+            "risk_notes": f"risk {c['risk_notes']}", **package_marking})
         out["package"] = (package.id, package.reference)
     mine["package"] = _record(world, store, TargetPackage.entity, package.id, package.reference, cluster)
     mine["package"].link(mine["suspect"])
