@@ -46,4 +46,4 @@ FUZZ_SECONDS ?= 60
 CANARY_EXAMPLES ?= 3
 fuzz: $(VENV)/.dev-installed
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q -s tests/fuzz/fuzz_tabular.py tests/fuzz/fuzz_fields.py
-	COORD_CANARY_EXAMPLES=$(CANARY_EXAMPLES) $(BIN)/python -m pytest -q tests/test_canaries.py
+	COORD_CANARY_EXAMPLES=$(CANARY_EXAMPLES) $(BIN)/python -m pytest -q tests/test_canaries.py tests/fuzz/fuzz_canaries.py

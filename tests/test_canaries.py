@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from pypdf import PdfReader
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
@@ -44,7 +43,7 @@ from coordination.settings import PROJECT_ROOT
 from coordination.ui.widgets import live_picture
 from tests import canaries
 from tests.browser.conftest import free_port
-from tests.conftest import TEST_ISSUER, Store, _seed, require, truncate_all
+from tests.conftest import TEST_ISSUER, Store, _seed, truncate_all
 from tests.helpers import AUTH
 from tests.test_briefing import cli_url
 
@@ -388,28 +387,3 @@ def test_the_covering_operation_covers_what_it_claims(built):
     assert any(r.granted and r.tlp is TLP.AMBER_STRICT for r in records)
     assert sum(r.entity == "arrest" for r in records) > len(canaries.COVERING.clusters)  # outcomes' arrests
     assert built.mail, "the mail sink received nothing"
-
-
-@pytest.mark.skipif(EXAMPLES == 0, reason="set COORD_CANARY_EXAMPLES (make fuzz) to draw operations")
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-def test_generated_operations_show_no_record_to_a_reader_who_may_not_read_it(kind, request, tmp_path_factory):
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(plan=canaries.plans())
-    def check(plan):
-        with pytest.MonkeyPatch.context() as monkeypatch:
-            monkeypatch.setenv(deconfliction_key.ENVIRONMENT,
-                               str(deconfliction_key.make_key_file(tmp_path_factory.mktemp("key") / "k.key")))
-            store = _fresh_store(kind, tmp_path_factory, request)
-            try:
-                made = _build(store, plan, monkeypatch)
-                failures = []
-                for name, surface in SURFACES.items():
-                    found, _ = leaks(made, name, surface)
-                    failures += found
-                assert not failures, verdict("every surface", failures, [])
-            finally:
-                if kind == "sqlite":
-                    store.engine.dispose()
-    if kind == "postgresql":
-        require(os.environ.get("COORD_TEST_POSTGRES_URL") is not None, "COORD_TEST_POSTGRES_URL is not set")
-    check()
