@@ -202,3 +202,15 @@ def operation(store):
                                              "team_call_sign": "ALPHA", "subjects": subjects, "legal_authority": "W/1",
                                              "h_hour": "2022-11-07T06:00:00Z"} | ({"tlp": tlp} if tlp else {}))
     return store
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (the demo's mail sink): the mail settings to reach it, and what it keeps."""
+    from coordination import mail, mail_sink
+    from tests.browser.conftest import free_port
+
+    port = free_port()
+    controller, keeper = mail_sink.start(port)
+    yield mail.MailSettings(host="127.0.0.1", port=port, app_url="https://coord.example"), keeper
+    controller.stop()

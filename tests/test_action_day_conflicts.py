@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from coordination import mail, mail_sink, policy, reminders, services
+from coordination import policy, reminders, services
 from coordination.briefing.contents import gather
 from coordination.errors import ValidationError
 from coordination.markings import TLP
@@ -24,7 +24,6 @@ from coordination.principal import Principal
 from coordination.queries import action_day as q
 from coordination.queries import notifications, timeline
 from coordination.services import imports
-from tests.browser.conftest import free_port
 from tests.helpers import provision
 from tests.test_action_day import create, version
 
@@ -60,14 +59,6 @@ def told(store, subject: str) -> list[str]:
         assert notifications.unread_count(s, who) == unread, subject
     assert inbox[::-1] == board, subject  # the inbox newest first, the board oldest first
     return board
-
-
-@pytest.fixture
-def smtp():
-    port = free_port()
-    controller, keeper = mail_sink.start(port)
-    yield mail.MailSettings(host="127.0.0.1", port=port, app_url="https://coord.example"), keeper
-    controller.stop()
 
 
 def mailed(store, smtp, subjects) -> dict[str, list[str]]:

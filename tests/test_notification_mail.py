@@ -9,23 +9,13 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from coordination import devstack, mail, mail_sink, notices, reminders, services
+from coordination import devstack, mail, notices, reminders, services
 from coordination.queries import notifications as inbox
 from tests.browser.conftest import free_port
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SECRET_TITLE = "Serve the request on Hoster Example Ltd"
 SECRET_NOTE = "the admin's home address is 1 Example Road"
-
-
-@pytest.fixture
-def smtp():
-    port = free_port()
-    controller, keeper = mail_sink.start(port)
-    yield mail.MailSettings(host="127.0.0.1", port=port, app_url="https://coord.example"), keeper
-    controller.stop()
 
 
 def assign(store, ref: str):
