@@ -26,9 +26,13 @@ run: $(VENV)/.demo-installed
 	  $(BIN)/python -m coordination demo load --if-empty --as-of today && \
 	  $(BIN)/python -m coordination.devstack
 
+# lint-imports: the layering rules of DESIGN.md, as contracts in pyproject.toml;
+# tools.mypy_baseline: mypy may find no more errors than mypy-baseline.txt records
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r coordination app.py --severity-level high
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/python -m tools.mypy_baseline
 
 test: lint
 	$(BIN)/python -m pytest
@@ -37,7 +41,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .import_linter_cache .grimp_cache .mypy_cache
 
 # time-boxed fuzzing of the spreadsheet reader and the field parsers, and the canary test over operations
 # Hypothesis draws (CANARY_EXAMPLES of them per store, every record opened by every reader); never part of `make test`

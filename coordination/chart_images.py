@@ -112,7 +112,7 @@ def render(figures: dict[str, go.Figure], width: int = 900, height: int = 500) -
             if _renderer is None:
                 _renderer = _Renderer(chromium)
             return dict(zip(figures, _renderer.pngs(list(figures.values()), width, height), strict=True))
-        except Exception as error:  # noqa: BLE001 - any renderer failure becomes a plain note in the PDF
+        except Exception as error:  # any renderer failure becomes a plain note in the PDF
             _discard()
             reason = error.args[0] if error.args else error  # kaleido's first line, not its advice to download
             raise ChartsUnavailable(

@@ -79,7 +79,7 @@ def shown(value: Any, limit: int = 40) -> str:
     reader cannot see (controls, bidi marks, zero-width spaces) written as escapes."""
     try:
         text_value = value if isinstance(value, str) else str(value)
-    except Exception:  # a value whose str() fails is named by its type
+    except Exception:  # noqa: BLE001 - a value whose str() fails is named by its type
         text_value = f"<{type(value).__name__}>"
     cut = text_value[:limit]
     if not cut.isprintable():
@@ -93,7 +93,7 @@ def _text_of(value: Any) -> str:
         return value
     try:
         return str(value.value if isinstance(value, enum.Enum) else value)
-    except Exception:  # e.g. an int of more than 4,300 digits, or an object whose str() fails
+    except Exception:  # noqa: BLE001 - e.g. an int of over 4,300 digits, or an object whose str() fails
         raise ValueError("cannot be read as text") from None
 
 

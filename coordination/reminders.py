@@ -124,7 +124,7 @@ def keep_running(engine: Engine, every: timedelta, mail_settings: mail.MailSetti
     while not stop.wait(every.total_seconds()):
         try:
             run_pass(engine, mail_settings=mail_settings, every=every * 0.9)
-        except Exception:  # noqa: BLE001 - the loop must outlive any one pass
+        except Exception:  # the loop must outlive any one pass (logged)
             log.exception("the reminder pass failed; trying again in %s", every)
 
 

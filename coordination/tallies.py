@@ -191,8 +191,8 @@ def counted_red(tally: Tally, dialect: str) -> str:
 def fill_statements(dialect: str) -> list[str]:
     """Count what is already there (a migration on a database with records)."""
     return [statement for t in TALLIES for statement in (
-        f"INSERT INTO {t.table} ({', '.join(t.keys)}, n) {counted(t, dialect)}",  # noqa: S608 - constants
-        f"INSERT INTO {t.red} (user_id, {', '.join(t.keys)}, n) {counted_red(t, dialect)}")]  # noqa: S608
+        f"INSERT INTO {t.table} ({', '.join(t.keys)}, n) {counted(t, dialect)}",  # SQL of constants
+        f"INSERT INTO {t.red} (user_id, {', '.join(t.keys)}, n) {counted_red(t, dialect)}")]
 
 
 @contextmanager

@@ -23,7 +23,7 @@ def tally_mismatches(connection) -> list[str]:
         for table, columns, expected in ((tally.table, keys, tallies.counted(tally, dialect)),
                                          (tally.red, f"user_id, {keys}", tallies.counted_red(tally, dialect))):
             kept = {tuple(row[:-1]): row[-1] for row in connection.execute(
-                text(f"SELECT {columns}, n FROM {table} WHERE n <> 0"))}  # noqa: S608 - constants
+                text(f"SELECT {columns}, n FROM {table} WHERE n <> 0"))}  # SQL of constants
             counted = {tuple(row[:-1]): row[-1] for row in connection.execute(text(expected))}
             wrong += [f"{table} {key}: kept {kept.get(key)}, counted {counted.get(key)}"
                       for key in set(kept) | set(counted) if kept.get(key) != counted.get(key)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+import pytest
 from sqlalchemy import func, select, text
 
 from coordination import audit, backup, reference, services
@@ -51,12 +52,8 @@ def test_sqlite_backup_while_writing_restores_a_verifiable_copy(sqlite_store, tm
 def test_backup_refuses_to_overwrite_a_file(sqlite_store, tmp_path):
     existing = tmp_path / "taken.db"
     existing.write_bytes(b"keep me")
-    try:
+    with pytest.raises(backup.BackupError, match="exists already"):
         backup.backup(str(sqlite_store.engine.url), existing)
-    except backup.BackupError as error:
-        assert "exists already" in str(error)
-    else:
-        raise AssertionError("backup overwrote a file")
     assert existing.read_bytes() == b"keep me"
 
 

@@ -5,6 +5,7 @@ never a traceback."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -104,9 +105,8 @@ def test_the_corpus_holds_ten_bad_values_of_every_kind():
 @pytest.mark.parametrize(("kind", "value", "qualifier", "region", "says"), CORPUS,
                          ids=[f"{c[0].name}-{i}" for i, c in enumerate(CORPUS)])
 def test_a_bad_value_is_refused_with_its_reason(kind, value, qualifier, region, says):
-    with pytest.raises(ValueError) as refused:
+    with pytest.raises(ValueError, match=re.escape(says)):
         normalise(kind, value, qualifier=qualifier, region=region)
-    assert says in str(refused.value)
 
 
 def test_what_each_kind_shows_its_own_agency():
@@ -181,8 +181,8 @@ REGIONS = st.one_of(st.none(), st.sampled_from(["GB", "NL", "US", "uk"]), st.tex
 def test_any_text_is_normalised_or_refused_with_a_reason(kind, value, qualifier, region):
     try:
         normal = normalise(kind, value, qualifier=qualifier, region=region)
-    except ValueError as refusal:
-        assert str(refusal) and "Traceback" not in str(refusal)
+    except ValueError as refusal:  # either outcome is right: the assertion is on the refusal's wording
+        assert str(refusal) and "Traceback" not in str(refusal)  # noqa: PT017
         return
     assert isinstance(normal, Normalised) and normal.kind is kind
     assert 0 < len(normal.value) <= MAX_VALUE and normal.display

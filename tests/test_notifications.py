@@ -209,7 +209,7 @@ def test_two_replicas_running_the_pass_at_once_tell_each_person_once(store):
                 with write_session(engines[n]) as session:  # and without the lease: the unique key alone
                     extra = services.remind(session, Principal.system("test"), NOW)
                     reports.append(reminders.PassReport(True, extra))
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:  # reported below
             errors.append(error)
     threads = [threading.Thread(target=replica, args=(n,)) for n in range(2)]
     for thread in threads:

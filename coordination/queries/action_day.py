@@ -33,7 +33,7 @@ from coordination.models import (
 )
 
 # the closed lists its pages offer (pages ask queries, never the models)
-from coordination.models import EvidenceType as EvidenceType  # noqa: E402
+from coordination.models import EvidenceType as EvidenceType
 from coordination.principal import Principal
 
 WITH_REASONS = (PackageStatus.NIL, PackageStatus.ABORTED)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from coordination import settings
-from coordination.db import make_engine, read_session
+from coordination.db import make_engine, read_session  # noqa: TID251 - the process's one engine
 from coordination.errors import ConflictError, CoordinationError, ValidationError
 from coordination.principal import Principal
 from coordination.queries import reference
