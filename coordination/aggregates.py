@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from coordination.markings import TLP
+from coordination.models import CLOSED_TASKS as CLOSED_TASKS  # where it was first written; now the model's
 from coordination.models import (
     Agency,
     Arrest,
@@ -37,11 +38,12 @@ from coordination.models import (
     TaskRedTally,
     TaskStatus,
     TaskTally,
+    is_closed,
+    overdue_at,
 )
 from coordination.policy import HitSide, is_told, may_be_told, visible_as_named, visible_in_tally
 from coordination.principal import Principal
 
-CLOSED_TASKS = (TaskStatus.DONE, TaskStatus.CANCELLED)
 OVERDUE_REQUEST = timedelta(hours=48)  # a request for contact unanswered this long shows as overdue
 
 
@@ -247,10 +249,9 @@ def picture(session: Session, principal: Principal, filters: Filters = Filters()
     tasks = sorted(counted(
         (TaskTally, TaskRedTally), lambda t, seen: select(
             Agency.code, t.status, func.sum(t.n),
-            func.sum(case((and_(t.due_by < today, t.status.not_in(CLOSED_TASKS)), t.n), else_=0)))
+            func.sum(case((overdue_at(today, t), t.n), else_=0)))
         .join(t, t.owning_agency_id == Agency.id).where(seen, *agency_filter(t, filters))
         .group_by(Agency.code, t.status), AgencyTasks, counts=2))
-    closed = {status.value for status in CLOSED_TASKS}
     told = told_hits(session, principal, filters)
 
     return Picture(
@@ -266,7 +267,7 @@ def picture(session: Session, principal: Principal, filters: Filters = Filters()
         evidence_by_type_status=by_type,
         evidence_by_holder=by_holder,
         tasks_by_agency_status=tasks,
-        tasks_open=sum(row.tasks for row in tasks if row.status not in closed),
+        tasks_open=sum(row.tasks for row in tasks if not is_closed(row.status)),
         tasks_overdue=sum(row.overdue for row in tasks),
         tasks_blocked=sum(row.tasks for row in tasks if row.status == TaskStatus.BLOCKED.value),
         action_day=session.scalar(select(Operation.action_day).order_by(Operation.id).limit(1)),

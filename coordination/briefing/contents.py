@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, markings
-from coordination.aggregates import CLOSED_TASKS, Filters, Picture, agency_filter, arrest_filters, picture
+from coordination.aggregates import Filters, Picture, agency_filter, arrest_filters, picture
 from coordination.errors import ValidationError
 from coordination.exports import cell_text
 from coordination.kinds import KINDS
@@ -46,6 +46,7 @@ from coordination.models import (
     TaskStatus,
     TaskUpdate,
     User,
+    overdue_at,
 )
 from coordination.policy import visible
 from coordination.principal import Principal
@@ -244,7 +245,7 @@ def _listing(session: Session, title: str, columns: dict[str, int], query, total
 
 
 def _late_tasks(session: Session, reader: Principal, scope: Scope, today: date) -> Table:
-    late = or_(and_(Task.due_date < today, Task.status.not_in(CLOSED_TASKS)), Task.status == TaskStatus.BLOCKED)
+    late = or_(overdue_at(today), Task.status == TaskStatus.BLOCKED)
     where = [*scope[Task], late]
     query = (select(Agency.code, Task.reference, Task.title, Task.status, Task.priority, Task.due_date)
              .join(Agency, Agency.id == Task.owning_agency_id).where(*where)

@@ -13,7 +13,8 @@ The package is organised by what each module holds:
 3. operation - the operation, the agencies taking part and the jurisdictions where they act
 4. people - user accounts and their signed-in sessions
 5. records - the marked operational records (`MarkedRecord`: suspects, arrests, evidence items,
-   tasks), custody events, task updates, RED recipients and briefings
+   tasks), custody events, task updates, RED recipients and briefings; what a task is read as
+   (closed, overdue, due soon), each in Python and in SQL
 6. tallies - the trigger-kept count tables the dashboard reads
 7. deconfliction - identifiers held on records (keyed for matching), hits, exclusions, contact
    requests, the record grants approved requests make, and the checks people make
@@ -76,6 +77,7 @@ from coordination.models.notifications import BriefingFile, MailMode, Notificati
 from coordination.models.operation import Agency, Jurisdiction, Operation
 from coordination.models.people import User, UserSession
 from coordination.models.records import (
+    CLOSED_TASKS,
     OPERATIONAL_RECORDS,
     Arrest,
     Briefing,
@@ -86,6 +88,12 @@ from coordination.models.records import (
     Suspect,
     Task,
     TaskUpdate,
+    closed,
+    due_soon_at,
+    is_closed,
+    is_due_soon,
+    is_overdue,
+    overdue_at,
     scoped_indexes,
 )
 from coordination.models.tallies import (
@@ -116,6 +124,7 @@ __all__ = [
     # records
     "OPERATIONAL_RECORDS", "Arrest", "Briefing", "CustodyEvent", "EvidenceItem", "MarkedRecord", "Recipient",
     "Suspect", "Task", "TaskUpdate", "scoped_indexes",
+    "CLOSED_TASKS", "closed", "due_soon_at", "is_closed", "is_due_soon", "is_overdue", "overdue_at",
     # tallies
     "ArrestKeys", "ArrestRedTally", "ArrestTally", "EvidenceKeys", "EvidenceRedTally", "EvidenceTally",
     "RedTallyColumns", "SuspectKeys", "SuspectRedTally", "SuspectTally", "TallyColumns", "TaskKeys",

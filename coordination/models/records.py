@@ -9,9 +9,21 @@ locking, last change); custody events and task updates are append-only.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    event,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
 from coordination.markings import TLP, Classification
@@ -28,6 +40,9 @@ from coordination.models.enums import (
 from coordination.models.operation import Agency, Jurisdiction
 from coordination.models.people import User
 from coordination.references import skeleton
+
+if TYPE_CHECKING:
+    from coordination.models.tallies import TaskKeys
 
 
 class MarkedRecord:
@@ -243,6 +258,49 @@ class Task(KeyedRecord, MarkedRecord, Base):
         *scoped_indexes("task"),
         Index("ix_task_status", "operation_id", "status", "due_date"),
     )
+
+
+# --- closed, overdue, due soon: what the task lists, the figures, the briefing and the reminder pass
+# read of a task (one rule each, in two forms; tests check the forms agree) ---
+
+CLOSED_TASKS = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
+def is_closed(status: TaskStatus | str) -> bool:
+    """Done or cancelled: nothing is expected of the task any more."""
+    return status in CLOSED_TASKS
+
+
+def closed(status: ColumnElement[TaskStatus]) -> ColumnElement[bool]:
+    """`is_closed` in SQL, of a task's (or a task tally's) status column."""
+    return status.in_(CLOSED_TASKS)
+
+
+def is_overdue(status: TaskStatus | str, due: date | None, today: date) -> bool:
+    """Open, and due before `today`: a task's deadline is the end of its due date."""
+    return due is not None and due < today and not is_closed(status)
+
+
+def is_due_soon(status: TaskStatus | str, due: date | None, today: date) -> bool:
+    """Open, and due `today`: its deadline, the end of the day, is within 24 hours."""
+    return due == today and not is_closed(status)
+
+
+def _due(model: type[Task] | type[TaskKeys]) -> ColumnElement[date]:
+    """A task's due date, or a task tally's `due_by` (where tasks without one count under a day no
+    `today` reaches, coordination.tallies.NO_DUE_DATE)."""
+    return model.due_by if hasattr(model, "due_by") else model.due_date
+
+
+def overdue_at(today: date, model: type[Task] | type[TaskKeys] = Task) -> ColumnElement[bool]:
+    """`is_overdue` in SQL, on tasks or on a task tally (`TaskTally`, `TaskRedTally`)."""
+    return and_(_due(model) < today, ~closed(model.status))
+
+
+def due_soon_at(today: date, model: type[Task] | type[TaskKeys] = Task) -> ColumnElement[bool]:
+    """`is_due_soon` in SQL, on tasks or on a task tally."""
+    return and_(_due(model) == today, ~closed(model.status))
+
 
 class TaskUpdate(Base):
     """Append-only note on a task, optionally recording a status change."""

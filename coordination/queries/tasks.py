@@ -10,9 +10,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from coordination.aggregates import CLOSED_TASKS
 from coordination.kinds import TASKS
-from coordination.models import Agency, AuditEvent, Task, TaskPriority, TaskStatus, TaskUpdate, User
+from coordination.models import (
+    Agency,
+    AuditEvent,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    TaskUpdate,
+    User,
+    closed,
+    is_closed,
+    is_overdue,
+    overdue_at,
+)
 from coordination.policy import visible
 from coordination.principal import Principal
 from coordination.queries import marking_history
@@ -50,7 +61,7 @@ class Due(enum.StrEnum):
 
 
 UNASSIGNED = "(unassigned)"  # the assignee filter's word for tasks nobody holds
-OPEN_STATUSES = [s.value for s in TaskStatus if s not in CLOSED_TASKS]
+OPEN_STATUSES = [s.value for s in TaskStatus if not is_closed(s)]
 PRIORITIES = [p.value for p in TaskPriority]
 
 
@@ -81,7 +92,7 @@ def _narrowed(filters: TaskFilters, today: date) -> list[ColumnElement[bool]]:
         held = Task.assignee_id.in_(select(User.id).where(User.subject.in_(named)))
         where.append(held | Task.assignee_id.is_(None) if UNASSIGNED in filters.assignees else held)
     if filters.due is Due.OVERDUE:
-        where.append(Task.due_date < today)
+        where.append(overdue_at(today))
     elif filters.due is Due.WITHIN_7_DAYS:
         where.append(Task.due_date.between(today, today + timedelta(days=7)))
     elif filters.due is Due.NONE:
@@ -90,7 +101,7 @@ def _narrowed(filters: TaskFilters, today: date) -> list[ColumnElement[bool]]:
 
 
 def _mine(principal: Principal) -> list[ColumnElement[bool]]:
-    return [visible(Task, principal), Task.owning_agency_id == principal.agency_id, Task.status.not_in(CLOSED_TASKS)]
+    return [visible(Task, principal), Task.owning_agency_id == principal.agency_id, ~closed(Task.status)]
 
 
 def my_agency_assignees(session: Session, principal: Principal) -> list[str]:
@@ -105,14 +116,13 @@ def my_agency_tasks(session: Session, principal: Principal, today: date,
     """The open tasks of the principal's agency that they may read and that match `filters`:
     overdue and blocked first, then by due date (none last); with the count of all of them."""
     mine = _mine(principal)
-    overdue = (Task.due_date < today) & Task.status.not_in(CLOSED_TASKS)
     tasks = session.execute(
         select(Task, User.subject).outerjoin(User, User.id == Task.assignee_id)
         .where(*mine, *_narrowed(filters, today))
-        .order_by(case((overdue, 0), (Task.status == TaskStatus.BLOCKED, 1), else_=2), Task.due_date.nulls_last(),
-                  Task.reference, Task.id)).all()
+        .order_by(case((overdue_at(today), 0), (Task.status == TaskStatus.BLOCKED, 1), else_=2),
+                  Task.due_date.nulls_last(), Task.reference, Task.id)).all()
     rows = [{"reference": t.reference, "title": t.title, "status": t.status.value, "priority": t.priority.value,
              "due": t.due_date.isoformat() if t.due_date else "",
-             "overdue": "OVERDUE" if t.due_date and t.due_date < today else "", "assignee": assignee or ""}
+             "overdue": "OVERDUE" if is_overdue(t.status, t.due_date, today) else "", "assignee": assignee or ""}
             for t, assignee in tasks]
     return AgencyTasks(rows, session.scalar(select(func.count()).select_from(Task).where(*mine)) or 0)

@@ -21,7 +21,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from coordination import notices, policy
-from coordination.aggregates import CLOSED_TASKS
 from coordination.errors import PermissionDenied
 from coordination.markings import TLP
 from coordination.models import (
@@ -35,6 +34,9 @@ from coordination.models import (
     Task,
     TaskStatus,
     User,
+    closed,
+    due_soon_at,
+    overdue_at,
     silent_at,
 )
 from coordination.principal import Principal
@@ -52,14 +54,14 @@ class Reminded:
 
 
 def _told_about(*conditions, key) -> Select:
-    """(person, task, key) for each task matching `conditions`: its assignee, or, when nobody holds
-    it, the people who act for its owning agency."""
+    """(person, task, key) for each task matching `conditions` (which leave closed tasks out): its
+    assignee, or, when nobody holds it, the people who act for its owning agency."""
     person = aliased(User)
     return (select(person.id.label("user_id"), Task.id.label("entity_id"), key.label("key"))
             .join(person, or_(person.id == Task.assignee_id,
                               and_(Task.assignee_id.is_(None), person.agency_id == Task.owning_agency_id,
                                    policy.hears_for_agency(person))))
-            .where(person.active, Task.status.not_in(CLOSED_TASKS), *conditions))
+            .where(person.active, *conditions))
 
 
 def _system_only(principal: Principal) -> None:
@@ -79,9 +81,10 @@ def remind(session: Session, principal: Principal, now: datetime) -> Reminded:
     done = aliased(Task)  # the task depended on, not the one reminded of
     counts = []
     for event, condition, key in (
-            (notices.TASK_DUE_SOON, Task.due_date == today, _due_key()),
-            (notices.TASK_OVERDUE, Task.due_date < today, _due_key()),
-            (notices.TASK_UNBLOCKED, Task.depends_on_id.in_(select(done.id).where(done.status == TaskStatus.DONE)),
+            (notices.TASK_DUE_SOON, due_soon_at(today), _due_key()),
+            (notices.TASK_OVERDUE, overdue_at(today), _due_key()),
+            (notices.TASK_UNBLOCKED, and_(~closed(Task.status), Task.depends_on_id.in_(
+                select(done.id).where(done.status == TaskStatus.DONE))),
              "task " + cast(Task.id, String) + " after task " + cast(Task.depends_on_id, String))):
         counts.append(notify_from(session, event, Task.entity, _told_about(condition, key=key), "key"))
     counts.append(notify_from(session, notices.PACKAGE_SILENT, TargetPackage.entity, _told_of_silence(now), "key"))
