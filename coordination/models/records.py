@@ -24,7 +24,7 @@ from sqlalchemy import (
     and_,
     event,
 )
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, QueryableAttribute, declared_attr, mapped_column, relationship, validates
 
 from coordination.markings import TLP, Classification
 from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -271,7 +271,7 @@ def is_closed(status: TaskStatus | str) -> bool:
     return status in CLOSED_TASKS
 
 
-def closed(status: ColumnElement[TaskStatus]) -> ColumnElement[bool]:
+def closed(status: ColumnElement[TaskStatus] | QueryableAttribute[TaskStatus]) -> ColumnElement[bool]:
     """`is_closed` in SQL, of a task's (or a task tally's) status column."""
     return status.in_(CLOSED_TASKS)
 
@@ -286,7 +286,7 @@ def is_due_soon(status: TaskStatus | str, due: date | None, today: date) -> bool
     return due == today and not is_closed(status)
 
 
-def _due(model: type[Task] | type[TaskKeys]) -> ColumnElement[date]:
+def _due(model: type[Task] | type[TaskKeys]) -> QueryableAttribute[date | None]:
     """A task's due date, or a task tally's `due_by` (where tasks without one count under a day no
     `today` reaches, coordination.tallies.NO_DUE_DATE)."""
     return model.due_by if hasattr(model, "due_by") else model.due_date

@@ -82,7 +82,7 @@ class AgencyTasks:
 
 
 def _narrowed(filters: TaskFilters, today: date) -> list[ColumnElement[bool]]:
-    where = []
+    where: list[ColumnElement[bool]] = []
     if filters.statuses:
         where.append(Task.status.in_([TaskStatus(s) for s in filters.statuses]))
     if filters.priorities:
