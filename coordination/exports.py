@@ -1,7 +1,8 @@
 """Export of suspects, arrests, evidence items and tasks to CSV or XLSX.
 
 An export holds only what the principal may read (the one scoping function), carries the highest
-marking of its rows and neutralises formula-like cells; `services.record_export` audits it. Its
+marking of its rows and neutralises formula-like cells. `services.exports.export_file` is how one is
+made: it reads these rows without the writers' lock, then records the export in the audit trail. Its
 columns are the import columns, so a file exported, edited and imported back updates exactly the rows that changed.
 """
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from coordination import exports, services
 from coordination.cli import acting_user, cli, database_option, open_database
-from coordination.db import write_session
 from coordination.kinds import IMPORTABLE, KINDS
 from coordination.services import identifier_imports, imports
+from coordination.services.exports import FORMATS, export_file
 
 
 @cli.command("import")
@@ -53,13 +52,12 @@ def import_command(database_url: str, kind: str, file: Path, subject: str, dry_r
 def export_command(database_url: str, kind: str, subject: str, out: Path) -> None:
     """Export what the user may see, marked with its highest marking, safe to open in a spreadsheet."""
     file_format = out.suffix.lower().lstrip(".")
-    if file_format not in ("csv", "xlsx"):
+    if file_format not in FORMATS:
         raise click.UsageError("--out must end in .csv or .xlsx")
+    if not out.parent.is_dir():  # found out now, not after the export is recorded
+        raise click.UsageError(f"--out names a folder that does not exist: {out.parent}")
     engine = open_database(database_url)
     principal = acting_user(engine, subject)
-    with write_session(engine) as session:
-        export = exports.identifiers(session, principal) if kind == "identifiers" else \
-            exports.build(session, principal, kind)
-        out.write_bytes(export.csv() if file_format == "csv" else export.xlsx())
-        services.record_export(session, principal, export, file_format)
-    click.echo(f"wrote {len(export.rows)} {kind} to {out}, marked {export.classification.value} {export.tlp.label}")
+    made = export_file(engine, principal, kind, file_format)
+    out.write_bytes(made.data)  # only once the export is recorded: a failed record leaves no file
+    click.echo(f"wrote {made.rows} {kind} to {out}, marked {made.classification.value} {made.tlp.label}")

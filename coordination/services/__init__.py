@@ -12,7 +12,8 @@ these.
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
 - `imports`: spreadsheets in, all rows or none
 - `identifiers`: identifiers on records, the hits they make, the exclusion list, the deconfliction key
-- `exports`, `briefings`: recording what left the system
+- `exports`, `briefings`: recording what left the system (`exports.export_file` reads an export without
+  the writers' lock, then records it)
 - `checks`: checking an identifier before acting (which other agencies hold it), at most so many an hour
 - `key_rotation`: re-keying every identifier and exclusion under a new deconfliction key
 - `contact_requests`: asking another agency for contact about a hit, its approval (a grant) or decline

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coordination import exports, services
-from coordination.db import write_session
 from coordination.kinds import Kind
 from coordination.services import imports
+from coordination.services.exports import export_file
 from coordination.ui.widgets.context import engine, principal
 
 
@@ -17,11 +16,8 @@ def export_panel(kind: Kind) -> None:
     columns = st.columns(2)
     for column, file_format in zip(columns, ("csv", "xlsx"), strict=True):
         if column.button(f"Prepare {file_format.upper()}", key=f"{kind.name}-export-{file_format}"):
-            with write_session(engine()) as session:
-                export = exports.build(session, viewer, kind.name)
-                services.record_export(session, viewer, export, file_format)
-            data = export.csv() if file_format == "csv" else export.xlsx()
-            st.session_state[f"{kind.name}-export"] = (export.file_name(file_format), data, len(export.rows))
+            made = export_file(engine(), viewer, kind.name, file_format)  # read, then recorded: no save waits
+            st.session_state[f"{kind.name}-export"] = (made.name, made.data, made.rows)
     prepared = st.session_state.get(f"{kind.name}-export")
     if prepared:
         name, data, rows = prepared
