@@ -309,7 +309,7 @@ def told_hits(session: Session, principal: Principal, filters: Filters = Filters
         Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides, Hit.first_tlp, Hit.second_tlp,
         Hit.first_record_entity, Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id)
         .where(*where, red_side)).all()
-    named = _named_on(session, principal, {record for hit in red for record in (hit[8:10], hit[10:12])})
+    named = _named_on(session, principal, {(hit[entity], hit[entity + 1]) for hit in red for entity in (8, 10)})
     for hit_id, first_agency, second_agency, first_id, second_id, hit_match, first_tlp, second_tlp, *records in red:
         one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named)
         two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named)
@@ -335,7 +335,7 @@ def told_lines(principal: Principal, told: list[tuple]) -> list[tuple]:
 
 def _named_on(session: Session, principal: Principal, records: set[tuple[str, int]]) -> set[tuple[str, int]]:
     """The records among `records` (entity, id) that name the principal as a recipient."""
-    named = set()
+    named: set[tuple[str, int]] = set()
     for entity in {entity for entity, _ in records}:
         for ids in _chunks(sorted(record_id for named_entity, record_id in records if named_entity == entity)):
             named.update((entity, i) for i in session.scalars(select(Recipient.entity_id).where(
@@ -351,11 +351,12 @@ def hits_between_agencies(session: Session, principal: Principal, filters: Filte
                           told: list[tuple[int, int, int]] | None = None) -> list[AgencyPairHits]:
     """Open hits told to the principal, counted by the pair of agencies holding the identifier, most first:
     a line each (`told_lines`)."""
-    codes, pairs = _codes(session), {}
+    codes, pairs = _codes(session), dict[tuple[str, str], int]()
     for _, one, two, *_ in told_lines(principal, told_hits(session, principal, filters) if told is None else told):
-        pair = tuple(sorted((codes[one], codes[two])))
-        pairs[pair] = pairs.get(pair, 0) + 1
-    return sorted((AgencyPairHits(*pair, n) for pair, n in pairs.items()), key=lambda row: (-row.hits, row[:2]))
+        first, second = sorted((codes[one], codes[two]))
+        pairs[(first, second)] = pairs.get((first, second), 0) + 1
+    return sorted((AgencyPairHits(first, second, n) for (first, second), n in pairs.items()),
+                  key=lambda row: (-row.hits, row[:2]))
 
 
 def pending_requests(session: Session, principal: Principal, filters: Filters = Filters(),
@@ -366,7 +367,7 @@ def pending_requests(session: Session, principal: Principal, filters: Filters = 
     the hit is told; a list of every told hit's id sent to the database cost more (150 ms on PostgreSQL
     for 10,000 hits)."""
     late = (now or datetime.now(UTC)) - OVERDUE_REQUEST
-    codes, counts = _codes(session), {}
+    codes, counts = _codes(session), dict[tuple[str, str], list[int]]()
     told_ids = {hit_id for hit_id, *_ in (told_hits(session, principal, filters) if told is None else told)}
     for hit_id, asking, asked, n, overdue in session.execute(
             select(ContactRequest.hit_id, ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id,
