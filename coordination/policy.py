@@ -1,4 +1,5 @@
-"""Who may see and do what: the role x agency x marking table of DESIGN.md, as pure functions.
+"""Who may see and do what: the role x agency x marking table of DESIGN.md, as pure functions
+(ARCHITECTURE.md, "The one reader": every form of the rule here applies the reader's limit).
 
 `can_read` decides for one record in Python; `visible` is the same rule as a SQL clause, and is
 the ONE scoping function every read path (tables, counts, charts, exports, PDF) goes through.

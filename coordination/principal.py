@@ -16,7 +16,8 @@ SYSTEM_ISSUER = "urn:coordination"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting or reading, and under which limit: the one value every read of a record takes.
+    """Who is acting or reading, and under which limit: the one value every read of a record takes
+    (ARCHITECTURE.md, "The one reader").
 
     `up_to` is the highest marking the page or document being made may hold (a shareable briefing
     "up to AMBER"); `policy` applies it with the rest of the rule, so a section, a count, a telling

@@ -1,4 +1,4 @@
-"""The one place a write transaction begins and ends.
+"""The one place a write transaction begins and ends (ARCHITECTURE.md, "The one write path").
 
 Use cases (the functions in this package's modules) take the session and the acting principal,
 validate, authorise, change and audit, and never commit: several of them compose into one
