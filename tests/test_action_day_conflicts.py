@@ -24,7 +24,6 @@ from coordination.principal import Principal
 from coordination.queries import action_day as q
 from coordination.queries import notifications, timeline
 from coordination.services import imports
-from tests.browser.conftest import free_port
 from tests.helpers import provision
 from tests.test_action_day import create, version
 
@@ -64,9 +63,8 @@ def told(store, subject: str) -> list[str]:
 
 @pytest.fixture
 def smtp():
-    port = free_port()
-    controller, keeper = mail_sink.start(port)
-    yield mail.MailSettings(host="127.0.0.1", port=port, app_url="https://coord.example"), keeper
+    controller, keeper = mail_sink.start(0)  # on a port the system chose
+    yield mail.MailSettings(host="127.0.0.1", port=controller.port, app_url="https://coord.example"), keeper
     controller.stop()
 
 
