@@ -3,6 +3,8 @@ demo), so a person can read what the app would have mailed. `make run` starts it
 send to it. Never a relay: it delivers nothing anywhere.
 
     python -m coordination.mail_sink --port 8025 --directory data/mail
+
+With --port 0 it listens on a port the system chooses, and its first line says which.
 """
 
 from __future__ import annotations
@@ -32,9 +34,19 @@ class Keeper:
         return "250 kept"
 
 
+class _Controller(Controller):
+    """aiosmtpd's, which also listens on port 0: on the port the system chose, found before its start
+    connects to the server to see it answer."""
+
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 def start(port: int, directory: Path | None = None) -> tuple[Controller, Keeper]:
+    """A sink listening on `port`, or with port 0 on one the system chose: `controller.port` says which."""
     keeper = Keeper(directory)
-    controller = Controller(keeper, hostname="127.0.0.1", port=port)
+    controller = _Controller(keeper, hostname="127.0.0.1", port=port)
     controller.start()
     return controller, keeper
 
@@ -45,7 +57,7 @@ def main() -> None:
     parser.add_argument("--directory", type=Path, default=Path("data/mail"))
     arguments = parser.parse_args()
     controller, _ = start(arguments.port, arguments.directory)
-    print(f"keeping mail sent to 127.0.0.1:{arguments.port} in {arguments.directory}", flush=True)
+    print(f"keeping mail sent to 127.0.0.1:{controller.port} in {arguments.directory}", flush=True)
     try:
         while True:
             time.sleep(3600)

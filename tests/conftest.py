@@ -208,9 +208,7 @@ def operation(store):
 def smtp():
     """A real SMTP server on loopback (the demo's mail sink): the mail settings to reach it, and what it keeps."""
     from coordination import mail, mail_sink
-    from tests.browser.conftest import free_port
 
-    port = free_port()
-    controller, keeper = mail_sink.start(port)
-    yield mail.MailSettings(host="127.0.0.1", port=port, app_url="https://coord.example"), keeper
+    controller, keeper = mail_sink.start(0)  # on a port the system chose
+    yield mail.MailSettings(host="127.0.0.1", port=controller.port, app_url="https://coord.example"), keeper
     controller.stop()

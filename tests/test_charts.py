@@ -9,6 +9,7 @@ import pytest
 
 from coordination import charts
 from coordination.aggregates import (
+    AgencyPairHits,
     AgencyTasks,
     DayArrests,
     EvidenceCell,
@@ -33,13 +34,14 @@ def a_picture(**changes) -> Picture:
                              PipelineCell("user", "located", 1)],
         "arrests_total": 16, "arrests_today": 0,
         "arrests_by_jurisdiction": [NL, US_CA, US_NY],
-        "arrests_by_day": [DayArrests(date(2022, 11, 7), 16)],
+        "arrests_by_day": [DayArrests(date(2022, 11, 6), 4), DayArrests(date(2022, 11, 7), 12)],
         "evidence_awaiting_analysis": 30,
         "evidence_by_type_status": [EvidenceCell("phone", "awaiting analysis", 30), EvidenceCell("phone", "seized", 1),
                                     EvidenceCell("cash", "seized", 2)],
         "evidence_by_holder": [HolderEvidence("MET", 33)],
         "tasks_by_agency_status": [AgencyTasks("FBI", "open", 5, 2), AgencyTasks("FBI", "blocked", 1, 1)],
         "tasks_open": 6, "tasks_overdue": 3, "tasks_blocked": 1, "action_day": date(2022, 11, 7),
+        "hits_between": [AgencyPairHits("FBI", "MET", 4), AgencyPairHits("MET", "MET", 2)],
     }
     return Picture(**{**fields, **changes})
 
@@ -89,25 +91,54 @@ def test_slivers_of_a_stack_carry_no_number_and_every_stack_its_total():
     assert figure.layout.uniformtext.mode == "hide"
 
 
+# what each chart of a_picture() adds up to: every chart is here, so none is left unchecked
+COUNTS = {"arrests_by_jurisdiction": 16, "arrests_map": 16, "arrests_over_time": 16, "suspect_pipeline": 1051,
+          "tasks_by_agency": 6 + 3, "evidence_by_type": 33, "evidence_by_holder": 33, "hits_between_agencies": 6}
+
+
+def counts_drawn(name: str, figure) -> list[int]:
+    """The numbers a chart's marks stand for."""
+    if name == "arrests_map":  # a bubble per jurisdiction, named with its count
+        return [int(text.rpartition(": ")[2].replace(",", "")) for text in figure.data[0].hovertext]
+    if name == "arrests_over_time":  # arrests so far: each day's arrests are its step up
+        so_far = list(figure.data[0].y)
+        return [now - before for before, now in zip([0, *so_far], so_far, strict=False)]
+    return [n for trace in figure.data if trace.type == "bar" for n in (trace.x if trace.orientation == "h"
+                                                                        else trace.y)]
+
+
 @pytest.mark.parametrize("name", charts.ALL)
 def test_the_counts_are_the_pictures(name):
+    assert set(COUNTS) == set(charts.ALL)
+    assert sum(counts_drawn(name, charts.ALL[name](a_picture()))) == COUNTS[name]
+
+
+def test_the_map_and_the_timeline_draw_each_jurisdiction_and_day_of_the_picture():
     picture = a_picture()
-    figure = charts.ALL[name](picture)
-    values = [n for trace in figure.data if trace.type == "bar" for n in (trace.x if trace.orientation == "h"
-                                                                          else trace.y)]
-    expected = {"arrests_by_jurisdiction": 16, "suspect_pipeline": 1051, "tasks_by_agency": 6 + 3,
-                "evidence_by_type": 33, "evidence_by_holder": 33}
-    if name in expected:
-        assert sum(values) == expected[name]
+    bubbles, numbers = charts.arrests_map(picture).data
+    assert list(bubbles.customdata) == ["NL", "US-CA", "US-NY"]
+    assert list(zip(bubbles.lat, bubbles.lon, strict=True)) == [(j.latitude, j.longitude)
+                                                                for j in picture.arrests_by_jurisdiction]
+    assert list(numbers.text) == ["9", "4", "3"]  # each at least a fifth of the biggest: all carry their number
+    [line] = charts.arrests_over_time(picture).data
+    assert list(line.x) == [date(2022, 11, 6), date(2022, 11, 7)] and list(line.y) == [4, 16]
+    [between, within] = charts.hits_between_agencies(picture).data[0].y
+    assert (between, within) == ("FBI and MET", "within MET")
 
 
 def test_charts_draw_an_empty_picture():
+    """Nothing to draw is drawn as nothing: no bar, point or bubble, and no number but a stack's total of 0."""
     empty = a_picture(suspects_by_status={}, suspects_past_lead=0, suspect_pipeline=[], arrests_total=0,
                       arrests_by_jurisdiction=[], arrests_by_day=[], evidence_awaiting_analysis=0,
                       evidence_by_type_status=[], evidence_by_holder=[], tasks_by_agency_status=[], tasks_open=0,
-                      tasks_overdue=0, tasks_blocked=0, action_day=None)
-    for build in charts.ALL.values():
-        build(empty).to_dict()
+                      tasks_overdue=0, tasks_blocked=0, action_day=None, hits_between=[])
+    for name, build in charts.ALL.items():
+        figure = build(empty).to_dict()
+        marks = {key: trace[key] for trace in figure["data"] for key in ("x", "y", "lat", "lon", "text")
+                 if len(trace.get(key, ()))}
+        assert not marks, (name, marks)
+        assert {note["text"] for note in figure["layout"].get("annotations", ())} <= {"0"}, name
+    assert "0 in all" in charts.arrests_over_time(empty).layout.title.text
 
 
 def test_a_selection_is_named_as_the_chart_shows_it():

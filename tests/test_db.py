@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from coordination.db import write_session
 
@@ -25,23 +25,34 @@ def test_every_sqlite_connection_gets_the_pragmas(sqlite_store):
 def test_a_second_writer_waits_for_the_first_instead_of_failing(sqlite_store):
     """The writer's BEGIN IMMEDIATE takes the lock up front: the second waits at BEGIN."""
     order: list[str] = []
-    first_has_lock = threading.Event()
+    first_has_lock, second_at_begin = threading.Event(), threading.Event()
+    second = threading.get_ident()  # this thread
+
+    def at_begin(_connection, _cursor, statement, *_) -> None:
+        if statement == "BEGIN IMMEDIATE" and threading.get_ident() == second:
+            order.append("second asks for the lock")
+            second_at_begin.set()
 
     def first() -> None:
         with write_session(sqlite_store.engine) as session:
             session.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the write lock is ours now
             first_has_lock.set()
-            time.sleep(0.5)
+            second_at_begin.wait(30)  # held until the second writer asks for it (a deferred BEGIN never does)
+            time.sleep(0.1)  # and a moment more, so that it is waiting inside SQLite when the lock comes free
             session.execute(text("UPDATE agency SET name = name || '' WHERE code = 'MET'"))
             order.append("first commits")
             session.commit()
 
+    event.listen(sqlite_store.engine, "before_cursor_execute", at_begin)
     thread = threading.Thread(target=first)
     thread.start()
-    first_has_lock.wait(5)
-    with write_session(sqlite_store.engine) as session:
-        session.execute(text("SELECT 1"))
-        order.append("second begins")
-        session.commit()
-    thread.join()
-    assert order == ["first commits", "second begins"]
+    try:
+        assert first_has_lock.wait(30)
+        with write_session(sqlite_store.engine) as session:
+            session.execute(text("SELECT 1"))
+            order.append("second begins")
+            session.commit()
+    finally:
+        thread.join()
+        event.remove(sqlite_store.engine, "before_cursor_execute", at_begin)
+    assert order == ["second asks for the lock", "first commits", "second begins"]

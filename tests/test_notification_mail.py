@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from coordination import devstack, mail, notices, reminders, services
 from coordination.queries import notifications as inbox
-from tests.browser.conftest import free_port
+from coordination.settings import PROJECT_ROOT
+from tests.browser.conftest import held_ports
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SECRET_TITLE = "Serve the request on Hoster Example Ltd"
@@ -86,8 +87,9 @@ def test_a_mail_server_that_is_down_loses_nothing(store, smtp):
     settings, keeper = smtp
     mail_as(store, "liaison.fbi", "immediately", NOW - timedelta(minutes=5))
     assign(store, "T-WAIT")
-    down = mail.MailSettings(host="127.0.0.1", port=free_port(), app_url=settings.app_url, timeout_s=2)
-    assert reminders.run_pass(store.engine, NOW, down, briefing_charts=False).mails == 0
+    with held_ports(1) as [nobody]:  # held, so that nothing listens on it
+        down = mail.MailSettings(host="127.0.0.1", port=nobody, app_url=settings.app_url, timeout_s=2)
+        assert reminders.run_pass(store.engine, NOW, down, briefing_charts=False).mails == 0
     assert reminders.run_pass(store.engine, NOW + timedelta(minutes=1), settings, briefing_charts=False).mails == 1
     assert "FBI/T-WAIT" in keeper.received[0]["Subject"]
 
@@ -117,16 +119,19 @@ def test_a_commanders_daily_briefing_is_made_once_a_day_at_their_time_and_is_the
 
 
 def test_the_demo_mail_sink_keeps_what_it_is_sent_as_files(tmp_path):
-    port = free_port()
-    command = [*devstack.mail_sink_command(port)[:-1], str(tmp_path / "mail")]
-    sink = devstack.start_listener(command, port, tmp_path / "sink.log")
+    command = [*devstack.mail_sink_command(0)[:-1], str(tmp_path / "mail")]  # port 0: one the system chooses
+    sink = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=PROJECT_ROOT)
     try:
+        said = sink.stdout.readline()  # once it listens: "keeping mail sent to 127.0.0.1:PORT in ..."
+        port = int(said.split("127.0.0.1:", 1)[1].split()[0])
         settings = mail.MailSettings(host="127.0.0.1", port=port, app_url="http://127.0.0.1:8501")
         entry = inbox.Entry(1, notices.TASK_OVERDUE.name, "Task FBI/T-1 is overdue.", "FBI/T-1", "", "tasks", 1,
                             NOW, False)
         mail.send(settings, [mail.message(settings, "someone@demo.invalid", "Operation Elaborate", [entry])])
     finally:
         devstack.stop(sink)
+        sink.stdout.close()
     [kept] = (tmp_path / "mail").glob("*.eml")
     assert "Task FBI/T-1 is overdue." in kept.read_text()
 

@@ -3,6 +3,8 @@ references are unique per agency and cannot be taken by look-alikes."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -170,7 +172,8 @@ def test_the_reference_parser_returns_a_reference_or_a_plain_reason(value):
         assert str(error)  # noqa: PT017
         return
     assert parsed == references.normalise(parsed) and 0 < len(parsed) <= 64
-    assert references.skeleton(parsed) == references.skeleton(parsed)
+    # stored, it looks like what was typed (spaces aside): a look-alike of the typed text is one of the stored
+    assert references.skeleton(parsed) == references.skeleton(re.sub(" {2,}", " ", value.strip()))
 
 
 @given(st.one_of(st.text(max_size=80), st.integers(), st.none(), st.binary(max_size=8)))

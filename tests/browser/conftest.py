@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +25,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@contextmanager
+def held_ports(count: int) -> Iterator[list[int]]:
+    """`count` loopback ports, held until the block ends so that nothing else can take one before our
+    server listens on it. Each is bound (not listening) with SO_REUSEADDR: the system then hands it to
+    no one else, neither to a bind to port 0 nor as an outgoing connection's own port, while a server
+    that binds with SO_REUSEADDR, as Streamlit's, uvicorn's, haproxy's and asyncio's (aiosmtpd) do,
+    may listen on it. Until one does, a connection to the port is refused."""
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sockets.append(held := socket.socket())
+            held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            held.bind(("127.0.0.1", 0))
+        yield [held.getsockname()[1] for held in sockets]
+    finally:
+        for held in sockets:
+            held.close()
 
 
 @dataclass
@@ -52,7 +66,12 @@ def _running_stack(work: Path, database_url: str, fill: Callable = _reference_da
     every replica runs with one deconfliction key made here."""
     require(CHROMIUM.exists(), "Chromium is not installed (apt-get install chromium)")
     require(haproxy() is not None, "haproxy is not installed (apt-get install haproxy)")
-    oidc_port, proxy_port, replica_ports = free_port(), free_port(), [free_port() for _ in range(replicas)]
+    with held_ports(3 + replicas) as ports:  # held until the stack stops
+        yield from _stack_on(work, database_url, fill, ports)
+
+
+def _stack_on(work: Path, database_url: str, fill: Callable, ports: list[int]) -> Iterator[Stack]:
+    oidc_port, proxy_port, stats_port, *replica_ports = ports
     issuer = f"http://127.0.0.1:{oidc_port}"
     engine = make_engine(database_url)
     Base.metadata.drop_all(engine)
@@ -71,7 +90,7 @@ def _running_stack(work: Path, database_url: str, fill: Callable = _reference_da
         for port in replica_ports:
             apps.append(devstack.start(devstack.app_command(port, secrets), f"http://127.0.0.1:{port}/_stcore/health",
                                        env=env, log=work / f"app-{port}.log"))
-        balancer = LoadBalancer(proxy_port, replica_ports, free_port(), work)
+        balancer = LoadBalancer(proxy_port, replica_ports, stats_port, work)
         try:
             yield Stack(issuer, f"http://127.0.0.1:{proxy_port}", balancer, database_url, key_file)
         finally:

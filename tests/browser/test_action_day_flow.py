@@ -1,10 +1,9 @@
 """The action day in Chromium: a Dutch liaison on a phone moves a deployed package to "arrest made" in
 taps only, through one replica; a commander's board, open in a second browser on the other replica,
-shows it within seconds (the latency is measured and printed; the target is 3 s, 6 s allowed here)."""
+shows it by itself, without being reloaded (how soon is bench/action_day.py's: 3 s at p95)."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -19,7 +18,6 @@ from tests.helpers import sign_in
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1440, "height": 900}
-ALLOWED_S = 6.0
 
 
 def isolated(browser, viewport: dict):
@@ -51,7 +49,7 @@ def deployed_package(database_url: str) -> None:
     engine.dispose()
 
 
-def test_a_phone_records_an_arrest_in_taps_and_the_board_shows_it_within_seconds(stack, browser):
+def test_a_phone_records_an_arrest_in_taps_and_the_board_shows_it_by_itself(stack, browser):
     deployed_package(stack.database_url)
     board_context, phone_context = isolated(browser, DESK), isolated(browser, PHONE)
     try:
@@ -61,6 +59,7 @@ def test_a_phone_records_an_arrest_in_taps_and_the_board_shows_it_within_seconds
         board.get_by_test_id("stSidebarNav").get_by_role("link", name="Action day board").click()
         expect(board.get_by_role("heading", name="Action day board")).to_be_visible(timeout=20_000)
         expect(tile(board, "Arrests made")).to_have_text("0", timeout=20_000)
+        board.evaluate("window.boardNotReloaded = true")  # gone if the board's page is loaded again
 
         stack.balancer.pin(phone_context, 1)  # the phone's browser sticks to the other replica
         before = stack.balancer.sessions()
@@ -74,13 +73,10 @@ def test_a_phone_records_an_arrest_in_taps_and_the_board_shows_it_within_seconds
         expect(arrest).to_be_visible()
         box = arrest.bounding_box()
         assert box["width"] >= 300 and box["height"] >= 48  # a large target on a 390 px screen
-        tapped = time.monotonic()
         arrest.click()
-        expect(tile(board, "Arrests made")).to_have_text("1", timeout=ALLOWED_S * 1000)
-        latency = time.monotonic() - tapped
-        print(f"\nchange-to-visible latency (tap on one replica -> board on the other): {latency:.2f} s")
+        expect(tile(board, "Arrests made")).to_have_text("1", timeout=20_000)
+        assert board.evaluate("window.boardNotReloaded === true")  # the board redrew itself, in place
         expect(phone.get_by_text("NL-P-1 is now arrest made (was entered).")).to_be_visible(timeout=20_000)
-        assert latency <= ALLOWED_S
         assert stack.balancer.sessions()[1] > before[1]
     finally:
         board_context.close()

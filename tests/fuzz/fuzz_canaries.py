@@ -14,6 +14,9 @@ from tests import canaries
 from tests.conftest import require
 from tests.test_canaries import EXAMPLES, SURFACES, _build, _fresh_store, leaks, verdict
 
+# every surface of each drawn operation takes about 2 minutes: no per-test timeout (pyproject's) for this one
+pytestmark = pytest.mark.timeout(0)
+
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_generated_operations_show_no_record_to_a_reader_who_may_not_read_it(kind, request, tmp_path_factory):

@@ -3,6 +3,7 @@ properties of tests/hostile/test_fields_total.py, for longer. Run by `make fuzz`
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +11,7 @@ from tests.fuzz.fuzz_tabular import ROUND, SECONDS, SHARE, run_for
 from tests.hostile.test_fields_total import ANY_VALUE, LINKS, PARSERS, PLAIN, check_import, check_parser, rows_for
 
 REST = 1 - sum(SHARE.values())  # what fuzz_tabular.py leaves
+pytestmark = pytest.mark.timeout(SECONDS + 300)  # as fuzz_tabular.py's: time-boxed, cut only when hung
 
 
 def test_field_parsers():

@@ -16,6 +16,7 @@ import time
 import zipfile
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,9 @@ SECONDS = float(os.environ.get("FUZZ_SECONDS", "60"))
 SHARE = {"bytes": 0.1, "csv": 0.15, "mutated": 0.25, "xml": 0.2}  # the rest: fuzz_fields.py
 ROUND = settings(max_examples=100, deadline=timedelta(seconds=2), database=None,
                  suppress_health_check=list(HealthCheck))
+# each target runs for its share of SECONDS and then ends its round (100 inputs of at most 2 s): the suite's
+# per-test timeout (pyproject) would cut a long run short, this one only a hung one
+pytestmark = pytest.mark.timeout(SECONDS + 300)
 
 
 def run_for(seconds: float, test) -> int:

@@ -3,7 +3,6 @@ budget (tests/hostile/budget.py), nothing half-written, and the audit trail whol
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -82,9 +81,9 @@ def check_case(store, case: Case, content: bytes) -> None:
     seed(store)
     for dry_run in (True, False):
         before = state(store)
-        started = time.perf_counter()
+        # the reader's cost is held to a budget above (CPU and memory, in a child); an import that hangs
+        # is cut by the per-test timeout (pyproject); how long one takes is bench/'s
         result = imports.import_file(store.engine, fbi, case.kind, case.name, content, dry_run=dry_run)
-        assert time.perf_counter() - started < 60, f"{case.name}: the import took too long"
         check_plain(result.problems)
         after = state(store)
         if case.expect == "refused":
