@@ -10,6 +10,7 @@ With --port 0 it listens on a port the system chooses, and its first line says w
 from __future__ import annotations
 
 import argparse
+import asyncio
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -39,7 +40,9 @@ class _Controller(Controller):
     connects to the server to see it answer."""
 
     def _trigger_server(self) -> None:
-        self.port = self.server.sockets[0].getsockname()[1]
+        server = self.server
+        assert isinstance(server, asyncio.Server)  # started by now: aiosmtpd calls this after create_server
+        self.port = server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
 
