@@ -288,3 +288,11 @@ def test_the_sql_twin_tells_exactly_whom_the_rule_tells(command):
             assert in_sql == in_python, (subject, up_to)
             if up_to is None:
                 assert len(told(store, subject)) == len(in_python), subject
+
+
+def test_two_packages_at_the_same_h_hour_are_told_so_in_words(command):
+    """Not 'H-hours 0 min apart'."""
+    for subject, ref in (("liaison.met", "P-MET"), ("liaison.fbi", "P-FBI")):  # both at the default H-hour
+        create(command, subject, ref, address="10 Downing Street, London")
+    [warning] = told(command, "liaison.met")
+    assert warning.startswith("Your agency's package P-MET conflicts (same address, at the same H-hour) with ")

@@ -270,7 +270,7 @@ def _notice(conflict: PackageConflict, pair: tuple[TargetPackage, TargetPackage]
                    key=lambda p: (agencies[p.owning_agency_id], p.reference))
     if all(told.named):  # the distance and the H-hours are the packages' own: for those who read both
         metres = "" if conflict.distance_m is None else f", {conflict.distance_m:,} m apart"
-        why = f"{conflict.reason}{metres}, H-hours {_apart(a.h_hour, b.h_hour)} apart"
+        why = f"{conflict.reason}{metres}, {_apart(a.h_hour, b.h_hour)}"
     else:
         why = f"{conflict.reason}, in overlapping H-hour windows"
     if told.own is not None:
@@ -324,5 +324,9 @@ def _liaisons(session: Session, packages, sides: dict[int, policy.ConflictSide])
 
 
 def _apart(one: datetime, other: datetime) -> str:
+    """'H-hours 1 h 05 min apart', or 'at the same H-hour' (to the minute)."""
     minutes = round(abs((one - other).total_seconds()) / 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    if not minutes:
+        return "at the same H-hour"
+    gap = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return f"H-hours {gap} apart"
