@@ -20,7 +20,7 @@ from sqlalchemy import inspect
 
 from bench import signed_in
 from bench.dashboard import CHROMIUM_ARGS
-from coordination import demo, devstack, migrate, reference, services
+from coordination import demo, devstack, migrate, services, standing_data
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import PackageStatus, TargetPackage
 from coordination.principal import principal_for_subject
@@ -48,7 +48,7 @@ def fresh(url: str) -> None:
     if "operation" not in inspect(engine).get_table_names():
         migrate.upgrade(engine)
     with write_session(engine) as session:
-        reference.seed(session, load().demo_issuer)
+        standing_data.seed(session, load().demo_issuer)
         session.commit()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     with write_session(engine) as session:

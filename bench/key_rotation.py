@@ -21,7 +21,7 @@ from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from bench.foundation import OUT
-from coordination import reference, services
+from coordination import services, standing_data
 from coordination.db import make_engine, write_session
 from coordination.deconfliction_key import MatchingKey
 from coordination.models import (
@@ -63,7 +63,7 @@ def fresh(url: str) -> Engine:
         Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     with write_session(engine) as session:
-        reference.seed(session, "http://127.0.0.1:9400")
+        standing_data.seed(session, "http://127.0.0.1:9400")
         session.commit()
     return engine
 

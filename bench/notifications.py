@@ -4,7 +4,7 @@
   page's fragment reads it) with 1,000,000 notifications in the table, 100,000 of them the viewer's
   and 40,000 of those unread, 2 % of them about tasks since raised out of the viewer's reach; target
   under 5 ms median;
-- one reminder pass (`reminders.run_pass`) over 50,000 tasks: the first (which fires every due,
+- one reminder pass (`reminder_pass.run_pass`) over 50,000 tasks: the first (which fires every due,
   overdue and unblocked reminder) and a repeat (which finds each already told); target under 5 s.
 
 The database is built here (reference data, 50,000 tasks of six agencies with due dates around
@@ -26,13 +26,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, text
 
-from coordination import reference, reminders
+from coordination import reminder_pass, standing_data
 from coordination.db import make_engine, read_session, write_session
 from coordination.markings import TLP, Classification
 from coordination.models import Agency, Base, Notification, Operation, Task, TaskPriority, TaskStatus, User
 from coordination.principal import principal_for_subject
 from coordination.queries import notifications
-from coordination.references import skeleton
+from coordination.record_references import skeleton
 
 TASKS = 50_000
 NOTIFICATIONS = 1_000_000
@@ -49,7 +49,7 @@ def build(engine: Engine) -> None:
     Base.metadata.create_all(engine)
     rng = random.Random(18)
     with write_session(engine) as session:
-        reference.seed(session, "http://127.0.0.1:9400")
+        standing_data.seed(session, "http://127.0.0.1:9400")
         session.commit()
         operation = session.scalar(select(Operation.id))
         agencies = list(session.scalars(select(Agency.id)))
@@ -129,10 +129,10 @@ def measure_count(engine: Engine) -> tuple[float, int, int]:
 
 def measure_pass(engine: Engine) -> tuple[float, float, int]:
     start = time.perf_counter()
-    first = reminders.run_pass(engine, NOW, briefing_charts=False)
+    first = reminder_pass.run_pass(engine, NOW, briefing_charts=False)
     first_s = time.perf_counter() - start
     start = time.perf_counter()
-    again = reminders.run_pass(engine, NOW + timedelta(minutes=1), briefing_charts=False)
+    again = reminder_pass.run_pass(engine, NOW + timedelta(minutes=1), briefing_charts=False)
     again_s = time.perf_counter() - start
     told = first.reminded
     assert again.reminded.due_soon + again.reminded.overdue + again.reminded.unblocked == 0

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bench import signed_in
 from bench.stress_scale import RUNS, SCALE, median_ms, ready, run, stores
-from coordination import demo, reference
+from coordination import demo, standing_data
 from coordination.db import make_engine, read_session
 from coordination.models import AuditEvent
 from coordination.principal import principal_for_subject
@@ -26,7 +26,7 @@ from coordination.queries import timeline
 VIEWERS = ("liaison.fbi", "commander.met")
 DEEP = 20  # the deep page: 20 pages back along the cursors
 TARGET_MS = 200
-ACTION_WEEK = datetime.combine(reference.ACTION_DAY, datetime.min.time(), UTC)
+ACTION_WEEK = datetime.combine(standing_data.ACTION_DAY, datetime.min.time(), UTC)
 FILTERS = {
     "everything": timeline.Filters(),
     "agency NCA": timeline.Filters(agencies=("NCA",)),

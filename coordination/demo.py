@@ -22,7 +22,7 @@ import phonenumbers
 from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from coordination import audit, migrate, reference, settings, synthetic, tallies
+from coordination import audit, migrate, settings, standing_data, synthetic, tallies
 from coordination.db import write_session
 from coordination.deconfliction_key import MatchingKey
 from coordination.errors import CoordinationError
@@ -202,8 +202,8 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
         raise CoordinationError("the database holds an operation already; add --reset to replace it")
     with write_session(engine) as session:
         shift = timeline_shift(as_of) if as_of else timedelta(0)
-        reference.seed(session, issuer or settings.load().demo_issuer, at=EPOCH + shift,
-                       action_day=reference.ACTION_DAY + shift)
+        standing_data.seed(session, issuer or settings.load().demo_issuer, at=EPOCH + shift,
+                       action_day=standing_data.ACTION_DAY + shift)
         session.flush()
         with tallies.counted_at_the_end(session):
             _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key,
@@ -255,7 +255,7 @@ class _Generator:
         self.session, self.scale, self.rng, self.progress, self.key = session, scale, rng, progress, key
         self.live_from = live_from
         self.day_arrests: list[dict] = []  # the arrests of the action day, each with its package
-        self.epoch, self.end, self.action_day = EPOCH + shift, END + shift, reference.ACTION_DAY + shift
+        self.epoch, self.end, self.action_day = EPOCH + shift, END + shift, standing_data.ACTION_DAY + shift
         self.operation_id = session.scalar(select(Operation.id))
         self.agencies = {code: i for i, code in session.execute(select(Agency.id, Agency.code))}
         self.countries = dict(session.execute(select(Agency.code, Agency.country)).all())
@@ -263,7 +263,7 @@ class _Generator:
                               session.execute(select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.country))}
         self.users = {subject: (i, issuer) for i, subject, issuer in
                       session.execute(select(User.id, User.subject, User.issuer))}
-        self.liaison = {u.agency: u.subject for u in reference.DEMO_USERS if u.role is Role.LIAISON}
+        self.liaison = {u.agency: u.subject for u in standing_data.DEMO_USERS if u.role is Role.LIAISON}
         self.buffers: dict = {}
         self.events: list[tuple] = []  # (when, actor subject, action, entity, entity id, before, after)
         self.holders: list[_Holder] = []  # the suspects and evidence items identifiers are put on

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from coordination import markings, policy, references, tabular
+from coordination import markings, policy, record_references, tabular
 from coordination.kinds import ARRESTS, EVIDENCE, IDENTIFIER_COLUMNS, IDENTIFIERS, KINDS, SUSPECTS, Kind
 from coordination.links import choose_link, link_candidates
 from coordination.models import (
@@ -112,14 +112,14 @@ def _namer(session: Session, principal: Principal, model: type[MarkedRecord], id
         if linked is None:
             return ""
         if linked not in readable:
-            return references.RESTRICTED
+            return record_references.RESTRICTED
         reference, agency_id = readable[linked]
         try:  # the plain reference where it resolves back to this record, as the importer reads it
             if choose_link(model, reference, candidates[reference], owning_agency_id) == linked:
                 return reference
         except ValueError:
             pass
-        return references.qualified(agencies[agency_id], reference)
+        return record_references.qualified(agencies[agency_id], reference)
     return name
 
 
@@ -208,7 +208,7 @@ def identifiers(session: Session, principal: Principal) -> Export:
             .join(model, and_(Identifier.record_entity == model.entity, Identifier.record_id == model.id))
             .where(Identifier.removed_at.is_(None), policy.visible(model, principal)).order_by(key, Identifier.id))
         for reference, agency_id, tlp, classification, identifier_kind, value, qualifier, granted, stated in found:
-            name = reference if agency_id == principal.agency_id else references.qualified(agencies[agency_id],
+            name = reference if agency_id == principal.agency_id else record_references.qualified(agencies[agency_id],
                                                                                          reference)
             words = condition_words(HandlingCondition(granted), stated) if granted else ""
             conditioned = conditioned or bool(words)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coordination import fields as f
-from coordination import references
+from coordination import record_references
 from coordination.fields import Field
 from coordination.models import (
     Arrest,
@@ -42,7 +42,7 @@ def reference_to(model: type[MarkedRecord]) -> f.Parser:
     or id. What it names is resolved by the services among the records the principal may read, so a
     record they may not read and no record at all are refused alike (services.base.resolve_links)."""
     def parse(session, value):
-        return references.link(session, value)
+        return record_references.link(session, value)
     parse.links_to = model
     return parse
 
@@ -55,12 +55,12 @@ def references_to(model: type[MarkedRecord], at_most: int = 50) -> f.Parser:
         named = [item for item in items if not f.is_blank(item)]
         if len(named) > at_most:
             raise ValueError(f"names {len(named):,} records; at most {at_most} are allowed")
-        return [references.link(session, item) for item in named]
+        return [record_references.link(session, item) for item in named]
     parse.links_many_to = model
     return parse
 
 
-REFERENCE = references.reference(64)  # what names a record: letters, digits, - _ / . : # and spaces
+REFERENCE = record_references.reference(64)  # what names a record: letters, digits, - _ / . : # and spaces
 
 
 MARKING = {

@@ -2,7 +2,7 @@
 resolved among the records a principal may read.
 
 References are unique per owning agency, so a reference alone can mean several agencies' records.
-A link names one as REFERENCE, or as AGENCY/REFERENCE (coordination.references.QUALIFIER); it is
+A link names one as REFERENCE, or as AGENCY/REFERENCE (coordination.record_references.QUALIFIER); it is
 resolved only among the records the acting principal may read, so a record they may not read and
 no record at all give one and the same answer (`no_such`). Where the principal may read several
 agencies' records with the reference, the linking record's own agency's is meant; otherwise the
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
-from coordination import policy, references
+from coordination import policy, record_references
 from coordination.db import one_of
 from coordination.fields import shown
 from coordination.markings import TLP
@@ -53,7 +53,7 @@ def link_candidates(session: Session, principal: Principal, model: type[MarkedRe
     plain = sorted(found)
     qualified = {}
     for name in plain:
-        code, _, rest = name.partition(references.QUALIFIER)
+        code, _, rest = name.partition(record_references.QUALIFIER)
         if rest and code.upper() in agencies:
             qualified.setdefault((agencies[code.upper()], rest), []).append(name)
     scope = in_index_order(session, policy.visible(model, principal))  # by the references' index
@@ -86,4 +86,4 @@ def choose_link(model: type[MarkedRecord], name: str, candidates: list[tuple[int
     if len(own) == 1:
         return own[0]
     raise ValueError(f"'{name}' is the reference of {model.entity}s of several agencies; write it as "
-                     f"AGENCY{references.QUALIFIER}{name}")
+                     f"AGENCY{record_references.QUALIFIER}{name}")

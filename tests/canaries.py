@@ -40,9 +40,9 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
-from coordination.reference import DEMO_USERS
 from coordination.services.base import recipient_ids
 from coordination.services.identifiers import holder
+from coordination.standing_data import DEMO_USERS
 from tests.conftest import TEST_ISSUER
 
 CANARY = re.compile(r"cnry[0-9a-f]{8}")

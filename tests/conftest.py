@@ -21,7 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from coordination import reference, services
+from coordination import services, standing_data
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import Base
 from coordination.principal import Principal, principal_for_subject
@@ -81,7 +81,7 @@ class Store:
 
 def _seed(engine: Engine) -> None:
     with write_session(engine) as session:
-        reference.seed(session, TEST_ISSUER)
+        standing_data.seed(session, TEST_ISSUER)
         session.commit()
 
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from coordination import policy, reminders, services
+from coordination import policy, reminder_pass, services
 from coordination.briefing.contents import gather
 from coordination.errors import ValidationError
 from coordination.markings import TLP
@@ -70,7 +70,7 @@ def mailed(store, smtp, subjects) -> dict[str, list[str]]:
             services.notifications.save_settings(s, store.principal(subject), {"mail": "immediately"},
                                                  now=datetime.now(UTC) - timedelta(hours=1))
         s.commit()
-    reminders.run_pass(store.engine, datetime.now(UTC), settings, briefing_charts=False)
+    reminder_pass.run_pass(store.engine, datetime.now(UTC), settings, briefing_charts=False)
     found: dict[str, list[str]] = {subject: [] for subject in subjects}
     for message in keeper.received:
         text = message.get_body().get_content()

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from coordination import services
 from coordination.models import User
 from coordination.principal import Principal
-from coordination.reference import DEMO_USERS
 from coordination.settings import PROJECT_ROOT
+from coordination.standing_data import DEMO_USERS
 from tests.conftest import TEST_ISSUER
 from tests.helpers import AUTH
 

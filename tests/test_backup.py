@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select, text
 
-from coordination import audit, backup, reference, services
+from coordination import audit, backup, services, standing_data
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import Base, Suspect
 from coordination.principal import principal_for_subject
@@ -73,7 +73,7 @@ def test_postgresql_backup_and_restore(tmp_path):
     source = make_engine(source_url)
     Base.metadata.create_all(source)
     with write_session(source) as session:
-        reference.seed(session, TEST_ISSUER)
+        standing_data.seed(session, TEST_ISSUER)
         session.commit()
     write_suspects(source, 20, "PG")
     expected = verified_events(source)

@@ -29,7 +29,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from coordination import briefing, charts, deconfliction_key, exports, mail, mail_sink, reminders, services
+from coordination import briefing, charts, deconfliction_key, exports, mail, mail_sink, reminder_pass, services
 from coordination.aggregates import Filters
 from coordination.briefing.contents import gather
 from coordination.db import make_engine
@@ -38,8 +38,8 @@ from coordination.markings import TLP
 from coordination.models import Agency, Jurisdiction, Role
 from coordination.principal import Principal
 from coordination.queries.drill_down import DRILL_DOWN, records_behind
-from coordination.reference import DEMO_USERS
 from coordination.settings import PROJECT_ROOT
+from coordination.standing_data import DEMO_USERS
 from coordination.ui.widgets import live_picture
 from tests import canaries
 from tests.conftest import TEST_ISSUER, Store, _seed, truncate_all
@@ -87,9 +87,8 @@ def _build(store: Store, plan: canaries.Plan, monkeypatch) -> Built:
     world = canaries.build(store, plan)
     controller, keeper = mail_sink.start(0)  # on a port the system chose
     try:  # the reminder pass: overdue tasks told, and everything told mailed at once
-        reminders.run_pass(store.engine, datetime.now(UTC), mail.MailSettings(host="127.0.0.1", port=controller.port,
-                                                                               app_url="https://coord.example"),
-                           briefing_charts=False)
+        mailing = mail.MailSettings(host="127.0.0.1", port=controller.port, app_url="https://coord.example")
+        reminder_pass.run_pass(store.engine, datetime.now(UTC), mailing, briefing_charts=False)
     finally:
         controller.stop()
     return Built(store, world, list(keeper.received), url)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from coordination import audit, services
 from coordination.errors import PermissionDenied, RefusedWrite, ValidationError
 from coordination.models import AuditEvent, CustodyEvent, EvidenceItem, Outcome
-from coordination.reference import AGENCIES
+from coordination.standing_data import AGENCIES
 
 CODES = [code for code, _, _ in AGENCIES]
 ACTORS = {code: f"liaison.{code.lower()}" for code in CODES} | {"COMMAND": "commander.met",

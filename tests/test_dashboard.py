@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from coordination import charts, exports, services
 from coordination.models import Briefing
 from coordination.queries.drill_down import DRILL_DOWN
-from coordination.reference import DEMO_USERS
+from coordination.standing_data import DEMO_USERS
 from coordination.ui.widgets import live_picture as dashboard
 from tests.helpers import open_page
 

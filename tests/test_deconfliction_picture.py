@@ -16,7 +16,7 @@ from coordination.briefing.contents import gather
 from coordination.kinds import SUSPECTS
 from coordination.models import ContactRequest, Hit
 from coordination.queries import hits
-from coordination.reference import DEMO_USERS
+from coordination.standing_data import DEMO_USERS
 from tests.conftest import suspect
 
 PHONE, EMAIL = "phone number", "e-mail address"

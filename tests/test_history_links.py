@@ -17,7 +17,7 @@ from coordination.kinds import DECISIONS, SUSPECTS, TARGET_PACKAGES
 from coordination.markings import TLP
 from coordination.models import AuditEvent, Decision, PackageStatus, Suspect
 from coordination.queries import history, timeline
-from coordination.references import RESTRICTED
+from coordination.record_references import RESTRICTED
 from tests.conftest import suspect
 from tests.test_action_day import create, step, walk
 

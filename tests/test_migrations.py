@@ -10,7 +10,7 @@ import sys
 import pytest
 from sqlalchemy import inspect, text
 
-from coordination import migrate, reference, services
+from coordination import migrate, services, standing_data
 from coordination.db import make_engine, write_session
 from coordination.models import Base
 from coordination.principal import principal_for_subject
@@ -169,7 +169,7 @@ def test_tallies_stay_true_through_downgrade_to_0002_and_upgrade_again(empty_eng
     from empty. (Records are written at head only: the services write the models of today.)"""
     migrate.upgrade(empty_engine)
     with write_session(empty_engine) as s:
-        reference.seed(s, TEST_ISSUER)
+        standing_data.seed(s, TEST_ISSUER)
         s.commit()
     add_records(empty_engine, "OLD")
     migrate.downgrade(empty_engine, "0001")  # no tallies: the records stay
@@ -201,7 +201,7 @@ def test_tallies_stay_true_through_downgrade_to_0002_and_upgrade_again(empty_eng
 def test_0004_fills_the_skeletons_of_existing_references_and_keeps_them_unique_per_agency(empty_engine):
     migrate.upgrade(empty_engine)
     with write_session(empty_engine) as s:
-        reference.seed(s, TEST_ISSUER)
+        standing_data.seed(s, TEST_ISSUER)
         s.commit()
     add_records(empty_engine, "SUS")
     migrate.downgrade(empty_engine, "0003")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from coordination import devstack, mail, notices, reminders, services
+from coordination import devstack, mail, notices, reminder_pass, services
 from coordination.queries import notifications as inbox
 from coordination.settings import PROJECT_ROOT
 from tests.browser.conftest import held_ports
@@ -41,7 +41,7 @@ def test_mail_carries_the_event_reference_and_link_and_nothing_of_the_record(sto
     mail_as(store, "liaison.fbi", "immediately", NOW - timedelta(minutes=5))
     assign(store, "T-MAIL")
     assign(store, "T-MAIL-2")
-    report = reminders.run_pass(store.engine, NOW, settings, briefing_charts=False)
+    report = reminder_pass.run_pass(store.engine, NOW, settings, briefing_charts=False)
     assert report.mails == 2 and len(keeper.received) == 2
     first = keeper.received[0]
     assert first["To"] == "liaison.fbi@demo.invalid"
@@ -50,7 +50,7 @@ def test_mail_carries_the_event_reference_and_link_and_nothing_of_the_record(sto
     for message in keeper.received:
         whole = message.as_string()
         assert SECRET_TITLE not in whole and SECRET_NOTE not in whole and "Hoster" not in whole
-    reminders.run_pass(store.engine, NOW + timedelta(minutes=1), settings, briefing_charts=False)
+    reminder_pass.run_pass(store.engine, NOW + timedelta(minutes=1), settings, briefing_charts=False)
     assert len(keeper.received) == 2  # mailed once
 
 
@@ -62,7 +62,7 @@ def test_mail_only_what_came_after_it_was_turned_on_and_not_what_the_reader_may_
     with store.writer() as s:
         services.update_task(s, store.principal("commander.met"), raised.id, raised.version,
                              {"tlp": "RED", "recipients": "commander.met"})
-    reminders.run_pass(store.engine, datetime.now(UTC), settings, briefing_charts=False)
+    reminder_pass.run_pass(store.engine, datetime.now(UTC), settings, briefing_charts=False)
     assert keeper.received == []
 
 
@@ -71,15 +71,15 @@ def test_a_digest_gathers_an_hour_of_notifications_in_one_mail(store, smtp):
     mail_as(store, "liaison.fbi", "hourly digest", NOW - timedelta(hours=2))
     for n in range(3):
         assign(store, f"T-{n}")
-    reminders.run_pass(store.engine, NOW, settings, briefing_charts=False)
+    reminder_pass.run_pass(store.engine, NOW, settings, briefing_charts=False)
     assert len(keeper.received) == 1
     digest = keeper.received[0]
     assert digest["Subject"] == "Operation Elaborate: 3 notifications"
     assert all(f"open=FBI%2FT-{n}" in body(digest) for n in range(3))
     assign(store, "T-LATER")
-    reminders.run_pass(store.engine, NOW + timedelta(minutes=30), settings, briefing_charts=False)
+    reminder_pass.run_pass(store.engine, NOW + timedelta(minutes=30), settings, briefing_charts=False)
     assert len(keeper.received) == 1  # within the hour
-    reminders.run_pass(store.engine, NOW + timedelta(minutes=61), settings, briefing_charts=False)
+    reminder_pass.run_pass(store.engine, NOW + timedelta(minutes=61), settings, briefing_charts=False)
     assert len(keeper.received) == 2 and "FBI/T-LATER" in keeper.received[1]["Subject"]
 
 
@@ -89,8 +89,8 @@ def test_a_mail_server_that_is_down_loses_nothing(store, smtp):
     assign(store, "T-WAIT")
     with held_ports(1) as [nobody]:  # held, so that nothing listens on it
         down = mail.MailSettings(host="127.0.0.1", port=nobody, app_url=settings.app_url, timeout_s=2)
-        assert reminders.run_pass(store.engine, NOW, down, briefing_charts=False).mails == 0
-    assert reminders.run_pass(store.engine, NOW + timedelta(minutes=1), settings, briefing_charts=False).mails == 1
+        assert reminder_pass.run_pass(store.engine, NOW, down, briefing_charts=False).mails == 0
+    assert reminder_pass.run_pass(store.engine, NOW + timedelta(minutes=1), settings, briefing_charts=False).mails == 1
     assert "FBI/T-WAIT" in keeper.received[0]["Subject"]
 
 
@@ -100,10 +100,10 @@ def test_a_commanders_daily_briefing_is_made_once_a_day_at_their_time_and_is_the
     with store.writer() as s:
         services.save_notification_settings(s, commander, {"briefing_at": "07:00", "mail": "immediately"})
     morning = datetime(2026, 11, 26, 6, 59, tzinfo=UTC)  # London is on GMT in November
-    assert reminders.run_pass(store.engine, morning, settings, briefing_charts=False).briefings == 0
-    made = reminders.run_pass(store.engine, morning + timedelta(minutes=2), settings, briefing_charts=False)
+    assert reminder_pass.run_pass(store.engine, morning, settings, briefing_charts=False).briefings == 0
+    made = reminder_pass.run_pass(store.engine, morning + timedelta(minutes=2), settings, briefing_charts=False)
     assert made.briefings == 1
-    later = reminders.run_pass(store.engine, morning + timedelta(hours=3), settings, briefing_charts=False)
+    later = reminder_pass.run_pass(store.engine, morning + timedelta(hours=3), settings, briefing_charts=False)
     assert later.briefings == 0
     with store.reader() as session:
         [entry] = inbox.inbox(session, commander).entries
@@ -113,7 +113,7 @@ def test_a_commanders_daily_briefing_is_made_once_a_day_at_their_time_and_is_the
         assert inbox.briefing_pdf(session, store.principal("liaison.met"), entry.entity_id) is None
     [letter] = keeper.received
     assert letter["To"] == "commander.met@demo.invalid" and "https://coord.example/inbox" in body(letter)
-    assert reminders.run_pass(store.engine, morning + timedelta(days=1, minutes=2), settings,
+    assert reminder_pass.run_pass(store.engine, morning + timedelta(days=1, minutes=2), settings,
                               briefing_charts=False).briefings == 1
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from coordination import notices, reminders, services
+from coordination import notices, reminder_pass, services
 from coordination.db import make_engine, write_session
 from coordination.errors import PermissionDenied, ValidationError
 from coordination.models import Notification
@@ -184,14 +184,14 @@ def reminder_events(store) -> list[tuple[str, str, str]]:
 
 def test_the_pass_fires_due_overdue_and_unblocked_once_however_often_it_runs(store):
     clock_tasks(store)
-    first = reminders.run_pass(store.engine, NOW, briefing_charts=False)
+    first = reminder_pass.run_pass(store.engine, NOW, briefing_charts=False)
     assert first.ran and (first.reminded.due_soon, first.reminded.overdue, first.reminded.unblocked) == (1, 2, 1)
     assert {e for e, _ in events(store, "liaison.fbi")} >= {notices.TASK_DUE_SOON.name, notices.TASK_OVERDUE.name,
                                                           notices.TASK_UNBLOCKED.name}
     assert (notices.TASK_OVERDUE.name, "MET/MET-LATE") in events(store, "liaison.met")
-    again = reminders.run_pass(store.engine, NOW + timedelta(minutes=1), briefing_charts=False)
+    again = reminder_pass.run_pass(store.engine, NOW + timedelta(minutes=1), briefing_charts=False)
     assert (again.reminded.due_soon, again.reminded.overdue, again.reminded.unblocked) == (0, 0, 0)
-    skipped = reminders.run_pass(store.engine, NOW + timedelta(minutes=1, seconds=5), every=timedelta(minutes=1))
+    skipped = reminder_pass.run_pass(store.engine, NOW + timedelta(minutes=1, seconds=5), every=timedelta(minutes=1))
     assert not skipped.ran  # ran within the minute already: another replica would skip too
 
 
@@ -204,11 +204,11 @@ def test_two_replicas_running_the_pass_at_once_tell_each_person_once(store):
         try:
             start.wait()
             for minute in range(3):
-                reports.append(reminders.run_pass(engines[n], NOW + timedelta(minutes=minute), holder=f"replica-{n}",
-                                                  briefing_charts=False))
+                reports.append(reminder_pass.run_pass(engines[n], NOW + timedelta(minutes=minute),
+                                                      holder=f"replica-{n}", briefing_charts=False))
                 with write_session(engines[n]) as session:  # and without the lease: the unique key alone
                     extra = services.remind(session, Principal.system("test"), NOW)
-                    reports.append(reminders.PassReport(True, extra))
+                    reports.append(reminder_pass.PassReport(True, extra))
         except Exception as error:  # reported below
             errors.append(error)
     threads = [threading.Thread(target=replica, args=(n,)) for n in range(2)]
@@ -228,7 +228,7 @@ def test_two_replicas_running_the_pass_at_once_tell_each_person_once(store):
 KILLED_PASS = """
 import os, signal, sys
 from datetime import datetime
-from coordination import reminders
+from coordination import reminder_pass
 from coordination.db import make_engine, write_session
 from coordination.services import notifications
 fire = notifications.notify_from
@@ -243,7 +243,7 @@ notifications.notify_from = fire_then_die
 import coordination.services.reminders as r
 r.notify_from = fire_then_die
 engine = make_engine(sys.argv[1], **({"connect_args": {"options": sys.argv[2]}} if sys.argv[2] else {}))
-reminders.run_pass(engine, datetime.fromisoformat(sys.argv[3]), briefing_charts=False)
+reminder_pass.run_pass(engine, datetime.fromisoformat(sys.argv[3]), briefing_charts=False)
 """
 
 
@@ -255,9 +255,9 @@ def test_a_pass_killed_mid_way_leaves_nothing_and_the_next_one_does_it_all_once(
                           timeout=120)
     assert done.returncode == -9, done.stderr.decode()
     assert reminder_events(store) == []  # its transaction died with it
-    rerun = reminders.run_pass(store.engine, NOW, briefing_charts=False)  # the dead holder's lease is free
+    rerun = reminder_pass.run_pass(store.engine, NOW, briefing_charts=False)  # the dead holder's lease is free
     assert rerun.ran and len(reminder_events(store)) == 4
-    assert not reminders.run_pass(store.engine, NOW, holder="someone else on another machine").reminded.overdue
+    assert not reminder_pass.run_pass(store.engine, NOW, holder="someone else on another machine").reminded.overdue
 
 
 def test_the_lease_is_held_by_one_at_a_time(store):
@@ -273,7 +273,7 @@ def test_the_lease_is_held_by_one_at_a_time(store):
 
 def test_the_apps_loop_runs_the_pass_by_itself_until_stopped(store):
     clock_tasks(store)
-    stop = reminders.start_in_background(another_engine(store), timedelta(seconds=0.2), None)
+    stop = reminder_pass.start_in_background(another_engine(store), timedelta(seconds=0.2), None)
     try:
         for _ in range(100):
             if reminder_events(store):

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from coordination import exports, references, services
+from coordination import exports, record_references, services
 from coordination.errors import ValidationError
 from coordination.kinds import ARRESTS, SUSPECTS
 from coordination.models import Arrest, Suspect
@@ -85,7 +85,7 @@ def test_exports_name_a_linked_record_the_reader_may_not_read_as_restricted(shar
         fbi = exports.build(session, shared.principal("liaison.fbi"), "arrests")
         met = exports.build(session, shared.principal("liaison.met"), "arrests")
     column = ARRESTS.columns.index("suspect")
-    assert [row[column] for row in fbi.rows] == [references.RESTRICTED]
+    assert [row[column] for row in fbi.rows] == [record_references.RESTRICTED]
     assert [row[column] for row in met.rows] == ["S-MET"]
     assert not any("S-MET" in cell for row in fbi.rows for cell in row)
 
@@ -160,26 +160,26 @@ def test_references_are_stored_in_nfc_with_their_skeleton(store):
     with store.reader() as session:
         stored = session.get(Suspect, made.id)
     assert stored.reference == "SUS-Am\u00e9lie 1"
-    assert stored.reference_skeleton == references.skeleton("SUS-Am\u00e9lie 1")
+    assert stored.reference_skeleton == record_references.skeleton("SUS-Am\u00e9lie 1")
 
 
 @given(st.text(max_size=80))
 def test_the_reference_parser_returns_a_reference_or_a_plain_reason(value):
-    parse = references.reference(64)
+    parse = record_references.reference(64)
     try:
         parsed = parse(None, value)
     except ValueError as error:  # a reference or a reason, both right; a reason is never empty
         assert str(error)  # noqa: PT017
         return
-    assert parsed == references.normalise(parsed) and 0 < len(parsed) <= 64
+    assert parsed == record_references.normalise(parsed) and 0 < len(parsed) <= 64
     # stored, it looks like what was typed (spaces aside): a look-alike of the typed text is one of the stored
-    assert references.skeleton(parsed) == references.skeleton(re.sub(" {2,}", " ", value.strip()))
+    assert record_references.skeleton(parsed) == record_references.skeleton(re.sub(" {2,}", " ", value.strip()))
 
 
 @given(st.one_of(st.text(max_size=80), st.integers(), st.none(), st.binary(max_size=8)))
 def test_the_reference_parser_takes_anything_without_crashing(value):
     try:
-        references.reference(64)(None, value)
+        record_references.reference(64)(None, value)
     except ValueError:
         pass
 
@@ -229,4 +229,4 @@ def test_rows_inserted_in_bulk_get_their_skeletons_too(store):
     assert imports.import_file(store.engine, store.principal("liaison.met"), "suspects", "f.csv", content).committed
     with store.reader() as session:
         stored = dict(session.execute(select(Suspect.reference, Suspect.reference_skeleton)).all())
-    assert stored == {"S-OI": references.skeleton("S-OI"), "Ѕ-2": "S-2"}
+    assert stored == {"S-OI": record_references.skeleton("S-OI"), "Ѕ-2": "S-2"}

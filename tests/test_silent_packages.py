@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from coordination import notices, reminders
+from coordination import notices, reminder_pass
 from coordination.models import PackageStatus, TargetPackage, is_silent, silent_at
 from coordination.queries import action_day as q
 from coordination.queries import notifications
@@ -27,7 +27,7 @@ def told(store, subject: str) -> list[str]:
 
 
 def run(store, now: datetime) -> int:
-    report = reminders.run_pass(store.engine, now, briefing_charts=False)
+    report = reminder_pass.run_pass(store.engine, now, briefing_charts=False)
     assert report.ran
     return report.reminded.silent
 

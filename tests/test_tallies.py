@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, case, func, select, text
 
-from coordination import demo, migrate, reference, services
+from coordination import demo, migrate, services, standing_data
 from coordination.aggregates import CLOSED_TASKS, picture
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import Agency, EvidenceItem, Recipient, Suspect, Task
@@ -51,7 +51,7 @@ def test_figures_from_tallies_equal_figures_counted_row_by_row(store):
     """The demo operation, for every person in it: pipeline, evidence and tasks."""
     demo.load(store.engine, "demo", reset=True, issuer=TEST_ISSUER)
     with read_session(store.engine) as s:
-        people = [principal_for_subject(s, user.subject) for user in reference.DEMO_USERS]
+        people = [principal_for_subject(s, user.subject) for user in standing_data.DEMO_USERS]
         for person in people:
             seen = picture(s, person, today=TODAY)
             assert seen.suspect_pipeline == sorted(
@@ -114,7 +114,7 @@ def test_upgrading_a_database_with_records_fills_its_tallies(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine)  # the services write today's models: records first, then back to before tallies
     with write_session(engine) as s:
-        reference.seed(s, TEST_ISSUER)
+        standing_data.seed(s, TEST_ISSUER)
         s.commit()
         met = principal_for_subject(s, "liaison.met")
         for n, status in enumerate(["lead", "lead", "arrested"]):

@@ -52,7 +52,7 @@ from coordination.policy import visible
 from coordination.principal import Principal
 from coordination.queries import action_day, decisions, history, marking_history
 from coordination.queries.contact_requests import condition_words, grant_columns
-from coordination.references import RESTRICTED as RESTRICTED_RECORD
+from coordination.record_references import RESTRICTED as RESTRICTED_RECORD
 
 LIST_LIMIT = 50
 KEY_TIERS = (SuspectTier.ADMINISTRATOR, SuspectTier.DEVELOPER)

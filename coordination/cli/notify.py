@@ -6,7 +6,7 @@ import os
 
 import click
 
-from coordination import mail, reminders
+from coordination import mail, reminder_pass
 from coordination.cli import cli, database_option, open_database
 
 
@@ -32,4 +32,4 @@ def run_command(database_url: str, smtp_host: str, smtp_port: int, mail_from: st
                                                "app_url": app_url, "username": os.environ.get("COORD_SMTP_USER", ""),
                                                "password": os.environ.get("COORD_SMTP_PASSWORD", ""),
                                                "starttls": os.environ.get("COORD_SMTP_STARTTLS", "")})
-    click.echo(str(reminders.run_pass(engine, mail_settings=settings, briefing_charts=not no_charts)))
+    click.echo(str(reminder_pass.run_pass(engine, mail_settings=settings, briefing_charts=not no_charts)))

@@ -39,7 +39,7 @@ from coordination.models.enums import (
 )
 from coordination.models.operation import Agency, Jurisdiction
 from coordination.models.people import User
-from coordination.references import skeleton
+from coordination.record_references import skeleton
 
 if TYPE_CHECKING:
     from coordination.models.tallies import TaskKeys
@@ -98,7 +98,7 @@ def scoped_indexes(table: str) -> tuple[Index, ...]:
 # reference alone, and an index that starts with operation_id would not serve that.
 # References are unique per owning agency, not across agencies: a reference taken by a record
 # another agency may not read must not be an oracle (an agency's own references are its own to
-# manage). Each record also keeps its reference's skeleton (coordination.references), indexed the
+# manage). Each record also keeps its reference's skeleton (coordination.record_references), indexed the
 # same way, so that a look-alike of a reference of the same agency is refused.
 
 

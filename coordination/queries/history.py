@@ -21,7 +21,7 @@ from coordination.principal import Principal
 from coordination.queries import marking_history
 from coordination.queries.marking_history import REDACTED
 from coordination.queries.records import readable
-from coordination.references import RESTRICTED as RESTRICTED_RECORD
+from coordination.record_references import RESTRICTED as RESTRICTED_RECORD
 
 
 class Entry(NamedTuple):

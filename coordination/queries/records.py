@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Enum, Text, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from coordination import exports, references
+from coordination import exports, record_references
 from coordination.kinds import Kind
 from coordination.links import choose_link, in_index_order, link_candidates
 from coordination.models import (
@@ -207,7 +207,7 @@ def find(session: Session, principal: Principal, kind: Kind, key: str) -> Record
     principal may read it; None alike for hidden, missing and, among several agencies' records that
     are not the principal's own agency's, ambiguous (the page names rows as AGENCY/REFERENCE)."""
     model = kind.model
-    name = references.normalise(key)
+    name = record_references.normalise(key)
     try:
         record_id = choose_link(model, name, link_candidates(session, principal, model, [name])[name],
                                 principal.agency_id)

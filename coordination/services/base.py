@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from coordination import audit, kinds, notices, policy, references
+from coordination import audit, kinds, notices, policy, record_references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import Kind
@@ -106,7 +106,7 @@ def resolve_links(session: Session, principal: Principal, kind: Kind, values: di
             if not readable(session, principal, kinds.of(model), value):
                 problems[name] = no_such_chosen(model)
             continue
-        if value.text == references.RESTRICTED:
+        if value.text == record_references.RESTRICTED:
             if record is None:
                 problems[name] = f"a new record cannot be linked to a {model.entity} you may not read"
             else:
@@ -144,7 +144,7 @@ def _resolve_many(session: Session, principal: Principal, model: type[MarkedReco
                 chosen.add(value)
             else:
                 refused.append(no_such_chosen(model))
-        elif value.text == references.RESTRICTED:
+        elif value.text == record_references.RESTRICTED:
             keep_hidden = record is not None
             if record is None:
                 refused.append(f"a new record cannot be linked to a {model.entity} you may not read")
@@ -188,7 +188,7 @@ def check_reference(session: Session, principal: Principal, kind: Kind, value: s
     so nothing is told about the references of other agencies."""
     model = kind.model
     column = getattr(model, kind.key)
-    query = select(column).where(model.reference_skeleton == references.skeleton(value),
+    query = select(column).where(model.reference_skeleton == record_references.skeleton(value),
                                  model.operation_id == current_operation(session).id,
                                  model.owning_agency_id == owning_agency_id)
     if record_id is not None:

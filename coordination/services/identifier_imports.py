@@ -24,7 +24,7 @@ from typing import TypeVar
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from coordination import audit, policy, references
+from coordination import audit, policy, record_references
 from coordination.db import bulk_cache, insert_rows, one_of, write_session
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
@@ -229,7 +229,7 @@ def _kind(seen: dict[str, IdentifierKind | Problem], text: str) -> IdentifierKin
 
 
 def _named(cells: dict[str, str]) -> tuple[str, str]:
-    return cells.get("record_kind", "").strip().lower(), references.normalise(cells.get("record_reference", ""))
+    return cells.get("record_kind", "").strip().lower(), record_references.normalise(cells.get("record_reference", ""))
 
 
 def _records(session: Session, principal: Principal,

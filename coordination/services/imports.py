@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from coordination import audit, policy, references
+from coordination import audit, policy, record_references
 from coordination.db import write_session
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.exports import HANDLING_CONDITION
@@ -156,7 +156,8 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
 def _named(row: Row, kind: Kind, agencies: dict[str, int], principal: Principal) -> tuple[int | None, str]:
     """(owning agency id, reference) a row names; the agency is None for a code that is no agency."""
     code = row.cells.get("owning_agency", "").strip().upper()
-    return (agencies.get(code) if code else principal.agency_id), references.normalise(row.cells.get(kind.key, ""))
+    named = record_references.normalise(row.cells.get(kind.key, ""))
+    return (agencies.get(code) if code else principal.agency_id), named
 
 
 def _own_skeletons(session: Session, principal: Principal, kind: Kind) -> dict[tuple[int, str], tuple[str, int]]:
@@ -174,7 +175,7 @@ def _looks_taken(kind: Kind, row: Row, named: tuple[int | None, str], taken: dic
     agency_id, key = named
     if agency_id is None:
         return False
-    shape = (agency_id, references.skeleton(key))
+    shape = (agency_id, record_references.skeleton(key))
     if shape not in taken:
         taken[shape] = (key, row.number)
         return False
@@ -194,7 +195,7 @@ def _preload(session: Session, principal: Principal, kind: Kind, table: Table) -
     lookups.update({("User", subject): i for i, subject in
                     session.execute(select(User.id, User.subject).where(User.active.is_(True)))})
     if kind.name == "arrests":  # the suspects the rows name, among those the importer may read
-        names = {references.normalise(row.cells.get("suspect", "")) for row in table.rows} - {""}
+        names = {record_references.normalise(row.cells.get("suspect", "")) for row in table.rows} - {""}
         candidates = link_candidates(session, principal, Suspect, names)
         session.info["links"] = {(Suspect.__name__, name): found for name, found in candidates.items()}
     session.info["operation"] = current_operation(session)

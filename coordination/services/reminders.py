@@ -1,4 +1,4 @@
-"""The clock-driven use cases of the reminder pass (`coordination.reminders` runs them): tasks due
+"""The clock-driven use cases of the reminder pass (`coordination.reminder_pass` runs them): tasks due
 within 24 hours, overdue, or unblocked; target packages silent for an hour past H-hour; the lease
 that lets one replica run the pass at a time; claiming a person's mail; filing a scheduled briefing
 in its author's inbox.

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from coordination import mail, reminders, settings
+from coordination import mail, reminder_pass, settings
 from coordination.ui.widgets.context import engine
 
 
@@ -20,7 +20,7 @@ def keep_reminding() -> None:
 @st.cache_resource(show_spinner=False)
 def _started(database_url: str, every_s: int):
     del database_url  # part of the key only
-    return reminders.start_in_background(engine(), timedelta(seconds=every_s), _mail_settings())
+    return reminder_pass.start_in_background(engine(), timedelta(seconds=every_s), _mail_settings())
 
 
 def _mail_settings() -> mail.MailSettings | None:

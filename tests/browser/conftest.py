@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from coordination import deconfliction_key, demo, devstack, reference
+from coordination import deconfliction_key, demo, devstack, standing_data
 from coordination.db import make_engine, write_session
 from coordination.models import Base
 from tests.browser.load_balancer import LoadBalancer, haproxy
@@ -55,7 +55,7 @@ class Stack:
 
 def _reference_data(engine, issuer: str, key_file: Path) -> None:
     with write_session(engine) as session:
-        reference.seed(session, issuer)
+        standing_data.seed(session, issuer)
         session.commit()
 
 

@@ -10,7 +10,7 @@ from coordination import settings
 from coordination.db import make_engine, read_session  # noqa: TID251 - the process's one engine
 from coordination.errors import ConflictError, CoordinationError, ValidationError
 from coordination.principal import Principal
-from coordination.queries import reference
+from coordination.queries import standing_data
 from coordination.text import plain
 
 PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
@@ -68,4 +68,4 @@ def operation_name() -> str:
 def _reference(database_url: str, query: str):
     del database_url  # part of the key only
     with read_session(engine()) as session:
-        return getattr(reference, query)(session)
+        return getattr(standing_data, query)(session)

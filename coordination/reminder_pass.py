@@ -24,7 +24,7 @@ from coordination import mail, services
 from coordination.db import read_session, write_session
 from coordination.models import MailMode, utcnow
 from coordination.principal import Principal
-from coordination.queries.reference import operation_name
+from coordination.queries.standing_data import operation_name
 from coordination.services.reminders import Mailbox, Reminded, briefings_due, mailboxes, this_process
 
 LONDON = ZoneInfo("Europe/London")
