@@ -25,14 +25,14 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy, record_references
-from coordination.db import bulk_cache, insert_rows, one_of, write_session
+from coordination.db import bulk_cache, insert_rows, one_of
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import ValidationError
 from coordination.exports import HANDLING_CONDITION
 from coordination.fields import shown
 from coordination.kinds import IDENTIFIER_COLUMNS, IDENTIFIERS
 from coordination.links import choose_link, link_candidates
-from coordination.models import Agency, Identifier, IdentifierKind, Outcome, utcnow
+from coordination.models import Agency, Identifier, IdentifierKind, utcnow
 from coordination.principal import Principal
 from coordination.services import answers
 from coordination.services.base import current_operation, refusal_message
@@ -45,7 +45,8 @@ from coordination.services.identifiers import (
     operation_key,
     phonetic_keyed,
 )
-from coordination.services.imports import MAX_PROBLEMS, ImportResult, Problem, Progress, _record_refused_file
+from coordination.services.imports import MAX_PROBLEMS, ImportResult, Problem, Progress
+from coordination.services.runner import Checked, record_refused_file, run_bulk
 from coordination.tabular import Row, TableError, check_columns, read_table
 
 KIND = IDENTIFIERS.fields["identifier_kind"].parse  # "phone number", "IMEI", in any case
@@ -72,39 +73,34 @@ def import_identifiers(engine: Engine, principal: Principal, file_name: str, con
         check_columns(table, [*IDENTIFIER_COLUMNS, HANDLING_CONDITION], REQUIRED)  # the condition: ignored
     except TableError as error:
         result.problems.append(Problem(0, "file", str(error)))
-        _record_refused_file(engine, principal, "identifiers", file_name, str(error))
+        record_refused_file(engine, principal, "identifiers", file_name, str(error))
         return result
     result.rows = len(table.rows)
-    with write_session(engine) as session:
-        audit.lock_head(session)  # imports queue one behind the other, so a second sees the first's rows
+
+    def check(session: Session) -> Checked:
         bulk_cache(session)
         try:
             key = operation_key(session, principal)
-        except KeyMissing as error:
+        except KeyMissing as error:  # no row can be checked: nothing to write
             result.problems.append(Problem(0, "file", str(error)))
-            return result
+            return Checked(False, [], lambda _: {})
         spent = None if dry_run else answers.refusal(session, principal, "import identifiers")
         if spent is not None:  # before any row is read: the refusal says nothing of the file's values
             result.problems.append(Problem(0, "file", spent, refused=True))
             new = []
         else:
             new = _check(session, principal, key, table.rows, result, progress)
-        if result.ok and not dry_run:
-            _insert(session, principal, new)
-            result.created = len(new)
-            audit.record(session, audit.NewEvent(principal, "import", "identifiers", None, after={
-                "file": file_name, "rows": result.rows, "created": result.created}))
-            session.commit()
-            result.committed = True
-            return result
-        session.rollback()
-        refused = [p for p in result.problems if p.refused]
-        if refused and not dry_run:
-            audit.record(session, audit.NewEvent(principal, "import", "identifiers", None, outcome=Outcome.REFUSED,
-                                                 detail="; ".join(map(str, refused[:20]))))
-            session.commit()
         if dry_run:
             result.created = len(new)
+
+        def write(session: Session) -> dict:
+            _insert(session, principal, new)
+            result.created = len(new)
+            return {"file": file_name, "rows": result.rows, "created": result.created}
+
+        return Checked(result.ok, result.refusals, write)
+
+    result.committed = run_bulk(engine, principal, "identifiers", check, dry_run)
     return result
 
 

@@ -6,8 +6,9 @@ reported with its row number, column and reason. If any row fails, or on a dry r
 transaction is rolled back: nothing is half-applied. Rows are matched by their external reference,
 so importing a file twice, or twice at once, creates nothing twice.
 
-The importer owns its transaction (not `runner.run`): it rolls back to a savepoint per bad row, and
-decides at the end whether to commit, roll back (a dry run, any bad row) or record a refusal.
+The transaction is `runner.run_bulk`'s: this module checks the rows in it (a savepoint per row that
+goes through a use case), and the runner commits, rolls back (a dry run, any bad row) or records a
+refusal.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ from sqlalchemy import Engine, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy, record_references
-from coordination.db import write_session
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.exports import HANDLING_CONDITION
 from coordination.fields import shown
 from coordination.kinds import IMPORTABLE, KINDS, Kind
 from coordination.links import link_candidates
-from coordination.models import Agency, Jurisdiction, Outcome, Recipient, Suspect, User, utcnow
+from coordination.models import Agency, Jurisdiction, Recipient, Suspect, User, utcnow
 from coordination.principal import Principal
 from coordination.services import action_day, records
 from coordination.services.base import clash, current_operation, prepare_create
+from coordination.services.runner import Checked, record_refused_file, run_bulk
 from coordination.tabular import Row, Table, TableError, check_columns, read_table
 
 MAX_PROBLEMS = 1_000
@@ -69,6 +70,11 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def refusals(self) -> list[str]:
+        """The problems that are permission refusals, audited as such."""
+        return [str(problem) for problem in self.problems if problem.refused]
+
 
 def import_file(engine: Engine, principal: Principal, kind_name: str, file_name: str, content: bytes,
                 dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
@@ -83,36 +89,20 @@ def import_file(engine: Engine, principal: Principal, kind_name: str, file_name:
         check_columns(table, [*kind.columns, HANDLING_CONDITION], [kind.key])  # the condition: ignored
     except TableError as error:
         result.problems.append(Problem(0, "file", str(error)))
-        _record_refused_file(engine, principal, kind_name, file_name, str(error))
+        record_refused_file(engine, principal, kind_name, file_name, str(error))
         return result
     result.rows = len(table.rows)
-    with write_session(engine) as session:
-        audit.lock_head(session)  # imports queue one behind the other, so a second sees the first's rows
+
+    def check(session: Session) -> Checked:
         try:
             _apply(session, principal, kind, table, result, progress)
         finally:
             session.info.clear()  # the pre-loaded names and rows are this transaction's only
-        refused = [p for p in result.problems if p.refused]
-        if result.ok and not dry_run:
-            audit.record(session, audit.NewEvent(principal, "import", kind_name, None, after={
-                "file": file_name, "rows": result.rows, "created": result.created, "updated": result.updated}))
-            session.commit()
-            result.committed = True
-            return result
-        session.rollback()
-        if refused and not dry_run:
-            audit.record(session, audit.NewEvent(principal, "import", kind_name, None, outcome=Outcome.REFUSED,
-                                                 detail="; ".join(map(str, refused[:20]))))
-            session.commit()
+        return Checked(result.ok, result.refusals, lambda _: {
+            "file": file_name, "rows": result.rows, "created": result.created, "updated": result.updated})
+
+    result.committed = run_bulk(engine, principal, kind_name, check, dry_run)
     return result
-
-
-def _record_refused_file(engine: Engine, principal: Principal, kind_name: str, file_name: str, reason: str) -> None:
-    """A refused upload is an audit event too; its name is only ever a label, never a path."""
-    with write_session(engine) as session:
-        audit.record(session, audit.NewEvent(principal, "import", kind_name, None, outcome=Outcome.REFUSED,
-                                             detail=f"'{shown(file_name, 200)}': {reason}"))
-        session.commit()
 
 
 def _apply(session: Session, principal: Principal, kind: Kind, table: Table, result: ImportResult,

@@ -5,19 +5,27 @@ validate, authorise, change and audit, and never commit: several of them compose
 transaction (an import, a briefing, a sign-in). `run` makes one call one transaction: it commits
 on success, rolls back on any error, and records a refusal (PermissionDenied) as an audit event
 of its own, committed after the rollback, before re-raising.
+
+`run_bulk` is the same for a bulk write (an import of a file): one transaction in the writers' lock,
+a savepoint per row so that a bad row is rolled back alone and reported, then all of it committed or
+none of it, the rows refused for want of permission recorded as one refused event.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coordination import audit
+from coordination.db import write_session
 from coordination.errors import AlreadySubmitted, PermissionDenied
+from coordination.fields import shown
 from coordination.models import Outcome, Submission, utcnow
 from coordination.principal import Principal
 
@@ -69,6 +77,52 @@ def in_transaction(use_case: Callable[..., R]) -> Callable[..., R]:
             session.rollback()
             raise
     return call
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a bulk write's check found, in the transaction `run_bulk` holds open: whether every row
+    passed, the refused rows' reasons (for want of permission: audited), and how to write what was
+    checked (returning the figures of the write's own audit event)."""
+
+    ok: bool
+    refusals: list[str]
+    write: Callable[[Session], dict[str, Any]]
+
+
+def run_bulk(engine: Engine, principal: Principal, entity: str, check: Callable[[Session], Checked],
+             dry_run: bool = False) -> bool:
+    """An import of `entity` rows as one transaction, all or nothing; returns whether it committed.
+
+    The writers' lock is taken first, so imports queue one behind the other and a second sees the
+    first's rows. `check(session)` reads and checks every row, through the use cases where a row
+    needs them (each in a savepoint it rolls back when the row is bad). When every row passed and this
+    is no dry run, the checked rows are written, the import's event appended, and all of it committed;
+    otherwise all of it is rolled back, and (unless a dry run) the refused rows are recorded as one
+    refused "import" event of their own, committed after the rollback."""
+    with write_session(engine) as session:  # closed on any error: nothing written
+        audit.lock_head(session)
+        checked = check(session)
+        if checked.ok and not dry_run:
+            figures = checked.write(session)
+            audit.record(session, audit.NewEvent(principal, "import", entity, None, after=figures))
+            session.commit()
+            return True
+        session.rollback()
+        if checked.refusals and not dry_run:
+            audit.record(session, audit.NewEvent(principal, "import", entity, None, outcome=Outcome.REFUSED,
+                                                 detail="; ".join(checked.refusals[:20])))
+            session.commit()
+        return False
+
+
+def record_refused_file(engine: Engine, principal: Principal, entity: str, file_name: str, reason: str) -> None:
+    """A file refused as a whole (unreadable, wrong columns) is an audit event too, in a transaction of
+    its own; its name is only ever a label, never a path."""
+    with write_session(engine) as session:
+        audit.record(session, audit.NewEvent(principal, "import", entity, None, outcome=Outcome.REFUSED,
+                                             detail=f"'{shown(file_name, 200)}': {reason}"))
+        session.commit()
 
 
 def record_refusal(session: Session, principal: Principal, refusal: PermissionDenied, default_action: str) -> None:
