@@ -104,6 +104,7 @@ class NewEvent:
     after: dict[str, Any] | None = None
     outcome: Outcome = Outcome.OK
     detail: str | None = None
+    occurred_at: datetime | None = None  # None: when it is appended (a loader of the past gives its own)
 
 
 def record(session: Session, event: NewEvent) -> int:
@@ -117,22 +118,18 @@ _HEAD = "audit head of transaction"
 def latest(session: Session) -> tuple[int, str]:
     """The head as the caller's transaction sees it: read once a transaction (or savepoint) and moved
     on by each append in it. (A record saved with its identifiers appends twice and its notifications
-    name the head: three reads of the same row.) Whatever else appends says so (`forget_head`);
-    a savepoint rolled back, or a new transaction, reads it again."""
+    name the head: three reads of the same row.) Every append goes through `record_many`, which moves
+    it on; a savepoint rolled back, or a new transaction, reads it again."""
     marker, known = session.info.get(_HEAD, (None, None))
     if marker != (session.get_transaction(), session.get_nested_transaction()) or known is None:
         return head(session)
     return known
 
 
-def forget_head(session: Session) -> None:
-    """For a writer that appends to the trail other than through `record_many` (the demo loader's
-    bulk chain): the next append reads the head again."""
-    session.info.pop(_HEAD, None)
-
-
 def record_many(session: Session, events: list[NewEvent], at: datetime | None = None) -> int:
-    """Append events in order, in the caller's transaction (one INSERT); returns the last seq."""
+    """Append events in order, in the caller's transaction (one INSERT); returns the last seq. Each
+    event occurred at its own `occurred_at` when it has one, else at `at`, else now; times given must
+    not go back (`first_seq_since` reads the chain as in time order): a loader of the past sorts them."""
     session.flush()
     lock_head(session)
     seq, prev = latest(session)
@@ -140,7 +137,7 @@ def record_many(session: Session, events: list[NewEvent], at: datetime | None = 
     rows = []
     for event in events:
         seq += 1
-        row = dict(seq=seq, occurred_at=when, actor_issuer=event.actor.issuer,
+        row = dict(seq=seq, occurred_at=event.occurred_at or when, actor_issuer=event.actor.issuer,
                    actor_subject=event.actor.subject, action=event.action, entity=event.entity,
                    entity_id=event.entity_id, before=to_json(event.before), after=to_json(event.after),
                    outcome=event.outcome, detail=event.detail, prev_hash=prev)

@@ -2,10 +2,11 @@
 
 Rows are generated from one seeded random generator and bulk-inserted in batches. Every action
 (a record created, a suspect moved along the pipeline, a note, a custody transfer, a task update)
-is queued with the moment it happened; at the end the queue is sorted by time and chained exactly
-as the services chain it, so the trail reads in the order the operation unfolded and each record's
-created_at / updated_at match its history. The trail is topped up with suspect notes to the scale's
-audit figure. The same seed gives the same database, down to the audit chain's head hash.
+is queued with the moment it happened; at the end the queue is sorted by time and appended through
+`audit.record_many`, as the services append, each event at its own time, so the trail reads in the
+order the operation unfolded and each record's created_at / updated_at match its history. The
+trail is topped up with suspect notes to the scale's audit figure. The same seed gives the same
+database, down to the audit chain's head hash.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from coordination.models import (
     Agency,
     Arrest,
     ArrestOutcome,
-    AuditEvent,
     Base,
     CustodyEvent,
     Decision,
@@ -65,7 +65,7 @@ from coordination.models import (
     User,
     hit_copies,
 )
-from coordination.principal import SYSTEM_ISSUER
+from coordination.principal import Principal
 from coordination.services.evidence import CUSTODY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
@@ -282,34 +282,29 @@ class _Generator:
     def flush(self) -> None:
         """Insert everything buffered, parents before children."""
         for each in (Suspect, Recipient, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit,
-                     Exclusion, TargetPackage, PackageSubject, PackageStatusChange, PackageConflict, AuditEvent):
+                     Exclusion, TargetPackage, PackageSubject, PackageStatusChange, PackageConflict):
             rows = self.buffers.pop(each, [])
             if rows:
                 self.session.execute(insert(each.__table__), rows)
 
-    def event(self, when: datetime, subject: str, action: str, entity: str, entity_id: int,
+    def event(self, when: datetime, subject: str, action: str, entity: str, entity_id: int | None,
               before: dict | None = None, after: dict | None = None) -> None:
-        self.events.append((when, subject, action, entity, entity_id, audit.to_json(before), audit.to_json(after)))
+        """Queue an event (`before` and `after` are new dicts, never changed afterwards)."""
+        self.events.append((when, subject, action, entity, entity_id, before, after))
 
     def chain(self) -> None:
-        """Append the queued events to the trail in time order, hashed exactly as audit.record_many does."""
+        """Append the queued events to the trail in time order, BATCH at a time, as the services do."""
         self.events.sort(key=itemgetter(0))  # stable: a record's events were queued in their own order
-        seq, prev = audit.head(self.session)
+        actors = {user.subject: Principal.of(user) for user in self.session.scalars(select(User))}
         total = len(self.events)
-        for done, (when, subject, action, entity, entity_id, before, after) in enumerate(self.events):
-            seq += 1
-            issuer = self.users[subject][1] if subject in self.users else SYSTEM_ISSUER  # e.g. deconfliction
-            row = dict(seq=seq, occurred_at=when, actor_issuer=issuer, actor_subject=subject,
-                       action=action, entity=entity, entity_id=entity_id, before=before, after=after, outcome="ok",
-                       detail=None, prev_hash=prev)
-            row["hash"] = prev = audit.event_hash(**row)
-            self.add(AuditEvent, row)
-            self.flush_if_full()
-            if done % 50_000 == 0:
-                self.progress("audit trail", done, total)
+        for start in range(0, total, BATCH):
+            if start % 50_000 == 0:
+                self.progress("audit trail", start, total)
+            audit.record_many(self.session, [
+                audit.NewEvent(actors.get(subject) or Principal.system(subject), action, entity, entity_id, before,
+                               after, occurred_at=when)  # the system: e.g. deconfliction
+                for when, subject, action, entity, entity_id, before, after in self.events[start:start + BATCH]])
         self.events = []
-        self.flush()
-        audit.forget_head(self.session)
         self.progress("audit trail", total, total)
 
     def marked(self, entity: str, entity_id: int, agency: str, when: datetime, command_named: bool = False) -> dict:
