@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
-from coordination import audit, demo, synthetic
+from coordination import audit, demo
 from coordination.db import read_session
 from coordination.deconfliction_key import MatchingKey, make_key_file, read_key_file
+from coordination.demo import synthetic
 from coordination.identifiers import normalise
 from coordination.markings import TLP
 from coordination.models import Agency, Exclusion, Hit, Identifier, Operation

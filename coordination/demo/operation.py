@@ -1,4 +1,4 @@
-"""A deterministic, synthetic Operation Elaborate at the scales of SCENARIO.md.
+"""A deterministic, synthetic Operation Elaborate at the scales of SCENARIO.md: the loader and its generator.
 
 Rows are generated from one seeded random generator and bulk-inserted in batches. Every action
 (a record created, a suspect moved along the pipeline, a note, a custody transfer, a task update)
@@ -23,9 +23,11 @@ import phonenumbers
 from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from coordination import audit, migrate, settings, standing_data, synthetic, tallies
+from coordination import audit, migrate, settings, standing_data, tallies
 from coordination.db import write_session
 from coordination.deconfliction_key import MatchingKey
+from coordination.demo import synthetic
+from coordination.demo.action_day import ActionDay
 from coordination.errors import CoordinationError
 from coordination.identifiers import normalise
 from coordination.markings import TLP, Classification
@@ -185,7 +187,7 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
     the operation keeps its fingerprint); without one, the operation holds no identifiers.
 
     `live_from` (the moment `make run` loads it) adds the action day's second wave, planned to start
-    shortly after it, so that the board is live (see coordination.demo_action_day).
+    shortly after it, so that the board is live (see coordination.demo.action_day).
 
     `as_of` moves the whole timeline by whole weeks so that the data set's "now" (END) is that day or
     up to six days before it (the action day stays a Monday):
@@ -206,7 +208,7 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
                        action_day=standing_data.ACTION_DAY + shift)
         session.flush()
         with tallies.counted_at_the_end(session):
-            _Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key,
+            Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key,
                        live_from).run()
         _notification_settings(session)
         session.commit()
@@ -247,7 +249,7 @@ def _after(row: dict) -> dict:
     return {name: value for name, value in row.items() if name not in BOOKKEEPING}
 
 
-class _Generator:
+class Generator:
     """Builds the operation record by record in one transaction; the audit trail is chained at the end."""
 
     def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress, shift: timedelta,
@@ -370,12 +372,15 @@ class _Generator:
         self._fix_sequences()
 
     def action_day_packages(self, arrested: set[int]) -> None:
-        from coordination.demo_action_day import ActionDay  # it reads this module's constants
         free = [i for i in range(1, self.scale.suspects + 1) if i not in arrested]
         day = ActionDay(self)
         day.past(self.day_arrests, free)
         if self.live_from is not None:
             day.second_wave(self.live_from, free)
+
+    def lead_agency(self, country: str) -> str:
+        """Who arrests and searches in a country: its own partner police, elsewhere Europol coordinates."""
+        return ARRESTING_AGENCY.get(country, "EUROPOL")
 
     def plan_arrest(self) -> tuple[str, datetime]:
         """Where and when a suspect is arrested: most in England and Wales, many on the action day."""
@@ -427,7 +432,7 @@ class _Generator:
         rng, made = self.rng, []
         for n, (suspect_index, (code, when)) in enumerate(sorted(planned.items()), start=1):
             jurisdiction_id, country = self.jurisdictions[code]
-            agency = ARRESTING_AGENCY.get(country, "EUROPOL")
+            agency = self.lead_agency(country)
             if agency == "MET" and rng.random() < 0.2:
                 agency = "NCA"
             recorded = when + timedelta(minutes=rng.randint(30, 600))
@@ -595,7 +600,7 @@ class _Identifiers:
     lower-case e-mail), as the seized server's database holds them; the ones typed otherwise go
     through `normalise`. Hits are made for exactly the shared ones and the duplicate, as matching would."""
 
-    def __init__(self, generator: _Generator):
+    def __init__(self, generator: Generator):
         self.g = generator
         self.next_id = 0
         self.found: list[tuple[datetime, dict, dict]] = []  # hits: when found, the two identifiers

@@ -1,5 +1,5 @@
-"""The demo's action day, written by the demo generator (coordination.demo) as it writes the rest:
-rows buffered for bulk insert, each change an audit event queued at the moment it happened.
+"""The demo's action day, written by the demo generator (coordination.demo.operation) as it writes
+the rest: rows buffered for bulk insert, each change an audit event queued at the moment it happened.
 
 - The past action day: one package per arrest made that day (same suspect, place, jurisdiction and
   agency; entered just before the arrest, "arrest made" when the arrest was recorded, then closed),
@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from coordination import synthetic
-from coordination.demo import ARRESTING_AGENCY
+from coordination.demo import synthetic
 from coordination.models import (
     Jurisdiction,
     PackageConflict,
@@ -38,7 +37,8 @@ CALL_SIGNS = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO", "FOXTROT", "GOLF", "
 
 
 class ActionDay:
-    """Writes the packages through the demo generator `gen` (its rng, buffers, events and markings)."""
+    """Writes the packages through the demo generator `gen` (its rng, buffers, events, markings and who
+    leads where); it is given the generator, and imports nothing of it."""
 
     def __init__(self, gen) -> None:
         self.gen, self.rng = gen, gen.rng
@@ -181,7 +181,7 @@ class ActionDay:
         return next(code for code, i in self.gen.agencies.items() if i == agency_id)
 
     def _agency_for(self, code: str) -> str:
-        return ARRESTING_AGENCY.get(self.places[code][1], "EUROPOL")
+        return self.gen.lead_agency(self.places[code][1])
 
 
 def gen_jurisdictions() -> dict[str, int]:

@@ -1,0 +1,32 @@
+"""The synthetic demo operation (Operation Elaborate): what `demo load`, `make run`, the benches and
+the tests load.
+
+- `operation`: the loader and its generator: suspects, arrests, evidence and custody, tasks,
+  decisions and identifiers, generated from one seed and bulk-inserted, the audit trail appended at
+  the end in the order things happened
+- `action_day`: the action day's target packages, written through the generator (it is handed the
+  generator and imports nothing of it, so the two modules do not import each other)
+- `synthetic`: invented people, places, phone numbers and e-mail addresses
+
+The names below are the package's interface; the rest is the generator's own.
+"""
+
+from coordination.demo.operation import (
+    BANK_HOLDERS,
+    BANK_NUMBER,
+    END,
+    EPOCH,
+    SCALES,
+    Generator,
+    Progress,
+    Scale,
+    empty_database,
+    is_empty,
+    load,
+    table_counts,
+    timeline_shift,
+)
+from coordination.errors import CoordinationError  # what `load` raises when it cannot load
+
+__all__ = ["BANK_HOLDERS", "BANK_NUMBER", "END", "EPOCH", "SCALES", "CoordinationError", "Generator", "Progress",
+           "Scale", "empty_database", "is_empty", "load", "table_counts", "timeline_shift"]
