@@ -7,8 +7,9 @@ on success, rolls back on any error, and records a refusal (PermissionDenied) as
 of its own, committed after the rollback, before re-raising.
 
 `run_bulk` is the same for a bulk write (an import of a file): one transaction in the writers' lock,
-a savepoint per row so that a bad row is rolled back alone and reported, then all of it committed or
-none of it, the rows refused for want of permission recorded as one refused event.
+every row checked in it (a bad row reported, and rolled back to its savepoint where it went through a
+use case), then all of it committed or none of it, the rows refused for want of permission recorded
+as one refused event.
 """
 
 from __future__ import annotations
