@@ -18,7 +18,6 @@ from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from coordination.markings import TLP
-from coordination.models import CLOSED_TASKS as CLOSED_TASKS  # where it was first written; now the model's
 from coordination.models import (
     Agency,
     Arrest,
