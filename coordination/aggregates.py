@@ -21,6 +21,7 @@ from coordination.models import EvidenceStatus, TaskStatus, is_closed
 from coordination.principal import Principal
 from coordination.queries import picture as reads
 from coordination.queries.picture import Filters, told_hits
+from coordination.queries.standing_data import agency_codes_by_id
 
 OVERDUE_REQUEST = timedelta(hours=48)  # a request for contact unanswered this long shows as overdue
 
@@ -212,7 +213,7 @@ def hits_between_agencies(session: Session, principal: Principal, filters: Filte
                           told: list[tuple[int, int, int]] | None = None) -> list[AgencyPairHits]:
     """Open hits told to the principal, counted by the pair of agencies holding the identifier, most first:
     a line each (`told_lines`)."""
-    codes, pairs = reads.agency_codes_by_id(session), dict[tuple[str, str], int]()
+    codes, pairs = agency_codes_by_id(session), dict[tuple[str, str], int]()
     for _, one, two, *_ in told_lines(principal, told_hits(session, principal, filters) if told is None else told):
         first, second = sorted((codes[one], codes[two]))
         pairs[(first, second)] = pairs.get((first, second), 0) + 1
@@ -225,7 +226,7 @@ def pending_requests(session: Session, principal: Principal, filters: Filters = 
                      ) -> list[PendingRequests]:
     """Requests for contact not answered yet, on hits told to the principal, by asking and asked agency."""
     late = (now or datetime.now(UTC)) - OVERDUE_REQUEST
-    codes, counts = reads.agency_codes_by_id(session), dict[tuple[str, str], list[int]]()
+    codes, counts = agency_codes_by_id(session), dict[tuple[str, str], list[int]]()
     told_ids = {hit_id for hit_id, *_ in (told_hits(session, principal, filters) if told is None else told)}
     for asking, asked, n, overdue in reads.pending_requests_on(session, told_ids, late):
         total = counts.setdefault((codes[asking], codes[asked]), [0, 0])

@@ -200,8 +200,3 @@ def pending_requests_on(session: Session, told_ids: set[int], late: datetime) ->
         .where(ContactRequest.status == ContactStatus.PENDING)
         .group_by(ContactRequest.hit_id, ContactRequest.requesting_agency_id, ContactRequest.owner_agency_id))
         if hit_id in told_ids]
-
-
-def agency_codes_by_id(session: Session) -> dict[int, str]:
-    """Agency id -> code: how a figure names the agencies a hit or a request copies by id."""
-    return dict(session.execute(select(Agency.id, Agency.code)).all())
