@@ -2,7 +2,8 @@
 
 An export holds only what the principal may read (the one scoping function), carries the highest
 marking of its rows and neutralises formula-like cells. `services.exports.export_file` is how one is
-made: it reads these rows without the writers' lock, then records the export in the audit trail. Its
+made: it reads these rows without the writers' lock, then records the export in the audit trail. The
+reads are named in `coordination.queries.exports`; this module writes what they return as text. Its
 columns are the import columns, so a file exported, edited and imported back updates exactly the rows that changed.
 """
 
@@ -14,25 +15,17 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from coordination import markings, policy, record_references, tabular
+from coordination import markings, record_references, tabular
 from coordination.kinds import ARRESTS, EVIDENCE, IDENTIFIER_COLUMNS, IDENTIFIERS, KINDS, SUSPECTS, Kind
 from coordination.links import choose_link, link_candidates
-from coordination.models import (
-    Agency,
-    HandlingCondition,
-    Identifier,
-    Jurisdiction,
-    MarkedRecord,
-    Recipient,
-    Suspect,
-    Task,
-    User,
-)
+from coordination.models import HandlingCondition, MarkedRecord, Suspect, Task
 from coordination.principal import Principal
-from coordination.queries.contact_requests import condition_words, conditions_for, grant_columns
+from coordination.queries import exports as reads
+from coordination.queries.contact_requests import condition_words, conditions_for
+from coordination.queries.standing_data import agency_codes_by_id, jurisdiction_codes_by_id
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 HANDLING_CONDITION = "handling_condition"  # last column, when rows are read under another agency's grant
@@ -75,17 +68,6 @@ class Export:
         return tabular.write_xlsx(self.columns, self.rows, self.marking_line, self.kind.name)
 
 
-def _names(session: Session, model, column, ids: set[int]) -> dict[int, str]:
-    """id -> external name (a user's subject) for the ids a page of rows links to."""
-    ids.discard(None)
-    names: dict[int, str] = {}
-    id_list = sorted(ids)
-    for start in range(0, len(id_list), 5000):
-        chunk = id_list[start:start + 5000]
-        names.update({i: name for i, name in session.execute(select(model.id, column).where(model.id.in_(chunk)))})
-    return names
-
-
 def _linked_records(session: Session, principal: Principal, model: type[MarkedRecord], records: Sequence[MarkedRecord],
                     attribute: str, agencies: dict[int, str]) -> Callable[[MarkedRecord], str]:
     """How a row names the record it links to: by that record's reference, as the importer resolves
@@ -100,12 +82,7 @@ def _linked_records(session: Session, principal: Principal, model: type[MarkedRe
 def _namer(session: Session, principal: Principal, model: type[MarkedRecord], ids: list[int],
            agencies: dict[int, str]) -> Callable[[int | None, int], str]:
     """(linked id, the linking row's agency) -> how a row names that record (see `_linked_records`)."""
-    key = getattr(model, model.key)
-    readable: dict[int, tuple[str, int]] = {}
-    for start in range(0, len(ids), 5000):
-        readable.update({i: (reference, agency_id) for i, reference, agency_id in session.execute(
-            select(model.id, key, model.owning_agency_id)
-            .where(model.id.in_(ids[start:start + 5000]), policy.visible(model, principal)))})
+    readable = reads.readable_references(session, principal, model, ids)
     candidates = link_candidates(session, principal, model, {reference for reference, _ in readable.values()})
 
     def name(linked: int | None, owning_agency_id: int) -> str:
@@ -126,9 +103,9 @@ def _namer(session: Session, principal: Principal, model: type[MarkedRecord], id
 def _linkers(session: Session, principal: Principal,
              records: Sequence[MarkedRecord]) -> dict[str, Callable[[MarkedRecord], str]]:
     """How to write each linked field of a row: by the linked record's external name, never its id."""
-    agencies = {i: code for i, code in session.execute(select(Agency.id, Agency.code))}
-    users = _names(session, User, User.subject, {getattr(r, "assignee_id", None) for r in records})
-    jurisdictions = {i: code for i, code in session.execute(select(Jurisdiction.id, Jurisdiction.code))}
+    agencies = agency_codes_by_id(session)
+    users = reads.user_subjects(session, {getattr(r, "assignee_id", None) for r in records})
+    jurisdictions = jurisdiction_codes_by_id(session)
 
     def column(attribute: str, names: dict[int, str]) -> Callable[[MarkedRecord], str]:
         return lambda record: names.get(getattr(record, attribute)) or ""
@@ -147,14 +124,7 @@ def _linkers(session: Session, principal: Principal,
 
 
 def _recipients(session: Session, kind: Kind, records: Sequence[MarkedRecord]) -> dict[int, str]:
-    red = [r.id for r in records if r.tlp is markings.TLP.RED]
-    found: dict[int, list[str]] = {}
-    for start in range(0, len(red), 5000):
-        rows = session.execute(select(Recipient.entity_id, User.subject).join(User, User.id == Recipient.user_id)
-                               .where(Recipient.entity == kind.model.entity,
-                                      Recipient.entity_id.in_(red[start:start + 5000])))
-        for entity_id, subject in rows:
-            found.setdefault(entity_id, []).append(subject)
+    found = reads.recipients(session, kind.model, [r.id for r in records if r.tlp is markings.TLP.RED])
     return {entity_id: ",".join(sorted(subjects)) for entity_id, subjects in found.items()}
 
 
@@ -164,8 +134,7 @@ def build(session: Session, principal: Principal, kind_name: str,
     `limit` of them by their key when a screen shows only so many."""
     kind = KINDS[kind_name]
     model = kind.model
-    records = session.scalars(select(model).where(policy.visible(model, principal), *where)
-                              .order_by(getattr(model, kind.key)).limit(limit)).all()
+    records = reads.records(session, principal, kind, where, limit)
     linkers = _linkers(session, principal, records)
     recipients = _recipients(session, kind, records)
     rows = []
@@ -197,17 +166,12 @@ def identifiers(session: Session, principal: Principal) -> Export:
     reference; AGENCY/REFERENCE for another agency's record), as `import identifiers` reads them back,
     marked with the highest marking of those records. An identifier on a record read under another
     agency's grant carries that grant's handling condition, as the record's own export does."""
-    agencies = {i: code for i, code in session.execute(select(Agency.id, Agency.code))}
+    agencies = agency_codes_by_id(session)
     rows, marks, conditioned = [], set(), False
     for kind in (SUSPECTS, EVIDENCE, ARRESTS):
-        model, key = kind.model, getattr(kind.model, kind.key)
-        condition, condition_text = grant_columns(model, principal)
-        found = session.execute(
-            select(key, model.owning_agency_id, model.tlp, model.classification, Identifier.kind, Identifier.value,
-                   Identifier.qualifier, condition, condition_text)
-            .join(model, and_(Identifier.record_entity == model.entity, Identifier.record_id == model.id))
-            .where(Identifier.removed_at.is_(None), policy.visible(model, principal)).order_by(key, Identifier.id))
-        for reference, agency_id, tlp, classification, identifier_kind, value, qualifier, granted, stated in found:
+        model = kind.model
+        for (reference, agency_id, tlp, classification, identifier_kind, value, qualifier, granted,
+             stated) in reads.identifiers(session, principal, kind):
             name = reference if agency_id == principal.agency_id else record_references.qualified(agencies[agency_id],
                                                                                          reference)
             words = condition_words(HandlingCondition(granted), stated) if granted else ""

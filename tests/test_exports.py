@@ -30,11 +30,13 @@ WAIT = 30  # seconds; generous: only so that a regression fails instead of hangi
 
 class Hold:
     """Holds an export at `step` of `coordination.exports` (a step of its read that comes after rows
-    were read: the `skip`+1-th call) until `release` is set."""
+    were read: the `skip`+1-th call; "reads.x": `x` of the named reads it calls) until `release` is set."""
 
     def __init__(self, monkeypatch, step: str, skip: int = 0):
         self.held, self.release, self.resumed = threading.Event(), threading.Event(), threading.Event()
-        original, calls = getattr(exports, step), []
+        owner, _, name = step.rpartition(".")
+        module = getattr(exports, owner) if owner else exports
+        original, calls = getattr(module, name), []
 
         def held(*args, **kwargs):
             calls.append(step)
@@ -43,7 +45,7 @@ class Hold:
                 self.release.wait(WAIT)
                 self.resumed.set()
             return original(*args, **kwargs)
-        monkeypatch.setattr(exports, step, held)
+        monkeypatch.setattr(module, name, held)
 
 
 def in_thread(call) -> tuple[threading.Thread, dict]:
@@ -80,7 +82,7 @@ def held_records(store, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(("kind_name", "step", "skip"), [
     ("suspects", "_linkers", 0),  # after the suspects were read, before their links
-    ("identifiers", "grant_columns", 1),  # after the suspects' identifiers, before the evidence items'
+    ("identifiers", "reads.identifiers", 1),  # after the suspects' identifiers, before the evidence items'
 ])
 def test_a_save_in_the_middle_of_an_export_commits_without_waiting_for_it(held_records, monkeypatch, kind_name,
                                                                          step, skip):

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import and_, case, func, select, text
 
 from coordination import demo, migrate, services, standing_data
-from coordination.aggregates import CLOSED_TASKS, picture
+from coordination.aggregates import picture
 from coordination.db import make_engine, read_session, write_session
-from coordination.models import Agency, EvidenceItem, Recipient, Suspect, Task
+from coordination.models import CLOSED_TASKS, Agency, EvidenceItem, Recipient, Suspect, Task
 from coordination.policy import visible
 from coordination.principal import principal_for_subject
 from coordination.services import imports

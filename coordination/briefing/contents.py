@@ -7,7 +7,8 @@ the figures are the dashboard's own (`aggregates.picture`); the summary's senten
 them and from the arrests in the window; the tables list at most LIST_LIMIT rows each and say how
 many more there are; "changes" come from the audit trail, in the words of a record's history, only
 for records in that scope, and values from a time a record was beyond it read as restricted. The
-marking is the highest of every record the document counts, lists or names.
+marking is the highest of every record the document counts, lists or names. The reads themselves are
+named in `coordination.queries.briefing`; this module words and tabulates what they return.
 """
 
 from __future__ import annotations
@@ -16,47 +17,21 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, markings
-from coordination.aggregates import Filters, Picture, agency_filter, arrest_filters, picture
+from coordination.aggregates import Filters, Picture, picture
 from coordination.errors import ValidationError
 from coordination.exports import cell_text
-from coordination.kinds import KINDS
-from coordination.models import (
-    OUTCOMES,
-    Agency,
-    Arrest,
-    AuditEvent,
-    Briefing,
-    Decision,
-    EvidenceItem,
-    EvidenceStatus,
-    Jurisdiction,
-    MarkedRecord,
-    Operation,
-    Outcome,
-    PackageStatus,
-    Suspect,
-    SuspectStatus,
-    SuspectTier,
-    TargetPackage,
-    Task,
-    TaskStatus,
-    TaskUpdate,
-    User,
-    overdue_at,
-)
-from coordination.policy import visible
+from coordination.models import OUTCOMES, Arrest, EvidenceItem, PackageStatus, Suspect, Task, TaskStatus, TaskUpdate
 from coordination.principal import Principal
 from coordination.queries import action_day, decisions, history, marking_history
-from coordination.queries.contact_requests import condition_words, grant_columns
+from coordination.queries import briefing as reads
+from coordination.queries.briefing import Scope
+from coordination.queries.contact_requests import condition_words
 from coordination.record_references import RESTRICTED as RESTRICTED_RECORD
 
 LIST_LIMIT = 50
-KEY_TIERS = (SuspectTier.ADMINISTRATOR, SuspectTier.DEVELOPER)
-CHANGE_ACTIONS = ("create", "update", "transfer custody")
 DEFAULT_CHANGE_WINDOW = timedelta(hours=24)
 
 
@@ -110,12 +85,11 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
     now = now or datetime.now(UTC)
     reader = reader or author
     head_seq, head_hash = audit.head(session)
-    operation = session.scalar(select(Operation).order_by(Operation.id).limit(1))
+    operation = reads.operation(session)
     seen = picture(session, reader, filters, now.date())
-    scope = _scope(reader, filters)
+    scope = reads.scope(reader, filters)
     changes = _changes(session, author, reader, scope, since_last, now)
-    tlp, classification = _highest_marking(session, {model: and_(*where) for model, where in scope.items()}
-                                           | {Decision: decisions.pinned_where(reader)})
+    tlp, classification = reads.highest_marking(session, reader, scope)
     action_day = operation.action_day if operation else None
     return Contents(
         operation=operation.code_name if operation else "(no operation)", action_day=action_day, author=author,
@@ -128,59 +102,26 @@ def gather(session: Session, author: Principal, filters: Filters = Filters(), si
         changes=changes, tlp=tlp, classification=classification, head_seq=head_seq, head_hash=head_hash)
 
 
-Scope = dict[type[MarkedRecord], list[ColumnElement[bool]]]
-
-
-def _scope(reader: Principal, filters: Filters) -> Scope:
-    """Per kind, what the document counts, lists and names: what the reader may read, within the
-    page's filters and the chosen highest marking (changes included, so a change is never about a
-    record the document's marking does not cover)."""
-    return {Suspect: [visible(Suspect, reader), *agency_filter(Suspect, filters)],
-            Arrest: [visible(Arrest, reader), *arrest_filters(filters)],
-            EvidenceItem: [visible(EvidenceItem, reader), *agency_filter(EvidenceItem, filters)],
-            Task: [visible(Task, reader), *agency_filter(Task, filters)],
-            TargetPackage: [visible(TargetPackage, reader), *agency_filter(TargetPackage, filters),
-                            *_jurisdiction_filter(filters)]}
-
-
 def refuse_unread_recipients(session: Session, contents: Contents, people: tuple[Principal, ...]) -> None:
     """A TLP:RED briefing is for named people who may read its RED content: refuse, in words, to make
     one for a person named on its distribution who may read none of its RED records (they could not
     be handed it, and a copy addressed to them would tell them that such records exist)."""
     if contents.tlp is not markings.TLP.RED:
         return
-    scope = _scope(contents.reader, contents.filters)
-    red = {model: and_(*where, model.tlp == markings.TLP.RED) for model, where in scope.items()}
-    red[Decision] = and_(decisions.pinned_where(contents.reader), Decision.tlp == markings.TLP.RED)
-    shut_out = [person.label for person in people if not any(
-        session.scalar(select(exists().where(where, visible(model, person)))) for model, where in red.items())]
+    scope = reads.scope(contents.reader, contents.filters)
+    shut_out = [person.label for person in people
+                if not reads.reads_any_red(session, contents.reader, scope, person)]
     if shut_out:
         who = shut_out[0] if len(shut_out) == 1 else f"{', '.join(shut_out[:-1])} and {shut_out[-1]}"
         raise ValidationError({"people": f"{who} may read none of this briefing's TLP:RED records: leave them off "
                                          "the distribution, or make a version up to AMBER+STRICT for them"})
 
 
-def _highest_marking(session: Session, wheres: dict[type[MarkedRecord], ColumnElement[bool]]):
-    """The highest TLP and classification among the content, asking from the top down whether any
-    record carries each (an index lookup each), instead of grouping every record by marking."""
-    def present(column, value) -> bool:
-        return any(session.scalar(select(exists().where(where, column(model) == value)))
-                   for model, where in wheres.items())
-
-    tlp = next((t for t in reversed(markings.TLP) if present(lambda m: m.tlp, t)), markings.TLP.CLEAR)
-    classification = next((c for c in reversed(markings.Classification) if present(lambda m: m.classification, c)),
-                          markings.Classification.OFFICIAL)
-    return tlp, classification
-
-
 def _summary(session: Session, scope: Scope, seen: Picture, changes: Changes, action_day: date | None,
              today: date) -> list[str]:
     """A few sentences up front: arrests in the window (and where most were made), late tasks (and
     whose most are), evidence waiting, changes, the action day; all within the document's scope."""
-    made = select(Jurisdiction.name, func.count()).join(Arrest, Arrest.jurisdiction_id == Jurisdiction.id) \
-        .where(*scope[Arrest], *([Arrest.arrested_at >= changes.since_at] if changes.since_at else [])) \
-        .group_by(Jurisdiction.name).order_by(func.count().desc(), Jurisdiction.name)
-    arrests = session.execute(made).all()
+    arrests = reads.arrests_by_jurisdiction(session, scope, changes.since_at)
     overdue: dict[str, int] = {}
     for row in seen.tasks_by_agency_status:
         overdue[row.agency] = overdue.get(row.agency, 0) + row.overdue
@@ -231,65 +172,43 @@ def _late_tasks_by_agency(seen: Picture) -> Table:
     return Table("Overdue and blocked tasks by agency", ("Agency", "Overdue", "Blocked"), rows, len(rows), (2, 1, 1))
 
 
-def _listing(session: Session, title: str, columns: dict[str, int], query, total_query, named_at: int = 0) -> Table:
-    """The first LIST_LIMIT rows of `query` as text; `columns` maps each heading to its width. The
-    query ends with `grant_columns`: a record read under another agency's grant carries its handling
-    condition after its name (the column `named_at`)."""
+def _listing(title: str, columns: dict[str, int], listed: tuple[list, int], named_at: int = 0) -> Table:
+    """The rows a read listed (at most LIST_LIMIT of them, and how many there are) as text;
+    `columns` maps each heading to its width. Each row ends with `grant_columns`: a record read under
+    another agency's grant carries its handling condition after its name (the column `named_at`)."""
+    found, total = listed
     rows = []
-    for *values, condition, stated in session.execute(query.limit(LIST_LIMIT)):
+    for *values, condition, stated in found:
         cells = [_text(value) for value in values]
         if condition:
             cells[named_at] += f" (handling condition {condition_words(condition, stated)})"
         rows.append(tuple(cells))
-    return Table(title, tuple(columns), rows, session.scalar(total_query) or 0, tuple(columns.values()))
+    return Table(title, tuple(columns), rows, total, tuple(columns.values()))
 
 
 def _late_tasks(session: Session, reader: Principal, scope: Scope, today: date) -> Table:
-    late = or_(overdue_at(today), Task.status == TaskStatus.BLOCKED)
-    where = [*scope[Task], late]
-    query = (select(Agency.code, Task.reference, Task.title, Task.status, Task.priority, Task.due_date)
-             .join(Agency, Agency.id == Task.owning_agency_id).where(*where)
-             .order_by(Task.due_date.is_(None), Task.due_date, Agency.code, Task.reference)
-             .add_columns(*grant_columns(Task, reader)))
-    return _listing(session, "Overdue and blocked tasks, most overdue first",
-                    {"Agency": 2, "Task": 2, "Title": 6, "Status": 2, "Priority": 2, "Due": 2}, query,
-                    select(func.count()).select_from(Task).where(*where), named_at=1)
+    return _listing("Overdue and blocked tasks, most overdue first",
+                    {"Agency": 2, "Task": 2, "Title": 6, "Status": 2, "Priority": 2, "Due": 2},
+                    reads.late_tasks(session, reader, scope, today, LIST_LIMIT), named_at=1)
 
 
 def _awaiting_analysis(session: Session, reader: Principal, scope: Scope) -> Table:
-    where = [*scope[EvidenceItem], EvidenceItem.status == EvidenceStatus.AWAITING_ANALYSIS]
-    query = (select(EvidenceItem.exhibit_ref, EvidenceItem.item_type, Agency.code, EvidenceItem.holder_name,
-                    EvidenceItem.seized_at, EvidenceItem.description)
-             .join(Agency, Agency.id == EvidenceItem.holder_agency_id).where(*where)
-             .order_by(EvidenceItem.seized_at, EvidenceItem.exhibit_ref)
-             .add_columns(*grant_columns(EvidenceItem, reader)))
-    return _listing(session, "Evidence awaiting analysis",
+    return _listing("Evidence awaiting analysis",
                     {"Exhibit": 2, "Type": 2, "Holder": 2, "Held by": 2, "Seized (UTC)": 3, "Item": 5},
-                    query, select(func.count()).select_from(EvidenceItem).where(*where))
+                    reads.awaiting_analysis(session, reader, scope, LIST_LIMIT))
 
 
 def _key_suspects(session: Session, reader: Principal, scope: Scope) -> Table:
-    where = [*scope[Suspect], Suspect.tier.in_(KEY_TIERS), Suspect.status != SuspectStatus.NO_FURTHER_ACTION]
-    query = (select(Suspect.reference, Suspect.full_name, Suspect.aliases, Suspect.tier, Suspect.status,
-                    Agency.code).join(Agency, Agency.id == Suspect.owning_agency_id).where(*where)
-             .order_by(Suspect.tier, Suspect.reference).add_columns(*grant_columns(Suspect, reader)))
-    return _listing(session, "Key suspects (site administrators and developers)",
-                    {"Reference": 2, "Name": 4, "Aliases": 4, "Tier": 2, "Status": 2, "Agency": 2}, query,
-                    select(func.count()).select_from(Suspect).where(*where))
-
-
-def _jurisdiction_filter(filters: Filters) -> list[ColumnElement[bool]]:
-    if not filters.jurisdictions:
-        return []
-    codes = select(Jurisdiction.id).where(Jurisdiction.code.in_(filters.jurisdictions))
-    return [TargetPackage.jurisdiction_id.in_(codes)]
+    return _listing("Key suspects (site administrators and developers)",
+                    {"Reference": 2, "Name": 4, "Aliases": 4, "Tier": 2, "Status": 2, "Agency": 2},
+                    reads.key_suspects(session, reader, scope, LIST_LIMIT))
 
 
 def _action_day(session: Session, reader: Principal, scope: Scope, now: datetime) -> list[Table]:
     """The action day's section: where each jurisdiction's packages stand, the arrests made, the
     packages that ended nil or aborted with their reasons, and the conflicts as the board tells them
     to the reader (those naming only packages within the document's scope)."""
-    in_scope = set(session.scalars(select(TargetPackage.id).where(*scope[TargetPackage])))
+    in_scope = reads.package_ids(session, scope)
     packages = [p for p in action_day.board(session, reader, now).packages if p.id in in_scope]
     if not packages:
         return []
@@ -327,24 +246,13 @@ def _pinned_decisions(session: Session, reader: Principal) -> Table:
                  rows[:LIST_LIMIT], len(rows), (3, 3, 3, 6, 6, 5))
 
 
-def _events_in_scope(reader: Principal, scope: Scope) -> ColumnElement[bool]:
-    """Audit events about records in the document's scope (task notes: through their task)."""
-    clauses = [and_(AuditEvent.entity == model.entity, exists().where(model.id == AuditEvent.entity_id, *where))
-               for model, where in scope.items()]
-    clauses.append(and_(AuditEvent.entity == TaskUpdate.entity, exists().where(
-        TaskUpdate.id == AuditEvent.entity_id, Task.id == TaskUpdate.task_id, *scope[Task])))
-    return or_(*clauses) if reader.role else false()
-
-
 def _since(session: Session, author: Principal, since_last: bool, now: datetime) -> tuple[int, datetime | None, str]:
     """Where the changes start: the audit sequence, the moment, and the words for it."""
     if not since_last:
         since_at = now - DEFAULT_CHANGE_WINDOW
         return (audit.first_seq_since(session, since_at) - 1, since_at,
                 f"in the last {DEFAULT_CHANGE_WINDOW.total_seconds() / 3600:.0f} hours")
-    last = session.execute(select(Briefing.audit_head_seq, Briefing.created_at)
-                           .where(Briefing.author_id == author.user_id)
-                           .order_by(Briefing.id.desc()).limit(1)).first()
+    last = reads.last_briefing(session, author)
     if last is None:
         return 0, None, "since the start (you have made no briefing before)"
     return last.audit_head_seq, last.created_at, f"since your last briefing at {_moment(last.created_at)}"
@@ -358,15 +266,9 @@ def _moment(at: datetime) -> str:
 def _changes(session: Session, author: Principal, reader: Principal, scope: Scope, since_last: bool,
              now: datetime) -> Changes:
     since_seq, since_at, since = _since(session, author, since_last, now)
-    where = [AuditEvent.seq > since_seq, AuditEvent.outcome == Outcome.OK, AuditEvent.action.in_(CHANGE_ACTIONS),
-             _events_in_scope(reader, scope)]
-    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
-    events = session.execute(select(AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_issuer,
-                                    AuditEvent.actor_subject, AuditEvent.action, AuditEvent.outcome,
-                                    AuditEvent.entity, AuditEvent.entity_id, AuditEvent.before, AuditEvent.after)
-                             .where(*where).order_by(AuditEvent.seq.desc()).limit(LIST_LIMIT)).all()
-    names = _record_names(session, events)
-    people = _people(session, {(e.actor_issuer, e.actor_subject) for e in events})
+    events, total = reads.changes(session, reader, scope, since_seq, LIST_LIMIT)
+    names = reads.record_names(session, events)
+    people = reads.people(session, {(e.actor_issuer, e.actor_subject) for e in events})
     said = history.sentences(session, reader, events, _readable_then(session, reader, events))
     lines = [(f"{e.occurred_at:%Y-%m-%d %H:%M} UTC", people.get((e.actor_issuer, e.actor_subject), e.actor_subject),
               names.get((e.entity, e.entity_id), f"{e.entity} {RESTRICTED_RECORD}"), said[e.seq]) for e in events]
@@ -401,31 +303,6 @@ def _readable_then(session: Session, reader: Principal, events) -> dict[int, tup
         readable[e.seq] = (marking_history.readable(timeline.before(e.seq), reader),
                            marking_history.readable(after, reader))
     return readable
-
-
-def _record_names(session: Session, events) -> dict[tuple[str, int], str]:
-    """(entity, id) -> the reference people use for it."""
-    names: dict[tuple[str, int], str] = {}
-    for model, column in ((kind.model, getattr(kind.model, kind.key)) for kind in KINDS.values()):
-        ids = {e.entity_id for e in events if e.entity == model.entity}
-        if ids:
-            names.update({(model.entity, i): f"{model.entity} {ref}" for i, ref in session.execute(
-                select(model.id, column).where(model.id.in_(ids)))})
-    notes = {e.entity_id for e in events if e.entity == TaskUpdate.entity}
-    if notes:
-        names.update({(TaskUpdate.entity, i): f"{Task.entity} {ref}" for i, ref in session.execute(
-            select(TaskUpdate.id, Task.reference).join(Task, Task.id == TaskUpdate.task_id)
-            .where(TaskUpdate.id.in_(notes)))})
-    return names
-
-
-def _people(session: Session, identities: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    subjects = {subject for _, subject in identities}
-    if not subjects:
-        return {}
-    rows = session.execute(select(User.issuer, User.subject, User.display_name, Agency.code)
-                           .join(Agency, Agency.id == User.agency_id).where(User.subject.in_(subjects)))
-    return {(issuer, subject): f"{name} ({code})" for issuer, subject, name, code in rows}
 
 
 def _text(value) -> str:

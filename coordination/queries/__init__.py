@@ -5,11 +5,14 @@
 - `custody`: an evidence item's chain of custody
 - `tasks`: a task's updates, an agency's open tasks (filtered) and who holds them
 - `drill_down`: the records behind a bar or a map point of the operation picture
-- `reference`: the operation's name, agency and jurisdiction codes
+- `standing_data`: the operation's name, agency and jurisdiction codes
 - `people`: the users an admin provisions
 - `notifications`: a person's inbox, unread count, mail due and settings, checked against the
   scoping rule when read
-
-Export rows are `coordination.exports.build`; the operation picture's figures are
-`coordination.aggregates.picture`.
+- `picture`: the operation picture's counts from the tallies and the hits told to the viewer
+  (`coordination.aggregates` adds them up into the figures)
+- `briefing`: what a briefing lists, counts and names within its scope (`coordination.briefing.contents`
+  words it)
+- `exports`: an export's records, their links' references, recipients and identifiers
+  (`coordination.exports` writes them as text)
 """

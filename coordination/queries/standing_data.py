@@ -30,3 +30,13 @@ def jurisdiction_zones(session: Session) -> dict[str, str]:
 def agency_ids(session: Session) -> dict[str, int]:
     """Agency code -> id: what the policy is asked with, where a row names agencies by code."""
     return dict(session.execute(select(Agency.code, Agency.id)).all())
+
+
+def agency_codes_by_id(session: Session) -> dict[int, str]:
+    """Agency id -> code: how a figure or an export names an agency a row holds by id."""
+    return dict(session.execute(select(Agency.id, Agency.code)).all())
+
+
+def jurisdiction_codes_by_id(session: Session) -> dict[int, str]:
+    """Jurisdiction id -> code: how an export names a jurisdiction a row holds by id."""
+    return dict(session.execute(select(Jurisdiction.id, Jurisdiction.code)).all())
