@@ -40,7 +40,7 @@ from coordination.models import (
 def reference_to(model: type[MarkedRecord]) -> f.Parser:
     """A parser for a link to another record of the operation, by its reference (or AGENCY/REFERENCE)
     or id. What it names is resolved by the services among the records the principal may read, so a
-    record they may not read and no record at all are refused alike (services.base.resolve_links)."""
+    record they may not read and no record at all are refused alike (services.parsing.resolve_links)."""
     def parse(session, value):
         return record_references.link(session, value)
     parse.links_to = model

@@ -40,8 +40,8 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
-from coordination.services.base import recipient_ids
 from coordination.services.identifiers import holder
+from coordination.services.loading import recipient_ids
 from coordination.standing_data import DEMO_USERS
 from tests.conftest import TEST_ISSUER
 

@@ -26,7 +26,7 @@ from coordination.models import (
 from coordination.queries import contact_requests as requests
 from coordination.queries.records import readable
 from coordination.services import identifier_imports
-from coordination.services.base import load_visible
+from coordination.services.loading import load_visible
 from tests.conftest import suspect
 
 PHONE = "phone number"

@@ -28,7 +28,7 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
-from coordination.services.base import load_visible
+from coordination.services.loading import load_visible
 
 SHA = "c0" * 32
 SUSPECT = {"reference": "S-1", "full_name": "Synthetic Person", "tier": "user", "status": "lead"}
@@ -510,7 +510,7 @@ def test_every_refusal_reads_as_english(world, kind):
 
 def test_every_action_has_a_sentence():
     from coordination import policy
-    from coordination.services.base import refusal_message
+    from coordination.services.authorisation import refusal_message
     someone = Principal(1, "i", "s", "S", 1, "NCA", Role.OBSERVER)
     for action in policy.Action:
         sentence = refusal_message(someone, action, "evidence item")

@@ -22,7 +22,10 @@ these.
 - `reminders`: the reminder pass's use cases (due, overdue, unblocked; its lease; mail; briefings)
 - `action_day`: target packages, their status changes (an outcome writes its arrests and exhibits)
   and event deconfliction
-- `base`: what the use cases share; `runner`: where transactions begin and end
+- what the use cases share: `pipeline` (the generic create and update of a kind's record), `parsing` (input
+  read by the kind's parsers, links resolved among readable records), `merge` (versions merged field by field,
+  or a conflict), `loading` (the operation, a readable record or NotFound), `authorisation` (refusals in words),
+  `unique_references` (a reference is its agency's alone); `runner`: where transactions begin and end
 """
 
 from coordination.services import (

@@ -40,18 +40,13 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.services import evidence, records
-from coordination.services.base import (
-    authorise,
-    check_reference,
-    check_version,
-    create_record,
-    flush_or_conflict,
-    load_visible,
-    recipient_ids,
-    update_record,
-)
+from coordination.services.authorisation import authorise
 from coordination.services.identifiers import operation_key
+from coordination.services.loading import load_visible, recipient_ids
+from coordination.services.merge import check_version, flush_or_conflict
 from coordination.services.notifications import forget, notify
+from coordination.services.pipeline import create_record, update_record
+from coordination.services.unique_references import check_reference
 
 MAX_EXHIBITS = 50
 NOTE = f.text(1_000, multiline=True)

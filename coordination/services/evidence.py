@@ -18,17 +18,12 @@ from coordination.fields import parse_fields
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
 from coordination.models import CustodyEvent, EvidenceItem, EvidenceType
 from coordination.principal import Principal
-from coordination.services.base import (
-    authorise,
-    check_reference,
-    check_version,
-    create_record,
-    flush_or_conflict,
-    load_visible,
-    snapshot,
-    update_record,
-)
+from coordination.services.authorisation import authorise
+from coordination.services.loading import load_visible
+from coordination.services.merge import check_version, flush_or_conflict
 from coordination.services.notifications import notify
+from coordination.services.pipeline import create_record, snapshot, update_record
+from coordination.services.unique_references import check_reference
 
 CUSTODY_COLUMNS = ("evidence_item_id", "sequence", "from_agency_id", "from_holder", "to_agency_id", "to_holder",
                    "occurred_at", "place", "purpose", "seal_number", "condition", "hash_checked", "hash_matches")

@@ -28,7 +28,9 @@ from coordination.links import link_candidates
 from coordination.models import Agency, Jurisdiction, Outcome, Recipient, Suspect, User, utcnow
 from coordination.principal import Principal
 from coordination.services import action_day, records
-from coordination.services.base import clash, current_operation, prepare_create
+from coordination.services.loading import current_operation
+from coordination.services.pipeline import prepare_create
+from coordination.services.unique_references import clash
 from coordination.tabular import Row, Table, TableError, check_columns, read_table
 
 MAX_PROBLEMS = 1_000
