@@ -11,6 +11,9 @@ Names: `Kind.name` is the word in commands, page addresses and file names ("evid
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from coordination import fields as f
 from coordination import record_references
@@ -37,27 +40,33 @@ from coordination.models import (
 )
 
 
-def reference_to(model: type[MarkedRecord]) -> f.Parser:
+@dataclass(frozen=True)
+class LinkTo:
     """A parser for a link to another record of the operation, by its reference (or AGENCY/REFERENCE)
     or id. What it names is resolved by the services among the records the principal may read, so a
-    record they may not read and no record at all are refused alike (services.parsing.resolve_links)."""
-    def parse(session, value):
+    record they may not read and no record at all are refused alike (services.parsing.resolve_links).
+    Its type is what tells services and forms that a field links, and to what."""
+
+    links_to: type[MarkedRecord]
+
+    def __call__(self, session: Session, value: Any) -> int | record_references.Named:
         return record_references.link(session, value)
-    parse.links_to = model
-    return parse
 
 
-def references_to(model: type[MarkedRecord], at_most: int = 50) -> f.Parser:
+@dataclass(frozen=True)
+class LinksTo:
     """A parser for links to several records (a list, or references separated by commas), each
-    resolved like `reference_to` by the use case that stores them."""
-    def parse(session, value):
+    resolved like a `LinkTo` by the use case that stores them."""
+
+    links_to: type[MarkedRecord]
+    at_most: int = 50
+
+    def __call__(self, session: Session, value: Any) -> list[int | record_references.Named]:
         items = value if isinstance(value, (list, tuple)) else f.text(5_000)(session, value).split(",")
         named = [item for item in items if not f.is_blank(item)]
-        if len(named) > at_most:
-            raise ValueError(f"names {len(named):,} records; at most {at_most} are allowed")
+        if len(named) > self.at_most:
+            raise ValueError(f"names {len(named):,} records; at most {self.at_most} are allowed")
         return [record_references.link(session, item) for item in named]
-    parse.links_many_to = model
-    return parse
 
 
 REFERENCE = record_references.reference(64)  # what names a record: letters, digits, - _ / . : # and spaces
@@ -117,7 +126,7 @@ SUSPECTS = Kind(
 ARRESTS = Kind(
     "arrests", Arrest, {
         "reference": Field(REFERENCE, required=True),
-        "suspect": Field(reference_to(Suspect), required=True, column="suspect_id"),
+        "suspect": Field(LinkTo(Suspect), required=True, column="suspect_id"),
         "jurisdiction": Field(f.jurisdiction, required=True, column="jurisdiction_id"),
         "arrested_at": Field(f.moment, required=True, label="Arrested at"),
         "place": Field(f.text(300), required=True),
@@ -134,7 +143,7 @@ EVIDENCE = Kind(
         "item_type": Field(f.choice(EvidenceType), required=True, label="Type"),
         "description": Field(f.text(1000), required=True),
         "sha256": Field(f.sha256, label="SHA-256 (digital items)"),
-        "suspect": Field(reference_to(Suspect), column="suspect_id"),
+        "suspect": Field(LinkTo(Suspect), column="suspect_id"),
         "seized_from": Field(f.text(300), required=True),
         "seized_at": Field(f.moment, required=True),
         "seized_place": Field(f.text(300), required=True, label="Place of seizure"),
@@ -157,7 +166,7 @@ TASKS = Kind(
         "status": Field(f.choice(TaskStatus), required=True),
         "priority": Field(f.choice(TaskPriority), required=True),
         "due_date": Field(f.day, label="Due date"),
-        "depends_on": Field(reference_to(Task), column="depends_on_id"),
+        "depends_on": Field(LinkTo(Task), column="depends_on_id"),
         **MARKING,
     },
     key="reference", title="Tasks", search=("reference", "title"), importable=True, run_by_command=True,
@@ -171,7 +180,7 @@ TARGET_PACKAGES = Kind(
         "latitude": Field(f.number_between(-90, 90, "latitude")),
         "longitude": Field(f.number_between(-180, 180, "longitude")),
         "team_call_sign": Field(f.text(64), required=True, label="Team call sign"),
-        "subjects": Field(references_to(Suspect), column="subject_ids", label="Subjects (suspect references)"),
+        "subjects": Field(LinksTo(Suspect), column="subject_ids", label="Subjects (suspect references)"),
         "legal_authority": Field(f.text(300), required=True, label="Legal authority (warrant reference)"),
         "h_hour": Field(f.planned_moment, required=True, label="Planned H-hour"),
         "risk_notes": Field(f.text(10_000, multiline=True), label="Risk notes"),

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Enum, Text, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from coordination import exports, record_references
+from coordination.fields import Choice
 from coordination.kinds import Kind
 from coordination.links import choose_link, in_index_order, link_candidates
 from coordination.models import (
@@ -89,7 +90,7 @@ def statuses(kind: Kind) -> list[str]:
     """The statuses a kind's records can be in, for a filter ([] when it has none)."""
     status = kind.fields.get("status")
     if status:
-        return list(getattr(status.parse, "options", []))
+        return list(status.parse.options) if isinstance(status.parse, Choice) else []
     column = kind.model.__table__.c.get("status")  # a status changed elsewhere (a target package's)
     return list(column.type.enums) if column is not None and isinstance(column.type, Enum) else []
 

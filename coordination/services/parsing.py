@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from coordination import kinds, record_references
 from coordination.errors import ValidationError
 from coordination.fields import parse_fields
-from coordination.kinds import Kind
+from coordination.kinds import Kind, LinksTo, LinkTo
 from coordination.links import choose_link, link_candidates
 from coordination.models import MarkedRecord
 from coordination.principal import Principal
@@ -29,15 +29,14 @@ def resolve_links(session: Session, principal: Principal, kind: Kind, values: di
     owner = values.get("owning_agency_id") or (record.owning_agency_id if record is not None else
                                                principal.agency_id)
     for name, field in kind.fields.items():
-        model = getattr(field.parse, "links_to", None)
         column = field.column or name
         value = values.get(column)
-        if getattr(field.parse, "links_many_to", None) is not None and value is not None:
-            _resolve_many(session, principal, field.parse.links_many_to, name, column, values, record, owner,
-                          problems)
+        if isinstance(field.parse, LinksTo) and value is not None:
+            _resolve_many(session, principal, field.parse.links_to, name, column, values, record, owner, problems)
             continue
-        if model is None or value is None:
+        if not isinstance(field.parse, LinkTo) or value is None:
             continue
+        model = field.parse.links_to
         if record is not None and value == getattr(record, column):
             continue  # as it is
         if isinstance(value, int):
@@ -105,8 +104,7 @@ def parse_and_resolve(session: Session, principal: Principal, kind: Kind, data: 
     try:
         values = parse_fields(session, kind.fields, data, partial=record is not None)
     except ValidationError as error:
-        links = {name: field for name, field in kind.fields.items()
-                 if getattr(field.parse, "links_to", None) or getattr(field.parse, "links_many_to", None)}
+        links = {name: field for name, field in kind.fields.items() if isinstance(field.parse, (LinkTo, LinksTo))}
         problems = dict(error.problems)
         try:
             linked = parse_fields(session, links, {n: v for n, v in data.items() if n in links and n not in problems},
