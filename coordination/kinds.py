@@ -21,22 +21,32 @@ from coordination.fields import Field
 from coordination.models import (
     Arrest,
     ArrestOutcome,
+    ArrestRedTally,
+    ArrestTally,
     Decision,
     EvidenceItem,
+    EvidenceRedTally,
     EvidenceStatus,
+    EvidenceTally,
     EvidenceType,
     HandlingCondition,
     Identifier,
     IdentifierKind,
     MarkedRecord,
+    RedTallyColumns,
     Role,
     Suspect,
+    SuspectRedTally,
     SuspectStatus,
+    SuspectTally,
     SuspectTier,
+    TallyColumns,
     TargetPackage,
     Task,
     TaskPriority,
+    TaskRedTally,
     TaskStatus,
+    TaskTally,
 )
 
 
@@ -81,6 +91,19 @@ MARKING = {
 
 
 @dataclass(frozen=True)
+class Tallies:
+    """The count tables the operation picture reads for a kind (kept by the triggers of
+    coordination/tallies.py): per agency and marking, and its RED records once per named recipient."""
+
+    shared: type[TallyColumns]
+    red: type[RedTallyColumns]
+
+
+RECORDS, ACTION_DAY = "records", "action day"  # the pages a kind's own page is listed among
+
+
+# eq=False: a Kind is one object per kind, equal only to itself, and a key of its own (services.use_cases)
+@dataclass(frozen=True, eq=False)
 class Kind:
     name: str
     model: type[MarkedRecord]
@@ -94,6 +117,8 @@ class Kind:
     run_by_command: bool = False  # commanders create and change these for every agency
     changed_elsewhere: frozenset[str] = frozenset()  # not on the edit form: another form changes these
     command_only: bool = False  # only commanders write these (the decision log)
+    tallies: Tallies | None = None  # None: counted from its rows
+    section: str = RECORDS  # its page (pages/<name>.py) is listed among these
 
     @property
     def entity(self) -> str:
@@ -121,7 +146,8 @@ SUSPECTS = Kind(
         "notes": Field(f.text(10_000, multiline=True)),
         **MARKING,
     },
-    key="reference", title="Suspects", search=("reference", "full_name", "aliases"), importable=True)
+    key="reference", title="Suspects", search=("reference", "full_name", "aliases"), importable=True,
+    tallies=Tallies(SuspectTally, SuspectRedTally))
 
 ARRESTS = Kind(
     "arrests", Arrest, {
@@ -135,7 +161,8 @@ ARRESTS = Kind(
         "on_action_day": Field(f.flag, label="On the action day"),
         **MARKING,
     },
-    key="reference", title="Arrests", search=("reference", "place", "offences"), importable=True)
+    key="reference", title="Arrests", search=("reference", "place", "offences"), importable=True,
+    tallies=Tallies(ArrestTally, ArrestRedTally))
 
 EVIDENCE = Kind(
     "evidence", EvidenceItem, {
@@ -155,7 +182,7 @@ EVIDENCE = Kind(
     # the seizure is history: custody changes only by transfer, and the hash taken then is the reference
     fixed_after_create=frozenset({"exhibit_ref", "sha256", "seized_from", "seized_at", "seized_place",
                                   "holder_name"}),
-    extra_columns=("holder_agency",))
+    extra_columns=("holder_agency",), tallies=Tallies(EvidenceTally, EvidenceRedTally))
 
 TASKS = Kind(
     "tasks", Task, {
@@ -170,7 +197,8 @@ TASKS = Kind(
         **MARKING,
     },
     key="reference", title="Tasks", search=("reference", "title"), importable=True, run_by_command=True,
-    changed_elsewhere=frozenset({"status"}))  # one place for a task's status: its updates
+    changed_elsewhere=frozenset({"status"}),  # one place for a task's status: its updates
+    tallies=Tallies(TaskTally, TaskRedTally))
 
 TARGET_PACKAGES = Kind(
     "packages", TargetPackage, {
@@ -189,7 +217,7 @@ TARGET_PACKAGES = Kind(
     },
     key="reference", title="Target packages", search=("reference", "address", "team_call_sign"), importable=True,
     extra_columns=("status",),  # changed by status changes only (services.action_day), never by a file
-    changed_elsewhere=frozenset({"status"}))
+    changed_elsewhere=frozenset({"status"}), section=ACTION_DAY)  # few: no tallies
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (SUSPECTS, ARRESTS, EVIDENCE, TASKS, TARGET_PACKAGES)}
 IMPORTABLE = tuple(name for name, kind in KINDS.items() if kind.importable)
