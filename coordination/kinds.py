@@ -119,6 +119,8 @@ class Kind:
     command_only: bool = False  # only commanders write these (the decision log)
     tallies: Tallies | None = None  # None: counted from its rows
     section: str = RECORDS  # its page (pages/<name>.py) is listed among these
+    # (earlier name, name now) of columns renamed since: the audit trail keeps the names it was written with
+    formerly: tuple[tuple[str, str], ...] = ()
 
     @property
     def entity(self) -> str:
@@ -128,6 +130,11 @@ class Kind:
     def columns(self) -> list[str]:
         """The columns of an export, which an import reads back."""
         return [self.key, *(name for name in self.fields if name != self.key), "version", *self.extra_columns]
+
+    def as_now(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values of an audit event under today's column names."""
+        renamed = dict(self.formerly)
+        return {renamed.get(name, name): value for name, value in values.items()}
 
     def label(self, name: str) -> str:
         return self.fields[name].label_for(name) if name in self.fields else name.replace("_", " ")
@@ -166,7 +173,7 @@ ARRESTS = Kind(
 
 EVIDENCE = Kind(
     "evidence", EvidenceItem, {
-        "exhibit_ref": Field(REFERENCE, required=True, label="Exhibit reference"),
+        "reference": Field(REFERENCE, required=True, label="Exhibit reference"),
         "item_type": Field(f.choice(EvidenceType), required=True, label="Type"),
         "description": Field(f.text(1000), required=True),
         "sha256": Field(f.sha256, label="SHA-256 (digital items)"),
@@ -178,11 +185,12 @@ EVIDENCE = Kind(
         "holder_name": Field(f.text(200), required=True, label="Holder (person or unit)"),
         **MARKING,
     },
-    key="exhibit_ref", title="Evidence items", search=("exhibit_ref", "description", "holder_name"),
+    key="reference", title="Evidence items", search=("reference", "description", "holder_name"),
     # the seizure is history: custody changes only by transfer, and the hash taken then is the reference
-    fixed_after_create=frozenset({"exhibit_ref", "sha256", "seized_from", "seized_at", "seized_place",
+    fixed_after_create=frozenset({"reference", "sha256", "seized_from", "seized_at", "seized_place",
                                   "holder_name"}),
-    extra_columns=("holder_agency",), tallies=Tallies(EvidenceTally, EvidenceRedTally))
+    extra_columns=("holder_agency",), tallies=Tallies(EvidenceTally, EvidenceRedTally),
+    formerly=(("exhibit_ref", "reference"),))  # one key name for every kind since migration 0013
 
 TASKS = Kind(
     "tasks", Task, {

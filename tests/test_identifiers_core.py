@@ -213,7 +213,7 @@ def test_evidence_items_hold_identifiers_too(store, people):
     met, fbi = people["liaison.met"], people["liaison.fbi"]
     with store.writer() as s:
         item = services.create_evidence_item(s, met, {
-            "exhibit_ref": "E-1", "item_type": "phone", "description": "phone", "sha256": SHA, "seized_from": "x",
+            "reference": "E-1", "item_type": "phone", "description": "phone", "sha256": SHA, "seized_from": "x",
             "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": "awaiting analysis",
             "holder_name": "DC Example"}).id
     add(store, met, item, LONDON, record_kind=EVIDENCE)

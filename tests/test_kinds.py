@@ -3,12 +3,14 @@ from it, so a new kind that leaves one out fails here rather than at a KeyError 
 
 from __future__ import annotations
 
-from coordination import policy, tallies
-from coordination.kinds import KINDS, LinksTo, LinkTo
-from coordination.models import Role
+from coordination import audit, policy, services, tallies
+from coordination.kinds import EVIDENCE, KINDS, LinksTo, LinkTo
+from coordination.models import EvidenceItem, Role
 from coordination.principal import Principal
+from coordination.queries import history
 from coordination.services import use_cases
 from coordination.settings import PROJECT_ROOT
+from tests.test_services import ITEM
 
 PAGES = PROJECT_ROOT / "coordination" / "ui" / "pages"
 
@@ -36,8 +38,32 @@ def test_every_kind_has_a_page_of_its_name_that_some_role_is_given():
         assert kind.name in routable, kind.name
 
 
+def test_one_key_name_for_every_kind():
+    assert {kind.key for kind in KINDS.values()} == {"reference"}
+
+
+def test_the_audit_trail_is_read_under_todays_names():
+    """Events written before migration 0013 named an evidence item's key exhibit_ref (never rewritten)."""
+    assert EVIDENCE.as_now({"exhibit_ref": "E-1", "item_type": "phone"}) == {"reference": "E-1", "item_type": "phone"}
+    assert EVIDENCE.label("reference") == "Exhibit reference"
+
+
 def test_links_are_typed_by_what_they_link_to():
     linked = {(kind.name, name): field.parse.links_to.entity for kind in KINDS.values()
               for name, field in kind.fields.items() if isinstance(field.parse, (LinkTo, LinksTo))}
     assert linked == {("arrests", "suspect"): "suspect", ("evidence", "suspect"): "suspect",
                       ("tasks", "depends_on"): "task", ("packages", "subjects"): "suspect"}
+
+
+def test_a_history_written_before_the_rename_reads_as_it_did(store):
+    met = store.principal("liaison.met")
+    with store.writer() as session:
+        item = services.create_evidence_item(session, met, ITEM | {"reference": "E-OLD"})
+        audit.record(session, audit.NewEvent(met, "create", EvidenceItem.entity, item.id,
+                                             after={"exhibit_ref": "E-OLD", "description": "Phone",
+                                                    "tlp": item.tlp.value, "owning_agency_id": item.owning_agency_id}))
+        session.commit()
+    with store.reader() as session:
+        said = [entry.what for entry in history.history(session, met, EVIDENCE, item.id)]
+    assert said[-1].startswith("created it: exhibit reference E-OLD, description Phone")
+    assert said[0].startswith("created it: exhibit reference E-OLD, type phone")

@@ -258,10 +258,10 @@ def _late_tasks(session: Session, reader: Principal, scope: Scope, today: date) 
 
 def _awaiting_analysis(session: Session, reader: Principal, scope: Scope) -> Table:
     where = [*scope[EvidenceItem], EvidenceItem.status == EvidenceStatus.AWAITING_ANALYSIS]
-    query = (select(EvidenceItem.exhibit_ref, EvidenceItem.item_type, Agency.code, EvidenceItem.holder_name,
+    query = (select(EvidenceItem.reference, EvidenceItem.item_type, Agency.code, EvidenceItem.holder_name,
                     EvidenceItem.seized_at, EvidenceItem.description)
              .join(Agency, Agency.id == EvidenceItem.holder_agency_id).where(*where)
-             .order_by(EvidenceItem.seized_at, EvidenceItem.exhibit_ref)
+             .order_by(EvidenceItem.seized_at, EvidenceItem.reference)
              .add_columns(*grant_columns(EvidenceItem, reader)))
     return _listing(session, "Evidence awaiting analysis",
                     {"Exhibit": 2, "Type": 2, "Holder": 2, "Held by": 2, "Seized (UTC)": 3, "Item": 5},

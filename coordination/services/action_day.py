@@ -233,7 +233,7 @@ def _exhibits(session: Session, principal: Principal, package: TargetPackage,
             values = f.parse_fields(session, EXHIBIT, typed if isinstance(typed, Mapping) else {})
             reference = f"{package.reference[:56]}-E{n}"
             evidence.create_evidence_item(session, principal, {
-                "exhibit_ref": reference, "item_type": values["item_type"], "description": values["description"],
+                "reference": reference, "item_type": values["item_type"], "description": values["description"],
                 "sha256": values["sha256"], "suspect": subjects[0] if len(subjects) == 1 else None,
                 "seized_from": package.address, "seized_at": now, "seized_place": package.address,
                 "status": "seized", "holder_name": package.team_call_sign, **_marking(session, package)},

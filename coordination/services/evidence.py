@@ -44,7 +44,7 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
 
     def check(values):
         _digital_needs_hash(values, values["item_type"])
-        check_reference(session, principal, EVIDENCE, values["exhibit_ref"], values["owning_agency_id"])
+        check_reference(session, principal, EVIDENCE, values["reference"], values["owning_agency_id"])
         values["holder_agency_id"] = values["owning_agency_id"]
     item = create_record(session, principal, EVIDENCE, data, check)
     session.add(CustodyEvent(
@@ -67,10 +67,10 @@ def update_evidence_item(session: Session, principal: Principal, item_id: int, e
                                if name == "holder_name" else "is fixed at seizure" for name in sorted(fixed)})
 
     def check(record, changed):
-        if "exhibit_ref" in changed:
-            raise ValidationError({"exhibit_ref": "is fixed at seizure"})
+        if "reference" in changed:
+            raise ValidationError({"reference": "is fixed at seizure"})
         if "owning_agency_id" in changed:
-            check_reference(session, principal, EVIDENCE, record.exhibit_ref, changed["owning_agency_id"], record.id)
+            check_reference(session, principal, EVIDENCE, record.reference, changed["owning_agency_id"], record.id)
         _digital_needs_hash({"sha256": record.sha256}, changed.get("item_type") or record.item_type)
     return update_record(session, principal, EVIDENCE, item_id, expected_version,
                          changes, check=check, loaded=loaded)

@@ -26,7 +26,7 @@ def conflict(record, fields: tuple[str, ...] = ()) -> ConflictError:
     changed_by = record.updated_by.display_name if getattr(record, "updated_by", None) else None
     if changed_by and record.updated_by.agency:
         changed_by = f"{changed_by} ({record.updated_by.agency.code})"
-    reference = getattr(record, "reference", None) or getattr(record, "exhibit_ref", None)
+    reference = getattr(record, "reference", None)
     return ConflictError(getattr(record, "entity", type(record).__name__.lower()), record.id, changed_by,
                          getattr(record, "updated_at", None), record.version, reference, fields)
 
