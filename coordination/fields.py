@@ -119,19 +119,26 @@ def text(max_length: int, multiline: bool = False) -> Parser:
     return parse
 
 
-def choice(kind: type[enum.Enum]) -> Parser:
-    allowed = ", ".join(str(member.value) for member in kind)
-    members = {str(member.value).lower(): member for member in kind}
+class Choice:
+    """A parser for one of an enum's members, by its value in any case (`_` read as a space); its
+    `options` are what a form offers, nothing else, and what a filter lists."""
 
-    def parse(_session: Session, value: Any) -> enum.Enum:
-        if isinstance(value, kind):
+    def __init__(self, kind: type[enum.Enum]) -> None:
+        self.kind = kind
+        self.options = [str(member.value) for member in kind]
+        self._allowed = ", ".join(self.options)
+        self._members = {str(member.value).lower(): member for member in kind}
+
+    def __call__(self, _session: Session, value: Any) -> enum.Enum:
+        if isinstance(value, self.kind):
             return value
         wanted = _text_of(value).strip().lower().replace("_", " ")
-        if wanted in members:
-            return members[wanted]
-        raise ValueError(f"'{shown(value)}' is not one of: {allowed}")
-    parse.options = [str(member.value) for member in kind]  # for forms: offer these, nothing else
-    return parse
+        if wanted in self._members:
+            return self._members[wanted]
+        raise ValueError(f"'{shown(value)}' is not one of: {self._allowed}")
+
+
+choice = Choice
 
 
 def _plausible(value: date, raw: Any, what: str) -> None:

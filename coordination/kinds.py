@@ -11,6 +11,9 @@ Names: `Kind.name` is the word in commands, page addresses and file names ("evid
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from coordination import fields as f
 from coordination import record_references
@@ -18,46 +21,62 @@ from coordination.fields import Field
 from coordination.models import (
     Arrest,
     ArrestOutcome,
+    ArrestRedTally,
+    ArrestTally,
     Decision,
     EvidenceItem,
+    EvidenceRedTally,
     EvidenceStatus,
+    EvidenceTally,
     EvidenceType,
     HandlingCondition,
     Identifier,
     IdentifierKind,
     MarkedRecord,
+    RedTallyColumns,
     Role,
     Suspect,
+    SuspectRedTally,
     SuspectStatus,
+    SuspectTally,
     SuspectTier,
+    TallyColumns,
     TargetPackage,
     Task,
     TaskPriority,
+    TaskRedTally,
     TaskStatus,
+    TaskTally,
 )
 
 
-def reference_to(model: type[MarkedRecord]) -> f.Parser:
+@dataclass(frozen=True)
+class LinkTo:
     """A parser for a link to another record of the operation, by its reference (or AGENCY/REFERENCE)
     or id. What it names is resolved by the services among the records the principal may read, so a
-    record they may not read and no record at all are refused alike (services.base.resolve_links)."""
-    def parse(session, value):
+    record they may not read and no record at all are refused alike (services.parsing.resolve_links).
+    Its type is what tells services and forms that a field links, and to what."""
+
+    links_to: type[MarkedRecord]
+
+    def __call__(self, session: Session, value: Any) -> int | record_references.Named:
         return record_references.link(session, value)
-    parse.links_to = model
-    return parse
 
 
-def references_to(model: type[MarkedRecord], at_most: int = 50) -> f.Parser:
+@dataclass(frozen=True)
+class LinksTo:
     """A parser for links to several records (a list, or references separated by commas), each
-    resolved like `reference_to` by the use case that stores them."""
-    def parse(session, value):
+    resolved like a `LinkTo` by the use case that stores them."""
+
+    links_to: type[MarkedRecord]
+    at_most: int = 50
+
+    def __call__(self, session: Session, value: Any) -> list[int | record_references.Named]:
         items = value if isinstance(value, (list, tuple)) else f.text(5_000)(session, value).split(",")
         named = [item for item in items if not f.is_blank(item)]
-        if len(named) > at_most:
-            raise ValueError(f"names {len(named):,} records; at most {at_most} are allowed")
+        if len(named) > self.at_most:
+            raise ValueError(f"names {len(named):,} records; at most {self.at_most} are allowed")
         return [record_references.link(session, item) for item in named]
-    parse.links_many_to = model
-    return parse
 
 
 REFERENCE = record_references.reference(64)  # what names a record: letters, digits, - _ / . : # and spaces
@@ -72,6 +91,19 @@ MARKING = {
 
 
 @dataclass(frozen=True)
+class Tallies:
+    """The count tables the operation picture reads for a kind (kept by the triggers of
+    coordination/tallies.py): per agency and marking, and its RED records once per named recipient."""
+
+    shared: type[TallyColumns]
+    red: type[RedTallyColumns]
+
+
+RECORDS, ACTION_DAY = "records", "action day"  # the pages a kind's own page is listed among
+
+
+# eq=False: a Kind is one object per kind, equal only to itself, and a key of its own (services.use_cases)
+@dataclass(frozen=True, eq=False)
 class Kind:
     name: str
     model: type[MarkedRecord]
@@ -85,6 +117,10 @@ class Kind:
     run_by_command: bool = False  # commanders create and change these for every agency
     changed_elsewhere: frozenset[str] = frozenset()  # not on the edit form: another form changes these
     command_only: bool = False  # only commanders write these (the decision log)
+    tallies: Tallies | None = None  # None: counted from its rows
+    section: str = RECORDS  # its page (pages/<name>.py) is listed among these
+    # (earlier name, name now) of columns renamed since: the audit trail keeps the names it was written with
+    formerly: tuple[tuple[str, str], ...] = ()
 
     @property
     def entity(self) -> str:
@@ -94,6 +130,11 @@ class Kind:
     def columns(self) -> list[str]:
         """The columns of an export, which an import reads back."""
         return [self.key, *(name for name in self.fields if name != self.key), "version", *self.extra_columns]
+
+    def as_now(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values of an audit event under today's column names."""
+        renamed = dict(self.formerly)
+        return {renamed.get(name, name): value for name, value in values.items()}
 
     def label(self, name: str) -> str:
         return self.fields[name].label_for(name) if name in self.fields else name.replace("_", " ")
@@ -112,12 +153,13 @@ SUSPECTS = Kind(
         "notes": Field(f.text(10_000, multiline=True)),
         **MARKING,
     },
-    key="reference", title="Suspects", search=("reference", "full_name", "aliases"), importable=True)
+    key="reference", title="Suspects", search=("reference", "full_name", "aliases"), importable=True,
+    tallies=Tallies(SuspectTally, SuspectRedTally))
 
 ARRESTS = Kind(
     "arrests", Arrest, {
         "reference": Field(REFERENCE, required=True),
-        "suspect": Field(reference_to(Suspect), required=True, column="suspect_id"),
+        "suspect": Field(LinkTo(Suspect), required=True, column="suspect_id"),
         "jurisdiction": Field(f.jurisdiction, required=True, column="jurisdiction_id"),
         "arrested_at": Field(f.moment, required=True, label="Arrested at"),
         "place": Field(f.text(300), required=True),
@@ -126,15 +168,16 @@ ARRESTS = Kind(
         "on_action_day": Field(f.flag, label="On the action day"),
         **MARKING,
     },
-    key="reference", title="Arrests", search=("reference", "place", "offences"), importable=True)
+    key="reference", title="Arrests", search=("reference", "place", "offences"), importable=True,
+    tallies=Tallies(ArrestTally, ArrestRedTally))
 
 EVIDENCE = Kind(
     "evidence", EvidenceItem, {
-        "exhibit_ref": Field(REFERENCE, required=True, label="Exhibit reference"),
+        "reference": Field(REFERENCE, required=True, label="Exhibit reference"),
         "item_type": Field(f.choice(EvidenceType), required=True, label="Type"),
         "description": Field(f.text(1000), required=True),
         "sha256": Field(f.sha256, label="SHA-256 (digital items)"),
-        "suspect": Field(reference_to(Suspect), column="suspect_id"),
+        "suspect": Field(LinkTo(Suspect), column="suspect_id"),
         "seized_from": Field(f.text(300), required=True),
         "seized_at": Field(f.moment, required=True),
         "seized_place": Field(f.text(300), required=True, label="Place of seizure"),
@@ -142,11 +185,12 @@ EVIDENCE = Kind(
         "holder_name": Field(f.text(200), required=True, label="Holder (person or unit)"),
         **MARKING,
     },
-    key="exhibit_ref", title="Evidence items", search=("exhibit_ref", "description", "holder_name"),
+    key="reference", title="Evidence items", search=("reference", "description", "holder_name"),
     # the seizure is history: custody changes only by transfer, and the hash taken then is the reference
-    fixed_after_create=frozenset({"exhibit_ref", "sha256", "seized_from", "seized_at", "seized_place",
+    fixed_after_create=frozenset({"reference", "sha256", "seized_from", "seized_at", "seized_place",
                                   "holder_name"}),
-    extra_columns=("holder_agency",))
+    extra_columns=("holder_agency",), tallies=Tallies(EvidenceTally, EvidenceRedTally),
+    formerly=(("exhibit_ref", "reference"),))  # one key name for every kind since migration 0013
 
 TASKS = Kind(
     "tasks", Task, {
@@ -157,11 +201,12 @@ TASKS = Kind(
         "status": Field(f.choice(TaskStatus), required=True),
         "priority": Field(f.choice(TaskPriority), required=True),
         "due_date": Field(f.day, label="Due date"),
-        "depends_on": Field(reference_to(Task), column="depends_on_id"),
+        "depends_on": Field(LinkTo(Task), column="depends_on_id"),
         **MARKING,
     },
     key="reference", title="Tasks", search=("reference", "title"), importable=True, run_by_command=True,
-    changed_elsewhere=frozenset({"status"}))  # one place for a task's status: its updates
+    changed_elsewhere=frozenset({"status"}),  # one place for a task's status: its updates
+    tallies=Tallies(TaskTally, TaskRedTally))
 
 TARGET_PACKAGES = Kind(
     "packages", TargetPackage, {
@@ -171,7 +216,7 @@ TARGET_PACKAGES = Kind(
         "latitude": Field(f.number_between(-90, 90, "latitude")),
         "longitude": Field(f.number_between(-180, 180, "longitude")),
         "team_call_sign": Field(f.text(64), required=True, label="Team call sign"),
-        "subjects": Field(references_to(Suspect), column="subject_ids", label="Subjects (suspect references)"),
+        "subjects": Field(LinksTo(Suspect), column="subject_ids", label="Subjects (suspect references)"),
         "legal_authority": Field(f.text(300), required=True, label="Legal authority (warrant reference)"),
         "h_hour": Field(f.planned_moment, required=True, label="Planned H-hour"),
         "risk_notes": Field(f.text(10_000, multiline=True), label="Risk notes"),
@@ -180,7 +225,7 @@ TARGET_PACKAGES = Kind(
     },
     key="reference", title="Target packages", search=("reference", "address", "team_call_sign"), importable=True,
     extra_columns=("status",),  # changed by status changes only (services.action_day), never by a file
-    changed_elsewhere=frozenset({"status"}))
+    changed_elsewhere=frozenset({"status"}), section=ACTION_DAY)  # few: no tallies
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (SUSPECTS, ARRESTS, EVIDENCE, TASKS, TARGET_PACKAGES)}
 IMPORTABLE = tuple(name for name, kind in KINDS.items() if kind.importable)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
-from coordination.kinds import DECISIONS, TARGET_PACKAGES, TASKS, Kind
+from coordination.kinds import ACTION_DAY, DECISIONS, KINDS, RECORDS, TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP, at_most
 from coordination.models import MarkedRecord, Recipient, RecordGrant, Role
 from coordination.principal import Principal
@@ -311,7 +311,8 @@ def can_manage_users(principal: Principal) -> bool:
 
 
 # Which pages each role works in (by page name): a page not listed is not routable for the role.
-_RECORD_PAGES = ["dashboard", "suspects", "arrests", "evidence", "tasks"]
+# A kind's own page is named as the kind (pages/<name>.py) and listed among its section's pages.
+_RECORD_PAGES = ["dashboard", *(kind.name for kind in KINDS.values() if kind.section == RECORDS)]
 _RECORD_PAGES += ["deconfliction"]  # hits, contact requests, checks: told through `told`, never more
 _PAGES_BY_ROLE: dict[Role, list[str]] = {
     Role.ADMIN: ["users"],
@@ -383,11 +384,12 @@ def can_schedule_briefing(principal: Principal) -> bool:
 
 
 # the action day: a liaison records its agency's packages; everyone who reads records watches the board
+_ACTION_DAY_KINDS = [kind.name for kind in KINDS.values() if kind.section == ACTION_DAY]  # target packages
 _ACTION_DAY_PAGES: dict[Role, list[str]] = {
-    Role.COMMANDER: ["action_day", "packages"],
-    Role.LIAISON: ["my_packages", "action_day", "packages"],
-    Role.ANALYST: ["action_day", "packages"],
-    Role.OBSERVER: ["action_day", "packages"],
+    Role.COMMANDER: ["action_day", *_ACTION_DAY_KINDS],
+    Role.LIAISON: ["my_packages", "action_day", *_ACTION_DAY_KINDS],
+    Role.ANALYST: ["action_day", *_ACTION_DAY_KINDS],
+    Role.OBSERVER: ["action_day", *_ACTION_DAY_KINDS],
 }
 
 

@@ -40,8 +40,8 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
-from coordination.services.base import recipient_ids
 from coordination.services.identifiers import holder
+from coordination.services.loading import recipient_ids
 from coordination.standing_data import DEMO_USERS
 from tests.conftest import TEST_ISSUER
 
@@ -351,15 +351,15 @@ def _cluster(store, world: World, plan: Plan, i: int, cluster: Cluster, made: li
         world.canaries[value].records.append(mine["arrest"])
 
     # evidence item, then custody handed to the next agency
-    c = canaries("evidence item", "exhibit_ref", "description", "seized_from", "seized_place", "holder_name")
+    c = canaries("evidence item", "reference", "description", "seized_from", "seized_place", "holder_name")
     with store.writer() as s:
         item = services.create_evidence_item(s, author, {
-            "exhibit_ref": c["exhibit_ref"].upper(), "item_type": "cash", "description": f"Cash {c['description']}",
+            "reference": c["reference"].upper(), "item_type": "cash", "description": f"Cash {c['description']}",
             "suspect": subject_ref, "seized_from": f"From {c['seized_from']}",
             "seized_at": (now - timedelta(hours=4)).isoformat(), "seized_place": f"At {c['seized_place']}",
             "status": "awaiting analysis", "holder_name": f"DC {c['holder_name']}", **marking})
-        out["evidence"] = (item.id, item.exhibit_ref)
-    mine["evidence"] = _record(world, store, EvidenceItem.entity, item.id, item.exhibit_ref, cluster)
+        out["evidence"] = (item.id, item.reference)
+    mine["evidence"] = _record(world, store, EvidenceItem.entity, item.id, item.reference, cluster)
     mine["evidence"].link(linked["records"]["suspect"] if linked else mine["suspect"])
     for value in c.values():
         world.canaries[value].records.append(mine["evidence"])

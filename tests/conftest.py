@@ -186,7 +186,7 @@ def operation(store):
                                         "outcome": "bailed", "tlp": "AMBER+STRICT"})
         for ref, status in [("E-1", "awaiting analysis"), ("E-2", "awaiting analysis"), ("E-3", "analysed")]:
             services.create_evidence_item(s, met, {
-                "exhibit_ref": ref, "item_type": "phone", "description": "phone", "sha256": SHA,
+                "reference": ref, "item_type": "phone", "description": "phone", "sha256": SHA,
                 "seized_from": "x", "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": status,
                 "holder_name": "DC Example"})
         for ref, who, status, due in [("T-1", met, "open", "2022-11-01"), ("T-2", met, "blocked", "2022-12-01"),

@@ -181,7 +181,7 @@ def test_arrest_made_creates_the_arrests_and_exhibits_in_the_same_transaction(su
         assert arrest.jurisdiction.code == "NL" and arrest.place == "P-1 High Street, London"
         assert arrest.on_action_day and arrest.tlp.value == "AMBER+STRICT" and arrest.owning_agency.code == "MET"
         item = s.scalar(select(EvidenceItem))
-        assert (item.exhibit_ref, item.holder_agency.code, item.holder_name) == ("P-1-E1", "MET", "ALPHA-1")
+        assert (item.reference, item.holder_agency.code, item.holder_name) == ("P-1-E1", "MET", "ALPHA-1")
         seizure = item.custody_events[0]
         assert (seizure.sequence, seizure.to_agency.code, seizure.seal_number) == (1, "MET", "SEAL-1")
         # the change, the arrest, the exhibit: one transaction, so consecutive audit events
@@ -210,7 +210,7 @@ def test_a_search_that_seized_items_needs_them_and_nothing_found_takes_none(subj
     step(store, "liaison.met", one.id, PackageStatus.ITEMS_SEIZED,
          exhibits=[PHONE, {"item_type": "cash", "description": "GBP 4,000 in notes", "seal_number": "SEAL-2"}])
     with store.reader() as s:
-        assert sorted(s.scalars(select(EvidenceItem.exhibit_ref))) == ["P-1-E1", "P-1-E2"]
+        assert sorted(s.scalars(select(EvidenceItem.reference))) == ["P-1-E1", "P-1-E2"]
 
 
 @pytest.mark.parametrize("failure", ["digital item without its hash", "arrest reference taken", "no subjects"])

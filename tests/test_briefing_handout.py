@@ -47,7 +47,7 @@ def canaries(operation):
             create_arrest(s, met, {"reference": f"A-{tag}", "suspect": f"S-{tag}", "jurisdiction": "GB-EAW",
                                    "arrested_at": _hours_ago(2), "place": "x", "offences": "fraud",
                                    "outcome": "bailed", **marking})
-            create_evidence_item(s, met, {"exhibit_ref": f"E-{tag}", "item_type": "phone", "description": "phone",
+            create_evidence_item(s, met, {"reference": f"E-{tag}", "item_type": "phone", "description": "phone",
                                           "sha256": SHA, "seized_from": "x", "seized_at": _hours_ago(3),
                                           "seized_place": "x", "status": "awaiting analysis",
                                           "holder_name": f"Holder {tag}", **marking})

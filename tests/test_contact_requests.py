@@ -26,7 +26,7 @@ from coordination.models import (
 from coordination.queries import contact_requests as requests
 from coordination.queries.records import readable
 from coordination.services import identifier_imports
-from coordination.services.base import load_visible
+from coordination.services.loading import load_visible
 from tests.conftest import suspect
 
 PHONE = "phone number"
@@ -260,12 +260,12 @@ def test_every_export_of_a_record_read_under_a_grant_carries_its_handling_condit
     fbi, nl, eurojust = people["fbi"], people["nl-police"], people["eurojust"]
     with store.writer() as session:
         item = services.create_evidence_item(session, fbi, {
-            "exhibit_ref": "F-PHONE", "item_type": "phone", "description": "phone", "sha256": "ab" * 32,
+            "reference": "F-PHONE", "item_type": "phone", "description": "phone", "sha256": "ab" * 32,
             "seized_from": "x", "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x",
             "status": "awaiting analysis", "holder_name": "SA Example", "tlp": "AMBER+STRICT"})
         services.add_identifier(session, fbi, EVIDENCE, item.id, PHONE, "+44 20 7946 0987")
         services.add_identifier(session, nl, EVIDENCE, services.create_evidence_item(session, nl, {
-            "exhibit_ref": "N-PHONE", "item_type": "phone", "description": "phone", "sha256": "cd" * 32,
+            "reference": "N-PHONE", "item_type": "phone", "description": "phone", "sha256": "cd" * 32,
             "seized_from": "x", "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x",
             "status": "awaiting analysis", "holder_name": "Rechercheur"}).id, PHONE, "+44 20 7946 0987")
         on_item = session.scalar(select(Hit.id).where(Hit.first_record_entity == "evidence item",

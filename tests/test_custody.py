@@ -42,7 +42,7 @@ def audit_tail(session, after_seq: int) -> list[tuple[str, Outcome]]:
 def test_custody_stays_a_single_unbroken_chain(store, steps):
     principals = {actor: store.principal(subject) for actor, subject in ACTORS.items()}
     with store.writer() as session:
-        item = services.create_evidence_item(session, principals["MET"], ITEM | {"exhibit_ref": f"E-{next(counter)}"})
+        item = services.create_evidence_item(session, principals["MET"], ITEM | {"reference": f"E-{next(counter)}"})
         start = audit.head(session)[0]
     holder, version, last_time = ("MET", "MET desk"), 1, SEIZED_AT
     expected_audit, expected_matches = [], []
@@ -85,7 +85,7 @@ def test_custody_stays_a_single_unbroken_chain(store, steps):
 def test_a_hash_mismatch_is_recorded_on_the_event_and_in_the_audit_trail(store):
     met = store.principal("liaison.met")
     with store.writer() as session:
-        item = services.create_evidence_item(session, met, ITEM | {"exhibit_ref": "E-H"})
+        item = services.create_evidence_item(session, met, ITEM | {"reference": "E-H"})
         event = services.transfer_custody(session, met, item.id, 1, {
             "to_agency": "NCA", "to_holder": "NCA lab", "occurred_at": "2022-11-08T09:00:00Z", "place": "Lab",
             "purpose": "analysis", "condition": "sealed", "hash_checked": "ab" * 32})
@@ -98,7 +98,7 @@ def test_custody_has_no_edit_service_and_the_holder_is_not_an_editable_field(sto
     assert [name for name in services.__all__ if "custody" in name] == ["transfer_custody"]
     met = store.principal("liaison.met")
     with store.writer() as session:
-        item = services.create_evidence_item(session, met, ITEM | {"exhibit_ref": "E-F"})
+        item = services.create_evidence_item(session, met, ITEM | {"reference": "E-F"})
         with pytest.raises(ValidationError) as raised:
             services.update_evidence_item(session, met, item.id, 1, {"holder_name": "someone else"})
     assert set(raised.value.problems) == {"holder_name"}
@@ -107,7 +107,7 @@ def test_custody_has_no_edit_service_and_the_holder_is_not_an_editable_field(sto
 def test_custody_events_cannot_be_edited_in_bulk_or_one_by_one(store):
     with store.writer() as session:
         services.create_evidence_item(session, store.principal("liaison.met"), ITEM | {
-            "exhibit_ref": "E-X", "item_type": "cash", "sha256": None})
+            "reference": "E-X", "item_type": "cash", "sha256": None})
         with pytest.raises(RefusedWrite, match="bulk UPDATE of custody_event"):
             session.execute(update(CustodyEvent).values(to_holder="someone else"))
         session.rollback()

@@ -89,7 +89,7 @@ def test_selecting_a_bar_opens_exactly_its_records(operation, chart, key, expect
                                               "arrested_at": "2022-11-07T06:00:00Z", "place": "x",
                                               "offences": "fraud", "outcome": "bailed"})
         services.create_evidence_item(session, met, {
-            "exhibit_ref": "E-MET", "item_type": "cash", "description": "Cash", "seized_from": "x",
+            "reference": "E-MET", "item_type": "cash", "description": "Cash", "seized_from": "x",
             "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": "seized", "holder_name": "DC A"})
     kind, _heading, condition = DRILL_DOWN[chart]
     with operation.reader() as session:

@@ -213,7 +213,7 @@ def test_evidence_items_hold_identifiers_too(store, people):
     met, fbi = people["liaison.met"], people["liaison.fbi"]
     with store.writer() as s:
         item = services.create_evidence_item(s, met, {
-            "exhibit_ref": "E-1", "item_type": "phone", "description": "phone", "sha256": SHA, "seized_from": "x",
+            "reference": "E-1", "item_type": "phone", "description": "phone", "sha256": SHA, "seized_from": "x",
             "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": "awaiting analysis",
             "holder_name": "DC Example"}).id
     add(store, met, item, LONDON, record_kind=EVIDENCE)
@@ -355,7 +355,7 @@ def test_a_record_saved_with_several_identifiers_checks_them_together(store, peo
 def test_an_owner_change_moves_the_identifiers_and_hits_copies(store, people):
     """No role may hand a suspect to another agency today; the hook that update_record runs when one
     does is checked directly."""
-    from coordination.services.base import identifiers_follow
+    from coordination.services.pipeline import identifiers_follow
     met, fbi = people["liaison.met"], people["liaison.fbi"]
     mine, theirs = make_suspect(store, met, "M-1"), make_suspect(store, fbi, "F-1")
     add(store, met, mine, LONDON)

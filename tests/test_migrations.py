@@ -146,7 +146,7 @@ def add_records(engine, tag: str) -> None:
                                             "place": "x", "offences": "fraud", "outcome": "bailed"}
                                    | ({"tlp": tlp, "recipients": "liaison.fbi"} if tlp else {}))
         services.create_evidence_item(s, met, {
-            "exhibit_ref": f"{tag}-E", "item_type": "phone", "description": "phone", "sha256": SHA,
+            "reference": f"{tag}-E", "item_type": "phone", "description": "phone", "sha256": SHA,
             "seized_from": "x", "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x",
             "status": "awaiting analysis", "holder_name": "DC Example"})
         services.create_task(s, fbi, {"reference": f"{tag}-T", "title": "t", "status": "open", "priority": "high",

@@ -89,7 +89,7 @@ def test_red_recipients_and_custody_handed_to_an_agency_are_told(store):
         suspect(s, met, "S-RED", tlp="RED")
         s_red = services.update_suspect(s, met, 1, 1, {"recipients": "commander.met"})
         item = services.create_evidence_item(s, met, {
-            "exhibit_ref": "E-1", "item_type": "phone", "description": "phone", "sha256": SHA, "seized_from": "x",
+            "reference": "E-1", "item_type": "phone", "description": "phone", "sha256": SHA, "seized_from": "x",
             "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": "awaiting analysis",
             "holder_name": "DC Example"})
         services.transfer_custody(s, met, item.id, item.version, {

@@ -172,7 +172,7 @@ def test_a_liaison_records_an_arrest_from_the_form(workspace):
 def test_custody_is_a_timeline_and_only_the_holder_transfers(workspace):
     with workspace.writer() as session:
         item = services.create_evidence_item(session, workspace.principal("liaison.met"), {
-            "exhibit_ref": "E-1", "item_type": "phone", "description": "Phone", "sha256": SHA, "seized_from": "S-1",
+            "reference": "E-1", "item_type": "phone", "description": "Phone", "sha256": SHA, "seized_from": "S-1",
             "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized",
             "holder_name": "DC Example"})
     fbi = open_tab(open_record(open_page("liaison.fbi", "evidence"), "evidence", "E-1"), "evidence", item.id, "Custody")
@@ -253,7 +253,7 @@ def test_what_people_typed_is_shown_as_text_never_as_a_link(workspace):
     trap = "[Session expired: sign in](https://evil.invalid/x) ![x](https://evil.invalid/i.png)"
     with workspace.writer() as session:
         services.create_evidence_item(session, workspace.principal("liaison.met"), {
-            "exhibit_ref": "E-TRAP", "item_type": "cash", "description": "Cash", "seized_from": "x",
+            "reference": "E-TRAP", "item_type": "cash", "description": "Cash", "seized_from": "x",
             "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized", "holder_name": trap})
     at = open_record(open_page("liaison.fbi", "evidence"), "evidence", "E-TRAP")
     header = next(c.value for c in at.caption if "held by" in c.value)

@@ -28,12 +28,12 @@ from coordination.models import (
     User,
 )
 from coordination.principal import Principal
-from coordination.services.base import load_visible
+from coordination.services.loading import load_visible
 
 SHA = "c0" * 32
 SUSPECT = {"reference": "S-1", "full_name": "Synthetic Person", "tier": "user", "status": "lead"}
 TASK = {"reference": "T-1", "title": "Trace wallet", "status": "open", "priority": "high"}
-ITEM = {"exhibit_ref": "E-1", "item_type": "phone", "description": "Phone", "sha256": SHA, "seized_from": "S-1",
+ITEM = {"reference": "E-1", "item_type": "phone", "description": "Phone", "sha256": SHA, "seized_from": "S-1",
         "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized", "holder_name": "DC Example"}
 ARREST = {"reference": "A-1", "suspect": "S-1", "jurisdiction": "GB-EAW", "arrested_at": "2022-11-07T06:00:00Z",
           "place": "London", "offences": "fraud", "outcome": "bailed"}
@@ -96,7 +96,7 @@ def ids(store) -> dict[str, int]:
         return {"suspect": session.scalar(select(Suspect.id).where(Suspect.reference == "S-1")),
                 "arrest": session.scalar(select(Arrest.id).where(Arrest.reference == "A-1")),
                 "task": session.scalar(select(Task.id).where(Task.reference == "T-1")),
-                "item": session.scalar(select(EvidenceItem.id).where(EvidenceItem.exhibit_ref == "E-1")),
+                "item": session.scalar(select(EvidenceItem.id).where(EvidenceItem.reference == "E-1")),
                 "user": session.scalar(select(User.id).where(User.subject == "liaison.nca")),
                 "admin": session.scalar(select(User.id).where(User.subject == "admin"))}
 
@@ -133,7 +133,7 @@ CALLS = {
     "task status": Call("liaison.met", task_update, "create", "task update",
                         {"body": "Started", "new_status": "in progress", "expected_version": 1}),
     "create evidence": Call("liaison.met", lambda s, p, i, d: services.create_evidence_item(s, p, d), "create",
-                            "evidence item", ITEM | {"exhibit_ref": "E-2"}),
+                            "evidence item", ITEM | {"reference": "E-2"}),
     "update evidence": Call("liaison.met", lambda s, p, i, d: services.update_evidence_item(s, p, i["item"], 1, d),
                             "update", "evidence item", {"status": "awaiting analysis"}),
     "transfer custody": Call("liaison.met", lambda s, p, i, d: services.transfer_custody(s, p, i["item"], 1, d),
@@ -239,10 +239,10 @@ BAD = [
     ("create arrest", ARREST | {"reference": "A-2", "suspect": "S-404"}, {"suspect"}),
     ("create arrest", ARREST, {"reference"}),
     ("update arrest", {"arrested_at": "07/11/2022 06:00", "outcome": "shot"}, {"arrested_at", "outcome"}),
-    ("create evidence", ITEM | {"exhibit_ref": "E-3", "sha256": "not-a-hash"}, {"sha256"}),
-    ("create evidence", {k: v for k, v in ITEM.items() if k != "sha256"} | {"exhibit_ref": "E-3"}, {"sha256"}),
-    ("create evidence", ITEM | {"exhibit_ref": "E-3", "item_type": "submarine"}, {"item_type"}),
-    ("create evidence", ITEM, {"exhibit_ref"}),
+    ("create evidence", ITEM | {"reference": "E-3", "sha256": "not-a-hash"}, {"sha256"}),
+    ("create evidence", {k: v for k, v in ITEM.items() if k != "sha256"} | {"reference": "E-3"}, {"sha256"}),
+    ("create evidence", ITEM | {"reference": "E-3", "item_type": "submarine"}, {"item_type"}),
+    ("create evidence", ITEM, {"reference"}),
     ("update evidence", {"sha256": "ab" * 32}, {"sha256"}),
     ("update evidence", {"classification": "top-secret"}, {"classification"}),
     ("transfer custody", TRANSFER | {"occurred_at": "2022-11-01T00:00:00Z"}, {"occurred_at"}),
@@ -510,7 +510,7 @@ def test_every_refusal_reads_as_english(world, kind):
 
 def test_every_action_has_a_sentence():
     from coordination import policy
-    from coordination.services.base import refusal_message
+    from coordination.services.authorisation import refusal_message
     someone = Principal(1, "i", "s", "S", 1, "NCA", Role.OBSERVER)
     for action in policy.Action:
         sentence = refusal_message(someone, action, "evidence item")

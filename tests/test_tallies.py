@@ -31,7 +31,7 @@ def test_tallies_follow_creates_updates_transfers_and_imports(operation):
         services.update_suspect(s, met, red.id, red.version, {"recipients": "commander.met", "status": "arrested"})
         t1 = s.scalar(select(Task).where(Task.reference == "T-1"))
         services.update_task(s, met, t1.id, t1.version, {"due_date": "", "status": "blocked"})
-        e1 = s.scalar(select(EvidenceItem).where(EvidenceItem.exhibit_ref == "E-1"))
+        e1 = s.scalar(select(EvidenceItem).where(EvidenceItem.reference == "E-1"))
         services.transfer_custody(s, met, e1.id, e1.version, {
             "to_agency": "FBI", "to_holder": "FBI lab", "occurred_at": datetime(2022, 11, 8, tzinfo=UTC),
             "place": "lab", "purpose": "analysis", "condition": "sealed", "hash_checked": SHA})

@@ -53,7 +53,7 @@ def story(operation):
         suspect = services.create_suspect(s, met, {"reference": "S-9", "full_name": "y", "tier": "user",
                                                    "status": "lead"})
         services.update_suspect(s, met, suspect.id, suspect.version, {"status": "identified", "tier": "heavy user"})
-        item = services.create_evidence_item(s, met, ITEM | {"exhibit_ref": "EXH-12"})
+        item = services.create_evidence_item(s, met, ITEM | {"reference": "EXH-12"})
         services.transfer_custody(s, met, item.id, item.version, {
             "to_agency": "NCA", "to_holder": "NCA lab", "occurred_at": "2022-11-08T06:00:00Z", "place": "London",
             "purpose": "forensic analysis", "condition": "sealed", "hash_checked": SHA})

@@ -462,7 +462,7 @@ class Generator:
             kind = synthetic.weighted(rng, EVIDENCE_TYPES)
             digest = hashlib.sha256(f"exhibit-{i}-{rng.random()}".encode()).hexdigest() if kind.digital else None
             row = self.marked("evidence item", i + 1, agency, seized_at + timedelta(minutes=rng.randint(30, 2880))) \
-                | dict(exhibit_ref=f"EXH-{i + 1:06d}", item_type=kind,
+                | dict(reference=f"EXH-{i + 1:06d}", item_type=kind,
                        description=f"{kind.value.capitalize()} seized under warrant", sha256=digest,
                        suspect_id=suspect_id, seized_from=f"SUS-{suspect_id:06d}" if suspect_id else "premises search",
                        seized_at=seized_at, seized_place=synthetic.address(rng, "GB"), status=EvidenceStatus.SEIZED,

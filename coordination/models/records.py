@@ -106,14 +106,14 @@ class KeyedRecord:
     """The skeleton of a record's reference, kept with it: set whenever the reference is set through
     the ORM, and filled by the column default on bulk inserts of plain rows."""
 
-    key: ClassVar[str] = "reference"
+    key: ClassVar[str] = "reference"  # every kind's (evidence items' too, since migration 0013)
 
     @declared_attr
     def reference_skeleton(cls) -> Mapped[str]:
         key = cls.key
         return mapped_column(String(256), default=lambda context: skeleton(context.get_current_parameters()[key]))
 
-    @validates("reference", "exhibit_ref")  # whichever of the two is the class's key (mapped ones only)
+    @validates("reference")
     def _keep_skeleton(self, _name: str, value: str) -> str:
         self.reference_skeleton = skeleton(value)
         return value
@@ -180,9 +180,8 @@ class EvidenceItem(KeyedRecord, MarkedRecord, Base):
 
     __tablename__ = "evidence_item"
     entity = "evidence item"
-    key = "exhibit_ref"
 
-    exhibit_ref: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(String(64))  # the exhibit reference
     item_type: Mapped[EvidenceType] = mapped_column(str_enum(EvidenceType))
     description: Mapped[str] = mapped_column(String(1000))
     sha256: Mapped[str | None] = mapped_column(String(64))
@@ -199,7 +198,7 @@ class EvidenceItem(KeyedRecord, MarkedRecord, Base):
         back_populates="evidence_item", order_by="CustodyEvent.sequence")
 
     __table_args__ = (
-        *keyed_indexes("evidence_item", "exhibit_ref"),
+        *keyed_indexes("evidence_item", "reference"),
         *scoped_indexes("evidence_item"),
         Index("ix_evidence_item_status", "operation_id", "status", "item_type"),
         Index("ix_evidence_item_holder", "operation_id", "holder_agency_id"),

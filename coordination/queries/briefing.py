@@ -122,10 +122,10 @@ def late_tasks(session: Session, reader: Principal, in_scope: Scope, today: date
 def awaiting_analysis(session: Session, reader: Principal, in_scope: Scope, limit: int) -> tuple[list[Row], int]:
     """(exhibit, type, holding agency, holder, seized at, description) of the evidence awaiting analysis."""
     where = [*in_scope[EvidenceItem], EvidenceItem.status == EvidenceStatus.AWAITING_ANALYSIS]
-    return _listed(session, select(EvidenceItem.exhibit_ref, EvidenceItem.item_type, Agency.code,
+    return _listed(session, select(EvidenceItem.reference, EvidenceItem.item_type, Agency.code,
                                    EvidenceItem.holder_name, EvidenceItem.seized_at, EvidenceItem.description)
                    .join(Agency, Agency.id == EvidenceItem.holder_agency_id).where(*where)
-                   .order_by(EvidenceItem.seized_at, EvidenceItem.exhibit_ref)
+                   .order_by(EvidenceItem.seized_at, EvidenceItem.reference)
                    .add_columns(*grant_columns(EvidenceItem, reader)), EvidenceItem, where, limit)
 
 

@@ -58,7 +58,7 @@ def when(moment: datetime) -> str:
 
 
 def _sentence(kind: Kind, event: AuditEvent, names: _Names, before_ok: bool, after_ok: bool) -> str:
-    before, after = _values(event.before), _values(event.after)
+    before, after = kind.as_now(_values(event.before)), kind.as_now(_values(event.after))
     if event.outcome is Outcome.REFUSED:
         return f"was refused: {event.detail or event.action}"
     if event.entity == TaskUpdate.entity:

@@ -10,22 +10,15 @@ from sqlalchemy import ColumnElement, Enum, Text, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from coordination import exports, record_references
+from coordination.fields import Choice
 from coordination.kinds import Kind
 from coordination.links import choose_link, in_index_order, link_candidates
 from coordination.models import (
     Agency,
-    ArrestRedTally,
-    ArrestTally,
-    EvidenceRedTally,
-    EvidenceTally,
     Jurisdiction,
     MarkedRecord,
     Suspect,
-    SuspectRedTally,
-    SuspectTally,
     Task,
-    TaskRedTally,
-    TaskTally,
     User,
 )
 from coordination.policy import visible, visible_as_named, visible_in_tally
@@ -89,7 +82,7 @@ def statuses(kind: Kind) -> list[str]:
     """The statuses a kind's records can be in, for a filter ([] when it has none)."""
     status = kind.fields.get("status")
     if status:
-        return list(getattr(status.parse, "options", []))
+        return list(status.parse.options) if isinstance(status.parse, Choice) else []
     column = kind.model.__table__.c.get("status")  # a status changed elsewhere (a target package's)
     return list(column.type.enums) if column is not None and isinstance(column.type, Enum) else []
 
@@ -162,18 +155,14 @@ def _conditions(kind: Kind, filters: TableFilters) -> list[ColumnElement[bool]]:
     return where
 
 
-_TALLIES = {"suspects": (SuspectTally, SuspectRedTally), "arrests": (ArrestTally, ArrestRedTally),
-            "evidence": (EvidenceTally, EvidenceRedTally), "tasks": (TaskTally, TaskRedTally)}
-
-
 def _total(session: Session, principal: Principal, kind: Kind, filters: TableFilters) -> int:
     """How many records the principal may see match the filters: from the tallies (the same
     scoping rule in its tally form, as the operation picture counts), unless a search reads the rows."""
-    if filters.search.strip() or kind.name not in _TALLIES:  # target packages are few: counted from rows
+    if filters.search.strip() or kind.tallies is None:  # target packages are few: counted from rows
         model = kind.model
         return session.scalar(select(func.count()).select_from(model)
                               .where(visible(model, principal), *_conditions(kind, filters))) or 0
-    tally, red = _TALLIES[kind.name]
+    tally, red = kind.tallies.shared, kind.tallies.red
     counted = session.scalar(select(func.sum(tally.n)).where(visible_in_tally(tally, principal),
                                                             *_narrowed(tally, kind, filters)))
     named = session.scalar(select(func.sum(red.n)).where(red.user_id == principal.user_id,

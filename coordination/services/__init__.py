@@ -22,7 +22,11 @@ these.
 - `reminders`: the reminder pass's use cases (due, overdue, unblocked; its lease; mail; briefings)
 - `action_day`: target packages, their status changes (an outcome writes its arrests and exhibits)
   and event deconfliction
-- `base`: what the use cases share; `runner`: where transactions begin and end
+- what the use cases share: `pipeline` (the generic create and update of a kind's record), `parsing` (input
+  read by the kind's parsers, links resolved among readable records), `merge` (versions merged field by field,
+  or a conflict), `loading` (the operation, a readable record or NotFound), `authorisation` (refusals in words),
+  `unique_references` (a reference is its agency's alone); `runner`: where transactions begin and end
+- `use_cases`: the use cases that create and change each kind's records, found by its `Kind`
 """
 
 from coordination.services import (
@@ -39,6 +43,7 @@ from coordination.services import (
     records,
     reminders,
     sign_in,
+    use_cases,
     users,
 )
 from coordination.services.runner import committed, in_transaction, run
@@ -97,5 +102,5 @@ __all__ = [
     "ask_for_contact", "approve_contact", "decline_contact", "check_identifier", "rotate_key",
     "record_decision", "pin_decision",
     "mark_read", "mark_all_read", "save_notification_settings", "remind", "take_lease", "release_lease",
-    "claim_mail", "unclaim_mail", "file_briefing",
+    "claim_mail", "unclaim_mail", "file_briefing", "use_cases",
 ]

@@ -40,18 +40,13 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.services import evidence, records
-from coordination.services.base import (
-    authorise,
-    check_reference,
-    check_version,
-    create_record,
-    flush_or_conflict,
-    load_visible,
-    recipient_ids,
-    update_record,
-)
+from coordination.services.authorisation import authorise
 from coordination.services.identifiers import operation_key
+from coordination.services.loading import load_visible, recipient_ids
+from coordination.services.merge import check_version, flush_or_conflict
 from coordination.services.notifications import forget, notify
+from coordination.services.pipeline import create_record, update_record
+from coordination.services.unique_references import check_reference
 
 MAX_EXHIBITS = 50
 NOTE = f.text(1_000, multiline=True)
@@ -238,7 +233,7 @@ def _exhibits(session: Session, principal: Principal, package: TargetPackage,
             values = f.parse_fields(session, EXHIBIT, typed if isinstance(typed, Mapping) else {})
             reference = f"{package.reference[:56]}-E{n}"
             evidence.create_evidence_item(session, principal, {
-                "exhibit_ref": reference, "item_type": values["item_type"], "description": values["description"],
+                "reference": reference, "item_type": values["item_type"], "description": values["description"],
                 "sha256": values["sha256"], "suspect": subjects[0] if len(subjects) == 1 else None,
                 "seized_from": package.address, "seized_at": now, "seized_place": package.address,
                 "status": "seized", "holder_name": package.team_call_sign, **_marking(session, package)},

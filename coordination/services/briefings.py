@@ -14,7 +14,7 @@ from coordination.errors import PermissionDenied, ValidationError
 from coordination.markings import TLP, parse_tlp
 from coordination.models import Agency, Briefing, Role, User
 from coordination.principal import Principal
-from coordination.services.base import current_operation
+from coordination.services.loading import current_operation
 
 MOST_PEOPLE, MOST_AGENCIES = 100, 30  # a distribution list longer than this is not a list for a cover
 LONGEST_NAME = 200  # characters of one subject or agency code

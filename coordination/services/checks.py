@@ -21,8 +21,9 @@ from coordination.markings import TLP
 from coordination.models import Agency, Exclusion, Identifier, IdentifierCheck, IdentifierKind, utcnow
 from coordination.principal import Principal
 from coordination.services import answers
-from coordination.services.base import acting_as, current_operation
+from coordination.services.authorisation import acting_as
 from coordination.services.identifiers import normalised, operation_key, region_of
+from coordination.services.loading import current_operation
 
 
 @dataclass(frozen=True)

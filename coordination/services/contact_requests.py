@@ -27,8 +27,9 @@ from coordination.models import (
     utcnow,
 )
 from coordination.principal import Principal
-from coordination.services.base import acting_as, agency_code, current_operation, recipient_ids
+from coordination.services.authorisation import acting_as
 from coordination.services.deconfliction_notices import tell_of_answer, tell_of_request
+from coordination.services.loading import agency_code, current_operation, recipient_ids
 
 ENTITY = ContactRequest.entity
 

@@ -14,7 +14,10 @@ from coordination.errors import NotFound, ValidationError
 from coordination.kinds import DECISIONS
 from coordination.models import Decision, DecisionPin, utcnow
 from coordination.principal import Principal
-from coordination.services.base import authorise, check_reference, create_record, load_visible
+from coordination.services.authorisation import authorise
+from coordination.services.loading import load_visible
+from coordination.services.pipeline import create_record
+from coordination.services.unique_references import check_reference
 
 
 def is_pinned(session: Session, decision_id: int) -> bool:

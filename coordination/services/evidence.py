@@ -18,17 +18,12 @@ from coordination.fields import parse_fields
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
 from coordination.models import CustodyEvent, EvidenceItem, EvidenceType
 from coordination.principal import Principal
-from coordination.services.base import (
-    authorise,
-    check_reference,
-    check_version,
-    create_record,
-    flush_or_conflict,
-    load_visible,
-    snapshot,
-    update_record,
-)
+from coordination.services.authorisation import authorise
+from coordination.services.loading import load_visible
+from coordination.services.merge import check_version, flush_or_conflict
 from coordination.services.notifications import notify
+from coordination.services.pipeline import create_record, snapshot, update_record
+from coordination.services.unique_references import check_reference
 
 CUSTODY_COLUMNS = ("evidence_item_id", "sequence", "from_agency_id", "from_holder", "to_agency_id", "to_holder",
                    "occurred_at", "place", "purpose", "seal_number", "condition", "hash_checked", "hash_matches")
@@ -49,7 +44,7 @@ def create_evidence_item(session: Session, principal: Principal, data: dict[str,
 
     def check(values):
         _digital_needs_hash(values, values["item_type"])
-        check_reference(session, principal, EVIDENCE, values["exhibit_ref"], values["owning_agency_id"])
+        check_reference(session, principal, EVIDENCE, values["reference"], values["owning_agency_id"])
         values["holder_agency_id"] = values["owning_agency_id"]
     item = create_record(session, principal, EVIDENCE, data, check)
     session.add(CustodyEvent(
@@ -72,10 +67,10 @@ def update_evidence_item(session: Session, principal: Principal, item_id: int, e
                                if name == "holder_name" else "is fixed at seizure" for name in sorted(fixed)})
 
     def check(record, changed):
-        if "exhibit_ref" in changed:
-            raise ValidationError({"exhibit_ref": "is fixed at seizure"})
+        if "reference" in changed:
+            raise ValidationError({"reference": "is fixed at seizure"})
         if "owning_agency_id" in changed:
-            check_reference(session, principal, EVIDENCE, record.exhibit_ref, changed["owning_agency_id"], record.id)
+            check_reference(session, principal, EVIDENCE, record.reference, changed["owning_agency_id"], record.id)
         _digital_needs_hash({"sha256": record.sha256}, changed.get("item_type") or record.item_type)
     return update_record(session, principal, EVIDENCE, item_id, expected_version,
                          changes, check=check, loaded=loaded)

@@ -35,7 +35,7 @@ from coordination.links import choose_link, link_candidates
 from coordination.models import Agency, Identifier, IdentifierKind, utcnow
 from coordination.principal import Principal
 from coordination.services import answers
-from coordination.services.base import current_operation, refusal_message
+from coordination.services.authorisation import refusal_message
 from coordination.services.identifiers import (
     HOLDERS,
     found_hits,
@@ -46,6 +46,7 @@ from coordination.services.identifiers import (
     phonetic_keyed,
 )
 from coordination.services.imports import MAX_PROBLEMS, ImportResult, Problem, Progress
+from coordination.services.loading import current_operation
 from coordination.services.runner import Checked, record_refused_file, run_bulk
 from coordination.tabular import Row, TableError, check_columns, read_table
 

@@ -49,8 +49,9 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.services import answers
-from coordination.services.base import authorise, current_operation, load_visible
+from coordination.services.authorisation import authorise
 from coordination.services.deconfliction_notices import tell_of_hits
+from coordination.services.loading import current_operation, load_visible
 
 HOLDERS = (SUSPECTS, EVIDENCE, ARRESTS)  # the kinds whose records hold identifiers
 MAX_REASON = 300

@@ -23,24 +23,20 @@ from coordination import audit, policy, record_references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.exports import HANDLING_CONDITION
 from coordination.fields import shown
-from coordination.kinds import IMPORTABLE, KINDS, Kind
+from coordination.kinds import IMPORTABLE, KINDS, Kind, LinkTo
 from coordination.links import link_candidates
-from coordination.models import Agency, Jurisdiction, Recipient, Suspect, User, utcnow
+from coordination.models import Agency, Jurisdiction, Recipient, User, utcnow
 from coordination.principal import Principal
-from coordination.services import action_day, records
-from coordination.services.base import clash, current_operation, prepare_create
+from coordination.services import use_cases
+from coordination.services.loading import current_operation
+from coordination.services.pipeline import prepare_create
 from coordination.services.runner import Checked, record_refused_file, run_bulk
+from coordination.services.unique_references import clash
 from coordination.tabular import Row, Table, TableError, check_columns, read_table
 
 MAX_PROBLEMS = 1_000
-# new rows of these kinds are checked one by one and inserted in batches; tasks can link to tasks of
-# the same file, so they go row by row through the service
-BULK_RULES = {"suspects": records.suspect_rules, "arrests": records.arrest_rules}
-# the use cases a row goes through, inside the import's one transaction
-CREATE = {"suspects": records.create_suspect, "arrests": records.create_arrest, "tasks": records.create_task,
-          "packages": action_day.create_package}
-UPDATE = {"suspects": records.update_suspect, "arrests": records.update_arrest, "tasks": records.update_task,
-          "packages": action_day.update_package}
+# the use cases a row goes through, inside the import's one transaction, are the kind's (use_cases.of);
+# a kind with bulk rules has its new rows checked one by one and inserted in batches
 Progress = Callable[[int, int], None]
 
 
@@ -115,7 +111,7 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
     rows = [(row, _named(row, kind, agencies, principal)) for row in table.rows]
     existing = _existing(session, principal, kind, {named for _, named in rows if named[1]})
     seen: dict[tuple[int | None, str], int] = {}
-    bulk = kind.name in BULK_RULES
+    bulk = use_cases.of(kind).bulk_rules is not None
     taken: dict[tuple[int, str], tuple[str, int]] = {}  # (agency, skeleton) -> (reference, its row or 0)
     if bulk:
         _preload(session, principal, kind, table)
@@ -184,10 +180,13 @@ def _preload(session: Session, principal: Principal, kind: Kind, table: Table) -
         lookups.update({(model.__name__, code): i for i, code in session.execute(select(model.id, model.code))})
     lookups.update({("User", subject): i for i, subject in
                     session.execute(select(User.id, User.subject).where(User.active.is_(True)))})
-    if kind.name == "arrests":  # the suspects the rows name, among those the importer may read
-        names = {record_references.normalise(row.cells.get("suspect", "")) for row in table.rows} - {""}
-        candidates = link_candidates(session, principal, Suspect, names)
-        session.info["links"] = {(Suspect.__name__, name): found for name, found in candidates.items()}
+    links = session.info["links"] = {}
+    for name, spec in kind.fields.items():  # the records the rows link to, among those the importer may read
+        if isinstance(spec.parse, LinkTo):
+            model = spec.parse.links_to
+            names = {record_references.normalise(row.cells.get(name, "")) for row in table.rows} - {""}
+            links |= {(model.__name__, named): found
+                      for named, found in link_candidates(session, principal, model, names).items()}
     session.info["operation"] = current_operation(session)
     session.info["loaded_in_this_transaction"] = True
 
@@ -196,9 +195,13 @@ def _check_new_row(session: Session, principal: Principal, kind: Kind, row: Row,
                    new: list[tuple[dict, list[int] | None]], result: ImportResult) -> None:
     """The same validation and authorisation as the create service, without writing yet."""
     data = {name: value for name, value in row.cells.items() if name in kind.fields}
-    rules = BULK_RULES[kind.name]
+    rules = use_cases.of(kind).bulk_rules
+
+    def check(values: dict) -> None:
+        if rules is not None:
+            rules(session, principal, values)
     try:
-        new.append(prepare_create(session, principal, kind, data, lambda values: rules(session, principal, values)))
+        new.append(prepare_create(session, principal, kind, data, check))
     except ValidationError as error:
         result.problems += [Problem(row.number, column, reason) for column, reason in error.problems.items()]
     except PermissionDenied as error:
@@ -255,13 +258,13 @@ def _apply_row(session: Session, principal: Principal, kind: Kind, row: Row, exi
     try:
         with session.begin_nested():
             if existing is None:
-                CREATE[kind.name](session, principal, data)
+                use_cases.of(kind).create(session, principal, data)
                 result.created += 1
                 return
             record_id, current = existing
             seen_version = _version(row, current)
             changes = {name: value for name, value in data.items() if name != kind.key}
-            record = UPDATE[kind.name](session, principal, record_id, seen_version, changes)
+            record = use_cases.of(kind).update(session, principal, record_id, seen_version, changes)
             if record.version != current:
                 result.updated += 1
             else:

@@ -22,8 +22,9 @@ from coordination.errors import PermissionDenied, ValidationError
 from coordination.models import Exclusion, Identifier, IdentifierKind, TargetPackage
 from coordination.principal import Principal
 from coordination.services.action_day import keyed_address
-from coordination.services.base import acting_as, current_operation
+from coordination.services.authorisation import acting_as
 from coordination.services.identifiers import phonetic_keyed
+from coordination.services.loading import current_operation
 
 BATCH = 50_000
 # the new values, staged in a temporary table of this transaction's connection, dropped before it ends

@@ -14,17 +14,12 @@ from coordination.errors import ValidationError
 from coordination.kinds import ARRESTS, SUSPECTS, TASKS
 from coordination.models import Arrest, MarkedRecord, Suspect, Task, TaskStatus, TaskUpdate, User
 from coordination.principal import Principal
-from coordination.services.base import (
-    authorise,
-    check_reference,
-    create_record,
-    current_operation,
-    flush_or_conflict,
-    load_visible,
-    merge_or_conflict,
-    update_record,
-)
+from coordination.services.authorisation import authorise
+from coordination.services.loading import current_operation, load_visible
+from coordination.services.merge import flush_or_conflict, merge_or_conflict
 from coordination.services.notifications import notify
+from coordination.services.pipeline import create_record, update_record
+from coordination.services.unique_references import check_reference
 
 
 def _unique_reference(session: Session, principal: Principal, kind, values: dict,

@@ -41,7 +41,7 @@ from coordination.models import (
 )
 from coordination.principal import Principal
 from coordination.queries import notifications as inbox
-from coordination.services.base import is_system
+from coordination.services.authorisation import is_system
 from coordination.services.notifications import notify, notify_from
 
 

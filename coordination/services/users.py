@@ -13,7 +13,9 @@ from coordination.fields import parse_fields
 from coordination.kinds import USER
 from coordination.models import Role, User, UserSession, utcnow
 from coordination.principal import Principal
-from coordination.services.base import authorise, check_version, flush_or_conflict, is_system, snapshot
+from coordination.services.authorisation import authorise, is_system
+from coordination.services.merge import check_version, flush_or_conflict
+from coordination.services.pipeline import snapshot
 
 USER_COLUMNS = ("issuer", "subject", "display_name", "email", "agency_id", "role", "active")
 ENDED_BY_ADMIN = "ended by an admin"  # a UserSession's end reason when its user was disabled

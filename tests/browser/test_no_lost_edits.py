@@ -115,7 +115,7 @@ def test_a_status_set_by_an_update_survives_a_later_save_and_a_double_click_adds
 def test_a_transfer_asks_first_and_shows_the_new_holder_at_once(stack, page):
     key = f"EXH-LOST-{next(numbers)}"
     create(stack, "liaison.met", services.create_evidence_item, {
-        "exhibit_ref": key, "item_type": "phone", "description": "Handset", "sha256": SHA, "seized_from": "x",
+        "reference": key, "item_type": "phone", "description": "Handset", "sha256": SHA, "seized_from": "x",
         "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized",
         "holder_name": "DC Example"})
     open_record(page, stack.app, "liaison.met", "Evidence", key, by="exhibit reference")
@@ -132,7 +132,7 @@ def test_a_transfer_asks_first_and_shows_the_new_holder_at_once(stack, page):
     expect(page.get_by_text("held by NCA (NCA lab)")).to_be_visible()  # no reload needed
     page.get_by_role("tab", name="Custody").click()
     expect(page.get_by_text("Only the current holder's agency can transfer this item.")).to_be_visible()
-    assert read(stack, select(EvidenceItem.holder_name).where(EvidenceItem.exhibit_ref == key)) == ("NCA lab",)
+    assert read(stack, select(EvidenceItem.holder_name).where(EvidenceItem.reference == key)) == ("NCA lab",)
 
 
 def test_provisioning_and_disabling_say_what_they_did(stack, page):

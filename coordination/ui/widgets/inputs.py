@@ -17,7 +17,7 @@ from coordination import fields as f
 from coordination.db import read_session
 from coordination.exports import TIME_FORMAT
 from coordination.fields import Field
-from coordination.kinds import of
+from coordination.kinds import LinkTo, of
 from coordination.markings import TLP
 from coordination.queries import people, records
 from coordination.queries.action_day import local_time
@@ -57,7 +57,7 @@ def field_input(name: str, spec: Field, value: str, key: str, *, disabled: bool 
 
 def _options(name: str, parse, owning_agency: str | None) -> dict[str, str] | None:
     """value -> what the person reads, when the field takes one of a list (None: free text)."""
-    if hasattr(parse, "options"):
+    if isinstance(parse, f.Choice):
         return {option: option for option in parse.options}
     if parse is f.tlp:
         return {t.value: t.label for t in TLP}
@@ -70,7 +70,7 @@ def _options(name: str, parse, owning_agency: str | None) -> dict[str, str] | No
     if parse is f.user:
         with read_session(engine()) as session:
             return people.assignable(session, owning_agency)
-    if hasattr(parse, "links_to"):
+    if isinstance(parse, LinkTo):
         with read_session(engine()) as session:
             keys = records.keys_offered(session, principal(), of(parse.links_to))
         return {key: key for key in sorted(keys)}
@@ -79,7 +79,7 @@ def _options(name: str, parse, owning_agency: str | None) -> dict[str, str] | No
 
 def _free_text(parse) -> bool:
     """Links and people may be typed when not among the offered ones (the service checks them)."""
-    return parse is f.user or hasattr(parse, "links_to")
+    return parse is f.user or isinstance(parse, LinkTo)
 
 
 def _choose(text: str, options: dict[str, str], value: str, key: str, disabled: bool, required: bool,

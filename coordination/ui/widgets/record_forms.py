@@ -16,18 +16,12 @@ import streamlit as st
 from coordination import services
 from coordination.db import write_session
 from coordination.errors import AlreadySubmitted, ConflictError, CoordinationError, ValidationError
-from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, TARGET_PACKAGES, TASKS, Kind
+from coordination.kinds import EVIDENCE, Kind
 from coordination.text import plain
 from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
 from coordination.ui.widgets.words import a
-
-CREATE = {SUSPECTS.name: services.create_suspect, ARRESTS.name: services.create_arrest,
-          EVIDENCE.name: services.create_evidence_item, TASKS.name: services.create_task}
-UPDATE = {SUSPECTS.name: services.update_suspect, ARRESTS.name: services.update_arrest,
-          EVIDENCE.name: services.update_evidence_item, TASKS.name: services.update_task}
-CREATE[TARGET_PACKAGES.name], UPDATE[TARGET_PACKAGES.name] = services.create_package, services.update_package
 
 
 def token(form: str, content: object) -> str:
@@ -101,7 +95,7 @@ def create_form(kind: Kind) -> None:
         data = {name: value for name, value in values.items() if value.strip()}
         try:
             with write_session(engine()) as session:
-                CREATE[kind.name](session, viewer, data, submission=token(form, data))
+                services.run(session, viewer, services.use_cases.of(kind).create, data, submission=token(form, data))
         except ValidationError as error:
             refused(form, error, {name: kind.label(name) for name in kind.fields})
         except CoordinationError as error:
@@ -151,8 +145,9 @@ def _save(kind: Kind, form: str, record_id: int, loaded: dict, current: dict, ch
     seen = seen if seen is not None else {name: loaded.get(name, "") for name in changes}
     try:
         with write_session(engine()) as session:
-            record = UPDATE[kind.name](session, viewer, record_id, version or int(loaded["version"]), changes,
-                                       loaded=seen, submission=token(form, (changes, seen)))
+            record = services.run(session, viewer, services.use_cases.of(kind).update, record_id,
+                                  version or int(loaded["version"]), changes, loaded=seen,
+                                  submission=token(form, (changes, seen)))
     except ValidationError as error:
         refused(form, error, {name: kind.label(name) for name in kind.fields})
     except ConflictError as error:
