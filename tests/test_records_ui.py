@@ -30,7 +30,8 @@ def workspace(sqlite_store, monkeypatch):
 
 
 def open_record(at: AppTest, kind: str, key: str) -> AppTest:
-    at.text_input(key=f"{kind}-open").input(key).run()
+    at.text_input(key=f"{kind}-open").input(key)
+    at.button(key=f"{kind}-open-sent").click().run()
     assert not at.exception
     return at
 

@@ -10,7 +10,8 @@
     notify    run                                       (cli/notify.py)
 
 Every command takes --database-url (default COORD_DATABASE_URL, else the SQLite file under data/),
-opens it through `open_database`, prints a plain message on error and exits non-zero; no traceback
+opens it through `open_database`, writes through `write` (a use case in a write session), prints a
+plain message on error (`Group`, the one place a refusal is answered) and exits non-zero; no traceback
 reaches the operator. A missing SQLite database is refused, never created as an empty file, except
 by the commands that make one: `db upgrade`, `demo load` and `db restore`.
 """
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from alembic.util import CommandError as AlembicError
@@ -28,10 +31,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from coordination import settings
-from coordination.db import make_engine, read_session
+from coordination.db import make_engine, read_session, write_session
 from coordination.errors import CoordinationError, ValidationError
 from coordination.principal import Principal, principal_for_subject
 
+R = TypeVar("R")
 NO_SCHEMA = "the database has no schema yet: run `python -m coordination db upgrade` first"
 
 
@@ -92,6 +96,14 @@ def open_database(database_url: str, *, create: bool = False) -> Engine:
         raise CoordinationError(f"no database at {url.database}: run `python -m coordination db upgrade` "
                                 "or `demo load` to create it")
     return make_engine(database_url)
+
+
+def write(engine: Engine, use_case: Callable[..., R], principal: Principal, *args: Any, **kwargs: Any) -> R:
+    """The one place a command writes: `use_case(session, principal, ...)`, a committed service (one
+    transaction, a refusal audited: `services/runner.py`), in a write session on `engine`. Its result
+    is returned; its refusal is raised for `Group` to say in plain words, exiting 1."""
+    with write_session(engine) as session:
+        return use_case(session, principal, *args, **kwargs)
 
 
 def acting_user(engine: Engine, subject: str) -> Principal:

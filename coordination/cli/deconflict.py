@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from coordination import deconfliction_key, services
-from coordination.cli import acting_user, cli, database_option, open_database
-from coordination.db import write_session
+from coordination.cli import acting_user, cli, database_option, open_database, write
 from coordination.errors import CoordinationError
 from coordination.models import IdentifierKind
 
@@ -44,9 +43,8 @@ def check(database_url: str, kind: str, value: str, qualifier: str | None, subje
     """Say which other agencies hold VALUE (no details); audited, at most COORD_CHECKS_PER_HOUR an hour."""
     engine = open_database(database_url)
     principal = acting_user(engine, subject)
-    with write_session(engine) as session:
-        result = services.check_identifier(session, principal, KIND_WORDS.get(kind.strip().lower(), kind), value,
-                                           qualifier)
+    result = write(engine, services.check_identifier, principal, KIND_WORDS.get(kind.strip().lower(), kind), value,
+                   qualifier)
     click.echo(f"{result.display}: {result.sentence}")
 
 
@@ -60,8 +58,7 @@ def rotate_key(database_url: str, new_key_file: Path, subject: str) -> None:
     engine = open_database(database_url)
     principal = acting_user(engine, subject)
     new_key = deconfliction_key.read_key_file(new_key_file)
-    with write_session(engine) as session:
-        rekeyed = services.rotate_key(session, principal, new_key)
+    rekeyed = write(engine, services.rotate_key, principal, new_key)
     click.echo(f"re-keyed {rekeyed:,} identifiers and the exclusion list under the key in {new_key_file}.")
     click.echo(f"Now set {deconfliction_key.ENVIRONMENT}={new_key_file.resolve()} for the app and every command "
                "(the old key no longer matches anything); keep the new file readable by the app's user only.")

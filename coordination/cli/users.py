@@ -6,8 +6,8 @@ import click
 from sqlalchemy import select
 
 from coordination import services, settings
-from coordination.cli import cli, database_option, open_database
-from coordination.db import read_session, write_session
+from coordination.cli import cli, database_option, open_database, write
+from coordination.db import read_session
 from coordination.errors import CoordinationError
 from coordination.models import User
 from coordination.principal import Principal, find_user
@@ -32,10 +32,10 @@ def users() -> None:
 def users_add(database_url: str, issuer: str, subject: str, display_name: str, email: str | None, agency: str,
               role: str) -> None:
     """Provision a user by OIDC issuer and subject."""
-    with write_session(open_database(database_url)) as session:
-        user = services.create_user(session, SYSTEM, {"issuer": issuer, "subject": subject, "display_name":
-                                                      display_name, "email": email, "agency": agency, "role": role})
-        click.echo(f"provisioned {user.subject} ({role}, {agency.upper()}) as user {user.id}")
+    user = write(open_database(database_url), services.create_user, SYSTEM, {
+        "issuer": issuer, "subject": subject, "display_name": display_name, "email": email, "agency": agency,
+        "role": role})
+    click.echo(f"provisioned {user.subject} ({role}, {agency.upper()}) as user {user.id}")
 
 
 @users.command("list")
@@ -57,10 +57,12 @@ def users_list(database_url: str) -> None:
 @database_option
 def users_disable(database_url: str, subject: str, issuer: str | None) -> None:
     """Disable a user: they lose access at their next interaction."""
-    with write_session(open_database(database_url)) as session:
+    engine = open_database(database_url)
+    with read_session(engine) as session:  # the version read here is checked when the change is written
         matches = session.scalars(select(User).where(User.subject == subject)).all() if issuer is None \
             else [u for u in [find_user(session, issuer, subject)] if u]
         if len(matches) != 1:
             raise CoordinationError(f"no single user with subject '{subject}'" + ("" if matches else " exists"))
-        services.disable_user(session, SYSTEM, matches[0].id, matches[0].version)
-        click.echo(f"disabled {subject}")
+        user_id, version = matches[0].id, matches[0].version
+    write(engine, services.disable_user, SYSTEM, user_id, version)
+    click.echo(f"disabled {subject}")

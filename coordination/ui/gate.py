@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from coordination import services, settings
-from coordination.db import read_session, write_session
+from coordination.db import read_session
 from coordination.principal import Principal
 from coordination.services import sign_in
 from coordination.text import plain
+from coordination.ui.widgets import writes
 from coordination.ui.widgets.context import PRINCIPAL_KEY, engine
 from coordination.ui.widgets.sign_in_screens import refused_screen, sign_in_screen
 
@@ -46,9 +47,8 @@ def admitted_principal() -> Principal | None:
     by_itself = st.session_state.pop(BY_ITSELF_KEY, False)
     admission = _alive_by_itself(identity, now) if by_itself else None
     if admission is None:  # a person's run, or one whose sign-in ended: decided and recorded
-        with write_session(engine()) as session:
-            admission = services.admit(session, identity, now, limits(),
-                                      record_refusal=st.session_state.get(REFUSED_KEY) != seen, active=not by_itself)
+        admission = writes.call(services.admit, identity, now, limits(),
+                                record_refusal=st.session_state.get(REFUSED_KEY) != seen, active=not by_itself)
     if not admission.admitted:
         st.session_state[REFUSED_KEY] = seen
         pending = admission.status in (sign_in.Status.NOT_PROVISIONED, sign_in.Status.DISABLED)
@@ -100,8 +100,7 @@ def _sign_in_ended() -> bool:
 
 
 def _sign_out(identity: sign_in.Identity) -> None:
-    with write_session(engine()) as session:
-        services.sign_out(session, identity, datetime.now(UTC))
+    writes.call(services.sign_out, identity, datetime.now(UTC))
     st.logout()
 
 

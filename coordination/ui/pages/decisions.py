@@ -5,15 +5,13 @@ entries their marking allows, newest first. Nothing in the log is ever edited or
 import streamlit as st
 
 from coordination import policy, services
-from coordination.db import read_session, write_session
-from coordination.errors import CoordinationError, ValidationError
+from coordination.db import read_session
 from coordination.kinds import DECISIONS
 from coordination.queries import decisions
 from coordination.text import plain
-from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
-from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
+from coordination.ui.widgets.writes import attempt, key, problems_of, show_problem, token
 
 FORM = "decision-new"
 LONG = ("decision", "rationale", "options")
@@ -50,32 +48,19 @@ def record_form() -> None:
     if not sent:
         return
     data = {name: value for name, value in values.items() if value.strip()}
-    try:
-        with write_session(engine()) as session:
-            services.record_decision(session, viewer, data, corrects=corrects or None,
-                                     submission=token(FORM, (data, corrects)))
-    except ValidationError as error:
-        refused(FORM, error, {name: DECISIONS.label(name) for name in DECISIONS.fields}
-                | {"corrects": "The corrected entry"})
-    except CoordinationError as error:
-        not_written(error)
-    else:
-        correcting = f", correcting {open_entries[corrects]}" if corrects else ""
-        written(FORM, f"Recorded decision {data.get('reference', '')}{correcting}.")
+    correcting = f", correcting {open_entries[corrects]}" if corrects else ""
+    attempt(services.record_decision, data, corrects=corrects or None, submission=token(FORM, (data, corrects)),
+            form=FORM, labels={name: DECISIONS.label(name) for name in DECISIONS.fields}
+            | {"corrects": "The corrected entry"},
+            confirm=f"Recorded decision {data.get('reference', '')}{correcting}.")
 
 
 def pin_button(entry: decisions.Entry) -> None:
     label = "Unpin from the briefing" if entry.pinned else "Pin into the briefing"
     if not st.button(label, key=f"decision-pin-{entry.id}"):
         return
-    try:
-        with write_session(engine()) as session:
-            services.pin_decision(session, viewer, entry.id, not entry.pinned)
-    except CoordinationError as error:
-        not_written(error)
-    else:
-        flash.later(f"{entry.reference} {'unpinned' if entry.pinned else 'pinned into the briefing'}.")
-        st.rerun()
+    attempt(services.pin_decision, entry.id, not entry.pinned,
+            confirm=f"{entry.reference} {'unpinned' if entry.pinned else 'pinned into the briefing'}.")
 
 
 def show(entry: decisions.Entry, may_pin: bool) -> None:

@@ -6,14 +6,13 @@ items lists them."""
 import streamlit as st
 
 from coordination import policy, services
-from coordination.db import read_session, write_session
+from coordination.db import read_session
 from coordination.errors import CoordinationError, ValidationError
 from coordination.queries import action_day
 from coordination.queries.action_day import EvidenceType, Package, PackageStatus
 from coordination.text import plain
-from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal
-from coordination.ui.widgets.record_forms import not_written, token
+from coordination.ui.widgets.writes import attempt, not_written, token
 
 ABORT_REASONS = ("Safety risk at the address", "Operation compromised", "Legal authority not ready",
                  "Called off by command")
@@ -32,20 +31,19 @@ BUTTONS = {PackageStatus.BRIEFED: "Briefed", PackageStatus.DEPLOYED: "Deployed",
 def change(package: Package, status: PackageStatus, note: str, **outcome) -> None:
     """Ask the service; confirm and redraw, or say in plain words why not."""
     sent = (package.id, package.version, status.value, note, repr(outcome))
-    try:
-        with write_session(engine()) as session:
-            services.change_package_status(session, viewer, package.id, package.version, status, note=note,
-                                           submission=token(f"package-{package.id}", sent), **outcome)
-    except ValidationError as error:
+    attempt(services.change_package_status, package.id, package.version, status, note=note,
+            submission=token(f"package-{package.id}", sent), **outcome,
+            form=f"package-{package.id}", said=not_recorded,
+            confirm=f"{package.reference} is now {status.value} (was {package.status.value}).")
+
+
+def not_recorded(error: CoordinationError) -> None:
+    """Said above the buttons: a card has no field to put a problem under."""
+    if isinstance(error, ValidationError):
         st.error("Not recorded: " + "; ".join(f"{plain(LABELS.get(name, name))} {plain(reason)}"
                                               for name, reason in error.problems.items()))
-    except CoordinationError as error:
-        not_written(error)
     else:
-        for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"package-{package.id}-")]:
-            del st.session_state[key]
-        flash.later(f"{package.reference} is now {status.value} (was {package.status.value}).")
-        st.rerun()
+        not_written(error)
 
 
 def abort(package: Package, note: str) -> None:

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from coordination import services, settings
-from coordination.db import read_session, write_session
+from coordination.db import read_session
 from coordination.kinds import USER
 from coordination.queries import people
 from coordination.text import plain
-from coordination.ui.widgets.context import agency_codes, engine, principal, shown_errors
-from coordination.ui.widgets.record_forms import key, token, written
+from coordination.ui.widgets.context import agency_codes, engine, principal
+from coordination.ui.widgets.writes import attempt, key, said_plainly, token
 
 ROLES = USER["role"].parse.options
 
@@ -37,12 +37,12 @@ with change:
             active = st.checkbox("Active (may sign in)", value=chosen.active,
                                  key=key("change-user", f"{chosen.id}-active"))
             if st.form_submit_button("Save"):
-                with shown_errors(), write_session(engine()) as session:
-                    services.update_user(session, admin, chosen.id, chosen.version,
-                                         {"role": role, "agency": agency, "active": active},
-                                         submission=token("change-user", (chosen.id, role, agency, active)))
-                    state = "active" if active else "disabled: signed out everywhere"
-                    written("change-user", f"Saved {chosen.subject} ({agency}, {role}, {state}).")
+                state = "active" if active else "disabled: signed out everywhere"
+                attempt(services.update_user, chosen.id, chosen.version,
+                        {"role": role, "agency": agency, "active": active},
+                        submission=token("change-user", (chosen.id, role, agency, active)),
+                        form="change-user", confirm=f"Saved {chosen.subject} ({agency}, {role}, {state}).",
+                        said=said_plainly)
 with provision:
     with st.form("provision-user", clear_on_submit=False):
         issuer = st.text_input("Issuer (the identity provider)", value=settings.load().demo_issuer,
@@ -53,8 +53,8 @@ with provision:
         agency = st.selectbox("Agency ", agencies, key=key("provision-user", "agency"))
         role = st.selectbox("Role ", ROLES, index=ROLES.index("liaison"), key=key("provision-user", "role"))
         if st.form_submit_button("Provision"):
-            with shown_errors(), write_session(engine()) as session:
-                services.create_user(session, admin, {"issuer": issuer, "subject": subject, "display_name": name,
-                                                      "email": email or None, "agency": agency, "role": role},
-                                     submission=token("provision-user", (issuer, subject)))
-                written("provision-user", f"Provisioned {subject} ({agency}, {role}): they can sign in now.")
+            attempt(services.create_user, {"issuer": issuer, "subject": subject, "display_name": name,
+                                           "email": email or None, "agency": agency, "role": role},
+                    submission=token("provision-user", (issuer, subject)),
+                    form="provision-user", confirm=f"Provisioned {subject} ({agency}, {role}): they can sign in now.",
+                    said=said_plainly)

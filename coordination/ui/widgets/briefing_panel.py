@@ -11,7 +11,8 @@ from coordination.aggregates import Filters
 from coordination.db import read_session
 from coordination.markings import TLP
 from coordination.queries import people
-from coordination.ui.widgets.context import agency_codes, engine, principal, shown_errors
+from coordination.ui.widgets.context import agency_codes, engine, principal
+from coordination.ui.widgets.writes import shown_errors
 
 PREPARED = "briefing-prepared"
 EVERYTHING = "Everything I may see"

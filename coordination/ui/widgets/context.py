@@ -1,17 +1,13 @@
-"""What every page needs: the engine, the signed-in principal, reference names, and plain error messages."""
+"""What every page needs: the engine, the signed-in principal and reference names (writes: `writes.py`)."""
 
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 import streamlit as st
 
 from coordination import settings
 from coordination.db import make_engine, read_session  # noqa: TID251 - the process's one engine
-from coordination.errors import ConflictError, CoordinationError, ValidationError
 from coordination.principal import Principal
 from coordination.queries import standing_data
-from coordination.text import plain
 
 PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
 
@@ -28,20 +24,6 @@ def _engine(url: str):
 
 def principal() -> Principal:
     return st.session_state[PRINCIPAL_KEY]
-
-
-@contextmanager
-def shown_errors():
-    """Run a service call; show its refusal in plain words instead of a stack trace."""
-    try:
-        yield
-    except ValidationError as error:
-        st.error("Please correct: " + "; ".join(f"**{plain(field)}** {plain(reason)}"
-                                                for field, reason in error.problems.items()))
-    except ConflictError as error:
-        st.warning(plain(str(error)))
-    except CoordinationError as error:
-        st.error(plain(str(error)))
 
 
 def agency_codes() -> list[str]:

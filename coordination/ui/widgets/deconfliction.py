@@ -12,15 +12,14 @@ from dataclasses import dataclass
 import streamlit as st
 
 from coordination import deconfliction_key, policy, services
-from coordination.db import read_session, write_session
-from coordination.errors import CoordinationError, ValidationError
+from coordination.db import read_session
 from coordination.kinds import Kind
 from coordination.queries import contact_requests, hits
 from coordination.queries.hits import IdentifierKind
 from coordination.queries.records import RecordView
 from coordination.text import plain
 from coordination.ui.widgets.context import agency_ids, engine, principal
-from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
+from coordination.ui.widgets.writes import attempt, key, problems_of, show_problem, token
 
 KINDS = [kind.value for kind in IdentifierKind]
 # what a kind needs besides its value, as a person is asked for it (a kind not listed needs nothing)
@@ -125,16 +124,9 @@ def _add(kind: Kind, record: RecordView) -> None:
     if not typed.sent:
         return
     reference = record.values[kind.key]
-    try:
-        with write_session(engine()) as session:
-            services.add_identifier(session, principal(), kind, record.id, typed.kind.value, typed.value,
-                                    typed.qualifier, submission=token(form, typed))
-    except ValidationError as error:
-        refused(form, error, LABELS)
-    except CoordinationError as error:
-        not_written(error)
-    else:
-        written(form, f"Added the {typed.kind.value} to {reference}; any agency holding it too is told at once.")
+    attempt(services.add_identifier, kind, record.id, typed.kind.value, typed.value, typed.qualifier,
+            submission=token(form, typed), form=form, labels=LABELS,
+            confirm=f"Added the {typed.kind.value} to {reference}; any agency holding it too is told at once.")
 
 
 def _remove(kind: Kind, record: RecordView, held: list) -> None:
@@ -151,20 +143,14 @@ def _remove(kind: Kind, record: RecordView, held: list) -> None:
 
 def confirmed_removal(form: str, names: dict[int, str], *, pick: str, yes: str, question, act, done) -> None:
     """Choose one of `names` (id -> words), confirm `question(name)`, then `act(session, principal, id)`
-    (a committed service) and confirm `done(name)`; "Keep it" goes back."""
+    (a committed service, through `writes.attempt`) and confirm `done(name)`; "Keep it" goes back."""
     pending = st.session_state.get(f"{form}-pending")
     if pending in names:
         st.warning(plain(question(names[pending])))
         left, right = st.columns(2)
         if left.button(yes, key=f"{form}-confirm", type="primary"):
             st.session_state.pop(f"{form}-pending")
-            try:
-                with write_session(engine()) as session:
-                    act(session, principal(), pending, submission=token(form, pending))
-            except CoordinationError as error:
-                not_written(error)
-            else:
-                written(form, done(names[pending]))
+            attempt(act, pending, submission=token(form, pending), form=form, confirm=done(names[pending]))
         if right.button("Keep it", key=f"{form}-back"):
             st.session_state.pop(f"{form}-pending")
             st.rerun()
@@ -212,13 +198,7 @@ def ask_for_contact(row, place: str) -> None:
             st.error("Please correct the request.")
     if not sent:
         return
-    try:
-        with write_session(engine()) as session:
-            services.ask_for_contact(session, principal(), row.id, reason, submission=token(form, reason.strip()))
-    except ValidationError as error:
-        refused(form, error, LABELS | {"hit": "The hit"})
-    except CoordinationError as error:
-        not_written(error)
-    else:
-        written(form, f"Asked {row.other_agency_code} for contact about the {row.kind.value} on "
-                      f"{row.my_record_reference}; you will see their answer under Deconfliction.")
+    attempt(services.ask_for_contact, row.id, reason, submission=token(form, reason.strip()),
+            form=form, labels=LABELS | {"hit": "The hit"},
+            confirm=f"Asked {row.other_agency_code} for contact about the {row.kind.value} on "
+                    f"{row.my_record_reference}; you will see their answer under Deconfliction.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from coordination import aggregates, policy, services
-from coordination.db import read_session, write_session
+from coordination.db import read_session
 from coordination.errors import CoordinationError, ValidationError
 from coordination.kinds import KINDS
 from coordination.queries import contact_requests, hits
@@ -16,8 +16,8 @@ from coordination.text import plain
 from coordination.ui import gate
 from coordination.ui.widgets.context import agency_ids, engine, principal
 from coordination.ui.widgets.deconfliction import LABELS, ask_for_contact, confirmed_removal, day, identifier_form
-from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
 from coordination.ui.widgets.words import counted
+from coordination.ui.widgets.writes import attempt, key, problems_of, show_problem, token
 
 LISTED = 100  # the newest hits listed
 CONDITIONS = [condition.value for condition in HandlingCondition]
@@ -122,21 +122,14 @@ def _decide(row) -> None:
         st.error("Please correct the decision.")
     if not (approve or decline):
         return
-    try:
-        with write_session(engine()) as session:
-            if approve:
-                services.approve_contact(session, principal(), row.id, condition, text.strip() or None,
-                                         submission=token(form, ("approve", condition, text)))
-            else:
-                services.decline_contact(session, principal(), row.id, reason,
-                                         submission=token(form, ("decline", reason)))
-    except ValidationError as error:
-        refused(form, error, LABELS)
-    except CoordinationError as error:
-        not_written(error)
+    if approve:
+        attempt(services.approve_contact, row.id, condition, text.strip() or None,
+                submission=token(form, ("approve", condition, text)), form=form, labels=LABELS,
+                confirm=f"{row.requesting_agency}'s request approved with {condition} "
+                        f"({HandlingCondition(condition).meaning}).")
     else:
-        what = f"approved with {condition} ({HandlingCondition(condition).meaning})" if approve else "declined"
-        written(form, f"{row.requesting_agency}'s request {what}.")
+        attempt(services.decline_contact, row.id, reason, submission=token(form, ("decline", reason)),
+                form=form, labels=LABELS, confirm=f"{row.requesting_agency}'s request declined.")
 
 
 # --- checking an identifier ---------------------------------------------------------------------
@@ -149,16 +142,10 @@ def check_tab(refresh: int) -> None:
     typed = identifier_form(form, "Check")
     if not typed.sent:
         return
-    try:
-        with write_session(engine()) as session:
-            found = services.check_identifier(session, principal(), typed.kind.value, typed.value, typed.qualifier)
-    except ValidationError as error:
-        st.error(" ".join(f"{LABELS.get(name, 'The check')} {plain(reason)}." for name, reason in
-                          error.problems.items()))
+    checked = attempt(services.check_identifier, typed.kind.value, typed.value, typed.qualifier, said=check_refused)
+    if checked is None:
         return
-    except CoordinationError as error:
-        st.error(plain(str(error)))
-        return
+    found = checked.value
     said = f"{plain(found.display)}: {plain(found.sentence)}"
     if found.excluded:
         st.info(said)
@@ -166,6 +153,15 @@ def check_tab(refresh: int) -> None:
         st.warning(said + " Add it to your record to be told of the hit, and ask for contact from there.")
     else:
         st.success(said)
+
+
+def check_refused(error: CoordinationError) -> None:
+    """A check is not a form that keeps its problems: each is said in a sentence, or the reason."""
+    if isinstance(error, ValidationError):
+        st.error(" ".join(f"{LABELS.get(name, 'The check')} {plain(reason)}." for name, reason in
+                          error.problems.items()))
+    else:
+        st.error(plain(str(error)))
 
 
 # --- command ------------------------------------------------------------------------------------
@@ -212,16 +208,9 @@ def _exclusions() -> None:
     typed = identifier_form(form, "Add to the exclusion list", with_reason=True)
     if not typed.sent:
         return
-    try:
-        with write_session(engine()) as session:
-            services.add_exclusion(session, viewer, typed.kind.value, typed.value, typed.reason,
-                                   qualifier=typed.qualifier, submission=token(form, typed))
-    except ValidationError as error:
-        refused(form, error, LABELS)
-    except CoordinationError as error:
-        not_written(error)
-    else:
-        written(form, f"Excluded the {typed.kind.value}: it makes no hits, and its open hits are closed.")
+    attempt(services.add_exclusion, typed.kind.value, typed.value, typed.reason, qualifier=typed.qualifier,
+            submission=token(form, typed), form=form, labels=LABELS,
+            confirm=f"Excluded the {typed.kind.value}: it makes no hits, and its open hits are closed.")
 
 
 def _remove_exclusion(listed) -> None:

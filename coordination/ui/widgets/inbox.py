@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from coordination import notices, policy, services, settings
-from coordination.db import read_session, write_session
+from coordination.db import read_session
 from coordination.queries import notifications
 from coordination.text import plain
 from coordination.ui import gate
-from coordination.ui.widgets import flash
-from coordination.ui.widgets.context import engine, principal, shown_errors
+from coordination.ui.widgets import flash, writes
+from coordination.ui.widgets.context import engine, principal
 
 INBOX_PAGE = "coordination/ui/pages/inbox.py"
 BEFORE_KEY = "inbox-before"  # the keyset page: older than this notification id
@@ -33,20 +33,17 @@ def _badge() -> None:
 
 
 def _open(entry: notifications.Entry) -> None:
-    with write_session(engine()) as session:
-        services.mark_read(session, principal(), [entry.id])
+    writes.call(services.mark_read, principal(), [entry.id])
     if entry.page:
         st.switch_page(f"coordination/ui/pages/{entry.page}.py", query_params={"open": entry.reference})
 
 
-def _mark_read(ids: list[int]) -> None:
-    with write_session(engine()) as session:
-        services.mark_read(session, principal(), ids)
+def _mark_read(ids: list[int]) -> None:  # a button's callback: it runs before the page, which shows the count
+    writes.call(services.mark_read, principal(), ids)
 
 
-def _mark_all_read() -> None:
-    with write_session(engine()) as session:
-        n = services.mark_all_read(session, principal())
+def _mark_all_read() -> None:  # a callback too: the confirmation is shown by the run that follows
+    n = writes.call(services.mark_all_read, principal())
     flash.later(f"{n:,} notification{'' if n == 1 else 's'} marked read.")
 
 
@@ -126,7 +123,5 @@ def settings_form() -> None:
             data = {"mail": mail, "muted": muted}
             if policy.can_schedule_briefing(viewer):
                 data["briefing_at"] = briefing_at
-            with shown_errors(), write_session(engine()) as session:
-                services.save_notification_settings(session, viewer, data, now=datetime.now(UTC))
-                flash.later("Notification settings saved.")
-                st.rerun()
+            writes.attempt(services.save_notification_settings, data, now=datetime.now(UTC),
+                           confirm="Notification settings saved.", said=writes.said_plainly)

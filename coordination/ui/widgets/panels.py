@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from coordination import policy, services
-from coordination.db import read_session, write_session
-from coordination.errors import CoordinationError, ValidationError
+from coordination.db import read_session
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE, TASKS
 from coordination.queries import tasks as task_queries
 from coordination.queries.custody import custody_chain
@@ -14,7 +13,7 @@ from coordination.queries.records import RecordView
 from coordination.text import plain
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
-from coordination.ui.widgets.record_forms import key, not_written, problems_of, refused, show_problem, token, written
+from coordination.ui.widgets.writes import attempt, key, problems_of, show_problem, token
 
 NO_CHANGE = "(no change)"
 
@@ -59,16 +58,10 @@ def _confirm_transfer(item: RecordView, form: str, data: dict[str, str]) -> None
     left, right = st.columns(2)
     if left.button("Confirm transfer", key=f"{form}-confirm", type="primary"):
         st.session_state.pop(f"{form}-pending")
-        try:
-            with write_session(engine()) as session:
-                event = services.transfer_custody(session, principal(), item.id, int(item.values["version"]), data,
-                                                  submission=token(form, data))
-        except ValidationError as error:
-            refused(form, error, {name: spec.label_for(name) for name, spec in CUSTODY_TRANSFER.items()})
-        except CoordinationError as error:
-            not_written(error)
-        else:
-            written(form, f"{item.values[EVIDENCE.key]} transferred to {to} (custody event {event.sequence}).")
+        attempt(services.transfer_custody, item.id, int(item.values["version"]), data, submission=token(form, data),
+                form=form, labels={name: spec.label_for(name) for name, spec in CUSTODY_TRANSFER.items()},
+                confirm=lambda event: f"{item.values[EVIDENCE.key]} transferred to {to} "
+                                      f"(custody event {event.sequence}).")
     if right.button("Change the transfer", key=f"{form}-back"):
         st.session_state.pop(f"{form}-pending")
         st.rerun()
@@ -96,15 +89,8 @@ def task_updates(task: RecordView) -> None:
     if not sent:
         return
     changing = new_status != NO_CHANGE
-    try:
-        with write_session(engine()) as session:
-            services.add_task_update(session, viewer, task.id, body, new_status if changing else None,
-                                     int(task.values["version"]), loaded_status=status,
-                                     submission=token(form, body.strip()))  # a note is sent once
-    except ValidationError as error:
-        refused(form, error, {"body": "The note", "new_status": "The status"})
-    except CoordinationError as error:
-        not_written(error)
-    else:
-        change = f", status {status} → {new_status}." if changing else "."
-        written(form, f"{task.values[TASKS.key]}: update added{change}")
+    change = f", status {status} → {new_status}." if changing else "."
+    attempt(services.add_task_update, task.id, body, new_status if changing else None, int(task.values["version"]),
+            loaded_status=status, submission=token(form, body.strip()),  # a note is sent once
+            form=form, labels={"body": "The note", "new_status": "The status"},
+            confirm=f"{task.values[TASKS.key]}: update added{change}")

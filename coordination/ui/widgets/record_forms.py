@@ -8,73 +8,16 @@ token, so a double click writes once.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-
 import streamlit as st
 
 from coordination import services
-from coordination.db import write_session
-from coordination.errors import AlreadySubmitted, ConflictError, CoordinationError, ValidationError
+from coordination.errors import ConflictError, CoordinationError
 from coordination.kinds import EVIDENCE, Kind
 from coordination.text import plain
-from coordination.ui.widgets import flash
-from coordination.ui.widgets.context import engine, principal
+from coordination.ui.widgets.context import principal
 from coordination.ui.widgets.inputs import field_input
 from coordination.ui.widgets.words import a
-
-
-def token(form: str, content: object) -> str:
-    """One token per thing a person asked for in a form: the same content sent again (a double click,
-    a resubmitted form, even after the form was cleared) carries the same token, and the service
-    writes it once. Something else typed in the form gets a new token."""
-    digest = hashlib.sha256(repr(content).encode()).hexdigest()
-    sent = st.session_state.get(f"_sent-{form}")
-    if sent is None or sent[0] != digest:
-        sent = st.session_state[f"_sent-{form}"] = (digest, uuid.uuid4().hex)
-    return sent[1]
-
-
-def problems_of(form: str) -> dict[str, str]:
-    return st.session_state.get(f"{form}-problems", {})
-
-
-def show_problem(form: str, name: str) -> None:
-    problem = problems_of(form).get(name)
-    if problem:
-        st.error(plain(problem))
-
-
-def key(form: str, name: str) -> str:
-    """A widget's key in a form. After each write the form is drawn anew under new keys: a browser
-    keeps what a widget held while its key stays the same, even when the server forgets it."""
-    generation = st.session_state.get(f"_generation-{form}", 0)
-    return f"{form}-{name}" + (f"~{generation}" if generation else "")
-
-
-def written(form: str, message: str) -> None:
-    """After a write: a fresh form (new widgets, no problems, nothing loaded); confirm on the next run."""
-    flash.forget_form(f"{form}-")
-    st.session_state[f"_generation-{form}"] = st.session_state.get(f"_generation-{form}", 0) + 1
-    flash.later(message)
-    st.rerun()
-
-
-def refused(form: str, error: ValidationError, labels: dict[str, str]) -> None:
-    """Keep what was typed and show each problem under its field (labels, never column names)."""
-    st.session_state[f"{form}-problems"] = {name: f"{labels.get(name, name)} {reason}"
-                                            for name, reason in error.problems.items()}
-    st.rerun()
-
-
-def not_written(error: CoordinationError) -> None:
-    """A refusal, a conflict without a merge, or a resubmission: said in plain words."""
-    if isinstance(error, AlreadySubmitted):
-        st.info(plain(str(error)))
-    elif isinstance(error, ConflictError):
-        st.warning(plain(str(error)))
-    else:
-        st.error(plain(str(error)))
+from coordination.ui.widgets.writes import attempt, key, not_written, problems_of, show_problem, token, written
 
 
 def create_form(kind: Kind) -> None:
@@ -93,15 +36,9 @@ def create_form(kind: Kind) -> None:
         sent = st.form_submit_button("Create")
     if sent:
         data = {name: value for name, value in values.items() if value.strip()}
-        try:
-            with write_session(engine()) as session:
-                services.run(session, viewer, services.use_cases.of(kind).create, data, submission=token(form, data))
-        except ValidationError as error:
-            refused(form, error, {name: kind.label(name) for name in kind.fields})
-        except CoordinationError as error:
-            not_written(error)
-        else:
-            written(form, f"Created {data[kind.key]}.")
+        attempt(services.run, services.use_cases.of(kind).create, data, submission=token(form, data),
+                form=form, labels={name: kind.label(name) for name in kind.fields},
+                confirm=lambda _: f"Created {data[kind.key]}.")
 
 
 def edit_form(kind: Kind, record_id: int, current: dict[str, str], may_edit: bool) -> None:
@@ -138,20 +75,14 @@ def edit_form(kind: Kind, record_id: int, current: dict[str, str], may_edit: boo
 
 def _save(kind: Kind, form: str, record_id: int, loaded: dict, current: dict, changes: dict,
           version: int | None = None, seen: dict | None = None) -> None:
-    viewer = principal()
     key = current[kind.key]
     if not changes:
         written(form, f"{key}: nothing changed.")
     seen = seen if seen is not None else {name: loaded.get(name, "") for name in changes}
-    try:
-        with write_session(engine()) as session:
-            record = services.run(session, viewer, services.use_cases.of(kind).update, record_id,
-                                  version or int(loaded["version"]), changes, loaded=seen,
-                                  submission=token(form, (changes, seen)))
-    except ValidationError as error:
-        refused(form, error, {name: kind.label(name) for name in kind.fields})
-    except ConflictError as error:
-        if not error.fields:
+
+    def clash_or_not_written(error: CoordinationError) -> None:
+        """A field both changed is shown side by side to choose from; any other refusal is said."""
+        if not isinstance(error, ConflictError) or not error.fields:
             not_written(error)
             return
         st.session_state[f"{form}-clash"] = {"fields": list(error.fields), "by": error.changed_by or "someone",
@@ -159,10 +90,11 @@ def _save(kind: Kind, form: str, record_id: int, loaded: dict, current: dict, ch
                                              else "", "mine": {n: changes[n] for n in error.fields},
                                              "loaded": {n: loaded.get(n, "") for n in error.fields}}
         st.rerun()
-    except CoordinationError as error:
-        not_written(error)
-    else:
-        written(form, f"{key} saved, version {record.version}.")
+
+    attempt(services.run, services.use_cases.of(kind).update, record_id, version or int(loaded["version"]), changes,
+            loaded=seen, submission=token(form, (changes, seen)),
+            form=form, labels={name: kind.label(name) for name in kind.fields}, said=clash_or_not_written,
+            confirm=lambda record: f"{key} saved, version {record.version}.")
 
 
 def _choose_clashes(kind: Kind, form: str, record_id: int, clash: dict, current: dict, changes: dict) -> None:

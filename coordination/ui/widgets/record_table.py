@@ -55,12 +55,29 @@ def record_table(kind: Kind) -> str | None:
     if found.pages > 1:
         _page_controls(kind, found)
     rows = event.selection.rows if event and event.selection else []
-    typed = st.text_input(f"Open by {kind.label(kind.key).lower()}", key=f"{kind.name}-open",
-                          placeholder="or select a row above").strip()
+    opened = _open_by_reference(kind)
     if rows:  # references are unique per agency: a chosen row is named with its agency
         row = dict(zip(shown.columns, shown.rows[rows[0]], strict=True))
         return f"{row['owning_agency']}/{row[kind.key]}"
-    return typed or None
+    return opened or None
+
+
+def _open_by_reference(kind: Kind) -> str:
+    """The reference last sent from "Open by reference" (Enter or "Open").
+
+    Sent as a form, kept apart from the box: the box is emptied once sent, and the page opens what
+    was sent, not what the box holds. A box that kept the open record's reference was restored to it,
+    in the browser too, by a run that did not carry what the person was typing (a click on the
+    page's own link in the sidebar starts one): the reference typed meanwhile, or sent with Enter,
+    was lost and the record open before stayed open. An empty box has nothing to restore."""
+    opened = f"{kind.name}-opened"
+    with st.form(f"{kind.name}-open-form", border=False, clear_on_submit=True):
+        box, button = st.columns([6, 1], vertical_alignment="bottom")
+        typed = box.text_input(f"Open by {kind.label(kind.key).lower()}", key=f"{kind.name}-open",
+                               placeholder="or select a row above")
+        if button.form_submit_button("Open", key=f"{kind.name}-open-sent", width="stretch"):
+            st.session_state[opened] = typed.strip()
+    return st.session_state.get(opened, "")
 
 
 def caption(found: records.Table, kind: Kind) -> str:
