@@ -139,13 +139,19 @@ def _fold(text: str) -> str:
 
 
 def _without_country(address: str, country: str) -> str:
-    """`address` folded, without a trailing name of its country ("..., London, UK" -> "..., london")."""
+    """`address` folded, without trailing names of its country ("..., London, UK" -> "..., london")."""
     folded = _fold(address)
-    for name in sorted((*COUNTRY_NAMES.get(country, ()), country.lower()), key=len, reverse=True):
-        pattern = r"[\s,.;]+" + r"[\s.]*".join(re.escape(word) for word in name.split()) + r"[\s.,;]*$"
-        found = re.search(pattern, folded)
-        if found and re.search(r"\w", folded[:found.start()]):
-            return folded[:found.start()]
+    names = sorted((*COUNTRY_NAMES.get(country, ()), country.lower()), key=len, reverse=True)
+    patterns = [re.compile(r"[\s,.;]+" + r"[\s.]*".join(re.escape(word) for word in name.split()) + r"[\s.,;]*$")
+                for name in names]
+    cut = True
+    while cut:
+        cut = False
+        for pattern in patterns:
+            found = pattern.search(folded)
+            if found and re.search(r"\w", folded[:found.start()]):
+                folded, cut = folded[:found.start()], True
+                break
     return folded
 
 
@@ -263,11 +269,15 @@ def _european(address: str, country: str) -> tuple[str | None, str | None, str |
     parts = _parts(address)
     parts, unit = _take_units(parts, country)
     parts, postcode = _take_postcode(parts, country)
-    found = next(((p, i) for p, words in enumerate(parts) for i, word in enumerate(words) if _NUMBER.fullmatch(word)),
-                 None)
+    # the building number: in the UK first in its part ("Building 5, 20 Quenwick Road": 20), in the
+    # Netherlands before or after the street
+    found = next(((p, i) for p, words in enumerate(parts) for i, word in enumerate(words)
+                  if _NUMBER.fullmatch(word) and (i == 0 or country == "NL")), None)
     if found is None:
         return None, None, unit
     p, i = found
+    if len(parts[p]) == 1 and p + 1 < len(parts):  # "37, Barthor Road": the number alone before its street
+        parts = [*parts[:p], parts[p] + parts[p + 1], *parts[p + 2:]]
     words, number = parts[p], parts[p][i]
     if i > 0:  # the street before the number (Dutch): "Coolsingel 40 Rotterdam"
         street, locality = words[:i], words[i + 1:]
@@ -280,10 +290,8 @@ def _european(address: str, country: str) -> tuple[str | None, str | None, str |
     if not locality:
         later = [w for w in parts[p + 1:] if w]
         locality = later[-1] if later else []
-    if not street and p > 0:  # "Flat 2, 37, Barthor Road": the street is the part after
-        street = parts[p + 1] if p + 1 < len(parts) else []
     postcode_key = f"{country.lower()}|{postcode}|{number}" if postcode else None
-    street_key = (f"{country.lower()}|{_street(street, country)}|{number}|{' '.join(locality)}"
+    street_key = (f"{country.lower()}|{_street(street, country)}|{number}|{_street(locality, country)}"
                   if street and locality else None)
     return postcode_key, street_key, unit
 
@@ -297,7 +305,7 @@ def _us(address: str) -> tuple[str | None, str | None, str | None]:
 
     parts = _parts(address)
     parts, unit = _take_units(parts, "US")
-    text = ", ".join(" ".join(words) for words in parts)
+    text = ", ".join(" ".join(_post_directional(words)) for words in parts)
     try:
         record = normalize_address_record(text)
     except Exception:  # noqa: BLE001 -- it raises its own kinds, and others on text it cannot parse
@@ -316,6 +324,14 @@ def _us(address: str) -> tuple[str | None, str | None, str | None]:
     zip_key = f"us|{zip5}|{number}|{street}" if zip5 else None
     street_key = f"us|{street}|{number}|{city}|{state}" if city and state else None
     return zip_key, street_key, unit or None
+
+
+def _post_directional(words: list[str]) -> list[str]:
+    """A direction after the street type written short, as Publication 28 does: "ave northwest albany"
+    is read as "AVE NW" in Albany, where the parser would take "Northwest Albany" for the city."""
+    short = {name: letters for letters, name in DIRECTIONS.items()}
+    return [short[word] if word in short and n and (words[n - 1] in STREET_TYPES or words[n - 1] in STREET_WORDS)
+            else word for n, word in enumerate(words)]
 
 
 _US_DESIGNATORS = frozenset({"apt", "ste", "unit", "#", "rm", "fl", "bldg", "ofc", "lot", "spc", "trlr", "dept",
