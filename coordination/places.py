@@ -1,14 +1,63 @@
-"""What makes two addresses one place: the same normalised address, or coordinates close together.
-Used by event deconfliction (coordination.services.action_day) to warn two agencies whose teams
-would stand at one door."""
+"""What makes two addresses one place: the keys that identify a building, by the conventions of the
+jurisdiction's country, or coordinates close together. Used by event deconfliction
+(coordination.services.action_day) to warn two agencies whose teams would stand at one door.
+
+`address_keys(address, country)` reads an address as people type it and gives its `AddressKeys`:
+
+- `postcode`: the postcode and the building number, where postcodes are that fine: the UK (a
+  postcode unit, read by uk-postcodes-parsing, and the building number) and the Netherlands (the
+  Dutch postcode "3011 AD" and the house number with its letter); in the US the ZIP code with the
+  street line (a ZIP is a district, not a building);
+- `street`: street, building number and locality (town; in the US city and state), for the UK and
+  the Netherlands whether or not a postcode is written, and for the US by USPS Publication 28
+  (usaddress-scourgify: "West 42nd Street" is "W 42ND ST");
+- `unit`: the flat, apartment, unit, suite or floor, set aside from the building (None: none written);
+- `folded`: the whole address in its folded normal form (`normalise_address`), the one key of the
+  other countries, whose conventions are not read here.
+
+Street types, directionals and building-number suffixes are written one way (Rd/Road, W/West,
+221B/221b, 123-H/123 H), a trailing country name is dropped. `match` is the rule over two addresses'
+keys, plain or keyed alike (it compares them for equality only): "same address", "same building"
+(two flats of one building: the teams share a door and a stairwell) or None.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
+from dataclasses import dataclass
+
+from unidecode import unidecode
 
 EARTH_RADIUS_M = 6_371_000
 ADDRESS = 300  # the longest package address (coordination.kinds)
+SAME_ADDRESS, SAME_BUILDING = "same address", "same building"
+UNDERSTOOD = ("GB", "NL", "US")  # countries whose conventions are read; others: the folded form only
+
+
+@dataclass(frozen=True)
+class AddressKeys:
+    """What identifies an address: plain (from `address_keys`) or each keyed (services.action_day)."""
+    folded: str | None
+    postcode: str | None = None
+    street: str | None = None
+    unit: str | None = None
+
+
+def match(a: AddressKeys, b: AddressKeys) -> str | None:
+    """Whether two addresses are one place: "same address", "same building" or None.
+
+    The same building: the postcode keys agree, or the street keys agree unless both name a postcode
+    and the postcodes differ (then it is the same street name in another district). The same address:
+    the same building with the same flat (or none written on either), or the same folded text."""
+    if a.folded is not None and a.folded == b.folded:
+        return SAME_ADDRESS
+    building = (a.postcode is not None and a.postcode == b.postcode) or (
+        a.street is not None and a.street == b.street and not (a.postcode and b.postcode))
+    if not building:
+        return None
+    return SAME_ADDRESS if a.unit == b.unit else SAME_BUILDING
 
 
 def normalise_address(address: str) -> str:
@@ -28,6 +77,268 @@ def normalise_address(address: str) -> str:
     except ValueError:  # only the address's shape can be wrong here: its characters passed the field
         return " ".join(unicodedata.normalize("NFKC", address).casefold().split())[:ADDRESS]
 
+
+def address_keys(address: str, country: str | None) -> AddressKeys:
+    """The keys of `address` in a jurisdiction of `country` (ISO 3166-1 alpha-2: GB, NL, US, ...).
+    ValueError (the field's reason) for text the address field refuses, as `normalise_address`."""
+    country = (country or "").upper()
+    normalise_address(address)  # the field's refusal, on the text as typed
+    plain = _without_country(address, country) if country else _fold(address)
+    folded = normalise_address(plain)
+    if country == "US":
+        keys = _us(plain)
+    elif country in ("GB", "NL"):
+        keys = _european(plain, country)
+    else:
+        return AddressKeys(folded)
+    return AddressKeys(folded, *keys)
+
+
+# --- reading the text ---------------------------------------------------------------------------
+
+COUNTRY_NAMES = {  # a trailing country name is dropped: "..., 3011 AD Rotterdam, Netherlands"
+    "GB": ("united kingdom", "uk", "u k", "gb", "great britain", "england", "scotland", "wales",
+           "northern ireland", "britain"),
+    "NL": ("the netherlands", "netherlands", "nederland", "holland", "nl"),
+    "US": ("united states of america", "united states", "usa", "u s a", "us", "u s", "america"),
+    "IE": ("ireland", "eire", "ie"), "DE": ("germany", "deutschland", "de"), "ES": ("spain", "espana", "es"),
+    "FR": ("france", "fr"), "BE": ("belgium", "belgique", "belgie", "be"), "PT": ("portugal", "pt"),
+    "UA": ("ukraine", "ua"), "AU": ("australia", "au"),
+}
+STREET_TYPES = {  # written out one way: the words people shorten
+    "rd": "road", "st": "street", "str": "street", "ave": "avenue", "av": "avenue", "avn": "avenue",
+    "ln": "lane", "dr": "drive", "ct": "court", "pl": "place", "sq": "square", "cres": "crescent",
+    "cl": "close", "gdns": "gardens", "gro": "grove", "gr": "grove", "pk": "park", "ter": "terrace",
+    "terr": "terrace", "blvd": "boulevard", "hwy": "highway", "pde": "parade", "wy": "way", "cir": "circle",
+    "pkwy": "parkway", "mws": "mews", "wlk": "walk", "bldgs": "buildings",
+}
+STREET_WORDS = frozenset(STREET_TYPES.values()) | {
+    "row", "hill", "rise", "green", "view", "vale", "gate", "yard", "wharf", "quay", "embankment", "mews",
+    "walk", "buildings", "circus", "approach", "broadway", "court", "park", "place"}
+DIRECTIONS = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "northeast", "nw": "northwest",
+              "se": "southeast", "sw": "southwest"}
+UNIT_WORDS = {"flat": "", "apartment": "", "apt": "", "appartement": "", "unit": "", "suite": "", "ste": "",
+              "room": "", "rm": "", "#": "", "no": "", "floor": "floor ", "fl": "floor ", "flr": "floor "}
+ORDINALS = {"ground": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "top": 99,
+            "basement": -1, "lower": -1, "upper": 1}
+NL_ADDITIONS = {"hs": "0", "huis": "0", "bg": "0", "boven": "1", "bv": "1", "i": "1", "ii": "2", "iii": "3",
+                "iv": "4", "zw": "zw", "rood": "rood"}
+_NL_POSTCODE = re.compile(r"^[1-9]\d{3}[a-z]{2}$")
+_NUMBER = re.compile(r"^\d{1,6}(?:-\d{1,6})?[a-z]?$")
+_ORDINAL_FLOOR = re.compile(r"^(\d{1,3})(?:st|nd|rd|th|e|de|ste)?$")
+_GLUED = (  # number suffixes written one way: "123-H", "123 h" -> "123h" (not n/s/e/w: directions)
+    (re.compile(r"\b(\d+)\s*-\s*([a-z])\b(?!-)"), r"\1\2"),
+    (re.compile(r"\b(\d+)\s+([a-df-mo-rt-vx-z])\b(?!-)"), r"\1\2"),
+    (re.compile(r"#\s*"), "# "),
+    (re.compile(r"\b([1-9]\d{3})\s+([a-z]{2})\b"), r"\1\2"),  # Dutch postcode "3011 ad" -> "3011ad"
+)
+
+
+def _fold(text: str) -> str:
+    return unidecode(unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _without_country(address: str, country: str) -> str:
+    """`address` folded, without trailing names of its country ("..., London, UK" -> "..., london")."""
+    folded = _fold(address)
+    names = sorted((*COUNTRY_NAMES.get(country, ()), country.lower()), key=len, reverse=True)
+    patterns = [re.compile(r"[\s,.;]+" + r"[\s.]*".join(re.escape(word) for word in name.split()) + r"[\s.,;]*$")
+                for name in names]
+    cut = True
+    while cut:
+        cut = False
+        for pattern in patterns:
+            found = pattern.search(folded)
+            if found and re.search(r"\w", folded[:found.start()]):
+                folded, cut = folded[:found.start()], True
+                break
+    return folded
+
+
+def _parts(address: str) -> list[list[str]]:
+    """The address's comma-separated parts, each as its folded words (suffixes glued to numbers)."""
+    text = _fold(address)
+    parts = []
+    for part in re.split(r"[,;\n]+", text):
+        part = re.sub(r"['\u2019`]", "", part)
+        part = re.sub(r"[^\w#\-\s]|_", " ", part)
+        part = re.sub(r"(?<![\d])-|-(?![\d\w])", " ", part)  # hyphens in names: spaces
+        for pattern, replacement in _GLUED:
+            part = pattern.sub(replacement, part)
+        words = part.split()
+        if words:
+            parts.append(words)
+    return parts
+
+
+def _take_units(parts: list[list[str]], country: str) -> tuple[list[list[str]], str | None]:
+    """The parts with their flat, unit and floor words taken out, and those as one normal form."""
+    units: list[str] = []
+    kept = []
+    for words in parts:
+        rest: list[str] = []
+        i = 0
+        while i < len(words):
+            word, after = words[i], words[i + 1] if i + 1 < len(words) else None
+            if word in UNIT_WORDS and after is not None and (word != "no" or rest) and re.fullmatch(
+                    r"[a-z]?\d{1,5}[a-z]?|[a-z]", after) and not (word == "no" and not rest):
+                if word in ("fl", "floor", "flr") and _ORDINAL_FLOOR.fullmatch(after):
+                    units.append(f"floor {_floor(after)}")
+                else:
+                    units.append(UNIT_WORDS[word] + after)
+                i += 2
+            elif after in ("floor", "fl", "flr") and (word in ORDINALS or _ORDINAL_FLOOR.fullmatch(word)):
+                units.append(f"floor {_floor(word)}")
+                i += 2
+            elif word in ("basement", "ground") and after in ("flat", None):
+                units.append(f"floor {ORDINALS[word]}")
+                i += 1
+            elif country == "NL" and after == "hoog" and _ORDINAL_FLOOR.fullmatch(word):
+                units.append(f"floor {_floor(word)}")
+                i += 2
+            elif country == "NL" and word in NL_ADDITIONS and rest and _NUMBER.fullmatch(rest[-1]):
+                units.append(NL_ADDITIONS[word])
+                i += 1
+            else:
+                rest.append(word)
+                i += 1
+        if country == "NL":  # Dutch additions after a dash: "40-2", "40-ii" (a floor or a door)
+            rest = [_nl_number(word, units) for word in rest]
+        if rest:
+            kept.append(rest)
+    return kept, " ".join(sorted(units)) or None
+
+
+def _floor(word: str) -> int:
+    """A floor's number from "2nd", "2", "second", "ground" (0), "basement" (-1)."""
+    found = _ORDINAL_FLOOR.fullmatch(word)
+    return int(found.group(1)) if found else ORDINALS[word]
+
+
+def _nl_number(word: str, units: list[str]) -> str:
+    found = re.fullmatch(r"(\d{1,5}[a-z]?)-(\d{1,3}|[iv]{1,3}|hs|bg)", word)
+    if not found:
+        return word
+    units.append(NL_ADDITIONS.get(found.group(2), found.group(2)))
+    return found.group(1)
+
+
+def _take_postcode(parts: list[list[str]], country: str) -> tuple[list[list[str]], str | None]:
+    """The parts without the postcode, and the postcode in its normal form. Looked for from the end."""
+    for p in range(len(parts) - 1, -1, -1):
+        words = parts[p]
+        for start in range(len(words) - 1, -1, -1):
+            for width in (2, 1):
+                chunk = words[start:start + width]
+                if len(chunk) != width:
+                    continue
+                postcode = _postcode(" ".join(chunk), country)
+                if postcode:
+                    kept = [*parts[:p], [*words[:start], *words[start + width:]], *parts[p + 1:]]
+                    return [w for w in kept if w], postcode
+    return parts, None
+
+
+def _postcode(text: str, country: str) -> str | None:
+    if country == "NL":
+        return text if _NL_POSTCODE.fullmatch(text) else None
+    from uk_postcodes_parsing import postcode_utils
+    if len(text) <= 8 and any(c.isdigit() for c in text) and postcode_utils.is_valid(text):
+        return postcode_utils.to_normalised(text).lower()
+    return None
+
+
+def _street(words: list[str], country: str) -> str:
+    """A street name written one way: street types and directions written out ("St" first: Saint)."""
+    out = []
+    for n, word in enumerate(words):
+        if word in DIRECTIONS and len(words) > 1:
+            word = DIRECTIONS[word]
+        elif word == "st" and n == 0 and len(words) > 1:
+            word = "saint"
+        elif word in STREET_TYPES and (n == len(words) - 1 or country != "NL"):
+            word = STREET_TYPES[word]
+        elif country == "NL" and word.endswith("str") and len(word) > 4:
+            word = word + "aat"  # "Hoofdstr." is "Hoofdstraat"
+        out.append(word)
+    return " ".join(out)
+
+
+def _european(address: str, country: str) -> tuple[str | None, str | None, str | None]:
+    """(postcode key, street key, unit) of a UK or Dutch address, the number before or after the street."""
+    parts = _parts(address)
+    parts, unit = _take_units(parts, country)
+    parts, postcode = _take_postcode(parts, country)
+    # the building number: in the UK first in its part ("Building 5, 20 Quenwick Road": 20), in the
+    # Netherlands before or after the street
+    found = next(((p, i) for p, words in enumerate(parts) for i, word in enumerate(words)
+                  if _NUMBER.fullmatch(word) and (i == 0 or country == "NL")), None)
+    if found is None:
+        return None, None, unit
+    p, i = found
+    if len(parts[p]) == 1 and p + 1 < len(parts):  # "37, Barthor Road": the number alone before its street
+        parts = [*parts[:p], parts[p] + parts[p + 1], *parts[p + 2:]]
+    words, number = parts[p], parts[p][i]
+    if i > 0:  # the street before the number (Dutch): "Coolsingel 40 Rotterdam"
+        street, locality = words[:i], words[i + 1:]
+    else:  # the number first: "37 Barthor Road London"; the street ends at its last street word
+        after = words[i + 1:]
+        ends = [n for n, word in enumerate(after) if word in STREET_WORDS or word in STREET_TYPES
+                or (country == "NL" and re.search(r"(straat|weg|laan|gracht|kade|plein|singel|dijk)$", word))]
+        cut = ends[-1] + 1 if ends else len(after)
+        street, locality = after[:cut], after[cut:]
+    if not locality:
+        later = [w for w in parts[p + 1:] if w]
+        locality = later[-1] if later else []
+    postcode_key = f"{country.lower()}|{postcode}|{number}" if postcode else None
+    street_key = (f"{country.lower()}|{_street(street, country)}|{number}|{_street(locality, country)}"
+                  if street and locality else None)
+    return postcode_key, street_key, unit
+
+
+# --- the US: USPS Publication 28, by usaddress-scourgify -----------------------------------------
+
+def _us(address: str) -> tuple[str | None, str | None, str | None]:
+    """(ZIP key, street key, unit) of a US address normalised by USPS Publication 28 (usaddress-scourgify);
+    an address it cannot read has none (the folded form still matches it)."""
+    from scourgify import normalize_address_record  # loaded on first use: it reads its tables then
+
+    parts = _parts(address)
+    parts, unit = _take_units(parts, "US")
+    text = ", ".join(" ".join(_post_directional(words)) for words in parts)
+    try:
+        record = normalize_address_record(text)
+    except Exception:  # noqa: BLE001 -- it raises its own kinds, and others on text it cannot parse
+        return None, None, unit
+    line = " ".join((record.get("address_line_1") or "").casefold().split())
+    for pattern, replacement in _GLUED[:2]:
+        line = pattern.sub(replacement, line)
+    second = (record.get("address_line_2") or "").casefold().split()
+    if second:  # "APT 4", "STE 200", "# 4": the designator set aside, as for other countries
+        unit = " ".join(sorted(filter(None, [unit, " ".join(w for w in second if w not in _US_DESIGNATORS)])))
+    number, _, street = line.partition(" ")
+    if not _NUMBER.fullmatch(number) or not street:
+        return None, None, unit or None
+    city, state = (record.get("city") or "").casefold(), (record.get("state") or "").casefold()
+    zip5 = (record.get("postal_code") or "")[:5]
+    zip_key = f"us|{zip5}|{number}|{street}" if zip5 else None
+    street_key = f"us|{street}|{number}|{city}|{state}" if city and state else None
+    return zip_key, street_key, unit or None
+
+
+def _post_directional(words: list[str]) -> list[str]:
+    """A direction after the street type written short, as Publication 28 does: "ave northwest albany"
+    is read as "AVE NW" in Albany, where the parser would take "Northwest Albany" for the city."""
+    short = {name: letters for letters, name in DIRECTIONS.items()}
+    return [short[word] if word in short and n and (words[n - 1] in STREET_TYPES or words[n - 1] in STREET_WORDS)
+            else word for n, word in enumerate(words)]
+
+
+_US_DESIGNATORS = frozenset({"apt", "ste", "unit", "#", "rm", "fl", "bldg", "ofc", "lot", "spc", "trlr", "dept",
+                             "ph", "frnt", "rear", "side", "uppr", "lowr", "bsmt", "lbby"})
+
+
+# --- coordinates --------------------------------------------------------------------------------
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres (haversine): exact enough at 100 m, anywhere on earth."""

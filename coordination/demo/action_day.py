@@ -24,7 +24,7 @@ from coordination.models import (
     PackageSubject,
     TargetPackage,
 )
-from coordination.services.action_day import keyed_address
+from coordination.services.action_day import address_key_columns
 
 P = PackageStatus
 OTHER_OUTCOMES = {P.NIL: 45, P.NOTHING_FOUND: 35, P.ABORTED: 20}  # of the packages that arrested nobody
@@ -58,7 +58,7 @@ class ActionDay:
         spread = 0.05 if exact else 0.8  # the pair that conflicts stands at one door
         row = gen.marked("target package", self.package_id, agency, created, command_named=True) | dict(
             reference=f"PKG-{self.package_id:04d}", jurisdiction_id=jurisdiction_id, address=address,
-            address_keyed=keyed_address(gen.key, address) if gen.key else None,
+            **address_key_columns(gen.key, address, self.places[code][1]),
             latitude=round(lat + rng.uniform(-spread, spread), 5),
             longitude=round(lon + rng.uniform(-spread, spread), 5),
             team_call_sign=f"{rng.choice(CALL_SIGNS)}-{rng.randint(1, 9)}",

@@ -70,8 +70,13 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
     reference: Mapped[str] = mapped_column(String(64))
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdiction.id"))
     address: Mapped[str] = mapped_column(String(300))
-    # what deconfliction compares: the normalised address keyed under the operation's key (None: no key yet)
+    # what deconfliction compares, each keyed under the operation's key (places.address_keys): the
+    # address folded (None: no key yet, so not compared: the marker of a package still to key), its
+    # building by postcode and by street (None: not read from this address), its flat (None: none)
     address_keyed: Mapped[str | None] = mapped_column(String(64))
+    postcode_keyed: Mapped[str | None] = mapped_column(String(64))
+    street_keyed: Mapped[str | None] = mapped_column(String(64))
+    unit_keyed: Mapped[str | None] = mapped_column(String(64))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     team_call_sign: Mapped[str] = mapped_column(String(64))
@@ -90,6 +95,8 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
         *scoped_indexes("target_package"),
         Index("ix_target_package_h_hour", "operation_id", "h_hour"),
         Index("ix_target_package_address_keyed", "operation_id", "address_keyed"),
+        Index("ix_target_package_postcode_keyed", "operation_id", "postcode_keyed"),
+        Index("ix_target_package_street_keyed", "operation_id", "street_keyed"),
     )
 
     subject_links: Mapped[list[PackageSubject]] = relationship(cascade="all, delete-orphan",
@@ -158,7 +165,7 @@ class PackageConflict(Base):
     operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id"))
     first_id: Mapped[int] = mapped_column(ForeignKey("target_package.id"), index=True)  # the lower id
     second_id: Mapped[int] = mapped_column(ForeignKey("target_package.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(200))  # "same address", "within 100 m"
+    reason: Mapped[str] = mapped_column(String(200))  # "same address", "same building", "within 100 m"
     distance_m: Mapped[int | None] = mapped_column(Integer)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

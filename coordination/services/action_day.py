@@ -250,21 +250,21 @@ def _exhibits(session: Session, principal: Principal, package: TargetPackage,
 # --- event deconfliction ----------------------------------------------------------------------
 
 def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict]:
-    """The conflicts of `package` with packages of other lead agencies at the same address (compared
-    keyed: `keyed_address`) or within the set distance, whose windows (H-hour +/- the set hours)
-    overlap. Found by the system whoever acts, so nobody learns of other agencies' packages by what
-    they may create; kept as rows that only queries.action_day reads (each person is told of it as
-    policy.what_is_told_of_conflict says). A conflict that no longer holds (the package moved, or was
+    """The conflicts of `package` with packages of other lead agencies at the same address or in the
+    same building (any of their keys agreeing, compared keyed: `address_key_columns`, places.match)
+    or within the set distance, whose windows (H-hour +/- the set hours) overlap. Found by the system
+    whoever acts, so nobody learns of other agencies' packages by what they may create; kept as rows
+    that only queries.action_day reads (each person is told of it as policy.what_is_told_of_conflict
+    says). A conflict that no longer holds (the package moved, or was
     aborted) is removed, audited, with what was told of it; an aborted package takes no part any
     more, on either side."""
     config = settings.load()
     key = _package_key(session, package.operation_id)
-    keyed = keyed_address(key, package.address) if key else None
-    if key and keyed is None:
+    keyed = address_key_columns(key, package.address, _country(session, package.jurisdiction_id))
+    if key and keyed["address_keyed"] is None:
         raise ValidationError({"address": "holds a character the address field now refuses (invisible or "
                                           "direction-changing, saved before it was refused): retype the address"})
-    if package.address_keyed != keyed:  # assigned only when it changes: an unchanged row keeps its version
-        package.address_keyed = keyed
+    _set_keys(package, keyed)
     if key:
         _key_the_unkeyed(session, key, package)
     aborted = _was_aborted(session, package)
@@ -305,7 +305,7 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
 def _near_in_time(session: Session, package: TargetPackage, config: settings.Settings) -> list[TargetPackage]:
     """The other agencies' packages, never aborted, that may lie near `package` in overlapping windows."""
     window = timedelta(hours=2 * config.deconfliction_window_h)  # two windows of +/- h overlap within 2h
-    near = [TargetPackage.address_keyed == package.address_keyed] if package.address_keyed else []
+    near = [column == getattr(package, column.key) for column in _MATCHED if getattr(package, column.key)]
     if package.latitude is not None and package.longitude is not None:
         d_lat, d_lon = places.degrees_around(package.latitude, config.deconfliction_distance_m)
         near.append(and_(TargetPackage.latitude.between(package.latitude - d_lat, package.latitude + d_lat),
@@ -319,15 +319,47 @@ def _near_in_time(session: Session, package: TargetPackage, config: settings.Set
 
 # --- the key: addresses are compared keyed, as identifiers are --------------------------------
 
-def keyed_address(key: MatchingKey, address: str) -> str | None:
-    """A package's address in the match index: keyed as an address identifier is, never the plain text.
-    None for an address the address field refuses (one stored before it refused invisible and
-    direction-changing characters): keyed as typed it would miss its building, so such a package is
-    matched by distance only until its address is corrected (`deconflict` asks for that)."""
+KEY_COLUMNS = ("address_keyed", "postcode_keyed", "street_keyed", "unit_keyed")
+# the keys that find the other packages (indexed with the operation): the flat alone finds nothing
+_MATCHED = (TargetPackage.address_keyed, TargetPackage.postcode_keyed, TargetPackage.street_keyed)
+
+
+def address_key_columns(key: MatchingKey | None, address: str, country: str | None) -> dict[str, str | None]:
+    """A package's address in the match index: the keys of its building and flat by the conventions of
+    its jurisdiction's `country` (places.address_keys), each keyed under the operation's key, never the
+    plain text; the values of `KEY_COLUMNS`. All None without a key, or for an address the address
+    field refuses (one stored before it refused invisible and direction-changing characters): keyed as
+    typed it would miss its building, so such a package is matched by distance only until its address
+    is corrected (`deconflict` asks for that)."""
+    if key is None:
+        return dict.fromkeys(KEY_COLUMNS)
     try:
-        return key.keyed(IdentifierKind.ADDRESS.value, places.normalise_address(address))
+        plain = places.address_keys(address, country)
     except ValueError:
-        return None
+        return dict.fromkeys(KEY_COLUMNS)
+    kind = IdentifierKind.ADDRESS.value
+    return {"address_keyed": key.keyed(kind, plain.folded) if plain.folded else None,
+            "postcode_keyed": key.keyed(f"{kind} building", plain.postcode) if plain.postcode else None,
+            "street_keyed": key.keyed(f"{kind} building", plain.street) if plain.street else None,
+            "unit_keyed": key.keyed(f"{kind} unit", plain.unit) if plain.unit else None}
+
+
+def _set_keys(package: TargetPackage, keyed: Mapping[str, str | None]) -> int:
+    """Each key assigned only when it changes: an unchanged row keeps its version. 1 when the package
+    is keyed now, else 0."""
+    for column, value in keyed.items():
+        if getattr(package, column) != value:
+            setattr(package, column, value)
+    return int(keyed["address_keyed"] is not None)
+
+
+def _keys_of(package: TargetPackage) -> places.AddressKeys:
+    return places.AddressKeys(package.address_keyed, package.postcode_keyed, package.street_keyed, package.unit_keyed)
+
+
+def _country(session: Session, jurisdiction_id: int) -> str | None:
+    jurisdiction = session.get(Jurisdiction, jurisdiction_id)
+    return jurisdiction.country if jurisdiction is not None else None
 
 
 def _package_key(session: Session, operation_id: int) -> MatchingKey | None:
@@ -348,8 +380,8 @@ def _key_the_unkeyed(session: Session, key: MatchingKey, checked: TargetPackage)
         TargetPackage.id != checked.id)).all()
     keyed = 0
     for package in unkeyed:
-        package.address_keyed = keyed_address(key, package.address)
-        keyed += package.address_keyed is not None
+        keyed += _set_keys(package, address_key_columns(key, package.address,
+                                                        _country(session, package.jurisdiction_id)))
     if keyed:
         session.flush()
         audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "key package addresses",
@@ -386,8 +418,9 @@ def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple
     metres = None
     if None not in (package.latitude, package.longitude, other.latitude, other.longitude):
         metres = round(places.distance_m(package.latitude, package.longitude, other.latitude, other.longitude))
-    if package.address_keyed is not None and package.address_keyed == other.address_keyed:
-        return "same address", metres
+    same = places.match(_keys_of(package), _keys_of(other))  # "same address", "same building" or None
+    if same is not None:
+        return same, metres
     if metres is not None and metres <= within_m:
         return f"within {within_m:g} m", metres
     return None, None

@@ -1,6 +1,7 @@
-"""Rotating the deconfliction key: every identifier and exclusion, and every target package's address,
-re-keyed under a new key, in one transaction, audited; the operation's fingerprint follows. Hits stay
-as they are: they name identifiers by id, and a new key keeps equal values equal (so do conflicts).
+"""Rotating the deconfliction key: every identifier and exclusion, and every target package's address
+keys (services.action_day.address_key_columns), re-keyed under a new key, in one transaction, audited;
+the operation's fingerprint follows. Hits stay as they are: they name identifiers by id, and a new key
+keeps equal values equal (so do conflicts).
 
 Nothing needs the old key: `keyed` is recomputed from the stored normal form, and a person's
 `phonetic_keyed` from the stored value and qualifier (its birth date) normalised again. The new
@@ -19,9 +20,9 @@ from coordination import audit, identifiers, policy
 from coordination.db import insert_rows
 from coordination.deconfliction_key import MatchingKey
 from coordination.errors import PermissionDenied, ValidationError
-from coordination.models import Exclusion, Identifier, IdentifierKind, TargetPackage
+from coordination.models import Exclusion, Identifier, IdentifierKind, Jurisdiction, TargetPackage
 from coordination.principal import Principal
-from coordination.services.action_day import keyed_address
+from coordination.services.action_day import address_key_columns
 from coordination.services.authorisation import acting_as
 from coordination.services.identifiers import phonetic_keyed
 from coordination.services.loading import current_operation
@@ -69,8 +70,11 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
     for exclusion in exclusions:
         exclusion.keyed = new_key.keyed(exclusion.kind.value, exclusion.normalised)
     packages = session.scalars(select(TargetPackage).where(TargetPackage.operation_id == operation.id)).all()
-    for package in packages:  # event deconfliction's match index, under the same key
-        package.address_keyed = keyed_address(new_key, package.address)
+    countries = dict(session.execute(select(Jurisdiction.id, Jurisdiction.country)).all())
+    for package in packages:  # event deconfliction's match index (every key of the address), under the same key
+        columns = address_key_columns(new_key, package.address, countries.get(package.jurisdiction_id))
+        for column, value in columns.items():
+            setattr(package, column, value)
     operation.deconfliction_key_fingerprint = new_key.fingerprint
     session.flush()
     audit.record(session, audit.NewEvent(principal, "rotate deconfliction key", "operation", operation.id,
