@@ -1,9 +1,10 @@
-# Two commands: `make run` brings up the demo, `make test` runs the whole suite.
+# Two commands: `make run` brings up the demo, `make test` lints and runs the fast tier of the suite;
+# `make test-slow` runs the other tier (the browser tests and the heavy ones), `.ci/run` both.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-slow lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +35,17 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m tools.mypy_baseline
 
+# The suite in two tiers, by marker (pyproject.toml; every test under tests/browser is `browser`):
+# - the fast tier, everything but `browser` and `slow`: unit, SQLite, AppTest and PostgreSQL tests, in
+#   parallel (pytest-xdist; each worker has a PostgreSQL database of its own, tests/conftest.py);
+# - the slow tier: the browser tests (a stack of their own per session: one process) and the heavy ones.
+# TEST_WORKERS: pytest-xdist's -n (auto: one per CPU, at most 4); both tiers run under pytest-timeout.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup -m "not browser and not slow"
+
+test-slow: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m "browser or slow"
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
