@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-slow lint bench clean
+.PHONY: run test test-slow test-heavy test-browser lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,16 +36,24 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/python -m tools.mypy_baseline
 
 # The suite in two tiers, by marker (pyproject.toml; every test under tests/browser is `browser`):
-# - the fast tier, everything but `browser` and `slow`: unit, SQLite, AppTest and PostgreSQL tests, in
-#   parallel (pytest-xdist; each worker has a PostgreSQL database of its own, tests/conftest.py);
-# - the slow tier: the browser tests (a stack of their own per session: one process) and the heavy ones.
-# TEST_WORKERS: pytest-xdist's -n (auto: one per CPU, at most 4); both tiers run under pytest-timeout.
+# - `make test`, the fast tier: lint, then everything but `browser` and `slow` (unit, SQLite, AppTest and
+#   PostgreSQL tests) in parallel (pytest-xdist; each worker has a PostgreSQL database of its own);
+# - `make test-slow`, the other tier: the heavy tests (`slow`), in parallel too, and the browser tests,
+#   in one process (each stack, provider, replicas and haproxy, is started once for the session).
+# TEST_WORKERS: pytest-xdist's -n (auto: one per CPU, at most 4). Every test runs under pytest-timeout.
+# `.ci/run` runs both tiers (`make -k`: the second even when the first fails).
 TEST_WORKERS ?= auto
+PARALLEL = -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup
 test: lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup -m "not browser and not slow"
+	$(BIN)/python -m pytest $(PARALLEL) -m "not browser and not slow"
 
-test-slow: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest -m "browser or slow"
+test-slow: test-heavy test-browser
+
+test-heavy: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PARALLEL) -m "slow and not browser"
+
+test-browser: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m browser
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
