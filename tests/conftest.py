@@ -85,7 +85,8 @@ def postgres_url() -> str | None:
 
 @functools.cache
 def _worker_database(url: str, worker: str) -> str:
-    """The database of `url` with `_worker` after its name, created (from `url`'s) when missing."""
+    """The database of `url` with `_worker` after its name, made through `url` when missing (and kept,
+    as the schemas are, for the next run)."""
     parsed = make_url(url)
     name = f"{parsed.database}_{worker}"
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
