@@ -1,9 +1,10 @@
-# Two commands: `make run` brings up the demo, `make test` runs the whole suite.
+# Two commands: `make run` brings up the demo, `make test` lints and runs the fast tier of the suite;
+# `make test-slow` runs the other tier (the browser tests and the heavy ones), `.ci/run` both.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-slow test-heavy test-browser lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +35,25 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m tools.mypy_baseline
 
+# The suite in two tiers, by marker (pyproject.toml; every test under tests/browser is `browser`):
+# - `make test`, the fast tier: lint, then everything but `browser` and `slow` (unit, SQLite, AppTest and
+#   PostgreSQL tests) in parallel (pytest-xdist; each worker has a PostgreSQL database of its own);
+# - `make test-slow`, the other tier: the heavy tests (`slow`), in parallel too, and the browser tests,
+#   in one process (each stack, provider, replicas and haproxy, is started once for the session).
+# TEST_WORKERS: pytest-xdist's -n (auto: one per CPU, at most 4). Every test runs under pytest-timeout.
+# `.ci/run` runs both tiers (`make -k`: the second even when the first fails).
+TEST_WORKERS ?= auto
+PARALLEL = -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL) -m "not browser and not slow"
+
+test-slow: test-heavy test-browser
+
+test-heavy: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PARALLEL) -m "slow and not browser"
+
+test-browser: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m browser
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench

@@ -4,12 +4,19 @@ SQLite: a template file with the schema and reference data is built once and cop
 PostgreSQL (COORD_TEST_POSTGRES_URL): the schema is built once in its own search path, and every
 table is truncated and re-seeded after each test.
 
+In parallel (`pytest -n 2`, pytest-xdist), each worker process has a PostgreSQL database of its own,
+the URL's database name with the worker's name after it (test_gw0, test_gw1; made when missing): the
+writers' advisory lock (`db.WRITER_LOCK`) is one per database, so workers sharing one would queue on
+each other's writes. Ports come from the system (port 0, or `held_ports` for the browser stack) and
+files from `tmp_path`, which is per worker too.
+
 With COORD_REQUIRE_ALL=1 (set by .ci/run), a test that would skip for want of PostgreSQL,
 Chromium or the OpenID provider fails instead.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -19,6 +26,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from coordination import services, standing_data
@@ -28,13 +36,36 @@ from coordination.principal import Principal, principal_for_subject
 
 TEST_ISSUER = "http://127.0.0.1:9400"
 os.environ.setdefault("COORD_NOTIFY_EVERY_S", "0")  # no app (AppTest, browser stacks) runs the reminder pass by itself
-PG_SCHEMA = os.environ.get("COORD_TEST_PG_SCHEMA", "coord_test")  # distinct per parallel run
+PG_SCHEMA = os.environ.get("COORD_TEST_PG_SCHEMA", "coord_test")  # distinct per run sharing one database
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... under pytest-xdist; empty in one process
 
 # CI tries the same generated examples every run, so that its verdict is the code's and a failure there
 # reproduces; runs elsewhere draw new ones (one found a domain "0.." accepted: fixed, and in the corpus)
 hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(items) -> None:
+    """Every test under tests/browser is `browser`, marked or not: it runs in the browser tier (`make
+    test-slow`), beside the stack it needs, never in the fast tier's parallel workers.
+
+    In parallel, the tests sharing a module-scoped fixture (a demo operation loaded per store, say) run
+    in one worker (an xdist group per module and store), so that it is built once, not once a worker."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+        definitions = item._fixtureinfo.name2fixturedefs if hasattr(item, "_fixtureinfo") else {}
+        shared = sorted(name for name, defs in definitions.items() if defs and defs[-1].scope == "module")
+        if shared:
+            params = item.callspec.params if hasattr(item, "callspec") else {}
+            store = ",".join(str(params[name]) for name in shared if name in params)
+            group = item.module.__name__ + (f"[{store}]" if store else "")
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def require(condition: bool, reason: str) -> None:
@@ -47,7 +78,25 @@ def require(condition: bool, reason: str) -> None:
 
 
 def postgres_url() -> str | None:
-    return os.environ.get("COORD_TEST_POSTGRES_URL")
+    """COORD_TEST_POSTGRES_URL; under pytest-xdist, this worker's own database beside it."""
+    url = os.environ.get("COORD_TEST_POSTGRES_URL")
+    return _worker_database(url, WORKER) if url and WORKER else url
+
+
+@functools.cache
+def _worker_database(url: str, worker: str) -> str:
+    """The database of `url` with `_worker` after its name, made through `url` when missing (and kept,
+    as the schemas are, for the next run)."""
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def postgres_engine(schema: str) -> Engine:

@@ -1,11 +1,10 @@
-"""Helpers shared by more than one test module: tally checks, AppTest's sign-in secrets, and
-signing in through the local provider in Chromium."""
+"""Helpers shared by more than one test module: tally checks, a user provisioned, and the app in
+AppTest signed in on one page. (The browser tests' own helpers are in tests/browser/helpers.py.)"""
 
 from __future__ import annotations
 
 import time
 
-from playwright.sync_api import Page
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -44,18 +43,6 @@ def provision(store, subject: str, display_name: str, agency: str, role: str) ->
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "s" * 40,
         "met": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/x"},
         "fbi": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/y"}}
-
-
-def sign_in(page: Page, app: str, subject: str, predefined: bool = True) -> None:
-    page.goto(app)
-    page.get_by_role("button", name="Sign in with the local demo provider").click()
-    page.wait_for_url("**/oauth2/authorize**")
-    if predefined:
-        page.get_by_role("button", name=subject, exact=True).click()
-    else:
-        page.fill("input[name=sub]", subject)
-        page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{app}/**")
 
 
 def open_page(subject: str, page: str, query: dict | None = None) -> AppTest:

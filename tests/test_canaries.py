@@ -50,8 +50,9 @@ EXAMPLES = int(os.environ.get("COORD_CANARY_EXAMPLES", "0"))  # generated operat
 # every readable record opened by every reader (and every briefing as a PDF); by default only those whose
 # neighbours (links, hits, corrections) the reader may not read, and PDFs of a few briefings
 FULL = bool(EXAMPLES) or os.environ.get("COORD_CANARY_FULL") == "1"
-# opening every record as every reader (`make fuzz`) may take longer than the per-test timeout (pyproject)
-pytestmark = [pytest.mark.timeout(0)] if FULL else []
+# opening every record as every reader (`make fuzz`) may take longer than the per-test timeout (pyproject);
+# slow: an operation built and drawn on every surface per store, the slow tier's (`make test-slow`)
+pytestmark = [pytest.mark.slow] + ([pytest.mark.timeout(0)] if FULL else [])
 PEOPLE = tuple(u.subject for u in DEMO_USERS) + (canaries.SECOND_COMMANDER,)
 READERS_OF_RECORDS = tuple(s for s in PEOPLE if s != "admin")
 LIAISONS = tuple(s for s in PEOPLE if s.startswith("liaison."))

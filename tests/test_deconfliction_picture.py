@@ -75,7 +75,10 @@ def test_the_filters_narrow_the_hits_by_agency_and_day_found(told):
     assert seen(told, "commander.met", Filters(agencies=("FBI",))).hits_between == [AgencyPairHits("FBI", "MET", 1)]
     assert seen(told, "commander.met", Filters(agencies=("NCA",))).hits_between == []
     assert seen(told, "commander.met", Filters(until=date(2020, 1, 1))).hits_between == []
-    assert seen(told, "commander.met", Filters(since=datetime.now(UTC).date())).open_hits == 2
+    with told.reader() as session:  # the days the hits were found on, not the clock's (a fixture run across
+        found = [at.date() for at in session.scalars(select(Hit.found_at))]  # midnight UTC finds them too)
+    assert seen(told, "commander.met", Filters(since=min(found))).open_hits == 2
+    assert seen(told, "commander.met", Filters(since=max(found) + timedelta(days=1))).open_hits == 0
 
 
 def test_a_request_unanswered_for_48_hours_is_counted_overdue(told):

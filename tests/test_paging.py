@@ -47,6 +47,7 @@ def readable_keys(store, subject: str, kind) -> set[str]:
 CANARIES = {"CANARY-STRICT", "CANARY-RED", "A-CANARY", "T-RED", "P-CANARY"}
 
 
+@pytest.mark.slow  # every page of every sort: the slow tier's
 @pytest.mark.parametrize("subject", ["liaison.fbi", "commander.met"])
 def test_paging_through_every_sort_yields_each_visible_row_once_and_no_hidden_row(operation, subject):
     for kind in KINDS.values():

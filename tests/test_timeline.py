@@ -167,6 +167,7 @@ def oracle(store, subject: str, filters: timeline.Filters) -> int:
     return count
 
 
+@pytest.mark.slow  # every page under every filter, for three readers on two stores: the slow tier's
 @pytest.mark.parametrize("subject", ["liaison.fbi", "liaison.met", "commander.met"])
 @pytest.mark.parametrize("few", [timeline.FEW, 0])  # an agency's events looked up by record, or walked to
 def test_keyset_pages_hold_each_event_once_newest_first_under_every_filter(story, subject, few, monkeypatch):

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from coordination import deconfliction_key, demo, devstack, standing_data
 from coordination.db import make_engine, write_session
 from coordination.models import Base
+from tests.browser.helpers import SIZES, TIMEOUT_MS, offline_context
 from tests.browser.load_balancer import LoadBalancer, haproxy
 from tests.conftest import PG_SCHEMA, postgres_engine, postgres_url, require
 
@@ -137,14 +138,8 @@ def browser():
         chromium.close()
 
 
-SIZES = {"desk": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}  # the layout tests' sizes
-
-
 def _offline_page(browser, timeout_ms: int, **context_options) -> Iterator:
-    context = browser.new_context(**context_options)
-    # the demo provider's own form links a CDN stylesheet; nothing may leave the machine
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                  else route.abort())
+    context = offline_context(browser, **context_options)
     page = context.new_page()
     page.set_default_timeout(timeout_ms)
     expect.set_options(timeout=timeout_ms)  # expectations too: CI machines are shared and slow at times
@@ -154,7 +149,7 @@ def _offline_page(browser, timeout_ms: int, **context_options) -> Iterator:
 
 @pytest.fixture
 def page(browser):
-    yield from _offline_page(browser, 20_000)
+    yield from _offline_page(browser, TIMEOUT_MS)
 
 
 @pytest.fixture

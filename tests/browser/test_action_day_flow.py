@@ -13,22 +13,9 @@ from coordination import services
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import TargetPackage
 from coordination.principal import principal_for_subject
-from tests.helpers import sign_in
+from tests.browser.helpers import SIZES, offline_context, sign_in, tile
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-DESK = {"width": 1440, "height": 900}
-
-
-def isolated(browser, viewport: dict):
-    context = browser.new_context(viewport=viewport)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                  else route.abort())
-    return context
-
-
-def tile(page, label: str):
-    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
 
 
 def deployed_package(database_url: str) -> None:
@@ -51,7 +38,7 @@ def deployed_package(database_url: str) -> None:
 
 def test_a_phone_records_an_arrest_in_taps_and_the_board_shows_it_by_itself(stack, browser):
     deployed_package(stack.database_url)
-    board_context, phone_context = isolated(browser, DESK), isolated(browser, PHONE)
+    board_context, phone_context = (offline_context(browser, viewport=SIZES[size]) for size in ("desk", "phone"))
     try:
         stack.balancer.pin(board_context, 0)
         board = board_context.new_page()

@@ -9,16 +9,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from coordination import services
-from coordination.db import make_engine, read_session, write_session
-from coordination.principal import principal_for_subject
-from tests.helpers import sign_in
+from tests.browser.helpers import create, go_to, sign_in, tile
 
 pytestmark = pytest.mark.browser
-
-
-def arrests_in_total(page) -> str:
-    tile = page.get_by_test_id("stMetric").filter(has_text="Arrests in total")
-    return tile.get_by_test_id("stMetricValue").inner_text()
 
 
 def test_the_picture_refreshes_by_itself_and_asks_nothing_of_the_internet(stack, page):
@@ -26,32 +19,25 @@ def test_the_picture_refreshes_by_itself_and_asks_nothing_of_the_internet(stack,
     page.on("request", lambda r: outside.append(r.url) if r.frame.url.startswith(stack.app)
             and not r.url.startswith((stack.app, stack.issuer, "data:", "blob:")) else None)
     sign_in(page, stack.app, "commander.met")
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Operation picture").click()
-    expect(page.get_by_role("heading", name="Operation picture")).to_be_visible()
+    go_to(page, "Operation picture")
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     expect(page.locator(".js-plotly-plot")).to_have_count(8)
     expect(page.locator(".geo .countries path").first).to_be_attached()  # outlines from static/, not a CDN
-    before = int(arrests_in_total(page))
+    before = int(tile(page, "Arrests in total").inner_text())
 
-    engine = make_engine(stack.database_url)
-    with read_session(engine) as session:
-        met = principal_for_subject(session, "liaison.met")
-    with write_session(engine) as session:
-        services.create_suspect(session, met, {"reference": "LIVE-1", "full_name": "x", "tier": "user",
-                                               "status": "arrested"})
-        services.create_arrest(session, met, {"reference": "LIVE-A1", "suspect": "LIVE-1", "jurisdiction": "GB-EAW",
-                                              "arrested_at": "2022-11-07T06:00:00Z", "place": "London",
-                                              "offences": "fraud", "outcome": "bailed"})
-    engine.dispose()
-    expect(page.get_by_test_id("stMetric").filter(has_text="Arrests in total")
-           .get_by_test_id("stMetricValue")).to_have_text(str(before + 1), timeout=15_000)
+    create(stack, "liaison.met", services.create_suspect, {"reference": "LIVE-1", "full_name": "x", "tier": "user",
+                                                           "status": "arrested"})
+    create(stack, "liaison.met", services.create_arrest, {
+        "reference": "LIVE-A1", "suspect": "LIVE-1", "jurisdiction": "GB-EAW", "arrested_at": "2022-11-07T06:00:00Z",
+        "place": "London", "offences": "fraud", "outcome": "bailed"})
+    expect(tile(page, "Arrests in total")).to_have_text(str(before + 1), timeout=15_000)
     assert page.get_by_role("heading", name="Operation picture").is_visible()  # same page, never reloaded
     assert outside == []
 
 
 def test_a_commander_downloads_the_briefing_from_the_dashboard(stack, page, tmp_path):
     sign_in(page, stack.app, "commander.met")
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Operation picture").click()
+    go_to(page, "Operation picture")
     page.get_by_role("button", name="Prepare briefing PDF").click()
     download_button = page.get_by_role("button", name=re.compile("Download the briefing"))
     expect(download_button).to_be_visible(timeout=90_000)  # the first briefing starts Chromium for the charts

@@ -6,19 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.helpers import sign_in
+from tests.browser.helpers import go_to, sign_in
 
 pytestmark = pytest.mark.browser
 
 DECISION = "Strike at 05:00 London time on the action day"
-
-
-def go_to(page: Page, name: str, heading: str | None = None) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
-    expect(page.get_by_role("heading", name=heading or name)).to_be_visible()
 
 
 def test_a_commander_records_and_pins_a_decision_and_the_briefing_shows_it(stack, page, tmp_path):

@@ -12,8 +12,7 @@ from coordination import deconfliction_key, services
 from coordination.db import make_engine, write_session
 from coordination.kinds import SUSPECTS
 from coordination.principal import principal_for_subject
-from tests.browser.test_no_lost_edits import choose, second_window
-from tests.helpers import sign_in
+from tests.browser.helpers import choose, go_to, second_window, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +35,6 @@ def held(stack, monkeypatch):
         services.add_identifier(session, fbi, SUSPECTS, theirs.id, "crypto wallet", WALLET)
     engine.dispose()
     return stack
-
-
-def go_to(page: Page, section: str, heading: str | None = None) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=section, exact=True).click()
-    expect(page.get_by_role("heading", name=heading or section, exact=True)).to_be_visible()
 
 
 def open_suspect(page: Page, key: str) -> None:

@@ -14,9 +14,7 @@ from sqlalchemy.orm import aliased
 
 from coordination.db import make_engine, read_session
 from coordination.models import Agency, Hit, Identifier, Suspect
-from tests.browser.conftest import SIZES
-from tests.browser.test_picture_layout import whole_page_screenshot
-from tests.helpers import sign_in
+from tests.browser.helpers import SIZES, settled, sign_in, tile, whole_page_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +61,7 @@ def test_the_deconfliction_page_reads_whole_for_a_liaison_and_command(demo_stack
         for tab in tabs:
             page.get_by_role("tab", name=tab).click()
             expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
-            page.wait_for_timeout(500)
+            settled(page)
             shot = tmp_path / f"deconfliction-{subject}-{tab.replace(' ', '-').lower()}-{size}.png"
             whole_page_screenshot(page, shot, settle=False)  # (what is read next is text, not layout)
             readable(page, shot)
@@ -80,7 +78,7 @@ def test_a_record_tells_its_hits_as_sentences(demo_stack, sized_page, size, tmp_
     page.get_by_label("Open by reference").press("Enter")
     page.get_by_role("tab", name="Identifiers").click()
     expect(page.get_by_text(re.compile(r"also holds this (phone number|e-mail address) \(hit found "))).to_be_visible()
-    page.wait_for_timeout(1_000)
+    settled(page)
     shot = tmp_path / f"record-identifiers-{size}.png"
     whole_page_screenshot(page, shot)
     readable(page, shot)
@@ -93,8 +91,7 @@ def test_the_picture_shows_the_hits_tiles_and_chart(demo_stack, sized_page, size
     page.goto(f"{demo_stack.app}/dashboard")
     expect(page.get_by_test_id("stMetric")).to_have_count(8)
     expect(page.locator(".js-plotly-plot .gtitle").filter(has_text="Open hits between")).to_have_count(1)
-    page.wait_for_timeout(1_500)
+    settled(page)
     shot = tmp_path / f"picture-liaison-met-{size}.png"
     whole_page_screenshot(page, shot)
-    tile = page.get_by_test_id("stMetric").filter(has_text="Open hits")
-    assert int(tile.get_by_test_id("stMetricValue").inner_text().replace(",", "")) > 0, f"no hits (see {shot})"
+    assert int(tile(page, "Open hits").inner_text().replace(",", "")) > 0, f"no hits (see {shot})"

@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coordination import services
-from tests.browser.test_no_lost_edits import choose, create, edit_form, open_record, second_window
-from tests.helpers import sign_in
+from tests.browser.helpers import choose, create, edit_form, open_record, second_window, sign_in
 
 pytestmark = pytest.mark.browser
 

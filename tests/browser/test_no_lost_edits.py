@@ -8,61 +8,16 @@ import itertools
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from coordination import services
-from coordination.db import make_engine, read_session, write_session
 from coordination.models import EvidenceItem, Task, TaskUpdate, User
-from coordination.principal import principal_for_subject
+from tests.browser.helpers import choose, create, edit_form, open_record, read, second_window, sign_in
 from tests.conftest import SHA
-from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 numbers = itertools.count(1)
-
-
-def create(stack, subject: str, use_case, data: dict) -> None:
-    engine = make_engine(stack.database_url)
-    with write_session(engine) as session:
-        use_case(session, principal_for_subject(session, subject), data)
-    engine.dispose()
-
-
-def read(stack, query):
-    engine = make_engine(stack.database_url)
-    with read_session(engine) as session:
-        value = session.execute(query).one()
-    engine.dispose()
-    return value
-
-
-def second_window(page: Page) -> Page:
-    context = page.context.browser.new_context()
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                  else route.abort())
-    other = context.new_page()
-    other.set_default_timeout(20_000)
-    return other
-
-
-def open_record(page: Page, app: str, subject: str, section: str, key: str, by: str = "reference") -> None:
-    sign_in(page, app, subject)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=section, exact=True).click()
-    page.get_by_label(f"Open by {by}").fill(key)
-    page.get_by_label(f"Open by {by}").press("Enter")
-    expect(page.get_by_role("heading", name=key)).to_be_visible()
-
-
-def choose(page: Page, label: str, option: str, within=None) -> None:
-    """A Streamlit selectbox: click, type to filter, Enter to choose."""
-    (within or page).get_by_label(label).click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
-
-
-def edit_form(page: Page):
-    return page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save"))
 
 
 def test_two_windows_edit_different_fields_and_both_changes_stay(stack, page):

@@ -10,8 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SIZES
-from tests.helpers import sign_in
+from tests.browser.helpers import SIZES, settled, sign_in, whole_page_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +55,10 @@ TOOLBAR_ON_TITLE = """(plot) => {
 }"""
 
 
+# The chart's toolbar has faded in under the pointer (or the chart has none).
+TOOLBAR_SHOWN = """(plot) => { const bar = plot.querySelector('.modebar');
+  return !bar || getComputedStyle(bar).opacity === '1'; }"""
+
 
 @pytest.mark.parametrize("query", ["", "?agency=FBI"], ids=["everything", "fbi"])
 @pytest.mark.parametrize("size", SIZES)
@@ -67,7 +70,7 @@ def test_nothing_on_the_picture_is_cut_at_a_desk_or_on_a_phone(demo_stack, sized
     expect(page.locator(".js-plotly-plot")).to_have_count(8)
     expect(page.locator(".js-plotly-plot .gtitle")).to_have_count(8)
     expect(page.get_by_test_id("stMetric")).to_have_count(8)
-    page.wait_for_timeout(1_500)  # Plotly redraws once more when its box has settled
+    settled(page)  # Plotly draws a chart once more when its box has found its size
     shot = tmp_path / f"picture-{size}-{request_name(query)}.png"
     whole_page_screenshot(page, shot)
 
@@ -80,27 +83,13 @@ def test_nothing_on_the_picture_is_cut_at_a_desk_or_on_a_phone(demo_stack, sized
         plot = page.locator(".js-plotly-plot").nth(index)
         plot.scroll_into_view_if_needed()
         plot.hover()
-        page.wait_for_timeout(300)
+        page.wait_for_function(TOOLBAR_SHOWN, arg=plot.element_handle())  # (it fades in)
         assert not plot.evaluate(TOOLBAR_ON_TITLE), (
             f"the toolbar covers {plot.locator('.gtitle').text_content()!r} on the {size}")
 
 
 def request_name(query: str) -> str:
     return query.removeprefix("?").replace("=", "-") or "everything"
-
-
-def whole_page_screenshot(page, path, settle: bool = True) -> None:
-    """The whole page at the viewport's width: Streamlit scrolls its main area, not the document,
-    so the window is made as tall as that area for the picture, then put back (and, with `settle`,
-    given a second to lay out again, for a test that measures the layout next)."""
-    size = page.viewport_size
-    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
-    page.wait_for_timeout(1_000)
-    page.screenshot(path=path)
-    page.set_viewport_size(size)
-    if settle:
-        page.wait_for_timeout(1_000)
 
 
 def test_a_selected_bar_opens_its_records_under_the_name_the_chart_shows(demo_stack, page):

@@ -5,24 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import sign_in
+from tests.browser.helpers import choose, offline_context, sign_in, tile
 
 pytestmark = pytest.mark.browser
 
 
-def tile(page, label: str):
-    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
-
-
-def isolated(browser):
-    context = browser.new_context()
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                  else route.abort())
-    return context
-
-
 def test_a_save_through_one_replica_shows_on_the_others_dashboard(pg_stack, browser):
-    watcher_context, editor_context = isolated(browser), isolated(browser)
+    watcher_context, editor_context = offline_context(browser), offline_context(browser)
     try:
         pg_stack.balancer.pin(watcher_context, 0)
         watcher = watcher_context.new_page()
@@ -40,9 +29,7 @@ def test_a_save_through_one_replica_shows_on_the_others_dashboard(pg_stack, brow
         form.get_by_label("Reference *").fill("REPLICA-1")
         form.get_by_label("Full name *").fill("Synthetic Replica")
         for label, option in (("Tier *", "money handler"), ("Status *", "identified")):
-            form.get_by_label(label).click()  # a Streamlit selectbox: type to filter, Enter to choose
-            editor.keyboard.type(option)
-            editor.keyboard.press("Enter")
+            choose(editor, label, option, form)
         form.get_by_role("button", name="Create").click()
         expect(editor.get_by_text("Created REPLICA-1.")).to_be_visible(timeout=20_000)
 

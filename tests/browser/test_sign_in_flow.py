@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import sign_in
+from tests.browser.helpers import offline_context, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def test_a_sign_in_on_one_replica_holds_on_the_other(stack, page):
 
 
 def test_the_app_asks_nothing_of_the_internet(stack, browser):
-    context = browser.new_context()
+    context = offline_context(browser)
     outside: list[str] = []
 
     def watch(request) -> None:  # only what the app's own pages ask for (the provider's form is not ours)
@@ -60,8 +60,6 @@ def test_the_app_asks_nothing_of_the_internet(stack, browser):
             outside.append(request.url)
 
     context.on("request", watch)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                  else route.abort())
     page = context.new_page()
     sign_in(page, stack.app, "commander.met")
     expect(page.get_by_text("Evidence awaiting analysis")).to_be_visible()

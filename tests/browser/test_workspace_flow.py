@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.helpers import sign_in
+from tests.browser.helpers import edit_form, go_to, second_window, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,20 +14,11 @@ CSV = ("reference,title,status,priority,due_date\n"
        "WEB-2,Image the Dutch server,blocked,critical,2022-11-10\n")
 
 
-def go_to(page: Page, app: str, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
-
-
-def edit_form(page: Page):
-    return page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save"))
-
-
 def test_a_liaison_imports_finds_and_edits_and_another_agency_cannot(stack, page, tmp_path):
     upload = tmp_path / "tasks.csv"
     upload.write_text(CSV, encoding="utf-8")
     sign_in(page, stack.app, "liaison.nl-police")
-    go_to(page, stack.app, "Tasks")
+    go_to(page, "Tasks")
     page.get_by_role("tab", name="Import and export").click()
     page.locator("input[type=file]").set_input_files(str(upload))
     expect(page.get_by_text("2 rows: would create 2")).to_be_visible()
@@ -45,16 +36,13 @@ def test_a_liaison_imports_finds_and_edits_and_another_agency_cannot(stack, page
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("WEB-2 saved, version 2.")).to_be_visible()
 
-    other = page.context.browser.new_context()
-    other.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
-                else route.abort())
-    fbi = other.new_page()
+    fbi = second_window(page)
     sign_in(fbi, stack.app, "liaison.fbi")
-    go_to(fbi, stack.app, "Tasks")
+    go_to(fbi, "Tasks")
     fbi.get_by_label("Open by reference").fill("WEB-2")
     fbi.get_by_label("Open by reference").press("Enter")
     expect(edit_form(fbi).get_by_label("Title *")).to_have_value("Image the Dutch server (warrant granted)")
     expect(edit_form(fbi).get_by_label("Title *")).to_be_disabled()
     expect(fbi.get_by_role("button", name="Save")).to_be_disabled()
     expect(fbi.get_by_text("Read only: a liaison of FBI may not change this record.")).to_be_visible()
-    other.close()
+    fbi.context.close()
