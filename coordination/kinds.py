@@ -250,6 +250,9 @@ DECISIONS = Kind(
     },
     key="reference", title="Decision log", search=("reference", "decision", "rationale"), command_only=True)
 
+# Every kind of marked record, the decision log too: what the timeline lists, by name.
+RECORDED: dict[str, Kind] = {**KINDS, DECISIONS.name: DECISIONS}
+
 
 # What is typed for things that are not marked records of their own.
 

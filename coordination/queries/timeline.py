@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from coordination import audit
-from coordination.kinds import ARRESTS, DECISIONS, EVIDENCE, SUSPECTS, TARGET_PACKAGES, TASKS, Kind
+from coordination.kinds import RECORDED, TASKS, Kind
 from coordination.models import Agency, AuditEvent, MarkedRecord, Outcome, TaskUpdate
 from coordination.policy import visible
 from coordination.principal import Principal
@@ -33,7 +33,7 @@ from coordination.queries import history, marking_history
 
 PAGE_SIZE = 50
 FEW = 2_000  # an agency's records of a kind up to which their events are looked up rather than walked to
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (SUSPECTS, ARRESTS, EVIDENCE, TASKS, TARGET_PACKAGES, DECISIONS)}
+KINDS = RECORDED  # every kind of marked record, by name (coordination.kinds)
 
 
 @dataclass(frozen=True)
