@@ -123,6 +123,32 @@ def measure(label: str, url: str | None) -> dict:
             "address_keys_median_ms": round(statistics.median(parse) * 1000, 3) if parse else None}
 
 
+HOSTILE_PIECES = ["1", "12-", "#", "apt ", "flat ", "floor ", "W ", "st ", "3011 AD ", "SW1A 1AA ", ", ", "-", "/",
+                  "hoog ", "2nd ", "NY ", "10036 ", "a", " ", *"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"]
+
+
+def hostile_addresses(count: int = 150, seed: int = 26) -> list[str]:
+    """Text of the address field's full length (300) made of what an address parser chokes on:
+    numbers, designators, postcodes, separators (tests/test_address_identity.py reads them too)."""
+    rng = random.Random(seed)
+    return ["1 " * 150] + ["".join(rng.choice(HOSTILE_PIECES) for _ in range(300))[:300] for _ in range(count - 1)]
+
+
+def slowest_hostile_read() -> float:
+    """The slowest `places.address_keys` of the hostile addresses in every country's convention (s)."""
+    places.address_keys("1 Main St, Springfield, IL", "US")  # its tables loaded once
+    slowest = 0.0
+    for text_ in hostile_addresses():
+        for country in ("GB", "NL", "US", "DE"):
+            started = time.perf_counter()
+            try:
+                places.address_keys(text_, country)
+            except ValueError:
+                pass
+            slowest = max(slowest, time.perf_counter() - started)
+    return slowest
+
+
 def standing_country(jurisdiction: str) -> str:
     return next(country for code, _, country, *_ in standing_data.JURISDICTIONS if code == jurisdiction)
 
@@ -138,6 +164,7 @@ def main() -> None:
         rows.append(measure("PostgreSQL", args.postgres))
     for row in rows:
         print(row)
+    print(f"slowest read of a hostile 300-character address: {slowest_hostile_read() * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

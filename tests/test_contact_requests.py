@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from coordination import deconfliction_key, exports, services
+from coordination import exports, services
 from coordination.briefing import contents
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.kinds import EVIDENCE, SUSPECTS
@@ -32,13 +32,6 @@ from tests.conftest import suspect
 PHONE = "phone number"
 NUMBER = "+44 20 7946 0123"  # Ofcom's drama range: synthetic
 NORMALISED = "+442079460123"
-
-
-@pytest.fixture
-def key_file(tmp_path, monkeypatch):
-    path = deconfliction_key.make_key_file(tmp_path / "deconfliction.key")
-    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(path))
-    return path
 
 
 def holding(session, who, reference, value=NUMBER, tlp="AMBER+STRICT", tier="user") -> Suspect:

@@ -19,13 +19,6 @@ WALLET = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"  # a checksum-valid Bitcoi
 
 
 @pytest.fixture
-def key_file(tmp_path, monkeypatch):
-    path = deconfliction_key.make_key_file(tmp_path / "deconfliction.key")
-    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(path))
-    return path
-
-
-@pytest.fixture
 def shared(sqlite_store, monkeypatch, key_file):
     """A Met suspect, and an FBI suspect (AMBER+STRICT: unreadable to the Met) holding the wallet."""
     monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from coordination import deconfliction_key, services
+from coordination import services
 from coordination.cli import cli
 from coordination.errors import PermissionDenied, ValidationError
 from coordination.kinds import SUSPECTS
@@ -22,13 +22,6 @@ PHONE = "phone number"
 NUMBER = "+44 20 7946 0456"  # Ofcom's drama range: synthetic
 AS_TYPED_IN_GB = "020 7946 0456"
 NORMALISED = "+442079460456"
-
-
-@pytest.fixture
-def key_file(tmp_path, monkeypatch):
-    path = deconfliction_key.make_key_file(tmp_path / "deconfliction.key")
-    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(path))
-    return path
 
 
 @pytest.fixture

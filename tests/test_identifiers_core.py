@@ -40,13 +40,6 @@ SAME_NUMBER = "+44 20 7946 0018"  # as the FBI types it
 
 
 @pytest.fixture
-def key_file(tmp_path, monkeypatch):
-    path = deconfliction_key.make_key_file(tmp_path / "deconfliction.key")
-    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(path))
-    return path
-
-
-@pytest.fixture
 def people(store, key_file):
     return {name: store.principal(name) for name in
             ("liaison.met", "liaison.fbi", "liaison.nca", "commander.met", "analyst.europol")}

@@ -24,7 +24,9 @@ from coordination.services.unique_references import check_reference
 
 def _unique_reference(session: Session, principal: Principal, kind, values: dict,
                       record: MarkedRecord | None = None) -> None:
-    """On create, and on an update that changes the reference or the owning agency."""
+    """On create, and on an update that changes the reference or the owning agency (no other needs it)."""
+    if record is not None and kind.key not in values and "owning_agency_id" not in values:
+        return
     owner = values.get("owning_agency_id") or record.owning_agency_id
     value = values.get(kind.key) or getattr(record, kind.key)
     check_reference(session, principal, kind, value, owner, record.id if record is not None else None)
@@ -51,11 +53,9 @@ def create_suspect(session: Session, principal: Principal, data: dict[str, Any])
 
 def update_suspect(session: Session, principal: Principal, suspect_id: int, expected_version: int,
                    changes: dict[str, Any], loaded: dict[str, Any] | None = None) -> Suspect:
-    def check(record, changed):
-        if "reference" in changed or "owning_agency_id" in changed:
-            _unique_reference(session, principal, SUSPECTS, changed, record)
     return update_record(session, principal, SUSPECTS, suspect_id, expected_version, changes,
-                         normalise=lambda record, values: _refuse_blanking(values, "aliases", "notes"), check=check,
+                         normalise=lambda record, values: _refuse_blanking(values, "aliases", "notes"),
+                         check=lambda record, changed: _unique_reference(session, principal, SUSPECTS, changed, record),
                          loaded=loaded)
 
 
@@ -85,12 +85,9 @@ def update_arrest(session: Session, principal: Principal, arrest_id: int, expect
     def normalise(record, values):
         if "on_action_day" in values and values["on_action_day"] is None:
             values["on_action_day"] = record.on_action_day
-
-    def check(record, changed):
-        if "reference" in changed or "owning_agency_id" in changed:
-            _unique_reference(session, principal, ARRESTS, changed, record)
-    return update_record(session, principal, ARRESTS, arrest_id, expected_version, changes,
-                         normalise=normalise, check=check, loaded=loaded)
+    return update_record(session, principal, ARRESTS, arrest_id, expected_version, changes, normalise=normalise,
+                         check=lambda record, changed: _unique_reference(session, principal, ARRESTS, changed, record),
+                         loaded=loaded)
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -137,8 +134,7 @@ def update_task(session: Session, principal: Principal, task_id: int, expected_v
     """Edit a task. Moving it to another agency, or to a person of another agency, is a
     reassignment, which only commanders may do."""
     def check(record, changed):
-        if "reference" in changed or "owning_agency_id" in changed:
-            _unique_reference(session, principal, TASKS, changed, record)
+        _unique_reference(session, principal, TASKS, changed, record)
         if "depends_on_id" in changed:
             _no_cycle(session, record.id, changed["depends_on_id"])
         if changed.get("assignee_id") is not None and _assignee_of_another_agency(
