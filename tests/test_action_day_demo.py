@@ -1,5 +1,5 @@
 """The demo's action day: the past day's packages agree with its arrests, and a demo loaded for
-`make run` has a live second wave (some planned, some deployed, one silent) and one conflicting pair."""
+`make run` has a live second wave (some planned, some deployed, one silent) and conflicting pairs."""
 
 from __future__ import annotations
 
@@ -8,10 +8,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from coordination import audit, demo
+from coordination import audit, demo, places
 from coordination.db import read_session
 from coordination.markings import TLP
-from coordination.models import Arrest, PackageStatus, PackageStatusChange, Recipient, Role, TargetPackage, User
+from coordination.models import (
+    Arrest,
+    Jurisdiction,
+    PackageConflict,
+    PackageStatus,
+    PackageStatusChange,
+    Recipient,
+    Role,
+    TargetPackage,
+    User,
+)
 from coordination.principal import principal_for_subject
 from coordination.queries import action_day as q
 from tests.conftest import PG_SCHEMA, TEST_ISSUER
@@ -45,16 +55,34 @@ def test_every_arrest_of_the_action_day_has_its_package_and_the_day_holds_about_
         assert audit.verify(s).ok
 
 
-def test_the_second_wave_is_live_with_one_silent_package_and_one_conflict(live_demo):
+def test_the_second_wave_is_live_with_one_silent_package_and_its_conflicts(live_demo):
     with read_session(live_demo) as s:
         commander = principal_for_subject(s, "commander.met")
         board = q.board(s, commander, NOW, q.LIVE)
         statuses = {p.status for p in board.packages if abs(p.h_hour - NOW) < timedelta(hours=8)}
         assert {PackageStatus.PLANNED, PackageStatus.DEPLOYED} <= statuses
         assert len(board.silent) >= 1
-        assert any("same address" in w for w in q.conflict_warnings(s, commander))
-        assert len(q.conflict_warnings(s, principal_for_subject(s, "liaison.nca"))) == 1
+        told = q.conflict_warnings(s, commander)
+        assert any("same address" in w for w in told) and any("same building" in w for w in told)
+        assert len(q.conflict_warnings(s, principal_for_subject(s, "liaison.nca"))) == 2
+        assert len(q.conflict_warnings(s, principal_for_subject(s, "liaison.nl-police"))) == 1
         assert q.conflict_warnings(s, principal_for_subject(s, "liaison.fbi")) == []
+
+
+def test_each_conflict_of_the_demo_joins_one_door_written_two_ways(live_demo):
+    """The pairs are spelt differently (so `make run` shows what the address keys catch), and each
+    conflict's reason is what the address keys of its two spellings say."""
+    with read_session(live_demo) as s:
+        pairs = s.execute(select(PackageConflict.reason, TargetPackage.address, TargetPackage.jurisdiction_id)
+                          .join(TargetPackage, TargetPackage.id == PackageConflict.first_id)).all()
+        seconds = s.scalars(select(TargetPackage.address).join(
+            PackageConflict, PackageConflict.second_id == TargetPackage.id).order_by(PackageConflict.id)).all()
+        countries = dict(s.execute(select(Jurisdiction.id, Jurisdiction.country)).all())
+    assert {reason for reason, *_ in pairs} == {"same address", "same building"}
+    for (reason, first, jurisdiction_id), second in zip(pairs, seconds, strict=True):
+        assert first != second
+        country = countries[jurisdiction_id]
+        assert places.match(places.address_keys(first, country), places.address_keys(second, country)) == reason
 
 
 def test_every_red_package_of_the_demo_names_a_commander(live_demo):

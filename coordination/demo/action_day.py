@@ -6,7 +6,8 @@ the rest: rows buffered for bulk insert, each change an audit event queued at th
   and about as many again that ended nil, with nothing found, or aborted with a reason; about 180.
 - A second wave, only when the loader is given the moment it runs (`make run`): packages planned to
   start shortly after it, some still planned or briefed, some deployed, one silent for over an hour,
-  and one pair of two agencies at the same address, a conflict found at once.
+  and pairs of two agencies at one door or in one building, each address written its own way
+  (CONFLICTING_PAIRS), conflicts found at once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from coordination import places
 from coordination.demo import synthetic
 from coordination.models import (
     Jurisdiction,
@@ -33,6 +35,15 @@ ABORT_REASONS = ["Address compromised: subject moved out the week before", "Safe
 NIL_NOTES = ["Occupants say subject left two days ago", "Property empty, mail piling up", "Subject abroad per family"]
 WAVE_JURISDICTIONS = {"GB-EAW": 10, "GB-SCT": 2, "NL": 5, "US-CA": 3, "US-NY": 2, "DE": 1, "ES": 1}
 WAVE_SIZE = 24
+# Doors two agencies planned, each writing the address its own way (synthetic streets; the postcodes'
+# shapes only): the same address abbreviated and without its postcode, two flats of one building, a
+# Dutch postcode with and without its space and the country added.
+CONFLICTING_PAIRS = (
+    ("MET", "NCA", "GB-EAW", "37 Barthor Road, London SW1A 9ZZ", "37 Barthor Rd, London"),
+    ("MET", "NCA", "GB-EAW", "Flat 2, 14 Quenwick Street, Manchester M1 7ZZ", "14 Quenwick St, Manchester M17ZZ"),
+    ("NL-POLICE", "EUROPOL", "NL", "Haldrowstraat 12, 3011 AD Rotterdam",
+     "Haldrowstr. 12, 3011AD Rotterdam, Netherlands"),
+)
 CALL_SIGNS = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO", "FOXTROT", "GOLF", "HOTEL", "INDIA", "KILO", "LIMA"]
 
 
@@ -158,22 +169,27 @@ class ActionDay:
             elif rng.random() < 0.4:
                 path = []  # not briefed yet
             self.walk(row, agency, path)
-        self._conflicting_pair(now, planned_at, free_suspects)
+        self._conflicting_pairs(now, planned_at, free_suspects)
         gen.flush()
 
-    def _conflicting_pair(self, now: datetime, planned_at: datetime, free_suspects: list[int]) -> None:
-        """Two agencies planned one door an hour apart: the system found it when the second was created."""
-        address = synthetic.address(self.rng, "GB")
-        first = self.package("MET", "GB-EAW", address, [self.rng.choice(free_suspects)],
-                             now + timedelta(hours=3), planned_at, exact=True)
-        second = self.package("NCA", "GB-EAW", address.upper().replace(",", ""), [self.rng.choice(free_suspects)],
-                              now + timedelta(hours=4), planned_at + timedelta(hours=1), exact=True)
-        conflict = dict(id=1, operation_id=self.gen.operation_id, first_id=first["id"], second_id=second["id"],
-                        reason="same address", distance_m=None, found_at=second["created_at"])
-        self.gen.add(PackageConflict, conflict)
-        # notification (issue 18): the demo's conflict would be told to MET, NCA and command here
-        self.gen.event(second["created_at"], "deconfliction", "find", PackageConflict.entity, 1,
-                       after={"first_id": first["id"], "second_id": second["id"], "reason": "same address"})
+    def _conflicting_pairs(self, now: datetime, planned_at: datetime, free_suspects: list[int]) -> None:
+        """Two agencies planned one door (or two flats behind one) an hour apart, each writing the
+        address its own way: the system found each pair when the second was created (places.match on
+        the keys of the two spellings, as services.action_day.deconflict does)."""
+        for n, (first_agency, second_agency, code, written, written_otherwise) in enumerate(CONFLICTING_PAIRS, 1):
+            country = self.places[code][1]
+            reason = places.match(places.address_keys(written, country),
+                                  places.address_keys(written_otherwise, country))
+            first = self.package(first_agency, code, written, [self.rng.choice(free_suspects)],
+                                 now + timedelta(hours=2 + n), planned_at, exact=True)
+            second = self.package(second_agency, code, written_otherwise, [self.rng.choice(free_suspects)],
+                                  now + timedelta(hours=3 + n), planned_at + timedelta(hours=1), exact=True)
+            self.gen.add(PackageConflict, dict(id=n, operation_id=self.gen.operation_id, first_id=first["id"],
+                                               second_id=second["id"], reason=reason, distance_m=None,
+                                               found_at=second["created_at"]))
+            # notification (issue 18): the demo's conflicts would be told to both agencies and command here
+            self.gen.event(second["created_at"], "deconfliction", "find", PackageConflict.entity, n,
+                           after={"first_id": first["id"], "second_id": second["id"], "reason": reason})
 
     # --- who leads where ------------------------------------------------------------------------
 
