@@ -283,11 +283,11 @@ def local_to_utc(wall: datetime, zone: str, choose: str | None = None) -> dateti
         for moment in found:
             if choose.strip().upper() in _names(moment, place):
                 return moment
-    here = [moment.astimezone(place) for moment in found]
-    same = here[0].tzname() == here[1].tzname()  # a zone that keeps its abbreviation: told apart by offset
-    names = tuple(utc_offset(m.utcoffset()) if same else str(m.tzname()) for m in here)
+    clocks = [moment.astimezone(place) for moment in found]
+    same = clocks[0].tzname() == clocks[1].tzname()  # a zone that keeps its abbreviation: told apart by offset
+    names = tuple(utc_offset(m.utcoffset()) if same else str(m.tzname()) for m in clocks)
     either = ", or ".join(name + ("" if same else f" ({utc_offset(m.utcoffset())})") + f", the {nth}"
-                         for name, m, nth in zip(names, here, ("first", "second"), strict=True))
+                         for name, m, nth in zip(names, clocks, ("first", "second"), strict=True))
     asked = f" ('{shown(choose, 16)}' is neither)" if choose else ""
     raise AmbiguousTime(
         f"{_clock(local)} happens twice in {zone} on {_day_words(local)} (clocks go back "

@@ -147,7 +147,7 @@ def _planned(text: str, required: str, value: str, key: str, disabled: bool, jur
     if zone is None:
         st.caption(f"{text}: local time in the jurisdiction; choose the jurisdiction above.")
     else:
-        name = jurisdiction_names().get(jurisdiction or "", jurisdiction)
+        name = jurisdiction_names().get(jurisdiction or "", jurisdiction or "")
         st.caption(f"{text}: local time in {plain(name)}, **{plain(f.zone_now(zone))}** now.")
     day_column, time_column = st.columns(2)
     day = day_column.date_input(f"{text} (date, local time){required}", min_value=FIRST_DAY, max_value=LAST_DAY,
@@ -156,6 +156,7 @@ def _planned(text: str, required: str, value: str, key: str, disabled: bool, jur
     if day is None or at is None or zone is None:
         return ""
     wall = datetime.combine(day, time(at.hour, at.minute))
+    chosen: datetime | None
     try:
         chosen = f.local_to_utc(wall, zone)
     except f.AmbiguousTime as twice:
