@@ -12,8 +12,9 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -171,9 +172,13 @@ def moment(_session: Session, value: Any) -> datetime:
 
 
 def planned_moment(_session: Session, value: Any) -> datetime:
-    """A point in time with its time zone, which may be in the future (a planned H-hour)."""
+    """A point in time with its time zone, which may be in the future (a planned H-hour): with Z or an
+    offset, or a local time followed by its zone's name (`ZONED`, what the forms send when a local time
+    cannot be read as one moment, so that the refusal names the valid ones)."""
     if isinstance(value, datetime):
         parsed = value
+    elif isinstance(value, str) and (zoned := ZONED.fullmatch(value.strip())):
+        return _zoned(zoned, value)
     else:
         try:
             parsed = datetime.fromisoformat(_text_of(value).strip().replace(" ", "T", 1))
@@ -190,6 +195,145 @@ def planned_moment(_session: Session, value: Any) -> datetime:
         parsed = (parsed - offset).replace(tzinfo=UTC)
         _plausible(parsed, value, "time")
     return parsed
+
+
+# --- local times in a time zone --------------------------------------------------------------------
+# A planned H-hour is typed as the wall-clock time where it happens. Once a year a local hour does not
+# exist (clocks go forward) and once a year one happens twice (clocks go back): neither is guessed.
+
+ZONED = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)\s+([A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)+)"
+                   r"(?:\s+(\S{1,16}))?")  # 2027-11-07 01:30 America/Los_Angeles [PST | UTC-8]
+
+
+class NonexistentTime(ValueError):
+    """A local time the clocks skip; the message names the last minute before and the first after."""
+
+
+class AmbiguousTime(ValueError):
+    """A local time that happens twice; `choices` are its two readings, earlier first, as (name, UTC)."""
+
+    def __init__(self, message: str, choices: tuple[tuple[str, datetime], tuple[str, datetime]]) -> None:
+        super().__init__(message)
+        self.choices = choices
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA time zone of that name (Europe/London), or ValueError."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, or not a zone's name at all (../x)
+        raise ValueError(f"'{shown(name)}' is not a time zone name (such as Europe/London)") from None
+
+
+def utc_offset(offset: timedelta | None) -> str:
+    """UTC-7, UTC+5:30, UTC+0."""
+    minutes = int((offset or timedelta()).total_seconds() // 60)
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+def zone_now(name: str, now: datetime | None = None) -> str:
+    """'America/Los_Angeles, PDT (UTC-7)': a zone's name and what its clocks read now."""
+    here = (now or datetime.now(UTC)).astimezone(time_zone(name))
+    return f"{name}, {here.tzname()} ({utc_offset(here.utcoffset())})"
+
+
+def _day_words(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _clock(value: datetime) -> str:
+    return f"{value:%H:%M:%S}" if value.second else f"{value:%H:%M}"
+
+
+def readings(wall: datetime, zone: str) -> tuple[datetime, ...]:
+    """The UTC moments a local wall time in `zone` can be: one, none (skipped) or two (earlier first)."""
+    local = wall.replace(tzinfo=None)
+    place = time_zone(zone)
+    found = []
+    for fold in (0, 1):
+        moment = local.replace(tzinfo=place, fold=fold).astimezone(UTC)
+        if moment.astimezone(place).replace(tzinfo=None) == local and moment not in found:
+            found.append(moment)
+    return tuple(sorted(found))
+
+
+def local_to_utc(wall: datetime, zone: str, choose: str | None = None) -> datetime:
+    """The UTC moment of a wall-clock time in `zone` (any tzinfo on `wall` is ignored). A time the clocks
+    skip is refused (NonexistentTime) naming the valid times either side; one that happens twice is
+    refused (AmbiguousTime) unless `choose` names which: its abbreviation (PDT) or offset (UTC-7)."""
+    local = wall.replace(tzinfo=None, fold=0)
+    place = time_zone(zone)
+    found = readings(local, zone)
+    if not found:
+        skipped = _change(local.replace(tzinfo=place, fold=1).astimezone(UTC),
+                          local.replace(tzinfo=place, fold=0).astimezone(UTC), place)
+        raise NonexistentTime(
+            f"{_clock(local)} does not exist in {zone} on {_day_words(local)} (clocks go forward "
+            f"{_change_words(skipped, place)}): choose "
+            f"{(skipped - timedelta(minutes=1)).astimezone(place):%H:%M %Z} or earlier, or "
+            f"{skipped.astimezone(place):%H:%M %Z} or later")
+    if len(found) == 1:
+        if choose and choose.strip().upper() not in _names(found[0], place):
+            here = found[0].astimezone(place)
+            raise ValueError(f"{_clock(local)} in {zone} on {_day_words(local)} is {here.tzname()} "
+                             f"({utc_offset(here.utcoffset())}), not {shown(choose, 16)}")
+        return found[0]
+    if choose:
+        for moment in found:
+            if choose.strip().upper() in _names(moment, place):
+                return moment
+    clocks = [moment.astimezone(place) for moment in found]
+    same = clocks[0].tzname() == clocks[1].tzname()  # a zone that keeps its abbreviation: told apart by offset
+    names = tuple(utc_offset(m.utcoffset()) if same else str(m.tzname()) for m in clocks)
+    either = ", or ".join(name + ("" if same else f" ({utc_offset(m.utcoffset())})") + f", the {nth}"
+                         for name, m, nth in zip(names, clocks, ("first", "second"), strict=True))
+    asked = f" ('{shown(choose, 16)}' is neither)" if choose else ""
+    raise AmbiguousTime(
+        f"{_clock(local)} happens twice in {zone} on {_day_words(local)} (clocks go back "
+        f"{_change_words(_change(found[0], found[1], place), place)}){asked}: choose {either}",
+        ((names[0], found[0]), (names[1], found[1])))
+
+
+def _names(moment: datetime, place: ZoneInfo) -> set[str]:
+    """What picks a reading: its abbreviation or its offset (UTC-7, UTC-07:00, -07:00, -0700)."""
+    here = moment.astimezone(place)
+    digits = here.strftime("%z")  # -0700
+    colon = f"{digits[:3]}:{digits[3:]}"
+    return {str(here.tzname()).upper(), utc_offset(here.utcoffset()), f"UTC{colon}", colon, digits}
+
+
+def _change(low: datetime, high: datetime, place: ZoneInfo) -> datetime:
+    """The instant (UTC, to the second) between `low` and `high` at which `place` changed its offset:
+    found by halving, since zoneinfo does not list its transitions."""
+    before = low.astimezone(place).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = (low + (high - low) / 2).replace(microsecond=0)
+        if middle.astimezone(place).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _change_words(at: datetime, place: ZoneInfo) -> str:
+    """'from 02:00 PST to 03:00 PDT': the clocks' reading just before a change and just after."""
+    before = (at - timedelta(seconds=1)).astimezone(place)
+    then = at.replace(tzinfo=None) + (before.utcoffset() or timedelta())
+    return f"from {then:%H:%M} {before.tzname()} to {at.astimezone(place):%H:%M %Z}"
+
+
+def _zoned(zoned: re.Match[str], raw: str) -> datetime:
+    """A time written as 2027-11-07 01:30 America/Los_Angeles [PST], read in that zone."""
+    day_text, clock, zone, choose = zoned.groups()
+    try:
+        wall = datetime.fromisoformat(f"{day_text}T{clock}")
+    except ValueError:
+        raise ValueError(f"'{shown(raw)}' is not a time in the form YYYY-MM-DDTHH:MM:SSZ") from None
+    _plausible(wall, raw, "time")
+    moment = local_to_utc(wall, zone, choose)
+    _plausible(moment, raw, "time")
+    return moment
 
 
 def number_between(low: float, high: float, what: str) -> Parser:

@@ -149,15 +149,14 @@ def test_the_target_packages_page_lists_what_its_viewer_may_see(day):
 ])
 def test_a_new_packages_h_hour_is_picked_in_its_jurisdictions_local_time(day, day_picked, utc):
     at = open_page("liaison.met", "packages")
-    assert at.date_input(key="packages-new-h_hour-date").label == \
-        "Planned H-hour (date, local time in the jurisdiction) *"
+    assert at.date_input(key="packages-new-h_hour-date").label == "Planned H-hour (date, local time) *"
     for name, value in {"reference": "P-NEW", "address": "1 Ocean Avenue, Los Angeles", "team_call_sign": "ECHO-1",
                         "legal_authority": "Warrant US/1"}.items():
         at.text_input(key=f"packages-new-{name}").input(value)
     at.selectbox(key="packages-new-jurisdiction").select("US-CA")
     at.date_input(key="packages-new-h_hour-date").set_value(day_picked)
     at.time_input(key="packages-new-h_hour-time").set_value(dt_time(6, 0))
-    at.button(key="FormSubmitter:packages-create-Create").click().run()
+    at.button(key="packages-create-Create").click().run()  # a live form (record_forms): a plain button
     assert not at.exception
     assert "Created P-NEW." in said(at.success), said(at.error)
     assert package(day, "P-NEW").h_hour == utc
@@ -169,7 +168,8 @@ def test_a_packages_h_hour_is_shown_for_editing_in_local_time_with_utc_beside(da
     local = found.h_hour.astimezone(ZoneInfo("America/Los_Angeles"))
     editing = f"packages-{found.id}-h_hour"
     assert at.time_input(key=f"{editing}-time").value == local.time().replace(second=0, tzinfo=None)
-    assert any(f"({found.h_hour:%H:%M}" in c.value and "UTC)" in c.value for c in at.caption)
+    assert any(c.value.startswith(f"Saved as **{found.h_hour:%a %d %b %Y %H:%M} UTC**") for c in at.caption)
+    assert any("America/Los_Angeles, P" in c and c.endswith(" now.") for c in said(at.caption))  # its zone named
 
 
 def idle_for(store, subject: str, minutes: int) -> None:

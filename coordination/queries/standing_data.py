@@ -1,4 +1,4 @@
-"""Reference data every page names: the operation, agency codes and jurisdiction codes."""
+"""Reference data every page names: the operation, agency codes, jurisdiction codes, names and zones."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def agency_codes(session: Session) -> list[str]:
 
 def jurisdiction_codes(session: Session) -> list[str]:
     return list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code)))
+
+
+def jurisdiction_names(session: Session) -> dict[str, str]:
+    """Jurisdiction code -> its name ("United States (California)"): what a picker shows."""
+    return dict(session.execute(select(Jurisdiction.code, Jurisdiction.name)).all())
 
 
 def jurisdiction_zones(session: Session) -> dict[str, str]:

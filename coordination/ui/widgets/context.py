@@ -38,6 +38,10 @@ def jurisdiction_codes() -> list[str]:
     return _reference(settings.load().database_url, "jurisdiction_codes")
 
 
+def jurisdiction_names() -> dict[str, str]:
+    return _reference(settings.load().database_url, "jurisdiction_names")
+
+
 def jurisdiction_zones() -> dict[str, str]:
     return _reference(settings.load().database_url, "jurisdiction_zones")
 

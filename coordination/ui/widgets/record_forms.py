@@ -4,13 +4,19 @@ An edit sends only the fields the person changed, with what they loaded in them:
 what others saved meanwhile, and a field both changed is shown side by side to choose from. Every
 write leaves a confirmation naming the record, shows the saved record afresh, and carries a one-time
 token, so a double click writes once.
+
+A form that holds a planned H-hour is live (drawn without `st.form`): each change reruns the page, so the
+jurisdiction just picked names the zone the H-hour is read in, the UTC moment it will be saved as is
+shown beside it, and a local time that happens twice is asked about, all before anything is saved. An
+`st.form` holds its inputs back until it is sent, which would show these only after the save.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from coordination import services
+from coordination import fields, services
 from coordination.errors import ConflictError, CoordinationError
 from coordination.kinds import EVIDENCE, Kind
 from coordination.text import plain
@@ -20,20 +26,43 @@ from coordination.ui.widgets.words import a
 from coordination.ui.widgets.writes import attempt, key, not_written, problems_of, show_problem, token, written
 
 
+def _live(kind: Kind) -> bool:
+    """Whether the kind's forms are live: they hold a planned H-hour (see above)."""
+    return any(spec.parse is fields.planned_moment for spec in kind.fields.values())
+
+
+def _form(kind: Kind, name: str) -> DeltaGenerator:
+    return st.container(border=True, key=name) if _live(kind) else st.form(name)
+
+
+def _send(kind: Kind, name: str, label: str, disabled: bool = False) -> bool:
+    if _live(kind):
+        return st.button(label, key=f"{name}-{label}", type="primary", disabled=disabled)
+    return st.form_submit_button(label, disabled=disabled)
+
+
+def _times(kind: Kind) -> str:
+    """What the form's times are read in, as the caption says it."""
+    if _live(kind):
+        return ("The planned H-hour is the local time in the jurisdiction chosen (its time zone named above it); "
+                "the UTC moment it will be saved as is shown below it before you save.")
+    return "Times are in UTC (London time shown beside them)."
+
+
 def create_form(kind: Kind) -> None:
     viewer = principal()
     form = f"{kind.name}-new"
     st.caption("A new record takes the operation's default marking unless you choose another; TLP:RED records "
-               "name their recipients (comma-separated subjects), you among them. Times are in UTC.")
+               f"name their recipients (comma-separated subjects), you among them. {_times(kind)}")
     _problem_summary(form)
-    with st.form(f"{kind.name}-create"):
+    with _form(kind, f"{kind.name}-create"):
         values = {}
         for name, spec in kind.fields.items():
             values[name] = field_input(name, spec, viewer.agency_code if name == "owning_agency" else "",
                                        key(form, name), long_text=kind is not EVIDENCE,
                                        owning_agency=viewer.agency_code, jurisdiction=values.get("jurisdiction"))
             show_problem(form, name)
-        sent = st.form_submit_button("Create")
+        sent = _send(kind, f"{kind.name}-create", "Create")
     if sent:
         data = {name: value for name, value in values.items() if value.strip()}
         attempt(services.run, services.use_cases.of(kind).create, data, submission=token(form, data),
@@ -52,7 +81,7 @@ def edit_form(kind: Kind, record_id: int, current: dict[str, str], may_edit: boo
         st.info(f"Saved by someone else since you opened it (now version {current['version']}). Your changes "
                 "are kept in the form; saving keeps theirs too, and asks you only where you both changed a field.")
     _problem_summary(form)
-    with st.form(f"{form}-edit"):
+    with _form(kind, f"{form}-edit"):
         typed = {}
         for name in shown:
             typed[name] = field_input(name, kind.fields[name], loaded.get(name, ""), key(form, name),
@@ -60,7 +89,7 @@ def edit_form(kind: Kind, record_id: int, current: dict[str, str], may_edit: boo
                                       owning_agency=current.get("owning_agency"),
                                       jurisdiction=typed.get("jurisdiction", loaded.get("jurisdiction")))
             show_problem(form, name)
-        saved = st.form_submit_button("Save", disabled=not may_edit)
+        saved = _send(kind, f"{form}-edit", "Save", disabled=not may_edit)
     if kind.changed_elsewhere:
         st.caption(f"{', '.join(kind.label(n) for n in sorted(kind.changed_elsewhere))}: changed with an update.")
     if not may_edit:
