@@ -13,8 +13,10 @@ from sqlalchemy import select
 from coordination import services
 from coordination.errors import AlreadyMoved, ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.models import AuditEvent, PackageStatus, TargetPackage
-from tests.helpers import provision
+from coordination.ui import gate
+from tests.helpers import open_page, provision
 from tests.test_action_day import counts, create, step, version, walk
+from tests.test_action_day_pages import day, package  # noqa: F401 (day: the pages' fixture, for `riley`)
 
 pytestmark = pytest.mark.usefixtures("key_file")
 WHEN = r"\d\d:\d\d (GMT|BST)"  # the package's local time (GB-EAW: Europe/London)
@@ -88,3 +90,114 @@ def test_a_tap_says_what_it_was_pressed_on_in_words_the_service_checks(two_liais
     with pytest.raises(ValidationError) as refused:
         tapped(store, "liaison.met", found.id, PackageStatus.BRIEFED, "no such status", version(store, found.id))
     assert "pressed_on" in refused.value.problems
+
+
+# --- on the page (AppTest, SQLite) ------------------------------------------------------------
+
+def buttons(at, store, ref: str) -> list[str]:
+    prefix = f"package-{package(store, ref).id}-"
+    return [b.label for b in at.button if b.key and b.key.startswith(prefix)]
+
+
+def press(at, store, ref: str, label: str):
+    prefix = f"package-{package(store, ref).id}-"
+    next(b for b in at.button if b.key and b.key.startswith(prefix) and b.label == label).click().run()
+    assert not at.exception
+    return at
+
+
+def said(at) -> str:
+    return " ".join(m.value.replace("\\", "") for m in [*at.warning, *at.error, *at.info, *at.success])
+
+
+@pytest.fixture
+def riley(request):
+    """The pages' day (tests/test_action_day_pages.py), with MET's second liaison, Riley Liaison."""
+    store = request.getfixturevalue("day")
+    provision(store, "liaison.met2", "Riley Liaison", "MET", "liaison")
+    return store
+
+
+def moved_by_riley(store, ref: str, status: str) -> None:
+    found = package(store, ref)
+    with store.writer() as s:
+        services.change_package_status(s, store.principal("liaison.met2"), found.id, found.version, status)
+
+
+def test_a_stale_tap_on_the_page_is_refused_in_words_on_its_card_and_writes_nothing(riley):
+    store = riley
+    at = open_page("liaison.met", "my_packages")
+    assert buttons(at, store, "P-1")[:2] == ["Briefed", "Abort"]
+    moved_by_riley(store, "P-1", "briefed")  # while the phone still shows P-1 planned
+    before = package(store, "P-1").version
+    press(at, store, "P-1", "Briefed")  # the old button: heard by its callback, as it was pressed
+    assert re.search(rf"P-1 is already briefed \(Riley Liaison, MET, {WHEN}\)\. Nothing recorded\.", said(at)), \
+        said(at)
+    assert package(store, "P-1").version == before
+    assert buttons(at, store, "P-1")[:2] == ["Deployed", "Abort"]  # the card as it is now
+    at.run()  # the words stay on the card until the next tap on it
+    assert "P-1 is already briefed" in said(at)
+    press(at, store, "P-1", "Deployed")
+    assert package(store, "P-1").status is PackageStatus.DEPLOYED and "already briefed" not in said(at)
+
+
+def test_a_stale_outcome_tap_is_refused_before_any_confirmation(riley):
+    store = riley
+    at = open_page("liaison.met", "my_packages")
+    moved_by_riley(store, "P-2", "nil: subject not present")  # P-2 was entered on the phone
+    press(at, store, "P-2", "Arrest made")
+    assert "P-2 is already nil: subject not present (Riley Liaison, MET" in said(at), said(at)
+    assert "Confirm: arrest made" not in buttons(at, store, "P-2")
+
+
+def test_an_arrest_waits_for_its_confirmation_and_back_records_nothing(riley):
+    store = riley
+    at = open_page("liaison.met", "my_packages")
+    before = package(store, "P-2").version
+    press(at, store, "P-2", "Arrest made")
+    assert package(store, "P-2").version == before  # one tap: nothing written
+    assert buttons(at, store, "P-2") == ["Confirm: arrest made", "Back: record nothing"]
+    assert any("An arrest is recorded now for S-1" in c.value.replace("\\", "") for c in at.caption)
+    press(at, store, "P-2", "Back: record nothing")
+    assert package(store, "P-2").version == before and "Arrest made" in buttons(at, store, "P-2")
+    press(at, store, "P-2", "Arrest made")
+    press(at, store, "P-2", "Confirm: arrest made")
+    assert package(store, "P-2").status is PackageStatus.ARREST_MADE
+    assert "P-2 is now arrest made (was entered)." in said(at)
+
+
+def test_a_confirmation_on_a_package_moved_meanwhile_is_refused_in_words(riley):
+    store = riley
+    at = open_page("liaison.met", "my_packages")
+    press(at, store, "P-2", "Arrest made")
+    moved_by_riley(store, "P-2", "searched: nothing found")
+    at.run()  # the page redrawn (by itself): the step stays open, saying the package changed
+    assert "P-2 has changed since you tapped 'Arrest made'" in said(at)
+    press(at, store, "P-2", "Confirm: arrest made")
+    assert "P-2 is already searched: nothing found (Riley Liaison, MET" in said(at), said(at)
+    assert package(store, "P-2").status is PackageStatus.NOTHING_FOUND
+    assert buttons(at, store, "P-2") == ["Close"]
+
+
+def test_an_abort_waits_for_its_reason_and_its_confirmation(riley):
+    store = riley
+    at = open_page("liaison.met", "my_packages")
+    press(at, store, "P-1", "Abort")
+    press(at, store, "P-1", "Operation compromised")  # chosen, not recorded
+    assert package(store, "P-1").status is PackageStatus.PLANNED
+    press(at, store, "P-1", "Confirm: abort P-1")
+    assert package(store, "P-1").status is PackageStatus.ABORTED
+
+
+def test_the_page_follows_the_day_by_itself_and_keeps_a_typed_note(riley):
+    store = riley
+    at = open_page("liaison.met", "my_packages")
+    note = f"package-{package(store, 'P-1').id}-note"
+    at.text_input(key=note).input("door forced, two occupants").run()
+    head = at.session_state["my-packages-head"][0]
+    moved_by_riley(store, "P-1", "briefed")
+    at.session_state[gate.BY_ITSELF_KEY] = True  # as the page's own check reruns it
+    at.run()
+    assert not at.exception and at.session_state["my-packages-head"][0] > head
+    assert buttons(at, store, "P-1")[:2] == ["Deployed", "Abort"]
+    assert at.text_input(key=note).value == "door forced, two occupants"
