@@ -95,8 +95,13 @@ def test_a_tap_says_what_it_was_pressed_on_in_words_the_service_checks(two_liais
 # --- on the page (AppTest, SQLite) ------------------------------------------------------------
 
 def buttons(at, store, ref: str) -> list[str]:
-    prefix = f"package-{package(store, ref).id}-"
-    return [b.label for b in at.button if b.key and b.key.startswith(prefix)]
+    """The card's buttons a person sees (not its previous ones, drawn hidden for a tap on its way)."""
+    found = package(store, ref)
+
+    def seen(key: str) -> bool:
+        drawn = re.search(r"-v(\d+)-to-", key)
+        return drawn is None or int(drawn.group(1)) == found.version
+    return [b.label for b in at.button if b.key and b.key.startswith(f"package-{found.id}-") and seen(b.key)]
 
 
 def press(at, store, ref: str, label: str):
@@ -201,3 +206,19 @@ def test_the_page_follows_the_day_by_itself_and_keeps_a_typed_note(riley):
     assert not at.exception and at.session_state["my-packages-head"][0] > head
     assert buttons(at, store, "P-1")[:2] == ["Deployed", "Abort"]
     assert at.text_input(key=note).value == "door forced, two occupants"
+
+
+def test_a_tap_on_its_way_while_the_card_is_redrawn_is_heard_and_refused_in_words(riley):
+    """The phone shows P-1 planned; Riley moves it, the page redraws itself, and only then does the tap
+    on "Briefed" arrive: the card's previous buttons are still there (hidden) to hear it."""
+    store = riley
+    at = open_page("liaison.met", "my_packages")
+    prefix = f"package-{package(store, 'P-1').id}-"
+    pressed = next(b.key for b in at.button if b.key and b.key.startswith(prefix) and b.label == "Briefed")
+    moved_by_riley(store, "P-1", "briefed")
+    at.session_state[gate.BY_ITSELF_KEY] = True
+    at.run()  # redrawn for the move before the tap arrives
+    assert buttons(at, store, "P-1")[:2] == ["Deployed", "Abort"]
+    at.button(key=pressed).click().run()  # the tap on the button as it was drawn
+    assert "P-1 is already briefed (Riley Liaison, MET" in said(at), said(at)
+    assert package(store, "P-1").status is PackageStatus.BRIEFED

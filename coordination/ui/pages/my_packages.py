@@ -15,6 +15,7 @@ A phone board that never misleads (issue 26):
 - an outcome that writes records (arrest made, items seized, aborted) opens a step of its own and
   writes only on its confirmation, a second, deliberate tap."""
 
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,9 @@ EXHIBIT_SLOTS = 3
 CARD_MIN_WIDTH = 340  # px: a 390 px phone holds one card a row
 # status buttons a gloved finger hits: taller than Streamlit's, with larger text (a style, nothing fetched)
 TAP_TARGETS = ("<style>[class*='st-key-status-buttons-'] button {min-height: 3.5rem; font-size: 1.1rem;}"
-               "[class*='st-key-status-buttons-'] button p {font-size: 1.1rem;}</style>")
+               "[class*='st-key-status-buttons-'] button p {font-size: 1.1rem;}"
+               "[class*='st-key-ghost-'] {display: none;}</style>")  # see `ghosts`
+GHOST_S = 10  # how long a card's previous buttons still hear a tap on its way
 LABELS = {"new_status": "Status", "note": "Note", "exhibits": "Seized items", "arrested": "Arrested"}
 BUTTONS = {PackageStatus.BRIEFED: "Briefed", PackageStatus.DEPLOYED: "Deployed", PackageStatus.ENTERED: "Entered",
            PackageStatus.ARREST_MADE: "Arrest made", PackageStatus.ITEMS_SEIZED: "Searched: items seized",
@@ -214,12 +217,32 @@ def card(package: Package) -> None:
             with st.container(key=f"status-buttons-step-{package.id}"):  # styled large: see TAP_TARGETS
                 STEPS[step.status](package, step, note)
             return
-        forward = package.next_statuses[0]
         with st.container(key=f"status-buttons-{package.id}"):  # styled large: see TAP_TARGETS
-            for status in package.next_statuses:
-                st.button(BUTTONS[status], width="stretch", type="primary" if status is forward else "secondary",
-                          key=_key(package.id, f"{package.status.name}-v{package.version}-to-{status.name}"),
-                          on_click=pressed, args=(package.id, Tap(status, package.status, package.version)))
+            status_buttons(package.id, package.status, package.version, package.next_statuses)
+        ghosts(package)
+
+
+def status_buttons(package_id: int, status: PackageStatus, version: int, targets: tuple[PackageStatus, ...]) -> None:
+    """The next statuses' buttons, keyed by the status and version they are drawn for."""
+    forward = targets[0]
+    for to in targets:
+        st.button(BUTTONS[to], width="stretch", type="primary" if to is forward else "secondary",
+                  key=_key(package_id, f"{status.name}-v{version}-to-{to.name}"),
+                  on_click=pressed, args=(package_id, Tap(to, status, version)))
+
+
+def ghosts(package: Package) -> None:
+    """For a few seconds after the card was redrawn for a newer version, its previous buttons are
+    drawn again, hidden: a tap on them already on its way (pressed before the phone showed the
+    redraw) is still heard by its callback, and refused in words, not dropped for want of its button."""
+    drawn, now = st.session_state.get(f"_drawn-{package.id}"), time.monotonic()
+    if drawn is not None and drawn[1] != package.version:
+        st.session_state[f"_ghost-{package.id}"] = (drawn, now)
+    st.session_state[f"_drawn-{package.id}"] = (package.status, package.version, package.next_statuses)
+    ghost = st.session_state.get(f"_ghost-{package.id}")
+    if ghost is not None and now - ghost[1] < GHOST_S:
+        with st.container(key=f"ghost-{package.id}"):
+            status_buttons(package.id, *ghost[0])
 
 
 def heard(package: Package) -> bool:
