@@ -11,7 +11,8 @@ A phone board that never misleads (issue 26):
   package that has moved since, naming who moved it and when; the words stay on the card until the
   next tap on it;
 - every button's key names the status and version it was drawn for, so a redraw after a move never
-  puts another action under the same key;
+  puts another action under the same key; for a few seconds after such a redraw the card's previous
+  buttons are drawn again, hidden, so a tap already on its way is heard (`ghosts`);
 - an outcome that writes records (arrest made, items seized, aborted) opens a step of its own and
   writes only on its confirmation, a second, deliberate tap."""
 
