@@ -50,6 +50,17 @@ class ConflictError(CoordinationError):
                          f"(now version {current_version}); {advice}")
 
 
+class AlreadyMoved(ConflictError):
+    """A step pressed on a record's state that has moved on since (a status tapped on a package that
+    another person moved): who moved it and when, in the words shown to the person; nothing written."""
+
+    def __init__(self, entity: str, entity_id: int, reference: str, status: str, changed_by: str | None,
+                 changed_at: datetime | None, when: str, current_version: int):
+        super().__init__(entity, entity_id, changed_by, changed_at, current_version, reference)
+        self.status = status
+        self.args = (f"{reference} is already {status} ({changed_by or 'someone else'}, {when}). Nothing recorded.",)
+
+
 class RefusedWrite(CoordinationError):
     """A programming error guard, not a user's mistake: a bulk ORM UPDATE or DELETE on an audited
     table, which would change rows without their audit events (see `coordination.models.guards`)."""

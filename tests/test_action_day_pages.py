@@ -76,7 +76,8 @@ def test_a_liaison_moves_a_package_with_one_tap_and_reads_a_confirmation(day):
 def test_an_abort_takes_a_tapped_reason(day):
     at = open_page("liaison.met", "my_packages")
     tap(at, day, "P-1", "Abort")
-    tap(at, day, "P-1", "Operation compromised")
+    tap(at, day, "P-1", "Operation compromised")  # chosen; the confirmation records it
+    tap(at, day, "P-1", "Confirm: abort P-1")
     assert package(day, "P-1").status is PackageStatus.ABORTED
     with day.reader() as s:
         assert s.scalar(select(PackageStatusChange.note).order_by(PackageStatusChange.id.desc()).limit(1)) \
@@ -87,8 +88,9 @@ def test_arrest_made_arrests_the_ticked_subjects(day):
     for status in ("briefed", "deployed", "entered"):
         change(day, "P-1", status)
     at = open_page("liaison.met", "my_packages")
+    tap(at, day, "P-1", "Arrest made")  # the confirmation step names who is arrested
     next(c for c in at.checkbox if c.label == "Arrested: S-2").uncheck().run()
-    tap(at, day, "P-1", "Arrest made")
+    tap(at, day, "P-1", "Confirm: arrest made")
     with day.reader() as s:
         assert [a.suspect.reference for a in s.scalars(select(Arrest))] == ["S-1"]
 

@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ADAPTERS = {"ui": ROOT / "coordination/ui/widgets/writes.py", "cli": ROOT / "coordination/cli/__init__.py"}
 ANSWERED = {"ValidationError", "ConflictError", "CoordinationError", "PermissionDenied", "NotFound",
-            "AlreadySubmitted"}
+            "AlreadySubmitted", "AlreadyMoved"}
 
 
 def _modules(layer: str) -> list[Path]:

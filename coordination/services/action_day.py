@@ -7,7 +7,9 @@
 - `change_package_status`: one step of the state machine (`models.NEXT`), by the lead agency's
   liaisons; an outcome writes what it found in the same transaction: "arrest made" the arrests
   (`records.create_arrest`), a search that seized items the exhibits (`evidence.create_evidence_item`,
-  custody starting with the package's agency). Any part refused, nothing is written.
+  custody starting with the package's agency). Any part refused, nothing is written. A tap carries
+  the status it was pressed on: on a package moved from it since, refused naming who moved it and
+  when (`AlreadyMoved`, a conflict).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
@@ -22,7 +25,7 @@ from sqlalchemy.orm import Session
 from coordination import audit, deconfliction_key, notices, places, policy, settings
 from coordination import fields as f
 from coordination.deconfliction_key import MatchingKey
-from coordination.errors import ValidationError
+from coordination.errors import AlreadyMoved, ValidationError
 from coordination.kinds import TARGET_PACKAGES
 from coordination.markings import TLP
 from coordination.models import (
@@ -140,24 +143,32 @@ def refusal_of_step(current: PackageStatus, wanted: PackageStatus) -> str:
 
 def change_package_status(session: Session, principal: Principal, package_id: int, expected_version: int,
                           new_status: Any, note: str = "", arrested: Sequence[int] | None = None,
-                          exhibits: Sequence[Mapping[str, Any]] = ()) -> PackageStatusChange:
+                          exhibits: Sequence[Mapping[str, Any]] = (), pressed_on: Any = None) -> PackageStatusChange:
     """Move a package one step. "arrest made" arrests `arrested` (suspect ids among its subjects; all
     of them when None); "searched: items seized" (and "arrest made") records `exhibits` (type,
-    description, seal number, SHA-256 for digital items). "aborted" needs a reason in `note`."""
+    description, seal number, SHA-256 for digital items). "aborted" needs a reason in `note`.
+
+    A tap carries the status it was pressed on (`pressed_on`) with the version: a package that has
+    moved from that status since is refused naming who moved it and when (`AlreadyMoved`), nothing
+    written; a package changed otherwise (its plan edited) is a `ConflictError` as any record's."""
     package = load_visible(session, principal, TargetPackage, package_id)
     problems: dict[str, str] = {}
     status = _parsed(session, f.choice(PackageStatus), new_status, "new_status", problems)
+    seen = _parsed(session, f.choice(PackageStatus), pressed_on, "pressed_on", problems) \
+        if pressed_on is not None else None
     note = _parsed(session, NOTE, note or "", "note", problems) or ""
-    if status is PackageStatus.ABORTED and not note:
-        problems["note"] = "is required: say why the package was aborted"
     if len(exhibits) > MAX_EXHIBITS:
         problems["exhibits"] = f"lists {len(exhibits):,} items; at most {MAX_EXHIBITS} at once"
     if problems:
         raise ValidationError(problems)
     authorise(principal, policy.Action.UPDATE, TARGET_PACKAGES, package.id, owning_agency_id=package.owning_agency_id)
+    if seen is not None and seen is not package.status:  # moved on since the tap's screen was drawn
+        raise _already_moved(session, package)
     check_version(package, expected_version)
     if status not in NEXT[package.status]:
         raise ValidationError({"new_status": refusal_of_step(package.status, status)})
+    if status is PackageStatus.ABORTED and not note:  # after the tap's checks: a stale abort is said as such
+        raise ValidationError({"note": "is required: say why the package was aborted"})
     if exhibits and status not in (PackageStatus.ARREST_MADE, PackageStatus.ITEMS_SEIZED):
         raise ValidationError({"exhibits": "only an arrest or a search that seized items records exhibits"})
     if status is PackageStatus.ITEMS_SEIZED and not exhibits:
@@ -177,6 +188,27 @@ def change_package_status(session: Session, principal: Principal, package_id: in
     if status is PackageStatus.ABORTED:
         deconflict(session, package)  # an aborted package takes no part: its conflicts are removed
     return change
+
+
+def _already_moved(session: Session, package: TargetPackage) -> AlreadyMoved:
+    """A tap on a status the package has left: who moved it (their name and agency, as a conflict on
+    any record names them; only the package's lead agency's liaisons, who may read it, get here) and
+    when, in the package's local time."""
+    last = session.scalars(select(PackageStatusChange).where(PackageStatusChange.package_id == package.id)
+                           .order_by(PackageStatusChange.id.desc()).limit(1)).first()
+    who = when = None
+    if last is not None and last.changed_by is not None:
+        who = last.changed_by.display_name
+        if last.changed_by.agency is not None:
+            who = f"{who}, {last.changed_by.agency.code}"
+    moment = last.changed_at if last is not None else package.status_changed_at
+    if moment is not None:
+        zone = session.get(Jurisdiction, package.jurisdiction_id)
+        local = moment.astimezone(ZoneInfo(zone.time_zone if zone is not None else "UTC"))
+        today = utcnow().astimezone(local.tzinfo).date()
+        when = f"{'' if local.date() == today else f'{local:%d %b} '}{local:%H:%M} {local.tzname()}"
+    return AlreadyMoved(TargetPackage.entity, package.id, package.reference, package.status.value, who, moment,
+                        when or "at an unknown time", package.version)
 
 
 def _parsed(session: Session, parse, value: Any, name: str, problems: dict[str, str]) -> Any:
