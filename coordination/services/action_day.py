@@ -88,23 +88,25 @@ def update_package(session: Session, principal: Principal, package_id: int, expe
         if "reference" in changed or "owning_agency_id" in changed:
             check_reference(session, principal, TARGET_PACKAGES, changed.get("reference", record.reference),
                             changed.get("owning_agency_id", record.owning_agency_id), record.id)
-    marked = _marking_of(session, package_id)
+    marked, placed = _marking_of(session, package_id), _where_it_is(session, package_id)
     package = update_record(session, principal, TARGET_PACKAGES, package_id, expected_version, changes,
                             normalise=lambda record, values: _blank_texts(values), check=check, loaded=loaded)
     if _marking_of(session, package_id) != marked:
         _refuse_red_without_command(session, package)
-    if WHERE_IT_IS & set(changes_as_columns(changes)):
-        deconflict(session, package)
+    if _where_it_is(session, package_id) != placed:
+        deconflict(session, package)  # only when it moved: a row saved unchanged writes nothing
     return package
-
-
-def changes_as_columns(changes: Mapping[str, Any]) -> list[str]:
-    return [TARGET_PACKAGES.fields[name].column or name for name in changes if name in TARGET_PACKAGES.fields]
 
 
 def _marking_of(session: Session, package_id: int) -> tuple[TLP | None, set[int]]:
     return (session.scalar(select(TargetPackage.tlp).where(TargetPackage.id == package_id)),
             recipient_ids(session, TargetPackage.entity, package_id))
+
+
+def _where_it_is(session: Session, package_id: int) -> tuple:
+    """A package's place and time (`WHERE_IT_IS`), as stored: what deconfliction compares."""
+    columns = [getattr(TargetPackage, name) for name in sorted(WHERE_IT_IS)]
+    return tuple(session.execute(select(*columns).where(TargetPackage.id == package_id)).one_or_none() or ())
 
 
 def _refuse_red_without_command(session: Session, package: TargetPackage) -> None:

@@ -4,6 +4,7 @@ naming who saved and the fields both changed (ARCHITECTURE.md, "The one write pa
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -46,7 +47,7 @@ def merge_or_conflict(session: Session, principal: Principal, kind: Kind, record
     if loaded is None:
         raise conflict(record)
     clashes = tuple(name for name in _names_of(kind, values)
-                    if not any(_same(_current(session, kind, record, name), other) for other in
+                    if not any(same(_current(session, kind, record, name), other) for other in
                                (_seen(session, principal, kind, record, name, loaded.get(name)),
                                 values[_column(kind, name)])))
     if clashes:
@@ -64,9 +65,27 @@ def _seen(session: Session, principal: Principal, kind: Kind, record: MarkedReco
         return _UNREADABLE
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal as a person reads them: a blank text is no value."""
-    return a == b or (a in (None, "") and b in (None, ""))
+def same(stored: Any, given: Any) -> bool:
+    """Whether `given` (a parsed field value) says what `stored` already holds, as a person and a file
+    read them, so that a value read back from its own export is no change (ARCHITECTURE.md, "The one
+    write path"):
+
+    - a blank is one value, however it comes: None, a blank text and no links at all (an empty cell
+      is None, a package without subjects holds []);
+    - a time given to the whole second says the stored time to that second: an export writes times
+      to the second (`exports.cell_text`, which cuts the fraction off), so 06:00:00Z read back is
+      no change to a stored 06:00:00.25 (a time given with a fraction is compared exactly)."""
+    if stored == given:
+        return True
+    if _blank(stored) and _blank(given):
+        return True
+    if isinstance(stored, datetime) and isinstance(given, datetime) and given.microsecond == 0:
+        return stored.replace(microsecond=0) == given
+    return False
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, (list, tuple, set, frozenset)) and not value)
 
 
 def _column(kind: Kind, name: str) -> str:

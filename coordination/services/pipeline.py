@@ -19,7 +19,7 @@ from coordination.models import Hit, Identifier, MarkedRecord, Recipient
 from coordination.principal import Principal
 from coordination.services.authorisation import authorise
 from coordination.services.loading import created_in_transaction, current_operation, load_visible, recipient_ids
-from coordination.services.merge import flush_or_conflict, merge_or_conflict
+from coordination.services.merge import flush_or_conflict, merge_or_conflict, same
 from coordination.services.notifications import notify
 from coordination.services.parsing import parse_and_resolve
 
@@ -99,8 +99,9 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
                   loaded: Mapping[str, Any] | None = None) -> MarkedRecord:
     """Validate -> compare -> authorise -> check -> merge with newer versions -> change -> audit.
 
-    Values equal to the record's are no change, whoever owns the record: a file exported and imported
-    back unchanged is "unchanged" row by row, not refused. Only a real change is authorised, and only
+    Values equal to the record's (`merge.same`: a blank however it comes, a time to the second it is
+    given in) are no change, whoever owns the record: a file exported and imported back unchanged is
+    "unchanged" row by row, not refused, and writes nothing. Only a real change is authorised, and only
     then checked against other records (`check` sees the changed columns) and against the version
     the person saw (merged with `loaded`, see merge_or_conflict: only the named fields are written).
     A record the principal may not read stays NotFound before anything else.
@@ -113,7 +114,7 @@ def update_record(session: Session, principal: Principal, kind: Kind, record_id:
         normalise(record, values)
     requested = dict(values)  # as named, recipients included: what a merge compares
     recipients = _marking_and_recipients(session, principal, values, record)
-    changed = {name: value for name, value in values.items() if getattr(record, name) != value}
+    changed = {name: value for name, value in values.items() if not same(getattr(record, name), value)}
     old_recipients = recipient_ids(session, model.entity, record.id)
     recipients_changed = recipients is not None and set(recipients) != old_recipients
     if not changed and not recipients_changed:
