@@ -16,7 +16,7 @@ from coordination.kinds import SUSPECTS
 from coordination.models import AuditEvent, Hit, Identifier, Outcome
 from coordination.services import identifier_imports
 from tests.conftest import suspect
-from tests.test_identifiers_core import LONDON, PHONE, SAME_NUMBER, key_file, make_suspect, told  # noqa: F401
+from tests.test_identifiers_core import LONDON, PHONE, SAME_NUMBER, make_suspect, told
 
 HEADER = "record_kind,record_reference,identifier_kind,value,qualifier"
 
@@ -38,7 +38,7 @@ def counts(store) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def two_agencies(store, key_file):  # noqa: F811
+def two_agencies(store, key_file):
     met, fbi = store.principal("liaison.met"), store.principal("liaison.fbi")
     mine = make_suspect(store, met, "M-1")
     with store.writer() as s:
@@ -196,7 +196,7 @@ def test_export_holds_what_the_reader_may_read_and_imports_back_unchanged(two_ag
         assert result.committed and (result.created, result.unchanged) == (0, 3), result.problems
 
 
-def test_the_command_line_imports_identifiers_and_makes_keys(tmp_path, key_file):  # noqa: F811
+def test_the_command_line_imports_identifiers_and_makes_keys(tmp_path, key_file):
     db = tmp_path / "cli.db"
     url = f"sqlite:///{db}"
 
