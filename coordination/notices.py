@@ -39,6 +39,11 @@ CONTACT_ANSWERED = Event("contact request answered", "Answers to your agency's r
 # reader as the board makes it (queries.action_day.conflict_notices); this one is never shown
 PACKAGE_CONFLICT = Event("package conflict", "Action-day conflicts between packages",
                          "A target package conflicts with another agency's package (see the action-day board).")
+# about the conflict too, told the same way; the inbox adds command's acknowledgement as its reader may read it
+CONFLICT_ACKNOWLEDGED = Event("package conflict acknowledged", "Action-day conflicts acknowledged by command",
+                              "Command acknowledged a conflict between target packages (see the action-day board).")
+CONFLICT_REOPENED = Event("package conflict reopened", "Action-day conflicts changed after command acknowledged them",
+                          "A conflict command had acknowledged changed and is open again (see the action-day board).")
 PACKAGE_SILENT = Event("package silent", "Action-day packages silent for an hour past H-hour",
                        "Target package {record} has had no status update for an hour past its H-hour.")
 BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily briefing is ready: {record}.")
@@ -46,7 +51,7 @@ BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily
 EVENTS: dict[str, Event] = {event.name: event for event in (
     TASK_ASSIGNED_TO_YOU, TASK_ASSIGNED_TO_AGENCY, TASK_DUE_SOON, TASK_OVERDUE, TASK_UNBLOCKED, NAMED_RECIPIENT,
     CUSTODY_TO_AGENCY, HIT_FOUND, CONTACT_ASKED, CONTACT_ANSWERED, PACKAGE_CONFLICT,
-    PACKAGE_SILENT, BRIEFING_READY)}
+    CONFLICT_ACKNOWLEDGED, CONFLICT_REOPENED, PACKAGE_SILENT, BRIEFING_READY)}
 
 
 def sentence(event_name: str, record: str, entity: str) -> str:

@@ -273,6 +273,17 @@ def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: 
     return None
 
 
+def can_acknowledge_conflict(principal: Principal, told: ToldOfConflict | None) -> bool:
+    """Command acknowledges a conflict it is told of (both sides readable, or named on a RED one)."""
+    return principal.role is Role.COMMANDER and told is not None
+
+
+def told_the_acknowledgement_note(told: ToldOfConflict) -> bool:
+    """Who acknowledged a conflict and their note are told to a reader told both sides: the note may
+    name either package, and its author which agency's command deals with it."""
+    return all(told.named)
+
+
 def conflicts_told(principal: Principal, first, second) -> ColumnElement[bool]:
     """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage."""
     within = and_(_limit(principal, first.tlp), _limit(principal, second.tlp))

@@ -34,6 +34,7 @@ from coordination.models.action_day import (
     NEXT,
     OUTCOMES,
     SILENT_AFTER,
+    ConflictAcknowledgement,
     PackageConflict,
     PackageStatus,
     PackageStatusChange,
@@ -138,7 +139,7 @@ __all__ = [
     # notifications
     "BriefingFile", "MailMode", "Notification", "NotificationSettings", "PassLease",
     # action day
-    "NEXT", "OUTCOMES", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "SILENT_AFTER",
+    "NEXT", "OUTCOMES", "ConflictAcknowledgement", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "SILENT_AFTER",
     "TargetPackage", "is_silent", "silent_at",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",

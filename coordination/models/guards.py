@@ -8,7 +8,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from coordination.errors import RefusedWrite
-from coordination.models.action_day import PackageConflict, PackageStatusChange, PackageSubject, TargetPackage
+from coordination.models.action_day import (
+    ConflictAcknowledgement,
+    PackageConflict,
+    PackageStatusChange,
+    PackageSubject,
+    TargetPackage,
+)
 from coordination.models.audit import AuditEvent
 from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.operation import Operation
@@ -19,7 +25,7 @@ from coordination.models.records import OPERATIONAL_RECORDS, Briefing, CustodyEv
 AUDITED_TABLES = frozenset(
     m.__table__ for m in (*OPERATIONAL_RECORDS, CustodyEvent, TaskUpdate, User, Operation, Briefing,
                           Recipient, AuditEvent, Decision, DecisionPin, TargetPackage, PackageSubject,
-                          PackageStatusChange, PackageConflict))
+                          PackageStatusChange, PackageConflict, ConflictAcknowledgement))
 APPEND_ONLY = (CustodyEvent, TaskUpdate, AuditEvent, Decision, DecisionPin, PackageStatusChange)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from coordination.models import (
     NEXT,
     OUTCOMES,
     Agency,
+    ConflictAcknowledgement,
     Jurisdiction,
     PackageConflict,
     PackageStatus,
@@ -221,6 +222,9 @@ class ConflictNotice:
     package_id: int  # what a link opens: the reader's own agency's package, or the first one named
     reference: str  # that package as "AGENCY/REFERENCE"
     named_ids: tuple[int, ...]  # the packages the sentence names
+    own_id: int | None = None  # the reader's own agency's package (a lead agency's liaison), else None
+    acknowledged: bool = False  # by command, for the conflict as it stands (services.package_conflicts)
+    acknowledgement: str = ""  # whether and how command acknowledged it, as this reader may be told
 
 
 def conflict_warnings(session: Session, principal: Principal) -> list[str]:
@@ -247,12 +251,62 @@ def conflict_notices(session: Session, principal: Principal, conflict_ids: Colle
     sides = _sides(session, packages)
     contacts = _liaisons(session, packages.values(), sides)
     agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
+    acknowledged = _acknowledgements(session, [conflict.id for conflict, _, _ in rows])
     found = []
     for conflict, a, b in rows:
         told = policy.what_is_told_of_conflict(principal, sides[a.id], sides[b.id])
         if told is not None:
-            found.append(_notice(conflict, (a, b), told, agencies, contacts))
+            notice = _notice(conflict, (a, b), told, agencies, contacts)
+            found.append(replace(notice, own_id=None if told.own is None else (a, b)[told.own].id,
+                                 **_acknowledgement(acknowledged.get(conflict.id), told, agencies)))
     return found
+
+
+def board_conflicts(session: Session, principal: Principal) -> list[ConflictNotice]:
+    """The conflicts this person is told of as the board lists them: those command has not
+    acknowledged first, each group oldest first."""
+    return sorted(conflict_notices(session, principal), key=lambda notice: (notice.acknowledged, notice.conflict_id))
+
+
+def told_of_conflict(session: Session, principal: Principal, conflict_id: int
+                     ) -> tuple[PackageConflict, policy.ToldOfConflict] | None:
+    """One conflict and what this person is told of it (None: nothing, as if it did not exist)."""
+    conflict = session.get(PackageConflict, conflict_id, populate_existing=True)
+    if conflict is None:
+        return None
+    packages = {p.id: p for p in session.scalars(select(TargetPackage).where(
+        TargetPackage.id.in_([conflict.first_id, conflict.second_id])))}
+    sides = _sides(session, packages)
+    told = policy.what_is_told_of_conflict(principal, sides[conflict.first_id], sides[conflict.second_id])
+    return (conflict, told) if told is not None else None
+
+
+def _acknowledgements(session: Session, conflict_ids: list[int]) -> dict[int, tuple]:
+    """conflict id -> (when, note, who, their agency's id) of command's acknowledgement."""
+    found = {}
+    for start in range(0, len(conflict_ids), 5000):
+        for conflict_id, when, note, who, agency_id in session.execute(
+                select(ConflictAcknowledgement.conflict_id, ConflictAcknowledgement.acknowledged_at,
+                       ConflictAcknowledgement.note, User.display_name, User.agency_id)
+                .join(User, User.id == ConflictAcknowledgement.acknowledged_by_id)
+                .where(ConflictAcknowledgement.conflict_id.in_(conflict_ids[start:start + 5000]))):
+            found[conflict_id] = (when, note, who, agency_id)
+    return found
+
+
+def _acknowledgement(acknowledged: tuple | None, told: policy.ToldOfConflict, agencies: dict[int, str]) -> dict:
+    """What this reader is told of command's acknowledgement. Who acknowledged and the note only to a
+    reader told both sides (policy.told_the_acknowledgement_note): the note may name either package,
+    and who wrote it which agency's command was involved; the others are told that and when, and to
+    ask command."""
+    if acknowledged is None:
+        return {"acknowledged": False, "acknowledgement": "Command has not acknowledged this conflict yet."}
+    when, note, who, agency_id = acknowledged
+    at = f"{when.astimezone(UTC):%d %b %Y %H:%M} UTC"
+    if policy.told_the_acknowledgement_note(told):
+        by = f"{who} ({agencies[agency_id]})" if agency_id in agencies else who
+        return {"acknowledged": True, "acknowledgement": f"Acknowledged by command ({by}, {at}): {note}"}
+    return {"acknowledged": True, "acknowledgement": f"Acknowledged by command on {at}; ask command what was agreed."}
 
 
 def _notice(conflict: PackageConflict, pair: tuple[TargetPackage, TargetPackage], told: policy.ToldOfConflict,

@@ -232,8 +232,10 @@ def entries(session: Session, principal: Principal, rows: list[Notification]) ->
             sentence = notices.sentence(row.event, reference, row.entity)
         elif row.entity == CONFLICT and row.entity_id in conflicts:  # told to this reader as the board tells it
             notice = conflicts[row.entity_id]
-            sentence, reference, detail, page, opens = (notice.sentence, notice.reference, "", TARGET_PACKAGES.name,
-                                                        notice.package_id)
+            sentence, reference, detail, page, opens = (_conflict_sentence(row.event, notice), notice.reference, "",
+                                                        TARGET_PACKAGES.name, notice.package_id)
+            if row.event == notices.CONFLICT_ACKNOWLEDGED.name:
+                detail = notice.acknowledgement  # the note, as this reader may read it: the inbox's only, never mailed
         elif row.entity == "briefing" and row.entity_id in files:
             reference, detail, page = files[row.entity_id], "", ""
             sentence = notices.sentence(row.event, reference, row.entity)
@@ -242,6 +244,15 @@ def entries(session: Session, principal: Principal, rows: list[Notification]) ->
         shown.append(Entry(row.id, row.event, sentence, reference, detail, page, opens, row.created_at,
                            row.read_at is not None))
     return shown
+
+
+def _conflict_sentence(event: str, notice: action_day.ConflictNotice) -> str:
+    """A conflict told as it stands now, led by what happened to it."""
+    if event == notices.CONFLICT_ACKNOWLEDGED.name:
+        return f"Command acknowledged a conflict: {notice.sentence}"
+    if event == notices.CONFLICT_REOPENED.name:
+        return f"A package of a conflict command had acknowledged changed; the conflict is open again: {notice.sentence}"
+    return notice.sentence
 
 
 def briefing_pdf(session: Session, principal: Principal, briefing_id: int) -> tuple[str, bytes] | None:

@@ -21,7 +21,7 @@ these.
 - `notifications`: `notify` (other use cases call it), a person's inbox and settings
 - `reminders`: the reminder pass's use cases (due, overdue, unblocked; its lease; mail; briefings)
 - `action_day`: target packages, their status changes (an outcome writes its arrests and exhibits)
-  and event deconfliction
+  and event deconfliction; `package_conflicts`: command's acknowledgement of a conflict (and its lapse)
 - what the use cases share: `pipeline` (the generic create and update of a kind's record), `parsing` (input
   read by the kind's parsers, links resolved among readable records), `merge` (versions merged field by field,
   or a conflict), `loading` (the operation, a readable record or NotFound), `authorisation` (refusals in words),
@@ -40,6 +40,7 @@ from coordination.services import (
     identifiers,
     key_rotation,
     notifications,
+    package_conflicts,
     records,
     reminders,
     sign_in,
@@ -79,6 +80,7 @@ file_briefing = committed(reminders.file_briefing)
 create_package = committed(action_day.create_package)
 update_package = committed(action_day.update_package)
 change_package_status = committed(action_day.change_package_status)
+acknowledge_conflict = committed(package_conflicts.acknowledge_conflict)
 admit = in_transaction(sign_in.admit)
 add_identifier = committed(identifiers.add_identifier)
 add_identifiers = committed(identifiers.add_identifiers)
@@ -94,7 +96,7 @@ rotate_key = committed(key_rotation.rotate_key)
 
 __all__ = [
     "add_exclusion", "add_identifier", "add_identifiers", "remove_exclusion", "remove_identifier",
-    "change_package_status", "create_package", "update_package",
+    "change_package_status", "create_package", "update_package", "acknowledge_conflict",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",

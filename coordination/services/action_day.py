@@ -42,7 +42,7 @@ from coordination.models import (
     utcnow,
 )
 from coordination.principal import Principal
-from coordination.services import evidence, records
+from coordination.services import evidence, package_conflicts, records
 from coordination.services.authorisation import authorise
 from coordination.services.identifiers import operation_key
 from coordination.services.loading import load_visible, recipient_ids
@@ -311,13 +311,15 @@ def deconflict(session: Session, package: TargetPackage) -> list[PackageConflict
     system = Principal.system("deconfliction")
     for old in session.scalars(select(PackageConflict).where(
             or_(PackageConflict.first_id == package.id, PackageConflict.second_id == package.id))):
+        moved = f"package {package.id} " + ("was aborted" if aborted else "moved")
         if (old.first_id, old.second_id) not in holding:
+            package_conflicts.lapse(session, old, moved, still_holds=False)
             session.delete(old)  # row by row, each with its event, as audited tables are
             forget(session, PackageConflict.entity, old.id)  # what it told no longer holds
             audit.record(session, audit.NewEvent(system, "remove", PackageConflict.entity, old.id,
-                                                 before=_described(old), after={"why": f"package {package.id} "
-                                                                    + ("was aborted" if aborted else "moved")}))
-        else:  # still holds: kept (told already), its reason brought up to date
+                                                 before=_described(old), after={"why": moved}))
+        else:  # still holds: kept (told already), its reason brought up to date, command's word lapsed
+            package_conflicts.lapse(session, old, moved, still_holds=True)
             reason, metres = holding.pop((old.first_id, old.second_id))
             if (old.reason, old.distance_m) != (reason, metres):
                 before = _described(old)
