@@ -273,9 +273,14 @@ def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: 
     return None
 
 
+def acknowledges_conflicts(principal: Principal) -> bool:
+    """Command acknowledges the conflicts between packages it is told of (`can_acknowledge_conflict`)."""
+    return principal.role is Role.COMMANDER
+
+
 def can_acknowledge_conflict(principal: Principal, told: ToldOfConflict | None) -> bool:
     """Command acknowledges a conflict it is told of (both sides readable, or named on a RED one)."""
-    return principal.role is Role.COMMANDER and told is not None
+    return acknowledges_conflicts(principal) and told is not None
 
 
 def told_the_acknowledgement_note(told: ToldOfConflict) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from coordination import services
 from coordination.errors import NotFound, PermissionDenied, ValidationError
-from coordination.models import AuditEvent, ConflictAcknowledgement, PackageConflict, PackageStatus, Outcome
+from coordination.models import AuditEvent, ConflictAcknowledgement, Outcome, PackageConflict, PackageStatus
 from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.helpers import provision
@@ -162,7 +162,7 @@ def test_a_package_moved_lapses_the_acknowledgement_and_everyone_told_hears_it_i
         [notice] = board(store, subject)
         assert not notice.acknowledged, subject
         [entry] = [e for e in inbox(store, subject) if e.event == "package conflict reopened"]
-        assert "the conflict is open again" in entry.sentence
+        assert entry.sentence.startswith("A package of a conflict command had acknowledged changed; it is open again: ")
     assert events(store, "lapse acknowledgement") == 1
     acknowledge(store, "commander.met", conflict, "MET enters first")  # acknowledged afresh
     move(store, "liaison.fbi", fbi, h_hour=(H_HOUR + timedelta(days=3)).isoformat())  # apart: no conflict

@@ -139,7 +139,8 @@ __all__ = [
     # notifications
     "BriefingFile", "MailMode", "Notification", "NotificationSettings", "PassLease",
     # action day
-    "NEXT", "OUTCOMES", "ConflictAcknowledgement", "PackageConflict", "PackageStatus", "PackageStatusChange", "PackageSubject", "SILENT_AFTER",
+    "NEXT", "OUTCOMES", "ConflictAcknowledgement", "PackageConflict", "PackageStatus", "PackageStatusChange",
+    "PackageSubject", "SILENT_AFTER",
     "TargetPackage", "is_silent", "silent_at",
     # audit, guards
     "AuditEvent", "Submission", "APPEND_ONLY", "AUDITED_TABLES",

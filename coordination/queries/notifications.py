@@ -251,7 +251,7 @@ def _conflict_sentence(event: str, notice: action_day.ConflictNotice) -> str:
     if event == notices.CONFLICT_ACKNOWLEDGED.name:
         return f"Command acknowledged a conflict: {notice.sentence}"
     if event == notices.CONFLICT_REOPENED.name:
-        return f"A package of a conflict command had acknowledged changed; the conflict is open again: {notice.sentence}"
+        return f"A package of a conflict command had acknowledged changed; it is open again: {notice.sentence}"
     return notice.sentence
 
 

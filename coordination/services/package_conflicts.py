@@ -30,7 +30,8 @@ from coordination.services.notifications import notify
 NOTE = f.text(1_000, multiline=True)
 
 
-def acknowledge_conflict(session: Session, principal: Principal, conflict_id: Any, note: Any) -> ConflictAcknowledgement:
+def acknowledge_conflict(session: Session, principal: Principal, conflict_id: Any,
+                         note: Any) -> ConflictAcknowledgement:
     """Command acknowledges a conflict it is told of, with a note both lead agencies read (as each may)."""
     found = told_rule.told_of_conflict(session, principal, conflict_id) \
         if isinstance(conflict_id, int) and not isinstance(conflict_id, bool) else None

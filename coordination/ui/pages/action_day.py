@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from coordination import settings
+from coordination import policy, services, settings
 from coordination.charts import action_day as charts
 from coordination.db import read_session
 from coordination.queries import action_day
@@ -15,6 +15,7 @@ from coordination.text import plain
 from coordination.ui.widgets.audit_watch import rerun_on_change, seen_now
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.live_picture import PLOTLY_CONFIG, TILE_MIN_WIDTH
+from coordination.ui.widgets.writes import attempt, key, show_problem, token
 
 WATCH = "action-day-board-head"
 ROW_PX = 35  # a dataframe row
@@ -25,6 +26,32 @@ def _day_label(day) -> str:
         return (f"Live: {action_day.LIVE_BEHIND / timedelta(hours=1):g} hours back to "
                 f"{action_day.LIVE_AHEAD / timedelta(hours=1):g} hours ahead")
     return f"{day:%a %d %b %Y}"
+
+
+def conflicts(notices: list[action_day.ConflictNotice]) -> None:
+    """Every conflict this viewer is told of, those command has not acknowledged first; command
+    acknowledges each with a note."""
+    waiting = sum(not notice.acknowledged for notice in notices)
+    st.subheader(f"Conflicts between packages ({len(notices)}, {waiting} not acknowledged by command)")
+    for notice in notices:
+        with st.container(border=True, key=f"conflict-{notice.conflict_id}"):
+            (st.info if notice.acknowledged else st.warning)(plain(notice.sentence))
+            st.markdown(plain(notice.acknowledgement))
+            if not notice.acknowledged and policy.acknowledges_conflicts(viewer):
+                acknowledge(notice)
+
+
+def acknowledge(notice: action_day.ConflictNotice) -> None:
+    form = f"conflict-{notice.conflict_id}-acknowledge"
+    with st.form(form, border=False):
+        note = st.text_input("Command's note for both lead agencies (required)", key=key(form, "note"),
+                             placeholder="e.g. both teams briefed, MET enters first", max_chars=1000)
+        show_problem(form, "note")
+        sent = st.form_submit_button("Acknowledge this conflict")
+    if sent:
+        attempt(services.acknowledge_conflict, notice.conflict_id, note, submission=token(form, note), form=form,
+                labels={"note": "The note"},
+                confirm="Conflict acknowledged; both lead agencies' liaisons are told.")
 
 
 viewer = principal()
@@ -38,13 +65,13 @@ with read_session(engine()) as session:
                        index=0 if days[0] == action_day.LIVE or now.date() not in days
                        else days.index(now.date())) if days else None
     board = action_day.board(session, viewer, now, day)
-    warnings = action_day.conflict_warnings(session, viewer)
+    notices = action_day.board_conflicts(session, viewer)
 
 st.caption(f"updated {now:%H:%M:%S} UTC · follows every change within about {settings.load().board_refresh_s:g} s · "
            f"shows only what a {viewer.agency_code} {viewer.role.value} may see")
 rerun_on_change(WATCH, settings.load().board_refresh_s)
-for warning in warnings:
-    st.warning(plain(warning))
+if notices:
+    conflicts(notices)
 
 if not board.packages:
     st.info("No target packages yet.")

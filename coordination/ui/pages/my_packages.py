@@ -195,6 +195,8 @@ def card(package: Package) -> None:
         st.text(package.address)
         if package.subjects:
             st.caption(plain("Subjects: " + ", ".join(reference for _, reference in package.subjects)))
+        for notice in conflicts.get(package.id, ()):  # with whom as this liaison may read it, and command's word
+            (st.info if notice.acknowledged else st.warning)(plain(f"{notice.sentence} {notice.acknowledgement}"))
         if not policy.can_change_package_status(viewer, viewer.agency_id):  # the page lists its own agency's
             return
         tap = st.session_state.pop(_key(package.id, "tap"), None)
@@ -255,13 +257,16 @@ viewer = principal()
 seen_now(WATCH)  # the head read before the packages: no write slips between
 with read_session(engine()) as session:
     packages = action_day.agency_packages(session, viewer)
-    warnings = action_day.conflict_warnings(session, viewer)
+    conflicts: dict[int, list[action_day.ConflictNotice]] = {}
+    for notice in action_day.conflict_notices(session, viewer):
+        conflicts.setdefault(notice.own_id or 0, []).append(notice)
 st.title(f"{viewer.agency_code} packages")
 rerun_on_change(WATCH, settings.load().board_refresh_s)  # follows the day by itself, as the board does
-for warning in warnings:
-    st.warning(plain(warning))
 finished = st.toggle("Show closed packages", key="packages-closed")
 shown = [p for p in packages if finished or p.status is not PackageStatus.CLOSED or heard(p)]
+on_cards = {p.id for p in shown}
+for notice in (n for package_id, told in conflicts.items() if package_id not in on_cards for n in told):
+    st.warning(plain(f"{notice.sentence} {notice.acknowledgement}"))  # its package's card is not shown
 st.caption(f"{len(shown):,} of {len(packages):,} packages, by H-hour (local time, UTC beside it). Follows every "
            "change by itself. Tap a status to record it; an arrest, a search's items and an abort are confirmed "
            "with a second tap.")
