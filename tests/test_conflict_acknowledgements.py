@@ -8,6 +8,8 @@ open conflicts first. A new conflict on a briefed package reaches its liaisons i
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -203,3 +205,26 @@ def test_a_new_conflict_on_a_briefed_or_deployed_package_reaches_its_liaisons_at
     assert entry.sentence.startswith("Your agency's package P-MET conflicts (same address")
     [notice] = board(store, "liaison.met")
     assert notice.own_id == met and "FBI's package P-FBI" in notice.sentence
+
+
+def test_command_lists_and_acknowledges_conflicts_on_the_command_line(sqlite_store):
+    met, fbi, conflict = pair(sqlite_store)
+    url = str(sqlite_store.engine.url)
+
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", "coordination", "deconflict", *args, "--database-url", url],
+                              capture_output=True, text=True, timeout=120)
+        assert (done.returncode == 0) == ok and "Traceback" not in done.stderr, done.stdout + done.stderr
+        return done
+
+    listed = run("conflicts", "--as", "liaison.met").stdout
+    assert listed.splitlines()[1].strip() == "Command has not acknowledged this conflict yet."
+    refused = run("acknowledge", "MET/P-MET", "FBI/P-FBI", "--note", " ", "--as", "commander.met", ok=False)
+    assert "is required" in refused.stderr
+    run("acknowledge", "MET/P-MET", "FBI/P-FBI", "--note", NOTE, "--as", "liaison.met", ok=False)  # not command
+    missing = run("acknowledge", "MET/P-MET", "NCA/P-NONE", "--note", NOTE, "--as", "commander.met", ok=False)
+    assert "no conflict between MET/P-MET and NCA/P-NONE is told to you" in missing.stderr
+    said = run("acknowledge", "met/P-MET", "FBI/P-FBI", "--note", NOTE, "--as", "commander.met").stdout
+    assert "both lead agencies' liaisons are told" in said
+    assert NOTE in run("conflicts", "--as", "liaison.fbi").stdout
+    assert [n.acknowledged for n in board(sqlite_store, "liaison.met")] == [True]

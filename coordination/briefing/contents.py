@@ -233,8 +233,8 @@ def _action_day(session: Session, reader: Principal, scope: Scope, now: datetime
         Table("Action day: nil and aborted, with reasons", ("Package", "Agency", "Jurisdiction", "Outcome", "Reason"),
               [(p.reference, p.agency, p.jurisdiction, p.outcome.value, p.reason or "-")
                for p in stopped[:LIST_LIMIT]], len(stopped), (2, 2, 2, 3, 6)),
-        Table("Action day: conflicts between packages", ("As you are told of it",),
-              [(c.sentence,) for c in conflicts[:LIST_LIMIT]], len(conflicts), (1,)),
+        Table("Action day: conflicts between packages", ("As you are told of it", "Command"),
+              [(c.sentence, c.acknowledgement) for c in conflicts[:LIST_LIMIT]], len(conflicts), (3, 2)),
     ]
 
 

@@ -1,5 +1,5 @@
-"""`deconflict`: the deconfliction key kept outside the database (make-key, rotate-key), and checking
-an identifier (check)."""
+"""`deconflict`: the deconfliction key kept outside the database (make-key, rotate-key), checking
+an identifier (check), and the action day's conflicts between packages (conflicts, acknowledge)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import click
 
 from coordination import deconfliction_key, services
 from coordination.cli import acting_user, cli, database_option, open_database, write
-from coordination.errors import CoordinationError
+from coordination.db import read_session
+from coordination.errors import CoordinationError, NotFound
 from coordination.models import IdentifierKind
+from coordination.queries import action_day
 
 
 @cli.group("deconflict")
@@ -62,3 +64,38 @@ def rotate_key(database_url: str, new_key_file: Path, subject: str) -> None:
     click.echo(f"re-keyed {rekeyed:,} identifiers and the exclusion list under the key in {new_key_file}.")
     click.echo(f"Now set {deconfliction_key.ENVIRONMENT}={new_key_file.resolve()} for the app and every command "
                "(the old key no longer matches anything); keep the new file readable by the app's user only.")
+
+
+@deconflict.command("conflicts")
+@click.option("--as", "subject", required=True, help="the OIDC subject of the person reading")
+@database_option
+def conflicts(database_url: str, subject: str) -> None:
+    """The action day's conflicts between packages as the person is told of them, those command has not
+    acknowledged first."""
+    engine = open_database(database_url)
+    principal = acting_user(engine, subject)
+    with read_session(engine) as session:
+        notices = action_day.board_conflicts(session, principal)
+    for notice in notices:
+        click.echo(f"{notice.sentence}\n    {notice.acknowledgement}")
+    if not notices:
+        click.echo("No conflict between packages is told to you.")
+
+
+@deconflict.command("acknowledge")
+@click.argument("package")
+@click.argument("other")
+@click.option("--note", required=True, help="what command decided, e.g. 'both teams briefed, MET enters first'")
+@click.option("--as", "subject", required=True, help="the OIDC subject of the commander acknowledging")
+@database_option
+def acknowledge(database_url: str, package: str, other: str, note: str, subject: str) -> None:
+    """Acknowledge for command the conflict between PACKAGE and OTHER (each AGENCY/REFERENCE), with a note
+    both lead agencies read; audited, and told to them at once."""
+    engine = open_database(database_url)
+    principal = acting_user(engine, subject)
+    with read_session(engine) as session:
+        conflict_id = action_day.conflict_between(session, principal, package, other)
+    if conflict_id is None:
+        raise NotFound(f"no conflict between {package} and {other} is told to you")
+    write(engine, services.acknowledge_conflict, principal, conflict_id, note)
+    click.echo(f"acknowledged the conflict between {package} and {other}; both lead agencies' liaisons are told.")

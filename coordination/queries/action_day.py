@@ -281,6 +281,24 @@ def told_of_conflict(session: Session, principal: Principal, conflict_id: int
     return (conflict, told) if told is not None else None
 
 
+def conflict_between(session: Session, principal: Principal, one: str, other: str) -> int | None:
+    """The conflict this person is told of between two packages named "AGENCY/REFERENCE" among those they
+    may read (the command line names them so); None otherwise, however it is otherwise."""
+    ids = []
+    for name in (one, other):
+        agency, _, reference = name.strip().partition("/")
+        found = session.scalar(select(TargetPackage.id).join(Agency, Agency.id == TargetPackage.owning_agency_id)
+                               .where(func.upper(Agency.code) == agency.strip().upper(),
+                                      TargetPackage.reference == reference.strip(),
+                                      policy.visible(TargetPackage, principal)))
+        if found is None:
+            return None
+        ids.append(found)
+    conflict_id = session.scalar(select(PackageConflict.id).where(PackageConflict.first_id == min(ids),
+                                                                  PackageConflict.second_id == max(ids)))
+    return conflict_id if conflict_id is not None and conflict_notices(session, principal, [conflict_id]) else None
+
+
 def _acknowledgements(session: Session, conflict_ids: list[int]) -> dict[int, tuple]:
     """conflict id -> (when, note, who, their agency's id) of command's acknowledgement."""
     found = {}
