@@ -32,6 +32,7 @@ from coordination.models import (
     EvidenceItem,
     Hit,
     Identifier,
+    PackageConflict,
     RecordGrant,
     Role,
     Suspect,
@@ -195,8 +196,11 @@ class Canary:
     what: str  # "reference of suspect MET/...": for failure messages
     records: list[Record]
     request: tuple[int, Record] | None = None  # (asking agency id, the record asked about)
+    of_all: bool = False  # readable only by who may read every one of its records (command's note on a conflict)
 
     def readable_by(self, reader: Reader) -> bool:
+        if self.of_all:
+            return all(record.readable_by(reader) for record in self.records)
         if any(record.readable_by(reader) for record in self.records):
             return True
         if self.request is not None and policy.sees_contact_requests(reader.principal):
@@ -217,6 +221,7 @@ class World:
     agencies: dict[str, int] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
     _serial: Iterable[int] = field(default_factory=lambda: count(1))
+    acknowledged: int = 0  # conflicts command acknowledged (with a note only readers of both may read)
 
     def new(self, what: str, *records: Record) -> str:
         value = f"cnry{next(self._serial) * 2654435761 % 2**32:08x}"  # distinct, and none inside another
@@ -273,6 +278,7 @@ def build(store, plan: Plan, now: datetime | None = None) -> World:
         made.append(_cluster(store, world, plan, i, cluster, made, now))
     _hits(store, world, plan, made)
     _outcomes(store, world, plan, made)
+    _acknowledgements(store, world, plan, made)
     _decisions(store, world, plan)
     _raise_out_of_sight(store, world, plan, made)
     return world
@@ -478,6 +484,33 @@ def _hits(store, world: World, plan: Plan, made: list) -> None:
         for entity, record_id, agency_id in s.execute(select(RecordGrant.record_entity, RecordGrant.record_id,
                                                              RecordGrant.agency_id)):
             world.records[(entity, record_id)].granted.add(agency_id)
+
+
+def _acknowledgements(store, world: World, plan: Plan, made: list) -> None:
+    """Command acknowledges each conflict still standing, by the first commander told of it, with a note
+    whose canary only readers of both packages may read (the note may name either)."""
+    for a, b in plan.conflicts:
+        if not a < b < len(made):
+            continue
+        pair = sorted((made[a]["package"][0], made[b]["package"][0]))
+        with store.reader() as s:
+            conflict_id = s.scalar(select(PackageConflict.id).where(PackageConflict.first_id == pair[0],
+                                                                    PackageConflict.second_id == pair[1]))
+        if conflict_id is None:  # aborted on its day: no conflict any more
+            continue
+        note = world.new(f"command's note on the conflict of packages #{a} and #{b}",
+                         made[a]["records"]["package"], made[b]["records"]["package"])
+        world.canaries[note].of_all = True
+        for subject in ("commander.met", SECOND_COMMANDER):
+            try:
+                with store.writer() as s:
+                    services.acknowledge_conflict(s, store.principal(subject), conflict_id, f"agreed {note}")
+                break
+            except NotFound:  # not told of it: the other commander is
+                continue
+        else:
+            raise AssertionError(f"no commander is told of the conflict of packages #{a} and #{b}")
+        world.acknowledged += 1
 
 
 def _outcomes(store, world: World, plan: Plan, made: list) -> None:

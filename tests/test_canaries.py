@@ -379,7 +379,7 @@ def test_no_surface_shows_a_record_its_reader_may_not_read(built, name):
 
 def test_the_covering_operation_covers_what_it_claims(built):
     """Every agency and marking, RED records that leave out some commander, grants, and hits, a conflict
-    and outcomes as planned: the surfaces above are checked against all of them."""
+    (acknowledged by command) and outcomes as planned: the surfaces above are checked against all of them."""
     world, records = built.world, built.world.records.values()
     assert {(r.owning_agency_id, r.tlp) for r in records if r.entity == "suspect"} >= {
         (world.agencies[c.agency], c.tlp) for c in canaries.COVERING.clusters}
@@ -388,3 +388,4 @@ def test_the_covering_operation_covers_what_it_claims(built):
     assert any(r.granted and r.tlp is TLP.AMBER_STRICT for r in records)
     assert sum(r.entity == "arrest" for r in records) > len(canaries.COVERING.clusters)  # outcomes' arrests
     assert built.mail, "the mail sink received nothing"
+    assert world.acknowledged, "command acknowledged no conflict"
