@@ -82,9 +82,10 @@ def test_command_acknowledges_a_conflict_and_the_liaison_reads_it_on_the_package
         sign_in(phone, stack.app, "liaison.met")
         phone.goto(f"{stack.app}/my_packages")
         card = phone.locator(f".st-key-card-{met_package}")
-        expect(card.get_by_text("Your agency's package PKG-MET-7 conflicts (same building", exact=False)).to_be_visible()
+        told = "Your agency's package PKG-MET-7 conflicts (same building"
+        expect(card.get_by_text(told, exact=False)).to_be_visible()
         expect(card.get_by_text("with NCA's package PKG-NCA-3", exact=False)).to_be_visible()
-        expect(card.get_by_text(f"Acknowledged by command (Casey Commander (MET)", exact=False)).to_be_visible()
+        expect(card.get_by_text("Acknowledged by command (Casey Commander (MET)", exact=False)).to_be_visible()
         expect(card.get_by_text(NOTE, exact=False)).to_be_visible()
         whole_page_screenshot(phone, shots / "my_packages_phone.png")
         phone.goto(f"{stack.app}/action_day")
