@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from coordination import services
+from coordination import deconfliction_key, services
 from coordination.db import make_engine, read_session, write_session
 from coordination.models import ConflictAcknowledgement
 from coordination.principal import principal_for_subject
@@ -51,7 +51,9 @@ def acknowledged(database_url: str) -> list[str]:
     return notes
 
 
-def test_command_acknowledges_a_conflict_and_the_liaison_reads_it_on_the_packages_card(stack, browser, tmp_path):
+def test_command_acknowledges_a_conflict_and_the_liaison_reads_it_on_the_packages_card(stack, browser, tmp_path,
+                                                                                       monkeypatch):
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(stack.key_file))  # the packages are keyed as the app does
     shots = Path(os.environ.get("COORD_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     met_package = planned(stack.database_url)
