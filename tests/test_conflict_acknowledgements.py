@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coordination import services
+from coordination.briefing.contents import gather
 from coordination.errors import NotFound, PermissionDenied, ValidationError
 from coordination.models import AuditEvent, ConflictAcknowledgement, Outcome, PackageConflict, PackageStatus
 from coordination.queries import action_day as q
@@ -143,6 +144,12 @@ def test_a_liaison_who_may_not_read_the_other_package_learns_nothing_of_it_from_
         assert not any(secret in text for text in told), secret
     [theirs] = board(store, "liaison.fbi")  # FBI's liaison reads both: the note, and who wrote it
     assert NOTE in theirs.acknowledgement and "Casey Commander" in theirs.acknowledgement
+    for subject, says_note in (("liaison.met", False), ("liaison.fbi", True)):  # the briefing tells the same
+        with store.reader() as s:
+            [table] = [t for t in gather(s, store.principal(subject)).tables
+                       if t.title == "Action day: conflicts between packages"]
+        assert [row[1] for row in table.rows] == [n.acknowledgement for n in board(store, subject)]
+        assert any(NOTE in row[1] for row in table.rows) is says_note, subject
 
 
 def test_a_red_conflict_command_is_not_told_of_cannot_be_acknowledged_or_learned_of(store):
