@@ -8,6 +8,7 @@ open conflicts first. A new conflict on a briefed package reaches its liaisons i
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from datetime import timedelta
@@ -15,14 +16,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from coordination import services
+from coordination import policy, services
 from coordination.briefing.contents import gather
 from coordination.errors import NotFound, PermissionDenied, ValidationError
-from coordination.models import AuditEvent, ConflictAcknowledgement, Outcome, PackageConflict, PackageStatus
+from coordination.models import AuditEvent, ConflictAcknowledgement, Outcome, PackageConflict, PackageStatus, Role
+from coordination.principal import Principal
 from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.helpers import provision
 from tests.test_action_day import H_HOUR, create, version, walk
+from tests.test_action_day_conflicts import PAIRS, ROLES
 
 pytestmark = pytest.mark.usefixtures("key_file")
 NOTE = "Both teams briefed, P-FBI of FBI enters first"
@@ -235,3 +238,16 @@ def test_command_lists_and_acknowledges_conflicts_on_the_command_line(sqlite_sto
     assert "both lead agencies' liaisons are told" in said
     assert NOTE in run("conflicts", "--as", "liaison.fbi").stdout
     assert [n.acknowledged for n in board(sqlite_store, "liaison.met")] == [True]
+
+
+def test_the_rule_lets_command_told_of_a_conflict_acknowledge_it_and_tells_the_note_to_readers_of_both():
+    """Over every role, agency and pair of sides: only a commander told of the conflict acknowledges it;
+    the note (and who wrote it) is told exactly to those who may read both packages."""
+    for role, agency, me, (a, b) in itertools.product(ROLES, (1, 2, 3), (10, 12), PAIRS):
+        who = Principal(me, "i", "s", "n", agency, "X", role)
+        told = policy.what_is_told_of_conflict(who, a, b)
+        assert policy.can_acknowledge_conflict(who, told) is (role is Role.COMMANDER and told is not None)
+        if told is not None:
+            both = all(policy.can_read(who, s.owning_agency_id, s.tlp, s.recipient_ids, s.granted_agency_ids)
+                       for s in (a, b))
+            assert policy.told_the_acknowledgement_note(told) is both
