@@ -217,3 +217,44 @@ def test_who_may_not_read_the_exhibit_cannot_see_or_find_its_acquisition(store):
     assert str(hidden.value) == str(missing.value)  # a hidden acquisition and none are told alike
     with pytest.raises(NotFound):
         record(store, "liaison.fbi", phone.id)
+
+
+# --- the evidence page: an exhibit's acquisitions, in AppTest -----------------------------------
+
+def test_the_evidence_page_records_an_acquisition_and_shows_it(sqlite_store, monkeypatch):
+    from datetime import date
+    from datetime import time as dt_time
+
+    from tests.helpers import open_page
+    from tests.test_records_ui import open_record, open_tab, said
+
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    store = sqlite_store
+    with store.writer() as s:
+        phone = services.create_evidence_item(s, store.principal("liaison.met"), {
+            "reference": "E-1", "item_type": "phone", "description": "Phone", "seized_from": "S-1",
+            "seized_at": "2022-11-07T06:00:00Z", "seized_place": "London", "status": "seized",
+            "holder_name": "DC Example"})
+    fbi = open_tab(open_record(open_page("liaison.fbi", "evidence"), "evidence", "E-1"), "evidence", phone.id,
+                   "Acquisitions")
+    assert any("Only the agency holding this item" in c.value for c in fbi.caption)
+    at = open_tab(open_record(open_page("liaison.met", "evidence"), "evidence", "E-1"), "evidence", phone.id,
+                  "Acquisitions")
+    assert any("No acquisition of E-1" in c for c in said(at.caption))
+    form = f"acquisition-{phone.id}"
+    at.selectbox(key=f"{form}-method").select("logical extraction")
+    at.date_input(key=f"{form}-acquired_at-date").set_value(date(2022, 11, 9))
+    at.time_input(key=f"{form}-acquired_at-time").set_value(dt_time(10, 30))
+    for name, value in {"tool": "Cellebrite UFED", "tool_version": "7.69", "examiner": "DC Forensic",
+                        "sha256": "not a hash", "place": "Met lab", "holder_name": "Met lab"}.items():
+        at.text_input(key=f"{form}-{name}").input(value)
+    at.button(key=f"FormSubmitter:{form}-Record the acquisition").click().run()
+    assert any("SHA-256 of the image is not a SHA-256 digest" in e for e in said(at.error))  # beside its field
+    assert at.text_input(key=f"{form}-tool").value == "Cellebrite UFED"  # kept as typed
+    at.text_input(key=f"{form}-sha256").input(IMAGE_SHA)
+    at.button(key=f"FormSubmitter:{form}-Record the acquisition").click().run()
+    assert not at.exception
+    assert f"ACQ-E-1-1 recorded: the logical extraction of E-1, SHA-256 {IMAGE_SHA}, held by Met lab." \
+        in said(at.success)
+    table = [frame.value for frame in at.dataframe if "sha256" in frame.value.columns][0]
+    assert table["reference"].tolist() == ["ACQ-E-1-1"] and table["sha256"].tolist() == [IMAGE_SHA]

@@ -41,7 +41,7 @@ def record_acquisition(session: Session, principal: Principal, item_id: int, dat
     authorise(principal, policy.Action.RECORD_ACQUISITION, EVIDENCE, item.id, holder_agency_id=item.holder_agency_id)
     if not item.item_type.digital:
         raise ValidationError({"method": f"{item.reference} is {item.item_type.value}: it holds no data to acquire"})
-    if values["acquired_at"] < item.seized_at:
+    if values["acquired_at"] < item.seized_at.replace(second=0, microsecond=0):  # forms pick to the minute
         raise ValidationError({"acquired_at": f"is before the exhibit was seized "
                                               f"({item.seized_at:%Y-%m-%d %H:%M} UTC)"})
     values["holder_agency_id"] = values["holder_agency_id"] or item.holder_agency_id
