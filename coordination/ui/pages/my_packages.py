@@ -221,8 +221,9 @@ def item_row(package: Package, n: int) -> dict[str, str] | None:
             "condition": st.text_input(f"Item {n + 1} condition", key=f"{slot}-condition",
                                        placeholder="e.g. switched off, screen cracked"),
             "seized_by": st.text_input(f"Item {n + 1} seized by", key=f"{slot}-by"),
-            "seized_at": local_time(package, st.text_input(f"Item {n + 1} time seized (HH:MM local; empty: now)",
-                                                           key=f"{slot}-at")),
+            "seized_at": local_time(package, st.text_input(
+                f"Item {n + 1} time seized (HH:MM, {datetime.now(ZoneInfo(package.time_zone)):%Z}; empty: now)",
+                key=f"{slot}-at")),
             "sha256": st.text_input(f"Item {n + 1} {SEIZURE_HASH_LABEL}", key=f"{slot}-sha256",
                                     help=SEIZURE_HASH_HELP)}
     if not kind and not item["description"].strip():
