@@ -71,6 +71,6 @@ def custody_of(session: Session, principal: Principal, acquisition_id: int) -> l
                                                                   == acquisition_id)
                             .order_by(AcquisitionCustodyEvent.sequence)).all()
     return [{"#": e.sequence, "when (UTC)": e.occurred_at.strftime("%Y-%m-%d %H:%M"),
-             "from": f"{agencies.get(e.from_agency_id, '')} {e.from_holder or ''}".strip(),
+             "from": f"{agencies.get(e.from_agency_id or 0, '')} {e.from_holder or ''}".strip(),
              "to": f"{agencies[e.to_agency_id]} {e.to_holder}", "place": e.place, "purpose": e.purpose,
              "condition": e.condition, "hash check": HASH_CHECK[e.hash_matches]} for e in chain]

@@ -65,16 +65,19 @@ def record_acquisition(session: Session, principal: Principal, item_id: int, dat
 def transfer_acquisition(session: Session, principal: Principal, acquisition_id: int, expected_version: int,
                          data: dict[str, Any]) -> AcquisitionCustodyEvent:
     """Hand an image from its current holder to the next; only the holder's agency may do it."""
+    hidden = NotFound("this acquisition does not exist or is not visible to you")  # the same for either
     acquisition = session.get(Acquisition, acquisition_id, populate_existing=True) \
         if isinstance(acquisition_id, int) else None
+    if acquisition is None:
+        raise hidden
     try:
-        item = load_visible(session, principal, EvidenceItem, acquisition.evidence_item_id if acquisition else None)
+        item = load_visible(session, principal, EvidenceItem, acquisition.evidence_item_id)
     except NotFound:  # an acquisition of an exhibit one may not read does not exist for them
-        raise NotFound("this acquisition does not exist or is not visible to you") from None
+        raise hidden from None
     values = parse_fields(session, CUSTODY_TRANSFER, data)
-    last = session.scalar(select(AcquisitionCustodyEvent).where(AcquisitionCustodyEvent.acquisition_id
-                                                                == acquisition.id)
-                          .order_by(AcquisitionCustodyEvent.sequence.desc()).limit(1))
+    last: AcquisitionCustodyEvent = session.scalars(
+        select(AcquisitionCustodyEvent).where(AcquisitionCustodyEvent.acquisition_id == acquisition.id)
+        .order_by(AcquisitionCustodyEvent.sequence.desc()).limit(1)).one()
     authorise(principal, policy.Action.TRANSFER_CUSTODY, None, acquisition.id, entity=Acquisition.entity,
               holder_agency_id=acquisition.holder_agency_id)
     check_version(acquisition, expected_version)

@@ -36,7 +36,7 @@ def acquisitions_panel(item: RecordView) -> None:
     else:
         st.caption(f"No acquisition of {plain(reference)} is recorded yet: a sealed device has no hash until "
                    "its data is imaged or extracted at the lab.")
-    if policy.can_record_acquisition(viewer, item.holder_agency_id):
+    if item.holder_agency_id is not None and policy.can_record_acquisition(viewer, item.holder_agency_id):
         _record_form(item, reference)
     else:
         st.caption("Only the agency holding this item records its acquisitions.")
