@@ -258,3 +258,19 @@ def test_the_evidence_page_records_an_acquisition_and_shows_it(sqlite_store, mon
         in said(at.success)
     table = [frame.value for frame in at.dataframe if "sha256" in frame.value.columns][0]
     assert table["reference"].tolist() == ["ACQ-E-1-1"] and table["sha256"].tolist() == [IMAGE_SHA]
+    with store.reader() as s:
+        acquisition_id = s.scalar(select(Acquisition.id))
+    form = f"acquisition-transfer-{acquisition_id}"
+    at.selectbox(key=f"{form}-to_agency").select("NCA")
+    at.date_input(key=f"{form}-occurred_at-date").set_value(date(2022, 11, 10))
+    at.time_input(key=f"{form}-occurred_at-time").set_value(dt_time(9, 0))
+    for name, value in {"to_holder": "NCA lab", "place": "Lab", "purpose": "analysis", "condition": "sealed copy",
+                        "hash_checked": IMAGE_SHA}.items():
+        at.text_input(key=f"{form}-{name}").input(value)
+    at.button(key=f"FormSubmitter:{form}-Review the hand-over").click().run()
+    assert any("cannot be changed afterwards" in message for message in said(at.warning))  # asked first
+    at.button(key=f"{form}-confirm").click().run()
+    assert not at.exception
+    assert "ACQ-E-1-1 handed on to NCA NCA lab (custody event 2)." in said(at.success), said(at.error)
+    with store.reader() as s:
+        assert s.get(Acquisition, acquisition_id).holder_name == "NCA lab"

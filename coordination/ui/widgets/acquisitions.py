@@ -8,7 +8,8 @@ import streamlit as st
 
 from coordination import policy, services
 from coordination.db import read_session
-from coordination.kinds import ACQUISITION, EVIDENCE
+from coordination.fields import Field
+from coordination.kinds import ACQUISITION, CUSTODY_TRANSFER, EVIDENCE
 from coordination.queries import acquisitions
 from coordination.queries.records import RecordView
 from coordination.text import plain
@@ -18,6 +19,9 @@ from coordination.ui.widgets.writes import attempt, key, show_problem, token
 
 COLUMNS = {"reference": "Acquisition", "method": "Method", "tool": "Tool and version", "examiner": "Examiner",
            "acquired (UTC)": "Acquired (UTC)", "sha256": "SHA-256 of the image", "held by": "Held by"}
+# an image's SHA-256 is re-computed at every hand-over
+TRANSFER = CUSTODY_TRANSFER | {"hash_checked": Field(CUSTODY_TRANSFER["hash_checked"].parse, required=True,
+                                                     label="SHA-256 of the image, re-computed now")}
 CUSTODY = {"when (UTC)": "When (UTC)", "from": "From", "to": "To", "place": "Place", "purpose": "Purpose",
            "condition": "Condition", "hash check": "SHA-256 check"}
 
@@ -33,6 +37,8 @@ def acquisitions_panel(item: RecordView) -> None:
         for view in made:
             with st.expander(f"Custody of {view.reference}"):
                 st.dataframe(chains[view.id], hide_index=True, width="stretch", column_config=CUSTODY)
+                if policy.can_transfer(viewer, view.holder_agency_id):
+                    _hand_on(view)
     else:
         st.caption(f"No acquisition of {plain(reference)} is recorded yet: a sealed device has no hash until "
                    "its data is imaged or extracted at the lab.")
@@ -40,6 +46,38 @@ def acquisitions_panel(item: RecordView) -> None:
         _record_form(item, reference)
     else:
         st.caption("Only the agency holding this item records its acquisitions.")
+
+
+def _hand_on(view: acquisitions.AcquisitionView) -> None:
+    """Hand an image on, as an exhibit is: reviewed first (a custody event is never changed), its
+    SHA-256 re-computed."""
+    form = f"acquisition-transfer-{view.id}"
+    pending = st.session_state.get(f"{form}-pending")
+    if pending:
+        to = f"{pending.get('to_agency', '?')} {pending.get('to_holder', '?')}"
+        st.warning(plain(f"Record the hand-over of {view.reference} from {view.row['held by']} to {to}? A custody "
+                         "event cannot be changed afterwards."))
+        left, right = st.columns(2)
+        if left.button("Confirm the hand-over", key=f"{form}-confirm", type="primary"):
+            st.session_state.pop(f"{form}-pending")
+            attempt(services.transfer_acquisition, view.id, view.version, pending,
+                    submission=token(form, pending), form=form,
+                    labels={name: spec.label_for(name) for name, spec in TRANSFER.items()},
+                    confirm=lambda event: f"{view.reference} handed on to {to} (custody event {event.sequence}).")
+        if right.button("Change the hand-over", key=f"{form}-back"):
+            st.session_state.pop(f"{form}-pending")
+            st.rerun()
+        return
+    with st.form(form):
+        st.markdown(f"**Hand on {plain(view.reference)}**")
+        data = {}
+        for name, spec in TRANSFER.items():
+            data[name] = field_input(name, spec, "", key(form, name))
+            show_problem(form, name)
+        if st.form_submit_button("Review the hand-over"):
+            st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
+            st.session_state.pop(f"{form}-problems", None)
+            st.rerun()
 
 
 def _record_form(item: RecordView, reference: str) -> None:
