@@ -83,7 +83,9 @@ def test_a_device_is_then_acquired_with_its_hash_and_custody_from_the_lab(store)
         [first] = q.custody_of(s, met, acquisition.id)
         assert (first["to"], first["purpose"], first["hash check"]) == (
             "MET Met digital forensics lab", "full file system extraction made", "matches")
-        assert s.get(EvidenceItem, phone.id).sha256 is None  # the device keeps no hash: its image has one
+        exhibit = s.get(EvidenceItem, phone.id)
+        assert exhibit.sha256 is None  # the device keeps no hash: its image has one
+        assert exhibit.version == 2  # one version of the exhibit an event on it, as for any record
         said = [entry.what for entry in history(s, met, EVIDENCE, phone.id)]
         assert any("recorded acquisition ACQ-P-1-E1-1" in what and IMAGE_SHA[:12] in what for what in said)
     second = record(store, "liaison.met", phone.id, method="physical image")

@@ -7,7 +7,8 @@ a record of its own with the SHA-256 of what it produced, its tool, examiner and
   from its holder, by the holder's agency, its SHA-256 re-computed each time.
 
 An acquisition has no marking of its own: both are audited on its exhibit (entity "evidence item"),
-so its history, the timeline and every reader tell them exactly to those who may read the exhibit.
+so its history, the timeline and every reader tell them exactly to those who may read the exhibit;
+like every event on a record, each moves the exhibit on a version.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from coordination import audit, policy
 from coordination.errors import NotFound, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import ACQUISITION, CUSTODY_TRANSFER, EVIDENCE
-from coordination.models import Acquisition, AcquisitionCustodyEvent, EvidenceItem
+from coordination.models import Acquisition, AcquisitionCustodyEvent, EvidenceItem, utcnow
 from coordination.principal import Principal
 from coordination.services.authorisation import authorise
 from coordination.services.evidence import CUSTODY_COLUMNS, _transfer_rules
@@ -56,7 +57,9 @@ def record_acquisition(session: Session, principal: Principal, item_id: int, dat
         to_agency_id=acquisition.holder_agency_id, to_holder=acquisition.holder_name,
         occurred_at=acquisition.acquired_at, place=acquisition.place, purpose=f"{acquisition.method.value} made",
         condition="as acquired", hash_checked=acquisition.sha256, hash_matches=True, recorded_by_id=principal.user_id))
-    session.flush()
+    # the exhibit moves on a version with each event of its own (a change of time forces the UPDATE)
+    item.updated_by_id, item.updated_at = principal.user_id, utcnow()
+    flush_or_conflict(session, EvidenceItem, item.id)
     audit.record(session, audit.NewEvent(principal, "record acquisition", EvidenceItem.entity, item.id,
                                          after=snapshot(acquisition, COLUMNS)))
     return acquisition
@@ -87,6 +90,7 @@ def transfer_acquisition(session: Session, principal: Principal, acquisition_id:
                                     recorded_by_id=principal.user_id, **values)
     event.hash_matches = values["hash_checked"] == acquisition.sha256
     acquisition.holder_agency_id, acquisition.holder_name = event.to_agency_id, event.to_holder
+    item.updated_by_id, item.updated_at = principal.user_id, utcnow()  # as `record_acquisition`
     session.add(event)
     flush_or_conflict(session, Acquisition, acquisition.id)
     detail = None if event.hash_matches else f"SHA-256 at transfer differs from {acquisition.reference}'s"
