@@ -135,8 +135,8 @@ def press(package: Package, tap: Tap, note: str) -> None:
 def back(package: Package, step: Tap, label: str) -> None:
     """Leave a step without recording anything."""
     if st.button(label, key=_key(package.id, f"v{step.version}-back"), width="stretch"):
-        st.session_state.pop(_key(package.id, "step"), None)
-        st.session_state.pop(_key(package.id, "said"), None)
+        for name in ("step", "said", "row-problems"):  # what a refused row said goes with the step
+            st.session_state.pop(_key(package.id, name), None)
         st.rerun()
 
 
