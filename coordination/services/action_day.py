@@ -163,7 +163,8 @@ def change_package_status(session: Session, principal: Principal, package_id: in
                           exhibits: Sequence[Mapping[str, Any]] = (), pressed_on: Any = None) -> PackageStatusChange:
     """Move a package one step. "arrest made" arrests `arrested` (suspect ids among its subjects; all
     of them when None); "searched: items seized" (and "arrest made") records `exhibits` (type,
-    description, seal number, SHA-256 for digital items). "aborted" needs a reason in `note`.
+    description, where found, seal, condition, who and when: `EXHIBIT`; no hash for a device). "aborted"
+    needs a reason in `note`.
 
     A tap carries the status it was pressed on (`pressed_on`) with the version: a package that has
     moved from that status since is refused naming who moved it and when (`AlreadyMoved`), nothing
