@@ -121,6 +121,7 @@ def test_a_search_records_its_items_or_nothing_with_the_reason(day):
     assert at.session_state[f"package-{pid}-row-problems"] == {
         1: ["SHA-256 (data handed over only) is not a SHA-256 digest (64 hexadecimal characters)"]}
     assert any("is not a SHA-256 digest" in e.value.replace("\\", "") for e in at.error)  # shown escaped
+    assert any("item 2 needs correcting" in e.value for e in at.error)  # the card says which
     assert at.text_input(key=f"package-{pid}-ex-0-description").value == "black iPhone"  # kept as typed
     assert package(day, "P-2").status is PackageStatus.ENTERED
     with day.reader() as s:

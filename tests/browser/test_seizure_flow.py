@@ -89,6 +89,14 @@ def test_a_phone_and_a_laptop_are_seized_at_the_door_and_the_phone_acquired_late
         assert box["width"] >= 280  # the confirmation spans the form across the phone
         whole_page_screenshot(phone, SHOTS / "1-phone-two-items.png")
         assert rows(stack.database_url, select(EvidenceItem.id)) == []  # nothing before the confirmation
+        laptop_hash = form.get_by_role("textbox", name="Item 2 SHA-256 (data handed over only)")
+        laptop_hash.fill("not a hash")  # a slip of the finger
+        record.click()
+        expect(form.get_by_text("is not a SHA-256 digest (64 hexadecimal characters)", exact=False)).to_be_visible()
+        expect(form.get_by_label("Item 1 seal number")).to_have_value("SEAL-7001")  # the other row kept
+        whole_page_screenshot(phone, SHOTS / "1b-phone-row-refused.png")
+        assert rows(stack.database_url, select(EvidenceItem.id)) == []  # nothing written
+        laptop_hash.fill("")  # a sealed laptop has none
         record.click()
         expect(phone.get_by_text("SZ-1 is now searched: items seized (was entered).")).to_be_visible()
         phone.screenshot(path=SHOTS / "2-phone-recorded.png")

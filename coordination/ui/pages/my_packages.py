@@ -91,9 +91,13 @@ def not_recorded(package: Package, error: CoordinationError) -> None:
     the status it is in now are drawn instead."""
     if isinstance(error, ValidationError):
         general = {name: reason for name, reason in error.problems.items() if not under_rows(package, name, reason)}
+        rows = sorted(st.session_state.get(_key(package.id, "row-problems"), {}))
         said = ("error", "Not recorded: " + ("; ".join(f"{LABELS.get(name, name)} {reason}"
                                                        for name, reason in general.items())
-                                             or "nothing was written; see the items marked below"))
+                                             or f"{'items' if len(rows) > 1 else 'item'} "
+                                                f"{', '.join(str(n + 1) for n in rows)} "
+                                                f"{'need' if len(rows) > 1 else 'needs'} correcting (said under each); "
+                                                "nothing was written"))
     elif isinstance(error, AlreadySubmitted):
         said = ("info", str(error))
     elif isinstance(error, ConflictError):
