@@ -9,7 +9,7 @@ Tests that tamper on purpose, and nobody else, remove them with `drop_statements
 from __future__ import annotations
 
 APPEND_ONLY_TABLES = ("audit_event", "custody_event", "task_update", "decision", "decision_pin",
-                      "package_status_change")
+                      "package_status_change", "acquisition_custody_event")
 
 
 def create_statements(dialect: str) -> list[str]:

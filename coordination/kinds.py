@@ -19,6 +19,7 @@ from coordination import fields as f
 from coordination import record_references
 from coordination.fields import Field
 from coordination.models import (
+    AcquisitionMethod,
     Arrest,
     ArrestOutcome,
     ArrestRedTally,
@@ -171,16 +172,24 @@ ARRESTS = Kind(
     key="reference", title="Arrests", search=("reference", "place", "offences"), importable=True,
     tallies=Tallies(ArrestTally, ArrestRedTally))
 
+# ISO/IEC 27037: a device is collected and sealed at the door, and hashed only when its data is acquired
+SEIZURE_HASH_LABEL = "SHA-256 (data handed over only)"
+SEIZURE_HASH_HELP = ("Leave empty for a sealed device (phone, laptop, storage media, wallet): its SHA-256 comes "
+                     "from its acquisition at the lab. Give one only for data handed over at the scene (a file on a "
+                     "USB stick: the file's SHA-256); a server image or exchange, bank or call records need one.")
+
 EVIDENCE = Kind(
     "evidence", EvidenceItem, {
         "reference": Field(REFERENCE, required=True, label="Exhibit reference"),
         "item_type": Field(f.choice(EvidenceType), required=True, label="Type"),
         "description": Field(f.text(1000), required=True),
-        "sha256": Field(f.sha256, label="SHA-256 (digital items)"),
+        "sha256": Field(f.sha256, label=SEIZURE_HASH_LABEL),
         "suspect": Field(LinkTo(Suspect), column="suspect_id"),
         "seized_from": Field(f.text(300), required=True),
         "seized_at": Field(f.moment, required=True),
         "seized_place": Field(f.text(300), required=True, label="Place of seizure"),
+        "where_found": Field(f.text(300), label="Where found (in the place)"),
+        "seized_by": Field(f.text(200), label="Seized by (officer)"),
         "status": Field(f.choice(EvidenceStatus), required=True),
         "holder_name": Field(f.text(200), required=True, label="Holder (person or unit)"),
         **MARKING,
@@ -188,7 +197,7 @@ EVIDENCE = Kind(
     key="reference", title="Evidence items", search=("reference", "description", "holder_name"),
     # the seizure is history: custody changes only by transfer, and the hash taken then is the reference
     fixed_after_create=frozenset({"reference", "sha256", "seized_from", "seized_at", "seized_place",
-                                  "holder_name"}),
+                                  "where_found", "seized_by", "holder_name"}),
     extra_columns=("holder_agency",), tallies=Tallies(EvidenceTally, EvidenceRedTally),
     formerly=(("exhibit_ref", "reference"),))  # one key name for every kind since migration 0013
 
@@ -265,6 +274,20 @@ CUSTODY_TRANSFER = {
     "seal_number": Field(f.text(64)),
     "condition": Field(f.text(300), required=True),
     "hash_checked": Field(f.sha256, label="SHA-256 re-computed now (digital items)"),
+}
+
+# A device's data acquired at the lab: its own record, linked to its exhibit (services.acquisitions).
+ACQUISITION = {
+    "method": Field(f.choice(AcquisitionMethod), required=True, label="Method"),
+    "tool": Field(f.text(200), required=True, label="Tool"),
+    "tool_version": Field(f.text(64), required=True, label="Tool version"),
+    "examiner": Field(f.text(200), required=True, label="Examiner"),
+    "acquired_at": Field(f.moment, required=True, label="Acquired at"),
+    "sha256": Field(f.sha256, required=True, label="SHA-256 of the image"),
+    "place": Field(f.text(300), required=True, label="Lab (where it was made)"),
+    "holder_name": Field(f.text(200), required=True, label="Held by (person or unit at the lab)"),
+    "holder_agency": Field(f.agency, column="holder_agency_id", label="Lab's agency (the exhibit's holder if empty)"),
+    "notes": Field(f.text(1000, multiline=True), label="Notes"),
 }
 
 USER = {

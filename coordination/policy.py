@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     CREATE = "create"  # a suspect, arrest, evidence item or task
     UPDATE = "update"
     TRANSFER_CUSTODY = "transfer custody"
+    RECORD_ACQUISITION = "record acquisition"  # a device's data imaged or extracted at the lab
     ADD_NOTE = "add note"  # a task update without a status change
     CHANGE_TASK_STATUS = "change task status"  # a task update with one
     REASSIGN_TASK = "reassign task"  # to another agency or person
@@ -191,7 +192,7 @@ def can_write(principal: Principal, action: Action, *, kind: Kind | None = None,
         return kind is not None and kind.run_by_command and action in (
             Action.CREATE, Action.UPDATE, Action.ADD_NOTE, Action.CHANGE_TASK_STATUS, Action.REASSIGN_TASK)
     if role is Role.LIAISON:
-        if action is Action.TRANSFER_CUSTODY:
+        if action in (Action.TRANSFER_CUSTODY, Action.RECORD_ACQUISITION):  # who holds the device images it
             return holder_agency_id is not None and holder_agency_id == principal.agency_id
         if action is Action.REASSIGN_TASK:
             return False
@@ -218,6 +219,10 @@ def can_add_update(principal: Principal, task_owning_agency_id: int) -> bool:
 
 def can_transfer(principal: Principal, holder_agency_id: int) -> bool:
     return can_write(principal, Action.TRANSFER_CUSTODY, holder_agency_id=holder_agency_id)
+
+
+def can_record_acquisition(principal: Principal, holder_agency_id: int) -> bool:
+    return can_write(principal, Action.RECORD_ACQUISITION, holder_agency_id=holder_agency_id)
 
 
 def can_change_package_status(principal: Principal, package_owning_agency_id: int) -> bool:

@@ -213,14 +213,14 @@ def test_a_search_that_seized_items_needs_them_and_nothing_found_takes_none(subj
         assert sorted(s.scalars(select(EvidenceItem.reference))) == ["P-1-E1", "P-1-E2"]
 
 
-@pytest.mark.parametrize("failure", ["digital item without its hash", "arrest reference taken", "no subjects"])
+@pytest.mark.parametrize("failure", ["data without its hash", "arrest reference taken", "no subjects"])
 def test_nothing_is_written_when_any_part_of_an_outcome_fails(subjects, failure):
     store = subjects
     package = create(store, "liaison.met", "P-1", subjects="" if failure == "no subjects" else "S-1")
     walk(store, package.id, PackageStatus.ENTERED)
     exhibits = [PHONE]
-    if failure == "digital item without its hash":
-        exhibits = [PHONE, {"item_type": "laptop", "description": "grey laptop"}]
+    if failure == "data without its hash":  # records handed over as data are hashed at once; a sealed laptop is not
+        exhibits = [PHONE, {"item_type": "bank records", "description": "statements on a CD"}]
     if failure == "arrest reference taken":
         with store.writer() as s:
             services.create_arrest(s, store.principal("liaison.met"), {
@@ -232,7 +232,7 @@ def test_nothing_is_written_when_any_part_of_an_outcome_fails(subjects, failure)
     with pytest.raises(ValidationError) as refused:
         step(store, "liaison.met", package.id, PackageStatus.ARREST_MADE, exhibits=exhibits)
     reason = str(refused.value)
-    assert {"digital item without its hash": "seized item 2: SHA-256", "arrest reference taken": "arrest P-1-A1",
+    assert {"data without its hash": "seized item 2: SHA-256", "arrest reference taken": "arrest P-1-A1",
             "no subjects": "names no subject"}[failure] in reason
     assert counts(store) == before
     with store.reader() as s:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from coordination import db, services
 from coordination.models import Arrest, EvidenceItem, PackageStatus, PackageStatusChange, TargetPackage, UserSession
 from coordination.ui import gate
-from tests.conftest import SHA, suspect
+from tests.conftest import suspect
 from tests.helpers import open_page
 from tests.test_records_ui import open_record, said
 
@@ -96,20 +96,45 @@ def test_arrest_made_arrests_the_ticked_subjects(day):
 
 
 def test_a_search_records_its_items_or_nothing_with_the_reason(day):
+    """Rows added on the phone; a refused row's reason under it, the others kept as typed, nothing written
+    until all pass; a phone and a laptop sealed without hashes."""
     at = open_page("liaison.met", "my_packages")
     tap(at, day, "P-2", "Searched: items seized")
-    slot = f"package-{package(day, 'P-2').id}-ex-0"
-    submit = f"FormSubmitter:package-{package(day, 'P-2').id}-seized-Record the search and its items"
-    at.selectbox(key=f"{slot}-type").select("laptop")
-    at.text_input(key=f"{slot}-description").input("grey laptop")
+    pid = package(day, "P-2").id
+    submit = f"FormSubmitter:package-{pid}-seized-Record the search and its items"
+    more = f"FormSubmitter:package-{pid}-seized-Add another item"
+    assert at.text_input(key=f"package-{pid}-ex-0-sha256").proto.help  # the rule said beside the field
+
+    def row(n: int, kind: str, description: str, **fields) -> None:
+        at.selectbox(key=f"package-{pid}-ex-{n}-type").select(kind)
+        at.text_input(key=f"package-{pid}-ex-{n}-description").input(description)
+        for name, value in fields.items():
+            at.text_input(key=f"package-{pid}-ex-{n}-{name}").input(value)
+
+    row(0, "phone", "black iPhone", where="kitchen drawer", seal="SEAL-1", condition="switched off")
+    at.button(key=more).click().run()
+    row(1, "laptop", "grey laptop", seal="SEAL-2", sha256="not a hash")
+    at.button(key=more).click().run()
+    assert at.selectbox(key=f"package-{pid}-ex-2-type").value == ""  # a third row, left empty: not sent
     at.button(key=submit).click().run()
-    assert any("seized item 1: SHA-256 (digital items) is required" in e.value.replace("\\", "") for e in at.error)
+    assert not at.exception
+    assert at.session_state[f"package-{pid}-row-problems"] == {
+        1: ["SHA-256 (data handed over only) is not a SHA-256 digest (64 hexadecimal characters)"]}
+    assert any("is not a SHA-256 digest" in e.value.replace("\\", "") for e in at.error)  # shown escaped
+    assert any("item 2 needs correcting" in e.value for e in at.error)  # the card says which
+    assert at.text_input(key=f"package-{pid}-ex-0-description").value == "black iPhone"  # kept as typed
     assert package(day, "P-2").status is PackageStatus.ENTERED
-    at.text_input(key=f"{slot}-sha256").input(SHA)
+    with day.reader() as s:
+        assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 0
+    at.text_input(key=f"package-{pid}-ex-1-sha256").input("")  # a sealed laptop has no hash
     at.button(key=submit).click().run()
+    assert not at.exception
     assert package(day, "P-2").status is PackageStatus.ITEMS_SEIZED
     with day.reader() as s:
-        assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 1
+        items = s.scalars(select(EvidenceItem).order_by(EvidenceItem.reference)).all()
+        assert [(i.reference, i.item_type.value, i.sha256) for i in items] == [
+            ("P-2-E1", "phone", None), ("P-2-E2", "laptop", None)]
+        assert items[0].where_found == "kitchen drawer"
 
 
 def test_the_board_shows_what_its_viewer_may_see_and_the_reasons(day):

@@ -175,6 +175,7 @@ def record_details(kind) -> Callable[[Built, canaries.Reader], str]:
     suspect's history and identifiers), and the first of them on its details; with FULL, every record the
     reader may read on every tab."""
     every = ["Details", "History", "Custody" if kind is EVIDENCE else "Updates",
+             *(["Acquisitions"] if kind is EVIDENCE else []),
              *(["Identifiers"] if kind in (SUSPECTS, EVIDENCE, ARRESTS) else [])]
     naming = ["History", "Identifiers"] if kind is SUSPECTS else ["Details", "History"]
 

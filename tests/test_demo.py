@@ -14,14 +14,18 @@ from coordination import audit, demo, services
 from coordination.db import make_engine, read_session, write_session
 from coordination.markings import TLP
 from coordination.models import (
+    Acquisition,
+    AcquisitionCustodyEvent,
     Agency,
     Arrest,
     AuditEvent,
     CustodyEvent,
     EvidenceItem,
+    EvidenceType,
     Jurisdiction,
     Operation,
     Recipient,
+    Role,
     Suspect,
     SuspectStatus,
     TargetPackage,
@@ -245,3 +249,27 @@ def test_sqlite_and_postgresql_get_the_same_operation_from_one_seed(tmp_path):
     assert fingerprint(engines[0]) == fingerprint(engines[1])
     for engine in engines:
         engine.dispose()
+
+
+def test_one_phone_is_sealed_without_a_hash_and_its_data_acquired_later(blank):
+    """ISO/IEC 27037 in the demo: one phone seized without a hash, extracted at its agency's lab before it
+    was handed on; the services record the next acquisition after it (PostgreSQL's ids go on too)."""
+    demo.load(blank, "demo", reset=True, issuer=TEST_ISSUER)
+    with read_session(blank) as s:
+        [acquisition] = s.scalars(select(Acquisition)).all()
+        phone = s.get(EvidenceItem, acquisition.evidence_item_id)
+        assert (phone.item_type, phone.sha256) == (EvidenceType.PHONE, None)
+        [first] = s.scalars(select(AcquisitionCustodyEvent)).all()
+        seizure = s.scalar(select(CustodyEvent).where(CustodyEvent.evidence_item_id == phone.id,
+                                                      CustodyEvent.sequence == 1))
+        assert seizure.occurred_at < acquisition.acquired_at == first.occurred_at
+        assert (first.to_holder, first.hash_checked) == (acquisition.place, acquisition.sha256)
+        holder = s.scalar(select(User.subject).where(User.agency_id == phone.holder_agency_id,
+                                                     User.role == Role.LIAISON).limit(1))
+        liaison = principal_for_subject(s, holder)
+        assert audit.verify(s).ok
+    with write_session(blank) as s:
+        again = services.record_acquisition(s, liaison, phone.id, {
+            "method": "physical image", "tool": "XRY", "tool_version": "10.9", "examiner": "Examiner",
+            "acquired_at": datetime.now(UTC).isoformat(), "sha256": "ef" * 32, "place": "Lab", "holder_name": "Lab"})
+    assert (again.id, again.reference) == (2, f"ACQ-{phone.reference}-2")

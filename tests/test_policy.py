@@ -56,17 +56,18 @@ READS = {
 
 # Writes. yes: always; own: records their agency owns; held: items their agency holds;
 # tasks: any agency's tasks, nothing else; no: never.
-ACTION_COLUMNS = (Action.CREATE, Action.UPDATE, Action.TRANSFER_CUSTODY, Action.ADD_NOTE,
-                  Action.CHANGE_TASK_STATUS, Action.REASSIGN_TASK, Action.MANAGE_USERS)
+# acquire: record an acquisition (a device's data imaged at the lab) of an item their agency holds
+ACTION_COLUMNS = (Action.CREATE, Action.UPDATE, Action.TRANSFER_CUSTODY, Action.RECORD_ACQUISITION,
+                  Action.ADD_NOTE, Action.CHANGE_TASK_STATUS, Action.REASSIGN_TASK, Action.MANAGE_USERS)
 WRITES = {
-    #                create  update  transfer  note   status  reassign  users
-    Role.ADMIN:     "no      no      no        no     no      no        yes",
-    Role.COMMANDER: "tasks   tasks   no        tasks  tasks   tasks     no",
-    Role.LIAISON:   "own     own     held      own    own     no        no",
-    Role.ANALYST:   "no      no      no        yes    no      no        no",
-    Role.OBSERVER:  "no      no      no        no     no      no        no",
-    UNPROVISIONED:  "no      no      no        no     no      no        no",
-    SYSTEM:         "no      no      no        no     no      no        no",
+    #                create  update  transfer  acquire  note   status  reassign  users
+    Role.ADMIN:     "no      no      no        no       no     no      no        yes",
+    Role.COMMANDER: "tasks   tasks   no        no       tasks  tasks   tasks     no",
+    Role.LIAISON:   "own     own     held      held     own    own     no        no",
+    Role.ANALYST:   "no      no      no        no       yes    no      no        no",
+    Role.OBSERVER:  "no      no      no        no       no     no      no        no",
+    UNPROVISIONED:  "no      no      no        no       no     no      no        no",
+    SYSTEM:         "no      no      no        no       no     no      no        no",
 }
 ENTITIES = ("suspect", "arrest", "evidence item", "task")
 KIND_OF = {kind.entity: kind for kind in KINDS.values()}

@@ -32,6 +32,9 @@ from coordination.errors import CoordinationError
 from coordination.identifiers import normalise
 from coordination.markings import TLP, Classification
 from coordination.models import (
+    Acquisition,
+    AcquisitionCustodyEvent,
+    AcquisitionMethod,
     Agency,
     Arrest,
     ArrestOutcome,
@@ -68,6 +71,7 @@ from coordination.models import (
     hit_copies,
 )
 from coordination.principal import Principal
+from coordination.services.acquisitions import COLUMNS as ACQUISITION_COLUMNS
 from coordination.services.evidence import CUSTODY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
@@ -283,8 +287,9 @@ class Generator:
 
     def flush(self) -> None:
         """Insert everything buffered, parents before children."""
-        for each in (Suspect, Recipient, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit,
-                     Exclusion, TargetPackage, PackageSubject, PackageStatusChange, PackageConflict):
+        for each in (Suspect, Recipient, Arrest, EvidenceItem, CustodyEvent, Acquisition, AcquisitionCustodyEvent,
+                     Task, TaskUpdate, Identifier, Hit, Exclusion, TargetPackage, PackageSubject, PackageStatusChange,
+                     PackageConflict):
             rows = self.buffers.pop(each, [])
             if rows:
                 self.session.execute(insert(each.__table__), rows)
@@ -452,6 +457,7 @@ class Generator:
     def evidence(self, arrests: list[tuple[int, str, datetime]], transfers: list[int],
                  statuses: list[EvidenceStatus]) -> None:
         rng, n, custody_id = self.rng, self.scale.evidence, 0
+        acquired_one = False
         for i in range(n):
             if arrests and rng.random() < 0.85:  # seized in the search that went with an arrest
                 suspect_id, agency, arrested_at = rng.choice(arrests)
@@ -461,6 +467,9 @@ class Generator:
                 seized_at = self.epoch + timedelta(days=rng.randint(30, 200), minutes=rng.randint(0, 1439))
             kind = synthetic.weighted(rng, EVIDENCE_TYPES)
             digest = hashlib.sha256(f"exhibit-{i}-{rng.random()}".encode()).hexdigest() if kind.digital else None
+            acquired = not acquired_one and kind is EvidenceType.PHONE and transfers[i] > 0
+            if acquired:  # one phone as ISO/IEC 27037 has it: sealed without a hash, its data acquired later
+                digest, acquired_one = None, True
             row = self.marked("evidence item", i + 1, agency, seized_at + timedelta(minutes=rng.randint(30, 2880))) \
                 | dict(reference=f"EXH-{i + 1:06d}", item_type=kind,
                        description=f"{kind.value.capitalize()} seized under warrant", sha256=digest,
@@ -476,6 +485,8 @@ class Generator:
                 condition="as seized", hash_checked=digest, hash_matches=True if digest else None,
                 recorded_by_id=row["updated_by_id"], recorded_at=row["created_at"]))
             holder, when = agency, row["created_at"]
+            if acquired:  # before it is handed on (2 h at the earliest)
+                self.acquisition(row, agency, when + timedelta(hours=1))
             for sequence in range(2, transfers[i] + 2):
                 custody_id += 1
                 when += timedelta(hours=rng.randint(2, 240))
@@ -488,6 +499,28 @@ class Generator:
                 self.progress("evidence", i, n)
         self.flush()
         self.progress("evidence", n, n)
+
+    def acquisition(self, item: dict, agency: str, at: datetime) -> None:
+        """A phone's data extracted at its agency's lab, as services.acquisitions.record_acquisition does:
+        the acquisition, its custody from the lab, an event on the exhibit and its next version."""
+        subject, lab = self.liaison[agency], LABS[agency]
+        user_id = self.users[subject][0]
+        acquisition = dict(
+            id=1, evidence_item_id=item["id"], sequence=1, reference=f"ACQ-{item['reference']}-1",
+            method=AcquisitionMethod.FULL_FILE_SYSTEM, tool="Cellebrite UFED", tool_version="7.69",
+            examiner=f"{lab} examiner", acquired_at=at, place=lab, notes=None,
+            sha256=hashlib.sha256(f"image of {item['reference']}".encode()).hexdigest(),
+            holder_agency_id=item["holder_agency_id"], holder_name=lab, version=1, recorded_by_id=user_id,
+            recorded_at=at)
+        self.add(Acquisition, acquisition)
+        self.add(AcquisitionCustodyEvent, dict(
+            id=1, acquisition_id=1, sequence=1, from_agency_id=None, from_holder=None,
+            to_agency_id=item["holder_agency_id"], to_holder=lab, occurred_at=at, place=lab,
+            purpose=f"{AcquisitionMethod.FULL_FILE_SYSTEM.value} made", seal_number=None, condition="as acquired",
+            hash_checked=acquisition["sha256"], hash_matches=True, recorded_by_id=user_id, recorded_at=at))
+        self.event(at, subject, "record acquisition", "evidence item", item["id"],
+                   after={name: acquisition[name] for name in ACQUISITION_COLUMNS})
+        item.update(version=item["version"] + 1, updated_at=at, updated_by_id=user_id)
 
     def transfer(self, item: dict, custody_id: int, sequence: int, holder: str, when: datetime) -> str:
         """Hand the item from its holder to a lab or officer, as services.transfer_custody does."""
@@ -573,8 +606,8 @@ class Generator:
         """Rows were inserted with explicit ids; PostgreSQL's sequences must continue after them."""
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Task, TaskUpdate, Identifier, Hit, Exclusion,
-                      TargetPackage, PackageStatusChange, PackageConflict):
+        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Acquisition, AcquisitionCustodyEvent, Task,
+                      TaskUpdate, Identifier, Hit, Exclusion, TargetPackage, PackageStatusChange, PackageConflict):
             table = model.__tablename__  # ours, never user input
             sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501
             self.session.execute(text(sql))

@@ -57,6 +57,7 @@ from coordination.models.deconfliction import (
     hit_copies,
 )
 from coordination.models.enums import (
+    AcquisitionMethod,
     ArrestOutcome,
     ContactStatus,
     EvidenceStatus,
@@ -80,6 +81,8 @@ from coordination.models.people import User, UserSession
 from coordination.models.records import (
     CLOSED_TASKS,
     OPERATIONAL_RECORDS,
+    Acquisition,
+    AcquisitionCustodyEvent,
     Arrest,
     Briefing,
     CustodyEvent,
@@ -118,11 +121,13 @@ __all__ = [
     # base
     "NAMING", "Base", "UTCDateTime", "str_enum", "utcnow",
     # enums
+    "AcquisitionMethod",
     "ArrestOutcome", "EvidenceStatus", "EvidenceType", "OperationStatus", "Outcome", "Role", "SuspectStatus",
     "SuspectTier", "TaskPriority", "TaskStatus",
     # operation, people
     "Agency", "Jurisdiction", "Operation", "User", "UserSession",
     # records
+    "Acquisition", "AcquisitionCustodyEvent",
     "OPERATIONAL_RECORDS", "Arrest", "Briefing", "CustodyEvent", "EvidenceItem", "MarkedRecord", "Recipient",
     "Suspect", "Task", "TaskUpdate", "scoped_indexes",
     "CLOSED_TASKS", "closed", "due_soon_at", "is_closed", "is_due_soon", "is_overdue", "overdue_at",

@@ -56,6 +56,28 @@ class EvidenceType(enum.StrEnum):
     def digital(self) -> bool:
         return self not in (EvidenceType.DOCUMENT, EvidenceType.CASH)
 
+    @property
+    def device(self) -> bool:
+        """A device holding data: collected and sealed at the door, hashed only when acquired later
+        (ISO/IEC 27037), unless what was handed over at the scene is itself data on it."""
+        return self in (EvidenceType.PHONE, EvidenceType.LAPTOP, EvidenceType.STORAGE_MEDIA,
+                        EvidenceType.CRYPTO_WALLET)
+
+    @property
+    def data(self) -> bool:
+        """Data received as data (an image, records a provider handed over): hashed as it is recorded."""
+        return self.digital and not self.device
+
+
+class AcquisitionMethod(enum.StrEnum):
+    """How a device's data was acquired at the lab."""
+
+    PHYSICAL_IMAGE = "physical image"
+    LOGICAL_IMAGE = "logical image"
+    FULL_FILE_SYSTEM = "full file system extraction"
+    LOGICAL_EXTRACTION = "logical extraction"
+    CLOUD_EXTRACTION = "cloud extraction"
+
 
 class EvidenceStatus(enum.StrEnum):
     SEIZED = "seized"

@@ -19,14 +19,24 @@ from coordination.models.audit import AuditEvent
 from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.operation import Operation
 from coordination.models.people import User
-from coordination.models.records import OPERATIONAL_RECORDS, Briefing, CustodyEvent, Recipient, TaskUpdate
+from coordination.models.records import (
+    OPERATIONAL_RECORDS,
+    Acquisition,
+    AcquisitionCustodyEvent,
+    Briefing,
+    CustodyEvent,
+    Recipient,
+    TaskUpdate,
+)
 
 # Tables whose rows change only through services, one row at a time, each with its audit event.
 AUDITED_TABLES = frozenset(
-    m.__table__ for m in (*OPERATIONAL_RECORDS, CustodyEvent, TaskUpdate, User, Operation, Briefing,
-                          Recipient, AuditEvent, Decision, DecisionPin, TargetPackage, PackageSubject,
-                          PackageStatusChange, PackageConflict, ConflictAcknowledgement))
-APPEND_ONLY = (CustodyEvent, TaskUpdate, AuditEvent, Decision, DecisionPin, PackageStatusChange)
+    m.__table__ for m in (*OPERATIONAL_RECORDS, CustodyEvent, Acquisition, AcquisitionCustodyEvent,
+                          TaskUpdate, User, Operation, Briefing, Recipient, AuditEvent, Decision, DecisionPin,
+                          TargetPackage, PackageSubject, PackageStatusChange, PackageConflict,
+                          ConflictAcknowledgement))
+APPEND_ONLY = (CustodyEvent, AcquisitionCustodyEvent, TaskUpdate, AuditEvent, Decision, DecisionPin,
+               PackageStatusChange)
 
 
 @event.listens_for(Session, "do_orm_execute")

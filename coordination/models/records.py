@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, QueryableAttribute, declared_attr, mapped_col
 from coordination.markings import TLP, Classification
 from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordination.models.enums import (
+    AcquisitionMethod,
     ArrestOutcome,
     EvidenceStatus,
     EvidenceType,
@@ -189,6 +190,8 @@ class EvidenceItem(KeyedRecord, MarkedRecord, Base):
     seized_from: Mapped[str] = mapped_column(String(300))
     seized_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seized_place: Mapped[str] = mapped_column(String(300))
+    where_found: Mapped[str | None] = mapped_column(String(300))  # in the place: "kitchen drawer"
+    seized_by: Mapped[str | None] = mapped_column(String(200))  # the officer who collected and sealed it
     status: Mapped[EvidenceStatus] = mapped_column(str_enum(EvidenceStatus))
     holder_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     holder_name: Mapped[str] = mapped_column(String(200))
@@ -196,6 +199,8 @@ class EvidenceItem(KeyedRecord, MarkedRecord, Base):
     holder_agency: Mapped[Agency] = relationship(foreign_keys=[holder_agency_id])
     custody_events: Mapped[list[CustodyEvent]] = relationship(
         back_populates="evidence_item", order_by="CustodyEvent.sequence")
+    acquisitions: Mapped[list[Acquisition]] = relationship(
+        back_populates="evidence_item", order_by="Acquisition.sequence")
 
     __table_args__ = (
         *keyed_indexes("evidence_item", "reference"),
@@ -233,6 +238,68 @@ class CustodyEvent(Base):
 
     # the unique sequence makes two concurrent transfers from one holder impossible
     __table_args__ = (UniqueConstraint("evidence_item_id", "sequence", name="uq_custody_event_sequence"),)
+
+
+class Acquisition(Base):
+    """A forensic image or extraction of an exhibit's data, made at the lab after the seizure (ISO/IEC
+    27037): how, with which tool, by whom, when, and the SHA-256 of what it produced. It has no marking
+    of its own: whoever may read its exhibit may read it, nobody else (queries.acquisitions). Its own
+    custody starts at the lab (`AcquisitionCustodyEvent`); versioned, as its holder changes."""
+
+    __tablename__ = "acquisition"
+    entity: ClassVar[str] = "acquisition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"))
+    sequence: Mapped[int] = mapped_column(Integer)  # 1, 2, ... for its exhibit
+    reference: Mapped[str] = mapped_column(String(80))  # "ACQ-<exhibit reference>-<sequence>"
+    method: Mapped[AcquisitionMethod] = mapped_column(str_enum(AcquisitionMethod))
+    tool: Mapped[str] = mapped_column(String(200))
+    tool_version: Mapped[str] = mapped_column(String(64))
+    examiner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sha256: Mapped[str] = mapped_column(String(64))
+    place: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(String(1000))
+    holder_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    holder_name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    evidence_item: Mapped[EvidenceItem] = relationship(back_populates="acquisitions")
+    holder_agency: Mapped[Agency] = relationship(foreign_keys=[holder_agency_id])
+
+    __mapper_args__ = {"version_id_col": version}
+    # the unique sequence makes two concurrent acquisitions numbered alike impossible
+    __table_args__ = (UniqueConstraint("evidence_item_id", "sequence", name="uq_acquisition_sequence"),
+                      Index("ix_acquisition_reference", "reference"))
+
+
+class AcquisitionCustodyEvent(Base):
+    """Append-only, as an exhibit's custody: sequence 1 is the image made at the lab."""
+
+    __tablename__ = "acquisition_custody_event"
+    entity: ClassVar[str] = "acquisition custody event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisition.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    from_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    from_holder: Mapped[str | None] = mapped_column(String(200))
+    to_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    to_holder: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str] = mapped_column(String(300))
+    purpose: Mapped[str] = mapped_column(String(300))
+    seal_number: Mapped[str | None] = mapped_column(String(64))
+    condition: Mapped[str] = mapped_column(String(300))
+    hash_checked: Mapped[str | None] = mapped_column(String(64))
+    hash_matches: Mapped[bool | None] = mapped_column(Boolean)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("acquisition_id", "sequence", name="uq_acquisition_custody_event_sequence"),)
 
 
 class Task(KeyedRecord, MarkedRecord, Base):

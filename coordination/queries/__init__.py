@@ -3,6 +3,7 @@
 
 - `records`: a kind's table (search, filters, a sort, one page and the count), one record, its history
 - `custody`: an evidence item's chain of custody
+- `acquisitions`: an exhibit's acquisitions (images, extractions) and their custody, read as the exhibit is
 - `tasks`: a task's updates, an agency's open tasks (filtered) and who holds them
 - `drill_down`: the records behind a bar or a map point of the operation picture
 - `standing_data`: the operation's name, agency and jurisdiction codes

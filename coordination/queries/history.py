@@ -76,6 +76,8 @@ def _sentence(kind: Kind, event: AuditEvent, names: _Names, before_ok: bool, aft
         if not after_ok:
             return f"recorded a custody transfer {REDACTED}"
         return f"passed it {_transfer(after, names)}"
+    if event.action in ACQUISITION_ACTIONS:
+        return _acquisition(event.action, after, names) if after_ok else f"{event.action} {REDACTED}"
     if event.action == "change status":
         return "moved it " + (_moved(before, after) if after_ok else REDACTED)
     return event.action
@@ -103,6 +105,18 @@ def _moved(before: dict[str, Any], after: dict[str, Any]) -> str:
     told by their own events, to those who may read them)."""
     note = f": “{after['note']}”" if after.get("note") else ""
     return f"{before.get('status', '?')} → {after.get('status', '?')}{note}"
+
+
+ACQUISITION_ACTIONS = ("record acquisition", "transfer acquisition")  # audited on the exhibit
+
+
+def _acquisition(action: str, after: dict[str, Any], names: _Names) -> str:
+    """'recorded acquisition ACQ-E1-1 (physical image, UFED 7.69, by DC Forensic, SHA-256 ab12...)', or
+    its image passed on."""
+    if action == "transfer acquisition":
+        return f"passed acquisition {after.get('reference')} {_transfer(after, names)}"
+    return (f"recorded acquisition {after.get('reference')} ({after.get('method')}, {after.get('tool')} "
+            f"{after.get('tool_version')}, by {after.get('examiner')}, SHA-256 {after.get('sha256')})")
 
 
 def _transfer(after: dict[str, Any], names: _Names) -> str:
@@ -135,6 +149,9 @@ def sentence(kind: Kind | None, event: AuditEvent, names: _Names, record: str, b
         return f"changed {named}: " + _changes(kind, before, after, names, before_ok, after_ok)
     if event.action == "transfer custody":
         return f"passed {named} " + (_transfer(after, names) if after_ok else REDACTED)
+    if event.action in ACQUISITION_ACTIONS:
+        return (_acquisition(event.action, after, names) if after_ok else f"{event.action} {REDACTED}") \
+            + f" of {named}"
     if event.action == "change status":
         return f"moved {named} " + (_moved(before, after) if after_ok else REDACTED)
     if event.action in ("pin", "unpin"):

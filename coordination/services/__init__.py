@@ -8,6 +8,7 @@ these.
 
 - `records`: suspects, arrests, tasks and task updates
 - `evidence`: evidence items and their chain of custody
+- `acquisitions`: a device's data imaged or extracted at the lab, with its own hash and custody
 - `users`: provisioning, and the sign-in stamp
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
 - `imports`: spreadsheets in, all rows or none
@@ -30,6 +31,7 @@ these.
 """
 
 from coordination.services import (
+    acquisitions,
     action_day,
     briefings,
     checks,
@@ -59,6 +61,8 @@ add_task_update = committed(records.add_task_update)
 create_evidence_item = committed(evidence.create_evidence_item)
 update_evidence_item = committed(evidence.update_evidence_item)
 transfer_custody = committed(evidence.transfer_custody)
+record_acquisition = committed(acquisitions.record_acquisition)
+transfer_acquisition = committed(acquisitions.transfer_acquisition)
 create_user = committed(users.create_user)
 update_user = committed(users.update_user)
 disable_user = committed(users.disable_user)
@@ -99,6 +103,7 @@ __all__ = [
     "change_package_status", "create_package", "update_package", "acknowledge_conflict",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
+    "record_acquisition", "transfer_acquisition",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
     "ask_for_contact", "approve_contact", "decline_contact", "check_identifier", "rotate_key",

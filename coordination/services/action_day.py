@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from coordination import audit, deconfliction_key, notices, places, policy, sett
 from coordination import fields as f
 from coordination.deconfliction_key import MatchingKey
 from coordination.errors import AlreadyMoved, ValidationError
-from coordination.kinds import TARGET_PACKAGES
+from coordination.kinds import SEIZURE_HASH_LABEL, TARGET_PACKAGES
 from coordination.markings import TLP
 from coordination.models import (
     NEXT,
@@ -53,13 +54,27 @@ from coordination.services.unique_references import check_reference
 
 MAX_EXHIBITS = 50
 NOTE = f.text(1_000, multiline=True)
-# what an exhibit quick-added on the spot holds; the rest comes from the package
+# what an exhibit collected and sealed at the door holds (ISO/IEC 27037); the rest comes from the
+# package. No hash for a device: its data is hashed when acquired at the lab (services.acquisitions)
 EXHIBIT = {
     "item_type": f.Field(f.choice(EvidenceType), required=True, label="Type"),
-    "description": f.Field(f.text(1000), required=True),
+    "description": f.Field(f.text(1000), required=True, label="Description"),
+    "where_found": f.Field(f.text(300), label="Where found"),
     "seal_number": f.Field(f.text(64), label="Seal number"),
-    "sha256": f.Field(f.sha256, label="SHA-256 (digital items)"),
+    "condition": f.Field(f.text(300), label="Condition"),
+    "seized_by": f.Field(f.text(200), label="Seized by"),
+    "seized_at": f.Field(f.moment, label="Time seized"),  # empty: the moment the outcome is recorded
+    "sha256": f.Field(f.sha256, label=SEIZURE_HASH_LABEL),
 }
+SEIZED_ITEM = re.compile(r"seized item (\d+): ")  # how a row's problems are named
+
+
+def row_of(problem: str) -> int | None:
+    """The row (from 1) a problem of `change_package_status` is about, or None: a form shows it there."""
+    found = SEIZED_ITEM.match(problem)
+    return int(found.group(1)) if found else None
+
+
 WHERE_IT_IS = frozenset({"address", "latitude", "longitude", "h_hour", "owning_agency_id", "jurisdiction_id"})
 
 
@@ -148,7 +163,8 @@ def change_package_status(session: Session, principal: Principal, package_id: in
                           exhibits: Sequence[Mapping[str, Any]] = (), pressed_on: Any = None) -> PackageStatusChange:
     """Move a package one step. "arrest made" arrests `arrested` (suspect ids among its subjects; all
     of them when None); "searched: items seized" (and "arrest made") records `exhibits` (type,
-    description, seal number, SHA-256 for digital items). "aborted" needs a reason in `note`.
+    description, where found, seal, condition, who and when: `EXHIBIT`; no hash for a device). "aborted"
+    needs a reason in `note`.
 
     A tap carries the status it was pressed on (`pressed_on`) with the version: a package that has
     moved from that status since is refused naming who moved it and when (`AlreadyMoved`), nothing
@@ -259,7 +275,9 @@ def _arrests(session: Session, principal: Principal, package: TargetPackage, arr
 
 def _exhibits(session: Session, principal: Principal, package: TargetPackage,
               exhibits: Sequence[Mapping[str, Any]], now) -> list[str]:
-    """Each quick-added exhibit as an evidence item held by the package's agency and team."""
+    """Each exhibit collected and sealed at the door as an evidence item held by the package's agency
+    and team: every row checked, each refusal named by its row ("seized item 2: Type"), so a form keeps
+    the others as typed; the caller's one transaction writes all of them or none."""
     references, problems = [], {}
     subjects = package.subject_ids
     for n, typed in enumerate(exhibits, start=1):
@@ -269,9 +287,10 @@ def _exhibits(session: Session, principal: Principal, package: TargetPackage,
             evidence.create_evidence_item(session, principal, {
                 "reference": reference, "item_type": values["item_type"], "description": values["description"],
                 "sha256": values["sha256"], "suspect": subjects[0] if len(subjects) == 1 else None,
-                "seized_from": package.address, "seized_at": now, "seized_place": package.address,
-                "status": "seized", "holder_name": package.team_call_sign, **_marking(session, package)},
-                seal_number=values["seal_number"])
+                "seized_from": package.address, "seized_at": values["seized_at"] or now,
+                "seized_place": package.address, "where_found": values["where_found"],
+                "seized_by": values["seized_by"], "status": "seized", "holder_name": package.team_call_sign,
+                **_marking(session, package)}, seal_number=values["seal_number"], condition=values["condition"])
             references.append(reference)
         except ValidationError as error:
             problems |= {f"seized item {n}: {EXHIBIT[name].label_for(name) if name in EXHIBIT else name}": reason

@@ -19,6 +19,7 @@ ACTION_PHRASES = {
     policy.Action.CREATE: "create this {entity}",
     policy.Action.UPDATE: "change this {entity}",
     policy.Action.TRANSFER_CUSTODY: "transfer custody of this {entity}",
+    policy.Action.RECORD_ACQUISITION: "record an acquisition of this {entity}",
     policy.Action.ADD_NOTE: "add a note to this {entity}",
     policy.Action.CHANGE_TASK_STATUS: "change the status of this {entity}",
     policy.Action.REASSIGN_TASK: "assign this {entity} to another agency or to a person of another agency",

@@ -1,7 +1,10 @@
 """Evidence items and their chain of custody.
 
-An item's first custody event is its seizure. Each transfer starts from the current holder, is
-made by the holder's agency, re-checks a digital item's SHA-256, and is never edited afterwards.
+An item's first custody event is its seizure: collected and sealed (seal number, condition), with no
+hash for a device, whose data is hashed when it is acquired later (services.acquisitions); a SHA-256
+at seizure only for what is itself data (`hash_at_seizure`). Each transfer starts from the current
+holder, is made by the holder's agency, re-checks a SHA-256 taken at seizure, and is never edited
+afterwards.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination import audit, notices, policy
+from coordination import fields as f
 from coordination.errors import ValidationError
-from coordination.fields import parse_fields
+from coordination.fields import Field, parse_fields
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
-from coordination.models import CustodyEvent, EvidenceItem, EvidenceType
+from coordination.models import Acquisition, AcquisitionCustodyEvent, CustodyEvent, EvidenceItem, EvidenceType
 from coordination.principal import Principal
 from coordination.services.authorisation import authorise
 from coordination.services.loading import load_visible
@@ -25,33 +29,39 @@ from coordination.services.notifications import notify
 from coordination.services.pipeline import create_record, snapshot, update_record
 from coordination.services.unique_references import check_reference
 
+SEALED = {"seal_number": CUSTODY_TRANSFER["seal_number"], "condition": Field(f.text(300), label="Condition")}
 CUSTODY_COLUMNS = ("evidence_item_id", "sequence", "from_agency_id", "from_holder", "to_agency_id", "to_holder",
                    "occurred_at", "place", "purpose", "seal_number", "condition", "hash_checked", "hash_matches")
 
 
-def _digital_needs_hash(values: dict[str, Any], item_type: EvidenceType) -> None:
-    if item_type.digital and not values.get("sha256"):
-        raise ValidationError({"sha256": f"is required for a digital item ({item_type.value})"})
+def hash_at_seizure(item_type: EvidenceType, sha256: str | None) -> None:
+    """ISO/IEC 27037: a device (phone, laptop, storage media, wallet) is sealed at the door with no hash,
+    unless what was handed over there is data on it (a file on a USB stick: that file's hash); what is
+    data in itself (a server image, records handed over) is hashed as it is recorded; a document or cash
+    holds no data to hash."""
+    if item_type.data and not sha256:
+        raise ValidationError({"sha256": f"is required for {item_type.value}: data is hashed as it is recorded"})
+    if not item_type.digital and sha256:
+        raise ValidationError({"sha256": f"is not taken for {item_type.value}: it holds no data"})
 
 
 def create_evidence_item(session: Session, principal: Principal, data: dict[str, Any],
-                         seal_number: str | None = None) -> EvidenceItem:
+                         seal_number: str | None = None, condition: str | None = None) -> EvidenceItem:
     """Record a seized item; its seizure is custody event 1, held by the owning agency (sealed with
-    `seal_number` when one is given, as an action-day team seals what it seizes)."""
-    if seal_number is not None:
-        seal_number = parse_fields(session, {"seal_number": CUSTODY_TRANSFER["seal_number"]},
-                                   {"seal_number": seal_number})["seal_number"]
+    `seal_number` and in the `condition` described when given, as an action-day team seals what it
+    seizes)."""
+    sealed = parse_fields(session, SEALED, {"seal_number": seal_number, "condition": condition})
 
     def check(values):
-        _digital_needs_hash(values, values["item_type"])
+        hash_at_seizure(values["item_type"], values["sha256"])
         check_reference(session, principal, EVIDENCE, values["reference"], values["owning_agency_id"])
         values["holder_agency_id"] = values["owning_agency_id"]
     item = create_record(session, principal, EVIDENCE, data, check)
     session.add(CustodyEvent(
         evidence_item_id=item.id, sequence=1, from_agency_id=None, from_holder=item.seized_from,
         to_agency_id=item.holder_agency_id, to_holder=item.holder_name, occurred_at=item.seized_at,
-        place=item.seized_place, purpose="seizure", condition="as seized", hash_checked=item.sha256,
-        seal_number=seal_number,
+        place=item.seized_place, purpose="seizure", condition=sealed["condition"] or "as seized",
+        hash_checked=item.sha256, seal_number=sealed["seal_number"],
         hash_matches=True if item.sha256 else None, recorded_by_id=principal.user_id))
     session.flush()
     return item
@@ -71,7 +81,7 @@ def update_evidence_item(session: Session, principal: Principal, item_id: int, e
             raise ValidationError({"reference": "is fixed at seizure"})
         if "owning_agency_id" in changed:
             check_reference(session, principal, EVIDENCE, record.reference, changed["owning_agency_id"], record.id)
-        _digital_needs_hash({"sha256": record.sha256}, changed.get("item_type") or record.item_type)
+        hash_at_seizure(changed.get("item_type") or record.item_type, record.sha256)
     return update_record(session, principal, EVIDENCE, item_id, expected_version,
                          changes, check=check, loaded=loaded)
 
@@ -111,7 +121,8 @@ def transfer_custody(session: Session, principal: Principal, item_id: int, expec
     return event
 
 
-def _transfer_rules(item: EvidenceItem, last: CustodyEvent, values: dict[str, Any]) -> None:
+def _transfer_rules(item: EvidenceItem | Acquisition, last: CustodyEvent | AcquisitionCustodyEvent,
+                    values: dict[str, Any]) -> None:
     problems = {}
     occurred_at: datetime = values["occurred_at"]
     if occurred_at < last.occurred_at:
@@ -120,6 +131,6 @@ def _transfer_rules(item: EvidenceItem, last: CustodyEvent, values: dict[str, An
     if values["to_agency_id"] == item.holder_agency_id and values["to_holder"] == item.holder_name:
         problems["to_holder"] = "is already the holder"
     if item.sha256 and not values.get("hash_checked"):
-        problems["hash_checked"] = "is required: re-compute the item's SHA-256 at each transfer"
+        problems["hash_checked"] = "is required: re-compute the SHA-256 at each transfer"
     if problems:
         raise ValidationError(problems)

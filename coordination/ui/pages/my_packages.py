@@ -16,8 +16,10 @@ A phone board that never misleads (issue 26):
 - an outcome that writes records (arrest made, items seized, aborted) opens a step of its own and
   writes only on its confirmation, a second, deliberate tap."""
 
+import re
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -25,8 +27,11 @@ import streamlit as st
 from coordination import policy, services, settings
 from coordination.db import read_session
 from coordination.errors import AlreadySubmitted, ConflictError, CoordinationError, ValidationError
+from coordination.fields import local_to_utc
+from coordination.kinds import SEIZURE_HASH_HELP, SEIZURE_HASH_LABEL
 from coordination.queries import action_day
 from coordination.queries.action_day import EvidenceType, Package, PackageStatus
+from coordination.services.action_day import MAX_EXHIBITS, row_of
 from coordination.text import plain
 from coordination.ui.widgets.audit_watch import rerun_on_change, seen_now
 from coordination.ui.widgets.context import engine, principal
@@ -35,7 +40,7 @@ from coordination.ui.widgets.writes import attempt, token
 WATCH = "my-packages-head"
 ABORT_REASONS = ("Safety risk at the address", "Operation compromised", "Legal authority not ready",
                  "Called off by command")
-EXHIBIT_SLOTS = 3
+CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 CARD_MIN_WIDTH = 340  # px: a 390 px phone holds one card a row
 # status buttons a gloved finger hits: taller than Streamlit's, with larger text (a style, nothing fetched)
 TAP_TARGETS = ("<style>[class*='st-key-status-buttons-'] button {min-height: 3.5rem; font-size: 1.1rem;}"
@@ -85,8 +90,14 @@ def not_recorded(package: Package, error: CoordinationError) -> None:
     shown once would be gone in a second). A package that moved closes an open step: the buttons of
     the status it is in now are drawn instead."""
     if isinstance(error, ValidationError):
-        said = ("error", "Not recorded: " + "; ".join(f"{LABELS.get(name, name)} {reason}"
-                                                      for name, reason in error.problems.items()))
+        general = {name: reason for name, reason in error.problems.items() if not under_rows(package, name, reason)}
+        rows = sorted(st.session_state.get(_key(package.id, "row-problems"), {}))
+        said = ("error", "Not recorded: " + ("; ".join(f"{LABELS.get(name, name)} {reason}"
+                                                       for name, reason in general.items())
+                                             or f"{'items' if len(rows) > 1 else 'item'} "
+                                                f"{', '.join(str(n + 1) for n in rows)} "
+                                                f"{'need' if len(rows) > 1 else 'needs'} correcting (said under each); "
+                                                "nothing was written"))
     elif isinstance(error, AlreadySubmitted):
         said = ("info", str(error))
     elif isinstance(error, ConflictError):
@@ -96,6 +107,16 @@ def not_recorded(package: Package, error: CoordinationError) -> None:
         said = ("error", str(error))
     st.session_state[_key(package.id, "said")] = said
     st.rerun()
+
+
+def under_rows(package: Package, name: str, reason: str) -> bool:
+    """Keep a seized item's problem for its row of the form (shown under it); False for any other."""
+    sent, row = st.session_state.get(_key(package.id, "row-map")), row_of(name)
+    if sent is None or row is None or row > len(sent):
+        return False
+    problems = st.session_state.setdefault(_key(package.id, "row-problems"), {})
+    problems.setdefault(sent[row - 1], []).append(f"{name.split(': ', 1)[1]} {reason}")
+    return True
 
 
 def show_said(package: Package) -> None:
@@ -118,8 +139,8 @@ def press(package: Package, tap: Tap, note: str) -> None:
 def back(package: Package, step: Tap, label: str) -> None:
     """Leave a step without recording anything."""
     if st.button(label, key=_key(package.id, f"v{step.version}-back"), width="stretch"):
-        st.session_state.pop(_key(package.id, "step"), None)
-        st.session_state.pop(_key(package.id, "said"), None)
+        for name in ("step", "said", "row-problems"):  # what a refused row said goes with the step
+            st.session_state.pop(_key(package.id, name), None)
         st.rerun()
 
 
@@ -165,22 +186,68 @@ def arrest(package: Package, step: Tap, note: str) -> None:
 
 
 def seized_items(package: Package, step: Tap, note: str) -> None:
-    """The quick-add of what a search seized: type, description, seal number (and a digital item's
-    hash); its submit button is the confirmation."""
+    """What a search seized, collected and sealed at the door (ISO/IEC 27037): a row an item, rows added
+    with "Add another item" (up to MAX_EXHIBITS); a refused row's reasons under it, every row kept as
+    typed, nothing written until all pass. Its submit button is the confirmation."""
+    rows = st.session_state.get(_key(package.id, "rows"), 1)
+    problems = st.session_state.get(_key(package.id, "row-problems"), {})
     with st.form(f"package-{package.id}-seized"):
-        st.markdown("**Items seized**")
-        items = []
-        for n in range(EXHIBIT_SLOTS):
-            slot = f"package-{package.id}-ex-{n}"
-            kind = st.selectbox(f"Item {n + 1} type", [""] + [t.value for t in EvidenceType], key=f"{slot}-type")
-            description = st.text_input(f"Item {n + 1} description", key=f"{slot}-description")
-            seal = st.text_input(f"Item {n + 1} seal number", key=f"{slot}-seal")
-            digest = st.text_input(f"Item {n + 1} SHA-256 (digital items)", key=f"{slot}-sha256")
-            if kind or description.strip():
-                items.append({"item_type": kind, "description": description, "seal_number": seal, "sha256": digest})
-        if st.form_submit_button("Record the search and its items", type="primary", width="stretch"):
-            change(package, step, note, exhibits=items)
+        st.markdown("**Items seized**: type, description, where found, seal. A phone or laptop is sealed "
+                    "without a hash: its SHA-256 comes from its acquisition at the lab.")
+        typed = []
+        for n in range(rows):
+            typed.append(item_row(package, n))
+            for problem in problems.get(n, []):
+                st.error(plain(problem))
+        more = st.form_submit_button("Add another item", width="stretch", disabled=rows >= MAX_EXHIBITS)
+        sent = st.form_submit_button("Record the search and its items", type="primary", width="stretch")
+    if more:
+        st.session_state[_key(package.id, "rows")] = rows + 1
+        st.rerun()
+    if sent:
+        filled = [n for n, item in enumerate(typed) if item is not None]
+        st.session_state[_key(package.id, "row-map")] = filled  # the service numbers the rows sent, from 1
+        st.session_state.pop(_key(package.id, "row-problems"), None)
+        change(package, step, note, exhibits=[typed[n] for n in filled])
     back(package, step, "Back to the statuses")
+
+
+def item_row(package: Package, n: int) -> dict[str, str] | None:
+    """One item's fields; None while its type and description are both empty (a row not used)."""
+    slot = f"package-{package.id}-ex-{n}"
+    st.markdown(f"**Item {n + 1}**")
+    kind = st.selectbox(f"Item {n + 1} type", [""] + [t.value for t in EvidenceType], key=f"{slot}-type")
+    item = {"item_type": kind,
+            "description": st.text_input(f"Item {n + 1} description", key=f"{slot}-description"),
+            "where_found": st.text_input(f"Item {n + 1} where found", key=f"{slot}-where",
+                                         placeholder="e.g. kitchen drawer"),
+            "seal_number": st.text_input(f"Item {n + 1} seal number", key=f"{slot}-seal"),
+            "condition": st.text_input(f"Item {n + 1} condition", key=f"{slot}-condition",
+                                       placeholder="e.g. switched off, screen cracked"),
+            "seized_by": st.text_input(f"Item {n + 1} seized by", key=f"{slot}-by"),
+            "seized_at": local_time(package, st.text_input(
+                f"Item {n + 1} time seized (HH:MM, {datetime.now(ZoneInfo(package.time_zone)):%Z}; empty: now)",
+                key=f"{slot}-at")),
+            "sha256": st.text_input(f"Item {n + 1} {SEIZURE_HASH_LABEL}", key=f"{slot}-sha256",
+                                    help=SEIZURE_HASH_HELP)}
+    if not kind and not item["description"].strip():
+        return None
+    return item
+
+
+def local_time(package: Package, typed: str) -> str:
+    """'06:40' today in the package's time zone as the moment it names; anything else as typed (the
+    service says what is wrong with it)."""
+    clock = CLOCK.fullmatch(typed.strip())
+    if not clock:
+        return typed
+    zone = ZoneInfo(package.time_zone)
+    try:
+        wall = datetime.now(zone).replace(hour=int(clock[1]), minute=int(clock[2]), second=0, microsecond=0,
+                                          tzinfo=None)
+        return local_to_utc(wall, package.time_zone).isoformat()
+    except ValueError:  # 25:00, or a time the clocks skip or pass twice today: said as typed
+        return typed
 
 
 STEPS = {PackageStatus.ABORTED: abort, PackageStatus.ARREST_MADE: arrest, PackageStatus.ITEMS_SEIZED: seized_items}

@@ -15,6 +15,7 @@ from coordination.queries.history import history
 from coordination.queries.marking_history import REDACTED
 from coordination.text import plain
 from coordination.ui.widgets import deconfliction, panels, record_forms
+from coordination.ui.widgets.acquisitions import acquisitions_panel
 from coordination.ui.widgets.context import engine, principal
 
 # kind name -> (tab title, the panel drawn in it)
@@ -38,8 +39,10 @@ def detail(kind: Kind, key: str) -> None:
                f"{HANDLING[TLP(current['tlp'])]} · version {current['version']}")
     title, panel = PANELS.get(kind.name, ("Updates", None))
     # only the open tab is drawn (a tab change reruns): a save redraws the form, not the history too
-    titles = ["Details", "History", title, *(["Identifiers"] if kind.name in HOLD_IDENTIFIERS else [])]
-    edit, trail, more, *identifiers = st.tabs(titles, key=f"{kind.name}-{record.id}-tabs", on_change="rerun")
+    acquired = ["Acquisitions"] if kind is EVIDENCE else []  # a device's images and extractions
+    titles = ["Details", "History", title, *acquired, *(["Identifiers"] if kind.name in HOLD_IDENTIFIERS else [])]
+    edit, trail, more, *rest = st.tabs(titles, key=f"{kind.name}-{record.id}-tabs", on_change="rerun")
+    images, identifiers = (rest[:1], rest[1:]) if acquired else ([], rest)
     if edit.open:
         with edit:
             record_forms.edit_form(kind, record.id, current, policy.can_edit(viewer, kind, record.owning_agency_id))
@@ -53,6 +56,9 @@ def detail(kind: Kind, key: str) -> None:
                 st.caption("Nothing more is kept for this kind of record.")
             else:
                 panel(record)
+    if images and images[0].open:
+        with images[0]:
+            acquisitions_panel(record)
     if identifiers and identifiers[0].open:
         with identifiers[0]:
             deconfliction.identifiers_panel(kind, record)
