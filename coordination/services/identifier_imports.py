@@ -37,7 +37,9 @@ from coordination.principal import Principal
 from coordination.services import answers
 from coordination.services.authorisation import refusal_message
 from coordination.services.identifiers import (
+    ADDRESS_COLUMNS,
     HOLDERS,
+    address_columns,
     found_hits,
     holder,
     match,
@@ -151,7 +153,7 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
             checked.append((row, record, value, qualifier, outcome))
     operation_id, now = current_operation(session).id, utcnow()
     new: list[dict] = []
-    for row, record, value, qualifier, (kind, normal, keyed, sound) in checked:
+    for row, record, value, qualifier, (kind, normal, keyed, sound, building) in checked:
         if (record.entity, record.id, keyed) in held:
             result.unchanged += 1  # there already, or earlier in this file: whoever owns the record
         elif not record.changeable:
@@ -163,13 +165,15 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
                         "normalised": normal, "keyed": keyed, "phonetic_keyed": sound,
                         "record_entity": record.entity, "record_id": record.id,
                         "owning_agency_id": record.owning_agency_id, "tlp": record.tlp,
-                        "added_by_id": principal.user_id, "added_at": now})
+                        "added_by_id": principal.user_id, "added_at": now, **(building or _NO_BUILDING)})
     result.problems.sort(key=lambda problem: problem.row)  # refusals are found in the second pass
     return new
 
 
 Job = tuple[IdentifierKind | Problem, str, str | None, str | None]  # kind, value, qualifier, region
-Keyed = tuple[IdentifierKind, str, str, str | None]  # kind, normal form, keyed value, keyed sound (people)
+# kind, normal form, keyed value, keyed sound (people), country and building keys (addresses)
+Keyed = tuple[IdentifierKind, str, str, str | None, dict[str, str | None] | None]
+_NO_BUILDING = dict.fromkeys(ADDRESS_COLUMNS)
 Normal = Keyed | dict[str, str]  # a job's normal form keyed, or its problems by column
 T = TypeVar("T")
 
@@ -194,7 +198,8 @@ def _keyed_all(key: MatchingKey, jobs: list[Job]) -> list[Normal]:
             outcomes.append(error.problems)
             continue
         value_keyed = keyed(normal.kind.value, normal.value)
-        outcomes.append((normal.kind, normal.value, value_keyed, phonetic_keyed(key, normal)))
+        building = address_columns(key, normal, job[1]) if normal.kind is IdentifierKind.ADDRESS else None
+        outcomes.append((normal.kind, normal.value, value_keyed, phonetic_keyed(key, normal), building))
     return outcomes
 
 
@@ -309,7 +314,8 @@ def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
         row["id"] = identifier_id
     insert_rows(session, Identifier.__table__, new)
     first = min(ids)
-    found = match(session, "since", {"since": first}, possible=any(row["phonetic_keyed"] for row in new))
+    found = match(session, "since", {"since": first}, possible=any(row["phonetic_keyed"] for row in new),
+                  addresses=any(row["country"] for row in new))
     added: dict[tuple[str, int], list[dict]] = {}
     for row in new:
         added.setdefault((row["record_entity"], row["record_id"]), []).append(

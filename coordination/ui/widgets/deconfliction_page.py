@@ -32,6 +32,8 @@ def _live(refresh: int, draw) -> None:
 def match_words(row) -> str:
     if row.possible_duplicate:
         return "possible duplicate"
+    if row.match in (HitMatch.SAME_ADDRESS, HitMatch.SAME_BUILDING):  # addresses met by their building's keys
+        return row.match.value
     return "possible match" if row.match is HitMatch.POSSIBLE else "same identifier"
 
 
