@@ -42,6 +42,7 @@ from coordination.services.identifiers import (
     address_columns,
     found_hits,
     holder,
+    key_unread_addresses,
     match,
     normalised,
     operation_key,
@@ -97,7 +98,7 @@ def import_identifiers(engine: Engine, principal: Principal, file_name: str, con
             result.created = len(new)
 
         def write(session: Session) -> dict:
-            _insert(session, principal, new)
+            _insert(session, principal, key, new)
             result.created = len(new)
             return {"file": file_name, "rows": result.rows, "created": result.created}
 
@@ -304,11 +305,12 @@ def _held(session: Session, records: set[tuple[str, int]]) -> tuple[set[tuple[st
     return held, written
 
 
-def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
+def _insert(session: Session, principal: Principal, key: MatchingKey, new: list[dict]) -> None:
     """The new identifiers as one executemany of plain rows, each record owner's event (the only ones
     that carry the value; one per record) as one append, then the hits they make as one INSERT ... SELECT."""
     if not new:
         return
+    key_unread_addresses(session, key, new[0]["operation_id"])  # before the new ones take their ids
     ids = _next_ids(session, len(new))
     for row, identifier_id in zip(new, ids, strict=True):
         row["id"] = identifier_id

@@ -88,7 +88,6 @@ def operation_key(session: Session, principal: Principal, operation_id: int | No
         raise KeyMissing(f"The deconfliction key in {deconfliction_key.ENVIRONMENT} is not the key this "
                          "operation's identifiers were keyed with: name that key's file (or rotate to the new "
                          "key with `python -m coordination deconflict rotate-key`).")
-    _key_unread_addresses(session, key, operation.id)
     return key
 
 
@@ -125,10 +124,11 @@ def building_columns(key: MatchingKey, address: str, country: str | None) -> dic
             "street_keyed": street, "unit_keyed": key.keyed(f"{kind} unit", plain.unit) if plain.unit else None}
 
 
-def _key_unread_addresses(session: Session, key: MatchingKey, operation_id: int) -> None:
+def key_unread_addresses(session: Session, key: MatchingKey, operation_id: int) -> None:
     """Address identifiers stored before their buildings were keyed (revision 0017) are read in their
-    country (written beside them, else named in them, else their agency's) and keyed the first time
-    the key is used, their hits by building found; one audit event for the lot."""
+    country (written beside them, else named in them, else their agency's) and keyed when identifiers
+    are next added (by hand or imported; an import that adds nothing changes nothing), their hits by
+    building found; one audit event for the lot."""
     unread = session.scalars(select(Identifier).where(  # the partial index's own words, so both stores use it
         Identifier.operation_id == operation_id, text(UNREAD_ADDRESS))).all()
     if not unread:
@@ -234,6 +234,7 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
         for (normal, value, qualifier), value_keyed in zip(normals, keyed, strict=True) if value_keyed not in held}
     if new:  # the allowance first, whether or not a value hits (a refusal of those that hit would answer)
         answers.refuse_beyond_the_limit(session, principal, "add identifier", now)
+        key_unread_addresses(session, key, record.operation_id)
         added = sorted(session.scalars(insert(Identifier).returning(Identifier), list(new.values())).all(),
                        key=lambda identifier: identifier.id)  # found again by their keyed values below
         held |= {identifier.keyed: identifier for identifier in added}
