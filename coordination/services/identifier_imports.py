@@ -4,10 +4,10 @@ The conventions of `imports` (problems by row, column and reason, at most MAX_PR
 row audited; a dry run writes nothing; importing a file twice adds nothing twice), at the speed a
 seized server's 100,000 identifiers need: every row is checked in memory against records and
 identifiers loaded once, the new identifiers go in as one executemany of plain rows, their audit
-events as one append, and the hits as one INSERT ... SELECT joining on the keyed value
-(`identifiers.match`). Each row names its record by kind and reference (REFERENCE, or
-AGENCY/REFERENCE where several agencies use it) among those the importer may read, and adding to it
-is authorised as an update of that record, as the form does.
+events as one append, and the hits as one INSERT ... SELECT per kind of match joining on the keyed
+value (addresses also on their building's keys: `identifiers.match`). Each row names its record by
+kind and reference (REFERENCE, or AGENCY/REFERENCE where several agencies use it) among those the
+importer may read, and adding to it is authorised as an update of that record, as the form does.
 """
 
 from __future__ import annotations
