@@ -177,3 +177,16 @@ def test_pairs_of_the_address_corpus_meet_as_identifiers_as_they_do_as_packages(
                                                       else want):
             wrong.append((row["first"], row["second"], row["expected"], hits_between(store, first, second)))
     assert wrong == []
+
+
+def test_a_check_of_an_address_names_the_agencies_holding_it_or_one_in_its_building(store, people):
+    met, nca, fbi = people["met"], people["nca"], people["fbi"]
+    add(store, met, make_suspect(store, met, "M-1"), "Flat 2, 37 Barthor Road, London SW1A 1AA")
+    add(store, nca, make_suspect(store, nca, "N-1"), "37 Barthor Rd, London")
+    with store.writer() as s:
+        building = services.check_identifier(s, fbi, ADDRESS, "37 Barthor Road, London SW1A1AA", "GB")
+        next_door = services.check_identifier(s, fbi, ADDRESS, "39 Barthor Road, London SW1A1AA", "GB")
+        from_met = services.check_identifier(s, met, ADDRESS, "Flat 5, 37 Barthor Road, London")
+    assert building.agencies == ["MET", "NCA"]
+    assert building.sentence == "MET and NCA also hold this address or one in its building."
+    assert next_door.agencies == [] and from_met.agencies == ["NCA"]  # never one's own agency
