@@ -190,3 +190,22 @@ def test_a_check_of_an_address_names_the_agencies_holding_it_or_one_in_its_build
     assert building.agencies == ["MET", "NCA"]
     assert building.sentence == "MET and NCA also hold this address or one in its building."
     assert next_door.agencies == [] and from_met.agencies == ["NCA"]  # never one's own agency
+
+
+def test_the_command_line_reads_an_address_in_the_country_given_beside_it(sqlite_store, key_file):
+    from click.testing import CliRunner
+
+    from coordination.cli import cli
+
+    store = sqlite_store
+    nl = store.principal("liaison.nl-police")
+    add(store, nl, make_suspect(store, nl, "NL-1"), "Coolsingel 40, 3011AD Rotterdam")
+    url = ["--as", "liaison.fbi", "--database-url", str(store.engine.url)]
+    said = [CliRunner().invoke(cli, ["deconflict", "check", "--kind", "address", "Coolsingel 40, 3011 AD Rotterdam",
+                                     *country, *url]) for country in ([], ["--qualifier", "Netherlands"])]
+    assert [result.exit_code for result in said] == [0, 0], [result.output for result in said]
+    assert said[0].output.strip().endswith("No other agency holds this address.")  # read in FBI's country
+    assert said[1].output.strip().endswith(": NL-POLICE also holds this address or one in its building.")
+    refused = CliRunner().invoke(cli, ["deconflict", "check", "--kind", "address", "Coolsingel 40, Rotterdam",
+                                       "--qualifier", "Atlantis", *url])
+    assert refused.exit_code == 1 and refused.output.startswith("error: qualifier: has a country this system")
