@@ -40,7 +40,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     # hits found by building name a match the older code does not know; they are kept, with the contact
     # requests made about them, as the one match it knows (the two values are never the same normal
-    # form, so no pair is then held twice)
+    # form, so no pair is then held twice; upgraded again, the application finds the pair by its
+    # building once more, beside it)
     op.execute("UPDATE hit SET match = 'exact' WHERE match IN ('same address', 'same building')")
     op.drop_index('ix_identifier_unread_address', table_name='identifier')
     op.drop_index('ix_identifier_street', table_name='identifier')
