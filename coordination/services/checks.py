@@ -75,7 +75,6 @@ def check_identifier(session: Session, principal: Principal, identifier_kind: st
     return CheckResult(normal.display, normal.kind, excluded, agencies)
 
 
-
 def _in_building(keys: dict[str, str | None]) -> list[ColumnElement[bool]]:
     """The identifiers in the building of an address's keyed keys, by the rule hits are found by
     (identifiers._same: the postcode keys agree, or the street keys do unless both name a postcode)."""

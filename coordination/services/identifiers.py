@@ -5,9 +5,9 @@ keyed under the operation's key, and matched in the same transaction against the
 identifiers of the operation (`match`, one INSERT ... SELECT however many identifiers are new).
 An address is also keyed by its building (`address_columns`: places.address_keys, by the conventions
 of its country), so two typings of one building hit as "same address" or "same building" as target
-packages conflict. Hits carry no value, and their audit events name only the kind and the agencies. The exclusion list
-(commanders) holds values that match everywhere and mean nothing: they make no hits, adding one
-closes its open hits, removing one matches its identifiers again.
+packages conflict. Hits carry no value, and their audit events name only the kind and the agencies.
+The exclusion list (commanders) holds values that match everywhere and mean nothing: they make no
+hits, adding one closes its open hits, removing one matches its identifiers again.
 """
 
 from __future__ import annotations
