@@ -209,3 +209,19 @@ def test_the_command_line_reads_an_address_in_the_country_given_beside_it(sqlite
     refused = CliRunner().invoke(cli, ["deconflict", "check", "--kind", "address", "Coolsingel 40, Rotterdam",
                                        "--qualifier", "Atlantis", *url])
     assert refused.exit_code == 1 and refused.output.startswith("error: qualifier: has a country this system")
+
+
+def test_two_flats_of_one_building_within_one_agency_are_told_as_the_same_building_not_a_duplicate(store, people):
+    from coordination.ui.widgets.deconfliction_page import match_words
+
+    met = people["met"]
+    add(store, met, make_suspect(store, met, "M-1"), "Flat 2, 37 Barthor Road, London SW1A 1AA")
+    add(store, met, make_suspect(store, met, "M-2"), "Flat 3, 37 Barthor Road, London SW1A 1AA")
+    add(store, met, make_suspect(store, met, "M-3"), "37 Barthor Rd, SW1A1AA London, Flat 3")  # M-2's flat
+    rows = sorted(told(store, met), key=lambda row: (row.my_record_reference, row.match))
+    building = "Another record of MET holds an address in the same building as this one (another flat)"
+    # within one agency a hit is told once, on its first side: M-1 with M-2 and with M-3, M-2 with M-3
+    assert [(row.my_record_reference, match_words(row), row.sentence.split(" (hit found")[0]) for row in rows] == [
+        ("M-1", "same building", building), ("M-1", "same building", building),
+        ("M-2", "possible duplicate", "Another record of MET also holds this address, written another way: a "
+                                      "possible duplicate")]
