@@ -4,8 +4,9 @@ and a value that does not validate is refused with the reason.
 
 `normalise(kind, value, qualifier=..., region=...)` is the one entry point. `qualifier` is what some
 kinds need besides the value: the platform of an online handle (required), the chain of a wallet
-(optional when the address says it), the date of birth of a person (required). `region` is the ISO
-country a phone number without a country code is read in (the owning agency's).
+(optional when the address says it), the date of birth of a person (required), the country of an
+address (optional). `region` is the ISO country a phone number without a country code, or an address
+naming no country, is read in (the owning agency's).
 
 Decisions (each kind's function says more):
 - every kind: a value or qualifier with an invisible or direction-changing character (U+202E, U+200B,
@@ -25,8 +26,11 @@ Decisions (each kind's function says more):
 - person: name folded (NFKC, transliterated, casefolded) with its words sorted, so "SMITH John" and
   "John Smith" match; normal "name|YYYY-MM-DD"; phonetic: Double Metaphone of each word + the date.
 - address: folded, punctuation out, common abbreviations written out, UK postcode normalised. Its
-  limits: no gazetteer, so "Flat 2, 10 High St" and "10 High Street, Flat 2" do not match, nor do
-  two spellings of a place name; "St" is always read as "street" (never "Saint").
+  limits: no gazetteer, so "Flat 2, 10 High St" and "10 High Street, Flat 2" are two normal forms, nor
+  do two spellings of a place name meet; "St" is always read as "street" (never "Saint"). Its
+  qualifier is its country (a code or a name; without one, the country its last part names, else
+  `region`, the owning agency's): the building keys that meet where the normal forms do not come
+  from coordination.places by that country's conventions (services.identifiers keys them).
 
 Nothing here reaches the network (e-mail addresses are checked for syntax only).
 """
@@ -56,6 +60,7 @@ from stdnum import iban, imei, luhn
 from uk_postcodes_parsing import postcode_utils
 from unidecode import unidecode
 
+from coordination import places
 from coordination.models.enums import IdentifierKind
 from coordination.text import unseen
 
@@ -68,6 +73,7 @@ class Normalised:
     value: str  # the normal form: what is keyed and compared
     shown: str | None  # how its own agency reads it; None: written out from the value when read (`display`)
     phonetic: str | None = None  # people only: the sound of the name and the birth date, for possible matches
+    country: str | None = None  # addresses only: the country whose conventions give its building's keys
 
     @property
     def display(self) -> str:
@@ -112,10 +118,12 @@ _KINDS = {_kind_key(k.value): k for k in IdentifierKind} | {_kind_key(k.name): k
 
 
 def reads_region(kind: IdentifierKind | str, value: str) -> bool:
-    """Whether `normalise` reads `region` for this value: only for a phone number not written with its
-    country code (phonenumbers takes the country from a leading + and ignores the region then), so a
-    caller need not look the region up otherwise."""
+    """Whether `normalise` reads `region` for this value: for a phone number not written with its
+    country code (phonenumbers takes the country from a leading + and ignores the region then) and for
+    an address, so a caller need not look the region up otherwise."""
     kind = _KINDS.get(_kind_key(kind)) if isinstance(kind, str) else kind
+    if kind is IdentifierKind.ADDRESS:  # the country an address is read in, when none is written
+        return True
     return kind is IdentifierKind.PHONE and not (isinstance(value, str) and value.strip().startswith("+"))
 
 
@@ -513,7 +521,8 @@ def _address(value: str, qualifier: str | None, region: str | None) -> Normalise
     if len(words) < 2 or not any(c.isalpha() for c in "".join(words)):
         raise ValueError("is too short to be an address (a number and street, or a building, and the town)")
     shown = ", ".join(" ".join(part.split()) for part in value.split(",") if part.strip())
-    return Normalised(IdentifierKind.ADDRESS, " ".join(words), shown)
+    return Normalised(IdentifierKind.ADDRESS, " ".join(words), shown, country=places.address_country(
+        value, qualifier, region))
 
 
 def _with_postcode(words: list[str]) -> tuple[list[str], str | None]:

@@ -316,7 +316,7 @@ IDENTIFIERS = Kind(
         "record_reference": Field(REFERENCE, required=True, label="Record reference"),
         "identifier_kind": Field(f.choice(IdentifierKind), required=True, label="Kind of identifier"),
         "value": Field(f.text(300), required=True),
-        "qualifier": Field(f.text(300), label="Qualifier (platform, chain, date of birth)"),
+        "qualifier": Field(f.text(300), label="Qualifier (platform, chain, date of birth, an address's country)"),
     },
     key="record_reference", title="Identifiers", search=("value",))
 IDENTIFIER_COLUMNS = tuple(IDENTIFIERS.fields)

@@ -94,6 +94,50 @@ def address_keys(address: str, country: str | None) -> AddressKeys:
     return AddressKeys(folded, *keys)
 
 
+# --- the country an identifier address is read in ------------------------------------------------
+
+UNKNOWN_COUNTRY = "ZZ"  # CLDR's "unknown region": an address read by no country's conventions
+UNKNOWN_COUNTRY_REASON = "has a country this system does not know"
+
+
+def country_named(text: str) -> str:
+    """The ISO 3166-1 alpha-2 code of the country `text` names: its code ("NL", "gb") or a name this
+    module knows ("Netherlands", "United Kingdom"); ValueError (a reason a liaison reads) otherwise."""
+    from phonenumbers import SUPPORTED_REGIONS  # every ISO country code, from a library already in use
+
+    folded = " ".join(re.sub(r"[^\w\s]", " ", _fold(text)).split())
+    if folded.upper() in SUPPORTED_REGIONS:
+        return folded.upper()
+    if folded == "uk":
+        return "GB"
+    named = next((code for code, names in COUNTRY_NAMES.items() if folded in names), None)
+    if named is None:
+        raise ValueError(f"{UNKNOWN_COUNTRY_REASON}: write its two-letter code (GB, NL, US, ...)")
+    return named
+
+
+def country_written(address: str) -> str | None:
+    """The country an address names in its last part ("..., Rotterdam, Netherlands"), or None. Two-letter
+    names other than "UK" are not read there: ", CA" is a US state far more often than Canada."""
+    last = _fold(address).rsplit(",", 1)[-1] if "," in address else ""
+    last = " ".join(re.sub(r"[^\w\s]", " ", last).split())
+    if len(last) < 3 and last != "uk":
+        return None
+    try:
+        return country_named(last)
+    except ValueError:
+        return None
+
+
+def address_country(address: str, written: str | None, owner: str | None) -> str:
+    """The country whose conventions read an identifier address: the one written beside it (`written`:
+    a code or a name; ValueError when it names none), else the one its last part names, else the
+    owning agency's (`owner`), else UNKNOWN_COUNTRY."""
+    if written and written.strip():
+        return country_named(written)
+    return country_written(address) or (owner or "").upper() or UNKNOWN_COUNTRY
+
+
 # --- reading the text ---------------------------------------------------------------------------
 
 COUNTRY_NAMES = {  # a trailing country name is dropped: "..., 3011 AD Rotterdam, Netherlands"

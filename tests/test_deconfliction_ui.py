@@ -188,3 +188,25 @@ def test_an_observer_reads_the_hits_page_but_neither_asks_nor_checks(shared):
     at = open_page("observer.eurojust", "deconfliction")
     assert [tab.label for tab in at.tabs] == ["Hits", "Contact requests"]
     assert "No open hits" in texts(at)  # EUROJUST holds nothing: told nothing
+
+
+def test_an_address_in_a_building_another_agency_holds_is_told_as_the_same_building(shared):
+    with shared.writer() as session:
+        fbi = shared.principal("liaison.fbi")
+        services.add_identifier(session, fbi, SUSPECTS, record_id(shared, "F-9"), "address",
+                                "37 Barthor Rd, London SW1A1AA", "GB")
+    at = identifiers_tab("liaison.met", shared, "M-1")
+    form = f"identifier-suspects-{record_id(shared, 'M-1')}"
+    at.selectbox(key=f"{form}-kind").select("address").run()
+    assert at.text_input(key=f"{form}-qualifier-ADDRESS").label.startswith("Country (GB, NL, US or its name")
+    at.text_input(key=f"{form}-value-ADDRESS").input("Flat 2, 37 Barthor Road, London SW1A 1AA")
+    at.text_input(key=f"{form}-qualifier-ADDRESS").input("Atlantis")
+    at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
+    assert any("has a country this system does not know" in line for line in said(at.error)), said(at.error)
+    at.text_input(key=f"{form}-qualifier-ADDRESS").input("")  # MET's own country: GB
+    at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
+    assert said(at.success) == ["Added the address to M-1; any agency holding it too is told at once."]
+    assert "FBI holds an address in the same building as this one (another flat) (hit found " in texts(at)
+
+    table = open_page("liaison.fbi", "deconfliction").dataframe(key="deconfliction-hits").value
+    assert list(table["Match"]) == ["same building"]

@@ -69,7 +69,7 @@ def test_rotation_rekeys_everything_keeps_every_hit_and_the_old_key_matches_noth
     after, hits_after, exclusions_after, fingerprint_after = snapshot(store)
     assert hits_after == hits and fingerprint_after == new_key.fingerprint
     assert sorted((i["name"], i["column_names"]) for i in inspect(store.engine).get_indexes("identifier")) == indexes
-    assert len(indexes) == 4  # the indexes built again after the update are the model's
+    assert len(indexes) == 7  # the indexes built again after the update are the model's
     assert set(after) == set(identifiers)
     assert not {keyed for keyed, _ in after.values()} & {keyed for keyed, _ in identifiers.values()}
     people = [i for i in after if identifiers[i][1] is not None]
@@ -143,3 +143,37 @@ def test_rotation_rekeys_target_packages_too_and_their_conflicts_hold_under_the_
     monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(new_file))
     create(store, "liaison.fbi", "P-FBI", address="4 ROTATION ROW")
     assert len(warnings(store, "liaison.fbi")) == 2 and len(warnings(store, "commander.met")) == 3  # with both
+
+
+def test_rotation_rekeys_the_keys_of_address_buildings_and_they_still_meet(store, keys, monkeypatch):
+    _, new_file = keys
+    new_key = deconfliction_key.read_key_file(new_file)
+    with store.writer() as session:
+        for subject, address in (("liaison.met", "Flat 2, 37 Barthor Road, London SW1A 1AA"),
+                                 ("liaison.nca", "37 Barthor Rd, London SW1A1AA")):
+            who = store.principal(subject)
+            services.add_identifier(session, who, SUSPECTS, suspect(session, who, f"{who.agency_code}-1").id,
+                                    "address", address)
+
+    def buildings():
+        with store.reader() as session:
+            return {i.id: (i.postcode_keyed, i.street_keyed, i.unit_keyed) for i in session.scalars(select(Identifier))}
+
+    before, (_, hits, _, _) = buildings(), snapshot(store)
+    assert {match for _, _, match, _ in hits} == {HitMatch.SAME_BUILDING}
+    with store.writer() as session:
+        services.rotate_key(session, store.principal("commander.met"), new_key)
+    after, (_, hits_after, _, _) = buildings(), snapshot(store)
+    assert hits_after == hits
+    flat, building = sorted(after)
+    assert [keyed is None for keyed in after[flat]] == [keyed is None for keyed in before[flat]] == [False] * 3
+    assert not ({k for keys_of in after.values() for k in keys_of}
+                & {k for keys_of in before.values() for k in keys_of}) - {None}
+    assert after[flat][:2] == after[building][:2]  # the same building under the new key
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(new_file))
+    with store.writer() as session:
+        fbi = store.principal("liaison.fbi")
+        services.add_identifier(session, fbi, SUSPECTS, suspect(session, fbi, "FBI-1").id, "address",
+                                "37, Barthor Road, London, SW1A 1AA, United Kingdom")
+    _, hits_now, _, _ = snapshot(store)
+    assert sorted(match for _, _, match, _ in hits_now - hits) == [HitMatch.SAME_ADDRESS, HitMatch.SAME_BUILDING]

@@ -12,6 +12,7 @@ from sqlalchemy import inspect, text
 
 from coordination import migrate, services, standing_data
 from coordination.db import make_engine, write_session
+from coordination.kinds import SUSPECTS
 from coordination.models import Base
 from coordination.principal import principal_for_subject
 from coordination.settings import PROJECT_ROOT
@@ -212,4 +213,32 @@ def test_0004_fills_the_skeletons_of_existing_references_and_keeps_them_unique_p
         assert connection.execute(text("SELECT reference_skeleton FROM evidence_item")).scalar() == "SUS-E"
         assert tally_mismatches(connection) == []
     add_records(empty_engine, "OTHER")
+    assert migrate.pending_diff(empty_engine) == []
+
+
+def test_0017_down_keeps_building_hits_as_exact_and_up_again_leaves_the_keys_to_the_application(empty_engine,
+                                                                                                key_file):
+    migrate.upgrade(empty_engine)
+    with write_session(empty_engine) as s:
+        standing_data.seed(s, TEST_ISSUER)
+        s.commit()
+    with write_session(empty_engine) as s:
+        for subject, address in (("liaison.met", "Flat 2, 37 Barthor Road, London SW1A 1AA"),
+                                 ("liaison.nca", "37 Barthor Rd, London")):
+            who = principal_for_subject(s, subject)
+            record = services.create_suspect(s, who, {"reference": f"{who.agency_code}-1", "full_name": "x",
+                                                      "tier": "user", "status": "lead"})
+            services.add_identifier(s, who, SUSPECTS, record.id, "address", address)
+        s.commit()
+    count_keyed = "SELECT count(*) FROM identifier WHERE country IS NOT NULL AND street_keyed IS NOT NULL"
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT match FROM hit")).scalars().all() == ["same building"]
+        assert connection.execute(text(count_keyed)).scalar() == 2
+    migrate.downgrade(empty_engine, "0014")
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT match FROM hit")).scalars().all() == ["exact"]
+        assert "country" not in {column["name"] for column in inspect(connection).get_columns("identifier")}
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        assert connection.execute(text(count_keyed)).scalar() == 0  # keyed when identifiers are next added
     assert migrate.pending_diff(empty_engine) == []

@@ -70,9 +70,14 @@ def everything(operation, key_file):  # noqa: F811 - the key comes after the ope
         for who, reference, kind, value in ((met, "M-0", "phone number", "020 7946 0018"),
                                             (fbi, "F-1", "phone number", "+44 20 7946 0018"),
                                             (met, "CANARY-STRICT", "e-mail address", "canary@example.com"),
-                                            (met, "M-FULL", "e-mail address", "Full@Example.com")):
+                                            (met, "M-FULL", "e-mail address", "Full@Example.com"),
+                                            # one building: a hit by its keys ("same building")
+                                            (met, "M-0", "address", "Flat 2, 37 Barthor Road, London SW1A 1AA"),
+                                            (fbi, "F-1", "address", "37 Barthor Rd, London SW1A1AA, UK")):
             held_on = s.scalar(select(SUSPECTS.model.id).where(SUSPECTS.model.reference == reference))
             services.add_identifier(s, who, SUSPECTS, held_on, kind, value)
+        services.add_identifier(s, fbi, SUSPECTS, s.scalar(select(SUSPECTS.model.id).where(  # its country beside it
+            SUSPECTS.model.reference == "F-1")), "address", "Coolsingel 40, 3011 AD Rotterdam", "Netherlands")
         earlier = services.add_identifier(s, fbi, SUSPECTS, s.scalar(select(SUSPECTS.model.id).where(
             SUSPECTS.model.reference == "F-1")), "e-mail address", "Old.Rules@Example.com")
         arrest = s.scalar(select(ARRESTS.model.id).where(ARRESTS.model.reference == "A-3"))

@@ -38,7 +38,9 @@ KIND_WORDS = {kind.name.lower().replace("_", "-"): kind.value for kind in Identi
 @click.option("--kind", "kind", required=True,
               help=f"the kind of identifier: {', '.join(KIND_WORDS)} (or its full name, e.g. 'phone number')")
 @click.argument("value")
-@click.option("--qualifier", help="what the kind needs besides the value: a handle's platform, a person's birth date")
+@click.option("--qualifier", help="what the kind needs besides the value: a handle's platform, a person's birth date, "
+                                     "an address's country (GB, NL, US or its name; by default the one it ends "
+                                     "with, else your agency's)")
 @click.option("--as", "subject", required=True, help="the OIDC subject of the person checking")
 @database_option
 def check(database_url: str, kind: str, value: str, qualifier: str | None, subject: str) -> None:

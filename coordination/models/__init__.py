@@ -48,6 +48,7 @@ from coordination.models.base import NAMING, Base, UTCDateTime, str_enum, utcnow
 from coordination.models.decisions import Decision, DecisionPin
 from coordination.models.deconfliction import (
     HIT_COPIES,
+    UNREAD_ADDRESS,
     ContactRequest,
     Exclusion,
     Hit,
@@ -137,6 +138,7 @@ __all__ = [
     "TaskRedTally", "TaskTally",
     # deconfliction
     "ContactRequest", "ContactStatus", "Exclusion", "HandlingCondition", "Hit", "HIT_COPIES", "hit_copies",
+    "UNREAD_ADDRESS",
     "HitClosed", "HitMatch",
     "Identifier", "IdentifierCheck", "IdentifierKind", "RecordGrant",
     # decisions

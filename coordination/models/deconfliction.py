@@ -2,7 +2,8 @@
 values excluded from matching, contact requests and the grants they lead to, and the checks made.
 
 Matching never compares plain values: each identifier carries `keyed`, HMAC-SHA256 of its kind and
-normalised value under the operation's key, which is kept outside the database
+normalised value under the operation's key (an address also the keys of its building), which is kept
+outside the database
 (coordination.deconfliction_key). An identifier copies its record's owning agency and TLP label
 (the services keep them in step), so hits are found and told without reading the record.
 """
@@ -21,6 +22,7 @@ from coordination.models.base import Base, UTCDateTime, str_enum, utcnow
 from coordination.models.enums import ContactStatus, HandlingCondition, HitClosed, HitMatch, IdentifierKind
 
 KEYED = 64  # a hex HMAC-SHA256
+UNREAD_ADDRESS = "country IS NULL AND kind = 'address'"
 
 
 class Identifier(Base):
@@ -35,6 +37,12 @@ class Identifier(Base):
     normalised: Mapped[str] = mapped_column(String(300))
     keyed: Mapped[str] = mapped_column(String(KEYED))  # the match index
     phonetic_keyed: Mapped[str | None] = mapped_column(String(KEYED))  # people: sound of the name + birth date
+    # addresses: the country whose conventions read it (ISO 3166-1 alpha-2; None: not read yet, as after
+    # revision 0017) and the keys of its building and flat (places.address_keys), each keyed: no plain form
+    country: Mapped[str | None] = mapped_column(String(2))
+    postcode_keyed: Mapped[str | None] = mapped_column(String(KEYED))
+    street_keyed: Mapped[str | None] = mapped_column(String(KEYED))
+    unit_keyed: Mapped[str | None] = mapped_column(String(KEYED))
     record_entity: Mapped[str] = mapped_column(String(32))  # the entity of the record it is held on
     record_id: Mapped[int] = mapped_column(Integer)
     owning_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))  # the record's, kept in step
@@ -48,6 +56,14 @@ class Identifier(Base):
         # people only: the other kinds (nearly all) are not written into it
         Index("ix_identifier_phonetic", "phonetic_keyed", sqlite_where=text("phonetic_keyed IS NOT NULL"),
               postgresql_where=text("phonetic_keyed IS NOT NULL")),
+        # addresses only, like the people's index
+        Index("ix_identifier_postcode", "postcode_keyed", sqlite_where=text("postcode_keyed IS NOT NULL"),
+              postgresql_where=text("postcode_keyed IS NOT NULL")),
+        Index("ix_identifier_street", "street_keyed", sqlite_where=text("street_keyed IS NOT NULL"),
+              postgresql_where=text("street_keyed IS NOT NULL")),
+        # addresses whose building is not keyed yet (stored before revision 0017): looked for at every key use
+        Index("ix_identifier_unread_address", "operation_id", sqlite_where=text(UNREAD_ADDRESS),
+              postgresql_where=text(UNREAD_ADDRESS)),
         Index("ix_identifier_record", "record_entity", "record_id"),
         Index("ix_identifier_agency", "owning_agency_id"),
     )

@@ -135,6 +135,8 @@ class IdentifierKind(enum.StrEnum):
 class HitMatch(enum.StrEnum):
     EXACT = "exact"  # the same keyed identifier
     POSSIBLE = "possible"  # people whose names sound alike, born the same day
+    SAME_ADDRESS = "same address"  # addresses written two ways whose building and flat agree
+    SAME_BUILDING = "same building"  # addresses in one building, another flat (one door, one stairwell)
 
 
 class HitClosed(enum.StrEnum):

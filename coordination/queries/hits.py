@@ -89,9 +89,13 @@ def sentence(match: HitMatch, kind: IdentifierKind, my_agency: str, other_agency
         who = f"Another record of {my_agency}" if my_agency == other_agency else other_agency
         what = "a possible duplicate" if my_agency == other_agency else "a possible match"
         return f"{who} holds a person whose name sounds alike, born the same day: {what} {when}"
+    if match is HitMatch.SAME_BUILDING:  # another flat of one building: one door, one stairwell
+        who = f"Another record of {my_agency}" if my_agency == other_agency else other_agency
+        return f"{who} holds an address in the same building as this one (another flat) {when}"
+    written = ", written another way" if match is HitMatch.SAME_ADDRESS else ""
     if my_agency == other_agency:
-        return f"Another record of {my_agency} also holds this {kind.value}: a possible duplicate {when}"
-    return f"{other_agency} also holds this {kind.value} {when}"
+        return f"Another record of {my_agency} also holds this {kind.value}{written}: a possible duplicate {when}"
+    return f"{other_agency} also holds this {kind.value}{written} {when}"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Checking an identifier before acting: which OTHER agencies hold the value (their open identifiers,
-RED records not counted), or that it is on the exclusion list; never any detail of what they hold.
+RED records not counted; an address, or one in its building, by any key as hits are found), or that
+it is on the exclusion list; never any detail of what they hold.
 
 Every check is an `IdentifierCheck` row and an audit event naming only the kind and the keyed value.
 A person may make at most COORD_CHECKS_PER_HOUR checks in any hour, so checks cannot enumerate the
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy
@@ -22,7 +23,7 @@ from coordination.models import Agency, Exclusion, Identifier, IdentifierCheck, 
 from coordination.principal import Principal
 from coordination.services import answers
 from coordination.services.authorisation import acting_as
-from coordination.services.identifiers import normalised, operation_key, region_of
+from coordination.services.identifiers import building_columns, normalised, operation_key, region_of
 from coordination.services.loading import current_operation
 
 
@@ -41,7 +42,8 @@ class CheckResult:
             return f"No other agency holds this {self.kind}."
         holders = self.agencies[0] if len(self.agencies) == 1 else \
             f"{', '.join(self.agencies[:-1])} and {self.agencies[-1]}"
-        return f"{holders} also {'holds' if len(self.agencies) == 1 else 'hold'} this {self.kind}."
+        building = " or one in its building" if self.kind is IdentifierKind.ADDRESS else ""
+        return f"{holders} also {'holds' if len(self.agencies) == 1 else 'hold'} this {self.kind}{building}."
 
 
 def check_identifier(session: Session, principal: Principal, identifier_kind: str, value: str,
@@ -52,13 +54,17 @@ def check_identifier(session: Session, principal: Principal, identifier_kind: st
     now = utcnow()
     answers.refuse_beyond_the_limit(session, principal, "check identifier", now)
     normal = normalised(identifier_kind, value, qualifier, region_of(session, principal.agency_id))
-    keyed = operation_key(session, principal).keyed(normal.kind.value, normal.value)
+    key = operation_key(session, principal)
+    keyed = key.keyed(normal.kind.value, normal.value)
+    held = Identifier.keyed == keyed
+    if normal.kind is IdentifierKind.ADDRESS:
+        held = or_(held, *_in_building(building_columns(key, value.strip(), normal.country)))
     operation_id = current_operation(session).id
     excluded = session.scalar(select(Exclusion.id).where(Exclusion.operation_id == operation_id,
                                                          Exclusion.keyed == keyed).limit(1)) is not None
     agencies = [] if excluded else list(session.scalars(
         select(Agency.code).where(Agency.id.in_(select(Identifier.owning_agency_id).where(
-            Identifier.operation_id == operation_id, Identifier.keyed == keyed, Identifier.removed_at.is_(None),
+            Identifier.operation_id == operation_id, held, Identifier.removed_at.is_(None),
             Identifier.owning_agency_id != principal.agency_id, Identifier.tlp != TLP.RED)))
         .order_by(Agency.code)))
     check = IdentifierCheck(user_id=principal.user_id, checked_at=now)
@@ -68,3 +74,11 @@ def check_identifier(session: Session, principal: Principal, identifier_kind: st
                                          after={"kind": normal.kind, "keyed": keyed}))
     return CheckResult(normal.display, normal.kind, excluded, agencies)
 
+
+def _in_building(keys: dict[str, str | None]) -> list[ColumnElement[bool]]:
+    """The identifiers in the building of an address's keyed keys, by the rule hits are found by
+    (identifiers._same: the postcode keys agree, or the street keys do unless both name a postcode)."""
+    postcode, street = keys["postcode_keyed"], keys["street_keyed"]
+    return [*([Identifier.postcode_keyed == postcode] if postcode else []),
+            *([and_(Identifier.street_keyed == street, *([Identifier.postcode_keyed.is_(None)] if postcode else []))]
+              if street else [])]

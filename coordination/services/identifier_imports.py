@@ -4,10 +4,10 @@ The conventions of `imports` (problems by row, column and reason, at most MAX_PR
 row audited; a dry run writes nothing; importing a file twice adds nothing twice), at the speed a
 seized server's 100,000 identifiers need: every row is checked in memory against records and
 identifiers loaded once, the new identifiers go in as one executemany of plain rows, their audit
-events as one append, and the hits as one INSERT ... SELECT joining on the keyed value
-(`identifiers.match`). Each row names its record by kind and reference (REFERENCE, or
-AGENCY/REFERENCE where several agencies use it) among those the importer may read, and adding to it
-is authorised as an update of that record, as the form does.
+events as one append, and the hits as one INSERT ... SELECT per kind of match joining on the keyed
+value (addresses also on their building's keys: `identifiers.match`). Each row names its record by
+kind and reference (REFERENCE, or AGENCY/REFERENCE where several agencies use it) among those the
+importer may read, and adding to it is authorised as an update of that record, as the form does.
 """
 
 from __future__ import annotations
@@ -37,9 +37,12 @@ from coordination.principal import Principal
 from coordination.services import answers
 from coordination.services.authorisation import refusal_message
 from coordination.services.identifiers import (
+    ADDRESS_COLUMNS,
     HOLDERS,
+    address_columns,
     found_hits,
     holder,
+    key_unread_addresses,
     match,
     normalised,
     operation_key,
@@ -95,7 +98,7 @@ def import_identifiers(engine: Engine, principal: Principal, file_name: str, con
             result.created = len(new)
 
         def write(session: Session) -> dict:
-            _insert(session, principal, new)
+            _insert(session, principal, key, new)
             result.created = len(new)
             return {"file": file_name, "rows": result.rows, "created": result.created}
 
@@ -151,7 +154,7 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
             checked.append((row, record, value, qualifier, outcome))
     operation_id, now = current_operation(session).id, utcnow()
     new: list[dict] = []
-    for row, record, value, qualifier, (kind, normal, keyed, sound) in checked:
+    for row, record, value, qualifier, (kind, normal, keyed, sound, building) in checked:
         if (record.entity, record.id, keyed) in held:
             result.unchanged += 1  # there already, or earlier in this file: whoever owns the record
         elif not record.changeable:
@@ -163,13 +166,15 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
                         "normalised": normal, "keyed": keyed, "phonetic_keyed": sound,
                         "record_entity": record.entity, "record_id": record.id,
                         "owning_agency_id": record.owning_agency_id, "tlp": record.tlp,
-                        "added_by_id": principal.user_id, "added_at": now})
+                        "added_by_id": principal.user_id, "added_at": now, **(building or _NO_BUILDING)})
     result.problems.sort(key=lambda problem: problem.row)  # refusals are found in the second pass
     return new
 
 
 Job = tuple[IdentifierKind | Problem, str, str | None, str | None]  # kind, value, qualifier, region
-Keyed = tuple[IdentifierKind, str, str, str | None]  # kind, normal form, keyed value, keyed sound (people)
+# kind, normal form, keyed value, keyed sound (people), country and building keys (addresses)
+Keyed = tuple[IdentifierKind, str, str, str | None, dict[str, str | None] | None]
+_NO_BUILDING = dict.fromkeys(ADDRESS_COLUMNS)
 Normal = Keyed | dict[str, str]  # a job's normal form keyed, or its problems by column
 T = TypeVar("T")
 
@@ -194,7 +199,8 @@ def _keyed_all(key: MatchingKey, jobs: list[Job]) -> list[Normal]:
             outcomes.append(error.problems)
             continue
         value_keyed = keyed(normal.kind.value, normal.value)
-        outcomes.append((normal.kind, normal.value, value_keyed, phonetic_keyed(key, normal)))
+        building = address_columns(key, normal, job[1]) if normal.kind is IdentifierKind.ADDRESS else None
+        outcomes.append((normal.kind, normal.value, value_keyed, phonetic_keyed(key, normal), building))
     return outcomes
 
 
@@ -299,17 +305,19 @@ def _held(session: Session, records: set[tuple[str, int]]) -> tuple[set[tuple[st
     return held, written
 
 
-def _insert(session: Session, principal: Principal, new: list[dict]) -> None:
+def _insert(session: Session, principal: Principal, key: MatchingKey, new: list[dict]) -> None:
     """The new identifiers as one executemany of plain rows, each record owner's event (the only ones
     that carry the value; one per record) as one append, then the hits they make as one INSERT ... SELECT."""
     if not new:
         return
+    key_unread_addresses(session, key, new[0]["operation_id"])  # before the new ones take their ids
     ids = _next_ids(session, len(new))
     for row, identifier_id in zip(new, ids, strict=True):
         row["id"] = identifier_id
     insert_rows(session, Identifier.__table__, new)
     first = min(ids)
-    found = match(session, "since", {"since": first}, possible=any(row["phonetic_keyed"] for row in new))
+    found = match(session, "since", {"since": first}, possible=any(row["phonetic_keyed"] for row in new),
+                  addresses=any(row["country"] for row in new))
     added: dict[tuple[str, int], list[dict]] = {}
     for row in new:
         added.setdefault((row["record_entity"], row["record_id"]), []).append(

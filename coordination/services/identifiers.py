@@ -3,9 +3,11 @@
 Adding an identifier is an update of its record (its agency's liaisons): the value is normalised,
 keyed under the operation's key, and matched in the same transaction against the other open
 identifiers of the operation (`match`, one INSERT ... SELECT however many identifiers are new).
-Hits carry no value, and their audit events name only the kind and the agencies. The exclusion list
-(commanders) holds values that match everywhere and mean nothing: they make no hits, adding one
-closes its open hits, removing one matches its identifiers again.
+An address is also keyed by its building (`address_columns`: places.address_keys, by the conventions
+of its country), so two typings of one building hit as "same address" or "same building" as target
+packages conflict. Hits carry no value, and their audit events name only the kind and the agencies.
+The exclusion list (commanders) holds values that match everywhere and mean nothing: they make no
+hits, adding one closes its open hits, removing one matches its identifiers again.
 """
 
 from __future__ import annotations
@@ -26,23 +28,26 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     true,
     update,
 )
 from sqlalchemy.orm import Session, aliased
 
-from coordination import audit, deconfliction_key, fields, identifiers, policy
+from coordination import audit, deconfliction_key, fields, identifiers, places, policy
 from coordination.deconfliction_key import KeyMissing, MatchingKey
 from coordination.errors import NotFound, PermissionDenied, ValidationError
 from coordination.kinds import ARRESTS, EVIDENCE, SUSPECTS, Kind
 from coordination.models import (
     HIT_COPIES,
+    UNREAD_ADDRESS,
     Agency,
     Exclusion,
     Hit,
     HitClosed,
     HitMatch,
     Identifier,
+    IdentifierKind,
     Operation,
     UTCDateTime,
     utcnow,
@@ -86,6 +91,67 @@ def operation_key(session: Session, principal: Principal, operation_id: int | No
     return key
 
 
+# --- addresses: keyed by their building too ---------------------------------------------------
+
+ADDRESS_COLUMNS = ("country", "postcode_keyed", "street_keyed", "unit_keyed")
+
+
+def address_columns(key: MatchingKey, normal: identifiers.Normalised, value: str) -> dict[str, str | None]:
+    """An identifier's country and the keys of its building and flat (places.address_keys on the value as
+    written, in `normal.country`), keyed under the operation's key as target packages' are
+    (services.action_day.address_key_columns): the values of ADDRESS_COLUMNS; all None but for addresses."""
+    if normal.kind is not IdentifierKind.ADDRESS:
+        return dict.fromkeys(ADDRESS_COLUMNS)
+    return {"country": normal.country, **building_columns(key, value, normal.country)}
+
+
+def building_columns(key: MatchingKey, address: str, country: str | None) -> dict[str, str | None]:
+    """The keyed postcode, street and flat keys of an address read in `country` (None where it has none).
+    An address of a country whose conventions are not read (or with no building number) has its folded
+    form (places.normalise_address: case, accents, punctuation, spacing and the country name out) as its
+    street key, as packages compare theirs: the identifier's normal form keeps the country name."""
+    kind = IdentifierKind.ADDRESS.value
+    try:
+        plain = places.address_keys(address, country)
+    except ValueError:  # text the address field refuses (normalise refused it first): its normal form only
+        plain = places.AddressKeys(None)
+    street = None
+    if plain.street:
+        street = key.keyed(f"{kind} building", plain.street)
+    elif plain.folded and not plain.postcode:
+        street = key.keyed(kind, plain.folded)
+    return {"postcode_keyed": key.keyed(f"{kind} building", plain.postcode) if plain.postcode else None,
+            "street_keyed": street, "unit_keyed": key.keyed(f"{kind} unit", plain.unit) if plain.unit else None}
+
+
+def key_unread_addresses(session: Session, key: MatchingKey, operation_id: int) -> None:
+    """Address identifiers stored before their buildings were keyed (revision 0017) are read in their
+    country (written beside them, else named in them, else their agency's) and keyed when identifiers
+    are next added (by hand or imported; an import that adds nothing changes nothing), their hits by
+    building found; one audit event for the lot."""
+    unread = session.scalars(select(Identifier).where(  # the partial index's own words, so both stores use it
+        Identifier.operation_id == operation_id, text(UNREAD_ADDRESS))).all()
+    if not unread:
+        return
+    countries = dict(session.execute(select(Agency.id, Agency.country)).all())
+    for identifier in unread:
+        try:
+            normal = identifiers.normalise(identifier.kind, identifier.value, qualifier=identifier.qualifier,
+                                           region=countries.get(identifier.owning_agency_id))
+        except ValueError:  # no longer read as an address (stricter rules since): its normal form only
+            normal = identifiers.Normalised(IdentifierKind.ADDRESS, identifier.normalised, None,
+                                            country=places.UNKNOWN_COUNTRY)
+        for column, keyed in address_columns(key, normal, identifier.value).items():
+            setattr(identifier, column, keyed)
+    system = Principal.system("deconfliction")
+    found = match(session, "ids", {"ids": [identifier.id for identifier in unread if identifier.removed_at is None]},
+                  possible=False)
+    audit.record_many(session, [
+        audit.NewEvent(system, "key identifier addresses", "operation", operation_id,
+                       after={"identifiers": len(unread)}),
+        *found_hits(session, system, found)])
+
+
 # --- identifiers ------------------------------------------------------------------------------
 
 def normalised(identifier_kind: str, value: str, qualifier: str | None, region: str | None) -> identifiers.Normalised:
@@ -93,10 +159,10 @@ def normalised(identifier_kind: str, value: str, qualifier: str | None, region: 
     as entered, so they must be text a person can read (no control characters, line breaks or lone
     surrogates, which some normalisers would let through)."""
     problems = {}
-    for field, text in (("value", value), ("qualifier", qualifier)):
-        if isinstance(text, str):
+    for field, typed in (("value", value), ("qualifier", qualifier)):
+        if isinstance(typed, str):
             try:
-                _AS_ENTERED(None, text)
+                _AS_ENTERED(None, typed)
             except ValueError as error:
                 problems[field] = str(error)
     if problems:
@@ -104,7 +170,9 @@ def normalised(identifier_kind: str, value: str, qualifier: str | None, region: 
     try:
         return identifiers.normalise(identifier_kind, value, qualifier=qualifier, region=region)
     except ValueError as error:
-        field = "kind" if str(error).startswith("is not a kind") else "value"
+        reason = str(error)
+        field = "kind" if reason.startswith("is not a kind") else "qualifier" if reason.startswith(
+            places.UNKNOWN_COUNTRY_REASON) else "value"
         raise ValidationError({field: str(error)}) from None
 
 
@@ -162,15 +230,17 @@ def add_identifiers(session: Session, principal: Principal, record_kind: Kind, r
         operation_id=record.operation_id, kind=normal.kind, value=value, qualifier=qualifier,
         normalised=normal.value, keyed=value_keyed, phonetic_keyed=phonetic_keyed(key, normal),
         record_entity=record.entity, record_id=record.id, owning_agency_id=record.owning_agency_id, tlp=record.tlp,
-        added_by_id=principal.user_id, added_at=now)
+        added_by_id=principal.user_id, added_at=now, **address_columns(key, normal, value))
         for (normal, value, qualifier), value_keyed in zip(normals, keyed, strict=True) if value_keyed not in held}
     if new:  # the allowance first, whether or not a value hits (a refusal of those that hit would answer)
         answers.refuse_beyond_the_limit(session, principal, "add identifier", now)
+        key_unread_addresses(session, key, record.operation_id)
         added = sorted(session.scalars(insert(Identifier).returning(Identifier), list(new.values())).all(),
                        key=lambda identifier: identifier.id)  # found again by their keyed values below
         held |= {identifier.keyed: identifier for identifier in added}
         found = match(session, "ids", {"ids": [identifier.id for identifier in added]},
-                      possible=any(identifier.phonetic_keyed for identifier in added))
+                      possible=any(identifier.phonetic_keyed for identifier in added),
+                      addresses=any(identifier.country for identifier in added))
         audit.record_many(session, [  # the record owner's own events: the only ones that carry the value
             *(audit.NewEvent(principal, "add identifier", record.entity, record.id, after={
                 "identifier": identifier.id, "kind": identifier.kind, "value": identifier.value,
@@ -230,6 +300,20 @@ def _few(clause: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
     return func.likelihood(clause, literal_column("0.001")) if dialect == "sqlite" else clause
 
 
+def _same(kind: HitMatch, a: type[Identifier], b: type[Identifier]) -> ColumnElement[bool]:
+    """When two identifiers make a hit of `kind` (the IS NOT NULLs: those indexes hold people, addresses)."""
+    if kind is HitMatch.EXACT:
+        return a.keyed == b.keyed
+    if kind is HitMatch.POSSIBLE:
+        return and_(b.phonetic_keyed.is_not(None), a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)
+    # places.match, keyed: the postcode keys agree, or the street keys do unless both name a postcode
+    building = or_(and_(b.postcode_keyed.is_not(None), a.postcode_keyed == b.postcode_keyed),
+                   and_(b.street_keyed.is_not(None), a.street_keyed == b.street_keyed,
+                        or_(a.postcode_keyed.is_(None), b.postcode_keyed.is_(None))))
+    flat = a.unit_keyed.is_not_distinct_from(b.unit_keyed)
+    return and_(building, a.keyed != b.keyed, flat if kind is HitMatch.SAME_ADDRESS else not_(flat))
+
+
 @functools.cache
 def _pairs(probe_name: str, kind: HitMatch, dialect: str):
     """INSERT INTO hit ... SELECT the new pairs of one kind of match for the probed identifiers."""
@@ -241,8 +325,7 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
         return (case((a.id < b.id, getattr(a, name)), else_=getattr(b, name)),
                 case((a.id < b.id, getattr(b, name)), else_=getattr(a, name)))
     first, second = ordered("id")
-    same = a.keyed == b.keyed if kind is HitMatch.EXACT else and_(  # (IS NOT NULL: that index holds people only)
-        b.phonetic_keyed.is_not(None), a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)
+    same = _same(kind, a, b)
     already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
     pairs = select(a.operation_id, literal(kind.value), first, second, *(
         column for name in HIT_COPIES.values() for column in ordered(name)),
@@ -258,17 +341,22 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
         pairs).returning(Hit.__table__.c.id)
 
 
-def match(session: Session, probe: str, parameters: dict, possible: bool = True) -> list[int]:
+def match(session: Session, probe: str, parameters: dict, possible: bool = True,
+          addresses: bool = True) -> list[int]:
     """Make the hits of the identifiers the probe (one of PROBES, with its `parameters`) selects with
-    every other open identifier of their operation: exact (the same keyed value) and possible (people:
-    the same phonetic key, not the same value). Set-based: one INSERT ... SELECT per kind of match;
-    returns the new hits' ids, for the caller to audit with its own events (`found_hits`). Pairs
-    already hit, pairs on one record and excluded values are left out. `possible=False` when no probed
-    identifier is a person (saves the second statement)."""
+    every other open identifier of their operation: exact (the same keyed value), possible (people:
+    the same phonetic key, not the same value), same address and same building (addresses: a key of
+    their building agrees, not the same value; the same flat or another). Set-based: one INSERT ...
+    SELECT per kind of match; returns the new hits' ids, for the caller to audit with its own events
+    (`found_hits`). Pairs already hit, pairs on one record and excluded values are left out.
+    `possible=False` when no probed identifier is a person, `addresses=False` when none is an address
+    (saves their statements)."""
     session.flush()
     dialect = session.get_bind().dialect.name
     found = []
-    for kind in (HitMatch.EXACT, HitMatch.POSSIBLE) if possible else (HitMatch.EXACT,):
+    kinds = [HitMatch.EXACT, *([HitMatch.POSSIBLE] if possible else []),
+             *([HitMatch.SAME_ADDRESS, HitMatch.SAME_BUILDING] if addresses else [])]
+    for kind in kinds:
         found += session.scalars(_pairs(probe, kind, dialect), parameters | {"now": utcnow()}).all()
     return sorted(found)
 

@@ -3,8 +3,9 @@ keys (services.action_day.address_key_columns), re-keyed under a new key, in one
 the operation's fingerprint follows. Hits stay as they are: they name identifiers by id, and a new key
 keeps equal values equal (so do conflicts).
 
-Nothing needs the old key: `keyed` is recomputed from the stored normal form, and a person's
-`phonetic_keyed` from the stored value and qualifier (its birth date) normalised again. The new
+Nothing needs the old key: `keyed` is recomputed from the stored normal form, a person's
+`phonetic_keyed` from the stored value and qualifier (its birth date) normalised again, and an
+address's building keys from the stored value read in its stored country. The new
 values go to a temporary table in bulk (`db.insert_rows`: COPY on PostgreSQL), then into
 `identifier` with one UPDATE ... FROM, so 1.5 million identifiers take well under a minute (bench/key_rotation.py).
 """
@@ -24,14 +25,16 @@ from coordination.models import Exclusion, Identifier, IdentifierKind, Jurisdict
 from coordination.principal import Principal
 from coordination.services.action_day import address_key_columns
 from coordination.services.authorisation import acting_as
-from coordination.services.identifiers import phonetic_keyed
+from coordination.services.identifiers import building_columns, phonetic_keyed
 from coordination.services.loading import current_operation
 
 BATCH = 50_000
+BUILDING_KEYS = ("postcode_keyed", "street_keyed", "unit_keyed")  # addresses' (services.identifiers)
+_NO_BUILDING = dict.fromkeys(BUILDING_KEYS)
 # the new values, staged in a temporary table of this transaction's connection, dropped before it ends
 _REKEYED = Table("rekeyed", MetaData(), Column("id", Integer, primary_key=True),
                  Column("keyed", String(64), nullable=False), Column("phonetic_keyed", String(64)),
-                 prefixes=["TEMPORARY"])
+                 *(Column(name, String(64)) for name in BUILDING_KEYS), prefixes=["TEMPORARY"])
 
 
 def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> int:
@@ -50,7 +53,8 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
     for batch in _batches(session, operation.id):
         insert_rows(session, _REKEYED, [
             {"id": row.id, "keyed": keyed(row.kind, row.normalised),
-             "phonetic_keyed": _phonetic(new_key, row) if row.phonetic_keyed is not None else None}
+             "phonetic_keyed": _phonetic(new_key, row) if row.phonetic_keyed is not None else None,
+             **(building_columns(new_key, row.value, row.country) if row.country else _NO_BUILDING)}
             for row in batch])
         rekeyed += len(batch)
     # every row changes: the indexes it touches are built again afterwards, in key order, rather than
@@ -61,7 +65,8 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
     if connection.dialect.name == "postgresql":  # the new indexes sorted in memory (1.5 M keys: ~150 MB)
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
     session.execute(update(Identifier.__table__).where(Identifier.__table__.c.id == _REKEYED.c.id)
-                    .values(keyed=_REKEYED.c.keyed, phonetic_keyed=_REKEYED.c.phonetic_keyed))
+                    .values(keyed=_REKEYED.c.keyed, phonetic_keyed=_REKEYED.c.phonetic_keyed,
+                            **{name: _REKEYED.c[name] for name in BUILDING_KEYS}))
     for index in touched:
         index.create(connection)
     _REKEYED.drop(connection)
@@ -88,7 +93,8 @@ def _touched_indexes(dialect: str) -> list[Index]:
     """The indexes of `identifier` an UPDATE of the keyed columns changes row by row: SQLite's on those
     columns; PostgreSQL's all of them (a row whose indexed column changes is a new entry in each)."""
     return [index for index in Identifier.__table__.indexes
-            if dialect == "postgresql" or {column.name for column in index.columns} & {"keyed", "phonetic_keyed"}]
+            if dialect == "postgresql" or {column.name for column in index.columns} & {"keyed", "phonetic_keyed",
+                                                                                         *BUILDING_KEYS}]
 
 
 def _batches(session: Session, operation_id: int) -> Iterator[list]:
@@ -99,7 +105,7 @@ def _batches(session: Session, operation_id: int) -> Iterator[list]:
         batch = session.execute(
             select(Identifier.id, type_coerce(Identifier.kind, String()).label("kind"), Identifier.normalised,
                    Identifier.phonetic_keyed,
-                   Identifier.value, Identifier.qualifier)
+                   Identifier.value, Identifier.qualifier, Identifier.country)
             .where(Identifier.operation_id == operation_id, Identifier.id > after)
             .order_by(Identifier.id).limit(BATCH)).all()
         if not batch:

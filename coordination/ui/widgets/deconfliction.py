@@ -27,6 +27,9 @@ QUALIFIERS = {
     IdentifierKind.HANDLE: "Platform * (Telegram, Instagram, ... or other:<name>)",
     IdentifierKind.WALLET: "Chain (Bitcoin, Litecoin or Ethereum; leave empty when the address says it)",
     IdentifierKind.PERSON: "Date of birth * (YYYY-MM-DD)",
+    # the country whose conventions give the building's keys (places.address_keys)
+    IdentifierKind.ADDRESS: "Country (GB, NL, US or its name; empty: the country the address ends with, "
+                            "else your agency's)",
 }
 VALUES = {IdentifierKind.PERSON: "Full name *", IdentifierKind.ADDRESS: "Address *"}
 LABELS = {"identifier_kind": "The kind", "value": "The value", "qualifier": "The qualifier", "reason": "The reason",
@@ -74,7 +77,7 @@ def identifiers_panel(kind: Kind, record: RecordView) -> None:
         qualified = any(row.qualifier for row in held)  # the column only when a kind needing one is held
         st.markdown("**Identifiers on this record**")
         st.dataframe([{"Kind": row.kind.value, "Identifier": row.value,
-                       **({"Platform, chain or birth date": row.qualifier or ""} if qualified else {}),
+                       **({"Platform, chain, birth date or country": row.qualifier or ""} if qualified else {}),
                        "Added": day(row.added_at), "By": row.added_by} for row in held],
                      hide_index=True, width="stretch")
     else:

@@ -30,8 +30,12 @@ def _live(refresh: int, draw) -> None:
 # --- hits ---------------------------------------------------------------------------------------
 
 def match_words(row) -> str:
+    if row.match is HitMatch.SAME_BUILDING:  # another flat: no duplicate, even within one agency
+        return row.match.value
     if row.possible_duplicate:
         return "possible duplicate"
+    if row.match is HitMatch.SAME_ADDRESS:  # one address written two ways, met by its building's keys
+        return row.match.value
     return "possible match" if row.match is HitMatch.POSSIBLE else "same identifier"
 
 
