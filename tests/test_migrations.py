@@ -234,7 +234,7 @@ def test_0017_down_keeps_building_hits_as_exact_and_up_again_leaves_the_keys_to_
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT match FROM hit")).scalars().all() == ["same building"]
         assert connection.execute(text(count_keyed)).scalar() == 2
-    migrate.downgrade(empty_engine, "0014")
+    migrate.downgrade(empty_engine, "0016")
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT match FROM hit")).scalars().all() == ["exact"]
         assert "country" not in {column["name"] for column in inspect(connection).get_columns("identifier")}

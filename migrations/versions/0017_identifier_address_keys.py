@@ -1,7 +1,7 @@
 """identifier addresses matched by the keys of their building, as target packages are
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-07 18:00:00.000000
 
 An identifier of kind address now carries the country whose conventions read it and the keys of its
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0017'
-down_revision: Union[str, Sequence[str], None] = '0014'
+down_revision: Union[str, Sequence[str], None] = '0016'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
