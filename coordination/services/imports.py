@@ -23,7 +23,7 @@ from coordination import audit, policy, record_references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.exports import HANDLING_CONDITION
 from coordination.fields import shown
-from coordination.kinds import IMPORTABLE, KINDS, Kind, LinkTo
+from coordination.kinds import IMPORTABLE, KINDS, Kind, LinksTo, LinkTo
 from coordination.links import link_candidates
 from coordination.models import Agency, Jurisdiction, Recipient, User, utcnow
 from coordination.principal import Principal
@@ -113,8 +113,9 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
     seen: dict[tuple[int | None, str], int] = {}
     bulk = use_cases.of(kind).bulk_rules is not None
     taken: dict[tuple[int, str], tuple[str, int]] = {}  # (agency, skeleton) -> (reference, its row or 0)
+    if bulk or not _links_to_itself(kind):
+        _preload(session, principal, kind, table, fresh=bulk)
     if bulk:
-        _preload(session, principal, kind, table)
         taken = _own_skeletons(session, principal, kind)
     new: list[tuple[dict, list[int] | None]] = []
     for done, (row, named) in enumerate(rows, start=1):
@@ -172,9 +173,17 @@ def _looks_taken(kind: Kind, row: Row, named: tuple[int | None, str], taken: dic
     return True
 
 
-def _preload(session: Session, principal: Principal, kind: Kind, table: Table) -> None:
-    """One query per linked table instead of one per row: the names this file uses, and the
-    operation, pinned for this transaction."""
+def _links_to_itself(kind: Kind) -> bool:
+    """Whether a row may link to a record of its own kind (a task depending on a task): one made by an
+    earlier row of the file, which a pre-loaded answer would not know."""
+    return any(isinstance(spec.parse, (LinkTo, LinksTo)) and spec.parse.links_to is kind.model
+               for spec in kind.fields.values())
+
+
+def _preload(session: Session, principal: Principal, kind: Kind, table: Table, fresh: bool) -> None:
+    """One query per linked table instead of one per row: the names this file uses (a package's
+    subjects too), and the operation, pinned for this transaction. `fresh`: the rows this transaction
+    loads are current (the writers' lock is held) and need not be read again."""
     lookups = session.info["lookups"] = {}
     for model in (Agency, Jurisdiction):
         lookups.update({(model.__name__, code): i for i, code in session.execute(select(model.id, model.code))})
@@ -182,13 +191,16 @@ def _preload(session: Session, principal: Principal, kind: Kind, table: Table) -
                     session.execute(select(User.id, User.subject).where(User.active.is_(True)))})
     links = session.info["links"] = {}
     for name, spec in kind.fields.items():  # the records the rows link to, among those the importer may read
-        if isinstance(spec.parse, LinkTo):
+        if isinstance(spec.parse, (LinkTo, LinksTo)):
             model = spec.parse.links_to
-            names = {record_references.normalise(row.cells.get(name, "")) for row in table.rows} - {""}
+            cells = [row.cells.get(name, "") for row in table.rows]
+            if isinstance(spec.parse, LinksTo):
+                cells = [item for cell in cells for item in cell.split(",")]
+            names = {record_references.normalise(cell) for cell in cells} - {"", record_references.RESTRICTED}
             links |= {(model.__name__, named): found
                       for named, found in link_candidates(session, principal, model, names).items()}
     session.info["operation"] = current_operation(session)
-    session.info["loaded_in_this_transaction"] = True
+    session.info["loaded_in_this_transaction"] = fresh
 
 
 def _check_new_row(session: Session, principal: Principal, kind: Kind, row: Row,

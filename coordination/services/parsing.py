@@ -89,7 +89,10 @@ def _resolve_many(session: Session, principal: Principal, model: type[MarkedReco
                 refused.append(f"a new record cannot be linked to a {model.entity} you may not read")
         else:
             try:
-                candidates = link_candidates(session, principal, model, [value.text])[value.text]
+                cache = session.info.get("links", {})  # a bulk import's, pre-loaded
+                key = (model.__name__, value.text)
+                candidates = cache[key] if key in cache else link_candidates(session, principal, model,
+                                                                             [value.text])[value.text]
                 chosen.add(choose_link(model, value.text, candidates, owner))
             except ValueError as error:
                 refused.append(str(error))
