@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -377,15 +378,24 @@ def address_key_columns(key: MatchingKey | None, address: str, country: str | No
     is corrected (`deconflict` asks for that)."""
     if key is None:
         return dict.fromkeys(KEY_COLUMNS)
-    try:
-        plain = places.address_keys(address, country)
-    except ValueError:
+    plain = _plain_keys(address, country)
+    if plain is None:
         return dict.fromkeys(KEY_COLUMNS)
     kind = IdentifierKind.ADDRESS.value
     return {"address_keyed": key.keyed(kind, plain.folded) if plain.folded else None,
             "postcode_keyed": key.keyed(f"{kind} building", plain.postcode) if plain.postcode else None,
             "street_keyed": key.keyed(f"{kind} building", plain.street) if plain.street else None,
             "unit_keyed": key.keyed(f"{kind} unit", plain.unit) if plain.unit else None}
+
+
+@lru_cache(maxsize=4096)
+def _plain_keys(address: str, country: str | None) -> places.AddressKeys | None:
+    """places.address_keys, remembered: a new package is keyed as it is inserted and again when it is
+    deconflicted (reading an address takes a millisecond or two; the text alone decides it)."""
+    try:
+        return places.address_keys(address, country)
+    except ValueError:
+        return None
 
 
 def _set_keys(package: TargetPackage, keyed: Mapping[str, str | None]) -> int:
