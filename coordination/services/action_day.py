@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,7 +45,7 @@ from coordination.principal import Principal
 from coordination.services import evidence, records
 from coordination.services.authorisation import authorise
 from coordination.services.identifiers import operation_key
-from coordination.services.loading import current_operation, load_visible, once_a_transaction, recipient_ids
+from coordination.services.loading import load_visible, once_a_transaction, recipient_ids
 from coordination.services.merge import check_version, flush_or_conflict
 from coordination.services.notifications import forget, notify
 from coordination.services.pipeline import create_record, update_record
@@ -71,9 +70,6 @@ def create_package(session: Session, principal: Principal, data: dict[str, Any])
         check_reference(session, principal, TARGET_PACKAGES, values["reference"], values["owning_agency_id"])
         _blank_texts(values)
         values["status"] = PackageStatus.PLANNED
-        # keyed as it is inserted (deconflict finds the keys in place): no second write of the new row
-        values.update(address_key_columns(_package_key(session, current_operation(session).id),
-                                          values["address"], _country(session, values["jurisdiction_id"])))
     package = create_record(session, principal, TARGET_PACKAGES, data, check)
     _refuse_red_without_command(session, package)
     session.add(PackageStatusChange(package_id=package.id, status_from=None, status_to=PackageStatus.PLANNED,
@@ -378,24 +374,15 @@ def address_key_columns(key: MatchingKey | None, address: str, country: str | No
     is corrected (`deconflict` asks for that)."""
     if key is None:
         return dict.fromkeys(KEY_COLUMNS)
-    plain = _plain_keys(address, country)
-    if plain is None:
+    try:
+        plain = places.address_keys(address, country)
+    except ValueError:
         return dict.fromkeys(KEY_COLUMNS)
     kind = IdentifierKind.ADDRESS.value
     return {"address_keyed": key.keyed(kind, plain.folded) if plain.folded else None,
             "postcode_keyed": key.keyed(f"{kind} building", plain.postcode) if plain.postcode else None,
             "street_keyed": key.keyed(f"{kind} building", plain.street) if plain.street else None,
             "unit_keyed": key.keyed(f"{kind} unit", plain.unit) if plain.unit else None}
-
-
-@lru_cache(maxsize=4096)
-def _plain_keys(address: str, country: str | None) -> places.AddressKeys | None:
-    """places.address_keys, remembered: a new package is keyed as it is inserted and again when it is
-    deconflicted (reading an address takes a millisecond or two; the text alone decides it)."""
-    try:
-        return places.address_keys(address, country)
-    except ValueError:
-        return None
 
 
 def _set_keys(package: TargetPackage, keyed: Mapping[str, str | None]) -> int:
