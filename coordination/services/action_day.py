@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, deconfliction_key, notices, places, policy, settings
@@ -36,6 +36,7 @@ from coordination.models import (
     PackageConflict,
     PackageStatus,
     PackageStatusChange,
+    PackageSubject,
     Recipient,
     TargetPackage,
     User,
@@ -76,6 +77,45 @@ def create_package(session: Session, principal: Principal, data: dict[str, Any])
                                     note="created", changed_by_id=principal.user_id))
     deconflict(session, package)
     return package
+
+
+def package_rules(session: Session, principal: Principal, values: dict[str, Any]) -> None:
+    """What `create_package` fills besides the fields, for a bulk import's new rows (services.imports
+    checks their references as it does every bulk kind's, and inserts them in batches)."""
+    _blank_texts(values)
+    values["status"] = PackageStatus.PLANNED
+
+
+def packages_inserted(session: Session, principal: Principal,
+                      inserted: Sequence[tuple[int, dict[str, Any], list[int] | None]]) -> dict[int, dict[str, str]]:
+    """What `create_package` writes besides the row, for the new packages a bulk import inserted
+    (id, checked values, RED recipients): subjects, the first status change, the RED rule and the
+    deconfliction of each (all inserted first: two of the file at one door meet either way). Returns
+    the problems of the packages refused, by their place in `inserted`; the import then writes nothing."""
+    subjects = [{"package_id": package_id, "suspect_id": suspect_id}
+                for package_id, values, _ in inserted for suspect_id in values.get("subject_ids") or ()]
+    if subjects:
+        session.execute(insert(PackageSubject), subjects)
+    session.execute(insert(PackageStatusChange), [
+        {"package_id": package_id, "status_from": None, "status_to": PackageStatus.PLANNED, "note": "created",
+         "changed_by_id": principal.user_id, "changed_at": utcnow()} for package_id, _, _ in inserted])
+    where = {package_id: n for n, (package_id, _, _) in enumerate(inserted)}
+    problems: dict[int, dict[str, str]] = {}
+    for start in range(0, len(inserted), 1000):
+        chunk = [package_id for package_id, _, _ in inserted[start:start + 1000]]
+        for package in session.scalars(select(TargetPackage).where(TargetPackage.id.in_(chunk))
+                                       .order_by(TargetPackage.id)):
+            try:
+                _refuse_red_without_command(session, package)
+            except ValidationError as error:
+                problems[where[package.id]] = error.problems
+                continue
+            recipients = inserted[where[package.id]][2]
+            if recipients:
+                notify(session, notices.NAMED_RECIPIENT, TargetPackage.entity, package.id, users=recipients,
+                       actor=principal)
+            deconflict(session, package)
+    return problems
 
 
 def update_package(session: Session, principal: Principal, package_id: int, expected_version: int,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, false, func, insert, or_, select
+from sqlalchemy import Engine, false, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy, record_references
@@ -118,6 +118,7 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
     if bulk:
         taken = _own_skeletons(session, principal, kind)
     new: list[tuple[dict, list[int] | None]] = []
+    new_rows: list[int] = []  # the row number of each of `new`
     for done, (row, named) in enumerate(rows, start=1):
         agency_id, key = named
         if len(result.problems) >= MAX_PROBLEMS:  # a bounded answer to a file that is wrong everywhere
@@ -131,12 +132,15 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
         if bulk and key and named not in existing:
             if not _looks_taken(kind, row, named, taken, result, agencies):
                 _check_new_row(session, principal, kind, row, new, result)
+                new_rows += [row.number] * (len(new) - len(new_rows))
         else:
             _apply_row(session, principal, kind, row, existing.get(named), result)
         if progress and (done % 500 == 0 or done == len(table.rows)):
             progress(done, len(table.rows))
     if new and result.ok:
-        _insert_new(session, principal, kind, new)
+        refused = _insert_new(session, principal, kind, new)
+        result.problems += [Problem(new_rows[n], column, reason)
+                            for n, problems in sorted(refused.items()) for column, reason in problems.items()]
         result.created += len(new)
 
 
@@ -222,11 +226,15 @@ def _check_new_row(session: Session, principal: Principal, kind: Kind, row: Row,
         result.problems.append(Problem(row.number, kind.key, str(error)))
 
 
-def _insert_new(session: Session, principal: Principal, kind: Kind, new: list[tuple[dict, list[int] | None]]) -> None:
-    """Insert the checked rows in batches, then their recipients and one audit event each."""
+def _insert_new(session: Session, principal: Principal, kind: Kind,
+                new: list[tuple[dict, list[int] | None]]) -> dict[int, dict[str, str]]:
+    """Insert the checked rows in batches, then their recipients and one audit event each, then what
+    the kind writes besides (`bulk_inserted`); the problems of rows refused at that point, by index."""
     model, operation_id, now = kind.model, current_operation(session).id, utcnow()
-    rows = [values | {"operation_id": operation_id, "updated_by_id": principal.user_id, "version": 1,
-                      "created_at": now, "updated_at": now} for values, _ in new]
+    columns = {column.name for column in inspect(model).local_table.columns}  # (not a package's subjects)
+    rows = [{name: value for name, value in values.items() if name in columns}
+            | {"operation_id": operation_id, "updated_by_id": principal.user_id, "version": 1,
+               "created_at": now, "updated_at": now} for values, _ in new]
     if session.get_bind().dialect.name == "sqlite":
         # the writer holds SQLite's one write lock since BEGIN IMMEDIATE: the next ids are ours to take,
         # and a plain executemany is several times faster than RETURNING row by row
@@ -246,6 +254,11 @@ def _insert_new(session: Session, principal: Principal, kind: Kind, new: list[tu
         audit.NewEvent(principal, "create", model.entity, record_id,
                        after=values | ({"recipients": recipients} if recipients else {}))
         for record_id, (values, recipients) in zip(ids, new, strict=True)])
+    inserted = use_cases.of(kind).bulk_inserted
+    if inserted is None:
+        return {}
+    return inserted(session, principal, [(record_id, values, recipients)
+                                         for record_id, (values, recipients) in zip(ids, new, strict=True)])
 
 
 def _existing(session: Session, principal: Principal, kind: Kind,
