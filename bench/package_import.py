@@ -1,7 +1,8 @@
 """Importing 2,000 target packages (the stress scale's packages; issue 26): one tasking spreadsheet of
 MET's, read by the real importer (`services.imports.import_file`, one transaction through
-`runner.run_bulk`, every row through `create_package`: its checks, its audit event and its event
-deconfliction with address keys), into an operation where other agencies already have packages on
+`runner.run_bulk`: every new row checked as `create_package` checks it, inserted in batches with its
+audit event, then given its subjects, status history and event deconfliction with address keys,
+`action_day.packages_inserted`), into an operation where other agencies already have packages on
 the same day. The rows are written as teams write addresses (UK, Dutch and US shapes, flats,
 abbreviations, postcodes with and without their space), each naming a subject; one in ten is at a
 building another agency has (a conflict, recorded and told). The same file imported again is every row
