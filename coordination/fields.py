@@ -402,28 +402,38 @@ tlp = _quoting_shown(parse_tlp)
 classification = _quoting_shown(parse_classification)
 
 
+# session.info: {model name: ids} that an update keeps as they are though no longer active (a person
+# since disabled, still assigned or named on the record); a new link still needs an active row
+KEPT_INACTIVE = "inactive links kept"
+
+
 def by_name(model, column: str, refusal: str, upper: bool = False, active_only: bool = False,
             max_length: int = 300) -> Parser:
     """A parser for a link to another row, named by `column` (a code, subject or reference) or by
     id; returns the id. A bulk import may pre-load names into session.info["lookups"]. A name no
-    row can have (too long, with control characters) is refused without asking the database."""
-    def parse(session: Session, value: Any) -> int:
+    row can have (too long, with control characters) is refused without asking the database. With
+    `active_only`, an inactive row is refused unless the update keeps it (KEPT_INACTIVE)."""
+    def found(session: Session, value: Any, active: bool) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
-            found = session.get(model, value) if 0 < value <= MAX_ID else None
-            found = found if found is not None and (not active_only or found.active) else None
-            found_id = found.id if found is not None else None
-        else:
-            name = (value if isinstance(value, str) else _text_of(value)).strip()
-            name = name.upper() if upper else name
-            if len(name) > max_length or _UNSAFE.search(name):
-                found_id = None
-            else:
-                cache = session.info.get("lookups", {})
-                if (model.__name__, name) in cache:
-                    found_id = cache[(model.__name__, name)]
-                else:
-                    query = select(model.id).where(getattr(model, column) == name)
-                    found_id = session.scalar(query.where(model.active.is_(True)) if active_only else query)
+            row = session.get(model, value) if 0 < value <= MAX_ID else None
+            return row.id if row is not None and (not active or row.active) else None
+        name = (value if isinstance(value, str) else _text_of(value)).strip()
+        name = name.upper() if upper else name
+        if len(name) > max_length or _UNSAFE.search(name):
+            return None
+        # a bulk import pre-loads the names as the parser reads them (active rows only, where it asks)
+        cache = session.info.get("lookups", {}) if active == active_only else {}
+        if (model.__name__, name) in cache:
+            return cache[(model.__name__, name)]
+        query = select(model.id).where(getattr(model, column) == name)
+        return session.scalar(query.where(model.active.is_(True)) if active else query)
+
+    def parse(session: Session, value: Any) -> int:
+        found_id = found(session, value, active_only)
+        kept = session.info.get(KEPT_INACTIVE, {}).get(model.__name__) if active_only else None
+        if found_id is None and kept:
+            found_id = found(session, value, False)
+            found_id = found_id if found_id in kept else None
         if found_id is None:
             raise ValueError(refusal.format(value=shown(value)))
         return found_id

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from coordination import audit, exports, services
-from coordination.models import PackageConflict, TargetPackage
+from coordination import audit, exports, notices, services
+from coordination.kinds import SUSPECTS
+from coordination.models import AuditEvent, Notification, PackageConflict, PackageStatusChange, TargetPackage
 from coordination.services import imports
 from tests.conftest import suspect
 
@@ -81,6 +82,52 @@ def test_imported_packages_are_deconflicted_like_created_ones(store, key_file):
     assert run(store, csv_bytes("F-1,GB-EAW,\"1, high st\",,,X-1,,W/9,2030-11-07T12:00:00Z,"), "liaison.fbi").ok
     with store.reader() as s:
         assert [c.reason for c in s.scalars(select(PackageConflict))] == ["same address"]
+
+
+def test_an_imported_package_is_written_as_a_created_one(store, key_file):
+    """New packages are inserted in batches (bench/package_import.py: 2,000 under 10 s), then given what
+    create_package gives one: subjects, the first status change, keys and conflicts (another agency's
+    package at the same door, written another way), its RED recipients told; the audit trail holds a
+    create event each, as when they are created one by one."""
+    with_suspects(store)
+    met = store.principal("liaison.met")
+    with store.writer() as s:
+        services.create_package(s, store.principal("liaison.fbi"), {
+            "reference": "F-1", "jurisdiction": "GB-EAW", "address": "1 High St, London SW1A 1AA",
+            "team_call_sign": "X-1", "legal_authority": "W/9", "h_hour": "2030-11-07T07:00:00Z"})
+    seq = state(store)[1]
+    red = "P-RED,GB-EAW,Flat 2 9 Low Road,,,R-1,S-1,W/4,2030-11-07T06:00:00Z,RED"
+    rows = [f"{row}," for row in ROWS] + ["P-3,GB-EAW,\"1, High Street, London SW1A1AA\",,,C-3,,W/3,"
+                                          "2030-11-07T09:00:00Z,,", f"{red},commander.met"]
+    result = run(store, csv_bytes(*rows, header=HEADER + ",recipients"))
+    assert result.ok and result.committed and result.created == 4, result.problems
+    with store.reader() as s:
+        packages = {p.reference: p for p in s.scalars(select(TargetPackage))}
+        assert {p.status.value for p in packages.values()} == {"planned"}
+        assert len(packages["P-1"].subject_ids) == 2 and packages["P-2"].subject_ids == [
+            s.scalar(select(SUSPECTS.model.id).where(SUSPECTS.model.reference == "S-2"))]
+        firsts = {(c.package_id, c.status_to.value, c.note, c.changed_by_id) for c in s.scalars(
+            select(PackageStatusChange).where(PackageStatusChange.package_id != packages["F-1"].id))}
+        assert firsts == {(packages[r].id, "planned", "created", met.user_id) for r in ("P-1", "P-2", "P-3", "P-RED")}
+        assert [(c.first_id, c.second_id, c.reason) for c in s.scalars(select(PackageConflict))] == [
+            (packages["F-1"].id, packages["P-3"].id, "same address")]
+        assert all(p.address_keyed for p in packages.values())
+        told = s.scalars(select(Notification.user_id).where(Notification.event == notices.NAMED_RECIPIENT.name,
+                                                             Notification.entity_id == packages["P-RED"].id)).all()
+        assert told == [store.principal("commander.met").user_id]
+        created = s.scalars(select(AuditEvent.entity_id).where(AuditEvent.seq > seq, AuditEvent.action == "create",
+                                                               AuditEvent.entity == "target package")).all()
+    assert sorted(created) == sorted(packages[r].id for r in ("P-1", "P-2", "P-3", "P-RED"))
+
+
+def test_a_red_package_without_a_commander_refuses_the_import_beside_its_row(store):
+    with_suspects(store)
+    before = state(store)
+    result = run(store, csv_bytes(*ROWS, "P-RED,GB-EAW,9 Low Road,,,R-1,S-1,W/4,2030-11-07T06:00:00Z,RED"))
+    assert not result.committed
+    assert [(p.row, p.column) for p in result.problems] == [(4, "recipients")]
+    assert "must name at least one commander" in result.problems[0].reason
+    assert state(store) == before
 
 
 def test_the_briefing_has_an_action_day_section_scoped_to_its_author(store):

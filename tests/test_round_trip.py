@@ -21,9 +21,10 @@ from coordination import audit, demo, services
 from coordination import exports as text_of
 from coordination.db import read_session
 from coordination.deconfliction_key import ENVIRONMENT, make_key_file, read_key_file
+from coordination.errors import ValidationError
 from coordination.kinds import ARRESTS, IMPORTABLE, KINDS, SUSPECTS
-from coordination.models import AuditEvent, Base, TargetPackage
-from coordination.principal import principal_for_subject
+from coordination.models import AuditEvent, Base, TargetPackage, Task, User
+from coordination.principal import Principal, principal_for_subject
 from coordination.services import exports, identifier_imports, imports
 from coordination.services.merge import same
 from tests.conftest import PG_SCHEMA, TEST_ISSUER, Store, key_file  # noqa: F401
@@ -195,6 +196,69 @@ def test_a_blank_is_one_value_however_it_comes(blank):
     assert not same([1], blank) and not same("x", blank)
 
 
+# --- a person since disabled, still assigned or named ----------------------------------------------
+
+@pytest.fixture
+def someone_gone(everything):
+    """A MET task assigned to liaison.met, and a RED task and a RED package naming them, then liaison.met disabled
+    (they left the unit): the records keep them, as records keep who they named."""
+    commander = everything.principal("commander.met")
+    with everything.writer() as s:
+        services.create_task(s, commander, {"reference": "T-GONE", "title": "left", "status": "open",
+                                            "priority": "low", "owning_agency": "MET", "assignee": "liaison.met"})
+        services.create_task(s, commander, {"reference": "T-GONE-RED", "title": "left", "status": "open",
+                                            "priority": "low", "owning_agency": "MET", "tlp": "RED",
+                                            "recipients": "commander.met, liaison.met"})
+        package(s, everything.principal("liaison.met"), "P-GONE-RED", subjects="M-3", tlp="RED",
+                recipients="commander.met, liaison.met")
+        s.commit()
+    with everything.writer() as s:
+        gone = s.scalar(select(User).where(User.subject == "liaison.met"))
+        services.disable_user(s, Principal.system("test"), gone.id, gone.version)
+    return everything
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+@pytest.mark.parametrize("subject", ["commander.met", "liaison.fbi"])
+def test_a_person_since_disabled_still_imports_back_unchanged(someone_gone, subject, file_format):
+    if subject == "commander.met":  # named on the RED ones
+        for kind_name, reference in (("tasks", "T-GONE-RED"), ("packages", "P-GONE-RED")):
+            made = exports.export_file(someone_gone.engine, someone_gone.principal(subject), kind_name, "csv")
+            assert reference in made.data.decode("utf-8-sig")
+    for kind_name in ("tasks", "packages"):
+        round_trip(someone_gone.engine, subject, kind_name, file_format)
+
+
+def test_a_person_disabled_is_kept_as_named_but_never_newly_named(someone_gone):
+    """The update keeps a disabled assignee or recipient who is already there, while the rest of the row
+    changes; naming them anew, on a record or in another field, is refused in plain words."""
+    commander = someone_gone.principal("commander.met")
+    with someone_gone.writer() as s:
+        tasks = {t.reference: t for t in s.scalars(select(Task))}
+        kept = services.update_task(s, commander, tasks["T-GONE"].id, tasks["T-GONE"].version,
+                                    {"title": "left, handed over", "assignee": "liaison.met"})
+        assert (kept.title, kept.assignee.subject) == ("left, handed over", "liaison.met")
+        red = services.update_task(s, commander, tasks["T-GONE-RED"].id, tasks["T-GONE-RED"].version,
+                                   {"priority": "high", "recipients": "liaison.met, commander.met"})
+        assert red.priority.value == "high"
+    before = stored(someone_gone.engine)
+    for reference, changes in (("T-1", {"assignee": "liaison.met"}),
+                               ("T-GONE", {"recipients": "liaison.met", "tlp": "RED"}),
+                               ("T-RED", {"recipients": "commander.met, liaison.met"})):
+        with someone_gone.writer() as s:
+            task = s.scalar(select(Task).where(Task.reference == reference))
+            with pytest.raises(ValidationError) as refused:
+                services.update_task(s, commander, task.id, task.version, changes)
+        [problem] = refused.value.problems.values()
+        assert problem.strip("' ").startswith("liaison.met' is not an active user"), (reference, problem)
+    with someone_gone.writer() as s:
+        with pytest.raises(ValidationError) as refused:
+            services.create_task(s, commander, {"reference": "T-NEW", "title": "t", "status": "open",
+                                                "priority": "low", "assignee": "liaison.met"})
+    assert refused.value.problems == {"assignee": "'liaison.met' is not an active user"}
+    assert stored(someone_gone.engine) == before
+
+
 # --- the demo operation, as the tester found it ----------------------------------------------------
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -218,3 +282,4 @@ def demo_store(request, tmp_path_factory):
 def test_the_demo_exported_imports_back_unchanged(demo_store, subject):
     for kind_name in (*IMPORTABLE, "identifiers"):
         round_trip(demo_store.engine, subject, kind_name, "csv")
+

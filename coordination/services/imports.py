@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, false, func, insert, or_, select
+from sqlalchemy import Engine, false, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy, record_references
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.exports import HANDLING_CONDITION
 from coordination.fields import shown
-from coordination.kinds import IMPORTABLE, KINDS, Kind, LinkTo
+from coordination.kinds import IMPORTABLE, KINDS, Kind, LinksTo, LinkTo
 from coordination.links import link_candidates
 from coordination.models import Agency, Jurisdiction, Recipient, User, utcnow
 from coordination.principal import Principal
@@ -113,10 +113,12 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
     seen: dict[tuple[int | None, str], int] = {}
     bulk = use_cases.of(kind).bulk_rules is not None
     taken: dict[tuple[int, str], tuple[str, int]] = {}  # (agency, skeleton) -> (reference, its row or 0)
+    if bulk or not _links_to_itself(kind):
+        _preload(session, principal, kind, table, fresh=bulk)
     if bulk:
-        _preload(session, principal, kind, table)
         taken = _own_skeletons(session, principal, kind)
     new: list[tuple[dict, list[int] | None]] = []
+    new_rows: list[int] = []  # the row number of each of `new`
     for done, (row, named) in enumerate(rows, start=1):
         agency_id, key = named
         if len(result.problems) >= MAX_PROBLEMS:  # a bounded answer to a file that is wrong everywhere
@@ -130,12 +132,15 @@ def _apply(session: Session, principal: Principal, kind: Kind, table: Table, res
         if bulk and key and named not in existing:
             if not _looks_taken(kind, row, named, taken, result, agencies):
                 _check_new_row(session, principal, kind, row, new, result)
+                new_rows += [row.number] * (len(new) - len(new_rows))
         else:
             _apply_row(session, principal, kind, row, existing.get(named), result)
         if progress and (done % 500 == 0 or done == len(table.rows)):
             progress(done, len(table.rows))
     if new and result.ok:
-        _insert_new(session, principal, kind, new)
+        refused = _insert_new(session, principal, kind, new)
+        result.problems += [Problem(new_rows[n], column, reason)
+                            for n, problems in sorted(refused.items()) for column, reason in problems.items()]
         result.created += len(new)
 
 
@@ -172,9 +177,17 @@ def _looks_taken(kind: Kind, row: Row, named: tuple[int | None, str], taken: dic
     return True
 
 
-def _preload(session: Session, principal: Principal, kind: Kind, table: Table) -> None:
-    """One query per linked table instead of one per row: the names this file uses, and the
-    operation, pinned for this transaction."""
+def _links_to_itself(kind: Kind) -> bool:
+    """Whether a row may link to a record of its own kind (a task depending on a task): one made by an
+    earlier row of the file, which a pre-loaded answer would not know."""
+    return any(isinstance(spec.parse, (LinkTo, LinksTo)) and spec.parse.links_to is kind.model
+               for spec in kind.fields.values())
+
+
+def _preload(session: Session, principal: Principal, kind: Kind, table: Table, fresh: bool) -> None:
+    """One query per linked table instead of one per row: the names this file uses (a package's
+    subjects too), and the operation, pinned for this transaction. `fresh`: the rows this transaction
+    loads are current (the writers' lock is held) and need not be read again."""
     lookups = session.info["lookups"] = {}
     for model in (Agency, Jurisdiction):
         lookups.update({(model.__name__, code): i for i, code in session.execute(select(model.id, model.code))})
@@ -182,13 +195,16 @@ def _preload(session: Session, principal: Principal, kind: Kind, table: Table) -
                     session.execute(select(User.id, User.subject).where(User.active.is_(True)))})
     links = session.info["links"] = {}
     for name, spec in kind.fields.items():  # the records the rows link to, among those the importer may read
-        if isinstance(spec.parse, LinkTo):
+        if isinstance(spec.parse, (LinkTo, LinksTo)):
             model = spec.parse.links_to
-            names = {record_references.normalise(row.cells.get(name, "")) for row in table.rows} - {""}
+            cells = [row.cells.get(name, "") for row in table.rows]
+            if isinstance(spec.parse, LinksTo):
+                cells = [item for cell in cells for item in cell.split(",")]
+            names = {record_references.normalise(cell) for cell in cells} - {"", record_references.RESTRICTED}
             links |= {(model.__name__, named): found
                       for named, found in link_candidates(session, principal, model, names).items()}
     session.info["operation"] = current_operation(session)
-    session.info["loaded_in_this_transaction"] = True
+    session.info["loaded_in_this_transaction"] = fresh
 
 
 def _check_new_row(session: Session, principal: Principal, kind: Kind, row: Row,
@@ -210,11 +226,15 @@ def _check_new_row(session: Session, principal: Principal, kind: Kind, row: Row,
         result.problems.append(Problem(row.number, kind.key, str(error)))
 
 
-def _insert_new(session: Session, principal: Principal, kind: Kind, new: list[tuple[dict, list[int] | None]]) -> None:
-    """Insert the checked rows in batches, then their recipients and one audit event each."""
+def _insert_new(session: Session, principal: Principal, kind: Kind,
+                new: list[tuple[dict, list[int] | None]]) -> dict[int, dict[str, str]]:
+    """Insert the checked rows in batches, then their recipients and one audit event each, then what
+    the kind writes besides (`bulk_inserted`); the problems of rows refused at that point, by index."""
     model, operation_id, now = kind.model, current_operation(session).id, utcnow()
-    rows = [values | {"operation_id": operation_id, "updated_by_id": principal.user_id, "version": 1,
-                      "created_at": now, "updated_at": now} for values, _ in new]
+    columns = {column.name for column in inspect(model).local_table.columns}  # (not a package's subjects)
+    rows = [{name: value for name, value in values.items() if name in columns}
+            | {"operation_id": operation_id, "updated_by_id": principal.user_id, "version": 1,
+               "created_at": now, "updated_at": now} for values, _ in new]
     if session.get_bind().dialect.name == "sqlite":
         # the writer holds SQLite's one write lock since BEGIN IMMEDIATE: the next ids are ours to take,
         # and a plain executemany is several times faster than RETURNING row by row
@@ -234,6 +254,11 @@ def _insert_new(session: Session, principal: Principal, kind: Kind, new: list[tu
         audit.NewEvent(principal, "create", model.entity, record_id,
                        after=values | ({"recipients": recipients} if recipients else {}))
         for record_id, (values, recipients) in zip(ids, new, strict=True)])
+    inserted = use_cases.of(kind).bulk_inserted
+    if inserted is None:
+        return {}
+    return inserted(session, principal, [(record_id, values, recipients)
+                                         for record_id, (values, recipients) in zip(ids, new, strict=True)])
 
 
 def _existing(session: Session, principal: Principal, kind: Kind,

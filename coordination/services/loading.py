@@ -3,6 +3,7 @@ otherwise, alike for hidden and missing), its named recipients and grants. Nothi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +38,17 @@ def granted_agency_ids(session: Session, entity: str, entity_id: int) -> set[int
     """The agencies an approved contact request lets read the record."""
     return set(session.scalars(select(RecordGrant.agency_id).where(
         RecordGrant.record_entity == entity, RecordGrant.record_id == entity_id)))
+
+
+def once_a_transaction(session: Session, name: str, make: Callable[[], Any]) -> Any:
+    """`make()`, asked once a transaction and kept in the session's info (which outlives transactions)
+    for what the transaction cannot change: reference data, the operation's key. An import asks the
+    same of every row."""
+    transaction, value = session.info.get(name, (None, None))
+    if transaction is not session.get_transaction():
+        value = make()
+        session.info[name] = (session.get_transaction(), value)
+    return value
 
 
 _CREATED = "records created in this transaction"

@@ -4,12 +4,13 @@ one reader")."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from coordination import kinds, record_references
+from coordination import fields, kinds, record_references
 from coordination.errors import ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import Kind, LinksTo, LinkTo
@@ -17,6 +18,7 @@ from coordination.links import choose_link, link_candidates
 from coordination.models import MarkedRecord
 from coordination.principal import Principal
 from coordination.queries.records import readable
+from coordination.services.loading import recipient_ids
 
 
 def resolve_links(session: Session, principal: Principal, kind: Kind, values: dict[str, Any],
@@ -87,7 +89,10 @@ def _resolve_many(session: Session, principal: Principal, model: type[MarkedReco
                 refused.append(f"a new record cannot be linked to a {model.entity} you may not read")
         else:
             try:
-                candidates = link_candidates(session, principal, model, [value.text])[value.text]
+                cache = session.info.get("links", {})  # a bulk import's, pre-loaded
+                key = (model.__name__, value.text)
+                candidates = cache[key] if key in cache else link_candidates(session, principal, model,
+                                                                             [value.text])[value.text]
                 chosen.add(choose_link(model, value.text, candidates, owner))
             except ValueError as error:
                 refused.append(str(error))
@@ -100,18 +105,56 @@ def _resolve_many(session: Session, principal: Principal, model: type[MarkedReco
 
 def parse_and_resolve(session: Session, principal: Principal, kind: Kind, data: Mapping[str, Any],
                       record: MarkedRecord | None = None) -> dict[str, Any]:
-    """`parse_fields` with links resolved, every problem of both named at once."""
-    try:
-        values = parse_fields(session, kind.fields, data, partial=record is not None)
-    except ValidationError as error:
-        links = {name: field for name, field in kind.fields.items() if isinstance(field.parse, (LinkTo, LinksTo))}
-        problems = dict(error.problems)
+    """`parse_fields` with links resolved, every problem of both named at once. An update keeps the
+    people the record already names though they have since been disabled (`_keeping_named`)."""
+    with _keeping_named(session, kind, data, record):
         try:
-            linked = parse_fields(session, links, {n: v for n, v in data.items() if n in links and n not in problems},
-                                  partial=True)
-            resolve_links(session, principal, kind, linked, record)
-        except ValidationError as more:
-            problems |= more.problems
-        raise ValidationError(problems) from None
+            values = parse_fields(session, kind.fields, data, partial=record is not None)
+        except ValidationError as error:
+            links = {name: field for name, field in kind.fields.items()
+                     if isinstance(field.parse, (LinkTo, LinksTo))}
+            problems = dict(error.problems)
+            try:
+                linked = parse_fields(session, links,
+                                      {n: v for n, v in data.items() if n in links and n not in problems},
+                                      partial=True)
+                resolve_links(session, principal, kind, linked, record)
+            except ValidationError as more:
+                problems |= more.problems
+            raise ValidationError(problems) from None
     resolve_links(session, principal, kind, values, record)
     return values
+
+
+@contextmanager
+def _keeping_named(session: Session, kind: Kind, data: Mapping[str, Any],
+                   record: MarkedRecord | None) -> Iterator[None]:
+    """While an update is parsed, the people its record names (assignee, RED recipients) pass the
+    parsers' active-user check: a person who left keeps the tasks and records they were on, so that a
+    row read back from its own export is no change. Naming a disabled person anew is still refused."""
+    named = _people_named(session, kind, data, record) if record is not None else set()
+    if not named:
+        yield
+        return
+    before = session.info.get(fields.KEPT_INACTIVE)
+    session.info[fields.KEPT_INACTIVE] = {"User": frozenset(named)}
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(fields.KEPT_INACTIVE, None)
+        else:
+            session.info[fields.KEPT_INACTIVE] = before
+
+
+def _people_named(session: Session, kind: Kind, data: Mapping[str, Any], record: MarkedRecord) -> set[int]:
+    """The users the record names in the people fields `data` gives (none asked for when it gives none)."""
+    named: set[int] = set()
+    for name, field in kind.fields.items():
+        if name not in data:
+            continue
+        if field.parse is fields.user and getattr(record, field.column or name) is not None:
+            named.add(getattr(record, field.column or name))
+        elif field.parse is fields.users and name == "recipients":
+            named |= recipient_ids(session, kind.entity, record.id)
+    return named

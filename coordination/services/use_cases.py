@@ -8,7 +8,7 @@ adding a kind of record adds one line here (tests/test_kinds.py checks that ever
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -33,14 +33,22 @@ class Rules(Protocol):
     def __call__(self, session: Session, principal: Principal, values: dict, /) -> None: ...
 
 
+class Inserted(Protocol):
+    def __call__(self, session: Session, principal: Principal,
+                 inserted: Sequence[tuple[int, dict[str, Any], list[int] | None]], /) -> dict[int, dict[str, str]]: ...
+
+
 @dataclass(frozen=True)
 class UseCases:
     create: Create
     update: Update
     # A bulk import checks this kind's new rows with these rules (what `create` checks besides the
     # fields) and inserts them in batches; None: every row goes through `create` (tasks may depend
-    # on tasks of the same file, packages are few).
+    # on tasks of the same file).
     bulk_rules: Rules | None = None
+    # What the kind writes besides each new row once the batch is inserted (a package's subjects, status
+    # history and deconfliction); returns the problems of rows refused then, by their place in the batch.
+    bulk_inserted: Inserted | None = None
 
 
 _BY_KIND: Mapping[Kind, UseCases] = {
@@ -48,7 +56,8 @@ _BY_KIND: Mapping[Kind, UseCases] = {
     ARRESTS: UseCases(records.create_arrest, records.update_arrest, records.arrest_rules),
     EVIDENCE: UseCases(evidence.create_evidence_item, evidence.update_evidence_item),
     TASKS: UseCases(records.create_task, records.update_task),
-    TARGET_PACKAGES: UseCases(action_day.create_package, action_day.update_package),
+    TARGET_PACKAGES: UseCases(action_day.create_package, action_day.update_package, action_day.package_rules,
+                              action_day.packages_inserted),
 }
 
 

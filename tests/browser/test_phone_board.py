@@ -1,8 +1,9 @@
 """A phone board that never misleads, in Chromium on a 390x844 phone (issue 26): "My agency's
 packages" follows the day by itself while a note is being typed, keeps the note, waits for an
 arrest's confirmation, and refuses a confirmation pressed on a package that has moved since in words
-naming who moved it and when, writing nothing. (A first tap on a stale card is the same refusal; the
-page redraws itself within a second, so that is shown in AppTest: tests/test_action_day_taps.py.)"""
+naming who moved it and when, writing nothing; and refuses a first tap on a card the phone still shows
+after the server redrew it (the phone's websocket holds back what the server sends, so the tap lands
+on the stale button, deterministically, as it would on a slow phone network)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from coordination import services
+from coordination import audit, services
 from coordination.db import make_engine, read_session, write_session
-from coordination.models import Arrest, PackageStatus, TargetPackage
+from coordination.models import Arrest, PackageStatus, PackageStatusChange, TargetPackage
 from coordination.principal import principal_for_subject
+from coordination.text import plain
 from tests.browser.helpers import SIZES, TIMEOUT_MS, offline_context, sign_in, whole_page_screenshot
 
 pytestmark = pytest.mark.browser
@@ -102,5 +104,102 @@ def test_the_phone_follows_the_day_keeps_a_note_and_refuses_a_stale_confirmation
         assert state(stack.database_url, entered) == (PackageStatus.NIL, version + 1, 0)
         whole_page_screenshot(phone, tmp_path / "my-packages-phone.png")
         phone.screenshot(path=tmp_path / "my-packages-phone-viewport.png")
+    finally:
+        context.close()
+
+
+class HeldBack:
+    """The phone's websocket to the app, passed through both ways, except that what the server sends
+    can be held back and delivered later, in order: the server redraws, the phone does not show it yet
+    (a slow network), so a tap lands on the button the phone still shows. Counts what the phone sent."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.held: list[tuple[object, str | bytes]] = []
+        self.sent = 0
+
+    def route(self, ws) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(lambda message: self._to_server(server, message))
+        server.on_message(lambda message: self._to_phone(ws, message))
+
+    def _to_server(self, server, message) -> None:
+        server.send(message)
+        self.sent += 1
+
+    def _to_phone(self, ws, message) -> None:
+        if self.holding:
+            self.held.append((ws, message))
+        else:
+            ws.send(message)
+
+    def holds(self, text: str) -> bool:
+        return any(text.encode() in (m if isinstance(m, bytes) else m.encode()) for _, m in self.held)
+
+    def release(self) -> None:
+        while self.held:  # still holding while delivering: what arrives meanwhile queues behind
+            ws, message = self.held.pop(0)
+            ws.send(message)
+        self.holding = False
+
+
+def until(page, condition, what: str) -> None:
+    """Wait (checking every 50 ms, up to the tests' timeout) for `condition`, a fact outside the page."""
+    for _ in range(TIMEOUT_MS // 50):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"gave up waiting: {what}")
+
+
+def written(database_url: str, package_id: int) -> tuple:
+    """What a refused tap must leave as it was: the package's status and version, its status changes,
+    its arrests and the audit trail's head."""
+    engine = make_engine(database_url)
+    with read_session(engine) as session:
+        changes = session.scalar(select(func.count()).select_from(PackageStatusChange)
+                                 .where(PackageStatusChange.package_id == package_id))
+        found = (*state(database_url, package_id), changes, audit.head(session))
+    engine.dispose()
+    return found
+
+
+def test_a_first_tap_on_a_card_redrawn_since_is_refused_in_words(stack, browser, tmp_path):
+    """Another device moves a package to briefed; the server redraws Noor's phone, which has not shown
+    it yet; Noor taps 'Briefed', the first step the phone still shows. The tap carries the status and
+    version it was pressed on: refused, naming who moved it and when; nothing written."""
+    planned = made(stack.database_url, "NL-P-4", "NL-S-4", ())
+    context = offline_context(browser, viewport=SIZES["phone"])
+    held = HeldBack()
+    context.route_web_socket("**/_stcore/stream", held.route)
+    try:
+        phone = context.new_page()
+        phone.set_default_timeout(TIMEOUT_MS)
+        sign_in(phone, stack.app, NOOR)
+        phone.goto(f"{stack.app}/my_packages")
+        card = phone.locator(f".st-key-card-{planned}")
+        expect(card.get_by_text("NL-P-4 · planned", exact=False)).to_be_visible()
+        briefed = card.get_by_role("button", name="Briefed", exact=True)
+        expect(briefed).to_be_visible()
+
+        held.holding = True
+        moved(stack.database_url, planned, "briefed")  # on Noor's other device
+        heading = f"**{plain('NL-P-4')}** · briefed · since"  # the card's heading, as the server draws it now
+        until(phone, lambda: held.holds(heading), "the server redrawing the card as briefed")
+        expect(card.get_by_text("NL-P-4 · planned", exact=False)).to_be_visible()  # the phone: not yet
+        before = written(stack.database_url, planned)
+        assert before[0] is PackageStatus.BRIEFED
+        taps = held.sent
+        briefed.click()  # the stale button, still under the finger
+        until(phone, lambda: held.sent > taps, "the tap reaching the server")
+        held.release()
+
+        refusal = re.compile(r"NL-P-4 is already briefed \(Noor Liaison, NL-POLICE, \d\d:\d\d CES?T\)\. "
+                             r"Nothing recorded\.")
+        expect(card.get_by_text(refusal)).to_be_visible()
+        expect(card.get_by_text("NL-P-4 · briefed", exact=False)).to_be_visible()
+        expect(card.get_by_role("button", name="Deployed", exact=True)).to_be_visible()  # the card as it is now
+        assert written(stack.database_url, planned) == before
+        phone.screenshot(path=tmp_path / "my-packages-phone-stale-tap.png")
     finally:
         context.close()
