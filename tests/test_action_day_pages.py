@@ -137,6 +137,27 @@ def test_a_search_records_its_items_or_nothing_with_the_reason(day):
         assert items[0].where_found == "kitchen drawer"
 
 
+@pytest.mark.parametrize("typed", ["99:99", "7.40"])
+def test_a_time_seized_not_typed_as_hh_mm_is_refused_in_the_forms_own_words(day, typed):
+    """The field asks for HH:MM: a slip is refused under its row saying so, never in the ISO form the
+    service reads; the other rows kept, nothing written."""
+    at = open_page("liaison.met", "my_packages")
+    tap(at, day, "P-2", "Searched: items seized")
+    pid = package(day, "P-2").id
+    at.selectbox(key=f"package-{pid}-ex-0-type").select("phone")
+    at.text_input(key=f"package-{pid}-ex-0-description").input("black iPhone")
+    at.text_input(key=f"package-{pid}-ex-0-at").input(typed)
+    at.button(key=f"FormSubmitter:package-{pid}-seized-Record the search and its items").click().run()
+    assert not at.exception
+    shown = " ".join(e.value.replace("\\", "") for e in at.error)
+    assert f"Time seized '{typed}' is not a time of day: type it as HH:MM (e.g. 06:40)" in shown, shown
+    assert "YYYY" not in shown and "item 1 needs correcting" in shown
+    assert at.text_input(key=f"package-{pid}-ex-0-description").value == "black iPhone"
+    assert package(day, "P-2").status is PackageStatus.ENTERED
+    with day.reader() as s:
+        assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 0
+
+
 def test_the_board_shows_what_its_viewer_may_see_and_the_reasons(day):
     at = open_page("commander.met", "action_day")
     assert at.title[0].value == "Action day board"
