@@ -15,7 +15,7 @@ from coordination.queries.records import RecordView
 from coordination.text import plain
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
-from coordination.ui.widgets.writes import attempt, key, show_problem, token
+from coordination.ui.widgets.writes import attempt, key, missing, show_problem, token
 
 COLUMNS = {"reference": "Acquisition", "method": "Method", "tool": "Tool and version", "examiner": "Examiner",
            "acquired (UTC)": "Acquired (UTC)", "sha256": "SHA-256 of the image", "held by": "Held by"}
@@ -75,8 +75,8 @@ def _hand_on(view: acquisitions.AcquisitionView) -> None:
             data[name] = field_input(name, spec, "", key(form, name))
             show_problem(form, name)
         if st.form_submit_button("Review the hand-over"):
-            st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
-            st.session_state.pop(f"{form}-problems", None)
+            if not missing(form, TRANSFER, data):
+                st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
             st.rerun()
 
 
