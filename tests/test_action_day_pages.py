@@ -137,6 +137,12 @@ def test_a_search_records_its_items_or_nothing_with_the_reason(day):
         assert items[0].where_found == "kitchen drawer"
 
 
+def test_a_packages_card_names_its_jurisdiction(day):
+    at = open_page("liaison.met", "my_packages")
+    captions = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert "· England and Wales · team ALPHA" in captions and "GB-EAW" not in captions, captions
+
+
 @pytest.mark.parametrize("typed", ["99:99", "7.40"])
 def test_a_time_seized_not_typed_as_hh_mm_is_refused_in_the_forms_own_words(day, typed):
     """The field asks for HH:MM: a slip is refused under its row saying so, never in the ISO form the
@@ -164,6 +170,7 @@ def test_the_board_shows_what_its_viewer_may_see_and_the_reasons(day):
     tables = [t.value for t in at.dataframe]
     stopped = tables[-1]
     assert list(stopped["Package"]) == ["P-STRICT"] and list(stopped["Reason"]) == ["nobody home"]
+    assert list(stopped["Jurisdiction"]) == ["England and Wales"]  # its name, never its code
     fbi = open_page("liaison.fbi", "action_day")
     assert "P-STRICT" not in " ".join(str(t.value.to_dict()) for t in fbi.dataframe)
     assert [m.value for m in fbi.metric][0] == "3"  # P-1, P-2 and P-FBI
@@ -178,7 +185,7 @@ def test_the_board_redraws_after_a_write_and_only_then(day):
     at.run()
     assert at.session_state["action-day-board-head"][0] > before
     counts = at.dataframe[0].value
-    assert int(counts.loc[counts["Jurisdiction"] == "GB-EAW", "briefed"].iloc[0]) == 1
+    assert int(counts.loc[counts["Jurisdiction"] == "England and Wales", "briefed"].iloc[0]) == 1  # named
 
 
 def test_the_target_packages_page_lists_what_its_viewer_may_see(day):

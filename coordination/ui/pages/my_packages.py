@@ -34,7 +34,7 @@ from coordination.queries.action_day import EvidenceType, Package, PackageStatus
 from coordination.services.action_day import MAX_EXHIBITS, row_of
 from coordination.text import plain
 from coordination.ui.widgets.audit_watch import rerun_on_change, seen_now
-from coordination.ui.widgets.context import engine, principal
+from coordination.ui.widgets.context import engine, jurisdiction_names, principal
 from coordination.ui.widgets.writes import attempt, token
 
 WATCH = "my-packages-head"
@@ -274,7 +274,8 @@ def card(package: Package) -> None:
         since = package.status_changed_at.astimezone(ZoneInfo(package.time_zone))
         st.markdown(f"**{plain(package.reference)}** · {plain(package.status.value)} · since {since:%H:%M} "
                     f"{since.tzname()}")
-        st.caption(plain(f"H-hour {package.h_hour_text} · {package.jurisdiction} · team {package.team_call_sign}"))
+        st.caption(plain(f"H-hour {package.h_hour_text} · {named.get(package.jurisdiction, package.jurisdiction)} · "
+                         f"team {package.team_call_sign}"))
         st.text(package.address)
         if package.subjects:
             st.caption(plain("Subjects: " + ", ".join(reference for _, reference in package.subjects)))
@@ -337,6 +338,7 @@ def heard(package: Package) -> bool:
 
 
 viewer = principal()
+named = jurisdiction_names()  # a card names its jurisdiction, never its code
 seen_now(WATCH)  # the head read before the packages: no write slips between
 with read_session(engine()) as session:
     packages = action_day.agency_packages(session, viewer)
