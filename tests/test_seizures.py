@@ -260,6 +260,8 @@ def test_the_evidence_page_records_an_acquisition_and_shows_it(sqlite_store, mon
         in said(at.success)
     table = [frame.value for frame in at.dataframe if "sha256" in frame.value.columns][0]
     assert table["reference"].tolist() == ["ACQ-E-1-1"] and table["sha256"].tolist() == [IMAGE_SHA]
+    shown = [frame for frame in at.dataframe if "sha256" in frame.value.columns][0].proto.column_order
+    assert shown[-1] == "sha256" and "held by" in shown  # who holds it is read without scrolling past the hash
     with store.reader() as s:
         acquisition_id = s.scalar(select(Acquisition.id))
     form = f"acquisition-transfer-{acquisition_id}"

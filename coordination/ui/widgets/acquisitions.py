@@ -17,8 +17,9 @@ from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
 from coordination.ui.widgets.writes import attempt, key, missing, show_problem, token
 
+# in this order: the 64-character hash last, so that who holds the image is read without scrolling
 COLUMNS = {"reference": "Acquisition", "method": "Method", "tool": "Tool and version", "examiner": "Examiner",
-           "acquired (UTC)": "Acquired (UTC)", "sha256": "SHA-256 of the image", "held by": "Held by"}
+           "acquired (UTC)": "Acquired (UTC)", "held by": "Held by", "sha256": "SHA-256 of the image"}
 # an image's SHA-256 is re-computed at every hand-over
 TRANSFER = CUSTODY_TRANSFER | {"hash_checked": Field(CUSTODY_TRANSFER["hash_checked"].parse, required=True,
                                                      label="SHA-256 of the image, re-computed now")}
@@ -33,7 +34,8 @@ def acquisitions_panel(item: RecordView) -> None:
         chains = {view.id: acquisitions.custody_of(session, viewer, view.id) for view in made}
     reference = item.values[EVIDENCE.key]
     if made:
-        st.dataframe([view.row for view in made], hide_index=True, width="stretch", column_config=COLUMNS)
+        st.dataframe([view.row for view in made], hide_index=True, width="stretch", column_config=COLUMNS,
+                     column_order=tuple(COLUMNS))
         for view in made:
             with st.expander(f"Custody of {view.reference}"):
                 st.dataframe(chains[view.id], hide_index=True, width="stretch", column_config=CUSTODY)
