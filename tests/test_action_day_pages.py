@@ -164,6 +164,33 @@ def test_a_time_seized_not_typed_as_hh_mm_is_refused_in_the_forms_own_words(day,
         assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 0
 
 
+def test_a_time_seized_later_than_now_is_refused_in_words(day):
+    """'Later than now' said with the local time now, not an ISO moment 'in the future'. The package is
+    in whichever of two jurisdictions it is day in (03:00-21:59), so the hour after now is today's."""
+    code, zone = next((code, zone) for code, zone in (("GB-EAW", "Europe/London"), ("US-CA", "America/Los_Angeles"))
+                      if 3 <= datetime.now(ZoneInfo(zone)).hour <= 21)
+    with day.writer() as s:
+        services.create_package(s, day.principal("liaison.met"), {
+            "reference": "P-LATE", "jurisdiction": code, "address": "1 Late Street", "team_call_sign": "ALPHA",
+            "legal_authority": "W/1", "h_hour": datetime.now(UTC).replace(microsecond=0).isoformat()})
+    for status in ("briefed", "deployed", "entered"):
+        change(day, "P-LATE", status)
+    later = f"{datetime.now(ZoneInfo(zone)) + timedelta(hours=1):%H:%M}"
+    at = open_page("liaison.met", "my_packages")
+    tap(at, day, "P-LATE", "Searched: items seized")
+    pid = package(day, "P-LATE").id
+    at.selectbox(key=f"package-{pid}-ex-0-type").select("phone")
+    at.text_input(key=f"package-{pid}-ex-0-description").input("black iPhone")
+    at.text_input(key=f"package-{pid}-ex-0-at").input(later)
+    at.button(key=f"FormSubmitter:package-{pid}-seized-Record the search and its items").click().run()
+    assert not at.exception
+    shown = " ".join(e.value.replace("\\", "") for e in at.error)
+    assert f"Time seized '{later}' is later than now (" in shown and "in the future" not in shown, shown
+    assert package(day, "P-LATE").status is PackageStatus.ENTERED
+    with day.reader() as s:
+        assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 0
+
+
 def test_the_board_shows_what_its_viewer_may_see_and_the_reasons(day):
     at = open_page("commander.met", "action_day")
     assert at.title[0].value == "Action day board"

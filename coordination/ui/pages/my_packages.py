@@ -239,8 +239,9 @@ def item_row(package: Package, n: int) -> dict[str, str] | None:
 
 
 def local_time(package: Package, typed: str, row: int) -> str:
-    """'06:40' today in the package's time zone as the moment it names. Anything else typed is the
-    form's own slip, said in its own words (`clock_slips`), not in the ISO form the service reads."""
+    """'06:40' today in the package's time zone as the moment it names. Anything else typed, or a time
+    still to come, is the form's own slip, said in its own words (`clock_slips`), never as the ISO
+    moment the service reads."""
     clock = CLOCK.fullmatch(typed.strip())
     if not typed.strip():
         return typed
@@ -251,13 +252,22 @@ def local_time(package: Package, typed: str, row: int) -> str:
         wall = datetime.now(zone).replace(hour=int(clock[1]), minute=int(clock[2]), second=0, microsecond=0,
                                           tzinfo=None)
     except ValueError:  # 7.40, 25:00
-        st.session_state[_key(package.id, "clock-slips")][row] = (
-            f"'{typed.strip()}' is not a time of day: type it as HH:MM (e.g. 06:40), or leave it empty for now")
-        return typed
+        return slip(package, row, f"'{typed.strip()}' is not a time of day: type it as HH:MM (e.g. 06:40), "
+                                  "or leave it empty for now", typed)
     try:
-        return local_to_utc(wall, package.time_zone).isoformat()
+        moment = local_to_utc(wall, package.time_zone)
     except ValueError:  # a time the clocks skip or pass twice today: the service names the valid ones
         return f"{wall:%Y-%m-%d %H:%M} {package.time_zone}"
+    now = datetime.now(zone)
+    if moment > now:
+        return slip(package, row, f"'{typed.strip()}' is later than now ({now:%H:%M %Z}): type when the item "
+                                  "was seized", typed)
+    return moment.isoformat()
+
+
+def slip(package: Package, row: int, reason: str, typed: str) -> str:
+    st.session_state[_key(package.id, "clock-slips")][row] = reason
+    return typed
 
 
 def clock_slips(package: Package, filled: list[int]) -> dict[str, str]:
