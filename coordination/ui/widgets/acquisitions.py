@@ -15,7 +15,7 @@ from coordination.queries.records import RecordView
 from coordination.text import plain
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
-from coordination.ui.widgets.writes import attempt, key, missing, show_problem, token
+from coordination.ui.widgets.writes import attempt, key, missing, problems_of, show_problem, token
 
 # in this order: the 64-character hash last, so that who holds the image is read without scrolling
 COLUMNS = {"reference": "Acquisition", "method": "Method", "tool": "Tool and version", "examiner": "Examiner",
@@ -37,7 +37,9 @@ def acquisitions_panel(item: RecordView) -> None:
         st.dataframe([view.row for view in made], hide_index=True, width="stretch", column_config=COLUMNS,
                      column_order=tuple(COLUMNS))
         for view in made:
-            with st.expander(f"Custody of {view.reference}"):
+            form = f"acquisition-transfer-{view.id}"  # kept open while its hand-over is reviewed or refused
+            with st.expander(f"Custody of {view.reference}",
+                             expanded=bool(problems_of(form) or st.session_state.get(f"{form}-pending"))):
                 st.dataframe(chains[view.id], hide_index=True, width="stretch", column_config=CUSTODY)
                 if policy.can_transfer(viewer, view.holder_agency_id):
                     _hand_on(view)
