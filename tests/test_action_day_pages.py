@@ -137,12 +137,67 @@ def test_a_search_records_its_items_or_nothing_with_the_reason(day):
         assert items[0].where_found == "kitchen drawer"
 
 
+def test_a_packages_card_names_its_jurisdiction(day):
+    at = open_page("liaison.met", "my_packages")
+    captions = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert "· England and Wales · team ALPHA" in captions and "GB-EAW" not in captions, captions
+
+
+@pytest.mark.parametrize("typed", ["99:99", "7.40"])
+def test_a_time_seized_not_typed_as_hh_mm_is_refused_in_the_forms_own_words(day, typed):
+    """The field asks for HH:MM: a slip is refused under its row saying so, never in the ISO form the
+    service reads; the other rows kept, nothing written."""
+    at = open_page("liaison.met", "my_packages")
+    tap(at, day, "P-2", "Searched: items seized")
+    pid = package(day, "P-2").id
+    at.selectbox(key=f"package-{pid}-ex-0-type").select("phone")
+    at.text_input(key=f"package-{pid}-ex-0-description").input("black iPhone")
+    at.text_input(key=f"package-{pid}-ex-0-at").input(typed)
+    at.button(key=f"FormSubmitter:package-{pid}-seized-Record the search and its items").click().run()
+    assert not at.exception
+    shown = " ".join(e.value.replace("\\", "") for e in at.error)
+    assert f"Time seized '{typed}' is not a time of day: type it as HH:MM (e.g. 06:40)" in shown, shown
+    assert "YYYY" not in shown and "item 1 needs correcting" in shown
+    assert at.text_input(key=f"package-{pid}-ex-0-description").value == "black iPhone"
+    assert package(day, "P-2").status is PackageStatus.ENTERED
+    with day.reader() as s:
+        assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 0
+
+
+def test_a_time_seized_later_than_now_is_refused_in_words(day):
+    """'Later than now' said with the local time now, not an ISO moment 'in the future'. The package is
+    in whichever of two jurisdictions it is day in (03:00-21:59), so the hour after now is today's."""
+    code, zone = next((code, zone) for code, zone in (("GB-EAW", "Europe/London"), ("US-CA", "America/Los_Angeles"))
+                      if 3 <= datetime.now(ZoneInfo(zone)).hour <= 21)
+    with day.writer() as s:
+        services.create_package(s, day.principal("liaison.met"), {
+            "reference": "P-LATE", "jurisdiction": code, "address": "1 Late Street", "team_call_sign": "ALPHA",
+            "legal_authority": "W/1", "h_hour": datetime.now(UTC).replace(microsecond=0).isoformat()})
+    for status in ("briefed", "deployed", "entered"):
+        change(day, "P-LATE", status)
+    later = f"{datetime.now(ZoneInfo(zone)) + timedelta(hours=1):%H:%M}"
+    at = open_page("liaison.met", "my_packages")
+    tap(at, day, "P-LATE", "Searched: items seized")
+    pid = package(day, "P-LATE").id
+    at.selectbox(key=f"package-{pid}-ex-0-type").select("phone")
+    at.text_input(key=f"package-{pid}-ex-0-description").input("black iPhone")
+    at.text_input(key=f"package-{pid}-ex-0-at").input(later)
+    at.button(key=f"FormSubmitter:package-{pid}-seized-Record the search and its items").click().run()
+    assert not at.exception
+    shown = " ".join(e.value.replace("\\", "") for e in at.error)
+    assert f"Time seized '{later}' is later than now (" in shown and "in the future" not in shown, shown
+    assert package(day, "P-LATE").status is PackageStatus.ENTERED
+    with day.reader() as s:
+        assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 0
+
+
 def test_the_board_shows_what_its_viewer_may_see_and_the_reasons(day):
     at = open_page("commander.met", "action_day")
     assert at.title[0].value == "Action day board"
     tables = [t.value for t in at.dataframe]
     stopped = tables[-1]
     assert list(stopped["Package"]) == ["P-STRICT"] and list(stopped["Reason"]) == ["nobody home"]
+    assert list(stopped["Jurisdiction"]) == ["England and Wales"]  # its name, never its code
     fbi = open_page("liaison.fbi", "action_day")
     assert "P-STRICT" not in " ".join(str(t.value.to_dict()) for t in fbi.dataframe)
     assert [m.value for m in fbi.metric][0] == "3"  # P-1, P-2 and P-FBI
@@ -157,7 +212,7 @@ def test_the_board_redraws_after_a_write_and_only_then(day):
     at.run()
     assert at.session_state["action-day-board-head"][0] > before
     counts = at.dataframe[0].value
-    assert int(counts.loc[counts["Jurisdiction"] == "GB-EAW", "briefed"].iloc[0]) == 1
+    assert int(counts.loc[counts["Jurisdiction"] == "England and Wales", "briefed"].iloc[0]) == 1  # named
 
 
 def test_the_target_packages_page_lists_what_its_viewer_may_see(day):

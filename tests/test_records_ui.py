@@ -182,6 +182,9 @@ def test_custody_is_a_timeline_and_only_the_holder_transfers(workspace):
     timeline = [frame.value for frame in met.dataframe if "seal" in frame.value.columns][0]
     assert timeline["purpose"].tolist() == ["seizure"]
     assert met.selectbox(key=f"transfer-{item.id}-to_agency").value is None  # no misleading default
+    met.button(key=f"FormSubmitter:transfer-{item.id}-Review transfer").click().run()  # nothing typed yet
+    assert not any("cannot be changed afterwards" in message for message in said(met.warning))  # no "to ? ?"
+    assert "To holder (person or unit) is required" in said(met.error), said(met.error)
     met.selectbox(key=f"transfer-{item.id}-to_agency").select("NCA")
     met.date_input(key=f"transfer-{item.id}-occurred_at-date").set_value(date(2022, 11, 8))
     met.time_input(key=f"transfer-{item.id}-occurred_at-time").set_value(dt_time(9, 0))

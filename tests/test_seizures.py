@@ -260,9 +260,15 @@ def test_the_evidence_page_records_an_acquisition_and_shows_it(sqlite_store, mon
         in said(at.success)
     table = [frame.value for frame in at.dataframe if "sha256" in frame.value.columns][0]
     assert table["reference"].tolist() == ["ACQ-E-1-1"] and table["sha256"].tolist() == [IMAGE_SHA]
+    shown = [frame for frame in at.dataframe if "sha256" in frame.value.columns][0].proto.column_order
+    assert shown[-1] == "sha256" and "held by" in shown  # who holds it is read without scrolling past the hash
     with store.reader() as s:
         acquisition_id = s.scalar(select(Acquisition.id))
     form = f"acquisition-transfer-{acquisition_id}"
+    at.button(key=f"FormSubmitter:{form}-Review the hand-over").click().run()  # nothing typed yet
+    assert not any("cannot be changed afterwards" in message for message in said(at.warning))  # no "to ? ?"
+    assert {"To agency is required", "To holder (person or unit) is required"} <= set(said(at.error)), \
+        said(at.error)
     at.selectbox(key=f"{form}-to_agency").select("NCA")
     at.date_input(key=f"{form}-occurred_at-date").set_value(date(2022, 11, 10))
     at.time_input(key=f"{form}-occurred_at-time").set_value(dt_time(9, 0))

@@ -69,6 +69,7 @@ def test_a_phone_and_a_laptop_are_seized_at_the_door_and_the_phone_acquired_late
         sign_in(phone, stack.app, MET)
         phone.goto(f"{stack.app}/my_packages")
         card = phone.locator(f".st-key-card-{package_id}")
+        expect(card.get_by_text("England and Wales", exact=False)).to_be_visible()  # named, not GB-EAW
         card.get_by_role("button", name="Searched: items seized").click()
         form = card.get_by_test_id("stForm")
         expect(form.get_by_label("Item 1 description")).to_be_visible()
@@ -125,6 +126,10 @@ def test_a_phone_and_a_laptop_are_seized_at_the_door_and_the_phone_acquired_late
                                 f"SHA-256 {IMAGE_SHA}, held by Met lab exhibits officer.")).to_be_visible()
         desk.get_by_role("tab", name="Acquisitions").click()
         expect(desk.get_by_text("Custody of ACQ-SZ-1-E1-1")).to_be_visible()
+        desk.get_by_text("Custody of ACQ-SZ-1-E1-1").click()
+        desk.get_by_role("button", name="Review the hand-over").click()  # nothing typed: asked nothing
+        expect(desk.get_by_text("To holder (person or unit) is required")).to_be_visible()
+        expect(desk.get_by_text("Record the hand-over of", exact=False)).to_have_count(0)
         whole_page_screenshot(desk, SHOTS / "3-desk-acquisition.png")
     finally:
         desk_context.close()

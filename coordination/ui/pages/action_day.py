@@ -13,7 +13,7 @@ from coordination.queries import action_day
 from coordination.queries.action_day import PackageStatus
 from coordination.text import plain
 from coordination.ui.widgets.audit_watch import rerun_on_change, seen_now
-from coordination.ui.widgets.context import engine, principal
+from coordination.ui.widgets.context import engine, jurisdiction_names, principal
 from coordination.ui.widgets.live_picture import PLOTLY_CONFIG, TILE_MIN_WIDTH
 from coordination.ui.widgets.writes import attempt, key, show_problem, token
 
@@ -86,7 +86,8 @@ tiles.metric("Silent for an hour", f"{len(board.silent):,}")
 
 st.subheader("By jurisdiction")
 statuses = [status for status in PackageStatus if by_status.get(status)]
-st.dataframe([{"Jurisdiction": code, **{status.value: counts.get(status, 0) for status in statuses}}
+named = jurisdiction_names()  # tables name jurisdictions, never their codes
+st.dataframe([{"Jurisdiction": named.get(code, code), **{status.value: counts.get(status, 0) for status in statuses}}
               for code, counts in board.by_jurisdiction.items()], hide_index=True, width="stretch",
              height=ROW_PX * (len(board.by_jurisdiction) + 1) + 3)  # every jurisdiction, no scrolling
 
@@ -106,8 +107,9 @@ with st.grid(2, min_column_width=360, gap="medium"):
 stopped = board.nil_and_aborted
 st.subheader(f"Nil and aborted ({len(stopped)})")
 if stopped:
-    st.dataframe([{"Package": p.reference, "Agency": p.agency, "Jurisdiction": p.jurisdiction,
-                   "Outcome": p.outcome.value, "Reason": p.reason, "When (UTC)": f"{p.outcome_at:%d %b %H:%M}"}
+    st.dataframe([{"Package": p.reference, "Agency": p.agency,
+                   "Jurisdiction": named.get(p.jurisdiction, p.jurisdiction), "Outcome": p.outcome.value,
+                   "Reason": p.reason, "When (UTC)": f"{p.outcome_at:%d %b %H:%M}"}
                   for p in stopped], hide_index=True, width="stretch")
 else:
     st.caption("None.")

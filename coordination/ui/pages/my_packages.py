@@ -34,7 +34,7 @@ from coordination.queries.action_day import EvidenceType, Package, PackageStatus
 from coordination.services.action_day import MAX_EXHIBITS, row_of
 from coordination.text import plain
 from coordination.ui.widgets.audit_watch import rerun_on_change, seen_now
-from coordination.ui.widgets.context import engine, principal
+from coordination.ui.widgets.context import engine, jurisdiction_names, principal
 from coordination.ui.widgets.writes import attempt, token
 
 WATCH = "my-packages-head"
@@ -195,6 +195,7 @@ def seized_items(package: Package, step: Tap, note: str) -> None:
         st.markdown("**Items seized**: type, description, where found, seal. A phone or laptop is sealed "
                     "without a hash: its SHA-256 comes from its acquisition at the lab.")
         typed = []
+        st.session_state[_key(package.id, "clock-slips")] = {}  # this run's, by row: see `local_time`
         for n in range(rows):
             typed.append(item_row(package, n))
             for problem in problems.get(n, []):
@@ -208,6 +209,8 @@ def seized_items(package: Package, step: Tap, note: str) -> None:
         filled = [n for n, item in enumerate(typed) if item is not None]
         st.session_state[_key(package.id, "row-map")] = filled  # the service numbers the rows sent, from 1
         st.session_state.pop(_key(package.id, "row-problems"), None)
+        if slips := clock_slips(package, filled):
+            not_recorded(package, ValidationError(slips))  # said under their rows, nothing sent; reruns
         change(package, step, note, exhibits=[typed[n] for n in filled])
     back(package, step, "Back to the statuses")
 
@@ -227,7 +230,7 @@ def item_row(package: Package, n: int) -> dict[str, str] | None:
             "seized_by": st.text_input(f"Item {n + 1} seized by", key=f"{slot}-by"),
             "seized_at": local_time(package, st.text_input(
                 f"Item {n + 1} time seized (HH:MM, {datetime.now(ZoneInfo(package.time_zone)):%Z}; empty: now)",
-                key=f"{slot}-at")),
+                key=f"{slot}-at"), n),
             "sha256": st.text_input(f"Item {n + 1} {SEIZURE_HASH_LABEL}", key=f"{slot}-sha256",
                                     help=SEIZURE_HASH_HELP)}
     if not kind and not item["description"].strip():
@@ -235,19 +238,42 @@ def item_row(package: Package, n: int) -> dict[str, str] | None:
     return item
 
 
-def local_time(package: Package, typed: str) -> str:
-    """'06:40' today in the package's time zone as the moment it names; anything else as typed (the
-    service says what is wrong with it)."""
+def local_time(package: Package, typed: str, row: int) -> str:
+    """'06:40' today in the package's time zone as the moment it names. Anything else typed, or a time
+    still to come, is the form's own slip, said in its own words (`clock_slips`), never as the ISO
+    moment the service reads."""
     clock = CLOCK.fullmatch(typed.strip())
-    if not clock:
+    if not typed.strip():
         return typed
     zone = ZoneInfo(package.time_zone)
     try:
+        if not clock:
+            raise ValueError(typed)
         wall = datetime.now(zone).replace(hour=int(clock[1]), minute=int(clock[2]), second=0, microsecond=0,
                                           tzinfo=None)
-        return local_to_utc(wall, package.time_zone).isoformat()
-    except ValueError:  # 25:00, or a time the clocks skip or pass twice today: said as typed
-        return typed
+    except ValueError:  # 7.40, 25:00
+        return slip(package, row, f"'{typed.strip()}' is not a time of day: type it as HH:MM (e.g. 06:40), "
+                                  "or leave it empty for now", typed)
+    try:
+        moment = local_to_utc(wall, package.time_zone)
+    except ValueError:  # a time the clocks skip or pass twice today: the service names the valid ones
+        return f"{wall:%Y-%m-%d %H:%M} {package.time_zone}"
+    now = datetime.now(zone)
+    if moment > now:
+        return slip(package, row, f"'{typed.strip()}' is later than now ({now:%H:%M %Z}): type when the item "
+                                  "was seized", typed)
+    return moment.isoformat()
+
+
+def slip(package: Package, row: int, reason: str, typed: str) -> str:
+    st.session_state[_key(package.id, "clock-slips")][row] = reason
+    return typed
+
+
+def clock_slips(package: Package, filled: list[int]) -> dict[str, str]:
+    """The rows sent whose time seized is not HH:MM, named as the service names a row's problem."""
+    slips = st.session_state.get(_key(package.id, "clock-slips"), {})
+    return {f"seized item {sent}: Time seized": slips[n] for sent, n in enumerate(filled, start=1) if n in slips}
 
 
 STEPS = {PackageStatus.ABORTED: abort, PackageStatus.ARREST_MADE: arrest, PackageStatus.ITEMS_SEIZED: seized_items}
@@ -258,7 +284,8 @@ def card(package: Package) -> None:
         since = package.status_changed_at.astimezone(ZoneInfo(package.time_zone))
         st.markdown(f"**{plain(package.reference)}** · {plain(package.status.value)} · since {since:%H:%M} "
                     f"{since.tzname()}")
-        st.caption(plain(f"H-hour {package.h_hour_text} · {package.jurisdiction} · team {package.team_call_sign}"))
+        st.caption(plain(f"H-hour {package.h_hour_text} · {named.get(package.jurisdiction, package.jurisdiction)} · "
+                         f"team {package.team_call_sign}"))
         st.text(package.address)
         if package.subjects:
             st.caption(plain("Subjects: " + ", ".join(reference for _, reference in package.subjects)))
@@ -321,6 +348,7 @@ def heard(package: Package) -> bool:
 
 
 viewer = principal()
+named = jurisdiction_names()  # a card names its jurisdiction, never its code
 seen_now(WATCH)  # the head read before the packages: no write slips between
 with read_session(engine()) as session:
     packages = action_day.agency_packages(session, viewer)

@@ -15,10 +15,11 @@ from coordination.queries.records import RecordView
 from coordination.text import plain
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
-from coordination.ui.widgets.writes import attempt, key, show_problem, token
+from coordination.ui.widgets.writes import attempt, key, missing, problems_of, show_problem, token
 
+# in this order: the 64-character hash last, so that who holds the image is read without scrolling
 COLUMNS = {"reference": "Acquisition", "method": "Method", "tool": "Tool and version", "examiner": "Examiner",
-           "acquired (UTC)": "Acquired (UTC)", "sha256": "SHA-256 of the image", "held by": "Held by"}
+           "acquired (UTC)": "Acquired (UTC)", "held by": "Held by", "sha256": "SHA-256 of the image"}
 # an image's SHA-256 is re-computed at every hand-over
 TRANSFER = CUSTODY_TRANSFER | {"hash_checked": Field(CUSTODY_TRANSFER["hash_checked"].parse, required=True,
                                                      label="SHA-256 of the image, re-computed now")}
@@ -33,9 +34,12 @@ def acquisitions_panel(item: RecordView) -> None:
         chains = {view.id: acquisitions.custody_of(session, viewer, view.id) for view in made}
     reference = item.values[EVIDENCE.key]
     if made:
-        st.dataframe([view.row for view in made], hide_index=True, width="stretch", column_config=COLUMNS)
+        st.dataframe([view.row for view in made], hide_index=True, width="stretch", column_config=COLUMNS,
+                     column_order=tuple(COLUMNS))
         for view in made:
-            with st.expander(f"Custody of {view.reference}"):
+            form = f"acquisition-transfer-{view.id}"  # kept open while its hand-over is reviewed or refused
+            with st.expander(f"Custody of {view.reference}",
+                             expanded=bool(problems_of(form) or st.session_state.get(f"{form}-pending"))):
                 st.dataframe(chains[view.id], hide_index=True, width="stretch", column_config=CUSTODY)
                 if policy.can_transfer(viewer, view.holder_agency_id):
                     _hand_on(view)
@@ -75,8 +79,8 @@ def _hand_on(view: acquisitions.AcquisitionView) -> None:
             data[name] = field_input(name, spec, "", key(form, name))
             show_problem(form, name)
         if st.form_submit_button("Review the hand-over"):
-            st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
-            st.session_state.pop(f"{form}-problems", None)
+            if not missing(form, TRANSFER, data):
+                st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
             st.rerun()
 
 

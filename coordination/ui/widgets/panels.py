@@ -13,7 +13,7 @@ from coordination.queries.records import RecordView
 from coordination.text import plain
 from coordination.ui.widgets.context import engine, principal
 from coordination.ui.widgets.inputs import field_input
-from coordination.ui.widgets.writes import attempt, key, problems_of, show_problem, token
+from coordination.ui.widgets.writes import attempt, key, missing, problems_of, show_problem, token
 
 NO_CHANGE = "(no change)"
 
@@ -43,8 +43,8 @@ def custody(item: RecordView) -> None:
             data[name] = field_input(name, spec, "", key(form, name))
             show_problem(form, name)
         if st.form_submit_button("Review transfer"):
-            st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
-            st.session_state.pop(f"{form}-problems", None)
+            if not missing(form, CUSTODY_TRANSFER, data):
+                st.session_state[f"{form}-pending"] = {k: v for k, v in data.items() if v.strip()}
             st.rerun()
 
 

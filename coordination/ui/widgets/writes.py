@@ -28,6 +28,7 @@ import streamlit as st
 
 from coordination.db import write_session
 from coordination.errors import AlreadySubmitted, ConflictError, CoordinationError, ValidationError
+from coordination.fields import Field
 from coordination.text import plain
 from coordination.ui.widgets import flash
 from coordination.ui.widgets.context import engine, principal
@@ -134,6 +135,15 @@ def show_problem(form: str, name: str) -> None:
     problem = problems_of(form).get(name)
     if problem:
         st.error(plain(problem))
+
+
+def missing(form: str, specs: Mapping[str, Field], typed: Mapping[str, str]) -> bool:
+    """Before a review step (a custody event is asked about before it is sent): each required field
+    left empty said under it, so the question never reads "to ? ?". True when any is."""
+    problems = {name: f"{spec.label_for(name)} is required" for name, spec in specs.items()
+                if spec.required and not typed.get(name, "").strip()}
+    st.session_state[f"{form}-problems"] = problems
+    return bool(problems)
 
 
 def key(form: str, name: str) -> str:
