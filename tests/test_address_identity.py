@@ -6,8 +6,9 @@ conventions, and two packages conflict when any key agrees.
   it must be: "same address", "same building" (two flats: one door and stairwell) or "none"
   (next door, the same street in another town, East/West, another postcode...). All of it on
   places.py; a part of it through the real conflict check, on both stores.
-- Harmless rewritings (case, spacing, punctuation, abbreviations, postcode spacing, the country
-  added) never lose a match (Hypothesis).
+- Harmless rewritings (case, spacing, punctuation, abbreviations, postcode spacing and case, the
+  country added as a name or a code, a number's suffix spaced or dashed, a UK flat written "2/37")
+  never lose a match (Hypothesis).
 - Hostile text of the field's full length is read in bounded time.
 """
 
@@ -69,6 +70,22 @@ def test_flats_are_set_aside_and_other_countries_fall_back_to_the_folded_form():
     assert address_keys("12 Baker St., London", None).folded == places.normalise_address("12 baker street london")
 
 
+def test_a_town_less_address_meets_its_street_and_number_unless_two_towns_or_postcodes_differ():
+    bare = address_keys("Flat 2, 37 Barthor Road", "GB")
+    assert (bare.postcode, bare.street, bare.unit, bare.bare) == (None, None, "2", "gb|barthor road|37")
+    assert same("Flat 2, 37 Barthor Road", "37 Barthor Rd, London SW1A 1AA", "GB") == "same building"
+    assert same("37 Barthor Road, Leeds", "37 Barthor Rd, London SW1A 1AA", "GB") == NONE  # two towns
+    assert same("37 Barthor Road, E17 4PQ", "37 Barthor Rd, SW1A 1AA", "GB") == NONE  # two postcodes
+    assert same("37 Barthor Road", "37 Barthor Road, Berlin", "DE") == NONE  # a fallback country: as written
+
+
+def test_a_numbered_named_building_before_the_street_line_is_a_flat_of_that_building():
+    keys = address_keys("2 Barthor Court, 37 Barthor Road, London", "GB")
+    assert (keys.street, keys.unit) == ("gb|barthor road|37|london", "2")
+    fraction, written = address_keys("2/37 Barthor Road, London", "GB"), address_keys("Flat 2, 37 Barthor Road, London", "GB")
+    assert (fraction.street, fraction.unit) == (written.street, written.unit) == ("gb|barthor road|37|london", "2")
+
+
 def test_text_the_address_field_refuses_is_never_keyed():
     for country in ("GB", "NL", "US", "DE"):
         with pytest.raises(ValueError, match="invisible|direction"):
@@ -80,8 +97,8 @@ def test_text_the_address_field_refuses_is_never_keyed():
 SHORT = {"Road": "Rd", "Street": "St", "Lane": "Ln", "Avenue": "Ave", "Crescent": "Cres", "Gardens": "Gdns",
          "Close": "Cl", "Terrace": "Terr", "Drive": "Dr", "Place": "Pl", "Boulevard": "Blvd", "Court": "Ct",
          "West": "W", "East": "E", "North": "N", "South": "S", "Northwest": "NW", "Apartment": "Apt"}
-COUNTRY = {"GB": ["UK", "United Kingdom", "England"], "NL": ["Nederland", "Netherlands", "NL"],
-           "US": ["USA", "United States"], "DE": ["Germany", "Deutschland"]}
+COUNTRY = {"GB": ["UK", "United Kingdom", "England", "GB"], "NL": ["Nederland", "Netherlands", "NL", "The Netherlands"],
+           "US": ["USA", "United States", "US", "United States of America"], "DE": ["Germany", "Deutschland"]}
 POSTCODE = {"GB": re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\b", re.IGNORECASE),
             "NL": re.compile(r"\b(\d{4}) ?([A-Z]{2})\b", re.IGNORECASE)}
 
@@ -102,6 +119,15 @@ def rewrite(address: str, country: str, how: str, rng: random.Random) -> str:
         return re.sub(r"(?<=[a-z])straat\b", "str.", address) if country == "NL" else address
     if how == "postcode spacing" and country in POSTCODE:
         return POSTCODE[country].sub(lambda m: m.group(1) + rng.choice(["", " "]) + m.group(2), address)
+    if how == "postcode case" and country in POSTCODE:
+        return POSTCODE[country].sub(lambda m: (m.group(1) + rng.choice(["", " "]) + m.group(2)).lower(), address)
+    if how == "number suffix":  # 37a, 37 A, 37-A: one number (a spaced N, S, E or W would be a direction)
+        return re.sub(r"\b(\d+)([A-Za-z])\b", lambda m: m.group(1) + rng.choice(
+            ["-", "", *([" "] if m.group(2).lower() not in "nsew" else [])]) + rng.choice([str.upper, str.lower])(
+            m.group(2)), address)
+    if how == "flat as a fraction" and country == "GB":  # "Flat 2, 37 Barthor Road": "2/37 Barthor Road"
+        return re.sub(r"\bFlat (\d+), (\d+) ", lambda m: rng.choice(["", "Flat "]) + f"{m.group(1)}/{m.group(2)} ",
+                      address)
     if how == "country":
         return f"{address}{rng.choice([', ', ' '])}{rng.choice(COUNTRY[country])}"
     return address
@@ -109,7 +135,8 @@ def rewrite(address: str, country: str, how: str, rng: random.Random) -> str:
 
 BASES = sorted({(row["first"], row["country"]) for row in PAIRS})
 MATCHING = [row for row in PAIRS if row["expected"] != NONE]
-REWRITINGS = ["case", "spacing", "commas out", "abbreviations", "postcode spacing", "country"]
+REWRITINGS = ["case", "spacing", "commas out", "abbreviations", "postcode spacing", "country", "postcode case",
+              "number suffix", "flat as a fraction"]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
