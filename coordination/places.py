@@ -66,6 +66,18 @@ def match(a: AddressKeys, b: AddressKeys) -> str | None:
     return SAME_ADDRESS if a.unit == b.unit else SAME_BUILDING
 
 
+def keyed(key, plain: AddressKeys) -> AddressKeys:
+    """`plain`'s keys each keyed under the operation's `key` (a deconfliction_key.MatchingKey), as target
+    packages (services.action_day) and address identifiers (services.identifiers) store them: the
+    folded form as an address identifier's value is keyed, the building keys (postcode, street, bare
+    street) under one name, the flat under another; None where `plain` has none."""
+    def under(name: str, value: str | None) -> str | None:
+        return key.keyed(name, value) if value else None
+    return AddressKeys(under("address", plain.folded), under("address building", plain.postcode),
+                       under("address building", plain.street), under("address unit", plain.unit),
+                       under("address building", plain.bare))
+
+
 def normalise_address(address: str) -> str:
     """One spelling per address, as identifier deconfliction normalises addresses (folded, punctuation
     out, abbreviations written out, UK postcodes normalised: "12, Baker St." and "12 baker street" are
