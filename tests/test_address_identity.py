@@ -269,3 +269,55 @@ def test_packages_keyed_before_0014_are_keyed_again_with_every_key_at_the_next_c
         package = s.get(TargetPackage, old.id)
         assert package.street_keyed == key.keyed("address building", "gb|barthor road|37|london")
         assert s.scalars(select(PackageConflict.reason)).all() == ["same building"]
+
+
+# --- town-less addresses and named buildings, through the stores -----------------------------------
+
+HARD = PAIRS[next(n for n, row in enumerate(PAIRS) if row["why"] == "issue 26: neither town nor postcode"):]
+
+
+def test_the_hard_forms_of_the_corpus_are_dozens_of_pairs_of_each_kind():
+    counts = Counter(row["expected"] for row in HARD)
+    assert len(HARD) >= 35 and min(counts.values()) >= 8 and set(counts) == {"same address", "same building", NONE}
+
+
+@pytest.mark.usefixtures("key_file")
+def test_the_hard_forms_conflict_as_packages_as_they_must(store):
+    """Every town-less, named-building, 2/37, floor, suffix and flat-first pair of the corpus, as two
+    agencies' packages in one window: the conflict found, and its reason, are what the corpus says."""
+    from tests.test_action_day import package_data
+
+    start = datetime(2031, 3, 7, 6, 0, tzinfo=UTC)
+    created = []
+    for n, row in enumerate(HARD):
+        with store.writer() as s:
+            h_hour = start + timedelta(days=3 * n)
+            first = services.create_package(s, store.principal("liaison.met"), package_data(
+                f"H-{n}-A", address=row["first"], jurisdiction=JURISDICTION[row["country"]], h_hour=h_hour.isoformat()))
+            second = services.create_package(s, store.principal("liaison.fbi"), package_data(
+                f"H-{n}-B", address=row["second"], jurisdiction=JURISDICTION[row["country"]],
+                h_hour=(h_hour + timedelta(hours=1)).isoformat()))
+            created.append((row, first.id, second.id))
+    with store.reader() as s:
+        found = {(c.first_id, c.second_id): c.reason for c in s.scalars(select(PackageConflict))}
+    got = [(row["why"], found.get((min(a, b), max(a, b)), NONE)) for row, a, b in created]
+    assert got == [(row["why"], row["expected"]) for row, _, _ in created]
+
+
+@pytest.mark.usefixtures("key_file")
+def test_a_town_less_package_meets_the_building_but_a_package_in_another_town_does_not(store):
+    from tests.test_action_day import create
+
+    create(store, "liaison.met", "P-MET", address="37 Barthor Rd, London SW1A 1AA")
+    create(store, "liaison.nca", "P-NCA", address="Flat 2, 37 Barthor Road")  # neither town nor postcode
+    create(store, "liaison.fbi", "P-FBI", address="37 Barthor Road, Leeds")  # another town
+    create(store, "liaison.nl-police", "P-NL", address="2 Barthor Court, 37 Barthor Road, London")
+    with store.reader() as s:
+        references = dict(s.execute(select(TargetPackage.id, TargetPackage.reference)).all())
+        conflicts = {(references[c.first_id], references[c.second_id], c.reason)
+                     for c in s.scalars(select(PackageConflict))}
+        bare = s.scalars(select(TargetPackage.bare_keyed)).all()
+    assert conflicts == {  # Leeds meets the town-less line only (a phone call), never London's building
+        ("P-MET", "P-NCA", "same building"), ("P-MET", "P-NL", "same building"), ("P-NCA", "P-FBI", "same building"),
+        ("P-NCA", "P-NL", "same address")}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in bare) and len(set(bare)) == 1
