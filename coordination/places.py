@@ -43,21 +43,39 @@ class AddressKeys:
     postcode: str | None = None
     street: str | None = None
     unit: str | None = None
+    bare: str | None = None  # street and building number without town or postcode: see `match`
 
 
 def match(a: AddressKeys, b: AddressKeys) -> str | None:
     """Whether two addresses are one place: "same address", "same building" or None.
 
     The same building: the postcode keys agree, or the street keys agree unless both name a postcode
-    and the postcodes differ (then it is the same street name in another district). The same address:
-    the same building with the same flat (or none written on either), or the same folded text."""
+    and the postcodes differ (then it is the same street name in another district), or the street
+    and number alone agree where nothing written says otherwise: not both with a postcode (two
+    postcodes are two districts) nor both with a town (two towns are two streets). So "Flat 2, 37
+    Barthor Road" (neither town nor postcode) is in the building of "37 Barthor Rd, London SW1A 1AA":
+    a false hit costs a phone call, a false miss two teams at one door. The same address: the same
+    building with the same flat (or none written on either), or the same folded text."""
     if a.folded is not None and a.folded == b.folded:
         return SAME_ADDRESS
     building = (a.postcode is not None and a.postcode == b.postcode) or (
-        a.street is not None and a.street == b.street and not (a.postcode and b.postcode))
+        a.street is not None and a.street == b.street and not (a.postcode and b.postcode)) or (
+        a.bare is not None and a.bare == b.bare and not (a.postcode and b.postcode) and not (a.street and b.street))
     if not building:
         return None
     return SAME_ADDRESS if a.unit == b.unit else SAME_BUILDING
+
+
+def keyed(key, plain: AddressKeys) -> AddressKeys:
+    """`plain`'s keys each keyed under the operation's `key` (a deconfliction_key.MatchingKey), as target
+    packages (services.action_day) and address identifiers (services.identifiers) store them: the
+    folded form as an address identifier's value is keyed, the building keys (postcode, street, bare
+    street) under one name, the flat under another; None where `plain` has none."""
+    def under(name: str, value: str | None) -> str | None:
+        return key.keyed(name, value) if value else None
+    return AddressKeys(under("address", plain.folded), under("address building", plain.postcode),
+                       under("address building", plain.street), under("address unit", plain.unit),
+                       under("address building", plain.bare))
 
 
 def normalise_address(address: str) -> str:
@@ -97,7 +115,7 @@ def address_keys(address: str, country: str | None) -> AddressKeys:
 # --- the country an identifier address is read in ------------------------------------------------
 
 UNKNOWN_COUNTRY = "ZZ"  # CLDR's "unknown region": an address read by no country's conventions
-UNKNOWN_COUNTRY_REASON = "has a country this system does not know"
+UNKNOWN_COUNTRY_REASON = "is not a country this system knows"
 
 
 def country_named(text: str) -> str:
@@ -163,8 +181,10 @@ DIRECTIONS = {"n": "north", "s": "south", "e": "east", "w": "west", "ne": "north
               "se": "southeast", "sw": "southwest"}
 UNIT_WORDS = {"flat": "", "apartment": "", "apt": "", "appartement": "", "unit": "", "suite": "", "ste": "",
               "room": "", "rm": "", "#": "", "no": "", "floor": "floor ", "fl": "floor ", "flr": "floor "}
+FLOOR_WORDS = frozenset({"floor", "fl", "flr", "verdieping", "etage"})  # "2nd floor", "2e verdieping"
 ORDINALS = {"ground": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "top": 99,
-            "basement": -1, "lower": -1, "upper": 1}
+            "basement": -1, "lower": -1, "upper": 1,
+            "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4}
 NL_ADDITIONS = {"hs": "0", "huis": "0", "bg": "0", "boven": "1", "bv": "1", "i": "1", "ii": "2", "iii": "3",
                 "iv": "4", "zw": "zw", "rood": "rood"}
 _NL_POSTCODE = re.compile(r"^[1-9]\d{3}[a-z]{2}$")
@@ -231,7 +251,7 @@ def _take_units(parts: list[list[str]], country: str) -> tuple[list[list[str]], 
                 else:
                     units.append(UNIT_WORDS[word] + after)
                 i += 2
-            elif after in ("floor", "fl", "flr") and (word in ORDINALS or _ORDINAL_FLOOR.fullmatch(word)):
+            elif after in FLOOR_WORDS and (word in ORDINALS or _ORDINAL_FLOOR.fullmatch(word)):
                 units.append(f"floor {_floor(word)}")
                 i += 2
             elif word in ("basement", "ground") and after in ("flat", None):
@@ -308,17 +328,23 @@ def _street(words: list[str], country: str) -> str:
     return " ".join(out)
 
 
-def _european(address: str, country: str) -> tuple[str | None, str | None, str | None]:
-    """(postcode key, street key, unit) of a UK or Dutch address, the number before or after the street."""
+def _european(address: str, country: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """(postcode key, street key, unit, bare street key) of a UK or Dutch address, the number before or
+    after the street."""
+    if country == "GB":  # "2/37 Barthor Road", "Flat 2/37 ...": flat 2 of number 37
+        address = _UK_FLAT_OF.sub(r"flat \1, \2", address)
     parts = _parts(address)
     parts, unit = _take_units(parts, country)
     parts, postcode = _take_postcode(parts, country)
+    if country == "GB":
+        parts, flat = _named_building_flat(parts)
+        unit = " ".join(sorted(filter(None, [unit, flat]))) or None
     # the building number: in the UK first in its part ("Building 5, 20 Quenwick Road": 20), in the
     # Netherlands before or after the street
     found = next(((p, i) for p, words in enumerate(parts) for i, word in enumerate(words)
                   if _NUMBER.fullmatch(word) and (i == 0 or country == "NL")), None)
     if found is None:
-        return None, None, unit
+        return None, None, unit, None
     p, i = found
     if len(parts[p]) == 1 and p + 1 < len(parts):  # "37, Barthor Road": the number alone before its street
         parts = [*parts[:p], parts[p] + parts[p + 1], *parts[p + 2:]]
@@ -337,12 +363,37 @@ def _european(address: str, country: str) -> tuple[str | None, str | None, str |
     postcode_key = f"{country.lower()}|{postcode}|{number}" if postcode else None
     street_key = (f"{country.lower()}|{_street(street, country)}|{number}|{_street(locality, country)}"
                   if street and locality else None)
-    return postcode_key, street_key, unit
+    bare_key = f"{country.lower()}|{_street(street, country)}|{number}"[:ADDRESS] if street else None
+    return postcode_key, street_key, unit, bare_key
+
+
+_UK_FLAT_OF = re.compile(r"\b(?:flat\s+)?(\d{1,4}[a-z]?)\s*/\s*(\d{1,5}[a-z]?)\b")
+
+
+def _named_building_flat(parts: list[list[str]]) -> tuple[list[list[str]], str | None]:
+    """A UK flat written as a number in a named building before the street line ("2 Barthor Court,
+    37 Barthor Road"): of two parts that start with a number, the last one naming a street is the
+    street line, and the number of a part before it is the flat (the building's name set aside)."""
+    def street_word(word: str) -> bool:
+        return word in STREET_WORDS or word in STREET_TYPES
+    split = []  # written without commas: "2 barthor court 37 barthor road" is two parts
+    for words in parts:
+        at = next((j for j in range(2, len(words) - 1) if _NUMBER.fullmatch(words[0]) and _NUMBER.fullmatch(
+            words[j]) and street_word(words[j - 1]) and any(map(street_word, words[j + 1:]))), None)
+        split += [words[:at], words[at:]] if at else [words]
+    parts = split
+    numbered = [p for p, words in enumerate(parts) if len(words) > 1 and _NUMBER.fullmatch(words[0])]
+    streets = [p for p in numbered if any(map(street_word, parts[p][1:]))]
+    if len(numbered) < 2 or not streets or streets[-1] == numbered[0]:
+        return parts, None
+    line = streets[-1]
+    flats = [parts[p][0] for p in numbered if p < line]
+    return [words for p, words in enumerate(parts) if not (p < line and p in numbered)], " ".join(flats)
 
 
 # --- the US: USPS Publication 28, by usaddress-scourgify -----------------------------------------
 
-def _us(address: str) -> tuple[str | None, str | None, str | None]:
+def _us(address: str) -> tuple[str | None, str | None, str | None, str | None]:
     """(ZIP key, street key, unit) of a US address normalised by USPS Publication 28 (usaddress-scourgify);
     an address it cannot read has none (the folded form still matches it)."""
     from scourgify import normalize_address_record  # loaded on first use: it reads its tables then
@@ -353,7 +404,7 @@ def _us(address: str) -> tuple[str | None, str | None, str | None]:
     try:
         record = normalize_address_record(text)
     except Exception:  # noqa: BLE001 -- it raises its own kinds, and others on text it cannot parse
-        return None, None, unit
+        return None, None, unit, None
     line = " ".join((record.get("address_line_1") or "").casefold().split())
     for pattern, replacement in _GLUED[:2]:
         line = pattern.sub(replacement, line)
@@ -362,12 +413,13 @@ def _us(address: str) -> tuple[str | None, str | None, str | None]:
         unit = " ".join(sorted(filter(None, [unit, " ".join(w for w in second if w not in _US_DESIGNATORS)])))
     number, _, street = line.partition(" ")
     if not _NUMBER.fullmatch(number) or not street:
-        return None, None, unit or None
+        return None, None, unit or None, None
     city, state = (record.get("city") or "").casefold(), (record.get("state") or "").casefold()
     zip5 = (record.get("postal_code") or "")[:5]
     zip_key = f"us|{zip5}|{number}|{street}" if zip5 else None
     street_key = f"us|{street}|{number}|{city}|{state}" if city and state else None
-    return zip_key, street_key, unit or None
+    bare_key = f"us|{street}|{number}" if state or not city else None  # a city without its state: neither
+    return zip_key, street_key, unit or None, bare_key
 
 
 def _post_directional(words: list[str]) -> list[str]:

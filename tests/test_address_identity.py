@@ -6,8 +6,9 @@ conventions, and two packages conflict when any key agrees.
   it must be: "same address", "same building" (two flats: one door and stairwell) or "none"
   (next door, the same street in another town, East/West, another postcode...). All of it on
   places.py; a part of it through the real conflict check, on both stores.
-- Harmless rewritings (case, spacing, punctuation, abbreviations, postcode spacing, the country
-  added) never lose a match (Hypothesis).
+- Harmless rewritings (case, spacing, punctuation, abbreviations, postcode spacing and case, the
+  country added as a name or a code, a number's suffix spaced or dashed, a UK flat written "2/37")
+  never lose a match (Hypothesis).
 - Hostile text of the field's full length is read in bounded time.
 """
 
@@ -69,6 +70,23 @@ def test_flats_are_set_aside_and_other_countries_fall_back_to_the_folded_form():
     assert address_keys("12 Baker St., London", None).folded == places.normalise_address("12 baker street london")
 
 
+def test_a_town_less_address_meets_its_street_and_number_unless_two_towns_or_postcodes_differ():
+    bare = address_keys("Flat 2, 37 Barthor Road", "GB")
+    assert (bare.postcode, bare.street, bare.unit, bare.bare) == (None, None, "2", "gb|barthor road|37")
+    assert same("Flat 2, 37 Barthor Road", "37 Barthor Rd, London SW1A 1AA", "GB") == "same building"
+    assert same("37 Barthor Road, Leeds", "37 Barthor Rd, London SW1A 1AA", "GB") == NONE  # two towns
+    assert same("37 Barthor Road, E17 4PQ", "37 Barthor Rd, SW1A 1AA", "GB") == NONE  # two postcodes
+    assert same("37 Barthor Road", "37 Barthor Road, Berlin", "DE") == NONE  # a fallback country: as written
+
+
+def test_a_numbered_named_building_before_the_street_line_is_a_flat_of_that_building():
+    keys = address_keys("2 Barthor Court, 37 Barthor Road, London", "GB")
+    assert (keys.street, keys.unit) == ("gb|barthor road|37|london", "2")
+    fraction = address_keys("2/37 Barthor Road, London", "GB")
+    written = address_keys("Flat 2, 37 Barthor Road, London", "GB")
+    assert (fraction.street, fraction.unit) == (written.street, written.unit) == ("gb|barthor road|37|london", "2")
+
+
 def test_text_the_address_field_refuses_is_never_keyed():
     for country in ("GB", "NL", "US", "DE"):
         with pytest.raises(ValueError, match="invisible|direction"):
@@ -80,8 +98,8 @@ def test_text_the_address_field_refuses_is_never_keyed():
 SHORT = {"Road": "Rd", "Street": "St", "Lane": "Ln", "Avenue": "Ave", "Crescent": "Cres", "Gardens": "Gdns",
          "Close": "Cl", "Terrace": "Terr", "Drive": "Dr", "Place": "Pl", "Boulevard": "Blvd", "Court": "Ct",
          "West": "W", "East": "E", "North": "N", "South": "S", "Northwest": "NW", "Apartment": "Apt"}
-COUNTRY = {"GB": ["UK", "United Kingdom", "England"], "NL": ["Nederland", "Netherlands", "NL"],
-           "US": ["USA", "United States"], "DE": ["Germany", "Deutschland"]}
+COUNTRY = {"GB": ["UK", "United Kingdom", "England", "GB"], "NL": ["Nederland", "Netherlands", "NL", "The Netherlands"],
+           "US": ["USA", "United States", "US", "United States of America"], "DE": ["Germany", "Deutschland"]}
 POSTCODE = {"GB": re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\b", re.IGNORECASE),
             "NL": re.compile(r"\b(\d{4}) ?([A-Z]{2})\b", re.IGNORECASE)}
 
@@ -102,6 +120,15 @@ def rewrite(address: str, country: str, how: str, rng: random.Random) -> str:
         return re.sub(r"(?<=[a-z])straat\b", "str.", address) if country == "NL" else address
     if how == "postcode spacing" and country in POSTCODE:
         return POSTCODE[country].sub(lambda m: m.group(1) + rng.choice(["", " "]) + m.group(2), address)
+    if how == "postcode case" and country in POSTCODE:
+        return POSTCODE[country].sub(lambda m: (m.group(1) + rng.choice(["", " "]) + m.group(2)).lower(), address)
+    if how == "number suffix":  # 37a, 37 A, 37-A: one number (a spaced N, S, E or W would be a direction)
+        return re.sub(r"\b(\d+)([A-Za-z])\b", lambda m: m.group(1) + rng.choice(
+            ["-", "", *([" "] if m.group(2).lower() not in "nsew" else [])]) + rng.choice([str.upper, str.lower])(
+            m.group(2)), address)
+    if how == "flat as a fraction" and country == "GB":  # "Flat 2, 37 Barthor Road": "2/37 Barthor Road"
+        return re.sub(r"\bFlat (\d+), (\d+) ", lambda m: rng.choice(["", "Flat "]) + f"{m.group(1)}/{m.group(2)} ",
+                      address)
     if how == "country":
         return f"{address}{rng.choice([', ', ' '])}{rng.choice(COUNTRY[country])}"
     return address
@@ -109,7 +136,8 @@ def rewrite(address: str, country: str, how: str, rng: random.Random) -> str:
 
 BASES = sorted({(row["first"], row["country"]) for row in PAIRS})
 MATCHING = [row for row in PAIRS if row["expected"] != NONE]
-REWRITINGS = ["case", "spacing", "commas out", "abbreviations", "postcode spacing", "country"]
+REWRITINGS = ["case", "spacing", "commas out", "abbreviations", "postcode spacing", "country", "postcode case",
+              "number suffix", "flat as a fraction"]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -199,7 +227,7 @@ def test_pairs_of_the_corpus_conflict_through_the_conflict_check_as_they_must(st
     assert len(found) == sum(row["expected"] != NONE for row in rows)
     plain = {row[side].casefold() for row in rows for side in ("first", "second")}
     for package in stored:  # keyed, never the plain text nor a plain key
-        for column in ("address_keyed", "postcode_keyed", "street_keyed", "unit_keyed"):
+        for column in ("address_keyed", "postcode_keyed", "street_keyed", "unit_keyed", "bare_keyed"):
             value = getattr(package, column)
             assert value is None or re.fullmatch(r"[0-9a-f]{64}", value)
             assert value not in plain
@@ -241,3 +269,55 @@ def test_packages_keyed_before_0014_are_keyed_again_with_every_key_at_the_next_c
         package = s.get(TargetPackage, old.id)
         assert package.street_keyed == key.keyed("address building", "gb|barthor road|37|london")
         assert s.scalars(select(PackageConflict.reason)).all() == ["same building"]
+
+
+# --- town-less addresses and named buildings, through the stores -----------------------------------
+
+HARD = PAIRS[next(n for n, row in enumerate(PAIRS) if row["why"] == "issue 26: neither town nor postcode"):]
+
+
+def test_the_hard_forms_of_the_corpus_are_dozens_of_pairs_of_each_kind():
+    counts = Counter(row["expected"] for row in HARD)
+    assert len(HARD) >= 35 and min(counts.values()) >= 8 and set(counts) == {"same address", "same building", NONE}
+
+
+@pytest.mark.usefixtures("key_file")
+def test_the_hard_forms_conflict_as_packages_as_they_must(store):
+    """Every town-less, named-building, 2/37, floor, suffix and flat-first pair of the corpus, as two
+    agencies' packages in one window: the conflict found, and its reason, are what the corpus says."""
+    from tests.test_action_day import package_data
+
+    start = datetime(2031, 3, 7, 6, 0, tzinfo=UTC)
+    created = []
+    for n, row in enumerate(HARD):
+        with store.writer() as s:
+            h_hour = start + timedelta(days=3 * n)
+            first = services.create_package(s, store.principal("liaison.met"), package_data(
+                f"H-{n}-A", address=row["first"], jurisdiction=JURISDICTION[row["country"]], h_hour=h_hour.isoformat()))
+            second = services.create_package(s, store.principal("liaison.fbi"), package_data(
+                f"H-{n}-B", address=row["second"], jurisdiction=JURISDICTION[row["country"]],
+                h_hour=(h_hour + timedelta(hours=1)).isoformat()))
+            created.append((row, first.id, second.id))
+    with store.reader() as s:
+        found = {(c.first_id, c.second_id): c.reason for c in s.scalars(select(PackageConflict))}
+    got = [(row["why"], found.get((min(a, b), max(a, b)), NONE)) for row, a, b in created]
+    assert got == [(row["why"], row["expected"]) for row, _, _ in created]
+
+
+@pytest.mark.usefixtures("key_file")
+def test_a_town_less_package_meets_the_building_but_a_package_in_another_town_does_not(store):
+    from tests.test_action_day import create
+
+    create(store, "liaison.met", "P-MET", address="37 Barthor Rd, London SW1A 1AA")
+    create(store, "liaison.nca", "P-NCA", address="Flat 2, 37 Barthor Road")  # neither town nor postcode
+    create(store, "liaison.fbi", "P-FBI", address="37 Barthor Road, Leeds")  # another town
+    create(store, "liaison.nl-police", "P-NL", address="2 Barthor Court, 37 Barthor Road, London")
+    with store.reader() as s:
+        references = dict(s.execute(select(TargetPackage.id, TargetPackage.reference)).all())
+        conflicts = {(references[c.first_id], references[c.second_id], c.reason)
+                     for c in s.scalars(select(PackageConflict))}
+        bare = s.scalars(select(TargetPackage.bare_keyed)).all()
+    assert conflicts == {  # Leeds meets the town-less line only (a phone call), never London's building
+        ("P-MET", "P-NCA", "same building"), ("P-MET", "P-NL", "same building"), ("P-NCA", "P-FBI", "same building"),
+        ("P-NCA", "P-NL", "same address")}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in bare) and len(set(bare)) == 1

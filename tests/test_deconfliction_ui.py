@@ -202,7 +202,9 @@ def test_an_address_in_a_building_another_agency_holds_is_told_as_the_same_build
     at.text_input(key=f"{form}-value-ADDRESS").input("Flat 2, 37 Barthor Road, London SW1A 1AA")
     at.text_input(key=f"{form}-qualifier-ADDRESS").input("Atlantis")
     at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
-    assert any("has a country this system does not know" in line for line in said(at.error)), said(at.error)
+    refusal = [line for line in said(at.error) if "is not a country this system knows" in line]
+    assert refusal and refusal[0].startswith("The country is not a country"), said(at.error)  # as the form names it
+    assert not any("qualifier" in line.lower() for line in said(at.error))
     at.text_input(key=f"{form}-qualifier-ADDRESS").input("")  # MET's own country: GB
     at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
     assert said(at.success) == ["Added the address to M-1; any agency holding it too is told at once."]
@@ -210,3 +212,14 @@ def test_an_address_in_a_building_another_agency_holds_is_told_as_the_same_build
 
     table = open_page("liaison.fbi", "deconfliction").dataframe(key="deconfliction-hits").value
     assert list(table["Match"]) == ["same building"]
+
+
+def test_checking_an_address_in_an_unknown_country_names_the_country_field(shared):
+    at = open_page("liaison.met", "deconfliction")
+    at.selectbox(key="check-identifier-kind").select("address").run()
+    at.text_input(key="check-identifier-value-ADDRESS").input("Coolsingel 40, Rotterdam")
+    at.text_input(key="check-identifier-qualifier-ADDRESS").input("Atlantis")
+    at.button(key="FormSubmitter:check-identifier-form-Check").click().run()
+    assert not at.exception
+    [refusal] = said(at.error)
+    assert refusal.startswith("The country is not a country this system knows: write its two-letter code"), refusal

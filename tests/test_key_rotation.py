@@ -13,7 +13,16 @@ from coordination.cli import cli
 from coordination.deconfliction_key import KeyMissing
 from coordination.errors import PermissionDenied, ValidationError
 from coordination.kinds import SUSPECTS
-from coordination.models import AuditEvent, Exclusion, Hit, HitMatch, Identifier, Operation, TargetPackage
+from coordination.models import (
+    AuditEvent,
+    Exclusion,
+    Hit,
+    HitMatch,
+    Identifier,
+    Operation,
+    PackageConflict,
+    TargetPackage,
+)
 from tests.conftest import suspect
 
 PHONE, PERSON = "phone number", "person"
@@ -69,7 +78,7 @@ def test_rotation_rekeys_everything_keeps_every_hit_and_the_old_key_matches_noth
     after, hits_after, exclusions_after, fingerprint_after = snapshot(store)
     assert hits_after == hits and fingerprint_after == new_key.fingerprint
     assert sorted((i["name"], i["column_names"]) for i in inspect(store.engine).get_indexes("identifier")) == indexes
-    assert len(indexes) == 7  # the indexes built again after the update are the model's
+    assert len(indexes) == 8  # the indexes built again after the update are the model's
     assert set(after) == set(identifiers)
     assert not {keyed for keyed, _ in after.values()} & {keyed for keyed, _ in identifiers.values()}
     people = [i for i in after if identifiers[i][1] is not None]
@@ -177,3 +186,30 @@ def test_rotation_rekeys_the_keys_of_address_buildings_and_they_still_meet(store
                                 "37, Barthor Road, London, SW1A 1AA, United Kingdom")
     _, hits_now, _, _ = snapshot(store)
     assert sorted(match for _, _, match, _ in hits_now - hits) == [HitMatch.SAME_ADDRESS, HitMatch.SAME_BUILDING]
+
+
+def test_rotation_rekeys_the_bare_street_keys_of_packages_and_identifiers(store, keys, monkeypatch):
+    """A town-less line meets its building by the bare street key: under the new key it still does."""
+    from tests.test_action_day import create
+
+    old_file, new_file = keys
+    old_key, new_key = (deconfliction_key.read_key_file(path) for path in keys)
+    create(store, "liaison.met", "P-MET", address="37 Barthor Rd, London SW1A 1AA")
+    create(store, "liaison.nca", "P-NCA", address="Flat 2, 37 Barthor Road")
+    with store.writer() as session:
+        for subject, address in (("liaison.met", "37 Barthor Rd, London SW1A 1AA"),
+                                 ("liaison.nca", "Flat 2, 37 Barthor Road")):
+            who = store.principal(subject)
+            services.add_identifier(session, who, SUSPECTS, suspect(session, who, f"{who.agency_code}-1").id,
+                                    "address", address, "GB")
+        services.rotate_key(session, store.principal("commander.met"), new_key)
+    with store.reader() as session:
+        keyed = {*session.scalars(select(TargetPackage.bare_keyed)), *session.scalars(select(Identifier.bare_keyed))}
+        assert set(session.scalars(select(Hit.match))) == {HitMatch.SAME_BUILDING}
+    assert keyed == {new_key.keyed("address building", "gb|barthor road|37")}
+    assert old_key.keyed("address building", "gb|barthor road|37") not in keyed
+    monkeypatch.setenv(deconfliction_key.ENVIRONMENT, str(new_file))
+    create(store, "liaison.fbi", "P-FBI", address="37 Barthor Road")  # meets both under the new key
+    with store.reader() as session:
+        assert sorted(session.scalars(select(PackageConflict.reason))) == ["same address", "same building",
+                                                                           "same building"]

@@ -242,3 +242,31 @@ def test_0017_down_keeps_building_hits_as_exact_and_up_again_leaves_the_keys_to_
     with empty_engine.connect() as connection:
         assert connection.execute(text(count_keyed)).scalar() == 0  # keyed when identifiers are next added
     assert migrate.pending_diff(empty_engine) == []
+
+
+def test_0018_down_keeps_the_hits_and_up_again_leaves_every_address_for_the_application_to_key(empty_engine,
+                                                                                                  key_file):
+    migrate.upgrade(empty_engine)
+    with write_session(empty_engine) as s:
+        standing_data.seed(s, TEST_ISSUER)
+        s.commit()
+    with write_session(empty_engine) as s:
+        for subject, address in (("liaison.met", "37 Barthor Rd, London SW1A 1AA"),
+                                 ("liaison.nca", "Flat 2, 37 Barthor Road")):  # neither town nor postcode
+            who = principal_for_subject(s, subject)
+            record = services.create_suspect(s, who, {"reference": f"{who.agency_code}-1", "full_name": "x",
+                                                      "tier": "user", "status": "lead"})
+            services.add_identifier(s, who, SUSPECTS, record.id, "address", address, "GB")
+        s.commit()
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT match FROM hit")).scalars().all() == ["same building"]
+        assert connection.execute(text("SELECT count(bare_keyed) FROM identifier")).scalar() == 2
+    migrate.downgrade(empty_engine, "0017")
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT match FROM hit")).scalars().all() == ["same building"]
+        assert "bare_keyed" not in {column["name"] for column in inspect(connection).get_columns("identifier")}
+        assert "bare_keyed" not in {column["name"] for column in inspect(connection).get_columns("target_package")}
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as connection:  # keyed again, bare key too, when identifiers are next added
+        assert connection.execute(text("SELECT count(*) FROM identifier WHERE country IS NOT NULL")).scalar() == 0
+    assert migrate.pending_diff(empty_engine) == []

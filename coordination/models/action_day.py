@@ -77,6 +77,7 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
     postcode_keyed: Mapped[str | None] = mapped_column(String(64))
     street_keyed: Mapped[str | None] = mapped_column(String(64))
     unit_keyed: Mapped[str | None] = mapped_column(String(64))
+    bare_keyed: Mapped[str | None] = mapped_column(String(64))  # street and number alone (places.match)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     team_call_sign: Mapped[str] = mapped_column(String(64))
@@ -97,6 +98,7 @@ class TargetPackage(KeyedRecord, MarkedRecord, Base):
         Index("ix_target_package_address_keyed", "operation_id", "address_keyed"),
         Index("ix_target_package_postcode_keyed", "operation_id", "postcode_keyed"),
         Index("ix_target_package_street_keyed", "operation_id", "street_keyed"),
+        Index("ix_target_package_bare_keyed", "operation_id", "bare_keyed"),
     )
 
     subject_links: Mapped[list[PackageSubject]] = relationship(cascade="all, delete-orphan",

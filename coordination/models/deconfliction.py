@@ -43,6 +43,7 @@ class Identifier(Base):
     postcode_keyed: Mapped[str | None] = mapped_column(String(KEYED))
     street_keyed: Mapped[str | None] = mapped_column(String(KEYED))
     unit_keyed: Mapped[str | None] = mapped_column(String(KEYED))
+    bare_keyed: Mapped[str | None] = mapped_column(String(KEYED))  # street and number alone (places.match)
     record_entity: Mapped[str] = mapped_column(String(32))  # the entity of the record it is held on
     record_id: Mapped[int] = mapped_column(Integer)
     owning_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))  # the record's, kept in step
@@ -61,6 +62,8 @@ class Identifier(Base):
               postgresql_where=text("postcode_keyed IS NOT NULL")),
         Index("ix_identifier_street", "street_keyed", sqlite_where=text("street_keyed IS NOT NULL"),
               postgresql_where=text("street_keyed IS NOT NULL")),
+        Index("ix_identifier_bare", "bare_keyed", sqlite_where=text("bare_keyed IS NOT NULL"),
+              postgresql_where=text("bare_keyed IS NOT NULL")),
         # addresses whose building is not keyed yet (stored before revision 0017): looked for at every key use
         Index("ix_identifier_unread_address", "operation_id", sqlite_where=text(UNREAD_ADDRESS),
               postgresql_where=text(UNREAD_ADDRESS)),

@@ -32,7 +32,6 @@ from coordination.markings import TLP
 from coordination.models import (
     NEXT,
     EvidenceType,
-    IdentifierKind,
     Jurisdiction,
     PackageConflict,
     PackageStatus,
@@ -421,9 +420,10 @@ def _near_in_time(session: Session, package: TargetPackage, config: settings.Set
 
 # --- the key: addresses are compared keyed, as identifiers are --------------------------------
 
-KEY_COLUMNS = ("address_keyed", "postcode_keyed", "street_keyed", "unit_keyed")
+KEY_COLUMNS = ("address_keyed", "postcode_keyed", "street_keyed", "unit_keyed", "bare_keyed")
 # the keys that find the other packages (indexed with the operation): the flat alone finds nothing
-_MATCHED = (TargetPackage.address_keyed, TargetPackage.postcode_keyed, TargetPackage.street_keyed)
+_MATCHED = (TargetPackage.address_keyed, TargetPackage.postcode_keyed, TargetPackage.street_keyed,
+            TargetPackage.bare_keyed)
 
 
 def address_key_columns(key: MatchingKey | None, address: str, country: str | None) -> dict[str, str | None]:
@@ -439,11 +439,9 @@ def address_key_columns(key: MatchingKey | None, address: str, country: str | No
         plain = places.address_keys(address, country)
     except ValueError:
         return dict.fromkeys(KEY_COLUMNS)
-    kind = IdentifierKind.ADDRESS.value
-    return {"address_keyed": key.keyed(kind, plain.folded) if plain.folded else None,
-            "postcode_keyed": key.keyed(f"{kind} building", plain.postcode) if plain.postcode else None,
-            "street_keyed": key.keyed(f"{kind} building", plain.street) if plain.street else None,
-            "unit_keyed": key.keyed(f"{kind} unit", plain.unit) if plain.unit else None}
+    keys = places.keyed(key, plain)
+    return {"address_keyed": keys.folded, "postcode_keyed": keys.postcode, "street_keyed": keys.street,
+            "unit_keyed": keys.unit, "bare_keyed": keys.bare}
 
 
 def _set_keys(package: TargetPackage, keyed: Mapping[str, str | None]) -> int:
@@ -456,7 +454,8 @@ def _set_keys(package: TargetPackage, keyed: Mapping[str, str | None]) -> int:
 
 
 def _keys_of(package: TargetPackage) -> places.AddressKeys:
-    return places.AddressKeys(package.address_keyed, package.postcode_keyed, package.street_keyed, package.unit_keyed)
+    return places.AddressKeys(package.address_keyed, package.postcode_keyed, package.street_keyed, package.unit_keyed,
+                              package.bare_keyed)
 
 
 def _country(session: Session, jurisdiction_id: int) -> str | None:

@@ -77,8 +77,11 @@ def check_identifier(session: Session, principal: Principal, identifier_kind: st
 
 def _in_building(keys: dict[str, str | None]) -> list[ColumnElement[bool]]:
     """The identifiers in the building of an address's keyed keys, by the rule hits are found by
-    (identifiers._same: the postcode keys agree, or the street keys do unless both name a postcode)."""
-    postcode, street = keys["postcode_keyed"], keys["street_keyed"]
+    (identifiers._same: the postcode keys agree, or the street keys do unless both name a postcode, or
+    the bare street keys do unless both name a postcode or both a town)."""
+    postcode, street, bare = keys["postcode_keyed"], keys["street_keyed"], keys["bare_keyed"]
+    no_other_postcode = [Identifier.postcode_keyed.is_(None)] if postcode else []
+    no_other_town = [Identifier.street_keyed.is_(None)] if street else []
     return [*([Identifier.postcode_keyed == postcode] if postcode else []),
-            *([and_(Identifier.street_keyed == street, *([Identifier.postcode_keyed.is_(None)] if postcode else []))]
-              if street else [])]
+            *([and_(Identifier.street_keyed == street, *no_other_postcode)] if street else []),
+            *([and_(Identifier.bare_keyed == bare, *no_other_postcode, *no_other_town)] if bare else [])]

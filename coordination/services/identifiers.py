@@ -93,7 +93,7 @@ def operation_key(session: Session, principal: Principal, operation_id: int | No
 
 # --- addresses: keyed by their building too ---------------------------------------------------
 
-ADDRESS_COLUMNS = ("country", "postcode_keyed", "street_keyed", "unit_keyed")
+ADDRESS_COLUMNS = ("country", "postcode_keyed", "street_keyed", "unit_keyed", "bare_keyed")
 
 
 def address_columns(key: MatchingKey, normal: identifiers.Normalised, value: str) -> dict[str, str | None]:
@@ -106,22 +106,19 @@ def address_columns(key: MatchingKey, normal: identifiers.Normalised, value: str
 
 
 def building_columns(key: MatchingKey, address: str, country: str | None) -> dict[str, str | None]:
-    """The keyed postcode, street and flat keys of an address read in `country` (None where it has none).
-    An address of a country whose conventions are not read (or with no building number) has its folded
-    form (places.normalise_address: case, accents, punctuation, spacing and the country name out) as its
-    street key, as packages compare theirs: the identifier's normal form keeps the country name."""
-    kind = IdentifierKind.ADDRESS.value
+    """The keyed postcode, street, flat and bare street keys of an address read in `country` (None where
+    it has none), keyed as packages' are (places.keyed). An address of a country whose conventions are
+    not read (or with no street and building number) has its folded form (places.normalise_address:
+    case, accents, punctuation, spacing and the country name out) as its street key, as packages
+    compare theirs: the identifier's normal form keeps the country name."""
     try:
         plain = places.address_keys(address, country)
     except ValueError:  # text the address field refuses (normalise refused it first): its normal form only
         plain = places.AddressKeys(None)
-    street = None
-    if plain.street:
-        street = key.keyed(f"{kind} building", plain.street)
-    elif plain.folded and not plain.postcode:
-        street = key.keyed(kind, plain.folded)
-    return {"postcode_keyed": key.keyed(f"{kind} building", plain.postcode) if plain.postcode else None,
-            "street_keyed": street, "unit_keyed": key.keyed(f"{kind} unit", plain.unit) if plain.unit else None}
+    keys = places.keyed(key, plain)
+    street = keys.street or (keys.folded if not (plain.postcode or plain.bare) else None)
+    return {"postcode_keyed": keys.postcode, "street_keyed": street, "unit_keyed": keys.unit,
+            "bare_keyed": keys.bare}
 
 
 def key_unread_addresses(session: Session, key: MatchingKey, operation_id: int) -> None:
@@ -306,10 +303,14 @@ def _same(kind: HitMatch, a: type[Identifier], b: type[Identifier]) -> ColumnEle
         return a.keyed == b.keyed
     if kind is HitMatch.POSSIBLE:
         return and_(b.phonetic_keyed.is_not(None), a.phonetic_keyed == b.phonetic_keyed, a.keyed != b.keyed)
-    # places.match, keyed: the postcode keys agree, or the street keys do unless both name a postcode
+    # places.match, keyed: the postcode keys agree, or the street keys do unless both name a postcode, or
+    # the bare street keys do unless both name a postcode or both a town
     building = or_(and_(b.postcode_keyed.is_not(None), a.postcode_keyed == b.postcode_keyed),
                    and_(b.street_keyed.is_not(None), a.street_keyed == b.street_keyed,
-                        or_(a.postcode_keyed.is_(None), b.postcode_keyed.is_(None))))
+                        or_(a.postcode_keyed.is_(None), b.postcode_keyed.is_(None))),
+                   and_(b.bare_keyed.is_not(None), a.bare_keyed == b.bare_keyed,
+                        or_(a.postcode_keyed.is_(None), b.postcode_keyed.is_(None)),
+                        or_(a.street_keyed.is_(None), b.street_keyed.is_(None))))
     flat = a.unit_keyed.is_not_distinct_from(b.unit_keyed)
     return and_(building, a.keyed != b.keyed, flat if kind is HitMatch.SAME_ADDRESS else not_(flat))
 

@@ -29,7 +29,7 @@ from coordination.services.identifiers import building_columns, phonetic_keyed
 from coordination.services.loading import current_operation
 
 BATCH = 50_000
-BUILDING_KEYS = ("postcode_keyed", "street_keyed", "unit_keyed")  # addresses' (services.identifiers)
+BUILDING_KEYS = ("postcode_keyed", "street_keyed", "unit_keyed", "bare_keyed")  # addresses' (services.identifiers)
 _NO_BUILDING = dict.fromkeys(BUILDING_KEYS)
 # the new values, staged in a temporary table of this transaction's connection, dropped before it ends
 _REKEYED = Table("rekeyed", MetaData(), Column("id", Integer, primary_key=True),

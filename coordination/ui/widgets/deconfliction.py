@@ -34,6 +34,14 @@ QUALIFIERS = {
 VALUES = {IdentifierKind.PERSON: "Full name *", IdentifierKind.ADDRESS: "Address *"}
 LABELS = {"identifier_kind": "The kind", "value": "The value", "qualifier": "The qualifier", "reason": "The reason",
           "record": "The record", "condition": "The handling condition", "condition_text": "The conditions"}
+# the qualifier named as the form asks for it, for each kind that asks ("The country is ...", not "The qualifier")
+QUALIFIER_NAMES = {IdentifierKind.HANDLE: "The platform", IdentifierKind.WALLET: "The chain",
+                   IdentifierKind.PERSON: "The date of birth", IdentifierKind.ADDRESS: "The country"}
+
+
+def labels_for(kind: IdentifierKind) -> dict[str, str]:
+    """LABELS with the qualifier named as the form showed it for `kind`."""
+    return LABELS | {"qualifier": QUALIFIER_NAMES.get(kind, LABELS["qualifier"])}
 
 
 def key_missing() -> str | None:
@@ -128,7 +136,7 @@ def _add(kind: Kind, record: RecordView) -> None:
         return
     reference = record.values[kind.key]
     attempt(services.add_identifier, kind, record.id, typed.kind.value, typed.value, typed.qualifier,
-            submission=token(form, typed), form=form, labels=LABELS,
+            submission=token(form, typed), form=form, labels=labels_for(typed.kind),
             confirm=f"Added the {typed.kind.value} to {reference}; any agency holding it too is told at once.")
 
 

@@ -3,6 +3,9 @@ identifier, and command's view. Lists that others change (hits, requests) redraw
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+
 import streamlit as st
 
 from coordination import aggregates, policy, services
@@ -15,7 +18,14 @@ from coordination.queries.hits import HitMatch
 from coordination.text import plain
 from coordination.ui import gate
 from coordination.ui.widgets.context import agency_ids, engine, principal
-from coordination.ui.widgets.deconfliction import LABELS, ask_for_contact, confirmed_removal, day, identifier_form
+from coordination.ui.widgets.deconfliction import (
+    LABELS,
+    ask_for_contact,
+    confirmed_removal,
+    day,
+    identifier_form,
+    labels_for,
+)
 from coordination.ui.widgets.words import counted
 from coordination.ui.widgets.writes import attempt, key, problems_of, show_problem, token
 
@@ -146,7 +156,8 @@ def check_tab(refresh: int) -> None:
     typed = identifier_form(form, "Check")
     if not typed.sent:
         return
-    checked = attempt(services.check_identifier, typed.kind.value, typed.value, typed.qualifier, said=check_refused)
+    checked = attempt(services.check_identifier, typed.kind.value, typed.value, typed.qualifier,
+                      said=functools.partial(check_refused, labels=labels_for(typed.kind)))
     if checked is None:
         return
     found = checked.value
@@ -159,10 +170,10 @@ def check_tab(refresh: int) -> None:
         st.success(said)
 
 
-def check_refused(error: CoordinationError) -> None:
+def check_refused(error: CoordinationError, labels: Mapping[str, str] = LABELS) -> None:
     """A check is not a form that keeps its problems: each is said in a sentence, or the reason."""
     if isinstance(error, ValidationError):
-        st.error(" ".join(f"{LABELS.get(name, 'The check')} {plain(reason)}." for name, reason in
+        st.error(" ".join(f"{labels.get(name, 'The check')} {plain(reason)}." for name, reason in
                           error.problems.items()))
     else:
         st.error(plain(str(error)))
@@ -213,7 +224,7 @@ def _exclusions() -> None:
     if not typed.sent:
         return
     attempt(services.add_exclusion, typed.kind.value, typed.value, typed.reason, qualifier=typed.qualifier,
-            submission=token(form, typed), form=form, labels=LABELS,
+            submission=token(form, typed), form=form, labels=labels_for(typed.kind),
             confirm=f"Excluded the {typed.kind.value}: it makes no hits, and its open hits are closed.")
 
 
