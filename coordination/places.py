@@ -115,7 +115,7 @@ def address_keys(address: str, country: str | None) -> AddressKeys:
 # --- the country an identifier address is read in ------------------------------------------------
 
 UNKNOWN_COUNTRY = "ZZ"  # CLDR's "unknown region": an address read by no country's conventions
-UNKNOWN_COUNTRY_REASON = "is not a country this system knows"
+UNKNOWN_COUNTRY_REASON = "is not one this system knows"
 
 
 def country_named(text: str) -> str:

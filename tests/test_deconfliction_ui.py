@@ -202,8 +202,8 @@ def test_an_address_in_a_building_another_agency_holds_is_told_as_the_same_build
     at.text_input(key=f"{form}-value-ADDRESS").input("Flat 2, 37 Barthor Road, London SW1A 1AA")
     at.text_input(key=f"{form}-qualifier-ADDRESS").input("Atlantis")
     at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
-    refusal = [line for line in said(at.error) if "is not a country this system knows" in line]
-    assert refusal and refusal[0].startswith("The country is not a country"), said(at.error)  # as the form names it
+    refusal = [line for line in said(at.error) if "is not one this system knows" in line]
+    assert refusal and refusal[0].startswith("The country is not one this system knows"), said(at.error)  # as the form names it
     assert not any("qualifier" in line.lower() for line in said(at.error))
     at.text_input(key=f"{form}-qualifier-ADDRESS").input("")  # MET's own country: GB
     at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
@@ -222,4 +222,4 @@ def test_checking_an_address_in_an_unknown_country_names_the_country_field(share
     at.button(key="FormSubmitter:check-identifier-form-Check").click().run()
     assert not at.exception
     [refusal] = said(at.error)
-    assert refusal.startswith("The country is not a country this system knows: write its two-letter code"), refusal
+    assert refusal.startswith("The country is not one this system knows: write its two-letter code"), refusal

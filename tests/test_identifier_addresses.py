@@ -89,7 +89,7 @@ def test_the_country_beside_an_address_decides_how_it_is_read(store, people):
     with store.writer() as s, pytest.raises(ValidationError) as refused:
         services.add_identifier(s, fbi, SUSPECTS, record, ADDRESS, "Coolsingel 41, 3011 AD Rotterdam", "Narnia")
     assert list(refused.value.problems) == ["qualifier"]
-    assert refused.value.problems["qualifier"].startswith("is not a country this system knows")
+    assert refused.value.problems["qualifier"].startswith("is not one this system knows")
     with store.reader() as s:
         assert s.scalar(select(Identifier.id).where(Identifier.value.like("Coolsingel 41%"))) is None
 
@@ -208,7 +208,7 @@ def test_the_command_line_reads_an_address_in_the_country_given_beside_it(sqlite
     assert said[1].output.strip().endswith(": NL-POLICE also holds this address or one in its building.")
     refused = CliRunner().invoke(cli, ["deconflict", "check", "--kind", "address", "Coolsingel 40, Rotterdam",
                                        "--qualifier", "Atlantis", *url])
-    assert refused.exit_code == 1 and refused.output.startswith("error: qualifier: is not a country this system")
+    assert refused.exit_code == 1 and refused.output.startswith("error: qualifier: is not one this system")
 
 
 def test_two_flats_of_one_building_within_one_agency_are_told_as_the_same_building_not_a_duplicate(store, people):
