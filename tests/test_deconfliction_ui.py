@@ -203,7 +203,8 @@ def test_an_address_in_a_building_another_agency_holds_is_told_as_the_same_build
     at.text_input(key=f"{form}-qualifier-ADDRESS").input("Atlantis")
     at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
     refusal = [line for line in said(at.error) if "is not one this system knows" in line]
-    assert refusal and refusal[0].startswith("The country is not one this system knows"), said(at.error)  # as the form names it
+    # as the form names it
+    assert refusal and refusal[0].startswith("The country is not one this system knows"), said(at.error)
     assert not any("qualifier" in line.lower() for line in said(at.error))
     at.text_input(key=f"{form}-qualifier-ADDRESS").input("")  # MET's own country: GB
     at.button(key=f"FormSubmitter:{form}-form-Add identifier").click().run()
