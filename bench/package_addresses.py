@@ -50,16 +50,17 @@ def address(rng: random.Random, jurisdiction: str, n: int) -> str:
     return f"{street}straße {number}, 10115 Berlin"
 
 
-def engine_for(url: str | None):
+def engine_for(url: str | None, schema: str = SCHEMA):
+    """A fresh store: a new SQLite file, or the PostgreSQL schema `schema` made anew."""
     if url is None:
-        path = Path(tempfile.mkdtemp(prefix="bench_places_")) / "bench.db"
+        path = Path(tempfile.mkdtemp(prefix=f"{schema}_")) / "bench.db"
         return make_engine(f"sqlite:///{path}")
     admin = make_engine(url)
     with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
-    return make_engine(url, connect_args={"options": f"-csearch_path={SCHEMA}"})
+    return make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
 
 
 def measure(label: str, url: str | None) -> dict:

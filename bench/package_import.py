@@ -26,11 +26,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from bench.package_addresses import address
+from bench.package_addresses import address, engine_for
 from coordination import deconfliction_key, migrate, services, standing_data
-from coordination.db import make_engine, read_session, write_session
+from coordination.db import read_session, write_session
 from coordination.models import PackageConflict, TargetPackage
 from coordination.principal import principal_for_subject
 from coordination.services import imports
@@ -47,18 +47,6 @@ OTHER_AGENCIES = {"liaison.nca": "GB-EAW", "liaison.nl-police": "NL", "liaison.f
 DAY = datetime(2030, 11, 7, 5, 0, tzinfo=UTC)
 COLUMNS = ("reference", "jurisdiction", "address", "team_call_sign", "subjects", "legal_authority", "h_hour",
            "risk_notes")
-
-
-def engine_for(url: str | None):
-    if url is None:
-        path = Path(tempfile.mkdtemp(prefix="bench_package_import_")) / "bench.db"
-        return make_engine(f"sqlite:///{path}")
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-        connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-    admin.dispose()
-    return make_engine(url, connect_args={"options": f"-csearch_path={SCHEMA}"})
 
 
 def prepare(engine) -> None:
@@ -103,7 +91,7 @@ def tasking_file(rows: int = ROWS) -> bytes:
 
 
 def measure(label: str, url: str | None, data: bytes) -> dict:
-    engine = engine_for(url)
+    engine = engine_for(url, SCHEMA)
     try:
         prepare(engine)
         with read_session(engine) as session:

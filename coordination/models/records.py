@@ -209,14 +209,11 @@ class EvidenceItem(KeyedRecord, MarkedRecord, Base):
         Index("ix_evidence_item_holder", "operation_id", "holder_agency_id"),
     )
 
-class CustodyEvent(Base):
-    """Append-only. Sequence 1 is the seizure; each later event starts from the previous holder."""
-
-    __tablename__ = "custody_event"
-    entity: ClassVar[str] = "custody event"
+class CustodyColumns:
+    """One hand-over in a chain of custody, of an exhibit or of an acquisition: from whom to whom, when,
+    where, why, under which seal, in which condition, and the SHA-256 re-computed at the transfer."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"))
     sequence: Mapped[int] = mapped_column(Integer)
     from_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     from_holder: Mapped[str | None] = mapped_column(String(200))
@@ -232,9 +229,18 @@ class CustodyEvent(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+
+class CustodyEvent(CustodyColumns, Base):
+    """Append-only. Sequence 1 is the seizure; each later event starts from the previous holder."""
+
+    __tablename__ = "custody_event"
+    entity: ClassVar[str] = "custody event"
+
+    evidence_item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"))
+
     evidence_item: Mapped[EvidenceItem] = relationship(back_populates="custody_events")
-    from_agency: Mapped[Agency | None] = relationship(foreign_keys=[from_agency_id])
-    to_agency: Mapped[Agency] = relationship(foreign_keys=[to_agency_id])
+    from_agency: Mapped[Agency | None] = relationship(foreign_keys="CustodyEvent.from_agency_id")
+    to_agency: Mapped[Agency] = relationship(foreign_keys="CustodyEvent.to_agency_id")
 
     # the unique sequence makes two concurrent transfers from one holder impossible
     __table_args__ = (UniqueConstraint("evidence_item_id", "sequence", name="uq_custody_event_sequence"),)
@@ -276,28 +282,13 @@ class Acquisition(Base):
                       Index("ix_acquisition_reference", "reference"))
 
 
-class AcquisitionCustodyEvent(Base):
+class AcquisitionCustodyEvent(CustodyColumns, Base):
     """Append-only, as an exhibit's custody: sequence 1 is the image made at the lab."""
 
     __tablename__ = "acquisition_custody_event"
     entity: ClassVar[str] = "acquisition custody event"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisition.id"))
-    sequence: Mapped[int] = mapped_column(Integer)
-    from_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
-    from_holder: Mapped[str | None] = mapped_column(String(200))
-    to_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    to_holder: Mapped[str] = mapped_column(String(200))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    place: Mapped[str] = mapped_column(String(300))
-    purpose: Mapped[str] = mapped_column(String(300))
-    seal_number: Mapped[str | None] = mapped_column(String(64))
-    condition: Mapped[str] = mapped_column(String(300))
-    hash_checked: Mapped[str | None] = mapped_column(String(64))
-    hash_matches: Mapped[bool | None] = mapped_column(Boolean)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("acquisition_id", "sequence", name="uq_acquisition_custody_event_sequence"),)
 
