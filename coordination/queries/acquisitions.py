@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination.models import Acquisition, AcquisitionCustodyEvent, Agency, EvidenceItem
+from coordination.models import Acquisition, AcquisitionCustodyEvent, EvidenceItem
 from coordination.policy import visible
 from coordination.principal import Principal
 from coordination.queries.custody import HASH_CHECK
+from coordination.queries.standing_data import agency_codes_by_id
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,6 @@ def _readable(principal: Principal):
             .where(visible(EvidenceItem, principal)))
 
 
-def _agencies(session: Session) -> dict[int, str]:
-    return {agency_id: code for agency_id, code in session.execute(select(Agency.id, Agency.code))}
-
-
 def _view(acquisition: Acquisition, exhibit: str, agencies: dict[int, str]) -> AcquisitionView:
     row = {"reference": acquisition.reference, "method": acquisition.method.value,
            "tool": f"{acquisition.tool} {acquisition.tool_version}", "examiner": acquisition.examiner,
@@ -48,7 +45,7 @@ def _view(acquisition: Acquisition, exhibit: str, agencies: dict[int, str]) -> A
 
 def acquisitions_of(session: Session, principal: Principal, item_id: int) -> list[AcquisitionView]:
     """The acquisitions of exhibit `item_id`, first made first ([] when the exhibit is not readable)."""
-    agencies = _agencies(session)
+    agencies = agency_codes_by_id(session)
     return [_view(acquisition, exhibit, agencies) for acquisition, exhibit in session.execute(
         _readable(principal).where(Acquisition.evidence_item_id == item_id).order_by(Acquisition.sequence))]
 
@@ -56,17 +53,16 @@ def acquisitions_of(session: Session, principal: Principal, item_id: int) -> lis
 def find(session: Session, principal: Principal, reference: str) -> list[AcquisitionView]:
     """The acquisitions named `reference` (several agencies may use one exhibit reference) that the
     principal may read; nothing for any other, whether it exists or not."""
-    agencies = _agencies(session)
+    agencies = agency_codes_by_id(session)
     return [_view(acquisition, exhibit, agencies) for acquisition, exhibit in session.execute(
         _readable(principal).where(Acquisition.reference == reference.strip()).order_by(Acquisition.id))]
 
 
 def custody_of(session: Session, principal: Principal, acquisition_id: int) -> list[dict[str, Any]]:
     """Every custody event of an acquisition the principal may read, from the lab on."""
-    if session.scalar(select(Acquisition.id).join(EvidenceItem, EvidenceItem.id == Acquisition.evidence_item_id)
-                      .where(Acquisition.id == acquisition_id, visible(EvidenceItem, principal))) is None:
+    if session.execute(_readable(principal).where(Acquisition.id == acquisition_id)).first() is None:
         return []
-    agencies = _agencies(session)
+    agencies = agency_codes_by_id(session)
     chain = session.scalars(select(AcquisitionCustodyEvent).where(AcquisitionCustodyEvent.acquisition_id
                                                                   == acquisition_id)
                             .order_by(AcquisitionCustodyEvent.sequence)).all()
