@@ -59,21 +59,35 @@ def visible(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bo
                            Recipient.user_id == principal.user_id)
     granted = exists().where(RecordGrant.record_entity == model.entity, RecordGrant.record_id == model.id,
                              RecordGrant.agency_id == principal.agency_id)
-    return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, named, granted)
+    return and_(in_operation(model, principal),
+                _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, named, granted))
+
+
+def in_operation(model, principal: Principal) -> ColumnElement[bool]:
+    """Rows of the principal's operation only: nothing of another operation is read, counted or told
+    (a principal of no operation matches no row)."""
+    return model.operation_id == principal.operation_id
+
+
+def reads_operation(principal: Principal, operation_id: int) -> bool:
+    """Python twin of `in_operation`, for one record already loaded."""
+    return principal.operation_id is not None and principal.operation_id == operation_id
 
 
 def visible_in_tally(tally, principal: Principal) -> ColumnElement[bool]:
     """The same rule for a tally's counts, which name nobody: RED is never counted from a tally
     (a viewer's RED records are counted from their own rows of the RED twin, `visible_as_named`), and
     a record another agency granted after a contact request is not counted (it is listed)."""
-    return and_(tally.tlp != TLP.RED, _rule(principal, tally.tlp, tally.owning_agency_id == principal.agency_id,
+    return and_(in_operation(tally, principal), tally.tlp != TLP.RED,
+                _rule(principal, tally.tlp, tally.owning_agency_id == principal.agency_id,
                                            false(), false()))
 
 
 def visible_as_named(model: type[MarkedRecord], principal: Principal) -> ColumnElement[bool]:
     """The same rule for rows already known to name the principal as a recipient (a query that
     starts from their recipient entries), so the named check is not made twice."""
-    return _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, true(), false())
+    return and_(in_operation(model, principal),
+                _rule(principal, model.tlp, model.owning_agency_id == principal.agency_id, true(), false()))
 
 
 def within_limit(principal: Principal, tlp: TLP) -> bool:

@@ -11,10 +11,20 @@ from sqlalchemy.orm import Session
 
 from coordination import audit
 from coordination.markings import TLP, Classification
-from coordination.models import Agency, Jurisdiction, Operation, OperationStatus, Role, User
+from coordination.models import (
+    Agency,
+    Jurisdiction,
+    Membership,
+    Operation,
+    OperationPartner,
+    OperationStatus,
+    Role,
+    User,
+)
 from coordination.principal import Principal
 
 OPERATION_NAME = "Operation Elaborate"
+OPERATION_CODE = "ELABORATE"
 ACTION_DAY = date(2022, 11, 7)
 
 AGENCIES = (
@@ -91,13 +101,18 @@ def seed(session: Session, issuer: str, at: datetime | None = None, action_day: 
     session.add_all(Jurisdiction(code=code, name=name, country=country, latitude=lat, longitude=lon,
                                  time_zone=TIME_ZONES.get(code, "UTC"))
                     for code, name, country, lat, lon in JURISDICTIONS)
-    operation = Operation(code_name=OPERATION_NAME, lead_agency=agencies["MET"], action_day=action_day,
-                          status=OperationStatus.ACTION_DAY, default_tlp=TLP.AMBER,
-                          default_classification=Classification.OFFICIAL_SENSITIVE)
+    operation = Operation(code_name=OPERATION_NAME, code=OPERATION_CODE, lead_agency=agencies["MET"],
+                          action_day=action_day, status=OperationStatus.ACTION_DAY, default_tlp=TLP.AMBER,
+                          default_classification=Classification.OFFICIAL_SENSITIVE,
+                          deconfliction_contact="Operation Elaborate command, Metropolitan Police Service")
     session.add(operation)
     users = [User(issuer=issuer, subject=u.subject, display_name=u.name, email=u.email,
                   agency=agencies[u.agency], role=u.role, active=True) for u in DEMO_USERS]
     session.add_all(users)
+    session.flush()
+    session.add_all(OperationPartner(operation_id=operation.id, agency_id=a.id) for a in agencies.values())
+    session.add_all(Membership(operation_id=operation.id, user_id=u.id, role=u.role)
+                    for u in users if u.role is not Role.ADMIN)
     session.flush()
     events = [audit.NewEvent(system, "create", "agency", a.id, after={"code": a.code, "name": a.name})
               for a in agencies.values()]

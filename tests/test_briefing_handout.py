@@ -23,7 +23,6 @@ from coordination.cli import cli
 from coordination.errors import PermissionDenied, ValidationError
 from coordination.markings import TLP
 from coordination.models import AuditEvent, Outcome, Role, Suspect
-from coordination.principal import Principal
 from coordination.services import create_arrest, create_evidence_item, create_suspect, create_task, update_suspect
 from tests.conftest import SHA, require, suspect
 from tests.helpers import open_page
@@ -117,7 +116,7 @@ def test_a_shareable_briefing_holds_nothing_above_its_marking_and_says_so(canari
 def test_the_preview_as_a_liaison_of_an_agency_is_what_that_liaison_gets(canaries):
     now = datetime.now(UTC)
     commander, fbi = canaries.principal("commander.met"), canaries.principal("liaison.fbi")
-    stand_in = Principal.stand_in(Role.LIAISON, fbi.agency_id, "FBI")
+    stand_in = commander.stand_in(Role.LIAISON, fbi.agency_id, "FBI")
     with canaries.reader() as s:
         preview = briefing_contents.gather(s, commander, now=now, reader=stand_in)
         liaison = briefing_contents.gather(s, fbi, now=now)

@@ -36,7 +36,6 @@ from coordination.db import make_engine
 from coordination.kinds import ARRESTS, EVIDENCE, KINDS, SUSPECTS, TARGET_PACKAGES, TASKS
 from coordination.markings import TLP
 from coordination.models import Agency, Jurisdiction, Role
-from coordination.principal import Principal
 from coordination.queries.drill_down import DRILL_DOWN, records_behind
 from coordination.settings import PROJECT_ROOT
 from coordination.standing_data import DEMO_USERS
@@ -283,7 +282,7 @@ def briefing_readers(built: Built) -> list[canaries.Reader]:
     commander = built.store.principal("commander.met")
     readers += [canaries.Reader(f"commander.met up to {t.value}", commander, t) for t in TLP]
     for code, agency_id in agencies.items():
-        stand_in = Principal.stand_in(Role.LIAISON, agency_id, code)
+        stand_in = commander.stand_in(Role.LIAISON, agency_id, code)
         readers.append(canaries.Reader(f"commander.met as liaison of {code}", stand_in))
         if code in ("FBI", "MET"):
             readers.append(canaries.Reader(f"commander.met as liaison of {code} up to AMBER", stand_in, TLP.AMBER))

@@ -10,7 +10,8 @@ The package is organised by what each module holds:
    `str_enum`, and the triggers `Base.metadata.create_all` creates
 2. enums - the closed lists of values: roles, suspect tiers and statuses, arrest outcomes, evidence
    types and statuses, task statuses and priorities, operation statuses, audit outcomes
-3. operation - the operation, the agencies taking part and the jurisdictions where they act
+3. operation - the operations, the agencies taking part (partners), the people taking part (members,
+   each with a role there) and the jurisdictions where they act
 4. people - user accounts and their signed-in sessions
 5. records - the marked operational records (`MarkedRecord`: suspects, arrests, evidence items,
    tasks), custody events, task updates, RED recipients and briefings; what a task is read as
@@ -77,7 +78,7 @@ from coordination.models.enums import (
 )
 from coordination.models.guards import APPEND_ONLY, AUDITED_TABLES
 from coordination.models.notifications import BriefingFile, MailMode, Notification, NotificationSettings, PassLease
-from coordination.models.operation import Agency, Jurisdiction, Operation
+from coordination.models.operation import Agency, Jurisdiction, Membership, Operation, OperationPartner
 from coordination.models.people import User, UserSession
 from coordination.models.records import (
     CLOSED_TASKS,
@@ -126,7 +127,7 @@ __all__ = [
     "ArrestOutcome", "EvidenceStatus", "EvidenceType", "OperationStatus", "Outcome", "Role", "SuspectStatus",
     "SuspectTier", "TaskPriority", "TaskStatus",
     # operation, people
-    "Agency", "Jurisdiction", "Operation", "User", "UserSession",
+    "Agency", "Jurisdiction", "Membership", "Operation", "OperationPartner", "User", "UserSession",
     # records
     "Acquisition", "AcquisitionCustodyEvent",
     "OPERATIONAL_RECORDS", "Arrest", "Briefing", "CustodyEvent", "EvidenceItem", "MarkedRecord", "Recipient",

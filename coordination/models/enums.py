@@ -110,6 +110,7 @@ class OperationStatus(enum.StrEnum):
     ACTION_DAY = "action day"
     CLOSING = "closing"
     CLOSED = "closed"
+    ARCHIVED = "archived"  # out of the pickers, still readable to its members
 
 
 class Outcome(enum.StrEnum):

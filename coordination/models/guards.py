@@ -17,7 +17,7 @@ from coordination.models.action_day import (
 )
 from coordination.models.audit import AuditEvent
 from coordination.models.decisions import Decision, DecisionPin
-from coordination.models.operation import Operation
+from coordination.models.operation import Membership, Operation, OperationPartner
 from coordination.models.people import User
 from coordination.models.records import (
     OPERATIONAL_RECORDS,
@@ -32,7 +32,8 @@ from coordination.models.records import (
 # Tables whose rows change only through services, one row at a time, each with its audit event.
 AUDITED_TABLES = frozenset(
     m.__table__ for m in (*OPERATIONAL_RECORDS, CustodyEvent, Acquisition, AcquisitionCustodyEvent,
-                          TaskUpdate, User, Operation, Briefing, Recipient, AuditEvent, Decision, DecisionPin,
+                          TaskUpdate, User, Operation, Membership, OperationPartner, Briefing, Recipient,
+                          AuditEvent, Decision, DecisionPin,
                           TargetPackage, PackageSubject, PackageStatusChange, PackageConflict,
                           ConflictAcknowledgement))
 APPEND_ONLY = (CustodyEvent, AcquisitionCustodyEvent, TaskUpdate, AuditEvent, Decision, DecisionPin,

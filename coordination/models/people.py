@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.models.base import Base, UTCDateTime, str_enum
 from coordination.models.enums import Role
-from coordination.models.operation import Agency
+from coordination.models.operation import Agency, Membership
 
 
 class User(Base):
@@ -24,7 +24,11 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    # admin: the deployment's administrator; any other role is the default of a new membership (the
+    # role a person reads an operation with is their membership's)
     role: Mapped[Role] = mapped_column(str_enum(Role))
+    # the operation the app opens on at the next sign-in (a preference: one since left is passed over)
+    last_operation_id: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # set when the user is disabled: no sign-in issued before it is admitted again, even once re-enabled
@@ -32,6 +36,7 @@ class User(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     agency: Mapped[Agency] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(order_by=Membership.operation_id, viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -66,7 +66,7 @@ def authorise_briefing(session: Session, principal: Principal, audience: Audienc
     reader = principal
     if audience.as_liaison_of:
         agency = agencies[audience.as_liaison_of]
-        reader = Principal.stand_in(Role.LIAISON, agency.id, agency.code)
+        reader = principal.stand_in(Role.LIAISON, agency.id, agency.code)
     named = [people[subject] for subject in dict.fromkeys(audience.people)]
     distribution = (*(person.label for person in named),
                     *(f"{agencies[code].code} ({agencies[code].name})" for code in dict.fromkeys(audience.agencies)))
@@ -113,7 +113,7 @@ def record_briefing(session: Session, principal: Principal, contents, pdf: bytes
     """The last step: `contents` is the briefing.Contents the PDF was made from; `checked` the length
     and SHA-256 of the document its verification section vouches for (the PDF before that stamp)."""
     authorise_briefing(session, principal)
-    briefing = Briefing(operation_id=current_operation(session).id, author_id=principal.user_id,
+    briefing = Briefing(operation_id=current_operation(session, principal).id, author_id=principal.user_id,
                         created_at=contents.made_at, tlp=contents.tlp,
                         classification=contents.classification, sha256=hashlib.sha256(pdf).hexdigest(),
                         audit_head_hash=contents.head_hash, audit_head_seq=contents.head_seq)

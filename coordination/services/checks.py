@@ -59,7 +59,7 @@ def check_identifier(session: Session, principal: Principal, identifier_kind: st
     held = Identifier.keyed == keyed
     if normal.kind is IdentifierKind.ADDRESS:
         held = or_(held, *_in_building(building_columns(key, value.strip(), normal.country)))
-    operation_id = current_operation(session).id
+    operation_id = current_operation(session, principal).id
     excluded = session.scalar(select(Exclusion.id).where(Exclusion.operation_id == operation_id,
                                                          Exclusion.keyed == keyed).limit(1)) is not None
     agencies = [] if excluded else list(session.scalars(

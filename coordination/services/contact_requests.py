@@ -57,7 +57,7 @@ def ask_for_contact(session: Session, principal: Principal, hit_id: int, reason:
                                       f"{earlier.requested_at:%d %b %Y %H:%M} UTC already; that request is "
                                       f"{earlier.status}"})
     request = ContactRequest(
-        operation_id=current_operation(session).id, hit_id=hit_id, requesting_agency_id=principal.agency_id,
+        operation_id=current_operation(session, principal).id, hit_id=hit_id, requesting_agency_id=principal.agency_id,
         requested_by_id=principal.user_id, requested_at=utcnow(), reason=values["reason"],
         owner_agency_id=other.owning_agency_id, record_entity=other.record_entity, record_id=other.record_id,
         status=ContactStatus.PENDING)

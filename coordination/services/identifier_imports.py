@@ -152,7 +152,7 @@ def _check(session: Session, principal: Principal, key: MatchingKey, rows: list[
             result.problems += problems
         else:
             checked.append((row, record, value, qualifier, outcome))
-    operation_id, now = current_operation(session).id, utcnow()
+    operation_id, now = current_operation(session, principal).id, utcnow()
     new: list[dict] = []
     for row, record, value, qualifier, (kind, normal, keyed, sound, building) in checked:
         if (record.entity, record.id, keyed) in held:

@@ -79,7 +79,7 @@ def operation_key(session: Session, principal: Principal, operation_id: int | No
     """The key identifiers are keyed with (COORD_DECONFLICTION_KEY_FILE), checked against the fingerprint
     the operation keeps; the first use sets it. Another key would silently match nothing: KeyMissing."""
     key = deconfliction_key.load()
-    operation = session.get(Operation, operation_id) if operation_id else current_operation(session)
+    operation = session.get(Operation, operation_id) if operation_id else current_operation(session, principal)
     if operation.deconfliction_key_fingerprint is None:
         operation.deconfliction_key_fingerprint = key.fingerprint
         audit.record(session, audit.NewEvent(principal, "set deconfliction key", "operation", operation.id,
@@ -439,7 +439,7 @@ def add_exclusion(session: Session, principal: Principal, identifier_kind: str, 
     if problems:
         raise ValidationError(problems)
     key = operation_key(session, principal)
-    operation = current_operation(session)
+    operation = current_operation(session, principal)
     keyed = key.keyed(normal.kind.value, normal.value)
     existing = session.scalar(select(Exclusion).where(Exclusion.operation_id == operation.id,
                                                       Exclusion.keyed == keyed))

@@ -203,7 +203,6 @@ def _preload(session: Session, principal: Principal, kind: Kind, table: Table, f
             names = {record_references.normalise(cell) for cell in cells} - {"", record_references.RESTRICTED}
             links |= {(model.__name__, named): found
                       for named, found in link_candidates(session, principal, model, names).items()}
-    session.info["operation"] = current_operation(session)
     session.info["loaded_in_this_transaction"] = fresh
 
 
@@ -230,7 +229,7 @@ def _insert_new(session: Session, principal: Principal, kind: Kind,
                 new: list[tuple[dict, list[int] | None]]) -> dict[int, dict[str, str]]:
     """Insert the checked rows in batches, then their recipients and one audit event each, then what
     the kind writes besides (`bulk_inserted`); the problems of rows refused at that point, by index."""
-    model, operation_id, now = kind.model, current_operation(session).id, utcnow()
+    model, operation_id, now = kind.model, current_operation(session, principal).id, utcnow()
     columns = {column.name for column in inspect(model).local_table.columns}  # (not a package's subjects)
     rows = [{name: value for name, value in values.items() if name in columns}
             | {"operation_id": operation_id, "updated_by_id": principal.user_id, "version": 1,

@@ -42,7 +42,7 @@ def rotate_key(session: Session, principal: Principal, new_key: MatchingKey) -> 
     if not policy.can_rotate_key(principal):
         raise PermissionDenied(f"{acting_as(principal)} may not rotate the deconfliction key",
                                action="rotate deconfliction key", entity="operation")
-    operation = current_operation(session)
+    operation = current_operation(session, principal)
     old_fingerprint = operation.deconfliction_key_fingerprint
     if old_fingerprint == new_key.fingerprint:
         raise ValidationError({"new_key": "is the key in use already: name a new key file (deconflict make-key)"})

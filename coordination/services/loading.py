@@ -16,16 +16,11 @@ from coordination.models import Agency, MarkedRecord, Operation, Recipient, Reco
 from coordination.principal import Principal
 
 
-def current_operation(session: Session) -> Operation:
-    if "operation" in session.info:  # a bulk import pins it for its one transaction
-        return session.info["operation"]
-    # looked up once a transaction (a record saved with its identifiers asked four times)
-    transaction, operation = session.info.get("operation of transaction", (None, None))
-    if transaction is not session.get_transaction() or operation is None:
-        operation = session.scalar(select(Operation).order_by(Operation.id).limit(1))
-        if operation is None:
-            raise ValidationError({"operation": "no operation is set up yet; run `python -m coordination demo load`"})
-        session.info["operation of transaction"] = (session.get_transaction(), operation)
+def current_operation(session: Session, principal: Principal) -> Operation:
+    """The operation the principal acts in (their membership's). None chosen: they take part in none."""
+    operation = session.get(Operation, principal.operation_id) if principal.operation_id is not None else None
+    if operation is None:
+        raise ValidationError({"operation": "you take part in no operation yet; ask an administrator to add you"})
     return operation
 
 
@@ -74,7 +69,8 @@ def load_visible(session: Session, principal: Principal, model: type[MarkedRecor
     named = recipient_ids(session, model.entity, record.id) if record is not None and record.tlp is TLP.RED else ()
     granted = granted_agency_ids(session, model.entity, record.id) \
         if record is not None and record.tlp is TLP.AMBER_STRICT else ()
-    if record is None or not policy.can_read(principal, record.owning_agency_id, record.tlp, named, granted):
+    if record is None or not policy.reads_operation(principal, record.operation_id) \
+            or not policy.can_read(principal, record.owning_agency_id, record.tlp, named, granted):
         raise NotFound(f"this {model.entity} does not exist or is not visible to you")  # no id: they are not read
     return record
 

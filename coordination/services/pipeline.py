@@ -41,7 +41,7 @@ def _marking_and_recipients(session: Session, principal: Principal, values: dict
     and the author is one of them (or they could not read what they just wrote)."""
     recipients = values.pop("recipients", None)
     if record is None:
-        operation = current_operation(session)
+        operation = current_operation(session, principal)
         values.setdefault("tlp", None)
         values.setdefault("classification", None)
         values["tlp"] = values["tlp"] or operation.default_tlp
@@ -65,10 +65,11 @@ def prepare_create(session: Session, principal: Principal, kind: Kind, data: Map
     values = parse_and_resolve(session, principal, kind, data)
     values.setdefault("owning_agency_id", None)
     values["owning_agency_id"] = values["owning_agency_id"] or principal.agency_id
-    recipients = _marking_and_recipients(session, principal, values, None)
     # permission before the checks that look at other records (a reference in use, a link), so those
-    # tell nothing to someone who may not create this record at all
+    # tell nothing to someone who may not create this record at all, and before the operation's default
+    # marking is read (someone of no operation is refused for what they asked, not for that)
     authorise(principal, policy.Action.CREATE, kind, owning_agency_id=values["owning_agency_id"])
+    recipients = _marking_and_recipients(session, principal, values, None)
     if check:
         check(values)
     return values, recipients
@@ -79,7 +80,7 @@ def create_record(session: Session, principal: Principal, kind: Kind, data: Mapp
     """Validate -> authorise -> insert -> audit, for a suspect, arrest, evidence item or task."""
     model = kind.model
     values, recipients = prepare_create(session, principal, kind, data, check)
-    record = model(**values, operation_id=current_operation(session).id, updated_by_id=principal.user_id)
+    record = model(**values, operation_id=current_operation(session, principal).id, updated_by_id=principal.user_id)
     session.add(record)
     session.flush()
     created_in_transaction(session).add((model, record.id))

@@ -69,7 +69,7 @@ def _refuse_blanking(values: dict, *names: str) -> None:
 
 def arrest_rules(session: Session, principal: Principal, values: dict) -> None:
     if values.get("on_action_day") is None and values.get("arrested_at") is not None:
-        action_day = current_operation(session).action_day
+        action_day = current_operation(session, principal).action_day
         values["on_action_day"] = action_day is not None and values["arrested_at"].date() == action_day
 
 

@@ -20,7 +20,7 @@ def check_reference(session: Session, principal: Principal, kind: Kind, value: s
     model = kind.model
     column = getattr(model, kind.key)
     query = select(column).where(model.reference_skeleton == record_references.skeleton(value),
-                                 model.operation_id == current_operation(session).id,
+                                 model.operation_id == current_operation(session, principal).id,
                                  model.owning_agency_id == owning_agency_id)
     if record_id is not None:
         query = query.where(model.id != record_id)

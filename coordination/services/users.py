@@ -11,7 +11,7 @@ from coordination import audit, policy
 from coordination.errors import NotFound, ValidationError
 from coordination.fields import parse_fields
 from coordination.kinds import USER
-from coordination.models import Role, User, UserSession, utcnow
+from coordination.models import Membership, Operation, Role, User, UserSession, utcnow
 from coordination.principal import Principal
 from coordination.services.authorisation import authorise, is_system
 from coordination.services.merge import check_version, flush_or_conflict
@@ -32,8 +32,28 @@ def create_user(session: Session, principal: Principal, data: dict[str, Any]) ->
     user = User(**values)
     session.add(user)
     session.flush()
-    audit.record(session, audit.NewEvent(principal, "create", "user", user.id, after=snapshot(user, USER_COLUMNS)))
+    joined = _follow_in_the_only_operation(session, user)
+    audit.record(session, audit.NewEvent(principal, "create", "user", user.id,
+                                         after=snapshot(user, USER_COLUMNS) | joined))
     return user
+
+
+def _follow_in_the_only_operation(session: Session, user: User) -> dict[str, Any]:
+    """A deployment of one operation keeps provisioning as it was: a person's role is their role in it
+    (a member in that role, changed with it), recorded in the user's own event (returned, to add to
+    it). With several operations, memberships are provisioned one by one."""
+    operations = session.scalars(select(Operation.id).limit(2)).all()
+    if len(operations) != 1 or user.role is Role.ADMIN:
+        return {}
+    membership = session.scalar(select(Membership).where(Membership.user_id == user.id))
+    if membership is None:
+        session.add(Membership(operation_id=operations[0], user_id=user.id, role=user.role))
+    elif membership.role is not user.role:
+        membership.role = user.role
+    else:
+        return {}
+    session.flush()
+    return {"membership": {"operation_id": operations[0], "role": user.role}}
 
 
 def update_user(session: Session, principal: Principal, user_id: int, expected_version: int,
@@ -64,7 +84,9 @@ def update_user(session: Session, principal: Principal, user_id: int, expected_v
         setattr(user, name, value)
     ended = end_sign_ins(session, user, utcnow()) if changed.get("active") is False else 0
     flush_or_conflict(session, User, user.id)
-    audit.record(session, audit.NewEvent(principal, "update", "user", user.id, before=before, after=changed,
+    followed = _follow_in_the_only_operation(session, user) if "role" in changed else {}
+    audit.record(session, audit.NewEvent(principal, "update", "user", user.id, before=before,
+                                         after=changed | followed,
                                          detail=f"{ended} open sign-in(s) ended" if ended else None))
     return user
 
