@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from coordination import audit, demo, places
 from coordination.db import read_session
@@ -14,18 +14,18 @@ from coordination.markings import TLP
 from coordination.models import (
     Arrest,
     Jurisdiction,
+    Membership,
     PackageConflict,
     PackageStatus,
     PackageStatusChange,
     Recipient,
     Role,
     TargetPackage,
-    User,
 )
 from coordination.principal import principal_for_subject
 from coordination.queries import action_day as q
 from tests.conftest import PG_SCHEMA, TEST_ISSUER
-from tests.test_demo import blank_engine
+from tests.test_demo import blank_engine, elaborate
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -40,8 +40,9 @@ def live_demo(request, tmp_path_factory):
 
 def test_every_arrest_of_the_action_day_has_its_package_and_the_day_holds_about_180(live_demo):
     with read_session(live_demo) as s:
-        arrests = s.scalars(select(Arrest).where(Arrest.on_action_day)).all()
-        packages = s.scalars(select(TargetPackage).where(TargetPackage.h_hour < NOW - timedelta(days=7))).all()
+        arrests = s.scalars(select(Arrest).where(Arrest.on_action_day, Arrest.operation_id == elaborate(s))).all()
+        packages = s.scalars(select(TargetPackage).where(TargetPackage.h_hour < NOW - timedelta(days=7),
+                                                         TargetPackage.operation_id == elaborate(s))).all()
         assert 170 <= len(packages) <= 190
         made = {p.subject_ids[0]: p for p in packages
                 if PackageStatus.ARREST_MADE in s.scalars(select(PackageStatusChange.status_to)
@@ -86,9 +87,13 @@ def test_each_conflict_of_the_demo_joins_one_door_written_two_ways(live_demo):
 
 
 def test_every_red_package_of_the_demo_names_a_commander(live_demo):
-    """As a RED package must (services.action_day), so command can deconflict it."""
+    """As a RED package must (services.action_day), so command can deconflict it: the commander of the
+    package's own operation (Saltmarsh's commands it as a membership; elsewhere a liaison)."""
     with read_session(live_demo) as s:
         red = set(s.scalars(select(TargetPackage.id).where(TargetPackage.tlp == TLP.RED)))
-        commanded = set(s.scalars(select(Recipient.entity_id).join(User, User.id == Recipient.user_id).where(
-            Recipient.entity == TargetPackage.entity, User.role == Role.COMMANDER)))
+        commanded = set(s.scalars(select(Recipient.entity_id).join(TargetPackage, and_(
+            Recipient.entity == TargetPackage.entity, TargetPackage.id == Recipient.entity_id)).join(
+            Membership, and_(Membership.user_id == Recipient.user_id,
+                             Membership.operation_id == TargetPackage.operation_id)).where(
+            Membership.role == Role.COMMANDER)))
     assert red and red <= commanded

@@ -146,7 +146,7 @@ def test_demo_load_if_empty_leaves_data_alone_and_downgrade_base_empties(tmp_pat
     fresh = url(str(tmp_path / "fresh.db"))
     assert "is not a day" in run(fresh, "demo", "load", "--as-of", "31/03/2023", ok=False).stderr
     loaded = run(fresh, "demo", "load", "--if-empty", "--seed", "2", "--as-of", "today").stdout
-    assert "loaded the demo operation" in loaded and "2,000 suspect," in loaded and "tally" not in loaded
+    assert "loaded the demo operations" in loaded and "2,300 suspect," in loaded and "tally" not in loaded
     run(fresh, "db", "downgrade", "base")
     assert "db upgrade" in run(fresh, "audit", "head", ok=False).stderr
     run(fresh, "db", "upgrade")

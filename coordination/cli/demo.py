@@ -13,7 +13,7 @@ from coordination.cli import cli, database_option, open_database
 
 @cli.group("demo")
 def demo_group() -> None:
-    """The synthetic demo operation."""
+    """The synthetic demo operations."""
 
 
 @demo_group.command("load")
@@ -25,7 +25,7 @@ def demo_group() -> None:
               help="move the timeline so that the data set ends on this day [default: as the real case, 2023]")
 @database_option
 def demo_load(database_url: str, scale: str, seed: int, reset: bool, if_empty: bool, as_of: str | None) -> None:
-    """Load Operation Elaborate, synthetic and deterministic for a seed."""
+    """Load Operation Elaborate and Operation Saltmarsh, synthetic and deterministic for a seed."""
     try:
         ends = datetime.now(UTC).date() if as_of == "today" else date.fromisoformat(as_of) if as_of else None
     except ValueError:
@@ -53,4 +53,4 @@ def demo_load(database_url: str, scale: str, seed: int, reset: bool, if_empty: b
     click.echo("", err=True)
     summary = ", ".join(f"{n:,} {table}" for table, n in counts.items()
                         if not table.endswith("_tally"))  # the counts kept by triggers are bookkeeping
-    click.echo(f"loaded the {scale} operation in {time.perf_counter() - started:.1f} s: {summary}")
+    click.echo(f"loaded the demo operations at the {scale} scale in {time.perf_counter() - started:.1f} s: {summary}")

@@ -1,9 +1,12 @@
-"""The synthetic demo operation (Operation Elaborate): what `demo load`, `make run`, the benches and
-the tests load.
+"""The synthetic demo operations (Operation Elaborate, and Operation Saltmarsh beside it): what `demo
+load`, `make run`, the benches and the tests load.
 
-- `operation`: the loader and its generator: suspects, arrests, evidence and custody, tasks,
-  decisions and identifiers, generated from one seed and bulk-inserted, the audit trail appended at
-  the end in the order things happened
+- `loader`: `load`, both operations in one transaction, their audit trail chained at the end
+- `second_operation`: Operation Saltmarsh, the NCA's, smaller: its plan, its people and what it
+  shares with Elaborate (a few identifiers, one address)
+- `operation`: the generator, for any operation's plan: suspects, arrests, evidence and custody,
+  tasks, decisions and identifiers, generated from one seed and bulk-inserted, the audit trail
+  appended at the end in the order things happened
 - `action_day`: the action day's target packages, written through the generator (it is handed the
   generator and imports nothing of it, so the two modules do not import each other)
 - `synthetic`: invented people, places, phone numbers and e-mail addresses
@@ -11,6 +14,7 @@ the tests load.
 The names below are the package's interface; the rest is the generator's own.
 """
 
+from coordination.demo.loader import load
 from coordination.demo.operation import (
     BANK_HOLDERS,
     BANK_NUMBER,
@@ -22,7 +26,6 @@ from coordination.demo.operation import (
     Scale,
     empty_database,
     is_empty,
-    load,
     table_counts,
     timeline_shift,
 )

@@ -57,7 +57,9 @@ class ActionDay:
             select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.country, Jurisdiction.latitude,
                    Jurisdiction.longitude))}
         self.codes = {i: code for code, (i, *_) in self.places.items()}
-        self.package_id = self.change_id = 0
+        # numbered on after the operations loaded before (gen.base); references count from 1 in each
+        self.first_package = self.package_id = gen.base[TargetPackage]
+        self.change_id = gen.base[PackageStatusChange]
 
     # --- one package and its day -----------------------------------------------------------------
 
@@ -68,7 +70,8 @@ class ActionDay:
         jurisdiction_id, _, lat, lon = self.places[code]
         spread = 0.05 if exact else 0.8  # the pair that conflicts stands at one door
         row = gen.marked("target package", self.package_id, agency, created, command_named=True) | dict(
-            reference=f"PKG-{self.package_id:04d}", jurisdiction_id=jurisdiction_id, address=address,
+            reference=f"PKG-{self.package_id - self.first_package:04d}", jurisdiction_id=jurisdiction_id,
+            address=address,
             **address_key_columns(gen.key, address, self.places[code][1]),
             latitude=round(lat + rng.uniform(-spread, spread), 5),
             longitude=round(lon + rng.uniform(-spread, spread), 5),
@@ -124,8 +127,8 @@ class ActionDay:
                                     (P.ENTERED, when - timedelta(minutes=rng.randint(1, 4)), ""),
                                     (P.ARREST_MADE, recorded, f"arrest {arrest['reference']}"),
                                     (P.CLOSED, recorded + timedelta(hours=rng.randint(2, 30)), "")])
-        for _ in range(max(0, 180 - len(arrests))):
-            code = synthetic.weighted(rng, gen_jurisdictions())
+        for _ in range(max(0, gen.plan.day_packages - len(arrests))):
+            code = synthetic.weighted(rng, gen.plan.day_jurisdictions)
             agency = self._agency_for(code)
             h_hour = datetime.combine(gen.action_day, datetime.min.time(), gen.epoch.tzinfo) + timedelta(
                 hours=5, minutes=rng.randint(0, 13 * 60))
@@ -184,11 +187,12 @@ class ActionDay:
                                  now + timedelta(hours=2 + n), planned_at, exact=True)
             second = self.package(second_agency, code, written_otherwise, [self.rng.choice(free_suspects)],
                                   now + timedelta(hours=3 + n), planned_at + timedelta(hours=1), exact=True)
-            self.gen.add(PackageConflict, dict(id=n, operation_id=self.gen.operation_id, first_id=first["id"],
+            conflict_id = self.gen.base[PackageConflict] + n
+            self.gen.add(PackageConflict, dict(id=conflict_id, operation_id=self.gen.operation_id, first_id=first["id"],
                                                second_id=second["id"], reason=reason, distance_m=None,
                                                found_at=second["created_at"]))
             # notification (issue 18): the demo's conflicts would be told to both agencies and command here
-            self.gen.event(second["created_at"], "deconfliction", "find", PackageConflict.entity, n,
+            self.gen.event(second["created_at"], "deconfliction", "find", PackageConflict.entity, conflict_id,
                            after={"first_id": first["id"], "second_id": second["id"], "reason": reason})
 
     # --- who leads where ------------------------------------------------------------------------
@@ -199,8 +203,3 @@ class ActionDay:
     def _agency_for(self, code: str) -> str:
         return self.gen.lead_agency(self.places[code][1])
 
-
-def gen_jurisdictions() -> dict[str, int]:
-    """Where the day's packages without an arrest were: mostly England and Wales, as the arrests."""
-    return {"GB-EAW": 60, "GB-SCT": 6, "GB-NIR": 3, "NL": 10, "US-CA": 5, "US-NY": 5, "IE": 3, "ES": 3, "DE": 3,
-            "BE": 2}

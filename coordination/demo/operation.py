@@ -23,12 +23,10 @@ import phonenumbers
 from sqlalchemy import Engine, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from coordination import audit, migrate, settings, standing_data, tallies
-from coordination.db import write_session
+from coordination import audit, migrate, standing_data
 from coordination.deconfliction_key import MatchingKey
 from coordination.demo import synthetic
 from coordination.demo.action_day import ActionDay
-from coordination.errors import CoordinationError
 from coordination.identifiers import normalise
 from coordination.markings import TLP, Classification
 from coordination.models import (
@@ -51,8 +49,6 @@ from coordination.models import (
     Identifier,
     IdentifierKind,
     Jurisdiction,
-    MailMode,
-    NotificationSettings,
     Operation,
     PackageConflict,
     PackageStatusChange,
@@ -163,6 +159,43 @@ DEMO_DECISIONS = [
      "The hosting provider asked for the data centre to be entered first", TLP.AMBER_STRICT, 4, True),
 ]
 BOOKKEEPING = frozenset({"id", "operation_id", "version", "created_at", "updated_at", "updated_by_id"})
+# the tables the generator gives ids to itself: an operation loaded after another numbers on after it
+NUMBERED = (Suspect, Arrest, EvidenceItem, CustodyEvent, Acquisition, AcquisitionCustodyEvent, Task, TaskUpdate,
+            Identifier, Hit, Exclusion, TargetPackage, PackageStatusChange, PackageConflict, Decision, DecisionPin)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What makes one demo operation its own, for the generator that writes it: who takes part and
+    how much, what its tasks, offences and decisions say, who enters each agency's records and who
+    commands. The generator is the same for every operation (coordination.demo.second_operation)."""
+
+    code: str
+    lead: str  # the lead agency's code: its RED records name the commander too
+    commander: str  # the commander's subject
+    decided_by: str  # how the decision log names the commander
+    actors: dict[str, str]  # agency code -> the subject who enters its records
+    suspect_agencies: dict[str, int]
+    task_agencies: dict[str, int]
+    task_titles: dict[str, list[str]]
+    offences: list[str]
+    arrest_jurisdictions: dict[str, int]
+    day_jurisdictions: dict[str, int]  # where the action day's packages without an arrest were
+    day_packages: int  # the past action day's packages, about
+    custody_to: dict[str, int]  # whom an exhibit is handed on to (besides its own agency)
+    decisions: list[tuple]  # as DEMO_DECISIONS
+    bank_holders: int = BANK_HOLDERS  # records holding the spoofed bank number (0: none, and no exclusion)
+
+
+ELABORATE = Plan(
+    code=standing_data.OPERATION_CODE, lead="MET", commander="commander.met",
+    decided_by="Casey Commander (Gold, MET)",
+    actors={u.agency: u.subject for u in standing_data.DEMO_USERS if u.role is Role.LIAISON},
+    suspect_agencies=SUSPECT_AGENCIES, task_agencies=TASK_AGENCIES, task_titles=TASK_TITLES, offences=OFFENCES,
+    arrest_jurisdictions=ARREST_JURISDICTIONS,
+    day_jurisdictions={"GB-EAW": 60, "GB-SCT": 6, "GB-NIR": 3, "NL": 10, "US-CA": 5, "US-NY": 5, "IE": 3, "ES": 3,
+                       "DE": 3, "BE": 2},
+    day_packages=180, custody_to={"NCA": 40, "NL-POLICE": 10, "FBI": 10}, decisions=DEMO_DECISIONS)
 
 
 def is_empty(engine: Engine) -> bool:
@@ -180,54 +213,6 @@ def empty_database(engine: Engine) -> None:
     else:
         Base.metadata.drop_all(engine)
         Base.metadata.create_all(engine)
-
-
-def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False, issuer: str | None = None,
-         progress: Progress | None = None, as_of: date | None = None, key: MatchingKey | None = None,
-         live_from: datetime | None = None) -> dict[str, int]:
-    """Load the operation; returns the number of rows in each table that has any.
-
-    With the deconfliction `key`, suspects and evidence items hold identifiers keyed under it (and
-    the operation keeps its fingerprint); without one, the operation holds no identifiers.
-
-    `live_from` (the moment `make run` loads it) adds the action day's second wave, planned to start
-    shortly after it, so that the board is live (see coordination.demo.action_day).
-
-    `as_of` moves the whole timeline by whole weeks so that the data set's "now" (END) is that day or
-    up to six days before it (the action day stays a Monday):
-    a demo loaded today reads like a live operation (tasks due around today, a third of them late)
-    instead of one that ended in 2023. Without it the data are dated as the real case was.
-    """
-    if scale not in SCALES:
-        raise CoordinationError(f"unknown scale '{scale}'; choose one of {', '.join(SCALES)}")
-    if reset:
-        empty_database(engine)
-    elif "operation" not in inspect(engine).get_table_names():
-        migrate.upgrade(engine)
-    if not is_empty(engine):
-        raise CoordinationError("the database holds an operation already; add --reset to replace it")
-    with write_session(engine) as session:
-        shift = timeline_shift(as_of) if as_of else timedelta(0)
-        standing_data.seed(session, issuer or settings.load().demo_issuer, at=EPOCH + shift,
-                       action_day=standing_data.ACTION_DAY + shift)
-        session.flush()
-        with tallies.counted_at_the_end(session):
-            Generator(session, SCALES[scale], random.Random(seed), progress or (lambda *_: None), shift, key,
-                       live_from).run()
-        _notification_settings(session)
-        session.commit()
-    return table_counts(engine)
-
-
-def _notification_settings(session: Session) -> None:
-    """The demo's people want mail (kept by `make run`'s mail sink in data/mail/): liaisons an hourly
-    digest, commanders a daily one and a briefing every morning. Loaded, not decided: no audit events."""
-    now = datetime.now(UTC)
-    choices = {Role.LIAISON: (MailMode.HOURLY, None), Role.COMMANDER: (MailMode.DAILY, "07:00")}
-    session.add_all(NotificationSettings(user_id=user.id, mail=choices[user.role][0], muted="", mail_since=now,
-                                         briefing_at=choices[user.role][1])
-                    for user in session.scalars(select(User).where(User.role.in_(list(choices)))))
-    session.flush()
 
 
 def timeline_shift(as_of: date) -> timedelta:
@@ -257,22 +242,25 @@ class Generator:
     """Builds the operation record by record in one transaction; the audit trail is chained at the end."""
 
     def __init__(self, session: Session, scale: Scale, rng: random.Random, progress: Progress, shift: timedelta,
-                 key: MatchingKey | None = None, live_from: datetime | None = None):
+                 key: MatchingKey | None = None, live_from: datetime | None = None, plan: Plan = ELABORATE):
         self.session, self.scale, self.rng, self.progress, self.key = session, scale, rng, progress, key
-        self.live_from = live_from
+        self.live_from, self.plan = live_from, plan
         self.day_arrests: list[dict] = []  # the arrests of the action day, each with its package
-        self.epoch, self.end, self.action_day = EPOCH + shift, END + shift, standing_data.ACTION_DAY + shift
-        self.operation_id = session.scalar(select(Operation.id))
+        operation = session.scalar(select(Operation).where(Operation.code == plan.code))
+        self.operation_id, self.action_day = operation.id, operation.action_day
+        self.epoch, self.end = EPOCH + shift, END + shift
+        # ids go on after the operations loaded before this one (none: from 1)
+        self.base = {model: session.scalar(select(func.coalesce(func.max(model.id), 0))) for model in NUMBERED}
         self.agencies = {code: i for i, code in session.execute(select(Agency.id, Agency.code))}
         self.countries = dict(session.execute(select(Agency.code, Agency.country)).all())
         self.jurisdictions = {code: (i, country) for i, code, country in
                               session.execute(select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.country))}
         self.users = {subject: (i, issuer) for i, subject, issuer in
                       session.execute(select(User.id, User.subject, User.issuer))}
-        self.liaison = {u.agency: u.subject for u in standing_data.DEMO_USERS if u.role is Role.LIAISON}
+        self.liaison = plan.actors
         self.buffers: dict = {}
         self.events: list[tuple] = []  # (when, actor subject, action, entity, entity id, before, after)
-        self.holders: list[_Holder] = []  # the suspects and evidence items identifiers are put on
+        self.holders: list[Holder] = []  # the suspects and evidence items identifiers are put on
 
     # --- buffered inserts and the audit trail --------------------------------------------------
 
@@ -323,8 +311,8 @@ class Generator:
                    classification=synthetic.weighted(self.rng, CLASSIFICATIONS), version=1,
                    created_at=when, updated_at=when, updated_by_id=self.users[subject][0])
         if row["tlp"] is TLP.RED:  # the author always, and the commander for the lead agency's own records
-            command = agency == "MET" or command_named
-            named = sorted(self.users[s][0] for s in {subject} | ({"commander.met"} if command else set()))
+            command = agency == self.plan.lead or command_named
+            named = sorted(self.users[s][0] for s in {subject} | ({self.plan.commander} if command else set()))
             for user_id in named:
                 self.add(Recipient, dict(entity=entity, entity_id=entity_id, user_id=user_id))
             row["recipients"] = named
@@ -337,7 +325,7 @@ class Generator:
         row.pop("recipients", None)
         self.add(model, row)
         if model in (Suspect, EvidenceItem):
-            self.holders.append(_Holder(model.entity, row["id"], agency, row["tlp"], row["created_at"]))
+            self.holders.append(Holder(model.entity, row["id"], agency, row["tlp"], row["created_at"]))
 
     def change(self, row: dict, entity: str, subject: str, when: datetime, field: str, value) -> None:
         """An update event on a record, and the row brought to its new state and version."""
@@ -368,20 +356,38 @@ class Generator:
         self.evidence(made, transfers, item_statuses)
         self.tasks(task_statuses, task_notes)
         if self.key is not None:
-            _Identifiers(self).run()
+            self.identifiers()
             self.session.get(Operation, self.operation_id).deconfliction_key_fingerprint = self.key.fingerprint
-        self.action_day_packages({i + 1 for i in arrested})
+        first = self.base[Suspect]
+        self.action_day_packages({first + i + 1 for i in arrested})
         self.flush()
         self.decisions()
+
+    def finish(self) -> None:
+        """The audit trail and the sequences, once every operation's records are written."""
         self.chain()
         self._fix_sequences()
 
-    def action_day_packages(self, arrested: set[int]) -> None:
-        free = [i for i in range(1, self.scale.suspects + 1) if i not in arrested]
+    def identifiers(self) -> Identifiers:
+        made = Identifiers(self)
+        made.run()
+        return made
+
+    def more_identifiers(self, identifiers: Identifiers) -> None:
+        """What an operation holds besides its own values (nothing here; see second_operation)."""
+
+    def free_suspects(self, arrested: set[int]) -> list[int]:
+        """The operation's suspects not arrested (ids), whom the packages without an arrest were for."""
+        first = self.base[Suspect]
+        return [i for i in range(first + 1, first + self.scale.suspects + 1) if i not in arrested]
+
+    def action_day_packages(self, arrested: set[int]) -> ActionDay:
+        free = self.free_suspects(arrested)
         day = ActionDay(self)
         day.past(self.day_arrests, free)
         if self.live_from is not None:
             day.second_wave(self.live_from, free)
+        return day
 
     def lead_agency(self, country: str) -> str:
         """Who arrests and searches in a country: its own partner police, elsewhere Europol coordinates."""
@@ -389,22 +395,22 @@ class Generator:
 
     def plan_arrest(self) -> tuple[str, datetime]:
         """Where and when a suspect is arrested: most in England and Wales, many on the action day."""
-        code = synthetic.weighted(self.rng, ARREST_JURISDICTIONS)
+        code = synthetic.weighted(self.rng, self.plan.arrest_jurisdictions)
         action_day = datetime.combine(self.action_day, time(5), UTC)
         if self.rng.random() < 0.6:
             return code, action_day + timedelta(minutes=self.rng.randint(0, 13 * 60))
         return code, action_day + timedelta(days=self.rng.randint(-90, 60), minutes=self.rng.randint(0, 1439))
 
     def suspects(self, paths: list[tuple], arrests: dict[int, tuple[str, datetime]], top_up: int) -> None:
-        rng, n = self.rng, self.scale.suspects
+        rng, n, first = self.rng, self.scale.suspects, self.base[Suspect]
         for i in range(n):
-            agency = synthetic.weighted(rng, SUSPECT_AGENCIES)
+            agency = synthetic.weighted(rng, self.plan.suspect_agencies)
             subject = self.liaison[agency]
             arrested_at = arrests[i][1] if i in arrests else None
             created = self.epoch + timedelta(hours=1, minutes=rng.randint(0, 200_000))
             if arrested_at:  # entered as a lead well before the arrest
                 created = min(created, arrested_at - timedelta(days=rng.randint(20, 60)))
-            row = self.marked("suspect", i + 1, agency, created) | dict(
+            row = self.marked("suspect", first + i + 1, agency, created) | dict(
                 reference=f"SUS-{i + 1:06d}", full_name=synthetic.person_name(rng),
                 aliases=", ".join(synthetic.handle(rng) for _ in range(rng.randint(0, 3))),
                 date_of_birth=self.epoch.date() - timedelta(days=rng.randint(18 * 365, 60 * 365)),
@@ -434,21 +440,21 @@ class Generator:
 
     def arrests(self, planned: dict[int, tuple[str, datetime]]) -> list[tuple[int, str, datetime]]:
         """Returns (suspect id, arresting agency, time) of each arrest, for the evidence."""
-        rng, made = self.rng, []
+        rng, made, suspects, first = self.rng, [], self.base[Suspect], self.base[Arrest]
         for n, (suspect_index, (code, when)) in enumerate(sorted(planned.items()), start=1):
             jurisdiction_id, country = self.jurisdictions[code]
             agency = self.lead_agency(country)
             if agency == "MET" and rng.random() < 0.2:
                 agency = "NCA"
             recorded = when + timedelta(minutes=rng.randint(30, 600))
-            row = self.marked("arrest", n, agency, recorded) | dict(
-                reference=f"ARR-{n:05d}", suspect_id=suspect_index + 1, jurisdiction_id=jurisdiction_id,
-                arrested_at=when, place=synthetic.address(rng, country), offences=rng.choice(OFFENCES),
+            row = self.marked("arrest", first + n, agency, recorded) | dict(
+                reference=f"ARR-{n:05d}", suspect_id=suspects + suspect_index + 1, jurisdiction_id=jurisdiction_id,
+                arrested_at=when, place=synthetic.address(rng, country), offences=rng.choice(self.plan.offences),
                 outcome=synthetic.weighted(rng, ARREST_OUTCOMES), on_action_day=when.date() == self.action_day)
             self.create(Arrest, row, agency)
             if row["on_action_day"]:
                 self.day_arrests.append(row)
-            made.append((suspect_index + 1, agency, when))
+            made.append((suspects + suspect_index + 1, agency, when))
             self.flush_if_full()
         self.flush()
         self.progress("arrests", len(made), len(made))
@@ -456,30 +462,34 @@ class Generator:
 
     def evidence(self, arrests: list[tuple[int, str, datetime]], transfers: list[int],
                  statuses: list[EvidenceStatus]) -> None:
-        rng, n, custody_id = self.rng, self.scale.evidence, 0
+        rng, n, custody_id = self.rng, self.scale.evidence, self.base[CustodyEvent]
+        first, suspects = self.base[EvidenceItem], self.base[Suspect]
         acquired_one = False
         for i in range(n):
             if arrests and rng.random() < 0.85:  # seized in the search that went with an arrest
                 suspect_id, agency, arrested_at = rng.choice(arrests)
                 seized_at = arrested_at + timedelta(minutes=rng.randint(0, 240))
             else:
-                suspect_id, agency = None, synthetic.weighted(rng, SUSPECT_AGENCIES)
+                suspect_id, agency = None, synthetic.weighted(rng, self.plan.suspect_agencies)
                 seized_at = self.epoch + timedelta(days=rng.randint(30, 200), minutes=rng.randint(0, 1439))
             kind = synthetic.weighted(rng, EVIDENCE_TYPES)
             digest = hashlib.sha256(f"exhibit-{i}-{rng.random()}".encode()).hexdigest() if kind.digital else None
             acquired = not acquired_one and kind is EvidenceType.PHONE and transfers[i] > 0
             if acquired:  # one phone as ISO/IEC 27037 has it: sealed without a hash, its data acquired later
                 digest, acquired_one = None, True
-            row = self.marked("evidence item", i + 1, agency, seized_at + timedelta(minutes=rng.randint(30, 2880))) \
+            row = self.marked("evidence item", first + i + 1, agency,
+                              seized_at + timedelta(minutes=rng.randint(30, 2880))) \
                 | dict(reference=f"EXH-{i + 1:06d}", item_type=kind,
                        description=f"{kind.value.capitalize()} seized under warrant", sha256=digest,
-                       suspect_id=suspect_id, seized_from=f"SUS-{suspect_id:06d}" if suspect_id else "premises search",
+                       suspect_id=suspect_id,
+                       seized_from=f"SUS-{suspect_id - suspects:06d}" if suspect_id else "premises search",
                        seized_at=seized_at, seized_place=synthetic.address(rng, "GB"), status=EvidenceStatus.SEIZED,
                        holder_agency_id=self.agencies[agency], holder_name=synthetic.officer(rng))
             self.create(EvidenceItem, row, agency)
             custody_id += 1  # the seizure, recorded with the item
             self.add(CustodyEvent, dict(
-                id=custody_id, evidence_item_id=i + 1, sequence=1, from_agency_id=None, from_holder=row["seized_from"],
+                id=custody_id, evidence_item_id=row["id"], sequence=1, from_agency_id=None,
+                from_holder=row["seized_from"],
                 to_agency_id=row["holder_agency_id"], to_holder=row["holder_name"], occurred_at=seized_at,
                 place=row["seized_place"], purpose="seizure", seal_number=f"SEAL-{custody_id:07d}",
                 condition="as seized", hash_checked=digest, hash_matches=True if digest else None,
@@ -506,7 +516,8 @@ class Generator:
         subject, lab = self.liaison[agency], LABS[agency]
         user_id = self.users[subject][0]
         acquisition = dict(
-            id=1, evidence_item_id=item["id"], sequence=1, reference=f"ACQ-{item['reference']}-1",
+            id=self.base[Acquisition] + 1, evidence_item_id=item["id"], sequence=1,
+            reference=f"ACQ-{item['reference']}-1",
             method=AcquisitionMethod.FULL_FILE_SYSTEM, tool="Cellebrite UFED", tool_version="7.69",
             examiner=f"{lab} examiner", acquired_at=at, place=lab, notes=None,
             sha256=hashlib.sha256(f"image of {item['reference']}".encode()).hexdigest(),
@@ -514,7 +525,8 @@ class Generator:
             recorded_at=at)
         self.add(Acquisition, acquisition)
         self.add(AcquisitionCustodyEvent, dict(
-            id=1, acquisition_id=1, sequence=1, from_agency_id=None, from_holder=None,
+            id=self.base[AcquisitionCustodyEvent] + 1, acquisition_id=acquisition["id"], sequence=1,
+            from_agency_id=None, from_holder=None,
             to_agency_id=item["holder_agency_id"], to_holder=lab, occurred_at=at, place=lab,
             purpose=f"{AcquisitionMethod.FULL_FILE_SYSTEM.value} made", seal_number=None, condition="as acquired",
             hash_checked=acquisition["sha256"], hash_matches=True, recorded_by_id=user_id, recorded_at=at))
@@ -525,7 +537,7 @@ class Generator:
     def transfer(self, item: dict, custody_id: int, sequence: int, holder: str, when: datetime) -> str:
         """Hand the item from its holder to a lab or officer, as services.transfer_custody does."""
         rng = self.rng
-        to = synthetic.weighted(rng, {"NCA": 40, holder: 40, "NL-POLICE": 10, "FBI": 10})
+        to = synthetic.weighted(rng, self.plan.custody_to | {holder: 40})
         to_holder = LABS[to] if rng.random() < 0.7 else synthetic.officer(rng)
         if (self.agencies[to], to_holder) == (item["holder_agency_id"], item["holder_name"]):
             to_holder = f"{to_holder}, second officer"  # a transfer always changes hands
@@ -545,18 +557,19 @@ class Generator:
         return to
 
     def tasks(self, statuses: list[TaskStatus], notes: list[int]) -> None:
-        rng, n, update_id = self.rng, self.scale.tasks, 0
+        rng, n, update_id, first = self.rng, self.scale.tasks, self.base[TaskUpdate], self.base[Task]
         for i in range(n):
-            agency = synthetic.weighted(rng, TASK_AGENCIES)
+            agency = synthetic.weighted(rng, self.plan.task_agencies)
             subject = self.liaison[agency]
             created = self.epoch + timedelta(days=rng.randint(0, 150), minutes=rng.randint(0, 1439))
             blocked = statuses[i] is T.BLOCKED
-            row = self.marked("task", i + 1, agency, created) | dict(
-                reference=f"TSK-{i + 1:05d}", title=rng.choice(TASK_TITLES[agency]), description="Synthetic demo task.",
+            row = self.marked("task", first + i + 1, agency, created) | dict(
+                reference=f"TSK-{i + 1:05d}", title=rng.choice(self.plan.task_titles[agency]),
+                description="Synthetic demo task.",
                 assignee_id=self.users[subject][0] if rng.random() < 0.7 else None, status=T.OPEN,
                 priority=synthetic.weighted(rng, TASK_PRIORITIES),
                 due_date=self.end.date() + timedelta(days=rng.randint(-60, 150)),  # about a third past due at END
-                depends_on_id=rng.randint(1, i) if i and rng.random() < (0.6 if blocked else 0.08) else None)
+                depends_on_id=first + rng.randint(1, i) if i and rng.random() < (0.6 if blocked else 0.08) else None)
             self.create(Task, row, agency)
             steps: list[TaskStatus | None] = list(TASK_PATHS[statuses[i]])
             for _ in range(notes[i]):  # plain notes (None) between the status changes, whose order holds
@@ -564,9 +577,9 @@ class Generator:
             for step, when in zip(steps, _later(rng, created, len(steps), self.end), strict=True):
                 update_id += 1
                 body = f"{rng.choice(TASK_NOTES)}" if step is None else f"Status changed to {step.value}"
-                update = dict(id=update_id, task_id=i + 1, author_id=self.users[subject][0], created_at=when, body=body,
-                              status_from=None if step is None else row["status"], status_to=step)
-                after = {"task_id": i + 1, "body": body}
+                update = dict(id=update_id, task_id=row["id"], author_id=self.users[subject][0], created_at=when,
+                              body=body, status_from=None if step is None else row["status"], status_to=step)
+                after = {"task_id": row["id"], "body": body}
                 if step is not None:
                     after |= {"status_from": row["status"], "status_to": step}
                     row.update(status=step, version=row["version"] + 1, updated_at=when)
@@ -579,41 +592,37 @@ class Generator:
     def decisions(self) -> None:
         """The command's decision log around the action day (no random draws: the rest of the data set
         stays as the seed makes it): decisions, one corrected, the key ones pinned into the briefing."""
-        commander = "commander.met"
+        commander, first, pinned_before = self.plan.commander, self.base[Decision], self.base[DecisionPin]
         user_id = self.users[commander][0]
         day = datetime.combine(self.action_day, time(5), UTC)
         rows, pins = [], []
-        for n, (days, decision, rationale, tlp, corrects, pinned) in enumerate(DEMO_DECISIONS, start=1):
+        for n, (days, decision, rationale, tlp, corrects, pinned) in enumerate(self.plan.decisions, start=1):
             when = day + timedelta(days=days)
-            row = dict(id=n, operation_id=self.operation_id, owning_agency_id=self.agencies["MET"], tlp=tlp,
-                       classification=Classification.OFFICIAL_SENSITIVE, version=1, created_at=when,
+            row = dict(id=first + n, operation_id=self.operation_id, owning_agency_id=self.agencies[self.plan.lead],
+                       tlp=tlp, classification=Classification.OFFICIAL_SENSITIVE, version=1, created_at=when,
                        updated_at=when, updated_by_id=user_id, reference=f"DEC-{n:03d}", decision=decision,
-                       rationale=rationale, options="", decided_by="Casey Commander (Gold, MET)", decided_at=when,
-                       corrects_id=corrects)
+                       rationale=rationale, options="", decided_by=self.plan.decided_by, decided_at=when,
+                       corrects_id=first + corrects if corrects else None)
             rows.append(row)
-            self.event(when, commander, "create", "decision", n, after=_after(row))
+            self.event(when, commander, "create", "decision", row["id"], after=_after(row))
             if pinned:
-                pins.append(dict(id=len(pins) + 1, decision_id=n, pinned=True, by_id=user_id, at=when))
-                self.event(when, commander, "pin", "decision", n, after={"pinned": True})
+                pins.append(dict(id=pinned_before + len(pins) + 1, decision_id=row["id"], pinned=True, by_id=user_id,
+                                 at=when))
+                self.event(when, commander, "pin", "decision", row["id"], after={"pinned": True})
         self.session.execute(insert(Decision.__table__), rows)
         self.session.execute(insert(DecisionPin.__table__), pins)
-        if self.session.get_bind().dialect.name == "postgresql":  # ids were given: the sequences go on after them
-            for table in ("decision", "decision_pin"):
-                self.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                                          f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
 
     def _fix_sequences(self) -> None:
         """Rows were inserted with explicit ids; PostgreSQL's sequences must continue after them."""
         if self.session.get_bind().dialect.name != "postgresql":
             return
-        for model in (Suspect, Arrest, EvidenceItem, CustodyEvent, Acquisition, AcquisitionCustodyEvent, Task,
-                      TaskUpdate, Identifier, Hit, Exclusion, TargetPackage, PackageStatusChange, PackageConflict):
+        for model in NUMBERED:
             table = model.__tablename__  # ours, never user input
             sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501
             self.session.execute(text(sql))
 
 
-class _Holder(NamedTuple):
+class Holder(NamedTuple):
     """A record identifiers can be put on."""
 
     entity: str
@@ -623,7 +632,7 @@ class _Holder(NamedTuple):
     created_at: datetime
 
 
-class _Identifiers:
+class Identifiers:
     """The operation's identifiers, as liaisons imported them from the seized server and their own cases.
 
     Most are held once. `shared` are held by a second agency too, typed its own way (national format,
@@ -635,15 +644,17 @@ class _Identifiers:
 
     def __init__(self, generator: Generator):
         self.g = generator
-        self.next_id = 0
+        self.next_id = generator.base[Identifier]
         self.found: list[tuple[datetime, dict, dict]] = []  # hits: when found, the two identifiers
         self.added: dict[str, tuple[int, datetime]] = {}  # agency -> identifiers added, the last when
 
     def run(self) -> None:
         g, rng, scale = self.g, self.g.rng, self.g.scale
-        phones = [n for n in synthetic.fictional_phone_numbers() if n != BANK_NUMBER]
+        # numbers an operation loaded before holds are left to it: what two operations share is chosen
+        held = set(g.session.scalars(select(Identifier.normalised).where(Identifier.kind == IdentifierKind.PHONE)))
+        phones = [n for n in synthetic.fictional_phone_numbers() if n != BANK_NUMBER and n not in held]
         rng.shuffle(phones)
-        once = max(0, scale.identifiers - scale.shared - BANK_HOLDERS - 2)
+        once = max(0, scale.identifiers - scale.shared - g.plan.bank_holders - 2)
         to_share = set(rng.sample(range(once), min(scale.shared, once)))
         originals = []
         for n in range(once):
@@ -651,7 +662,7 @@ class _Identifiers:
             if phones and rng.random() < PHONE_SHARE:
                 kind, value = IdentifierKind.PHONE, phones.pop()
             else:
-                kind, value = IdentifierKind.EMAIL, synthetic.email(rng, n)
+                kind, value = IdentifierKind.EMAIL, synthetic.email(rng, g.base[Identifier] + n)
             row = self.put(holder, kind, value, value)
             if n in to_share:
                 originals.append((row, holder))
@@ -660,7 +671,9 @@ class _Identifiers:
                 g.progress("identifiers", n, once)
         self.share(originals)
         self.duplicate()
-        self.excluded_bank_number()
+        if g.plan.bank_holders:
+            self.excluded_bank_number()
+        g.more_identifiers(self)
         g.flush()  # the identifiers before their hits
         self.number_hits()
         for agency, (count, last) in sorted(self.added.items()):
@@ -668,7 +681,7 @@ class _Identifiers:
         g.flush()
         g.progress("identifiers", once, once)
 
-    def put(self, holder: _Holder, kind: IdentifierKind, typed: str, normal: str) -> dict:
+    def put(self, holder: Holder, kind: IdentifierKind, typed: str, normal: str) -> dict:
         g = self.g
         self.next_id += 1
         added = min(holder.created_at + timedelta(minutes=g.rng.randint(5, 20_000)), g.end)
@@ -693,7 +706,7 @@ class _Identifiers:
             typed = synthetic.typed_differently(self.g.rng, normal)
         return typed, normalise(kind, typed, region=region).value
 
-    def share(self, originals: list[tuple[dict, _Holder]]) -> None:
+    def share(self, originals: list[tuple[dict, Holder]]) -> None:
         g, rng = self.g, self.g.rng
         for n, (first, holder) in enumerate(originals):
             others = [h for h in (rng.choice(g.holders) for _ in range(50)) if h.agency != holder.agency]
@@ -720,7 +733,7 @@ class _Identifiers:
         kind and the agencies, never the value."""
         g = self.g
         codes = {i: code for code, i in g.agencies.items()}
-        for number, (found, first, second) in enumerate(sorted(self.found, key=itemgetter(0)), start=1):
+        for number, (found, first, second) in enumerate(sorted(self.found, key=itemgetter(0)), start=g.base[Hit] + 1):
             g.add(Hit, dict(id=number, operation_id=g.operation_id, match=HitMatch.EXACT, first_id=first["id"],
                             second_id=second["id"], **hit_copies(first, second), found_at=found, closed_at=None,
                             closed_reason=None))
@@ -732,12 +745,13 @@ class _Identifiers:
         """Command excluded the bank's number early on; liaisons went on finding it everywhere."""
         g = self.g
         when = g.epoch + timedelta(days=10)
-        commander = "commander.met"
-        g.add(Exclusion, dict(id=1, operation_id=g.operation_id, kind=IdentifierKind.PHONE, normalised=BANK_NUMBER,
+        commander = g.plan.commander
+        g.add(Exclusion, dict(id=g.base[Exclusion] + 1, operation_id=g.operation_id, kind=IdentifierKind.PHONE,
+                              normalised=BANK_NUMBER,
                               keyed=g.key.keyed(IdentifierKind.PHONE, BANK_NUMBER), reason=BANK_REASON,
                               added_by_id=g.users[commander][0], added_at=when))
-        g.event(when, commander, "add exclusion", Exclusion.entity, 1,
+        g.event(when, commander, "add exclusion", Exclusion.entity, g.base[Exclusion] + 1,
                 after={"kind": IdentifierKind.PHONE, "value": BANK_NUMBER, "reason": BANK_REASON})
-        for holder in g.rng.sample(g.holders, BANK_HOLDERS):
+        for holder in g.rng.sample(g.holders, g.plan.bank_holders):
             typed, normal = self.typed_by(holder.agency, IdentifierKind.PHONE, BANK_NUMBER)
             self.put(holder, IdentifierKind.PHONE, typed, normal)

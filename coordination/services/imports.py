@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, false, func, insert, inspect, or_, select
+from sqlalchemy import Engine, and_, false, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from coordination import audit, policy, record_references
@@ -152,10 +152,12 @@ def _named(row: Row, kind: Kind, agencies: dict[str, int], principal: Principal)
 
 
 def _own_skeletons(session: Session, principal: Principal, kind: Kind) -> dict[tuple[int, str], tuple[str, int]]:
-    """The skeletons of the importer's agency's references: a new row may not look like one of them."""
+    """The skeletons of the importer's agency's references in their operation (references are unique per
+    operation and agency): a new row may not look like one of them."""
     column = getattr(kind.model, kind.key)
     return {(principal.agency_id, skeleton): (reference, 0) for skeleton, reference in session.execute(
-        select(kind.model.reference_skeleton, column).where(kind.model.owning_agency_id == principal.agency_id))}
+        select(kind.model.reference_skeleton, column).where(kind.model.owning_agency_id == principal.agency_id,
+                                                            policy.in_operation(kind.model, principal)))}
 
 
 def _looks_taken(kind: Kind, row: Row, named: tuple[int | None, str], taken: dict[tuple[int, str], tuple[str, int]],
@@ -263,11 +265,13 @@ def _insert_new(session: Session, principal: Principal, kind: Kind,
 def _existing(session: Session, principal: Principal, kind: Kind,
               named: set[tuple[int | None, str]]) -> dict[tuple[int | None, str], tuple[int, int]]:
     """(owning agency, reference) -> (id, version) of the records the file names that exist: the
-    importer's agency's, and other agencies' that the importer may read."""
+    importer's agency's, and other agencies' that the importer may read, of the importer's operation (the
+    same reference is another record in another operation)."""
     model, column = kind.model, getattr(kind.model, kind.key)
     found: dict[tuple[int | None, str], tuple[int, int]] = {}
     keys_list = sorted({key for _, key in named})
-    mine = model.owning_agency_id == principal.agency_id if principal.agency_id is not None else false()
+    mine = (and_(model.owning_agency_id == principal.agency_id, policy.in_operation(model, principal))
+            if principal.agency_id is not None else false())
     for start in range(0, len(keys_list), 5000):
         rows = session.execute(select(model.owning_agency_id, column, model.id, model.version).where(
             column.in_(keys_list[start:start + 5000]), or_(mine, policy.visible(model, principal))))
