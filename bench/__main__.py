@@ -13,6 +13,7 @@ from bench import (
     integrity,
     key_rotation,
     notifications,
+    operations,
     tables,
     timeline,
     workspace,
@@ -24,7 +25,7 @@ def main() -> None:
     parser.add_argument("--scales", default="operation,stress")
     parser.add_argument("--only", default=None,
                         choices=["foundation", "dashboard", "workspace", "integrity", "briefing", "tables",
-                                 "key_rotation", "timeline", "notifications", "action_day"])
+                                 "key_rotation", "timeline", "notifications", "action_day", "operations"])
     parser.add_argument("--postgres", default=os.environ.get("COORD_BENCH_POSTGRES_URL"),
                         help="also measure on this PostgreSQL database (its tables are replaced)")
     args = parser.parse_args()
@@ -49,6 +50,8 @@ def main() -> None:
         notifications.main(foundation.OUT, args.postgres)
     if args.only in (None, "action_day"):
         action_day.main(foundation.OUT, args.postgres)
+    if args.only in (None, "operations"):
+        operations.main(foundation.OUT, args.postgres)
 
 
 if __name__ == "__main__":

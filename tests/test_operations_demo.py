@@ -39,6 +39,7 @@ from coordination.models import (
 from coordination.principal import principal_for_subject
 from coordination.queries import action_day, decisions, hits, records, timeline
 from coordination.queries import exports as export_reads
+from coordination.queries import picture as picture_reads
 from coordination.queries.records import TableFilters
 from tests.conftest import PG_SCHEMA, TEST_ISSUER
 from tests.test_demo import blank_engine
@@ -185,15 +186,24 @@ def test_a_member_of_one_operation_reads_nothing_of_the_other(both):
         assert lines and "Indy Investigator (MET)" not in {line.who for line in lines}
 
 
-# queries/hits.py reads the hits of every operation; the helper changing coordination/queries
-# (issue 27, "reads") brings it into the reader's operation, and this marker goes then
+# queries/hits.py and queries/picture.py read the hits of every operation; the helper changing
+# coordination/queries (issue 27, "reads") brings them into the reader's operation, and these markers go then
 @pytest.mark.xfail(strict=True, reason="hits_for_agency reads hits of every operation (queries/hits.py)")
-def test_the_hits_told_are_of_the_readers_operation_only(both):
+def test_the_hits_listed_are_of_the_readers_operation_only(both):
     with read_session(both) as s:
         for subject in (*ONLY_ELABORATE, *ONLY_SALTMARSH):
             reader = principal_for_subject(s, subject)
             told = hits.hits_for_agency(s, reader)
             assert {s.get(Hit, h.id).operation_id for h in told} <= {reader.operation_id}, subject
+
+
+@pytest.mark.xfail(strict=True, reason="the picture counts hits of every operation (queries/picture.told_hits)")
+def test_the_hits_the_picture_counts_are_of_the_readers_operation_only(both):
+    with read_session(both) as s:
+        for subject in (*ONLY_ELABORATE, *ONLY_SALTMARSH):
+            reader = principal_for_subject(s, subject)
+            counted = {hit_id for hit_id, *_ in picture_reads.told_hits(s, reader)}
+            assert {s.get(Hit, i).operation_id for i in counted} <= {reader.operation_id}, subject
 
 
 def elaborate_fingerprint(engine) -> str:

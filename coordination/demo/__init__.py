@@ -20,10 +20,12 @@ from coordination.demo.operation import (
     BANK_NUMBER,
     END,
     EPOCH,
+    NUMBERED,
     SCALES,
     Generator,
     Progress,
     Scale,
+    continue_sequences,
     empty_database,
     is_empty,
     table_counts,
@@ -31,5 +33,6 @@ from coordination.demo.operation import (
 )
 from coordination.errors import CoordinationError  # what `load` raises when it cannot load
 
-__all__ = ["BANK_HOLDERS", "BANK_NUMBER", "END", "EPOCH", "SCALES", "CoordinationError", "Generator", "Progress",
-           "Scale", "empty_database", "is_empty", "load", "table_counts", "timeline_shift"]
+__all__ = ["BANK_HOLDERS", "BANK_NUMBER", "END", "EPOCH", "NUMBERED", "SCALES", "CoordinationError", "Generator",
+           "Progress", "Scale", "continue_sequences", "empty_database", "is_empty", "load", "table_counts",
+           "timeline_shift"]

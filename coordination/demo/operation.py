@@ -215,6 +215,16 @@ def empty_database(engine: Engine) -> None:
         Base.metadata.create_all(engine)
 
 
+def continue_sequences(session: Session, models: tuple = NUMBERED) -> None:
+    """Rows were inserted with explicit ids; PostgreSQL's sequences must continue after them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__tablename__  # ours, never user input
+        sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501
+        session.execute(text(sql))
+
+
 def timeline_shift(as_of: date) -> timedelta:
     """The whole weeks that bring END to `as_of` or the days just before it."""
     return timedelta(weeks=(as_of - END.date()).days // 7)
@@ -366,7 +376,7 @@ class Generator:
     def finish(self) -> None:
         """The audit trail and the sequences, once every operation's records are written."""
         self.chain()
-        self._fix_sequences()
+        continue_sequences(self.session)
 
     def identifiers(self) -> Identifiers:
         made = Identifiers(self)
@@ -612,14 +622,6 @@ class Generator:
         self.session.execute(insert(Decision.__table__), rows)
         self.session.execute(insert(DecisionPin.__table__), pins)
 
-    def _fix_sequences(self) -> None:
-        """Rows were inserted with explicit ids; PostgreSQL's sequences must continue after them."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        for model in NUMBERED:
-            table = model.__tablename__  # ours, never user input
-            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501
-            self.session.execute(text(sql))
 
 
 class Holder(NamedTuple):
