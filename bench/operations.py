@@ -13,6 +13,7 @@ operation_id and ids, its members and partners, the tallies counted again) and m
 
     python -m bench.operations [OUT]     (PostgreSQL from COORD_BENCH_POSTGRES_URL, schema bench_operations)
     BENCH_OPERATION_SCALE=demo ...       a smaller operation per copy (default: operation)
+    BENCH_STORES=postgresql ...          one store only (default: sqlite,postgresql)
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ OPERATIONS = 20
 SCHEMA = "bench_operations"
 COMMANDER, SAVER = "commander.met", "liaison.met"
 SAVES = 100
+STORES = os.environ.get("BENCH_STORES", "sqlite,postgresql").split(",")
+os.environ.setdefault("COORD_NOTIFY_EVERY_S", "0")  # no reminder pass in the AppTest app, writing while we build
 # what an operation holds that the picture, the switch and matching read (custody, updates and the
 # audit trail are the deployment's history, not an operation's figures: left out of the copies)
 COPIED = (Suspect, Arrest, EvidenceItem, Task, TargetPackage, Decision, Identifier, Hit, Exclusion)
@@ -217,8 +220,8 @@ def measure(label: str, url: str | None, key) -> list[dict]:
 def main(out: Path, postgres_url: str | None) -> None:
     key = use_key(out)
     os.environ["COORD_CHECKS_PER_HOUR"] = "1000000"  # a speed measure: the answers are counted, not spent
-    rows = measure("sqlite", None, key)
-    if postgres_url:
+    rows = measure("sqlite", None, key) if "sqlite" in STORES else []
+    if postgres_url and "postgresql" in STORES:
         rows += measure("postgresql", postgres_url, key)
     print(f"\nOperations stored, each Elaborate at the {SCALE} scale (medians; targets: 20 stored within 1.2x of 1, "
           "switch < 300 ms, identifier save < 10 ms)")

@@ -156,7 +156,8 @@ def demo_key() -> Path:
 def who_is_who() -> list[str]:
     """The banner's table of people and their role in each demo operation, and whom to sign in as to
     see both (as the demo loader makes the memberships)."""
-    roles = {OPERATION_CODE: {u.subject: u.role for u in DEMO_USERS if u.role is not Role.ADMIN},
+    roles: dict[str, dict[str, Role]] = {
+        OPERATION_CODE: {u.subject: u.role for u in DEMO_USERS if u.role is not Role.ADMIN},
              second_operation.CODE: second_operation.MEMBERS}
     lines = [f"  {'identity':<20} {'name':<18} {'agency':<10} " + " ".join(f"{code:<11}" for code in roles).rstrip()]
     for user in PEOPLE:

@@ -27,6 +27,7 @@ from coordination import audit, migrate, standing_data
 from coordination.deconfliction_key import MatchingKey
 from coordination.demo import synthetic
 from coordination.demo.action_day import ActionDay
+from coordination.errors import CoordinationError
 from coordination.identifiers import normalise
 from coordination.markings import TLP, Classification
 from coordination.models import (
@@ -256,11 +257,14 @@ class Generator:
         self.session, self.scale, self.rng, self.progress, self.key = session, scale, rng, progress, key
         self.live_from, self.plan = live_from, plan
         self.day_arrests: list[dict] = []  # the arrests of the action day, each with its package
-        operation = session.scalar(select(Operation).where(Operation.code == plan.code))
-        self.operation_id, self.action_day = operation.id, operation.action_day
+        self.operation_id, action_day = session.execute(
+            select(Operation.id, Operation.action_day).where(Operation.code == plan.code)).one()
+        if action_day is None:
+            raise CoordinationError(f"the demo operation {plan.code} has no action day")
+        self.action_day: date = action_day
         self.epoch, self.end = EPOCH + shift, END + shift
         # ids go on after the operations loaded before this one (none: from 1)
-        self.base = {model: session.scalar(select(func.coalesce(func.max(model.id), 0))) for model in NUMBERED}
+        self.base: dict[type, int] = {model: session.scalar(select(func.max(model.id))) or 0 for model in NUMBERED}
         self.agencies = {code: i for i, code in session.execute(select(Agency.id, Agency.code))}
         self.countries = dict(session.execute(select(Agency.code, Agency.country)).all())
         self.jurisdictions = {code: (i, country) for i, code, country in
