@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from coordination import services
-from coordination.services import imports
 from coordination.errors import NotFound, OperationClosed, PermissionDenied, ValidationError
 from coordination.models import AuditEvent, Membership, Operation, OperationPartner, OperationStatus, Outcome
 from coordination.principal import principal_for_subject
+from coordination.services import imports
 from tests.conftest import TEST_ISSUER, suspect
 
 CLOSED_WORDS = ("Operation Elaborate is closed: its records are read-only. "

@@ -32,23 +32,24 @@ class Member:
     role: str
 
 
-def operations(session: Session, principal: Principal) -> list[OperationRow]:
-    """The operations the person takes part in, by code, with their role in each; an admin reads every one."""
+def operations(session: Session, principal: Principal | None) -> list[OperationRow]:
+    """The operations the person takes part in, by code, with their role in each; an admin reads every
+    one (None: the CLI operator, who holds the database already)."""
     roles = dict(session.execute(select(Membership.operation_id, Membership.role)
-                                 .where(Membership.user_id == principal.user_id)).all())
+                                 .where(Membership.user_id == principal.user_id)).all()) if principal else {}
     query = select(Operation, Agency.code).join(Agency, Agency.id == Operation.lead_agency_id).order_by(Operation.code)
-    if not policy.sees_every_operation(principal):
+    if principal is not None and not policy.sees_every_operation(principal):
         query = query.where(Operation.id.in_(list(roles)))
     return [OperationRow(op.code, op.code_name, op.status.value, lead,
                          roles[op.id].value if op.id in roles else None)
             for op, lead in session.execute(query)]
 
 
-def members(session: Session, principal: Principal, code: str) -> list[Member] | None:
+def members(session: Session, principal: Principal | None, code: str) -> list[Member] | None:
     """Who takes part in the operation of `code`, by agency and subject; None when the reader may not
-    read it (not acting in it, nor an admin), alike for a missing one."""
+    read it (not acting in it, nor an admin), alike for a missing one. None reading: the CLI operator."""
     operation = session.scalar(select(Operation).where(Operation.code == code.strip().upper()))
-    if operation is None or not policy.sees_members(principal, operation.id):
+    if operation is None or (principal is not None and not policy.sees_members(principal, operation.id)):
         return None
     return _members(session, Membership.operation_id == operation.id)
 
