@@ -27,7 +27,7 @@ def create_user(session: Session, principal: Principal, data: dict[str, Any]) ->
     """A person who may sign in; `operations` (codes, optional): the operations they take part in, in
     their role, each membership recorded after the user in the same transaction."""
     data = dict(data)
-    codes = data.pop("operations", None)
+    codes = data.pop("operations", None) or None  # none named (an empty list too): as before
     values = parse_fields(session, USER, data)
     if values.get("active") is None:
         values["active"] = True
