@@ -112,7 +112,7 @@ def join(session: Session, principal: Principal, operation_id: int, user_id: int
     """The membership made and recorded (its own audit event), the role checked; for `add_member`
     and for a user provisioned with their operations."""
     _check_role(role)
-    operation, user = session.get(Operation, operation_id), session.get(User, user_id)
+    operation, user = session.get_one(Operation, operation_id), session.get_one(User, user_id)
     if _membership(session, operation_id, user_id) is not None:
         raise ValidationError({"person": f"{user.subject} takes part in {operation.code} already: change "
                                          "their role instead"})
@@ -205,7 +205,7 @@ def _member(session: Session, code: str, subject: str) -> tuple[Membership, Oper
         raise NotFound(f"no operation '{code}'")
     user = session.scalar(select(User).where(User.subject == str(subject).strip()))
     membership = _membership(session, operation.id, user.id) if user is not None else None
-    if membership is None:
+    if user is None or membership is None:
         raise NotFound(f"'{subject}' does not take part in {operation.code}")
     return membership, operation, user
 
