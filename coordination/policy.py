@@ -483,3 +483,11 @@ def can_manage_memberships(principal: Principal) -> bool:
 def may_be_member_as(role: Role) -> bool:
     """A membership's role is a working one: an admin provisions, and takes part in no operation as admin."""
     return role is not Role.ADMIN
+
+
+MEMBERSHIP_ROLES = tuple(role for role in Role if may_be_member_as(role))  # what a form offers
+
+
+def commands_what_they_open(principal: Principal) -> bool:
+    """A commander who opens an operation becomes its commander (an admin takes no part in it)."""
+    return principal.role is Role.COMMANDER and principal.user_id is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from sqlalchemy import Engine
 
-from coordination import services
+from coordination import policy, services
 from coordination.cli import acting_user, as_person, cli, database_option, open_database, write
 from coordination.db import read_session
 from coordination.errors import NotFound
@@ -14,7 +14,7 @@ from coordination.principal import Principal, principal_for_subject
 from coordination.queries import memberships
 
 SYSTEM = Principal.system("cli")
-ROLES = ["commander", "liaison", "analyst", "observer"]
+ROLES = [role.value for role in policy.MEMBERSHIP_ROLES]
 
 
 @cli.group()

@@ -45,7 +45,7 @@ def open_operation(session: Session, principal: Principal, data: dict[str, Any])
     session.flush()
     session.add_all(OperationPartner(operation_id=operation.id, agency_id=agency_id) for agency_id in partners)
     commander = None
-    if principal.role is Role.COMMANDER and principal.user_id is not None:
+    if policy.commands_what_they_open(principal):
         session.add(Membership(operation_id=operation.id, user_id=principal.user_id, role=Role.COMMANDER))
         commander = principal.subject
     session.flush()

@@ -3,7 +3,7 @@ their role there). Admins only (see policy.pages_for)."""
 
 import streamlit as st
 
-from coordination import services, settings
+from coordination import policy, services, settings
 from coordination.db import read_session
 from coordination.kinds import USER
 from coordination.queries import memberships, people
@@ -12,7 +12,7 @@ from coordination.ui.widgets.context import agency_codes, engine, principal
 from coordination.ui.widgets.writes import attempt, key, said_plainly, show_problem, token
 
 ROLES = USER["role"].parse.options
-ROLES_IN_OPERATION = [role for role in ROLES if role != "admin"]  # an admin takes part as no admin
+ROLES_IN_OPERATION = [role.value for role in policy.MEMBERSHIP_ROLES]  # an admin takes part as no admin
 
 
 MEMBERSHIP_LABELS = {"operation": "Operation", "person": "This person", "role": "Role there"}
