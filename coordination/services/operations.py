@@ -34,9 +34,9 @@ def open_operation(session: Session, principal: Principal, data: dict[str, Any])
     its commander."""
     values = parse_fields(session, OPERATION, data)
     _check_dates(values)
-    _check_unique(session, values)
     if not policy.can_open_operation(principal):
         _refuse(principal, "open an operation", "open", "operation")
+    _check_unique(session, values)  # after the refusal: which codes are taken is not everyone's to learn
     partners = sorted(set(values.pop("partners") or []) | {values["lead_agency_id"]})
     values["default_tlp"] = values["default_tlp"] or TLP.AMBER
     values["default_classification"] = values["default_classification"] or Classification.OFFICIAL_SENSITIVE
@@ -61,9 +61,9 @@ def open_operation(session: Session, principal: Principal, data: dict[str, Any])
 @allowed_when_closed  # re-opening is the one change a closed operation takes
 def change_operation_status(session: Session, principal: Principal, code: str, status: str,
                             reason: str | None = None) -> Operation:
-    """Move the operation to `status`. Forward it goes step by step to closed (through closing) and
-    archived (once closed); a step back, re-opening a closed or archived one included, is its command's
-    decision, recorded with its reason."""
+    """Move the operation to `status`. Forward it may skip a step, but closes only from closing and is
+    archived only once closed; a step back, re-opening a closed or archived one included, is its
+    command's decision, recorded with its reason."""
     operation = _operation(session, principal, code)
     problems: dict[str, str] = {}
     new = _parsed(session, STATUS, status, "status", problems)
