@@ -1,5 +1,5 @@
 """The admin's Users page: a chosen person's operations, added, their role changed and removed, each
-confirmed in words (AppTest, on SQLite)."""
+confirmed in words; and a closed operation's refusal as a person reads it on a page (AppTest, SQLite)."""
 
 from __future__ import annotations
 
@@ -66,3 +66,17 @@ def test_a_refused_membership_is_said_in_words_on_the_page(page, sqlite_store):
     assert not at.exception and not at.success
     assert [said(error) for error in at.error] == ["This person 'liaison.met' is not an active user"]
     assert rows(at) == [("ELABORATE", "liaison")]
+
+
+def test_a_write_in_a_closed_operation_is_refused_on_the_page_in_words(sqlite_store, monkeypatch):
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    for status in ("closing", "closed"):
+        with sqlite_store.writer() as session:
+            services.change_operation_status(session, sqlite_store.principal("commander.met"), "ELABORATE", status)
+    at = open_page("liaison.met", "suspects")
+    at.text_input(key="suspects-new-reference").input("S-LATE")
+    at.text_input(key="suspects-new-full_name").input("Synthetic Late")
+    at.button(key="FormSubmitter:suspects-create-Create").click().run()
+    assert not at.exception and not at.success
+    assert [said(error) for error in at.error] == [
+        "Operation Elaborate is closed: its records are read-only. Re-opening it is a decision of its command."]
