@@ -212,3 +212,18 @@ def test_a_user_is_provisioned_with_their_operations_in_one_transaction(store):
     with store.writer() as session, pytest.raises(ValidationError, match="no operation as admin"):
         services.create_user(session, admin, person | {"subject": "admin.two", "role": "admin",
                                                         "operations": "LEDGER"})
+
+
+@pytest.mark.parametrize("name", ["LED\x00GER", "L" * 5000, "\u202eREGDEL", " "])
+def test_hostile_names_are_answered_as_missing_ones_in_words(store, name):
+    open_ledger(store)
+    admin = store.principal("admin")
+    with pytest.raises(NotFound, match="no operation '"):
+        set_status(store, admin, name, "active")
+    with store.writer() as session, pytest.raises(NotFound):
+        services.remove_member(session, admin, name, "liaison.met")
+    with store.writer() as session, pytest.raises(NotFound, match="does not take part in LEDGER"):
+        services.remove_member(session, admin, "LEDGER", name)
+    with store.writer() as session, pytest.raises(ValidationError) as refused:
+        services.add_member(session, admin, name, name, name)
+    assert set(refused.value.problems) == {"operation", "person", "role"}

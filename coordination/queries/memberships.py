@@ -48,7 +48,8 @@ def operations(session: Session, principal: Principal | None) -> list[OperationR
 def members(session: Session, principal: Principal | None, code: str) -> list[Member] | None:
     """Who takes part in the operation of `code`, by agency and subject; None when the reader may not
     read it (not acting in it, nor an admin), alike for a missing one. None reading: the CLI operator."""
-    operation = session.scalar(select(Operation).where(Operation.code == code.strip().upper()))
+    name = code.strip().upper()
+    operation = session.scalar(select(Operation).where(Operation.code == name)) if name.isprintable() else None
     if operation is None or (principal is not None and not policy.sees_members(principal, operation.id)):
         return None
     return _members(session, Membership.operation_id == operation.id)

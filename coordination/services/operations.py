@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from coordination import audit, policy
 from coordination import fields as f
 from coordination.errors import NotFound, PermissionDenied, ValidationError
-from coordination.fields import Choice, is_blank, parse_fields
+from coordination.fields import Choice, by_name, is_blank, parse_fields, shown
 from coordination.kinds import MEMBERSHIP, OPERATION, STATUS_REASON
 from coordination.markings import TLP, Classification
 from coordination.models import Agency, Membership, Operation, OperationPartner, OperationStatus, Role, User
@@ -27,6 +27,7 @@ from coordination.services.merge import flush_or_conflict
 from coordination.services.runner import allowed_when_closed
 
 STATUS = Choice(OperationStatus)
+PERSON = by_name(User, "subject", "no user '{value}'")  # active or not: a disabled member is still removed
 
 
 def open_operation(session: Session, principal: Principal, data: dict[str, Any]) -> Operation:
@@ -191,23 +192,31 @@ def _refuse(principal: Principal, what: str, action: str, entity: str, entity_id
 def _operation(session: Session, principal: Principal, code: str) -> Operation:
     """The operation of that code, if the principal may read it (an admin: any); else NotFound, alike
     for one that is not there and one they take part in under another operation's name."""
-    name = code.strip().upper() if isinstance(code, str) else ""
-    operation = session.scalar(select(Operation).where(Operation.code == name).execution_options(
-        populate_existing=True)) if name else None
+    operation_id = _found(session, f.operation, code)
+    operation = session.get(Operation, operation_id, populate_existing=True) if operation_id else None
     if operation is None or not (is_system(principal) or policy.sees_members(principal, operation.id)):
-        raise NotFound(f"no operation '{code}'")
+        raise NotFound(f"no operation '{shown(code)}'")
     return operation
 
 
 def _member(session: Session, code: str, subject: str) -> tuple[Membership, Operation, User]:
-    operation = session.scalar(select(Operation).where(Operation.code == str(code).strip().upper()))
-    if operation is None:
-        raise NotFound(f"no operation '{code}'")
-    user = session.scalar(select(User).where(User.subject == str(subject).strip()))
-    membership = _membership(session, operation.id, user.id) if user is not None else None
-    if user is None or membership is None:
-        raise NotFound(f"'{subject}' does not take part in {operation.code}")
-    return membership, operation, user
+    operation_id = _found(session, f.operation, code)
+    if operation_id is None:
+        raise NotFound(f"no operation '{shown(code)}'")
+    operation = session.get_one(Operation, operation_id)
+    user_id = _found(session, PERSON, subject)
+    membership = _membership(session, operation.id, user_id) if user_id is not None else None
+    if membership is None:
+        raise NotFound(f"'{shown(subject)}' does not take part in {operation.code}")
+    return membership, operation, session.get_one(User, membership.user_id)
+
+
+def _found(session: Session, parse, name: Any) -> int | None:
+    """The id a name parser finds (it refuses, without asking the database, names no row can have)."""
+    try:
+        return parse(session, name)
+    except ValueError:
+        return None
 
 
 def _membership(session: Session, operation_id: int, user_id: int) -> Membership | None:
