@@ -13,8 +13,6 @@ from coordination.ui.widgets.writes import attempt, key, said_plainly, show_prob
 
 ROLES = USER["role"].parse.options
 ROLES_IN_OPERATION = [role.value for role in policy.MEMBERSHIP_ROLES]  # an admin takes part as no admin
-
-
 MEMBERSHIP_LABELS = {"operation": "Operation", "person": "This person", "role": "Role there"}
 
 
