@@ -162,6 +162,7 @@ def test_a_member_of_no_operation_sees_a_plain_screen_and_no_pages(app_store):
     assert at.title[0].value == "Takedown coordination"
     assert [b.label for b in at.sidebar.button] == ["Sign out"] and "Gráinne Liaison" in sidebar_text(at)
     assert not at.metric and not at.dataframe and not at.sidebar.selectbox
+    assert at.query_params == {}  # names no operation, read by nobody here
 
 
 def test_an_admin_of_no_operation_keeps_the_users_page(app_store):

@@ -54,7 +54,7 @@ def choose_operation(session: Session, principal: Principal, code: str) -> Princ
     such operation."""
     user = session.get(User, principal.user_id) if principal.user_id is not None else None
     membership = membership_named(user, code) if user is not None and user.active else None
-    if membership is None:
+    if user is None or membership is None:
         raise NotFound(no_such(code))
     before = user.last_operation_id
     user.last_operation_id = membership.operation_id

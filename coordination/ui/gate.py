@@ -59,12 +59,12 @@ def admitted_principal() -> Principal | None:
     if admission is None:  # a person's run, or one whose sign-in ended: decided and recorded
         admission = writes.call(services.admit, identity, now, limits(), operation=asked,
                                 record_refusal=st.session_state.get(REFUSED_KEY) != seen, active=not by_itself)
-    if not admission.admitted:
+    principal = admission.principal
+    if not admission.admitted or principal is None:  # (an admission always names its principal)
         st.session_state[REFUSED_KEY] = seen
         pending = admission.status in (sign_in.Status.NOT_PROVISIONED, sign_in.Status.DISABLED)
         refused_screen(admission.message, identity, show_identity=pending)
         return None
-    principal = admission.principal
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[CHECKED_KEY] = time.monotonic()
     _reading(principal, admission.choices)
@@ -86,8 +86,10 @@ def _alive_by_itself(identity: sign_in.Identity, now: datetime, asked: str | Non
 
 def _reading(principal: Principal, choices: tuple[choosing.Choice, ...]) -> None:
     """Name the operation this run reads (page title, headings) and keep it in the tab and its address."""
-    if not principal.operation_code:
+    if not principal.operation_code:  # reading none: the address names none either
         st.session_state.pop(OPERATION_KEY, None)
+        if OPERATION_PARAM in st.query_params:
+            del st.query_params[OPERATION_PARAM]
         return
     name = next((choice.name for choice in choices if choice.code == principal.operation_code),
                 principal.operation_code)
