@@ -16,6 +16,7 @@ from coordination.models import AuditEvent, Operation, OperationStatus, Role, Us
 from coordination.principal import principal_for_subject
 from coordination.services import choosing
 from coordination.services.sign_in import Identity, Limits
+from coordination.text import plain
 from tests.conftest import TEST_ISSUER
 from tests.helpers import open_page, provision
 from tests.operations import add_operation
@@ -137,11 +138,12 @@ def test_the_address_opens_the_operation_it_names(app_store):
     assert last_operation(app_store) is None  # followed a link: the default is still the one chosen
 
 
-@pytest.mark.parametrize("code", ["SECRET", "NOSUCH"])
-def test_an_address_naming_an_operation_one_takes_no_part_in_answers_as_missing(app_store, code):
+@pytest.mark.parametrize(("code", "quoted"), [("SECRET", "SECRET"), ("NOSUCH", "NOSUCH"),
+                                             ("[SECRET](http://elsewhere.invalid)", "[SECRET](http://elsewhere.invali\u2026")])
+def test_an_address_naming_an_operation_one_takes_no_part_in_answers_as_missing(app_store, code, quoted):
     operations(app_store)
     at = open_page(COMMANDER, None, {"operation": code})
-    assert [w.value for w in at.warning] == [NOT_HIS.replace("SECRET", code)]
+    assert [w.value for w in at.warning] == [plain(NOT_HIS.replace("SECRET", quoted))]  # shown, never a link
     assert at.title[0].value == "Operation Elaborate" and "MET · commander" in sidebar_text(at)
     assert at.query_params == {"operation": "ELABORATE"}
     assert "Secret" not in " ".join(at.sidebar.selectbox(key="operation-picker").options)
@@ -158,9 +160,10 @@ def test_a_member_of_no_operation_sees_a_plain_screen_and_no_pages(app_store):
     provision(app_store, "liaison.gardai", "Gráinne Liaison", "NCA", "liaison")
     at = open_page("liaison.gardai", None, {"operation": "ELABORATE"})
     assert [i.value for i in at.info] == ["You take part in no operation yet. Ask your administrator to add you."]
-    assert [w.value for w in at.warning] == [NOT_HIS.replace("SECRET", "ELABORATE")]
+    assert [w.value for w in at.warning] == [plain(NOT_HIS.replace("SECRET", "ELABORATE"))]
     assert at.title[0].value == "Takedown coordination"
     assert [b.label for b in at.sidebar.button] == ["Sign out"] and "Gráinne Liaison" in sidebar_text(at)
+    assert "liaison" not in sidebar_text(at) and "observer" not in sidebar_text(at)  # a role in no operation
     assert not at.metric and not at.dataframe and not at.sidebar.selectbox
     assert at.query_params == {}  # names no operation, read by nobody here
 

@@ -68,9 +68,9 @@ def admitted_principal() -> Principal | None:
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[CHECKED_KEY] = time.monotonic()
     _reading(principal, admission.choices)
-    _sidebar(principal, identity, admission.choices)
+    _sidebar(principal, identity, admission.choices, admission.in_no_operation)
     if asked and asked.strip().upper() != principal.operation_code:  # a link to one they may not read
-        st.warning(choosing.no_such(asked))
+        st.warning(plain(choosing.no_such(asked)))
     if admission.in_no_operation:
         no_operation_screen()
         return None
@@ -145,10 +145,12 @@ def _choose() -> None:
         st.query_params.from_dict({OPERATION_PARAM: code})
 
 
-def _sidebar(principal: Principal, identity: sign_in.Identity, choices: tuple[choosing.Choice, ...]) -> None:
+def _sidebar(principal: Principal, identity: sign_in.Identity, choices: tuple[choosing.Choice, ...],
+             in_no_operation: bool) -> None:
     with st.sidebar:
         st.markdown(f"**{plain(principal.display_name)}**")
-        st.caption(f"{principal.agency_code} · {principal.role.value}")
+        # a role is one's role in an operation (an admin's is the deployment's)
+        st.caption(principal.agency_code if in_no_operation else f"{principal.agency_code} · {principal.role.value}")
         if len(choices) > 1:  # one: named above the navigation, nothing to choose
             labels = {choice.code: choice.label for choice in choices}
             st.session_state[PICKER_KEY] = principal.operation_code  # the operation read, however it was chosen
