@@ -12,6 +12,7 @@ these.
 - `users`: provisioning, and the sign-in stamp
 - `operations`: opening an operation, its status (closing, closed, re-opened), who takes part in it (memberships)
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
+- `choosing`: the operations a person may switch to, and their choice of one (opened on at sign-in)
 - `imports`: spreadsheets in, all rows or none
 - `identifiers`: identifiers on records, the hits they make, the exclusion list, the deconfliction key
 - `exports`, `briefings`: recording what left the system (`exports.export_file` reads an export without
@@ -36,6 +37,7 @@ from coordination.services import (
     action_day,
     briefings,
     checks,
+    choosing,
     contact_requests,
     decisions,
     evidence,
@@ -95,6 +97,7 @@ remove_identifier = committed(identifiers.remove_identifier)
 add_exclusion = committed(identifiers.add_exclusion)
 remove_exclusion = committed(identifiers.remove_exclusion)
 sign_out = in_transaction(sign_in.sign_out)
+choose_operation = committed(choosing.choose_operation)
 ask_for_contact = committed(contact_requests.ask_for_contact)
 approve_contact = committed(contact_requests.approve_contact)
 decline_contact = committed(contact_requests.decline_contact)
@@ -111,7 +114,7 @@ __all__ = [
     "change_package_status", "create_package", "update_package", "acknowledge_conflict",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
-    "record_acquisition", "transfer_acquisition",
+    "record_acquisition", "transfer_acquisition", "choose_operation",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
     "ask_for_contact", "approve_contact", "decline_contact", "check_identifier", "rotate_key",
