@@ -227,3 +227,15 @@ def test_hostile_names_are_answered_as_missing_ones_in_words(store, name):
     with store.writer() as session, pytest.raises(ValidationError) as refused:
         services.add_member(session, admin, name, name, name)
     assert set(refused.value.problems) == {"operation", "person", "role"}
+
+
+def test_a_person_reading_a_closed_operation_switches_to_another(store):
+    open_ledger(store)
+    commander = store.principal("commander.met")
+    for step in ("closing", "closed"):
+        set_status(store, commander, "ELABORATE", step)
+    with store.writer() as session:
+        chosen = services.choose_operation(session, as_in(store, "commander.met", "ELABORATE"), "LEDGER")
+    assert chosen.operation_code == "LEDGER"
+    with store.writer() as session:  # and back, to read what the closed one holds
+        assert services.choose_operation(session, chosen, "ELABORATE").operation_code == "ELABORATE"
