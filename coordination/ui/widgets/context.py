@@ -10,6 +10,7 @@ from coordination.principal import Principal
 from coordination.queries import standing_data
 
 PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
+OPERATION_NAME_KEY = "_coordination_operation_name"  # the name of the principal's operation, set with it
 
 
 def engine():
@@ -47,7 +48,9 @@ def jurisdiction_zones() -> dict[str, str]:
 
 
 def operation_name() -> str:
-    return _reference(settings.load().database_url, "operation_name")
+    """The name of the operation being read ("Operation Elaborate"); before sign-in, or reading none, the
+    app's own name: no operation is named to whoever may not read it."""
+    return st.session_state.get(OPERATION_NAME_KEY) or standing_data.NO_OPERATION
 
 
 @st.cache_data(ttl=60, show_spinner=False)  # reference data: read once a minute, not on every rerun
