@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from coordination.kinds import ACTION_DAY, DECISIONS, KINDS, RECORDS, TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP, at_most
-from coordination.models import MarkedRecord, Recipient, RecordGrant, Role
+from coordination.models import MarkedRecord, Membership, Recipient, RecordGrant, Role
 from coordination.principal import Principal
 
 OPEN_TO_PARTNERS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
@@ -160,14 +160,17 @@ def told(principal: Principal, mine, other) -> ColumnElement[bool]:
             and_(other.owning_agency_id != mine.owning_agency_id, or_(other.tlp != TLP.RED, mine.tlp == TLP.RED)))))
     if not clauses:
         return false()
-    return and_(_limit(principal, mine.tlp), _limit(principal, other.tlp), or_(*clauses))
+    # both sides of the principal's operation: a hit with another operation is not told by this rule
+    return and_(in_operation(mine, principal), in_operation(other, principal),
+                _limit(principal, mine.tlp), _limit(principal, other.tlp), or_(*clauses))
 
 
 def may_be_told(principal: Principal, hit) -> ColumnElement[bool]:
     """What `told` implies of a hit, checked on the hit row alone (`hit`: the Hit model, whose rows copy
     each side's agency and marking) before its identifiers are read: a partner is told only of hits
-    where one side is their agency's, and a limited reader only of hits within the limit."""
-    within = and_(_limit(principal, hit.first_tlp), _limit(principal, hit.second_tlp))
+    where one side is their agency's, and a limited reader only of hits within the limit; everyone
+    only of their operation's hits."""
+    within = and_(in_operation(hit, principal), _limit(principal, hit.first_tlp), _limit(principal, hit.second_tlp))
     if principal.role is Role.COMMANDER:
         return within
     if principal.role in READS_AS_PARTNER and principal.agency_id is not None:
@@ -309,8 +312,10 @@ def told_the_acknowledgement_note(told: ToldOfConflict) -> bool:
 
 
 def conflicts_told(principal: Principal, first, second) -> ColumnElement[bool]:
-    """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage."""
-    within = and_(_limit(principal, first.tlp), _limit(principal, second.tlp))
+    """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage (of
+    the principal's operation: `what_is_told_of_conflict` is asked of packages read through it)."""
+    within = and_(in_operation(first, principal), in_operation(second, principal),
+                  _limit(principal, first.tlp), _limit(principal, second.tlp))
     if principal.role is Role.LIAISON and principal.agency_id is not None:
         return and_(within, or_(*(and_(side.owning_agency_id == principal.agency_id, visible(side, principal))
                                   for side in (first, second))))
@@ -402,15 +407,29 @@ def _personal_pages(principal: Principal) -> list[str]:
     return ["inbox"] if can_brief(principal) else []
 
 
-def hears_for_agency(user) -> ColumnElement[bool]:
-    """Which users of an agency are told what happens to the agency's work (a task assigned to it,
-    custody handed to it, its reminders): its liaisons. `user` is the User model (or an alias)."""
-    return user.role == Role.LIAISON
+def hears_for_agency(user, operation_id) -> ColumnElement[bool]:
+    """Which users of an agency are told what happens to the agency's work in operation `operation_id`
+    (a task assigned to it, custody handed to it, its reminders): its liaisons THERE (their membership's
+    role, never a role held in another operation). `user` is the User model (or an alias);
+    `operation_id` an id or a column (the record's)."""
+    return _member_as(user, operation_id, Role.LIAISON)
 
 
-def hears_for_operation(user) -> ColumnElement[bool]:
-    """Which users are told what concerns the whole operation (an action-day conflict): command."""
-    return user.role == Role.COMMANDER
+def hears_for_operation(user, operation_id) -> ColumnElement[bool]:
+    """Which users are told what concerns the whole operation `operation_id` (an action-day conflict):
+    its command (members there as commanders)."""
+    return _member_as(user, operation_id, Role.COMMANDER)
+
+
+def hears_personally(user, operation_id) -> ColumnElement[bool]:
+    """Who may be told what names them (a task assigned to them, a RED record naming them, their own
+    briefing) in operation `operation_id`: its members, in whatever role."""
+    return _member_as(user, operation_id)
+
+
+def _member_as(user, operation_id, role: Role | None = None) -> ColumnElement[bool]:
+    return exists().where(Membership.user_id == user.id, Membership.operation_id == operation_id,
+                          *([Membership.role == role] if role is not None else []))
 
 
 def can_schedule_briefing(principal: Principal) -> bool:

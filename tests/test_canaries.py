@@ -79,12 +79,16 @@ def _fresh_store(kind: str, tmp_path_factory, request) -> Store:
     return Store(engine, "postgresql")
 
 
-def _build(store: Store, plan: canaries.Plan, monkeypatch) -> Built:
+def _build(store: Store, plan: canaries.Plan, monkeypatch, then: Callable[[Store], None] | None = None) -> Built:
+    """The plan's operation built in `store` (and whatever `then` builds after it, before the reminder
+    pass tells and mails everything)."""
     url = cli_url(store)
     monkeypatch.setenv("COORD_DATABASE_URL", url)  # the app's and the CLI's store
     monkeypatch.setenv("COORD_CHROMIUM", "")  # briefings without charts drawn (their figures are read instead)
     live_picture.cached_picture.clear()
     world = canaries.build(store, plan)
+    if then is not None:
+        then(store)
     controller, keeper = mail_sink.start(0)  # on a port the system chose
     try:  # the reminder pass: overdue tasks told, and everything told mailed at once
         mailing = mail.MailSettings(host="127.0.0.1", port=controller.port, app_url="https://coord.example")
@@ -348,14 +352,20 @@ EMPTY_FOR = {
 
 # --- the check ----------------------------------------------------------------------------------------
 
-def leaks(built: Built, name: str, surface: Surface) -> tuple[list[str], list[str]]:
-    """(what each reader saw that they may not read, the readers who saw nothing they may read)."""
+def leaks(built: Built, name: str, surface: Surface,
+          others: tuple[canaries.World, ...] = ()) -> tuple[list[str], list[str]]:
+    """(what each reader saw that they may not read, the readers who saw nothing they may read).
+    `others`: operations the readers take no part in (as readers of this one): none of their canaries
+    may show at all."""
     world = built.world
     found, empty = [], []
     for reader in surface.readers(built):
-        shown = world.found_in(surface.draw(built, reader))
+        text = surface.draw(built, reader)
+        shown = world.found_in(text)
         leaked = shown & world.unreadable(reader)
         found += [f"{name} as {reader.label}: {world.describe(value)}" for value in sorted(leaked)]
+        found += [f"{name} as {reader.label}, of another operation: {other.describe(value)}"
+                  for other in others for value in sorted(other.found_in(text))]
         if surface.shows_canaries and not (shown - leaked) and reader.principal.role is not Role.ADMIN \
                 and (name, reader.label) not in EMPTY_FOR:
             empty.append(reader.label)

@@ -276,6 +276,8 @@ def told_of_conflict(session: Session, principal: Principal, conflict_id: int
         return None
     packages = {p.id: p for p in session.scalars(select(TargetPackage).where(
         TargetPackage.id.in_([conflict.first_id, conflict.second_id])))}
+    if not all(policy.reads_operation(principal, p.operation_id) for p in packages.values()):
+        return None  # another operation's conflict is not told by this rule
     sides = _sides(session, packages)
     told = policy.what_is_told_of_conflict(principal, sides[conflict.first_id], sides[conflict.second_id])
     return (conflict, told) if told is not None else None
@@ -379,14 +381,14 @@ def _sides(session: Session, packages: dict[int, TargetPackage]) -> dict[int, po
 def _liaisons(session: Session, packages, sides: dict[int, policy.ConflictSide]) -> dict[int, str]:
     """package id -> the liaison of its agency to reach about it, as "Noor Liaison (noor@example.org)":
     the one who last changed it when they still act for the agency, else the first by name; of a RED
-    package, only among its named recipients."""
+    package, only among its named recipients. A liaison is one in the package's operation."""
     agency_ids = {p.owning_agency_id for p in packages}
-    people = session.execute(select(User.id, User.agency_id, User.display_name, User.email).where(
-        User.agency_id.in_(agency_ids), User.active, policy.hears_for_agency(User))
-        .order_by(User.display_name, User.id)).all()
+    people = {operation_id: session.execute(select(User.id, User.agency_id, User.display_name, User.email).where(
+        User.agency_id.in_(agency_ids), User.active, policy.hears_for_agency(User, operation_id))
+        .order_by(User.display_name, User.id)).all() for operation_id in {p.operation_id for p in packages}}
     found = {}
     for p in packages:
-        candidates = [person for person in people if person.agency_id == p.owning_agency_id
+        candidates = [person for person in people[p.operation_id] if person.agency_id == p.owning_agency_id
                       and (p.tlp is not TLP.RED or person.id in sides[p.id].recipient_ids)]
         candidates.sort(key=lambda person: person.id != p.updated_by_id)
         if candidates:

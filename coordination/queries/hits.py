@@ -267,5 +267,6 @@ def exclusions(session: Session, principal: Principal) -> list[ExclusionRow]:
     if not policy.can_manage_exclusions(principal):
         return []
     rows = session.execute(select(Exclusion, User.display_name).outerjoin(User, User.id == Exclusion.added_by_id)
+                           .where(policy.in_operation(Exclusion, principal))
                            .order_by(Exclusion.kind, Exclusion.normalised)).all()
     return [ExclusionRow(e.id, e.kind, e.normalised, e.reason, e.added_at, name or "system") for e, name in rows]

@@ -130,9 +130,10 @@ def task_counts(session: Session, principal: Principal, filters: Filters, today:
         .group_by(Agency.code, t.status))
 
 
-def action_day(session: Session) -> date | None:
-    """The operation's action day, when it has one."""
-    return session.scalar(select(Operation.action_day).order_by(Operation.id).limit(1))
+def action_day(session: Session, principal: Principal) -> date | None:
+    """The action day of the principal's operation, when it has one."""
+    return session.scalar(select(Operation.action_day).where(Operation.id == principal.operation_id)) \
+        if principal.operation_id is not None else None
 
 
 # --- deconfliction: the hits told to the viewer, and the requests for contact on them ------------

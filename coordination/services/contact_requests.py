@@ -115,6 +115,8 @@ def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Ident
     """(the principal's agency's identifier, the other agency's) of a hit the principal is told of;
     NotFound for a hit they are not told of, within one agency, or not there."""
     hit = session.get(Hit, hit_id) if _an_id(hit_id) else None
+    if hit is not None and not policy.reads_operation(principal, hit.operation_id):
+        hit = None  # another operation's hit: as missing
     sides = (session.get(Identifier, hit.first_id), session.get(Identifier, hit.second_id)) if hit else ()
     mine = [side for side in sides if side.owning_agency_id == principal.agency_id]
     if len(mine) == 1:
@@ -131,7 +133,8 @@ def _decidable(session: Session, principal: Principal, request_id: int, verb: st
     """The pending request, for a liaison of the agency asked: NotFound to anyone outside the two
     agencies, refused (audited) for the asking agency or other roles, a conflict once decided."""
     request = session.get(ContactRequest, request_id, populate_existing=True) if _an_id(request_id) else None
-    if request is None or principal.agency_id not in (request.owner_agency_id, request.requesting_agency_id):
+    if request is None or not policy.reads_operation(principal, request.operation_id) \
+            or principal.agency_id not in (request.owner_agency_id, request.requesting_agency_id):
         raise NotFound("this contact request does not exist or is not visible to you")
     if not policy.can_decide_contact(principal, request.owner_agency_id):
         raise PermissionDenied(f"{acting_as(principal)} may not {verb} this contact request: only a liaison of "

@@ -47,7 +47,17 @@ def jurisdiction_zones() -> dict[str, str]:
 
 
 def operation_name() -> str:
-    return _reference(settings.load().database_url, "operation_name")
+    """The name of the operation the signed-in person reads; before sign-in, the deployment's (no
+    operation's name is shown to someone who may not read it)."""
+    person = st.session_state.get(PRINCIPAL_KEY)
+    return _operation_name(settings.load().database_url, person.operation_id if person is not None else None)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _operation_name(database_url: str, operation_id: int | None) -> str:
+    del database_url  # part of the key only
+    with read_session(engine()) as session:
+        return standing_data.operation_name(session, operation_id)
 
 
 @st.cache_data(ttl=60, show_spinner=False)  # reference data: read once a minute, not on every rerun

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coordination.queries.standing_data import NO_OPERATION
 from coordination.services.sign_in import Identity
-from coordination.ui.widgets.context import operation_name
 
 
 def providers() -> dict[str, str]:
@@ -16,7 +16,7 @@ def providers() -> dict[str, str]:
 
 
 def sign_in_screen() -> None:
-    st.title(f"{operation_name()}: takedown coordination")
+    st.title(NO_OPERATION)  # nobody signed in yet: no operation is named
     st.write("Sign in with your agency's identity provider. Only provisioned users see operational data.")
     configured = providers()
     if not configured:
