@@ -69,7 +69,7 @@ def in_operation(model, principal: Principal) -> ColumnElement[bool]:
     return model.operation_id == principal.operation_id
 
 
-def reads_operation(principal: Principal, operation_id: int) -> bool:
+def reads_operation(principal: Principal, operation_id: int | None) -> bool:
     """Python twin of `in_operation`, for one record already loaded."""
     return principal.operation_id is not None and principal.operation_id == operation_id
 
@@ -116,11 +116,13 @@ def _rule(principal: Principal, tlp, own: ColumnElement[bool], named: ColumnElem
 @dataclass(frozen=True)
 class HitSide:
     """One side of a hit as the telling rule sees it: the identifier's copy of its record's owner and
-    marking, and whether the principal is a named recipient of that record."""
+    marking, whether the principal is a named recipient of that record, and its operation (None: not
+    known, never told)."""
 
     owning_agency_id: int
     tlp: TLP
     named: bool = False
+    operation_id: int | None = None
 
 
 def is_told(principal: Principal, mine: HitSide, other: HitSide) -> bool:
@@ -128,7 +130,10 @@ def is_told(principal: Principal, mine: HitSide, other: HitSide) -> bool:
     their own side's record are told, unless the other side is RED and theirs is not (a hit on a RED
     record is told to the RED record's owner only); within one agency (a possible duplicate), only
     those who may read both records. Commanders are told of hits where neither side is RED. A reader
-    with a limit (a shareable document) is told only of hits whose two sides are both within it."""
+    with a limit (a shareable document) is told only of hits whose two sides are both within it. Both
+    sides are of the principal's operation (a hit with another operation is not told by this rule)."""
+    if not (reads_operation(principal, mine.operation_id) and reads_operation(principal, other.operation_id)):
+        return False
     if not (within_limit(principal, mine.tlp) and within_limit(principal, other.tlp)):
         return False
     if principal.role is Role.COMMANDER and mine.tlp is not TLP.RED and other.tlp is not TLP.RED:
@@ -250,12 +255,14 @@ def can_change_package_status(principal: Principal, package_owning_agency_id: in
 @dataclass(frozen=True)
 class ConflictSide:
     """One package of an event conflict as the telling rule sees it: its lead agency, its marking,
-    its named recipients (RED) and the agencies a contact request granted it."""
+    its named recipients (RED), the agencies a contact request granted it, and its operation (None:
+    not known, never told)."""
 
     owning_agency_id: int
     tlp: TLP
     recipient_ids: frozenset[int] = frozenset()
     granted_agency_ids: frozenset[int] = frozenset()
+    operation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -280,9 +287,12 @@ def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: 
       a commander who may read one side only is not told (that would tell them the other, RED, exists).
     - Nobody else is told. The answer does not depend on the order of the sides.
     - A reader with a limit (a shareable document) is told only of conflicts whose two sides are
-      within it, as with hits: an unnamed side above it would still be told to exist."""
+      within it, as with hits: an unnamed side above it would still be told to exist.
+    - Both packages are of the principal's operation (a conflict with another operation is not told
+      by this rule)."""
     sides = (first, second)
-    if not all(within_limit(principal, side.tlp) for side in sides):
+    if not all(reads_operation(principal, side.operation_id) and within_limit(principal, side.tlp)
+               for side in sides):
         return None
     readable = tuple(can_read(principal, side.owning_agency_id, side.tlp, side.recipient_ids,
                               side.granted_agency_ids) for side in sides)

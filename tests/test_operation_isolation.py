@@ -19,11 +19,20 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from coordination import briefing, deconfliction_key, exports, services
+from coordination import briefing, deconfliction_key, exports, notices, services
 from coordination.aggregates import Filters
 from coordination.briefing.contents import gather
 from coordination.kinds import KINDS
-from coordination.models import Agency, Membership, Operation, OperationPartner, OperationStatus, Role, User
+from coordination.models import (
+    Agency,
+    Membership,
+    Notification,
+    Operation,
+    OperationPartner,
+    OperationStatus,
+    Role,
+    User,
+)
 from coordination.principal import principal_for_subject
 from coordination.queries import action_day, decisions, hits, notifications, timeline
 from coordination.standing_data import DEMO_USERS
@@ -205,3 +214,23 @@ def test_briefing_of_a_names_no_other_operation(two):
     built, other = two
     made = briefing.export(built.store.engine, built.store.principal("commander.met"), with_charts=False)
     assert made.contents.operation != B_NAME and not other.b.found_in(repr(made.contents))
+
+
+def test_each_person_is_told_only_of_operations_they_take_part_in_by_their_role_there(two):
+    """Who hears is decided by the membership's role in the record's operation: no notification names
+    a record of an operation its person is not a member of; the member of both hears B's conflicts
+    as B's commander and none of A's (A's observers are not told of conflicts)."""
+    built, other = two
+    with built.store.reader() as session:
+        members = set(session.execute(select(Membership.user_id, Membership.operation_id)).all())
+        rows = session.execute(select(Notification.user_id, Notification.entity, Notification.entity_id,
+                                      Notification.event)).all()
+        operations = services.notifications.operations_of(session, [(e, i) for _, e, i, _ in rows])
+        both = session.scalar(select(User.id).where(User.subject == BOTH))
+    assert rows and all((entity, entity_id) in operations for _, entity, entity_id, _ in rows)
+    strangers = [(user, entity, entity_id) for user, entity, entity_id, _ in rows
+                 if (user, operations[(entity, entity_id)]) not in members]
+    assert strangers == []
+    conflicts_told = {operations[(entity, entity_id)] for user, entity, entity_id, event in rows
+                      if user == both and event == notices.PACKAGE_CONFLICT.name}
+    assert conflicts_told == {other.operation_b}

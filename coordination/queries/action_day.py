@@ -276,8 +276,6 @@ def told_of_conflict(session: Session, principal: Principal, conflict_id: int
         return None
     packages = {p.id: p for p in session.scalars(select(TargetPackage).where(
         TargetPackage.id.in_([conflict.first_id, conflict.second_id])))}
-    if not all(policy.reads_operation(principal, p.operation_id) for p in packages.values()):
-        return None  # another operation's conflict is not told by this rule
     sides = _sides(session, packages)
     told = policy.what_is_told_of_conflict(principal, sides[conflict.first_id], sides[conflict.second_id])
     return (conflict, told) if told is not None else None
@@ -374,7 +372,8 @@ def _sides(session: Session, packages: dict[int, TargetPackage]) -> dict[int, po
     for package_id, agency_id in session.execute(select(RecordGrant.record_id, RecordGrant.agency_id).where(
             RecordGrant.record_entity == TargetPackage.entity, RecordGrant.record_id.in_(ids))):
         granted[package_id].add(agency_id)
-    return {i: policy.ConflictSide(p.owning_agency_id, p.tlp, frozenset(recipients[i]), frozenset(granted[i]))
+    return {i: policy.ConflictSide(p.owning_agency_id, p.tlp, frozenset(recipients[i]), frozenset(granted[i]),
+                                   p.operation_id)
             for i, p in packages.items()}
 
 

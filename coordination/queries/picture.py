@@ -169,12 +169,13 @@ def told_hits(session: Session, principal: Principal, filters: Filters = Filters
         select(Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides).where(*where, not_(red_side)))]
     red = session.execute(select(
         Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides, Hit.first_tlp, Hit.second_tlp,
-        Hit.first_record_entity, Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id)
-        .where(*where, red_side)).all()
+        Hit.first_record_entity, Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id,
+        Hit.operation_id).where(*where, red_side)).all()
     named = _named_on(session, principal, {(hit[entity], hit[entity + 1]) for hit in red for entity in (8, 10)})
     for hit_id, first_agency, second_agency, first_id, second_id, hit_match, first_tlp, second_tlp, *records in red:
-        one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named)
-        two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named)
+        *records, operation_id = records  # a hit's two sides are of its operation
+        one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named, operation_id)
+        two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named, operation_id)
         if is_told(principal, one, two) or is_told(principal, two, one):
             told.append((hit_id, first_agency, second_agency, first_id, second_id, hit_match))
     return told

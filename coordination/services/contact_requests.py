@@ -123,8 +123,8 @@ def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Ident
         own = mine[0]
         other = sides[1] if own is sides[0] else sides[0]
         named = principal.user_id in recipient_ids(session, own.record_entity, own.record_id)
-        if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named),
-                          policy.HitSide(other.owning_agency_id, other.tlp)):
+        if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named, own.operation_id),
+                          policy.HitSide(other.owning_agency_id, other.tlp, operation_id=other.operation_id)):
             return own, other
     raise NotFound("this hit does not exist or is not visible to you")
 
