@@ -22,6 +22,7 @@ from sqlalchemy import select
 from coordination import briefing, deconfliction_key, exports, notices, services
 from coordination.aggregates import Filters
 from coordination.briefing.contents import gather
+from coordination.errors import ValidationError
 from coordination.kinds import KINDS
 from coordination.models import (
     Agency,
@@ -234,3 +235,14 @@ def test_each_person_is_told_only_of_operations_they_take_part_in_by_their_role_
     conflicts_told = {operations[(entity, entity_id)] for user, entity, entity_id, event in rows
                       if user == both and event == notices.PACKAGE_CONFLICT.name}
     assert conflicts_told == {other.operation_b}
+
+
+def test_a_briefing_is_handed_to_members_of_its_operation_only(two):
+    built, _ = two
+    commander = built.store.principal("commander.met")
+    with built.store.writer() as session, pytest.raises(ValidationError) as refused:
+        services.authorise_briefing(session, commander, briefing.Audience(people=(in_b("commander.met"),)))
+    assert refused.value.problems == {"people": "nobody active in this operation is signed in as 'b.commander.met'"}
+    with built.store.writer() as session:  # the member of both, as A's observer
+        plan = services.authorise_briefing(session, commander, briefing.Audience(people=(BOTH,)))
+    assert [(person.role, person.operation_id) for person in plan.people] == [(Role.OBSERVER, commander.operation_id)]
