@@ -50,22 +50,26 @@ class MailSettings:
         return cls.from_mapping({name: environ[variable] for name, variable in ENV.items() if environ.get(variable)})
 
 
-def link(settings: MailSettings, entry: Entry) -> str:
-    """Where the entry's record opens in the app (the inbox for what has no page of its own)."""
+def link(settings: MailSettings, entry: Entry, code: str = "") -> str:
+    """Where the entry's record opens in the app (the inbox for what has no page of its own), in the
+    operation whose code is `code` (the address carries it, so the link opens that operation)."""
+    in_operation = f"operation={quote(code, safe='')}" if code else ""
     if entry.page:
-        return f"{settings.app_url}/{entry.page}?open={quote(entry.reference, safe='')}"
-    return f"{settings.app_url}/inbox"
+        return f"{settings.app_url}/{entry.page}?open={quote(entry.reference, safe='')}" + \
+            (f"&{in_operation}" if in_operation else "")
+    return f"{settings.app_url}/inbox" + (f"?{in_operation}" if in_operation else "")
 
 
-def message(settings: MailSettings, to: str, operation: str, entries: list[Entry]) -> EmailMessage:
-    """One mail for `entries`: a single notification, or a digest of several."""
+def message(settings: MailSettings, to: str, operation: str, entries: list[Entry], code: str = "") -> EmailMessage:
+    """One mail for `entries` of the operation named `operation` (code `code`): a single notification,
+    or a digest of several."""
     mail = EmailMessage()
     mail["From"], mail["To"] = settings.sender, to
     if len(entries) == 1:
         mail["Subject"] = f"{operation}: {entries[0].sentence}"
     else:
         mail["Subject"] = f"{operation}: {len(entries)} notifications"
-    lines = [f"{entry.created_at:%d %b %Y %H:%M} UTC  {entry.sentence}\n    {link(settings, entry)}"
+    lines = [f"{entry.created_at:%d %b %Y %H:%M} UTC  {entry.sentence}\n    {link(settings, entry, code)}"
              for entry in entries]
     mail.set_content("\n".join([*lines, "", "Sign in to read the records; this mail holds nothing of them.",
                                 f"Your notification settings: {settings.app_url}/inbox"]) + "\n")

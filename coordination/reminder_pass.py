@@ -107,7 +107,8 @@ def _mail(engine: Engine, system: Principal, now: datetime, settings: mail.MailS
         groups = [entries] if digest else [[entry] for entry in entries]
         try:
             name = names[box.person.operation_id]
-            mail.send(settings, [mail.message(settings, box.address, name, group) for group in groups])
+            mail.send(settings, [mail.message(settings, box.address, name, group, box.person.operation_code)
+                                 for group in groups])
         except (OSError, smtplib.SMTPException) as error:
             log.warning("mail to %s not sent (will try again): %s", box.person.subject, error)
             with write_session(engine) as session:

@@ -269,7 +269,12 @@ def pdf_briefing(built: Built, reader: canaries.Reader) -> str:
 
 def mailbox(built: Built, reader: canaries.Reader) -> str:
     mine = [m for m in built.mail if m["To"] == f"{reader.label}@demo.invalid"]
-    return "\n".join(m.as_string() for m in mine)
+    return "\n".join(mail_text(m) for m in mine)
+
+
+def mail_text(message) -> str:
+    """A mail's headers and its body decoded (quoted-printable would break a canary across lines)."""
+    return f"{message.as_string()}\n{message.get_content()}"
 
 
 # --- which readers each surface is drawn for ---------------------------------------------------------

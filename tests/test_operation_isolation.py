@@ -47,6 +47,7 @@ from tests.test_canaries import (
     _fresh_store,
     everyone,
     leaks,
+    mail_text,
     page,
     verdict,
 )
@@ -138,7 +139,7 @@ def two(request, tmp_path_factory):
 def mail_of_a(built: Built, reader: canaries.Reader) -> str:
     """The reader's mail about operation A: a member of both has B's as well, each mail named by its
     operation (B's are checked as B's, below)."""
-    return "\n".join(m.as_string() for m in built.mail
+    return "\n".join(mail_text(m) for m in built.mail
                      if m["To"] == f"{reader.label}@demo.invalid" and not m["Subject"].startswith(B_NAME))
 
 
@@ -168,8 +169,12 @@ def test_a_role_in_one_operation_grants_nothing_in_another(two):
         readable = built.world.readable(canaries.Reader(BOTH, in_a))
         shown = built.world.found_in(repr(decisions.log(session, in_a)))
         assert shown and shown <= readable
-    # told of B as B's commander (a mail named by B), of A as A's observer: one principal per membership
-    assert any(m["Subject"].startswith(B_NAME) for m in built.mail if m["To"] == f"{BOTH}@demo.invalid")
+    # told of B as B's commander (a mail named by B), of A as A's observer: one principal per membership,
+    # each mail's links opening its own operation
+    mine = [m for m in built.mail if m["To"] == f"{BOTH}@demo.invalid"]
+    assert any(m["Subject"].startswith(B_NAME) for m in mine)
+    assert all(f"operation={B_CODE if m['Subject'].startswith(B_NAME) else in_a.operation_code}" in mail_text(m)
+               for m in mine)
 
 
 # --- B's side: its people, and the member of both reading B, read nothing of A ------------------------
@@ -203,7 +208,7 @@ def test_nothing_of_a_reaches_b(two):
             text = _reads_of(session, reader)
         if reader.label.startswith("b."):
             text += page("inbox")(built, reader) + page("deconfliction")(built, reader)
-        text += "\n".join(m.as_string() for m in built.mail if m["Subject"].startswith(B_NAME)
+        text += "\n".join(mail_text(m) for m in built.mail if m["Subject"].startswith(B_NAME)
                           and m["To"] in (f"{reader.label}@demo.invalid", f"{BOTH}@demo.invalid"))
         found += [f"{reader.label}: {built.world.describe(value)}" for value in sorted(built.world.found_in(text))]
         if not other.b.found_in(text):
