@@ -17,15 +17,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from coordination import briefing, deconfliction_key, exports, notices, services
 from coordination.aggregates import Filters
 from coordination.briefing.contents import gather
-from coordination.errors import ValidationError
+from coordination.errors import NotFound, ValidationError
 from coordination.kinds import KINDS
 from coordination.models import (
     Agency,
+    ContactRequest,
+    Hit,
     Membership,
     Notification,
     Operation,
@@ -251,3 +253,20 @@ def test_a_briefing_is_handed_to_members_of_its_operation_only(two):
     with built.store.writer() as session:  # the member of both, as A's observer
         plan = services.authorise_briefing(session, commander, briefing.Audience(people=(BOTH,)))
     assert [(person.role, person.operation_id) for person in plan.people] == [(Role.OBSERVER, commander.operation_id)]
+
+
+def test_another_operations_hits_and_requests_are_missing_to_a_writer(two):
+    """A liaison of A asking about a hit of B, or answering a request of B, finds nothing there."""
+    built, other = two
+    with built.store.reader() as session:
+        met = session.scalar(select(Agency.id).where(Agency.code == "MET"))
+        hit = session.scalar(select(Hit.id).where(Hit.operation_id == other.operation_b,
+                                                  or_(Hit.first_agency_id == met, Hit.second_agency_id == met)))
+        request = session.execute(select(ContactRequest.id, Agency.code).join(
+            Agency, Agency.id == ContactRequest.owner_agency_id).where(
+            ContactRequest.operation_id == other.operation_b)).first()
+    assert hit is not None and request is not None
+    with built.store.writer() as session, pytest.raises(NotFound):
+        services.ask_for_contact(session, built.store.principal("liaison.met"), hit, "why")
+    with built.store.writer() as session, pytest.raises(NotFound):
+        services.decline_contact(session, built.store.principal(canaries.LIAISON[request.code]), request.id, "no")

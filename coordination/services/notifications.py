@@ -52,7 +52,8 @@ def notify(session: Session, event: Event, entity: str, entity_id: int | None, *
     marking can change in between."""
     if key is None:
         key = f"audit {audit.latest(session)[0]}"
-    operation_id = operations_of(session, [(entity, entity_id)]).get((entity, entity_id))
+    operation_id = operations_of(session, [(entity, entity_id)]).get((entity, entity_id)) \
+        if entity_id is not None else None
     if operation_id is None:
         return
     people: set[int] = set()
@@ -98,7 +99,7 @@ def notify_each(session: Session, event: Event, told: Iterable[tuple[str, int, i
         session.execute(_new_only(session), rows)
 
 
-def _told_about() -> dict[str, type]:
+def _told_about() -> dict[str, Any]:
     """entity -> the model of what a notification may name, each of one operation."""
     return {kind.entity: kind.model for kind in KINDS.values()} | {
         PackageConflict.entity: PackageConflict, "briefing": Briefing}
