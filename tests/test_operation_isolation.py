@@ -13,6 +13,7 @@ nothing of A.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -270,3 +271,16 @@ def test_another_operations_hits_and_requests_are_missing_to_a_writer(two):
         services.ask_for_contact(session, built.store.principal("liaison.met"), hit, "why")
     with built.store.writer() as session, pytest.raises(NotFound):
         services.decline_contact(session, built.store.principal(canaries.LIAISON[request.code]), request.id, "no")
+
+
+def test_a_conflict_sends_its_readers_to_liaisons_of_its_own_operation(two):
+    """The liaison a conflict names is one of the package's operation (a liaison there), never a
+    liaison of the same agency in another operation."""
+    built, _ = two
+    with built.store.reader() as session:
+        of_a = action_day.conflict_notices(session, built.store.principal("commander.met"))
+        of_b = action_day.conflict_notices(session, principal_for_subject(session, BOTH, operation=B_CODE))
+    assert of_a and of_b
+    assert all("liaison." in n.sentence and "b.liaison." not in n.sentence for n in of_a if "@" in n.sentence)
+    assert any("b.liaison." in n.sentence for n in of_b)
+    assert not any(re.search(r"(?<!b\.)liaison\.[a-z-]+@", n.sentence) for n in of_b)
