@@ -25,6 +25,15 @@ class PermissionDenied(CoordinationError):
         super().__init__(message)
 
 
+class OperationClosed(CoordinationError):
+    """A write in an operation that is closed or archived: its records are read-only until its command
+    re-opens it. Said to the person in these words (`services.runner.run` raises it)."""
+
+    def __init__(self, code_name: str, status: str):
+        super().__init__(f"{code_name} is {status}: its records are read-only. "
+                         "Re-opening it is a decision of its command.")
+
+
 class NotFound(CoordinationError):
     """No such record, or not one the principal may see (the two look alike on purpose)."""
 

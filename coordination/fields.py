@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from coordination.errors import ValidationError
 from coordination.markings import parse_classification, parse_tlp
-from coordination.models import Agency, Jurisdiction, User
+from coordination.models import Agency, Jurisdiction, Operation, User
 from coordination.text import unseen
 
 Parser = Callable[[Session, Any], Any]
@@ -445,10 +445,30 @@ jurisdiction = by_name(Jurisdiction, "code", "'{value}' is not a known jurisdict
 user = by_name(User, "subject", "'{value}' is not an active user", active_only=True)
 
 
-def users(session: Session, value: Any) -> list[int]:
-    """Several users, as a list or as comma-separated subjects."""
-    items = value if isinstance(value, (list, tuple, set, frozenset)) else _text_of(value).split(",")
-    named = [item for item in items if not is_blank(item)]
-    if len(named) > MAX_RECIPIENTS:
-        raise ValueError(f"names {len(named):,} people; at most {MAX_RECIPIENTS} are allowed")
-    return sorted({user(session, item) for item in named})
+operation = by_name(Operation, "code", "no operation '{value}'", upper=True, max_length=32)
+_SHORT_CODE = re.compile(r"[A-Z0-9-]{2,32}")
+
+
+def several(one: Parser, what: str, most: int = MAX_RECIPIENTS) -> Parser:
+    """Several of what `one` parses, as a list or as comma-separated names; their ids, each once."""
+    def parse(session: Session, value: Any) -> list[int]:
+        items = value if isinstance(value, (list, tuple, set, frozenset)) else _text_of(value).split(",")
+        named = [item.strip() if isinstance(item, str) else item for item in items if not is_blank(item)]
+        if len(named) > most:
+            raise ValueError(f"names {len(named):,} {what}; at most {most} are allowed")
+        return sorted({one(session, item) for item in named})
+    return parse
+
+
+users = several(user, "people")
+agencies = several(agency, "agencies")
+operations = several(operation, "operations")
+
+
+def short_code(_session: Session, value: Any) -> str:
+    """An operation's short code, as the address and the CLI name it (ELABORATE): 2 to 32 capital
+    letters, digits and hyphens; typed in any case."""
+    code = _text_of(value).strip().upper()
+    if not _SHORT_CODE.fullmatch(code):
+        raise ValueError(f"'{shown(value)}' is not a short code: 2 to 32 letters, digits or hyphens, e.g. ELABORATE")
+    return code

@@ -300,6 +300,26 @@ USER = {
     "active": Field(f.flag),
 }
 
+# An operation as it is opened (services.operations), and a person's membership of one.
+OPERATION = {
+    "code_name": Field(f.text(100), required=True, label="Code name (e.g. Operation Elaborate)"),
+    "code": Field(f.short_code, required=True, label="Short code (e.g. ELABORATE)"),
+    "lead_agency": Field(f.agency, required=True, column="lead_agency_id", label="Lead agency"),
+    "partners": Field(f.agencies, label="Partner agencies"),
+    "starts_on": Field(f.day, label="Starts on"),
+    "ends_on": Field(f.day, label="Ends on"),
+    "action_day": Field(f.day, label="Action day"),
+    "default_tlp": Field(f.tlp, label="Default TLP"),
+    "default_classification": Field(f.classification, label="Default classification"),
+    "deconfliction_contact": Field(f.text(300), label="Deconfliction contact (whom other operations reach)"),
+}
+MEMBERSHIP = {
+    "operation": Field(f.operation, required=True, column="operation_id", label="Operation"),
+    "person": Field(f.user, required=True, column="user_id", label="Person"),
+    "role": Field(f.choice(Role), required=True, label="Role in the operation"),
+}
+STATUS_REASON = Field(f.text(1000, multiline=True), label="Reason")
+
 # Deconfliction: asking another agency for contact about its record, and its answer.
 CONTACT_REQUEST = {"reason": Field(f.text(1000, multiline=True), required=True, label="Why you ask")}
 CONTACT_APPROVAL = {

@@ -1,6 +1,7 @@
 """Mail about notifications: where to send it from (SMTP settings), and what a message says.
 
-A message carries the kind of event, the record's reference and a link to it in the app, never the
+A message carries the kind of event, the record's reference and a link to it in the app (in the
+record's operation: `?operation=CODE`, so that it opens there whichever the person last read), never the
 record's content (a title, a name, a note): mail leaves the handling the app enforces, so it holds
 nothing more than a pointer a person must sign in to follow.
 
@@ -15,7 +16,7 @@ import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from coordination.queries.notifications import Entry
 
@@ -50,26 +51,26 @@ class MailSettings:
         return cls.from_mapping({name: environ[variable] for name, variable in ENV.items() if environ.get(variable)})
 
 
-def link(settings: MailSettings, entry: Entry, code: str = "") -> str:
+def link(settings: MailSettings, entry: Entry, operation_code: str = "") -> str:
     """Where the entry's record opens in the app (the inbox for what has no page of its own), in the
-    operation whose code is `code` (the address carries it, so the link opens that operation)."""
-    in_operation = f"operation={quote(code, safe='')}" if code else ""
-    if entry.page:
-        return f"{settings.app_url}/{entry.page}?open={quote(entry.reference, safe='')}" + \
-            (f"&{in_operation}" if in_operation else "")
-    return f"{settings.app_url}/inbox" + (f"?{in_operation}" if in_operation else "")
+    operation coded `operation_code` (the one the record is of)."""
+    page, query = (entry.page, {"open": entry.reference}) if entry.page else ("inbox", {})
+    if operation_code:
+        query["operation"] = operation_code
+    return f"{settings.app_url}/{page}" + (f"?{urlencode(query, safe='', quote_via=quote)}" if query else "")
 
 
-def message(settings: MailSettings, to: str, operation: str, entries: list[Entry], code: str = "") -> EmailMessage:
-    """One mail for `entries` of the operation named `operation` (code `code`): a single notification,
-    or a digest of several."""
+def message(settings: MailSettings, to: str, operation: str, entries: list[Entry],
+            operation_code: str = "") -> EmailMessage:
+    """One mail for `entries` of the operation named `operation` (coded `operation_code`, which its links
+    carry): a single notification, or a digest of several."""
     mail = EmailMessage()
     mail["From"], mail["To"] = settings.sender, to
     if len(entries) == 1:
         mail["Subject"] = f"{operation}: {entries[0].sentence}"
     else:
         mail["Subject"] = f"{operation}: {len(entries)} notifications"
-    lines = [f"{entry.created_at:%d %b %Y %H:%M} UTC  {entry.sentence}\n    {link(settings, entry, code)}"
+    lines = [f"{entry.created_at:%d %b %Y %H:%M} UTC  {entry.sentence}\n    {link(settings, entry, operation_code)}"
              for entry in entries]
     mail.set_content("\n".join([*lines, "", "Sign in to read the records; this mail holds nothing of them.",
                                 f"Your notification settings: {settings.app_url}/inbox"]) + "\n")

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from coordination.kinds import ACTION_DAY, DECISIONS, KINDS, RECORDS, TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP, at_most
-from coordination.models import MarkedRecord, Membership, Recipient, RecordGrant, Role
+from coordination.models import MarkedRecord, Membership, OperationStatus, Recipient, RecordGrant, Role
 from coordination.principal import Principal
 
 OPEN_TO_PARTNERS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
@@ -460,3 +460,63 @@ _ACTION_DAY_PAGES: dict[Role, list[str]] = {
 def pages_for(principal: Principal) -> list[str]:
     return (list(_PAGES_BY_ROLE.get(principal.role, [])) + _ACTION_DAY_PAGES.get(principal.role, [])
             + _personal_pages(principal))
+
+
+# --- operations and memberships ----------------------------------------------------------------
+# An operation's command runs it; admins provision it and its members. A role is a role in one
+# operation: every check below reads the principal's operation, so commanding one grants nothing in another.
+
+# The way an operation goes; a step back (re-opening a closed one included) is command's, with a reason.
+OPERATION_STEPS = tuple(OperationStatus)
+COMMAND_DECIDES = (OperationStatus.CLOSING, OperationStatus.CLOSED)  # closing an operation is command's
+
+
+def can_open_operation(principal: Principal) -> bool:
+    """An admin opens an operation, or a commander (who becomes its commander)."""
+    return principal.role in (Role.ADMIN, Role.COMMANDER)
+
+
+def commands_operation(principal: Principal, operation_id: int) -> bool:
+    """Is the principal acting as a commander of this operation (not of another one)?"""
+    return principal.role is Role.COMMANDER and reads_operation(principal, operation_id)
+
+
+def is_step_back(current: OperationStatus, new: OperationStatus) -> bool:
+    return OPERATION_STEPS.index(new) < OPERATION_STEPS.index(current)
+
+
+def can_change_operation_status(principal: Principal, operation_id: int, current: OperationStatus,
+                                new: OperationStatus) -> bool:
+    """Its command moves an operation along, back (re-opening it) included; an admin moves it forward,
+    except into closing and closed, which are command's decisions (archiving a closed one is housekeeping)."""
+    if commands_operation(principal, operation_id):
+        return True
+    return principal.role is Role.ADMIN and not is_step_back(current, new) and new not in COMMAND_DECIDES
+
+
+def sees_every_operation(principal: Principal) -> bool:
+    """Admins list every operation (to provision its members); anyone else lists their own."""
+    return principal.role is Role.ADMIN
+
+
+def sees_members(principal: Principal, operation_id: int) -> bool:
+    """Who takes part in an operation is read by its members (acting in it) and by admins."""
+    return sees_every_operation(principal) or reads_operation(principal, operation_id)
+
+
+def can_manage_memberships(principal: Principal) -> bool:
+    """Admins provision who takes part in which operation, in which role."""
+    return principal.role is Role.ADMIN
+
+
+def may_be_member_as(role: Role) -> bool:
+    """A membership's role is a working one: an admin provisions, and takes part in no operation as admin."""
+    return role is not Role.ADMIN
+
+
+MEMBERSHIP_ROLES = tuple(role for role in Role if may_be_member_as(role))  # what a form offers
+
+
+def commands_what_they_open(principal: Principal) -> bool:
+    """A commander who opens an operation becomes its commander (an admin takes no part in it)."""
+    return principal.role is Role.COMMANDER and principal.user_id is not None

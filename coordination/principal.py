@@ -90,6 +90,13 @@ def membership_in(user: User, operation_id: int | None = None) -> Membership | N
     return next(iter(current or memberships.values()), None)
 
 
+def membership_named(user: User, code: str | None) -> Membership | None:
+    """The user's membership of the operation whose code is `code` (any case), archived or not; None when
+    they take part in none of that code, or no such operation exists (the two look alike on purpose)."""
+    wanted = (code or "").strip().upper()
+    return next((m for m in user.memberships if m.operation.code == wanted), None) if wanted else None
+
+
 def find_user(session: Session, issuer: str, subject: str) -> User | None:
     return session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
 
@@ -111,7 +118,7 @@ def principal_for_subject(session: Session, subject: str, issuer: str | None = N
         raise NotFound(f"user '{subject}' is disabled")
     if operation is None:
         return Principal.of(users[0])
-    membership = next((m for m in users[0].memberships if m.operation.code == operation.upper()), None)
+    membership = membership_named(users[0], operation)
     if membership is None:
         raise NotFound(f"no operation '{operation}'")
     return Principal.of(users[0], membership.operation_id)

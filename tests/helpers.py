@@ -45,14 +45,16 @@ AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret":
         "fbi": {"client_id": "a", "client_secret": "b", "server_metadata_url": "http://127.0.0.1:1/y"}}
 
 
-def open_page(subject: str, page: str, query: dict | None = None) -> AppTest:
-    """The app in AppTest, signed in as `subject` (a user of the test provider), on one page."""
+def open_page(subject: str, page: str | None, query: dict | None = None) -> AppTest:
+    """The app in AppTest, signed in as `subject` (a user of the test provider), on one page (None: the
+    page it lands on), its address holding `query`."""
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=30)
     at.secrets["auth"] = AUTH
     at.user = {"is_logged_in": True, "iss": TEST_ISSUER, "sub": subject, "name": subject, "iat": int(time.time())}
     for name, value in (query or {}).items():
         at.query_params[name] = value
     at.run()
-    at.switch_page(f"coordination/ui/pages/{page}.py").run()
+    if page is not None:
+        at.switch_page(f"coordination/ui/pages/{page}.py").run()
     assert not at.exception
     return at

@@ -46,7 +46,7 @@ def test_mail_carries_the_event_reference_and_link_and_nothing_of_the_record(sto
     first = keeper.received[0]
     assert first["To"] == "liaison.fbi@demo.invalid"
     assert first["Subject"] == "Operation Elaborate: Task FBI/T-MAIL was assigned to your agency."
-    assert "https://coord.example/tasks?open=FBI%2FT-MAIL" in body(first)
+    assert "https://coord.example/tasks?open=FBI%2FT-MAIL&operation=ELABORATE" in body(first)  # opens its operation
     for message in keeper.received:
         whole = message.as_string()
         assert SECRET_TITLE not in whole and SECRET_NOTE not in whole and "Hoster" not in whole

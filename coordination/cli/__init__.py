@@ -3,6 +3,7 @@
     db        upgrade, downgrade, backup, restore       (cli/db.py)
     demo      load                                      (cli/demo.py)
     users     add, list, disable                        (cli/users.py)
+    operations list, open, status, members, add-member, change-role, remove-member   (cli/operations.py)
     audit     verify, head                              (cli/audit.py)
     import, export                                      (cli/records.py)
     briefing                                            (cli/briefing.py)
@@ -12,8 +13,9 @@
 Every command takes --database-url (default COORD_DATABASE_URL, else the SQLite file under data/),
 opens it through `open_database`, writes through `write` (a use case in a write session), prints a
 plain message on error (`Group`, the one place a refusal is answered) and exits non-zero; no traceback
-reaches the operator. A missing SQLite database is refused, never created as an empty file, except
-by the commands that make one: `db upgrade`, `demo load` and `db restore`.
+reaches the operator. A command acting as a person takes `--as SUBJECT` and `--operation CODE`
+(`as_person`, read by `acting_user`). A missing SQLite database is refused, never created as an empty
+file, except by the commands that make one: `db upgrade`, `demo load` and `db restore`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from coordination import settings
 from coordination.db import make_engine, read_session, write_session
 from coordination.errors import CoordinationError, ValidationError
+from coordination.models import OperationStatus
 from coordination.principal import Principal, principal_for_subject
+from coordination.queries import memberships
 
 R = TypeVar("R")
 NO_SCHEMA = "the database has no schema yet: run `python -m coordination db upgrade` first"
@@ -106,15 +110,35 @@ def write(engine: Engine, use_case: Callable[..., R], principal: Principal, *arg
         return use_case(session, principal, *args, **kwargs)
 
 
-def acting_user(engine: Engine, subject: str) -> Principal:
-    """The provisioned user a command acts as (--as SUBJECT)."""
+def as_person(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--as SUBJECT` (whom a command acts as: `help` says why) and `--operation CODE` (in which of
+    their operations), the options of every command that acts as a person; read by `acting_user`."""
+    def options(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option("--operation", "operation", default=None, metavar="CODE",
+                               help="the operation to act in, e.g. ELABORATE (default: your only one)")(command)
+        return click.option("--as", "subject", required=True, help=help)(command)
+    return options
+
+
+def acting_user(engine: Engine, subject: str, operation: str | None = None) -> Principal:
+    """The provisioned user a command acts as (--as SUBJECT), in the operation --operation CODE names
+    (one they are not a member of is answered as a missing one). Without it: their only operation not
+    archived; taking part in several, they are told to choose."""
     with read_session(engine) as session:
-        return principal_for_subject(session, subject)
+        if operation is None:
+            mine = [row.code for row in memberships.operations(session, principal_for_subject(session, subject))
+                    if row.role is not None and row.status != OperationStatus.ARCHIVED]
+            if len(mine) > 1:
+                raise CoordinationError(f"{subject} takes part in several operations ({', '.join(mine)}): "
+                                        "give --operation CODE")
+            operation = mine[0] if mine else None
+        return principal_for_subject(session, subject, operation=operation)
 
 
 # the module that defines each top-level command
 _MODULES = {"db": "db", "demo": "demo", "users": "users", "audit": "audit", "import": "records",
-            "export": "records", "briefing": "briefing", "deconflict": "deconflict", "notify": "notify"}
+            "export": "records", "briefing": "briefing", "deconflict": "deconflict", "notify": "notify",
+            "operations": "operations"}
 
 
 class Commands(Group):

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from coordination import briefing
-from coordination.cli import acting_user, cli, database_option, open_database
+from coordination.cli import acting_user, as_person, cli, database_option, open_database
 
 
 @cli.command("briefing")
-@click.option("--as", "subject", required=True, help="the OIDC subject of the briefing's author")
+@as_person("the OIDC subject of the briefing's author")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="the PDF to write")
 @click.option("--since-last", is_flag=True,
               help="list changes since your last briefing (default: the last 24 hours)")
@@ -24,14 +24,14 @@ from coordination.cli import acting_user, cli, database_option, open_database
 @click.option("--to-agency", "agencies", multiple=True, metavar="AGENCY",
               help="an agency on the distribution list (repeat)")
 @database_option
-def briefing_command(database_url: str, subject: str, out: Path, since_last: bool, no_charts: bool,
-                     up_to: str | None, as_liaison_of: str | None, people: tuple[str, ...],
+def briefing_command(database_url: str, subject: str, operation: str | None, out: Path, since_last: bool,
+                     no_charts: bool, up_to: str | None, as_liaison_of: str | None, people: tuple[str, ...],
                      agencies: tuple[str, ...]) -> None:
     """The operation briefing as a marked PDF, holding only what the author may see; recorded and audited."""
     if out.suffix.lower() != ".pdf":
         raise click.UsageError("--out must end in .pdf")
     engine = open_database(database_url)
-    principal = acting_user(engine, subject)
+    principal = acting_user(engine, subject, operation)
     audience = briefing.Audience(up_to=up_to, as_liaison_of=as_liaison_of, people=people, agencies=agencies)
     result = briefing.export(engine, principal, since_last=since_last, with_charts=not no_charts, audience=audience)
     out.write_bytes(result.pdf)

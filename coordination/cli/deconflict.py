@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from coordination import deconfliction_key, services
-from coordination.cli import acting_user, cli, database_option, open_database, write
+from coordination.cli import acting_user, as_person, cli, database_option, open_database, write
 from coordination.db import read_session
 from coordination.errors import CoordinationError, NotFound
 from coordination.models import IdentifierKind
@@ -41,12 +41,13 @@ KIND_WORDS = {kind.name.lower().replace("_", "-"): kind.value for kind in Identi
 @click.option("--qualifier", help="what the kind needs besides the value: a handle's platform, a person's birth date, "
                                      "an address's country (GB, NL, US or its name; by default the one it ends "
                                      "with, else your agency's)")
-@click.option("--as", "subject", required=True, help="the OIDC subject of the person checking")
+@as_person("the OIDC subject of the person checking")
 @database_option
-def check(database_url: str, kind: str, value: str, qualifier: str | None, subject: str) -> None:
+def check(database_url: str, kind: str, value: str, qualifier: str | None, subject: str,
+          operation: str | None) -> None:
     """Say which other agencies hold VALUE (no details); audited, at most COORD_CHECKS_PER_HOUR an hour."""
     engine = open_database(database_url)
-    principal = acting_user(engine, subject)
+    principal = acting_user(engine, subject, operation)
     result = write(engine, services.check_identifier, principal, KIND_WORDS.get(kind.strip().lower(), kind), value,
                    qualifier)
     click.echo(f"{result.display}: {result.sentence}")
@@ -55,12 +56,12 @@ def check(database_url: str, kind: str, value: str, qualifier: str | None, subje
 @deconflict.command("rotate-key")
 @click.option("--new-key-file", "new_key_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the new key (make it with `deconflict make-key`)")
-@click.option("--as", "subject", required=True, help="the OIDC subject of the commander rotating the key")
+@as_person("the OIDC subject of the commander rotating the key")
 @database_option
-def rotate_key(database_url: str, new_key_file: Path, subject: str) -> None:
+def rotate_key(database_url: str, new_key_file: Path, subject: str, operation: str | None) -> None:
     """Re-key every identifier and exclusion under the key in NEW_KEY_FILE, in one transaction (hits are kept)."""
     engine = open_database(database_url)
-    principal = acting_user(engine, subject)
+    principal = acting_user(engine, subject, operation)
     new_key = deconfliction_key.read_key_file(new_key_file)
     rekeyed = write(engine, services.rotate_key, principal, new_key)
     click.echo(f"re-keyed {rekeyed:,} identifiers and the exclusion list under the key in {new_key_file}.")
@@ -69,13 +70,13 @@ def rotate_key(database_url: str, new_key_file: Path, subject: str) -> None:
 
 
 @deconflict.command("conflicts")
-@click.option("--as", "subject", required=True, help="the OIDC subject of the person reading")
+@as_person("the OIDC subject of the person reading")
 @database_option
-def conflicts(database_url: str, subject: str) -> None:
+def conflicts(database_url: str, subject: str, operation: str | None) -> None:
     """The action day's conflicts between packages as the person is told of them, those command has not
     acknowledged first."""
     engine = open_database(database_url)
-    principal = acting_user(engine, subject)
+    principal = acting_user(engine, subject, operation)
     with read_session(engine) as session:
         notices = action_day.board_conflicts(session, principal)
     for notice in notices:
@@ -88,13 +89,14 @@ def conflicts(database_url: str, subject: str) -> None:
 @click.argument("package")
 @click.argument("other")
 @click.option("--note", required=True, help="what command decided, e.g. 'both teams briefed, MET enters first'")
-@click.option("--as", "subject", required=True, help="the OIDC subject of the commander acknowledging")
+@as_person("the OIDC subject of the commander acknowledging")
 @database_option
-def acknowledge(database_url: str, package: str, other: str, note: str, subject: str) -> None:
+def acknowledge(database_url: str, package: str, other: str, note: str, subject: str,
+                operation: str | None) -> None:
     """Acknowledge for command the conflict between PACKAGE and OTHER (each AGENCY/REFERENCE), with a note
     both lead agencies read; audited, and told to them at once."""
     engine = open_database(database_url)
-    principal = acting_user(engine, subject)
+    principal = acting_user(engine, subject, operation)
     with read_session(engine) as session:
         conflict_id = action_day.conflict_between(session, principal, package, other)
     if conflict_id is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from coordination.cli import acting_user, cli, database_option, open_database
+from coordination.cli import acting_user, as_person, cli, database_option, open_database
 from coordination.kinds import IMPORTABLE, KINDS
 from coordination.services import identifier_imports, imports
 from coordination.services.exports import FORMATS, export_file
@@ -16,13 +16,14 @@ from coordination.services.exports import FORMATS, export_file
 @cli.command("import")
 @click.argument("kind", type=click.Choice((*IMPORTABLE, "identifiers")))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "subject", required=True, help="the OIDC subject of the user importing")
+@as_person("the OIDC subject of the user importing")
 @click.option("--dry-run", is_flag=True, help="check every row and report, write nothing")
 @database_option
-def import_command(database_url: str, kind: str, file: Path, subject: str, dry_run: bool) -> None:
+def import_command(database_url: str, kind: str, file: Path, subject: str, operation: str | None,
+                   dry_run: bool) -> None:
     """Import suspects, arrests, tasks or identifiers from CSV or XLSX: all rows or none."""
     engine = open_database(database_url)
-    principal = acting_user(engine, subject)
+    principal = acting_user(engine, subject, operation)
 
     def progress(done: int, total: int) -> None:
         click.echo(f"\r  checked {done:,} of {total:,} rows", nl=False, err=True)
@@ -45,11 +46,11 @@ def import_command(database_url: str, kind: str, file: Path, subject: str, dry_r
 
 @cli.command("export")
 @click.argument("kind", type=click.Choice((*KINDS, "identifiers")))
-@click.option("--as", "subject", required=True, help="the OIDC subject of the user exporting")
+@as_person("the OIDC subject of the user exporting")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the file to write: .csv or .xlsx")
 @database_option
-def export_command(database_url: str, kind: str, subject: str, out: Path) -> None:
+def export_command(database_url: str, kind: str, subject: str, operation: str | None, out: Path) -> None:
     """Export what the user may see, marked with its highest marking, safe to open in a spreadsheet."""
     file_format = out.suffix.lower().lstrip(".")
     if file_format not in FORMATS:
@@ -57,7 +58,7 @@ def export_command(database_url: str, kind: str, subject: str, out: Path) -> Non
     if not out.parent.is_dir():  # found out now, not after the export is recorded
         raise click.UsageError(f"--out names a folder that does not exist: {out.parent}")
     engine = open_database(database_url)
-    principal = acting_user(engine, subject)
+    principal = acting_user(engine, subject, operation)
     made = export_file(engine, principal, kind, file_format)
     out.write_bytes(made.data)  # only once the export is recorded: a failed record leaves no file
     click.echo(f"wrote {made.rows} {kind} to {out}, marked {made.classification.value} {made.tlp.label}")

@@ -28,14 +28,17 @@ def users() -> None:
 @click.option("--email", default=None)
 @click.option("--agency", required=True, help="agency code, e.g. MET")
 @click.option("--role", required=True, type=click.Choice(["admin", "commander", "liaison", "analyst", "observer"]))
+@click.option("--operations", default=None, metavar="CODES",
+              help="the operations they take part in, in their role: codes, comma-separated")
 @database_option
 def users_add(database_url: str, issuer: str, subject: str, display_name: str, email: str | None, agency: str,
-              role: str) -> None:
+              role: str, operations: str | None) -> None:
     """Provision a user by OIDC issuer and subject."""
     user = write(open_database(database_url), services.create_user, SYSTEM, {
         "issuer": issuer, "subject": subject, "display_name": display_name, "email": email, "agency": agency,
-        "role": role})
-    click.echo(f"provisioned {user.subject} ({role}, {agency.upper()}) as user {user.id}")
+        "role": role, "operations": operations})
+    taking_part = f", taking part in {operations.upper()}" if operations else ""
+    click.echo(f"provisioned {user.subject} ({role}, {agency.upper()}{taking_part}) as user {user.id}")
 
 
 @users.command("list")

@@ -85,6 +85,7 @@ class Membership(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    operation: Mapped[Operation] = relationship()
+    # loaded with the memberships: every run names the operations a person may switch to (services/choosing.py)
+    operation: Mapped[Operation] = relationship(lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}

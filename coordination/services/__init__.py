@@ -10,7 +10,9 @@ these.
 - `evidence`: evidence items and their chain of custody
 - `acquisitions`: a device's data imaged or extracted at the lab, with its own hash and custody
 - `users`: provisioning, and the sign-in stamp
+- `operations`: opening an operation, its status (closing, closed, re-opened), who takes part in it (memberships)
 - `sign_in`: admitting an OpenID Connect identity on every interaction, expiry, sign-out
+- `choosing`: the operations a person may switch to, and their choice of one (opened on at sign-in)
 - `imports`: spreadsheets in, all rows or none
 - `identifiers`: identifiers on records, the hits they make, the exclusion list, the deconfliction key
 - `exports`, `briefings`: recording what left the system (`exports.export_file` reads an export without
@@ -35,6 +37,7 @@ from coordination.services import (
     action_day,
     briefings,
     checks,
+    choosing,
     contact_requests,
     decisions,
     evidence,
@@ -42,6 +45,7 @@ from coordination.services import (
     identifiers,
     key_rotation,
     notifications,
+    operations,
     package_conflicts,
     records,
     reminders,
@@ -49,7 +53,7 @@ from coordination.services import (
     use_cases,
     users,
 )
-from coordination.services.runner import committed, in_transaction, run
+from coordination.services.runner import allowed_when_closed, committed, in_transaction, run
 
 create_suspect = committed(records.create_suspect)
 update_suspect = committed(records.update_suspect)
@@ -72,9 +76,10 @@ authorise_briefing = committed(briefings.authorise_briefing)
 record_briefing = committed(briefings.record_briefing)
 record_decision = committed(decisions.record_decision)
 pin_decision = committed(decisions.pin_decision)
-mark_read = committed(notifications.mark_read)
-mark_all_read = committed(notifications.mark_all_read)
-save_notification_settings = committed(notifications.save_settings)
+# one's own inbox is kept in a closed operation too (marked here: the module is the notifications' own)
+mark_read = committed(allowed_when_closed(notifications.mark_read))
+mark_all_read = committed(allowed_when_closed(notifications.mark_all_read))
+save_notification_settings = committed(allowed_when_closed(notifications.save_settings))
 remind = committed(reminders.remind)
 take_lease = committed(reminders.take_lease)
 release_lease = committed(reminders.release_lease)
@@ -92,22 +97,29 @@ remove_identifier = committed(identifiers.remove_identifier)
 add_exclusion = committed(identifiers.add_exclusion)
 remove_exclusion = committed(identifiers.remove_exclusion)
 sign_out = in_transaction(sign_in.sign_out)
+choose_operation = committed(allowed_when_closed(choosing.choose_operation))  # leaving a closed one too
 ask_for_contact = committed(contact_requests.ask_for_contact)
 approve_contact = committed(contact_requests.approve_contact)
 decline_contact = committed(contact_requests.decline_contact)
 check_identifier = committed(checks.check_identifier)
 rotate_key = committed(key_rotation.rotate_key)
+open_operation = committed(operations.open_operation)
+change_operation_status = committed(operations.change_operation_status)
+add_member = committed(operations.add_member)
+change_member_role = committed(operations.change_member_role)
+remove_member = committed(operations.remove_member)
 
 __all__ = [
     "add_exclusion", "add_identifier", "add_identifiers", "remove_exclusion", "remove_identifier",
     "change_package_status", "create_package", "update_package", "acknowledge_conflict",
     "add_task_update", "admit", "authorise_briefing", "create_arrest", "create_evidence_item", "create_suspect",
     "create_task", "create_user", "disable_user", "record_briefing", "record_export", "record_sign_in", "run",
-    "record_acquisition", "transfer_acquisition",
+    "record_acquisition", "transfer_acquisition", "choose_operation",
     "sign_out", "transfer_custody", "update_arrest", "update_evidence_item", "update_suspect", "update_task",
     "update_user",
     "ask_for_contact", "approve_contact", "decline_contact", "check_identifier", "rotate_key",
     "record_decision", "pin_decision",
     "mark_read", "mark_all_read", "save_notification_settings", "remind", "take_lease", "release_lease",
     "claim_mail", "unclaim_mail", "file_briefing", "use_cases",
+    "open_operation", "change_operation_status", "add_member", "change_member_role", "remove_member",
 ]

@@ -15,6 +15,7 @@ from coordination.markings import TLP, parse_tlp
 from coordination.models import Agency, Briefing, Role, User
 from coordination.principal import Principal
 from coordination.services.loading import current_operation
+from coordination.services.runner import allowed_when_closed
 
 MOST_PEOPLE, MOST_AGENCIES = 100, 30  # a distribution list longer than this is not a list for a cover
 LONGEST_NAME = 200  # characters of one subject or agency code
@@ -43,6 +44,7 @@ class Plan:
     people: tuple[Principal, ...] = ()  # the people named on it, as they read
 
 
+@allowed_when_closed  # a briefing reads the operation, closed or not
 def authorise_briefing(session: Session, principal: Principal, audience: Audience = Audience()) -> Plan:
     """The first step of a briefing, before any work: refuse (audited by the runner) a principal who
     reads no operational records, or previews as another agency without being allowed to; refuse
@@ -113,6 +115,7 @@ def _people(session: Session, author: Principal, subjects: tuple[str, ...],
     return found
 
 
+@allowed_when_closed
 def record_briefing(session: Session, principal: Principal, contents, pdf: bytes, checked: tuple[int, str]) -> Briefing:
     """The last step: `contents` is the briefing.Contents the PDF was made from; `checked` the length
     and SHA-256 of the document its verification section vouches for (the PDF before that stamp)."""

@@ -21,7 +21,7 @@ from coordination import audit, exports, markings
 from coordination.db import write_session
 from coordination.exports import Export
 from coordination.principal import Principal
-from coordination.services.runner import run
+from coordination.services.runner import allowed_when_closed, run
 
 FORMATS = ("csv", "xlsx")
 
@@ -39,6 +39,7 @@ class ExportFile:
     event_seq: int  # the export's own audit event
 
 
+@allowed_when_closed  # taking out what a closed operation holds is reading it
 def record_export(session: Session, principal: Principal, export: Export, file_format: str,
                   as_of_seq: int | None = None) -> int:
     """Who took how many rows of what, in which format, at which marking (and, when known, as of

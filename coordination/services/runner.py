@@ -4,7 +4,9 @@ Use cases (the functions in this package's modules) take the session and the act
 validate, authorise, change and audit, and never commit: several of them compose into one
 transaction (an import, a briefing, a sign-in). `run` makes one call one transaction: it commits
 on success, rolls back on any error, and records a refusal (PermissionDenied) as an audit event
-of its own, committed after the rollback, before re-raising.
+of its own, committed after the rollback, before re-raising. In an operation that is closed or
+archived it runs only the use cases marked `allowed_when_closed` (reading and taking out what is there,
+one's own inbox, re-opening it): any other is refused in words (`OperationClosed`), nothing written.
 
 `run_bulk` is the same for a bulk write (an import of a file): one transaction in the writers' lock,
 every row checked in it (a bad row reported, and rolled back to its savepoint where it went through a
@@ -25,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from coordination import audit
 from coordination.db import write_session
-from coordination.errors import AlreadySubmitted, PermissionDenied
+from coordination.errors import AlreadySubmitted, OperationClosed, PermissionDenied
 from coordination.fields import shown
-from coordination.models import Outcome, Submission, utcnow
+from coordination.models import Operation, OperationStatus, Outcome, Submission, utcnow
 from coordination.principal import Principal
 
 P = ParamSpec("P")
@@ -41,6 +43,8 @@ def run(session: Session, principal: Principal, use_case: UseCase, *args, submis
     in the same transaction: sent twice, the second finds it taken (AlreadySubmitted), nothing written."""
     _check_writer(session)
     try:
+        if not getattr(use_case, ALLOWED_WHEN_CLOSED, False):
+            refuse_when_closed(session, principal)
         if submission is not None:
             _claim(session, principal, submission)
         result = use_case(session, principal, *args, **kwargs)
@@ -54,6 +58,26 @@ def run(session: Session, principal: Principal, use_case: UseCase, *args, submis
     except BaseException:
         session.rollback()
         raise
+
+
+ALLOWED_WHEN_CLOSED = "allowed_when_closed"
+CLOSED = (OperationStatus.CLOSED, OperationStatus.ARCHIVED)
+
+
+def allowed_when_closed(use_case: Callable[P, R]) -> Callable[P, R]:
+    """Mark a use case `run` runs in a closed or archived operation too: it changes none of the
+    operation's records (an export's or a briefing's record, one's own inbox, a sign-in, re-opening)."""
+    setattr(use_case, ALLOWED_WHEN_CLOSED, True)
+    return use_case
+
+
+def refuse_when_closed(session: Session, principal: Principal) -> None:
+    """An operation closed or archived is read-only: a write acting in it is refused in words."""
+    if principal.operation_id is None:
+        return
+    operation = session.get(Operation, principal.operation_id)
+    if operation is not None and operation.status in CLOSED:
+        raise OperationClosed(operation.code_name, operation.status.value)
 
 
 def committed(use_case: UseCase) -> UseCase:
@@ -102,6 +126,7 @@ def run_bulk(engine: Engine, principal: Principal, entity: str, check: Callable[
     otherwise all of it is rolled back, and (unless a dry run) the refused rows are recorded as one
     refused "import" event of their own, committed after the rollback."""
     with write_session(engine) as session:  # closed on any error: nothing written
+        refuse_when_closed(session, principal)
         audit.lock_head(session)
         checked = check(session)
         if checked.ok and not dry_run:

@@ -6,6 +6,10 @@ is this (issuer, subject) a provisioned, active user, and is this sign-in still 
 timeout, absolute lifetime, not signed out)? The answer lives in the database, so every replica
 gives the same one. The user is matched by issuer and subject, never by email.
 
+The principal reads the operation the run asks for (`operation`, a code: the address's or the tab's
+choice) when the person takes part in it, else their default one (`Principal.of`); the admission also
+carries the operations they may switch to (`choosing.choices`).
+
 `admit` and `sign_out` write (the sign-in, its expiry, a refusal) and never commit: the caller runs
 each in one transaction (`services.admit`, `services.sign_out`).
 """
@@ -21,8 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination import audit
-from coordination.models import Outcome, User, UserSession
-from coordination.principal import Principal, find_user
+from coordination.models import Outcome, Role, User, UserSession
+from coordination.principal import Principal, find_user, membership_named
+from coordination.services.choosing import Choice, choices
 from coordination.services.users import ENDED_BY_ADMIN, end_sign_ins, record_sign_in
 
 LAST_SEEN_EVERY = timedelta(seconds=30)  # write the idle clock at most this often
@@ -87,10 +92,17 @@ class Admission:
     status: Status
     principal: Principal | None
     message: str = ""
+    choices: tuple[Choice, ...] = ()  # the operations the person may switch to, the one read among them
 
     @property
     def admitted(self) -> bool:
         return self.status is Status.ADMITTED
+
+    @property
+    def in_no_operation(self) -> bool:
+        """Admitted, but taking part in no operation: nothing to read (an admin still has the users page)."""
+        return (self.principal is not None and self.principal.operation_id is None
+                and self.principal.role is not Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ class Limits:
 
 
 def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
-          record_refusal: bool = True, active: bool = True) -> Admission:
+          record_refusal: bool = True, active: bool = True, operation: str | None = None) -> Admission:
     """Decide and record what needs recording (sign-in, expiry, refusal). A page that reruns for
     the same refused sign-in passes `record_refusal=False` to audit it only once. A run the page made
     by itself (a self-refreshing fragment's) passes `active=False`: it is checked like any other but
@@ -114,7 +126,7 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
             _refusal(session, identity, status)
         return Admission(status, None, MESSAGES[status])
     record = _record_of(session, identity)
-    principal = Principal.of(user)
+    principal = _reader(user, operation)
     if record is None:
         unusable = _unusable_token(identity, user, now, limits)
         if unusable is not None:  # never recorded: a sign-in that could never have been alive
@@ -124,7 +136,7 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
         session.add(UserSession(user_id=user.id, issuer=identity.issuer, subject=identity.subject,
                                 signed_in_at=identity.signed_in_at, last_seen_at=now))
         record_sign_in(session, principal)
-        return Admission(Status.ADMITTED, principal)
+        return _admitted(user, principal)
     status = _expiry(record, now, limits)
     if status is not None:
         if record.ended_at is None:
@@ -132,17 +144,28 @@ def admit(session: Session, identity: Identity, now: datetime, limits: Limits,
         return Admission(status, None, _message(status, limits))
     if active and now - record.last_seen_at >= LAST_SEEN_EVERY:
         record.last_seen_at = now
-    return Admission(Status.ADMITTED, principal)
+    return _admitted(user, principal)
 
 
-def still_admitted(session: Session, identity: Identity, now: datetime, limits: Limits) -> Principal | None:
-    """Read only, for a run the page makes by itself: the principal while this sign-in is alive (its user
+def still_admitted(session: Session, identity: Identity, now: datetime, limits: Limits,
+                   operation: str | None = None) -> Admission | None:
+    """Read only, for a run the page makes by itself: the admission while this sign-in is alive (its user
     active, not idle, not too old, not signed out), else None. Recording an ending is `admit`'s."""
     record = _record_of(session, identity)
     if record is None or _expiry(record, now, limits) is not None:
         return None
     user = session.get(User, record.user_id)
-    return Principal.of(user) if user is not None and user.active else None
+    return _admitted(user, _reader(user, operation)) if user is not None and user.active else None
+
+
+def _reader(user: User, operation: str | None) -> Principal:
+    """`user` reading the operation coded `operation` if they take part in it, else their default one."""
+    membership = membership_named(user, operation)
+    return Principal.of(user, membership.operation_id if membership is not None else None)
+
+
+def _admitted(user: User, principal: Principal) -> Admission:
+    return Admission(Status.ADMITTED, principal, choices=choices(user, principal.operation_id))
 
 
 def has_ended(session: Session, identity: Identity, now: datetime, limits: Limits) -> bool:

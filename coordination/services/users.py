@@ -9,19 +9,25 @@ from sqlalchemy.orm import Session
 
 from coordination import audit, policy
 from coordination.errors import NotFound, ValidationError
-from coordination.fields import parse_fields
+from coordination.fields import is_blank, parse_fields
 from coordination.kinds import USER
 from coordination.models import Membership, Operation, Role, User, UserSession, utcnow
 from coordination.principal import Principal
+from coordination.services import operations
 from coordination.services.authorisation import authorise, is_system
 from coordination.services.merge import check_version, flush_or_conflict
 from coordination.services.pipeline import snapshot
+from coordination.services.runner import allowed_when_closed
 
 USER_COLUMNS = ("issuer", "subject", "display_name", "email", "agency_id", "role", "active")
 ENDED_BY_ADMIN = "ended by an admin"  # a UserSession's end reason when its user was disabled
 
 
 def create_user(session: Session, principal: Principal, data: dict[str, Any]) -> User:
+    """A person who may sign in; `operations` (codes, optional): the operations they take part in, in
+    their role, each membership recorded after the user in the same transaction."""
+    data = dict(data)
+    codes = data.pop("operations", None) or None  # none named (an empty list too): as before
     values = parse_fields(session, USER, data)
     if values.get("active") is None:
         values["active"] = True
@@ -32,9 +38,10 @@ def create_user(session: Session, principal: Principal, data: dict[str, Any]) ->
     user = User(**values)
     session.add(user)
     session.flush()
-    joined = _follow_in_the_only_operation(session, user)
+    joined = _follow_in_the_only_operation(session, user) if is_blank(codes) else {}
     audit.record(session, audit.NewEvent(principal, "create", "user", user.id,
                                          after=snapshot(user, USER_COLUMNS) | joined))
+    operations.join_operations(session, principal, user, codes)
     return user
 
 
@@ -108,6 +115,7 @@ def disable_user(session: Session, principal: Principal, user_id: int, expected_
     return update_user(session, principal, user_id, expected_version, {"active": False})
 
 
+@allowed_when_closed  # signing in writes nothing of the operation
 def record_sign_in(session: Session, principal: Principal) -> None:
     """A provisioned user signed in: stamp the time and audit it."""
     user = session.get(User, principal.user_id)

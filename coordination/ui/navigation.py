@@ -10,6 +10,7 @@ import streamlit as st
 from coordination import policy
 from coordination.principal import Principal
 from coordination.ui.widgets import inbox
+from coordination.ui.widgets.context import operation_name
 
 PAGE_DIR = Path(__file__).parent / "pages"
 # name -> title; the page itself is PAGE_DIR/<name>.py. No icons: Streamlit turns a page's icon into
@@ -36,7 +37,8 @@ PAGES = {
 def run(principal: Principal) -> None:
     pages = [st.Page(PAGE_DIR / f"{name}.py", title=PAGES[name], url_path=name, default=index == 0)
              for index, name in enumerate(policy.pages_for(principal))]
-    navigation = st.navigation(pages)
+    # the operation read, named above its pages on every page (an admin of no operation reads none)
+    navigation = st.navigation({operation_name(): pages} if principal.operation_code else pages)
     if "inbox" in policy.pages_for(principal):
         inbox.unread_badge()
     navigation.run()

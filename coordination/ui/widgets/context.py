@@ -10,6 +10,7 @@ from coordination.principal import Principal
 from coordination.queries import standing_data
 
 PRINCIPAL_KEY = "_coordination_principal"  # set by app.py on every run, after the sign-in checks
+OPERATION_NAME_KEY = "_coordination_operation_name"  # the name of the principal's operation, set with it
 
 
 def engine():
@@ -47,17 +48,9 @@ def jurisdiction_zones() -> dict[str, str]:
 
 
 def operation_name() -> str:
-    """The name of the operation the signed-in person reads; before sign-in, the deployment's (no
-    operation's name is shown to someone who may not read it)."""
-    person = st.session_state.get(PRINCIPAL_KEY)
-    return _operation_name(settings.load().database_url, person.operation_id if person is not None else None)
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _operation_name(database_url: str, operation_id: int | None) -> str:
-    del database_url  # part of the key only
-    with read_session(engine()) as session:
-        return standing_data.operation_name(session, operation_id)
+    """The name of the operation being read ("Operation Elaborate"); before sign-in, or reading none, the
+    app's own name: no operation is named to whoever may not read it."""
+    return st.session_state.get(OPERATION_NAME_KEY) or standing_data.NO_OPERATION
 
 
 @st.cache_data(ttl=60, show_spinner=False)  # reference data: read once a minute, not on every rerun

@@ -8,6 +8,7 @@ from coordination.kinds import Kind
 from coordination.services import imports
 from coordination.services.exports import export_file
 from coordination.ui.widgets.context import engine, principal
+from coordination.ui.widgets.writes import shown_errors
 
 
 def export_panel(kind: Kind) -> None:
@@ -31,6 +32,11 @@ def import_panel(kind: Kind) -> None:
     upload = st.file_uploader("File", type=["csv", "xlsx"], key=f"{kind.name}-upload")
     if upload is None:
         return
+    with shown_errors():  # an operation closed meanwhile refuses the import in words
+        _preview_and_import(kind, viewer, upload)
+
+
+def _preview_and_import(kind: Kind, viewer, upload) -> None:
     content = upload.getvalue()
     cached = st.session_state.get(f"{kind.name}-preview")
     if cached is None or cached[0] != upload.file_id:  # check each file once, not on every rerun

@@ -1,11 +1,11 @@
-"""The screens around sign-in: the provider buttons, access pending, and signed out."""
+"""The screens around sign-in: the provider buttons, access pending, signed out, and no operation yet."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from coordination.queries.standing_data import NO_OPERATION
 from coordination.services.sign_in import Identity
+from coordination.ui.widgets.context import operation_name
 
 
 def providers() -> dict[str, str]:
@@ -16,7 +16,7 @@ def providers() -> dict[str, str]:
 
 
 def sign_in_screen() -> None:
-    st.title(NO_OPERATION)  # nobody signed in yet: no operation is named
+    st.title(operation_name())  # the app's own name: no operation is named before sign-in
     st.write("Sign in with your agency's identity provider. Only provisioned users see operational data.")
     configured = providers()
     if not configured:
@@ -34,3 +34,9 @@ def refused_screen(message: str, identity: Identity, show_identity: bool) -> Non
         st.write("Give an admin this identity to provision:")
         st.code(f"issuer:  {identity.issuer}\nsubject: {identity.subject}", language=None)
     st.button("Sign out" if show_identity else "Sign in again", on_click=st.logout)
+
+
+def no_operation_screen() -> None:
+    """Signed in, provisioned, but a member of no operation: nothing to read yet."""
+    st.title(operation_name())
+    st.info("You take part in no operation yet. Ask your administrator to add you.")

@@ -1,0 +1,25 @@
+"""Another operation beside the seeded Operation Elaborate, for the tests of choosing between
+operations: made straight in the database, as `standing_data.seed` makes the first one."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination.models import Agency, Membership, Operation, OperationPartner, OperationStatus, Role, User
+
+
+def add_operation(session: Session, code: str, name: str, lead: str, members: dict[str, Role],
+                  status: OperationStatus = OperationStatus.ACTIVE) -> int:
+    """Operation `name` (coded `code`, led by the agency coded `lead`, every agency a partner) whose
+    members are the demo users `members` names (subject -> role there), in the caller's transaction."""
+    agencies = {agency.code: agency for agency in session.scalars(select(Agency))}
+    operation = Operation(code_name=name, code=code, lead_agency=agencies[lead], status=status)
+    session.add(operation)
+    session.flush()
+    session.add_all(OperationPartner(operation_id=operation.id, agency_id=agency.id) for agency in agencies.values())
+    users = {user.subject: user for user in session.scalars(select(User).where(User.subject.in_(members)))}
+    session.add_all(Membership(operation_id=operation.id, user_id=users[subject].id, role=role)
+                    for subject, role in members.items())
+    session.flush()
+    return operation.id
