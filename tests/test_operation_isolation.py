@@ -117,8 +117,11 @@ class TwoOperations:
         self.operation_b = _people_of_b(store)
         self.b = canaries.build(store, canaries.COVERING, cast=in_b, first_canary=1_000_000,
                                 provision=_member_of(store, self.operation_b))
-        for value in (B_NAME.split()[-1], B_CODE.lower()):  # its name and code, found as its records' are
-            self.b.canaries[value] = canaries.Canary(value, "the name of operation B", [])
+        with store.reader() as session:  # its name and code: named to its members (their picker), to no one else
+            members = frozenset(session.scalars(select(Membership.user_id).where(
+                Membership.operation_id == self.operation_b)))
+        for value in (B_NAME.split()[-1], B_CODE.lower()):
+            self.b.canaries[value] = canaries.Canary(value, "the name of operation B", [], members=members)
         for user in DEMO_USERS:
             value = _name_canary(user.subject)
             self.b.canaries[value] = canaries.Canary(value, f"the name of {in_b(user.subject)}", [])
