@@ -39,6 +39,8 @@ from coordination.models import (
 )
 from coordination.principal import principal_for_subject
 from coordination.queries import action_day, decisions, hits, notifications, timeline
+from coordination.reminder_pass import LONDON
+from coordination.services.reminders import briefings_due
 from coordination.standing_data import DEMO_USERS
 from tests import canaries
 from tests.conftest import TEST_ISSUER, Store, truncate_all
@@ -287,3 +289,17 @@ def test_a_conflict_sends_its_readers_to_liaisons_of_its_own_operation(two):
     assert all("liaison." in n.sentence and "b.liaison." not in n.sentence for n in of_a if "@" in n.sentence)
     assert any("b.liaison." in n.sentence for n in of_b)
     assert not any(re.search(r"(?<!b\.)liaison\.[a-z-]+@", n.sentence) for n in of_b)
+
+
+def test_a_daily_briefing_is_made_for_each_operation_one_commands(two):
+    """The reminder pass makes scheduled briefings per membership: the member of both has one made as
+    B's commander, none as A's observer."""
+    built, other = two
+    with built.store.writer() as session:
+        services.notifications.save_settings(
+            session, principal_for_subject(session, BOTH, operation=B_CODE), {"briefing_at": "00:00"})
+        session.commit()
+    with built.store.reader() as session:
+        due = [(p.subject, p.role, p.operation_id) for p in briefings_due(session, datetime.now(LONDON))]
+    assert (BOTH, Role.COMMANDER, other.operation_b) in due
+    assert not any(subject == BOTH and operation != other.operation_b for subject, _, operation in due)
