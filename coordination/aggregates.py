@@ -188,7 +188,7 @@ def picture(session: Session, principal: Principal, filters: Filters = Filters()
         tasks_open=sum(row.tasks for row in tasks if not is_closed(row.status)),
         tasks_overdue=sum(row.overdue for row in tasks),
         tasks_blocked=sum(row.tasks for row in tasks if row.status == TaskStatus.BLOCKED.value),
-        action_day=reads.action_day(session),
+        action_day=reads.action_day(session, principal),
         hits_between=hits_between_agencies(session, principal, filters, told=told),
         requests_pending=pending_requests(session, principal, filters, datetime.now(UTC), told=told),
     )

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from coordination.kinds import ACTION_DAY, DECISIONS, KINDS, RECORDS, TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP, at_most
-from coordination.models import MarkedRecord, OperationStatus, Recipient, RecordGrant, Role
+from coordination.models import MarkedRecord, Membership, OperationStatus, Recipient, RecordGrant, Role
 from coordination.principal import Principal
 
 OPEN_TO_PARTNERS = (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
@@ -69,7 +69,7 @@ def in_operation(model, principal: Principal) -> ColumnElement[bool]:
     return model.operation_id == principal.operation_id
 
 
-def reads_operation(principal: Principal, operation_id: int) -> bool:
+def reads_operation(principal: Principal, operation_id: int | None) -> bool:
     """Python twin of `in_operation`, for one record already loaded."""
     return principal.operation_id is not None and principal.operation_id == operation_id
 
@@ -116,11 +116,13 @@ def _rule(principal: Principal, tlp, own: ColumnElement[bool], named: ColumnElem
 @dataclass(frozen=True)
 class HitSide:
     """One side of a hit as the telling rule sees it: the identifier's copy of its record's owner and
-    marking, and whether the principal is a named recipient of that record."""
+    marking, whether the principal is a named recipient of that record, and its operation (None: not
+    known, never told)."""
 
     owning_agency_id: int
     tlp: TLP
     named: bool = False
+    operation_id: int | None = None
 
 
 def is_told(principal: Principal, mine: HitSide, other: HitSide) -> bool:
@@ -128,7 +130,10 @@ def is_told(principal: Principal, mine: HitSide, other: HitSide) -> bool:
     their own side's record are told, unless the other side is RED and theirs is not (a hit on a RED
     record is told to the RED record's owner only); within one agency (a possible duplicate), only
     those who may read both records. Commanders are told of hits where neither side is RED. A reader
-    with a limit (a shareable document) is told only of hits whose two sides are both within it."""
+    with a limit (a shareable document) is told only of hits whose two sides are both within it. Both
+    sides are of the principal's operation (a hit with another operation is not told by this rule)."""
+    if not (reads_operation(principal, mine.operation_id) and reads_operation(principal, other.operation_id)):
+        return False
     if not (within_limit(principal, mine.tlp) and within_limit(principal, other.tlp)):
         return False
     if principal.role is Role.COMMANDER and mine.tlp is not TLP.RED and other.tlp is not TLP.RED:
@@ -160,14 +165,17 @@ def told(principal: Principal, mine, other) -> ColumnElement[bool]:
             and_(other.owning_agency_id != mine.owning_agency_id, or_(other.tlp != TLP.RED, mine.tlp == TLP.RED)))))
     if not clauses:
         return false()
-    return and_(_limit(principal, mine.tlp), _limit(principal, other.tlp), or_(*clauses))
+    # both sides of the principal's operation: a hit with another operation is not told by this rule
+    return and_(in_operation(mine, principal), in_operation(other, principal),
+                _limit(principal, mine.tlp), _limit(principal, other.tlp), or_(*clauses))
 
 
 def may_be_told(principal: Principal, hit) -> ColumnElement[bool]:
     """What `told` implies of a hit, checked on the hit row alone (`hit`: the Hit model, whose rows copy
     each side's agency and marking) before its identifiers are read: a partner is told only of hits
-    where one side is their agency's, and a limited reader only of hits within the limit."""
-    within = and_(_limit(principal, hit.first_tlp), _limit(principal, hit.second_tlp))
+    where one side is their agency's, and a limited reader only of hits within the limit; everyone
+    only of their operation's hits."""
+    within = and_(in_operation(hit, principal), _limit(principal, hit.first_tlp), _limit(principal, hit.second_tlp))
     if principal.role is Role.COMMANDER:
         return within
     if principal.role in READS_AS_PARTNER and principal.agency_id is not None:
@@ -247,12 +255,14 @@ def can_change_package_status(principal: Principal, package_owning_agency_id: in
 @dataclass(frozen=True)
 class ConflictSide:
     """One package of an event conflict as the telling rule sees it: its lead agency, its marking,
-    its named recipients (RED) and the agencies a contact request granted it."""
+    its named recipients (RED), the agencies a contact request granted it, and its operation (None:
+    not known, never told)."""
 
     owning_agency_id: int
     tlp: TLP
     recipient_ids: frozenset[int] = frozenset()
     granted_agency_ids: frozenset[int] = frozenset()
+    operation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -277,9 +287,12 @@ def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: 
       a commander who may read one side only is not told (that would tell them the other, RED, exists).
     - Nobody else is told. The answer does not depend on the order of the sides.
     - A reader with a limit (a shareable document) is told only of conflicts whose two sides are
-      within it, as with hits: an unnamed side above it would still be told to exist."""
+      within it, as with hits: an unnamed side above it would still be told to exist.
+    - Both packages are of the principal's operation (a conflict with another operation is not told
+      by this rule)."""
     sides = (first, second)
-    if not all(within_limit(principal, side.tlp) for side in sides):
+    if not all(reads_operation(principal, side.operation_id) and within_limit(principal, side.tlp)
+               for side in sides):
         return None
     readable = tuple(can_read(principal, side.owning_agency_id, side.tlp, side.recipient_ids,
                               side.granted_agency_ids) for side in sides)
@@ -309,8 +322,10 @@ def told_the_acknowledgement_note(told: ToldOfConflict) -> bool:
 
 
 def conflicts_told(principal: Principal, first, second) -> ColumnElement[bool]:
-    """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage."""
-    within = and_(_limit(principal, first.tlp), _limit(principal, second.tlp))
+    """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage (of
+    the principal's operation: `what_is_told_of_conflict` is asked of packages read through it)."""
+    within = and_(in_operation(first, principal), in_operation(second, principal),
+                  _limit(principal, first.tlp), _limit(principal, second.tlp))
     if principal.role is Role.LIAISON and principal.agency_id is not None:
         return and_(within, or_(*(and_(side.owning_agency_id == principal.agency_id, visible(side, principal))
                                   for side in (first, second))))
@@ -402,15 +417,29 @@ def _personal_pages(principal: Principal) -> list[str]:
     return ["inbox"] if can_brief(principal) else []
 
 
-def hears_for_agency(user) -> ColumnElement[bool]:
-    """Which users of an agency are told what happens to the agency's work (a task assigned to it,
-    custody handed to it, its reminders): its liaisons. `user` is the User model (or an alias)."""
-    return user.role == Role.LIAISON
+def hears_for_agency(user, operation_id) -> ColumnElement[bool]:
+    """Which users of an agency are told what happens to the agency's work in operation `operation_id`
+    (a task assigned to it, custody handed to it, its reminders): its liaisons THERE (their membership's
+    role, never a role held in another operation). `user` is the User model (or an alias);
+    `operation_id` an id or a column (the record's)."""
+    return _member_as(user, operation_id, Role.LIAISON)
 
 
-def hears_for_operation(user) -> ColumnElement[bool]:
-    """Which users are told what concerns the whole operation (an action-day conflict): command."""
-    return user.role == Role.COMMANDER
+def hears_for_operation(user, operation_id) -> ColumnElement[bool]:
+    """Which users are told what concerns the whole operation `operation_id` (an action-day conflict):
+    its command (members there as commanders)."""
+    return _member_as(user, operation_id, Role.COMMANDER)
+
+
+def hears_personally(user, operation_id) -> ColumnElement[bool]:
+    """Who may be told what names them (a task assigned to them, a RED record naming them, their own
+    briefing) in operation `operation_id`: its members, in whatever role."""
+    return _member_as(user, operation_id)
+
+
+def _member_as(user, operation_id, role: Role | None = None) -> ColumnElement[bool]:
+    return exists().where(Membership.user_id == user.id, Membership.operation_id == operation_id,
+                          *([Membership.role == role] if role is not None else []))
 
 
 def can_schedule_briefing(principal: Principal) -> bool:

@@ -94,7 +94,7 @@ def _digest_due(box: Mailbox, now: datetime) -> bool:
 def _mail(engine: Engine, system: Principal, now: datetime, settings: mail.MailSettings) -> int:
     with read_session(engine) as session:
         boxes = mailboxes(session)
-        operation = operation_name(session)
+        names = {box.person.operation_id: operation_name(session, box.person.operation_id) for box in boxes}
     sent = 0
     for box in boxes:
         digest = box.mode is not MailMode.IMMEDIATELY
@@ -106,7 +106,8 @@ def _mail(engine: Engine, system: Principal, now: datetime, settings: mail.MailS
             continue
         groups = [entries] if digest else [[entry] for entry in entries]
         try:
-            mail.send(settings, [mail.message(settings, box.address, operation, group, box.person.operation_code)
+            name = names[box.person.operation_id]
+            mail.send(settings, [mail.message(settings, box.address, name, group, box.person.operation_code)
                                  for group in groups])
         except (OSError, smtplib.SMTPException) as error:
             log.warning("mail to %s not sent (will try again): %s", box.person.subject, error)

@@ -14,7 +14,7 @@ by mail. A `Plan` says which agency owns what at which marking and who is named 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -197,6 +197,7 @@ class Canary:
     records: list[Record]
     request: tuple[int, Record] | None = None  # (asking agency id, the record asked about)
     of_all: bool = False  # readable only by who may read every one of its records (command's note on a conflict)
+    members: frozenset[int] = frozenset()  # an operation's name: shown to its members, whichever they read
 
     def readable_by(self, reader: Reader) -> bool:
         if self.of_all:
@@ -222,6 +223,14 @@ class World:
     users: dict[str, int] = field(default_factory=dict)
     _serial: Iterable[int] = field(default_factory=lambda: count(1))
     acknowledged: int = 0  # conflicts command acknowledged (with a note only readers of both may read)
+    cast: Callable[[str], str] = str  # a plan's person (its subject) -> who plays them in this operation
+
+    def who(self, *subjects: str) -> str:
+        """The people of this operation who play the plan's `subjects`, as a form names them."""
+        return ",".join(self.cast(subject) for subject in subjects)
+
+    def principal(self, store, subject: str) -> Principal:
+        return store.principal(self.cast(subject))
 
     def new(self, what: str, *records: Record) -> str:
         value = f"cnry{next(self._serial) * 2654435761 % 2**32:08x}"  # distinct, and none inside another
@@ -236,6 +245,10 @@ class World:
 
     def unreadable(self, reader: Reader) -> set[str]:
         return {value for value, canary in self.canaries.items() if not canary.readable_by(reader)}
+
+    def named_to(self, reader: Reader) -> set[str]:
+        """What of this operation is named to the reader however they read: its name, to its members."""
+        return {value for value, canary in self.canaries.items() if reader.principal.user_id in canary.members}
 
     def readable(self, reader: Reader) -> set[str]:
         return set(self.canaries) - self.unreadable(reader)
@@ -255,24 +268,31 @@ def _named(world: World, record: Record) -> str:
 
 # --- building it through the services ----------------------------------------------------------------
 
-def build(store, plan: Plan, now: datetime | None = None) -> World:
+def build(store, plan: Plan, now: datetime | None = None, cast: Callable[[str], str] = str,
+          first_canary: int = 1, provision: Callable[[str], None] | None = None) -> World:
     """Write the plan's operation through the services, as its people would; returns its canaries.
-    Needs a deconfliction key (the `key_file` fixture) for identifiers, hits and keyed addresses."""
+    Needs a deconfliction key (the `key_file` fixture) for identifiers, hits and keyed addresses.
+
+    `cast` names who plays each of the plan's people (by default the demo users themselves: another
+    operation is built by people of its own), `first_canary` where its canaries' serial starts (two
+    operations' canaries never coincide), and `provision(subject)` makes the second commander, once
+    provisioned, a member of the operation built (a deployment of one makes them one itself)."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    world = World(plan)
+    world = World(plan, _serial=count(first_canary), cast=cast)
     with store.writer() as s:
         services.create_user(s, store.principal("admin"), {
-            "issuer": TEST_ISSUER, "subject": SECOND_COMMANDER, "display_name": "Cam Commander",
-            "email": f"{SECOND_COMMANDER}@demo.invalid", "agency": "NCA", "role": "commander"})
+            "issuer": TEST_ISSUER, "subject": cast(SECOND_COMMANDER), "display_name": "Cam Commander",
+            "email": f"{cast(SECOND_COMMANDER)}@demo.invalid", "agency": "NCA", "role": "commander"})
+    if provision is not None:
+        provision(cast(SECOND_COMMANDER))
     with store.reader() as s:
         world.users = dict(s.execute(select(User.subject, User.id)).all())
         world.agencies = dict(s.execute(select(Agency.code, Agency.id)).all())
-    for subject in world.users:  # everyone hears by mail at once (the mail sink's surface)
-        if subject != "admin":
-            with store.writer() as s:
-                services.notifications.save_settings(s, store.principal(subject), {"mail": "immediately"},
-                                                     now=now - timedelta(hours=1))
-                s.commit()
+    for subject in PEOPLE:  # everyone hears by mail at once (the mail sink's surface)
+        with store.writer() as s:
+            services.notifications.save_settings(s, world.principal(store, subject), {"mail": "immediately"},
+                                                 now=now - timedelta(hours=1))
+            s.commit()
     made: list[dict[str, tuple[int, str]]] = []  # per cluster: kind -> (id, reference)
     for i, cluster in enumerate(plan.clusters):
         made.append(_cluster(store, world, plan, i, cluster, made, now))
@@ -287,21 +307,22 @@ def build(store, plan: Plan, now: datetime | None = None) -> World:
 def _raise_out_of_sight(store, world: World, plan: Plan, made: list) -> None:
     """Every third task below AMBER+STRICT is raised, after its agency's liaison was told of it, to RED
     for commander.met alone: what was told before (inbox, mail, history, timeline) must not show it."""
-    commander = store.principal("commander.met")
+    commander = world.principal(store, "commander.met")
     open_ones = [i for i, cluster in enumerate(plan.clusters) if cluster.tlp.rank < TLP.AMBER_STRICT.rank]
     for i in open_ones[::3]:
         task_id, _ = made[i]["task"]
         with store.writer() as s:
             task = s.get(Task, task_id)
-            services.update_task(s, commander, task_id, task.version, {"tlp": "RED", "recipients": "commander.met"})
+            services.update_task(s, commander, task_id, task.version,
+                                 {"tlp": "RED", "recipients": world.who("commander.met")})
         record = world.records[(Task.entity, task_id)]
-        record.tlp, record.recipients = TLP.RED, frozenset({world.users["commander.met"]})
+        record.tlp, record.recipients = TLP.RED, frozenset({world.users[world.cast("commander.met")]})
 
 
-def _marking(cluster: Cluster) -> dict[str, str]:
+def _marking(world: World, cluster: Cluster) -> dict[str, str]:
     marking = {"tlp": cluster.tlp.value}
     if cluster.tlp is TLP.RED:
-        marking["recipients"] = ",".join(cluster.named)  # the author is named as well, always
+        marking["recipients"] = world.who(*cluster.named)  # the author is named as well, always
     return marking
 
 
@@ -318,8 +339,8 @@ def _record(world: World, store, entity: str, record_id: int, reference: str, cl
 def _cluster(store, world: World, plan: Plan, i: int, cluster: Cluster, made: list, now: datetime) -> dict:
     """The cluster's suspect, arrest, evidence item (handed to another agency), task (assigned by command to the
     agency, with an update) and target package, each text of them a canary of its own."""
-    author = store.principal(LIAISON[cluster.agency])
-    marking = _marking(cluster)
+    author = world.principal(store, LIAISON[cluster.agency])
+    marking = _marking(world, cluster)
     linked = made[cluster.link] if cluster.link is not None else None
     out: dict[str, tuple[int, str]] = {}
     mine: dict[str, Record] = {}
@@ -380,16 +401,16 @@ def _cluster(store, world: World, plan: Plan, i: int, cluster: Cluster, made: li
 
     # task: command gives it to the agency (and its liaison); the liaison writes an update
     c = canaries("task", "reference", "title", "description")
-    commander = store.principal("commander.met")
+    commander = world.principal(store, "commander.met")
     depends = linked["task"][1] if linked else None
     task_marking = dict(marking)
     if cluster.tlp is TLP.RED:  # a commander writes it: the agency's liaison is named so that it can work on it
-        task_marking["recipients"] = ",".join((*cluster.named, LIAISON[cluster.agency]))
+        task_marking["recipients"] = world.who(*cluster.named, LIAISON[cluster.agency])
     task_data = {
         "reference": c["reference"].upper(), "title": f"Do {c['title']}", "description": f"d {c['description']}",
         "status": "open", "priority": "high", "owning_agency": cluster.agency,
         "due_date": (now.date() - timedelta(days=1)).isoformat(),
-        "assignee": LIAISON[cluster.agency], **({"depends_on": depends} if depends else {}), **task_marking}
+        "assignee": world.who(LIAISON[cluster.agency]), **({"depends_on": depends} if depends else {}), **task_marking}
     try:  # command gives it to the agency, unless command may not read what it depends on
         if cluster.tlp is TLP.RED:
             raise ValidationError({})
@@ -419,7 +440,7 @@ def _cluster(store, world: World, plan: Plan, i: int, cluster: Cluster, made: li
     if cluster.tlp is TLP.RED and not any(p.startswith("commander.") for p in cluster.named):
         # a RED package names a commander (so command can deconflict it): the second one, so that
         # commander.met still reads none of it
-        package_marking["recipients"] = ",".join((*cluster.named, SECOND_COMMANDER))
+        package_marking["recipients"] = world.who(*cluster.named, SECOND_COMMANDER)
     with store.writer() as s:
         package = services.create_package(s, author, {
             "reference": c["reference"].upper(), "jurisdiction": "GB-EAW", "address": address,
@@ -452,7 +473,7 @@ def _hits(store, world: World, plan: Plan, made: list) -> None:
         for side in (a, b):
             cluster = plan.clusters[side]
             with store.writer() as s:
-                services.add_identifier(s, store.principal(LIAISON[cluster.agency]), holder("suspect"),
+                services.add_identifier(s, world.principal(store, LIAISON[cluster.agency]), holder("suspect"),
                                         made[side]["suspect"][0], "online handle", f"@{handle}", "Telegram")
         with store.reader() as s:
             ids = {i for i, in s.execute(select(Identifier.id).where(Identifier.normalised.like(f"%{handle}")))}
@@ -461,7 +482,7 @@ def _hits(store, world: World, plan: Plan, made: list) -> None:
     for hit_index, side, approved in plan.asks:
         a, b = plan.hits[hit_index]
         asking, asked = (a, b) if side == 0 else (b, a)
-        asker = store.principal(LIAISON[plan.clusters[asking].agency])
+        asker = world.principal(store, LIAISON[plan.clusters[asking].agency])
         about = made[asked]["records"]["suspect"]
         reason = world.new(f"reason of a contact request about cluster #{asked}")
         world.canaries[reason].request = (asker.agency_id, about)
@@ -471,7 +492,7 @@ def _hits(store, world: World, plan: Plan, made: list) -> None:
         except Exception:  # not told of that hit (the other side is RED), or asked already: nothing to answer
             del world.canaries[reason]
             continue
-        owner = store.principal(LIAISON[plan.clusters[asked].agency])
+        owner = world.principal(store, LIAISON[plan.clusters[asked].agency])
         answer = world.new(f"{'conditions' if approved else 'decline reason'} of a contact request about "
                            f"cluster #{asked}")
         world.canaries[answer].request = (asker.agency_id, about)  # the request's, as its reason is
@@ -483,7 +504,8 @@ def _hits(store, world: World, plan: Plan, made: list) -> None:
     with store.reader() as s:
         for entity, record_id, agency_id in s.execute(select(RecordGrant.record_entity, RecordGrant.record_id,
                                                              RecordGrant.agency_id)):
-            world.records[(entity, record_id)].granted.add(agency_id)
+            if (entity, record_id) in world.records:  # this operation's (another's are its own world's)
+                world.records[(entity, record_id)].granted.add(agency_id)
 
 
 def _acknowledgements(store, world: World, plan: Plan, made: list) -> None:
@@ -504,7 +526,7 @@ def _acknowledgements(store, world: World, plan: Plan, made: list) -> None:
         for subject in ("commander.met", SECOND_COMMANDER):
             try:
                 with store.writer() as s:
-                    services.acknowledge_conflict(s, store.principal(subject), conflict_id, f"agreed {note}")
+                    services.acknowledge_conflict(s, world.principal(store, subject), conflict_id, f"agreed {note}")
                 break
             except NotFound:  # not told of it: the other commander is
                 continue
@@ -520,7 +542,7 @@ def _outcomes(store, world: World, plan: Plan, made: list) -> None:
              "arrest made": ["briefed", "deployed", "entered", "arrest made"],
              "nil": ["briefed", "deployed", "entered", "nil: subject not present"], "aborted": ["briefed", "aborted"]}
     for i, cluster in enumerate(plan.clusters):
-        author = store.principal(LIAISON[cluster.agency])
+        author = world.principal(store, LIAISON[cluster.agency])
         package_id = made[i]["package"][0]
         package_record = made[i]["records"]["package"]
         for status in steps[cluster.outcome]:
@@ -543,14 +565,14 @@ def _outcomes(store, world: World, plan: Plan, made: list) -> None:
 def _decisions(store, world: World, plan: Plan) -> None:
     ids: list[int] = []
     for n, spec in enumerate(plan.decisions):
-        author = store.principal(spec.author)
+        author = world.principal(store, spec.author)
         c = {name: world.new(f"{name} of decision #{n}") for name in ("reference", "decision", "rationale",
                                                                         "options", "decided_by")}
         data = {"reference": c["reference"].upper(), "decision": f"We {c['decision']}",
                 "rationale": f"as {c['rationale']}", "options": f"or {c['options']}",
                 "decided_by": f"Gold {c['decided_by']}", "tlp": spec.tlp.value}
         if spec.tlp is TLP.RED:
-            data["recipients"] = ",".join(spec.named)
+            data["recipients"] = world.who(*spec.named)
         corrects = ids[spec.corrects] if spec.corrects is not None and spec.corrects < len(ids) else None
         try:
             with store.writer() as s:

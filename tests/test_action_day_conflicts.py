@@ -9,6 +9,7 @@ whichever package came first."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -219,7 +220,9 @@ def test_an_imported_red_package_without_a_commander_is_refused_in_words_and_not
 
 # --- the rule itself ----------------------------------------------------------------------------
 
-SIDES = [policy.ConflictSide(agency, tlp, frozenset(named), frozenset(granted))
+OPERATION = 1  # the sides' operation, which the readers read (but where said otherwise)
+
+SIDES = [policy.ConflictSide(agency, tlp, frozenset(named), frozenset(granted), OPERATION)
          for agency in (1, 2) for tlp in TLP for named in ((), (10,), (11,)) for granted in ((), (1,), (2,))
          if (tlp is TLP.RED) == bool(named)]
 ROLES = [*Role, None]
@@ -231,7 +234,7 @@ LIMITS = (None, TLP.AMBER, TLP.AMBER_STRICT)  # a page, and shareable documents
 
 def test_the_rule_is_the_same_whichever_side_comes_first():
     for role, agency, me, (a, b), up_to in itertools.product(ROLES, (1, 2, 3), (10, 12), PAIRS, LIMITS):
-        who = Principal(me, "i", "s", "n", agency, "X", role, up_to)
+        who = Principal(me, "i", "s", "n", agency, "X", role, up_to, operation_id=OPERATION)
         one, other = policy.what_is_told_of_conflict(who, a, b), policy.what_is_told_of_conflict(who, b, a)
         assert (one is None) == (other is None)
         if one is not None:
@@ -241,7 +244,7 @@ def test_the_rule_is_the_same_whichever_side_comes_first():
 
 def test_the_rule_names_only_what_its_reader_may_read_and_tells_command_only_what_it_can_deconflict():
     for role, agency, me, (a, b), up_to in itertools.product(ROLES, (1, 2, 3), (10, 12), PAIRS, LIMITS):
-        who = Principal(me, "i", "s", "n", agency, "X", role, up_to)
+        who = Principal(me, "i", "s", "n", agency, "X", role, up_to, operation_id=OPERATION)
         readable = tuple(policy.can_read(who, s.owning_agency_id, s.tlp, s.recipient_ids, s.granted_agency_ids)
                          for s in (a, b))
         result = policy.what_is_told_of_conflict(who, a, b)
@@ -283,9 +286,18 @@ def test_the_sql_twin_tells_exactly_whom_the_rule_tells(command):
                                    .join(second, second.id == PackageConflict.second_id)
                                    .where(policy.conflicts_told(who, first, second))))
             in_python = {i for i, a, b in rows if policy.what_is_told_of_conflict(
-                who, *(policy.ConflictSide(p.owning_agency_id, p.tlp, frozenset(named.get(p.id, ())))
+                who, *(policy.ConflictSide(p.owning_agency_id, p.tlp, frozenset(named.get(p.id, ())),
+                                           operation_id=p.operation_id)
                        for p in (a, b))) is not None}
             assert in_sql == in_python, (subject, up_to)
+            elsewhere = replace(who, operation_id=who.operation_id + 1)  # the same person reading another operation
+            assert not s.scalar(select(func.count()).select_from(PackageConflict)
+                                .join(first, first.id == PackageConflict.first_id)
+                                .join(second, second.id == PackageConflict.second_id)
+                                .where(policy.conflicts_told(elsewhere, first, second)))
+            assert not any(policy.what_is_told_of_conflict(elsewhere, *(policy.ConflictSide(
+                p.owning_agency_id, p.tlp, frozenset(named.get(p.id, ())), operation_id=p.operation_id)
+                for p in (a, b))) for _, a, b in rows)
             if up_to is None:
                 assert len(told(store, subject)) == len(in_python), subject
 

@@ -79,12 +79,16 @@ def _fresh_store(kind: str, tmp_path_factory, request) -> Store:
     return Store(engine, "postgresql")
 
 
-def _build(store: Store, plan: canaries.Plan, monkeypatch) -> Built:
+def _build(store: Store, plan: canaries.Plan, monkeypatch, then: Callable[[Store], None] | None = None) -> Built:
+    """The plan's operation built in `store` (and whatever `then` builds after it, before the reminder
+    pass tells and mails everything)."""
     url = cli_url(store)
     monkeypatch.setenv("COORD_DATABASE_URL", url)  # the app's and the CLI's store
     monkeypatch.setenv("COORD_CHROMIUM", "")  # briefings without charts drawn (their figures are read instead)
     live_picture.cached_picture.clear()
     world = canaries.build(store, plan)
+    if then is not None:
+        then(store)
     controller, keeper = mail_sink.start(0)  # on a port the system chose
     try:  # the reminder pass: overdue tasks told, and everything told mailed at once
         mailing = mail.MailSettings(host="127.0.0.1", port=controller.port, app_url="https://coord.example")
@@ -234,7 +238,8 @@ def cli_export(built: Built, reader: canaries.Reader) -> str:
     with tempfile.TemporaryDirectory() as directory:
         out = Path(directory) / "out.csv"
         for kind_name in [*KINDS, "identifiers"]:
-            result = runner.invoke(cli, ["export", kind_name, "--as", reader.label, "--out", str(out),
+            operation = ["--operation", reader.principal.operation_code] if reader.principal.operation_code else []
+            result = runner.invoke(cli, ["export", kind_name, "--as", reader.label, *operation, "--out", str(out),
                                          "--database-url", built.url])
             assert result.exit_code == 0, result.output
             texts.append(result.output + out.read_text(encoding="utf-8-sig"))
@@ -265,7 +270,12 @@ def pdf_briefing(built: Built, reader: canaries.Reader) -> str:
 
 def mailbox(built: Built, reader: canaries.Reader) -> str:
     mine = [m for m in built.mail if m["To"] == f"{reader.label}@demo.invalid"]
-    return "\n".join(m.as_string() for m in mine)
+    return "\n".join(mail_text(m) for m in mine)
+
+
+def mail_text(message) -> str:
+    """A mail's headers and its body decoded (quoted-printable would break a canary across lines)."""
+    return f"{message.as_string()}\n{message.get_content()}"
 
 
 # --- which readers each surface is drawn for ---------------------------------------------------------
@@ -348,14 +358,20 @@ EMPTY_FOR = {
 
 # --- the check ----------------------------------------------------------------------------------------
 
-def leaks(built: Built, name: str, surface: Surface) -> tuple[list[str], list[str]]:
-    """(what each reader saw that they may not read, the readers who saw nothing they may read)."""
+def leaks(built: Built, name: str, surface: Surface,
+          others: tuple[canaries.World, ...] = ()) -> tuple[list[str], list[str]]:
+    """(what each reader saw that they may not read, the readers who saw nothing they may read).
+    `others`: operations the readers take no part in (as readers of this one): none of their canaries
+    may show at all."""
     world = built.world
     found, empty = [], []
     for reader in surface.readers(built):
-        shown = world.found_in(surface.draw(built, reader))
+        text = surface.draw(built, reader)
+        shown = world.found_in(text)
         leaked = shown & world.unreadable(reader)
         found += [f"{name} as {reader.label}: {world.describe(value)}" for value in sorted(leaked)]
+        found += [f"{name} as {reader.label}, of another operation: {other.describe(value)}"
+                  for other in others for value in sorted(other.found_in(text) - other.named_to(reader))]
         if surface.shows_canaries and not (shown - leaked) and reader.principal.role is not Role.ADMIN \
                 and (name, reader.label) not in EMPTY_FOR:
             empty.append(reader.label)

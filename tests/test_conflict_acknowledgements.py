@@ -25,7 +25,7 @@ from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.helpers import provision
 from tests.test_action_day import H_HOUR, create, version, walk
-from tests.test_action_day_conflicts import PAIRS, ROLES
+from tests.test_action_day_conflicts import OPERATION, PAIRS, ROLES
 
 pytestmark = pytest.mark.usefixtures("key_file")
 NOTE = "Both teams briefed, P-FBI of FBI enters first"
@@ -244,7 +244,7 @@ def test_the_rule_lets_command_told_of_a_conflict_acknowledge_it_and_tells_the_n
     """Over every role, agency and pair of sides: only a commander told of the conflict acknowledges it;
     the note (and who wrote it) is told exactly to those who may read both packages."""
     for role, agency, me, (a, b) in itertools.product(ROLES, (1, 2, 3), (10, 12), PAIRS):
-        who = Principal(me, "i", "s", "n", agency, "X", role)
+        who = Principal(me, "i", "s", "n", agency, "X", role, operation_id=OPERATION)
         told = policy.what_is_told_of_conflict(who, a, b)
         assert policy.can_acknowledge_conflict(who, told) is (role is Role.COMMANDER and told is not None)
         if told is not None:

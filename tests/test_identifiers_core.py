@@ -256,8 +256,9 @@ def test_no_plain_value_in_hits_or_in_their_audit_events(store, people):
 
 def test_told_in_sql_agrees_with_is_told_over_agencies_markings_and_roles(store):
     """Every pair of sides (two agencies x five markings, RED with and without the viewer named) and
-    every role of either agency: the SQL clause and its Python twin tell the same hits, and the
-    pre-filter on the hit's agencies keeps every hit that is told."""
+    every role of either agency, reading the hits' operation or another: the SQL clause and its Python
+    twin tell the same hits (none of another operation), and the pre-filter on the hit's agencies keeps
+    every hit that is told."""
     with store.writer() as s:
         operation = s.scalar(select(Operation.id))
         met, fbi = (s.scalar(select(Agency.id).where(Agency.code == code)) for code in ("MET", "FBI"))
@@ -271,15 +272,16 @@ def test_told_in_sql_agrees_with_is_told_over_agencies_markings_and_roles(store)
             s.add(held[n])
             if named:
                 s.add(Recipient(entity="suspect", entity_id=n, user_id=viewer))
-            made[n] = policy.HitSide(agency, tlp, named)
+            made[n] = policy.HitSide(agency, tlp, named, operation)
         s.flush()
         pairs = list(itertools.combinations(made, 2))
         s.add_all(Hit(operation_id=operation, match="exact", first_id=a, second_id=b, **hit_copies(held[a], held[b]))
                   for a, b in pairs)
         s.commit()
     first, second = aliased(Identifier), aliased(Identifier)
-    principals = [Principal(viewer, "x", "v", "viewer", agency, "", role, up_to)
-                  for role in [*Role, None] for agency in (met, fbi) for up_to in (None, TLP.GREEN, TLP.AMBER_STRICT)]
+    principals = [Principal(viewer, "x", "v", "viewer", agency, "", role, up_to, operation_id=reads)
+                  for role in [*Role, None] for agency in (met, fbi) for up_to in (None, TLP.GREEN, TLP.AMBER_STRICT)
+                  for reads in (operation, operation + 1, None)]
     with store.reader() as s:
         for principal in principals:
             for mine, other in ((first, second), (second, first)):

@@ -372,21 +372,22 @@ def _sides(session: Session, packages: dict[int, TargetPackage]) -> dict[int, po
     for package_id, agency_id in session.execute(select(RecordGrant.record_id, RecordGrant.agency_id).where(
             RecordGrant.record_entity == TargetPackage.entity, RecordGrant.record_id.in_(ids))):
         granted[package_id].add(agency_id)
-    return {i: policy.ConflictSide(p.owning_agency_id, p.tlp, frozenset(recipients[i]), frozenset(granted[i]))
+    return {i: policy.ConflictSide(p.owning_agency_id, p.tlp, frozenset(recipients[i]), frozenset(granted[i]),
+                                   p.operation_id)
             for i, p in packages.items()}
 
 
 def _liaisons(session: Session, packages, sides: dict[int, policy.ConflictSide]) -> dict[int, str]:
     """package id -> the liaison of its agency to reach about it, as "Noor Liaison (noor@example.org)":
     the one who last changed it when they still act for the agency, else the first by name; of a RED
-    package, only among its named recipients."""
+    package, only among its named recipients. A liaison is one in the package's operation."""
     agency_ids = {p.owning_agency_id for p in packages}
-    people = session.execute(select(User.id, User.agency_id, User.display_name, User.email).where(
-        User.agency_id.in_(agency_ids), User.active, policy.hears_for_agency(User))
-        .order_by(User.display_name, User.id)).all()
+    people = {operation_id: session.execute(select(User.id, User.agency_id, User.display_name, User.email).where(
+        User.agency_id.in_(agency_ids), User.active, policy.hears_for_agency(User, operation_id))
+        .order_by(User.display_name, User.id)).all() for operation_id in {p.operation_id for p in packages}}
     found = {}
     for p in packages:
-        candidates = [person for person in people if person.agency_id == p.owning_agency_id
+        candidates = [person for person in people[p.operation_id] if person.agency_id == p.owning_agency_id
                       and (p.tlp is not TLP.RED or person.id in sides[p.id].recipient_ids)]
         candidates.sort(key=lambda person: person.id != p.updated_by_id)
         if candidates:

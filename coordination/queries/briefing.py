@@ -60,8 +60,9 @@ def scope(reader: Principal, filters: Filters) -> Scope:
                             *jurisdiction_filter(TargetPackage, filters)]}
 
 
-def operation(session: Session) -> Operation | None:
-    return session.scalar(select(Operation).order_by(Operation.id).limit(1))
+def operation(session: Session, reader: Principal) -> Operation | None:
+    """The operation the document is of: its reader's (None: they take part in none)."""
+    return session.get(Operation, reader.operation_id) if reader.operation_id is not None else None
 
 
 def _content(reader: Principal, in_scope: Scope) -> dict[type[MarkedRecord], ColumnElement[bool]]:
@@ -149,7 +150,8 @@ def package_ids(session: Session, in_scope: Scope) -> set[int]:
 def last_briefing(session: Session, author: Principal) -> Row | None:
     """(audit_head_seq, created_at) of the author's last briefing, if any."""
     return session.execute(select(Briefing.audit_head_seq, Briefing.created_at)
-                           .where(Briefing.author_id == author.user_id)
+                           .where(Briefing.author_id == author.user_id,
+                                  Briefing.operation_id == author.operation_id)
                            .order_by(Briefing.id.desc()).limit(1)).first()
 
 

@@ -130,8 +130,8 @@ def overdue(session: Session, principal: Principal, now: datetime | None = None)
         .join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id)
         .join(asking, asking.id == ContactRequest.requesting_agency_id)
         .join(asked, asked.id == ContactRequest.owner_agency_id)
-        .where(ContactRequest.status == ContactStatus.PENDING, ContactRequest.requested_at < now - OVERDUE_AFTER,
-               first.tlp != TLP.RED, second.tlp != TLP.RED)
+        .where(policy.in_operation(ContactRequest, principal), ContactRequest.status == ContactStatus.PENDING,
+               ContactRequest.requested_at < now - OVERDUE_AFTER, first.tlp != TLP.RED, second.tlp != TLP.RED)
         .order_by(ContactRequest.requested_at, ContactRequest.id).limit(LISTED))
     return [OverdueRow(i, asking_code, asked_code, at, int((now - at).total_seconds() // 3600))
             for i, asking_code, asked_code, at in found]
@@ -193,7 +193,7 @@ def _requests(session: Session, principal: Principal, which) -> list[RequestRow]
         .join(Hit, Hit.id == ContactRequest.hit_id)
         .join(own_side, and_(or_(own_side.id == Hit.first_id, own_side.id == Hit.second_id),
                              own_side.owning_agency_id == ContactRequest.requesting_agency_id))
-        .where(which)
+        .where(which, policy.in_operation(ContactRequest, principal))
         .order_by(ContactRequest.status != ContactStatus.PENDING, ContactRequest.requested_at.desc(),
                   ContactRequest.id.desc()).limit(LISTED)).all()
     names = _record_names(session, principal, {(r[0].record_entity, r[0].record_id) for r in found}

@@ -36,7 +36,7 @@ def history(session: Session, principal: Principal, kind: Kind, record_id: int) 
         return []
     own = session.scalars(select(AuditEvent).where(AuditEvent.entity == kind.entity,
                                                    AuditEvent.entity_id == record_id)).all()
-    markings = marking_history.timeline(sorted(own, key=lambda e: e.seq))
+    markings = marking_history.timeline(sorted(own, key=lambda e: e.seq), principal.operation_id)  # read: theirs
     notes = session.scalars(select(AuditEvent).where(
         AuditEvent.entity == TaskUpdate.entity, AuditEvent.action == "create",
         AuditEvent.entity_id.in_(select(TaskUpdate.id).where(TaskUpdate.task_id == record_id)))).all() \

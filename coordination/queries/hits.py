@@ -107,6 +107,7 @@ class _Side:
     record_id: int
     owning_agency_id: int
     tlp: TLP
+    operation_id: int
 
 
 _SIDE = [name for name in _Side.__dataclass_fields__]
@@ -127,7 +128,7 @@ def _named_on(session: Session, principal: Principal, sides: list[_Side]) -> set
 
 def _side(identifier: _Side, named: set[tuple[str, int]]) -> policy.HitSide:
     return policy.HitSide(identifier.owning_agency_id, identifier.tlp,
-                          (identifier.record_entity, identifier.record_id) in named)
+                          (identifier.record_entity, identifier.record_id) in named, identifier.operation_id)
 
 
 def _rows(session: Session, principal: Principal, found: list[tuple], mine_of) -> list[HitRow]:
@@ -267,5 +268,6 @@ def exclusions(session: Session, principal: Principal) -> list[ExclusionRow]:
     if not policy.can_manage_exclusions(principal):
         return []
     rows = session.execute(select(Exclusion, User.display_name).outerjoin(User, User.id == Exclusion.added_by_id)
+                           .where(policy.in_operation(Exclusion, principal))
                            .order_by(Exclusion.kind, Exclusion.normalised)).all()
     return [ExclusionRow(e.id, e.kind, e.normalised, e.reason, e.added_at, name or "system") for e, name in rows]

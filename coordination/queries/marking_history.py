@@ -30,21 +30,23 @@ class Marking:
     owning_agency_id: int | None
     tlp: TLP | None
     recipients: frozenset[int]
+    operation_id: int | None = None  # the record's (it never changes): another operation's reads nothing
 
     def readable_by(self, principal: Principal) -> bool:
-        if self.owning_agency_id is None or self.tlp is None:
+        if self.owning_agency_id is None or self.tlp is None or self.operation_id is None:
             return False
-        return policy.can_read(principal, self.owning_agency_id, self.tlp, self.recipients)
+        return policy.reads_operation(principal, self.operation_id) and policy.can_read(
+            principal, self.owning_agency_id, self.tlp, self.recipients)
 
 
 def _values(text: str | None) -> dict[str, Any]:
     return json.loads(text) if text else {}
 
 
-def _applied(marking: Marking | None, action: str, after: dict[str, Any]) -> Marking | None:
+def _applied(marking: Marking | None, action: str, after: dict[str, Any], operation_id: int | None) -> Marking | None:
     if action == "create":
         return Marking(after.get("owning_agency_id"), TLP(after["tlp"]) if after.get("tlp") else None,
-                       frozenset(after.get("recipients") or ()))
+                       frozenset(after.get("recipients") or ()), operation_id)
     if marking is None:
         return None
     if "owning_agency_id" in after:
@@ -73,25 +75,29 @@ class Timeline:
         return self.markings[at - 1] if at else None
 
 
-def timeline(events: Iterable[Any]) -> Timeline:
-    """From a record's audit events (oldest first; anything with seq, action, after, outcome)."""
+def timeline(events: Iterable[Any], operation_id: int | None) -> Timeline:
+    """From a record's audit events (oldest first; anything with seq, action, after, outcome) and the
+    record's operation (which its events do not carry)."""
     seqs: list[int] = []
     markings: list[Marking | None] = []
     marking = None
     for event in events:
         if event.outcome != Outcome.OK or event.action not in ("create", "update"):
             continue
-        marking = _applied(marking, event.action, _values(event.after))
+        marking = _applied(marking, event.action, _values(event.after), operation_id)
         seqs.append(event.seq)
         markings.append(marking)
     return Timeline(seqs, markings)
 
 
 def timelines(session: Session, model: type[MarkedRecord], ids: Sequence[int]) -> dict[int, Timeline]:
-    """The timelines of several records of one kind, from one query."""
+    """The timelines of several records of one kind, from one query (and one for their operations)."""
     found: dict[int, list] = {record_id: [] for record_id in ids}
     id_list = sorted(found)
+    operations: dict[int, int] = {}
     for start in range(0, len(id_list), 1000):
+        operations.update(session.execute(select(model.id, model.operation_id).where(
+            model.id.in_(id_list[start:start + 1000]))).all())
         for event in session.execute(
                 select(AuditEvent.entity_id, AuditEvent.seq, AuditEvent.action, AuditEvent.after, AuditEvent.outcome)
                 .where(AuditEvent.entity == model.entity, AuditEvent.entity_id.in_(id_list[start:start + 1000]),
@@ -99,7 +105,8 @@ def timelines(session: Session, model: type[MarkedRecord], ids: Sequence[int]) -
             found[event.entity_id].append(event)
     # sorted here, not in SQL: ordered by seq, SQLite would walk all of a kind's events along
     # ix_audit_event_entity_seq instead of looking these records' events up by id
-    return {record_id: timeline(sorted(events, key=lambda e: e.seq)) for record_id, events in found.items()}
+    return {record_id: timeline(sorted(events, key=lambda e: e.seq), operations.get(record_id))
+            for record_id, events in found.items()}
 
 
 def readable(marking: Marking | None, principal: Principal) -> bool:

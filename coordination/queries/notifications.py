@@ -7,7 +7,8 @@ It shows again if the record becomes readable to them again.
 Each listing walks the person's notifications along an index in small batches and checks each
 batch's records by primary key, kind by kind, so its cost does not grow with the table.
 
-Notifications about something personal (a briefing made for the person) are theirs by definition.
+Notifications about something personal (a briefing made for the person) are theirs by definition,
+read in the operation the briefing is of: an inbox holds only the chosen operation's notifications.
 A notification about a conflict between target packages is told to its reader as the board tells
 it to them (queries.action_day.conflict_notices): whether at all, and which packages it names, is
 decided for that reader when they read it, never composed for someone else.
@@ -26,6 +27,7 @@ from coordination import notices
 from coordination.kinds import KINDS, TARGET_PACKAGES, Kind
 from coordination.models import (
     Agency,
+    Briefing,
     BriefingFile,
     MailMode,
     Notification,
@@ -76,7 +78,10 @@ def _readable(session: Session, principal: Principal, rows) -> set[tuple[str, in
     through `policy.visible`, by primary key. Personal ones are theirs; an entity this version does
     not know is not shown."""
     kinds = _marked_kinds()
-    readable = {(row.entity, row.entity_id) for row in rows if row.entity in PERSONAL}
+    personal = {row.entity_id for row in rows if row.entity in PERSONAL}
+    readable = {("briefing", briefing_id) for briefing_id in session.scalars(
+        select(Briefing.id).where(Briefing.id.in_(personal), _own_briefing(principal, Briefing.id)))} \
+        if personal else set()
     for entity in {row.entity for row in rows if row.entity in kinds}:
         model = kinds[entity].model
         ids = {row.entity_id for row in rows if row.entity == entity}
@@ -87,6 +92,12 @@ def _readable(session: Session, principal: Principal, rows) -> set[tuple[str, in
         readable |= {(CONFLICT, conflict_id) for conflict_id in session.scalars(
             _told_conflicts(principal).where(PackageConflict.id.in_(conflicts)))}
     return readable
+
+
+def _own_briefing(principal: Principal, briefing_id) -> ColumnElement[bool]:
+    """A briefing made for the principal (by the reminder pass), of the operation they read."""
+    return exists().where(BriefingFile.briefing_id == briefing_id, BriefingFile.author_id == principal.user_id,
+                          Briefing.id == BriefingFile.briefing_id, Briefing.operation_id == principal.operation_id)
 
 
 def _told_conflicts(principal: Principal):
@@ -172,7 +183,7 @@ def _unread_statement(principal: Principal):
                 for kind in _marked_kinds().values()]
     told = and_(newest.c.entity == CONFLICT, _told_conflicts(principal).where(
         PackageConflict.id == newest.c.entity_id).exists())
-    shown = or_(*readable, told, newest.c.entity.in_(PERSONAL))
+    shown = or_(*readable, told, and_(newest.c.entity.in_(PERSONAL), _own_briefing(principal, newest.c.entity_id)))
     return select(func.count(), func.count(case((shown, 1))), func.min(newest.c.id)).select_from(newest)
 
 
@@ -219,8 +230,8 @@ def entries(session: Session, principal: Principal, rows: list[Notification]) ->
     conflicts = {notice.conflict_id: notice for notice in action_day.conflict_notices(
         session, principal, conflict_ids)} if conflict_ids else {}
     files = dict(session.execute(select(BriefingFile.briefing_id, BriefingFile.file_name).where(
-        BriefingFile.author_id == principal.user_id,
-        BriefingFile.briefing_id.in_([row.entity_id for row in rows if row.entity == "briefing"]))).all())
+        BriefingFile.briefing_id.in_([row.entity_id for row in rows if row.entity == "briefing"]),
+        _own_briefing(principal, BriefingFile.briefing_id))).all())
     shown = []
     for row in rows:
         opens = row.entity_id
@@ -258,7 +269,7 @@ def _conflict_sentence(event: str, notice: action_day.ConflictNotice) -> str:
 def briefing_pdf(session: Session, principal: Principal, briefing_id: int) -> tuple[str, bytes] | None:
     """A briefing made for the principal by the reminder pass: (file name, PDF), theirs only."""
     row = session.scalar(select(BriefingFile).where(BriefingFile.briefing_id == briefing_id,
-                                                    BriefingFile.author_id == principal.user_id))
+                                                    _own_briefing(principal, BriefingFile.briefing_id)))
     return (row.file_name, row.pdf) if row else None
 
 

@@ -38,11 +38,12 @@ def users(session: Session, principal: Principal | None) -> list[Person]:
                    u.last_sign_in_at) for u, code in rows]
 
 
-def assignable(session: Session, agency_code: str | None) -> dict[str, str]:
-    """subject -> "Name (AGENCY)" of the active users a task of `agency_code` may be assigned to
-    (every agency's when None)."""
+def assignable(session: Session, principal: Principal, agency_code: str | None) -> dict[str, str]:
+    """subject -> "Name (AGENCY)" of the active members of the principal's operation a task of
+    `agency_code` may be assigned to (every agency's when None): nobody of another operation is named."""
     query = (select(User.subject, User.display_name, Agency.code).join(Agency, Agency.id == User.agency_id)
-             .where(User.active.is_(True)).order_by(Agency.code, User.display_name))
+             .where(User.active.is_(True), policy.hears_personally(User, principal.operation_id))
+             .order_by(Agency.code, User.display_name))
     if agency_code:
         query = query.where(Agency.code == agency_code)
     return {subject: f"{name} ({code})" for subject, name, code in session.execute(query)}

@@ -130,9 +130,10 @@ def task_counts(session: Session, principal: Principal, filters: Filters, today:
         .group_by(Agency.code, t.status))
 
 
-def action_day(session: Session) -> date | None:
-    """The operation's action day, when it has one."""
-    return session.scalar(select(Operation.action_day).order_by(Operation.id).limit(1))
+def action_day(session: Session, principal: Principal) -> date | None:
+    """The action day of the principal's operation, when it has one."""
+    return session.scalar(select(Operation.action_day).where(Operation.id == principal.operation_id)) \
+        if principal.operation_id is not None else None
 
 
 # --- deconfliction: the hits told to the viewer, and the requests for contact on them ------------
@@ -168,12 +169,13 @@ def told_hits(session: Session, principal: Principal, filters: Filters = Filters
         select(Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides).where(*where, not_(red_side)))]
     red = session.execute(select(
         Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides, Hit.first_tlp, Hit.second_tlp,
-        Hit.first_record_entity, Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id)
-        .where(*where, red_side)).all()
+        Hit.first_record_entity, Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id,
+        Hit.operation_id).where(*where, red_side)).all()
     named = _named_on(session, principal, {(hit[entity], hit[entity + 1]) for hit in red for entity in (8, 10)})
     for hit_id, first_agency, second_agency, first_id, second_id, hit_match, first_tlp, second_tlp, *records in red:
-        one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named)
-        two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named)
+        *records, operation_id = records  # a hit's two sides are of its operation
+        one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named, operation_id)
+        two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named, operation_id)
         if is_told(principal, one, two) or is_told(principal, two, one):
             told.append((hit_id, first_agency, second_agency, first_id, second_id, hit_match))
     return told

@@ -7,11 +7,15 @@ from sqlalchemy.orm import Session
 
 from coordination.models import Agency, Jurisdiction, Operation
 
-NO_OPERATION = "Takedown coordination"  # before an operation is set up
+NO_OPERATION = "Takedown coordination"  # before sign-in, or for someone of no operation
 
 
-def operation_name(session: Session) -> str:
-    return session.scalar(select(Operation.code_name).order_by(Operation.id).limit(1)) or NO_OPERATION
+def operation_name(session: Session, operation_id: int | None) -> str:
+    """The name of the operation read (`Principal.operation_id`): no other operation's name is ever
+    shown, so without one the page is named for the deployment."""
+    found = session.scalar(select(Operation.code_name).where(Operation.id == operation_id)) \
+        if operation_id is not None else None
+    return found or NO_OPERATION
 
 
 def agency_codes(session: Session) -> list[str]:

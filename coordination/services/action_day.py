@@ -534,7 +534,8 @@ def _warn(session: Session, conflict: PackageConflict, first: TargetPackage, sec
     the conflict alone: whether each person is told and what (which side named) is decided for them
     when they read it (queries.action_day.conflict_notices, through policy.what_is_told_of_conflict),
     as the board decides it."""
-    commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(User))).all()
+    commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(
+        User, conflict.operation_id))).all()
     notify(session, notices.PACKAGE_CONFLICT, PackageConflict.entity, conflict.id,
            agencies=[first.owning_agency_id, second.owning_agency_id], users=commanders,
            key=f"package conflict {conflict.id}")

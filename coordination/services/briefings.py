@@ -62,7 +62,7 @@ def authorise_briefing(session: Session, principal: Principal, audience: Audienc
         problems["distribution"] = f"at most {MOST_PEOPLE} people and {MOST_AGENCIES} agencies"
     agencies = _agencies(session, [*audience.agencies[:MOST_AGENCIES], *filter(None, [audience.as_liaison_of])],
                          problems)
-    people = _people(session, audience.people[:MOST_PEOPLE], problems)
+    people = _people(session, principal, audience.people[:MOST_PEOPLE], problems)
     if problems:
         raise ValidationError(problems)
     reader = principal
@@ -100,13 +100,17 @@ def _agencies(session: Session, codes: list[str], problems: dict[str, str]) -> d
     return found
 
 
-def _people(session: Session, subjects: tuple[str, ...], problems: dict[str, str]) -> dict[str, Principal]:
+def _people(session: Session, author: Principal, subjects: tuple[str, ...],
+            problems: dict[str, str]) -> dict[str, Principal]:
+    """The people named on the distribution, each as they read the author's operation (by their role
+    there): someone who takes no part in it is answered as someone who does not exist."""
     wanted = {s for s in subjects if isinstance(s, str) and len(s) <= LONGEST_NAME}
-    found = {user.subject: Principal.of(user) for user in session.scalars(
-        select(User).where(User.subject.in_(wanted), User.active.is_(True)))} if wanted else {}
+    found = {user.subject: Principal.of(user, author.operation_id) for user in session.scalars(
+        select(User).where(User.subject.in_(wanted), User.active.is_(True),
+                           policy.hears_personally(User, author.operation_id)))} if wanted else {}
     unknown = [subject for subject in subjects if subject not in found]
     if unknown:
-        problems["people"] = f"nobody active is signed in as {_cut(str(unknown[0]))}" + \
+        problems["people"] = f"nobody active in this operation is signed in as {_cut(str(unknown[0]))}" + \
             (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
     return found
 

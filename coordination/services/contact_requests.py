@@ -115,14 +115,15 @@ def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Ident
     """(the principal's agency's identifier, the other agency's) of a hit the principal is told of;
     NotFound for a hit they are not told of, within one agency, or not there."""
     hit = session.get(Hit, hit_id) if _an_id(hit_id) else None
+    operation_id = hit.operation_id if hit is not None else None  # another operation's: as missing (is_told)
     sides = (session.get(Identifier, hit.first_id), session.get(Identifier, hit.second_id)) if hit else ()
     mine = [side for side in sides if side.owning_agency_id == principal.agency_id]
     if len(mine) == 1:
         own = mine[0]
         other = sides[1] if own is sides[0] else sides[0]
         named = principal.user_id in recipient_ids(session, own.record_entity, own.record_id)
-        if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named),
-                          policy.HitSide(other.owning_agency_id, other.tlp)):
+        if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named, operation_id),
+                          policy.HitSide(other.owning_agency_id, other.tlp, operation_id=operation_id)):
             return own, other
     raise NotFound("this hit does not exist or is not visible to you")
 
@@ -131,7 +132,8 @@ def _decidable(session: Session, principal: Principal, request_id: int, verb: st
     """The pending request, for a liaison of the agency asked: NotFound to anyone outside the two
     agencies, refused (audited) for the asking agency or other roles, a conflict once decided."""
     request = session.get(ContactRequest, request_id, populate_existing=True) if _an_id(request_id) else None
-    if request is None or principal.agency_id not in (request.owner_agency_id, request.requesting_agency_id):
+    if request is None or not policy.reads_operation(principal, request.operation_id) \
+            or principal.agency_id not in (request.owner_agency_id, request.requesting_agency_id):
         raise NotFound("this contact request does not exist or is not visible to you")
     if not policy.can_decide_contact(principal, request.owner_agency_id):
         raise PermissionDenied(f"{acting_as(principal)} may not {verb} this contact request: only a liaison of "

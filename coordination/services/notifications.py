@@ -22,7 +22,17 @@ from coordination import audit, policy
 from coordination import fields as f
 from coordination.errors import ValidationError
 from coordination.fields import Field, parse_fields
-from coordination.models import MailMode, Notification, NotificationSettings, User, UTCDateTime, utcnow
+from coordination.kinds import KINDS
+from coordination.models import (
+    Briefing,
+    MailMode,
+    Notification,
+    NotificationSettings,
+    PackageConflict,
+    User,
+    UTCDateTime,
+    utcnow,
+)
 from coordination.notices import EVENTS, Event
 from coordination.principal import Principal
 
@@ -34,17 +44,27 @@ def notify(session: Session, event: Event, entity: str, entity_id: int | None, *
     """Tell `users`, and the people who act for each of `agencies` (policy.hears_for_agency), that
     `event` happened to the record (`entity`, `entity_id`), in the caller's transaction.
 
-    `key` names the event; by default it is the audit sequence of the write just recorded (call
-    `notify` after `audit.record`), so each write tells each person once. The `actor` is not told
-    of what they did themselves. Whether a person may read the record is checked when they read
-    the notification, not here: a marking can change in between."""
+    Only members of the record's operation are told (those of `agencies` by their role THERE): a
+    person is told nothing of an operation they do not take part in. `key` names the event; by
+    default it is the audit sequence of the write just recorded (call `notify` after `audit.record`),
+    so each write tells each person once. The `actor` is not told of what they did themselves.
+    Whether a person may read the record is checked when they read the notification, not here: a
+    marking can change in between."""
     if key is None:
         key = f"audit {audit.latest(session)[0]}"
-    people = set(users)
+    operation_id = operations_of(session, [(entity, entity_id)]).get((entity, entity_id)) \
+        if entity_id is not None else None
+    if operation_id is None:
+        return
+    people: set[int] = set()
+    users = set(users)
+    if users:
+        people |= set(session.scalars(select(User.id).where(
+            User.id.in_(users), policy.hears_personally(User, operation_id))))
     agencies = set(agencies)
     if agencies:
         people |= set(session.scalars(select(User.id).where(User.agency_id.in_(agencies), User.active,
-                                                            policy.hears_for_agency(User))))
+                                                            policy.hears_for_agency(User, operation_id))))
     people.discard(actor.user_id if actor else None)
     if not people:
         return
@@ -56,23 +76,49 @@ def notify(session: Session, event: Event, entity: str, entity_id: int | None, *
 
 def notify_each(session: Session, event: Event, told: Iterable[tuple[str, int, int, str]], *,
                 actor: Principal | None = None) -> None:
-    """`notify` for many records at once, each told to one agency's people: `told` holds (entity, record
-    id, agency id, event key) for each; one query finds the people, one statement tells them all."""
+    """`notify` for many records at once, each told to one agency's people of the record's operation:
+    `told` holds (entity, record id, agency id, event key) for each; a query per operation finds the
+    people, one statement tells them all."""
     told = list(told)
     if not told:
         return
-    hearers: dict[int, list[int]] = {}
-    for user_id, agency_id in session.execute(select(User.id, User.agency_id).where(
-            User.agency_id.in_({agency_id for _, _, agency_id, _ in told}), User.active,
-            policy.hears_for_agency(User))):
-        if actor is None or user_id != actor.user_id:
-            hearers.setdefault(agency_id, []).append(user_id)
+    operations = operations_of(session, [(entity, entity_id) for entity, entity_id, _, _ in told])
+    hearers: dict[tuple[int, int], list[int]] = {}  # (operation, agency) -> people
+    agencies = {agency_id for _, _, agency_id, _ in told}
+    for operation_id in set(operations.values()):
+        for user_id, agency_id in session.execute(select(User.id, User.agency_id).where(
+                User.agency_id.in_(agencies), User.active, policy.hears_for_agency(User, operation_id))):
+            if actor is None or user_id != actor.user_id:
+                hearers.setdefault((operation_id, agency_id), []).append(user_id)
     now = utcnow()
     rows = [{"user_id": person, "event": event.name, "entity": entity, "entity_id": entity_id,
              "event_key": f"{event.name}: {key}", "created_at": now}
-            for entity, entity_id, agency_id, key in told for person in sorted(hearers.get(agency_id, ()))]
+            for entity, entity_id, agency_id, key in told
+            for person in sorted(hearers.get((operations.get((entity, entity_id), 0), agency_id), ()))]
     if rows:
         session.execute(_new_only(session), rows)
+
+
+def _told_about() -> dict[str, Any]:
+    """entity -> the model of what a notification may name, each of one operation."""
+    return {kind.entity: kind.model for kind in KINDS.values()} | {
+        PackageConflict.entity: PackageConflict, "briefing": Briefing}
+
+
+def operations_of(session: Session, records: Iterable[tuple[str, int | None]]) -> dict[tuple[str, int], int]:
+    """(entity, id) -> the operation of each record named (a query per entity, 5,000 ids at a time)."""
+    models = _told_about()
+    wanted: dict[str, set[int]] = {}
+    for entity, entity_id in records:
+        if entity in models and entity_id is not None:
+            wanted.setdefault(entity, set()).add(entity_id)
+    found: dict[tuple[str, int], int] = {}
+    for entity, ids in wanted.items():
+        model, ordered = models[entity], sorted(ids)
+        for start in range(0, len(ordered), 5000):
+            found.update({(entity, i): operation_id for i, operation_id in session.execute(
+                select(model.id, model.operation_id).where(model.id.in_(ordered[start:start + 5000])))})
+    return found
 
 
 def notify_from(session: Session, event: Event, entity: str, query: Select, key: str) -> int:

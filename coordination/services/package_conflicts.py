@@ -82,5 +82,6 @@ def _tell(session: Session, event: notices.Event, conflict: PackageConflict, act
     rule when they read it, as the board does)."""
     agencies = session.scalars(select(TargetPackage.owning_agency_id).where(
         TargetPackage.id.in_([conflict.first_id, conflict.second_id]))).all()
-    commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(User))).all()
+    commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(
+        User, conflict.operation_id))).all()
     notify(session, event, PackageConflict.entity, conflict.id, agencies=agencies, users=commanders, actor=actor)

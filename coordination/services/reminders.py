@@ -28,6 +28,7 @@ from coordination.models import (
     MailMode,
     Notification,
     NotificationSettings,
+    OperationStatus,
     PackageStatusChange,
     PassLease,
     TargetPackage,
@@ -55,12 +56,13 @@ class Reminded:
 
 def _told_about(*conditions, key) -> Select:
     """(person, task, key) for each task matching `conditions` (which leave closed tasks out): its
-    assignee, or, when nobody holds it, the people who act for its owning agency."""
+    assignee, or, when nobody holds it, the people who act for its owning agency (members of the
+    task's operation, by their role there)."""
     person = aliased(User)
     return (select(person.id.label("user_id"), Task.id.label("entity_id"), key.label("key"))
-            .join(person, or_(person.id == Task.assignee_id,
+            .join(person, or_(and_(person.id == Task.assignee_id, policy.hears_personally(person, Task.operation_id)),
                               and_(Task.assignee_id.is_(None), person.agency_id == Task.owning_agency_id,
-                                   policy.hears_for_agency(person))))
+                                   policy.hears_for_agency(person, Task.operation_id))))
             .where(person.active, *conditions))
 
 
@@ -104,8 +106,9 @@ def _told_of_silence(now: datetime) -> Select:
            + " and H-hour " + h_hour)
     return (select(person.id.label("user_id"), TargetPackage.id.label("entity_id"), key.label("key"))
             .join(person, or_(and_(person.agency_id == TargetPackage.owning_agency_id,
-                                   policy.hears_for_agency(person)),
-                              and_(policy.hears_for_operation(person), TargetPackage.tlp != TLP.RED)))
+                                   policy.hears_for_agency(person, TargetPackage.operation_id)),
+                              and_(policy.hears_for_operation(person, TargetPackage.operation_id),
+                                   TargetPackage.tlp != TLP.RED)))
             .where(person.active, silent_at(now)))
 
 
@@ -184,16 +187,25 @@ def file_briefing(session: Session, principal: Principal, author: Principal, bri
     row.last_briefing_on = london_day
     session.flush()
     notify(session, notices.BRIEFING_READY, "briefing", briefing_id, users=[author.user_id],
-           key=f"{london_day.isoformat()}")
+           key=f"{london_day.isoformat()}" + (f" {author.operation_code}" if author.operation_code else ""))
 
 
 def briefings_due(session: Session, london_now: datetime) -> list[Principal]:
-    """The people whose daily briefing is due at `london_now` (London time) and not made today."""
+    """The people whose daily briefing is due at `london_now` (London time) and not made today: one
+    principal for each operation (not archived) where they are one the policy lets have it (command)."""
     day, at = london_now.date(), f"{london_now:%H:%M}"
     users = session.scalars(select(User).join(NotificationSettings, NotificationSettings.user_id == User.id).where(
         User.active, NotificationSettings.briefing_at.is_not(None), NotificationSettings.briefing_at <= at,
         or_(NotificationSettings.last_briefing_on.is_(None), NotificationSettings.last_briefing_on < day)))
-    return [person for person in map(Principal.of, users) if policy.can_schedule_briefing(person)]
+    return [person for user in users for person in as_each_member(user, current_only=True)
+            if policy.can_schedule_briefing(person)]
+
+
+def as_each_member(user: User, current_only: bool = False) -> list[Principal]:
+    """The user as a principal of each operation they take part in, by their role there (with
+    `current_only`, not of archived ones): each operation's news is told as that membership."""
+    return [Principal.of(user, membership.operation_id) for membership in user.memberships
+            if not (current_only and membership.operation.status is OperationStatus.ARCHIVED)]
 
 
 @dataclass(frozen=True)
@@ -205,8 +217,11 @@ class Mailbox:
 
 
 def mailboxes(session: Session) -> list[Mailbox]:
-    """The active people with an address who asked for mail."""
+    """The active people with an address who asked for mail, once for each operation they take part
+    in: each mailbox holds only that operation's notifications (`inbox.pending_mail` reads as its
+    principal), and is named by it."""
     rows = session.execute(select(User, NotificationSettings).join(
         NotificationSettings, NotificationSettings.user_id == User.id).where(
         User.active, User.email.is_not(None), NotificationSettings.mail != MailMode.OFF)).all()
-    return [Mailbox(Principal.of(user), user.email, row.mail, row.last_digest_at) for user, row in rows]
+    return [Mailbox(person, user.email, row.mail, row.last_digest_at)
+            for user, row in rows for person in as_each_member(user)]

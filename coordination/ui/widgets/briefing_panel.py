@@ -62,7 +62,7 @@ def _audience(viewer) -> briefing.Audience:
                                       key="briefing-as-liaison-of",
                                       help="What that agency's liaison may see, and nothing else.")
             as_liaison_of = None if chosen == MYSELF else chosen
-        known = _people(settings.load().database_url)
+        known = _people(settings.load().database_url, principal().operation_id)
         to_people = st.multiselect("Distribution: people", list(known), format_func=known.get,
                                    key="briefing-people")
         to_agencies = st.multiselect("Distribution: agencies", agency_codes(), key="briefing-agencies")
@@ -71,7 +71,8 @@ def _audience(viewer) -> briefing.Audience:
 
 
 @st.cache_data(ttl=60, show_spinner=False)  # the people one may name: read once a minute, not on every rerun
-def _people(database_url: str) -> dict[str, str]:
+def _people(database_url: str, operation_id: int | None) -> dict[str, str]:
+    """The members of the operation read (the key: an operation's people, whoever asks)."""
     del database_url  # part of the key only
     with read_session(engine()) as session:
-        return people.assignable(session, None)
+        return people.assignable(session, principal(), None)

@@ -76,7 +76,7 @@ def _options(name: str, parse, owning_agency: str | None) -> dict[str, str] | No
         return {code: names.get(code, code) for code in jurisdiction_codes()}
     if parse is f.user:
         with read_session(engine()) as session:
-            return people.assignable(session, owning_agency)
+            return people.assignable(session, principal(), owning_agency)
     if isinstance(parse, LinkTo):
         with read_session(engine()) as session:
             keys = records.keys_offered(session, principal(), of(parse.links_to))
