@@ -1,8 +1,8 @@
 """Identifiers on suspects, evidence items and arrests, the hits they make, and the exclusion list.
 
 Adding an identifier is an update of its record (its agency's liaisons): the value is normalised,
-keyed under the operation's key, and matched in the same transaction against the other open
-identifiers of the operation (`match`, one INSERT ... SELECT however many identifiers are new).
+keyed under the deployment's key, and matched in the same transaction against the other open
+identifiers of every operation (`match`, one INSERT ... SELECT however many identifiers are new).
 An address is also keyed by its building (`address_columns`: places.address_keys, by the conventions
 of its country), so two typings of one building hit as "same address" or "same building" as target
 packages conflict. Hits carry no value, and their audit events name only the kind and the agencies.
@@ -328,10 +328,10 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
     first, second = ordered("id")
     same = _same(kind, a, b)
     already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
-    pairs = select(a.operation_id, literal(kind.value), first, second, *(
+    # across operations (the deployment's one key): the hit is the first side's operation's, and copies both
+    pairs = select(ordered("operation_id")[0], literal(kind.value), first, second, *(
         column for name in HIT_COPIES.values() for column in ordered(name)),
-                   bindparam("now", type_=UTCDateTime())).join(
-        b, and_(same, b.operation_id == a.operation_id)).where(
+                   bindparam("now", type_=UTCDateTime())).join(b, same).where(
         probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
         or_(b.id < a.id, not_(probe(b))),  # each pair once, when both sides are probed
         not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
@@ -345,7 +345,7 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
 def match(session: Session, probe: str, parameters: dict, possible: bool = True,
           addresses: bool = True) -> list[int]:
     """Make the hits of the identifiers the probe (one of PROBES, with its `parameters`) selects with
-    every other open identifier of their operation: exact (the same keyed value), possible (people:
+    every other open identifier of every operation (each side's exclusions its operation's): exact (the same keyed value), possible (people:
     the same phonetic key, not the same value), same address and same building (addresses: a key of
     their building agrees, not the same value; the same flat or another). Set-based: one INSERT ...
     SELECT per kind of match; returns the new hits' ids, for the caller to audit with its own events
