@@ -411,7 +411,8 @@ def can_check_identifier(principal: Principal) -> bool:
 
 
 def can_rotate_key(principal: Principal) -> bool:
-    """Re-keying every identifier is a decision of the operation's command."""
+    """Re-keying every identifier (of every operation: the key is the deployment's) is a decision of
+    command."""
     return principal.role is Role.COMMANDER
 
 
