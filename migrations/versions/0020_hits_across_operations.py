@@ -23,15 +23,18 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 SIDES = ('first', 'second')
+FILL = (
+    "UPDATE hit SET first_operation_id = (SELECT operation_id FROM identifier WHERE identifier.id = hit.first_id)",
+    "UPDATE hit SET second_operation_id = (SELECT operation_id FROM identifier WHERE identifier.id = hit.second_id)",
+)
 
 
 def upgrade() -> None:
     with op.batch_alter_table('hit', schema=None) as batch_op:
         for side in SIDES:
             batch_op.add_column(sa.Column(f'{side}_operation_id', sa.Integer(), nullable=True))
-    for side in SIDES:
-        op.execute(f"UPDATE hit SET {side}_operation_id = "
-                   f"(SELECT operation_id FROM identifier WHERE identifier.id = hit.{side}_id)")
+    for statement in FILL:
+        op.execute(statement)
     with op.batch_alter_table('hit', schema=None) as batch_op:
         for side in SIDES:
             batch_op.alter_column(f'{side}_operation_id', existing_type=sa.Integer(), nullable=False)
