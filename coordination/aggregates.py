@@ -213,7 +213,8 @@ def hits_between_agencies(session: Session, principal: Principal, filters: Filte
                           told: list[tuple[int, int, int]] | None = None) -> list[AgencyPairHits]:
     """Open hits told to the principal, counted by the pair of agencies holding the identifier, most first:
     a line each (`told_lines`)."""
-    codes: dict[int | None, str] = {**agency_codes_by_id(session), ANOTHER_OPERATION: "another operation"}
+    codes: dict[int | None, str] = {ANOTHER_OPERATION: "another operation"}
+    codes.update(agency_codes_by_id(session))
     pairs = dict[tuple[str, str], int]()  # (another operation: never named, nor how many there are)
     for _, one, two, *_ in told_lines(principal, told_hits(session, principal, filters) if told is None else told):
         first, second = sorted((codes[one], codes[two]))

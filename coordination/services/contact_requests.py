@@ -128,11 +128,12 @@ def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Ident
     """(the principal's agency's identifier, the other agency's) of a hit the principal is told of;
     NotFound for a hit they are not told of, within one agency, or not there."""
     hit = session.get(Hit, hit_id) if _an_id(hit_id) else None
-    sides = (session.get(Identifier, hit.first_id), session.get(Identifier, hit.second_id)) if hit else ()
+    sides = [side for side in (session.get(Identifier, hit.first_id), session.get(Identifier, hit.second_id))
+             if side is not None] if hit else []
     # the principal's agency's side in their operation (another operation's: as missing, by is_told)
     mine = [side for side in sides if side.owning_agency_id == principal.agency_id
             and side.operation_id == principal.operation_id]
-    if len(mine) == 1:
+    if len(mine) == 1 and len(sides) == 2:
         own = mine[0]
         other = sides[1] if own is sides[0] else sides[0]
         named = principal.user_id in recipient_ids(session, own.record_entity, own.record_id)

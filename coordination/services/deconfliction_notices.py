@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from coordination import notices
 from coordination.markings import TLP
-from coordination.models import ContactRequest, Hit, Identifier
+from coordination.models import ContactRequest, Hit, HitMatch, Identifier
 from coordination.principal import Principal
 from coordination.services.notifications import notify, notify_each
 
@@ -50,7 +50,7 @@ def _counterparty(operation_id: int, other_agency_id: int, other_operation_id: i
     return other_agency_id if other_operation_id == operation_id else None
 
 
-def _lines_told(session: Session, hits: Sequence[tuple]) -> set[tuple[int, int | None, object]]:
+def _lines_told(session: Session, hits: Sequence[tuple]) -> set[tuple[int, int | None, HitMatch]]:
     """(identifier, other agency or None, match) of the lines between agencies or operations that
     earlier open hits on the identifiers of `hits` tell already (a statement per 5,000 identifiers,
     however many hits)."""
