@@ -197,6 +197,7 @@ class Canary:
     records: list[Record]
     request: tuple[int, Record] | None = None  # (asking agency id, the record asked about)
     of_all: bool = False  # readable only by who may read every one of its records (command's note on a conflict)
+    members: frozenset[int] = frozenset()  # an operation's name: shown to its members, whichever they read
 
     def readable_by(self, reader: Reader) -> bool:
         if self.of_all:
@@ -244,6 +245,10 @@ class World:
 
     def unreadable(self, reader: Reader) -> set[str]:
         return {value for value, canary in self.canaries.items() if not canary.readable_by(reader)}
+
+    def named_to(self, reader: Reader) -> set[str]:
+        """What of this operation is named to the reader however they read: its name, to its members."""
+        return {value for value, canary in self.canaries.items() if reader.principal.user_id in canary.members}
 
     def readable(self, reader: Reader) -> set[str]:
         return set(self.canaries) - self.unreadable(reader)

@@ -238,7 +238,8 @@ def cli_export(built: Built, reader: canaries.Reader) -> str:
     with tempfile.TemporaryDirectory() as directory:
         out = Path(directory) / "out.csv"
         for kind_name in [*KINDS, "identifiers"]:
-            result = runner.invoke(cli, ["export", kind_name, "--as", reader.label, "--out", str(out),
+            operation = ["--operation", reader.principal.operation_code] if reader.principal.operation_code else []
+            result = runner.invoke(cli, ["export", kind_name, "--as", reader.label, *operation, "--out", str(out),
                                          "--database-url", built.url])
             assert result.exit_code == 0, result.output
             texts.append(result.output + out.read_text(encoding="utf-8-sig"))
@@ -370,7 +371,7 @@ def leaks(built: Built, name: str, surface: Surface,
         leaked = shown & world.unreadable(reader)
         found += [f"{name} as {reader.label}: {world.describe(value)}" for value in sorted(leaked)]
         found += [f"{name} as {reader.label}, of another operation: {other.describe(value)}"
-                  for other in others for value in sorted(other.found_in(text))]
+                  for other in others for value in sorted(other.found_in(text) - other.named_to(reader))]
         if surface.shows_canaries and not (shown - leaked) and reader.principal.role is not Role.ADMIN \
                 and (name, reader.label) not in EMPTY_FOR:
             empty.append(reader.label)

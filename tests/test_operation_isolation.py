@@ -39,6 +39,8 @@ from coordination.models import (
 )
 from coordination.principal import principal_for_subject
 from coordination.queries import action_day, decisions, hits, notifications, timeline
+from coordination.reminder_pass import LONDON
+from coordination.services.reminders import briefings_due
 from coordination.standing_data import DEMO_USERS
 from tests import canaries
 from tests.conftest import TEST_ISSUER, Store, truncate_all
@@ -117,8 +119,11 @@ class TwoOperations:
         self.operation_b = _people_of_b(store)
         self.b = canaries.build(store, canaries.COVERING, cast=in_b, first_canary=1_000_000,
                                 provision=_member_of(store, self.operation_b))
-        for value in (B_NAME.split()[-1], B_CODE.lower()):  # its name and code, found as its records' are
-            self.b.canaries[value] = canaries.Canary(value, "the name of operation B", [])
+        with store.reader() as session:  # its name and code: named to its members (their picker), to no one else
+            members = frozenset(session.scalars(select(Membership.user_id).where(
+                Membership.operation_id == self.operation_b)))
+        for value in (B_NAME.split()[-1], B_CODE.lower()):
+            self.b.canaries[value] = canaries.Canary(value, "the name of operation B", [], members=members)
         for user in DEMO_USERS:
             value = _name_canary(user.subject)
             self.b.canaries[value] = canaries.Canary(value, f"the name of {in_b(user.subject)}", [])
@@ -284,3 +289,17 @@ def test_a_conflict_sends_its_readers_to_liaisons_of_its_own_operation(two):
     assert all("liaison." in n.sentence and "b.liaison." not in n.sentence for n in of_a if "@" in n.sentence)
     assert any("b.liaison." in n.sentence for n in of_b)
     assert not any(re.search(r"(?<!b\.)liaison\.[a-z-]+@", n.sentence) for n in of_b)
+
+
+def test_a_daily_briefing_is_made_for_each_operation_one_commands(two):
+    """The reminder pass makes scheduled briefings per membership: the member of both has one made as
+    B's commander, none as A's observer."""
+    built, other = two
+    with built.store.writer() as session:
+        services.notifications.save_settings(
+            session, principal_for_subject(session, BOTH, operation=B_CODE), {"briefing_at": "00:00"})
+        session.commit()
+    with built.store.reader() as session:
+        due = [(p.subject, p.role, p.operation_id) for p in briefings_due(session, datetime.now(LONDON))]
+    assert (BOTH, Role.COMMANDER, other.operation_b) in due
+    assert not any(subject == BOTH and operation != other.operation_b for subject, _, operation in due)
