@@ -179,13 +179,14 @@ def may_be_told(principal: Principal, hit) -> ColumnElement[bool]:
     principal's operation (for a partner, their agency's side there), and a limited reader only of
     hits within the limit."""
     within = and_(_limit(principal, hit.first_tlp), _limit(principal, hit.second_tlp))
+    # the first side's operation is the hit's own `operation_id` (indexed with the time found, as the
+    # second side's is): each branch of the OR an index of its own
+    first, second = hit.operation_id == principal.operation_id, hit.second_operation_id == principal.operation_id
     if principal.role is Role.COMMANDER:
-        return and_(within, or_(hit.first_operation_id == principal.operation_id,
-                                hit.second_operation_id == principal.operation_id))
+        return and_(within, or_(first, second))
     if principal.role in READS_AS_PARTNER and principal.agency_id is not None:
-        return and_(within, or_(
-            and_(hit.first_operation_id == principal.operation_id, hit.first_agency_id == principal.agency_id),
-            and_(hit.second_operation_id == principal.operation_id, hit.second_agency_id == principal.agency_id)))
+        return and_(within, or_(and_(first, hit.first_agency_id == principal.agency_id),
+                                and_(second, hit.second_agency_id == principal.agency_id)))
     return false()
 
 
