@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from coordination.models import EvidenceStatus, TaskStatus, is_closed
 from coordination.principal import Principal
 from coordination.queries import picture as reads
-from coordination.queries.picture import Filters, told_hits
+from coordination.queries.picture import ANOTHER_OPERATION, Filters, told_hits
 from coordination.queries.standing_data import agency_codes_by_id
 
 OVERDUE_REQUEST = timedelta(hours=48)  # a request for contact unanswered this long shows as overdue
@@ -213,7 +213,9 @@ def hits_between_agencies(session: Session, principal: Principal, filters: Filte
                           told: list[tuple[int, int, int]] | None = None) -> list[AgencyPairHits]:
     """Open hits told to the principal, counted by the pair of agencies holding the identifier, most first:
     a line each (`told_lines`)."""
-    codes, pairs = agency_codes_by_id(session), dict[tuple[str, str], int]()
+    codes: dict[int | None, str] = {ANOTHER_OPERATION: "another operation"}
+    codes.update(agency_codes_by_id(session))
+    pairs = dict[tuple[str, str], int]()  # (another operation: never named, nor how many there are)
     for _, one, two, *_ in told_lines(principal, told_hits(session, principal, filters) if told is None else told):
         first, second = sorted((codes[one], codes[two]))
         pairs[(first, second)] = pairs.get((first, second), 0) + 1

@@ -30,6 +30,10 @@ CUSTODY_TO_AGENCY = Event("custody to your agency", "Custody transferred to your
                           "Custody of evidence item {record} was transferred to your agency.")
 HIT_FOUND = Event("deconfliction hit", "Deconfliction hits on your agency's records",
                   "Another agency holds an identifier of {entity} {record} (see Deconfliction).")
+HIT_ELSEWHERE = Event("deconfliction hit with another operation",
+                      "Deconfliction hits with other operations on your agency's records",
+                      "Another operation holds an identifier of {entity} {record} (see Deconfliction for whom "
+                      "to contact).")
 CONTACT_ASKED = Event("contact request", "Requests for contact about your agency's records",
                       "Another agency asks for contact about {entity} {record} (see Deconfliction).")
 CONTACT_ANSWERED = Event("contact request answered", "Answers to your agency's requests for contact",
@@ -50,7 +54,7 @@ BRIEFING_READY = Event("briefing ready", "Your scheduled briefings", "Your daily
 
 EVENTS: dict[str, Event] = {event.name: event for event in (
     TASK_ASSIGNED_TO_YOU, TASK_ASSIGNED_TO_AGENCY, TASK_DUE_SOON, TASK_OVERDUE, TASK_UNBLOCKED, NAMED_RECIPIENT,
-    CUSTODY_TO_AGENCY, HIT_FOUND, CONTACT_ASKED, CONTACT_ANSWERED, PACKAGE_CONFLICT,
+    CUSTODY_TO_AGENCY, HIT_FOUND, HIT_ELSEWHERE, CONTACT_ASKED, CONTACT_ANSWERED, PACKAGE_CONFLICT,
     CONFLICT_ACKNOWLEDGED, CONFLICT_REOPENED, PACKAGE_SILENT, BRIEFING_READY)}
 
 

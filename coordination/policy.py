@@ -14,7 +14,7 @@ import enum
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, true
 
 from coordination.kinds import ACTION_DAY, DECISIONS, KINDS, RECORDS, TARGET_PACKAGES, TASKS, Kind
 from coordination.markings import TLP, at_most
@@ -128,11 +128,13 @@ class HitSide:
 def is_told(principal: Principal, mine: HitSide, other: HitSide) -> bool:
     """Is the principal told of a hit, as a person of `mine`'s side? Each side's people who may read
     their own side's record are told, unless the other side is RED and theirs is not (a hit on a RED
-    record is told to the RED record's owner only); within one agency (a possible duplicate), only
-    those who may read both records. Commanders are told of hits where neither side is RED. A reader
-    with a limit (a shareable document) is told only of hits whose two sides are both within it. Both
-    sides are of the principal's operation (a hit with another operation is not told by this rule)."""
-    if not (reads_operation(principal, mine.operation_id) and reads_operation(principal, other.operation_id)):
+    record is told to the RED record's owner only); within one agency of one operation (a possible
+    duplicate), only those who may read both records. Commanders are told of hits where neither side
+    is RED. A reader with a limit (a shareable document) is told only of hits whose two sides are both
+    within it. The viewer's side is of the principal's operation; the other side may be of another
+    operation, told as another agency's is (never a duplicate: the same agency there is another
+    operation), whether or not the principal is a member there too."""
+    if not reads_operation(principal, mine.operation_id) or other.operation_id is None:
         return False
     if not (within_limit(principal, mine.tlp) and within_limit(principal, other.tlp)):
         return False
@@ -145,7 +147,7 @@ def is_told(principal: Principal, mine: HitSide, other: HitSide) -> bool:
         return side.owning_agency_id == principal.agency_id and (side.tlp is not TLP.RED or side.named)
     if not reads_own(mine):
         return False
-    if other.owning_agency_id == mine.owning_agency_id:
+    if other.owning_agency_id == mine.owning_agency_id and other.operation_id == mine.operation_id:
         return reads_own(other)
     return other.tlp is not TLP.RED or mine.tlp is TLP.RED
 
@@ -160,27 +162,31 @@ def told(principal: Principal, mine, other) -> ColumnElement[bool]:
     if principal.role is Role.COMMANDER:
         clauses.append(and_(mine.tlp != TLP.RED, other.tlp != TLP.RED))
     if (principal.role is Role.COMMANDER or principal.role in READS_AS_PARTNER) and principal.agency_id is not None:
+        duplicate = and_(other.owning_agency_id == mine.owning_agency_id, other.operation_id == mine.operation_id)
         clauses.append(and_(reads_own(mine), or_(
-            and_(other.owning_agency_id == mine.owning_agency_id, reads_own(other)),
-            and_(other.owning_agency_id != mine.owning_agency_id, or_(other.tlp != TLP.RED, mine.tlp == TLP.RED)))))
+            and_(duplicate, reads_own(other)),
+            and_(not_(duplicate), or_(other.tlp != TLP.RED, mine.tlp == TLP.RED)))))
     if not clauses:
         return false()
-    # both sides of the principal's operation: a hit with another operation is not told by this rule
-    return and_(in_operation(mine, principal), in_operation(other, principal),
-                _limit(principal, mine.tlp), _limit(principal, other.tlp), or_(*clauses))
+    # the viewer's side of the principal's operation; the other side of it or of another
+    return and_(in_operation(mine, principal), _limit(principal, mine.tlp), _limit(principal, other.tlp),
+                or_(*clauses))
 
 
 def may_be_told(principal: Principal, hit) -> ColumnElement[bool]:
     """What `told` implies of a hit, checked on the hit row alone (`hit`: the Hit model, whose rows copy
-    each side's agency and marking) before its identifiers are read: a partner is told only of hits
-    where one side is their agency's, and a limited reader only of hits within the limit; everyone
-    only of their operation's hits."""
-    within = and_(in_operation(hit, principal), _limit(principal, hit.first_tlp), _limit(principal, hit.second_tlp))
+    each side's operation, agency and marking) before its identifiers are read: a side of the
+    principal's operation (for a partner, their agency's side there), and a limited reader only of
+    hits within the limit."""
+    within = and_(_limit(principal, hit.first_tlp), _limit(principal, hit.second_tlp))
+    # the first side's operation is the hit's own `operation_id` (indexed with the time found, as the
+    # second side's is): each branch of the OR an index of its own
+    first, second = hit.operation_id == principal.operation_id, hit.second_operation_id == principal.operation_id
     if principal.role is Role.COMMANDER:
-        return within
+        return and_(within, or_(first, second))
     if principal.role in READS_AS_PARTNER and principal.agency_id is not None:
-        return and_(within, or_(hit.first_agency_id == principal.agency_id,
-                                hit.second_agency_id == principal.agency_id))
+        return and_(within, or_(and_(first, hit.first_agency_id == principal.agency_id),
+                                and_(second, hit.second_agency_id == principal.agency_id)))
     return false()
 
 
@@ -406,7 +412,8 @@ def can_check_identifier(principal: Principal) -> bool:
 
 
 def can_rotate_key(principal: Principal) -> bool:
-    """Re-keying every identifier is a decision of the operation's command."""
+    """Re-keying every identifier (of every operation: the key is the deployment's) is a decision of
+    command."""
     return principal.role is Role.COMMANDER
 
 

@@ -104,7 +104,7 @@ def seed(session: Session, issuer: str, at: datetime | None = None, action_day: 
     operation = Operation(code_name=OPERATION_NAME, code=OPERATION_CODE, lead_agency=agencies["MET"],
                           action_day=action_day, status=OperationStatus.ACTION_DAY, default_tlp=TLP.AMBER,
                           default_classification=Classification.OFFICIAL_SENSITIVE,
-                          deconfliction_contact="Operation Elaborate command, Metropolitan Police Service")
+                          deconfliction_contact="the Metropolitan Police Service deconfliction desk")
     session.add(operation)
     users = [User(issuer=issuer, subject=u.subject, display_name=u.name, email=u.email,
                   agency=agencies[u.agency], role=u.role, active=True) for u in DEMO_USERS]

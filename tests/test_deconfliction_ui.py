@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from coordination import deconfliction_key, services
 from coordination.kinds import SUSPECTS
-from coordination.models import ContactRequest, Hit, Identifier, Suspect
+from coordination.models import ContactRequest, Hit, Identifier, Operation, Role, Suspect
+from coordination.principal import principal_for_subject
 from tests.helpers import open_page
+from tests.operations import add_operation
 from tests.test_records_ui import open_record, open_tab, said
 
 WALLET = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"  # a checksum-valid Bitcoin address, used as an example
@@ -224,3 +226,30 @@ def test_checking_an_address_in_an_unknown_country_names_the_country_field(share
     assert not at.exception
     [refusal] = said(at.error)
     assert refusal.startswith("The country is not one this system knows: write its two-letter code"), refusal
+
+
+def test_a_hit_with_another_operation_shows_whom_to_contact_and_offers_no_request(sqlite_store, monkeypatch, key_file):
+    """The wallet held in another operation (FBI's, in Operation Launder): MET's page tells of another
+    operation and its contact, and offers no contact request; nothing of that operation is named."""
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    with sqlite_store.writer() as session:
+        launder = add_operation(session, "LAUNDER", "Operation Launder", "FBI", {"liaison.fbi": Role.LIAISON})
+        session.get(Operation, launder).deconfliction_contact = "Desk officer Pat Quill, 0161 496 0123"
+        session.commit()
+        fbi = principal_for_subject(session, "liaison.fbi", operation="LAUNDER")
+        services.create_suspect(session, sqlite_store.principal("liaison.met"), {
+            "reference": "M-1", "full_name": "Synthetic One", "tier": "user", "status": "lead"})
+        theirs = services.create_suspect(session, fbi, {"reference": "F-9", "full_name": "Synthetic Nine",
+                                                        "tier": "user", "status": "lead"})
+        services.add_identifier(session, fbi, SUSPECTS, theirs.id, "crypto wallet", WALLET)
+    at = add_wallet(sqlite_store)
+    told = texts(at)
+    assert "Another operation also holds this crypto wallet (hit found " in told
+    assert "Another operation holds it: contact Desk officer Pat Quill, 0161 496 0123 to deconflict." in told
+    assert not any(secret in told for secret in ("F-9", "Synthetic Nine", "LAUNDER", "Launder", "FBI"))
+    assert not [button for button in at.button if "Ask for contact" in str(button.label)]
+    assert not [expander for expander in at.expander if "for contact" in str(expander.label)]
+
+    table = open_page("liaison.met", "deconfliction").dataframe(key="deconfliction-hits").value
+    assert list(table["Contact"]) == ["Desk officer Pat Quill, 0161 496 0123"]
+    assert list(table["Match"]) == ["same identifier"]

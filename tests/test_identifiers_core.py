@@ -32,6 +32,7 @@ from coordination.models import (
 from coordination.principal import Principal
 from coordination.queries import hits
 from tests.conftest import SHA, suspect
+from tests.operations import add_operation
 
 PHONE = "phone number"
 EMAIL = "e-mail address"
@@ -254,34 +255,35 @@ def test_no_plain_value_in_hits_or_in_their_audit_events(store, people):
 
 # --- the telling rule: SQL and Python agree ---------------------------------------------------------
 
-def test_told_in_sql_agrees_with_is_told_over_agencies_markings_and_roles(store):
-    """Every pair of sides (two agencies x five markings, RED with and without the viewer named) and
-    every role of either agency, reading the hits' operation or another: the SQL clause and its Python
-    twin tell the same hits (none of another operation), and the pre-filter on the hit's agencies keeps
-    every hit that is told."""
+def test_told_in_sql_agrees_with_is_told_over_operations_agencies_markings_and_roles(store):
+    """Every pair of sides (two operations x two agencies x five markings, RED with and without the
+    viewer named) and every role of either agency, reading either operation or none: the SQL clause
+    and its Python twin tell the same hits (the viewer's side always of the operation read), and the
+    pre-filter on the hit's copies keeps every hit that is told."""
     with store.writer() as s:
         operation = s.scalar(select(Operation.id))
+        elsewhere = add_operation(s, "ELSEWHERE", "Operation Elsewhere", "NCA", {})
         met, fbi = (s.scalar(select(Agency.id).where(Agency.code == code)) for code in ("MET", "FBI"))
         viewer = s.scalar(select(User.id).where(User.subject == "liaison.met"))
-        sides = [(agency, tlp, named) for agency in (met, fbi) for tlp in TLP
+        sides = [(of, agency, tlp, named) for of in (operation, elsewhere) for agency in (met, fbi) for tlp in TLP
                  for named in ((False, True) if tlp is TLP.RED else (False,))]
         made, held = {}, {}
-        for n, (agency, tlp, named) in enumerate(sides, start=1):
-            held[n] = Identifier(id=n, operation_id=operation, kind=IdentifierKind.PHONE, value="v", normalised="v",
+        for n, (of, agency, tlp, named) in enumerate(sides, start=1):
+            held[n] = Identifier(id=n, operation_id=of, kind=IdentifierKind.PHONE, value="v", normalised="v",
                                  keyed="k", record_entity="suspect", record_id=n, owning_agency_id=agency, tlp=tlp)
             s.add(held[n])
             if named:
                 s.add(Recipient(entity="suspect", entity_id=n, user_id=viewer))
-            made[n] = policy.HitSide(agency, tlp, named, operation)
+            made[n] = policy.HitSide(agency, tlp, named, of)
         s.flush()
         pairs = list(itertools.combinations(made, 2))
-        s.add_all(Hit(operation_id=operation, match="exact", first_id=a, second_id=b, **hit_copies(held[a], held[b]))
-                  for a, b in pairs)
+        s.add_all(Hit(operation_id=held[a].operation_id, match="exact", first_id=a, second_id=b,
+                      **hit_copies(held[a], held[b])) for a, b in pairs)
         s.commit()
     first, second = aliased(Identifier), aliased(Identifier)
     principals = [Principal(viewer, "x", "v", "viewer", agency, "", role, up_to, operation_id=reads)
                   for role in [*Role, None] for agency in (met, fbi) for up_to in (None, TLP.GREEN, TLP.AMBER_STRICT)
-                  for reads in (operation, operation + 1, None)]
+                  for reads in (operation, elsewhere, None)]
     with store.reader() as s:
         for principal in principals:
             for mine, other in ((first, second), (second, first)):
@@ -290,7 +292,8 @@ def test_told_in_sql_agrees_with_is_told_over_agencies_markings_and_roles(store)
                                        .where(policy.told(principal, mine, other))).all())
                 oriented = pairs if mine is first else [(b, a) for a, b in pairs]
                 in_python = {(m, o) for m, o in oriented if policy.is_told(principal, made[m], made[o])}
-                assert in_sql == in_python, (principal.role, principal.agency_id)
+                assert in_sql == in_python, (principal.role, principal.agency_id, principal.operation_id)
+                assert all(made[m].operation_id == principal.operation_id for m, _ in in_python)
             maybe = set(s.execute(select(Hit.first_id, Hit.second_id).where(
                 policy.may_be_told(principal, Hit))).all())
             told_either = {(a, b) for a, b in pairs if policy.is_told(principal, made[a], made[b])
@@ -299,7 +302,12 @@ def test_told_in_sql_agrees_with_is_told_over_agencies_markings_and_roles(store)
             # the picture's count reads the rule over the hit's own copies of its sides: the same hits
             pair_of = {hit_id: (a, b) for hit_id, a, b in s.execute(select(Hit.id, Hit.first_id, Hit.second_id))}
             assert {pair_of[hit_id] for hit_id, *_ in told_hits(s, principal)} == told_either
-    assert any(policy.is_told(p, made[a], made[b]) for p in principals for a, b in pairs)  # not vacuous
+    across = [(a, b) for a, b in pairs if made[a].operation_id != made[b].operation_id]
+    assert any(policy.is_told(p, made[a], made[b]) for p in principals for a, b in across)  # not vacuous
+    # the same agency in another operation is another operation, never a possible duplicate: a RED side
+    # there is not told to a side that is not RED, whoever reads
+    red_there = [(a, b) for a, b in across if made[b].tlp is TLP.RED and made[a].tlp is not TLP.RED]
+    assert not any(policy.is_told(p, made[a], made[b]) for p in principals for a, b in red_there)
 
 
 def test_suspect_model_unchanged_by_identifiers(store, people):

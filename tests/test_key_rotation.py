@@ -127,7 +127,8 @@ def test_the_command_line_rotates_and_says_which_key_to_name(sqlite_store, keys)
     result = CliRunner().invoke(cli, ["deconflict", "rotate-key", "--new-key-file", str(new_file), "--as",
                                       "commander.met", "--database-url", str(sqlite_store.engine.url)])
     assert result.exit_code == 0, result.output
-    assert "re-keyed 6 identifiers" in result.output
+    assert "re-keyed every operation's identifiers" in result.output
+    assert "(6 identifiers of this operation)" in result.output
     assert f"{deconfliction_key.ENVIRONMENT}={new_file.resolve()}" in result.output
     again = CliRunner().invoke(cli, ["deconflict", "rotate-key", "--new-key-file", str(new_file), "--as",
                                      "commander.met", "--database-url", str(sqlite_store.engine.url)])

@@ -59,12 +59,14 @@ def check(database_url: str, kind: str, value: str, qualifier: str | None, subje
 @as_person("the OIDC subject of the commander rotating the key")
 @database_option
 def rotate_key(database_url: str, new_key_file: Path, subject: str, operation: str | None) -> None:
-    """Re-key every identifier and exclusion under the key in NEW_KEY_FILE, in one transaction (hits are kept)."""
+    """Re-key every operation's identifiers and exclusions under the key in NEW_KEY_FILE, in one transaction
+    (hits are kept)."""
     engine = open_database(database_url)
     principal = acting_user(engine, subject, operation)
     new_key = deconfliction_key.read_key_file(new_key_file)
     rekeyed = write(engine, services.rotate_key, principal, new_key)
-    click.echo(f"re-keyed {rekeyed:,} identifiers and the exclusion list under the key in {new_key_file}.")
+    click.echo(f"re-keyed every operation's identifiers and exclusion list under the key in {new_key_file} "
+               f"({rekeyed:,} identifiers of this operation).")
     click.echo(f"Now set {deconfliction_key.ENVIRONMENT}={new_key_file.resolve()} for the app and every command "
                "(the old key no longer matches anything); keep the new file readable by the app's user only.")
 

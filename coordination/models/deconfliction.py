@@ -73,9 +73,10 @@ class Identifier(Base):
 
 
 class Hit(Base):
-    """Two identifiers (first.id < second.id) on records of the operation that match. Hits between
-    two agencies are told to both (RED: to the RED record's owner only); within one agency, they are
-    a possible duplicate."""
+    """Two identifiers (first.id < second.id) that match, in one operation or in two (keyed with the
+    deployment's one key). Hits between two agencies or two operations are told to both sides (RED:
+    to the RED record's owner only; another operation as "another operation", never named); within
+    one agency of one operation, they are a possible duplicate. `operation_id` is the first side's."""
 
     __tablename__ = "hit"
     entity: ClassVar[str] = "hit"
@@ -94,6 +95,8 @@ class Hit(Base):
     second_tlp: Mapped[TLP] = mapped_column(str_enum(TLP))
     first_record_entity: Mapped[str] = mapped_column(String(32))
     first_record_id: Mapped[int] = mapped_column(Integer)
+    first_operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id"))
+    second_operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id"))
     second_record_entity: Mapped[str] = mapped_column(String(32))
     second_record_id: Mapped[int] = mapped_column(Integer)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -104,12 +107,14 @@ class Hit(Base):
         UniqueConstraint("first_id", "second_id", "match", name="uq_hit_pair"),
         Index("ix_hit_second", "second_id"),
         Index("ix_hit_found", "operation_id", "found_at"),
+        # a hit is told to each side's operation: the second side's may be another (the first's is operation_id)
+        Index("ix_hit_second_operation", "second_operation_id", "found_at"),
     )
 
 
 # what a hit copies of each side's identifier (hit column suffix: identifier column)
 HIT_COPIES = {"agency_id": "owning_agency_id", "tlp": "tlp", "record_entity": "record_entity",
-              "record_id": "record_id"}
+              "record_id": "record_id", "operation_id": "operation_id"}
 
 
 def hit_copies(first: Mapping | Identifier, second: Mapping | Identifier) -> dict:

@@ -8,6 +8,12 @@ agency hold the value (a line per record would tell how many), shown by the olde
 line (so another record of theirs holding it later changes nothing the viewer sees). Lines are
 listed newest first (ids are given in time order, writers being serialised); `before` is the id of
 the last line of the previous page.
+
+A hit with another operation (identifiers match across operations) names the viewer's own record
+and "another operation": never its name, records, agency or value, nor how many operations hold the
+value (one line per identifier of the viewer's side and match for every other operation together),
+with whom to contact there (its deconfliction contact, else its lead agency's deconfliction desk),
+and no contact request (an approval grants reading, which needs membership there).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from coordination.models import (
     HitMatch,
     Identifier,
     IdentifierKind,
+    Operation,
     Recipient,
     User,
 )
@@ -52,9 +59,14 @@ class HitRow:
     my_agency_code: str  # the agency of that record (a commander is told of other agencies' hits too)
     other_agency_code: str
     found_at: datetime  # when the line's hit was found (never when the other agency entered its value)
-    possible_duplicate: bool  # both sides are one agency's
+    possible_duplicate: bool  # both sides are one agency's, in one operation
     request_status: ContactStatus | None  # of the viewer's agency's latest request about this hit
     sentence: str
+    contact: str | None = None  # the other side is of another operation: whom to contact there
+
+    @property
+    def of_another_operation(self) -> bool:
+        return self.contact is not None
 
 
 @dataclass(frozen=True)
@@ -81,10 +93,23 @@ def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%b %Y}"
 
 
-def sentence(match: HitMatch, kind: IdentifierKind, my_agency: str, other_agency: str, found: datetime) -> str:
+ANOTHER_OPERATION = "another operation"  # the other side's agency, when it is of another operation
+
+
+def contact_of(deconfliction_contact: str | None, lead_agency_code: str) -> str:
+    """Whom to contact in another operation: its deconfliction contact, else its lead agency's desk."""
+    return deconfliction_contact or f"the {lead_agency_code} deconfliction desk"
+
+
+def sentence(match: HitMatch, kind: IdentifierKind, my_agency: str, other_agency: str, found: datetime,
+             contact: str | None = None) -> str:
     """"NL-POLICE also holds this phone number (hit found 12 Nov 2026)", and its kin: that the other
-    agency holds it, never on how many records nor since when."""
+    agency holds it, never on how many records nor since when. Of another operation (`contact`):
+    "Another operation also holds this phone number (hit found ...); contact: the NCA deconfliction
+    desk", never which operation nor which agency there."""
     when = f"(hit found {_day(found)})"
+    if contact is not None:
+        return f"{_elsewhere(match, kind)} {when}; contact: {contact}"
     if match is HitMatch.POSSIBLE:
         who = f"Another record of {my_agency}" if my_agency == other_agency else other_agency
         what = "a possible duplicate" if my_agency == other_agency else "a possible match"
@@ -96,6 +121,15 @@ def sentence(match: HitMatch, kind: IdentifierKind, my_agency: str, other_agency
     if my_agency == other_agency:
         return f"Another record of {my_agency} also holds this {kind.value}{written}: a possible duplicate {when}"
     return f"{other_agency} also holds this {kind.value}{written} {when}"
+
+
+def _elsewhere(match: HitMatch, kind: IdentifierKind) -> str:
+    if match is HitMatch.POSSIBLE:
+        return "Another operation holds a person whose name sounds alike, born the same day: a possible match"
+    if match is HitMatch.SAME_BUILDING:
+        return "Another operation holds an address in the same building as this one (another flat)"
+    written = ", written another way" if match is HitMatch.SAME_ADDRESS else ""
+    return f"Another operation also holds this {kind.value}{written}"
 
 
 @dataclass(frozen=True)
@@ -135,6 +169,8 @@ def _rows(session: Session, principal: Principal, found: list[tuple], mine_of) -
     """Hit rows from (hit, first, second, request status) rows; `mine_of(first, second, named)` picks
     the viewer's side of each (`named`: the RED records naming the viewer)."""
     agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
+    contacts = {operation_id: contact_of(contact, agencies[lead]) for operation_id, contact, lead in session.execute(
+        select(Operation.id, Operation.deconfliction_contact, Operation.lead_agency_id))}
     named = _named_on(session, principal, [side for _, _, _, first, second, _ in found for side in (first, second)])
     chosen = [((hit_id, match, found_at), *mine_of(first, second, named), status)
               for hit_id, match, found_at, first, second, status in found]
@@ -147,40 +183,55 @@ def _rows(session: Session, principal: Principal, found: list[tuple], mine_of) -
                                session.execute(select(kind.model.id, key).where(kind.model.id.in_(ids)))})
     rows = []
     for (hit_id, match, found_at), mine, other, status in chosen:
-        mine_code, other_code = agencies[mine.owning_agency_id], agencies[other.owning_agency_id]
+        elsewhere = other.operation_id != mine.operation_id
+        contact = contacts[other.operation_id] if elsewhere else None
+        mine_code = agencies[mine.owning_agency_id]
+        other_code = ANOTHER_OPERATION if elsewhere else agencies[other.owning_agency_id]
         rows.append(HitRow(
             hit_id, match, mine.kind, references.get((mine.record_entity, mine.record_id), ""),
             HOLDERS[mine.record_entity].name, mine.record_id, mine_code, other_code, found_at,
-            mine.owning_agency_id == other.owning_agency_id, ContactStatus(status) if status else None,
-            sentence(match, mine.kind, mine_code, other_code, found_at)))
+            not elsewhere and mine.owning_agency_id == other.owning_agency_id,
+            None if elsewhere else ContactStatus(status) if status else None,
+            sentence(match, mine.kind, mine_code, other_code, found_at, contact), contact))
     return rows
 
 
 def _in_line(sibling, mine_first: ColumnElement[bool]) -> ColumnElement[bool]:
     """Does `sibling` (an alias of Hit) tell the viewer the line the hit does: the viewer's identifier
-    on it (the first side where `mine_first`), the same other agency and match, and told like it (its
-    other side RED: only to a RED side)? From the hit rows' copies alone."""
-    def of(mine_id, mine_tlp, other_agency_id) -> ColumnElement[bool]:
-        return or_(and_(sibling.first_id == mine_id, sibling.second_agency_id == other_agency_id,
+    on it (the first side where `mine_first`), the same other agency of the same operation or, for
+    another operation, any other operation, the same match, and told like it (its other side RED:
+    only to a RED side)? From the hit rows' copies alone."""
+    def of(mine_id, mine_tlp, mine_operation, other_agency_id, other_operation) -> ColumnElement[bool]:
+        def counterparty(agency, operation) -> ColumnElement[bool]:
+            return or_(and_(other_operation != mine_operation, operation != mine_operation),
+                       and_(other_operation == mine_operation, operation == mine_operation, agency == other_agency_id))
+        return or_(and_(sibling.first_id == mine_id,
+                        counterparty(sibling.second_agency_id, sibling.second_operation_id),
                         or_(sibling.second_tlp != TLP.RED, mine_tlp == TLP.RED)),
-                   and_(sibling.second_id == mine_id, sibling.first_agency_id == other_agency_id,
+                   and_(sibling.second_id == mine_id,
+                        counterparty(sibling.first_agency_id, sibling.first_operation_id),
                         or_(sibling.first_tlp != TLP.RED, mine_tlp == TLP.RED)))
     return and_(sibling.match == Hit.match, or_(
-        and_(mine_first, of(Hit.first_id, Hit.first_tlp, Hit.second_agency_id)),
-        and_(not_(mine_first), of(Hit.second_id, Hit.second_tlp, Hit.first_agency_id))))
+        and_(mine_first, of(Hit.first_id, Hit.first_tlp, Hit.first_operation_id, Hit.second_agency_id,
+                            Hit.second_operation_id)),
+        and_(not_(mine_first), of(Hit.second_id, Hit.second_tlp, Hit.second_operation_id, Hit.first_agency_id,
+                                  Hit.first_operation_id))))
 
 
 def _first_of_its_line(mine_first: ColumnElement[bool]) -> ColumnElement[bool]:
-    """The hit shows its line: no earlier open hit is in it. (Within one agency, each possible
-    duplicate is a line of its own: the agency reads both records.)"""
-    return or_(Hit.first_agency_id == Hit.second_agency_id, not_(exists().where(
+    """The hit shows its line: no earlier open hit is in it. (Within one agency of one operation, each
+    possible duplicate is a line of its own: the agency reads both records.)"""
+    duplicate = and_(Hit.first_agency_id == Hit.second_agency_id, Hit.first_operation_id == Hit.second_operation_id)
+    return or_(duplicate, not_(exists().where(
         EARLIER.id < Hit.id, EARLIER.closed_at.is_(None), _in_line(EARLIER, mine_first))))
 
 
 def _mine_first(principal: Principal) -> ColumnElement[bool]:
-    """Is the viewer's side of a hit its first? Their agency's side; of a hit between two other
-    agencies (command), the first (as `hits_for_agency` picks it)."""
-    return or_(Hit.first_agency_id == principal.agency_id, Hit.second_agency_id != principal.agency_id)
+    """Is the viewer's side of a hit its first? The side of their operation; of two such, their agency's;
+    of a hit between two other agencies (command), the first (as `hits_for_agency` picks it)."""
+    return and_(Hit.first_operation_id == principal.operation_id, or_(
+        Hit.second_operation_id != principal.operation_id,
+        Hit.first_agency_id == principal.agency_id, Hit.second_agency_id != principal.agency_id))
 
 
 def _request_status(principal: Principal, mine_first: ColumnElement[bool]):

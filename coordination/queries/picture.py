@@ -145,40 +145,58 @@ def _chunks(ids: list):
     return (ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK))
 
 
+ANOTHER_OPERATION = None  # the agency of a side of another operation, as a told hit carries it: never named
+
+
 def told_hits(session: Session, principal: Principal, filters: Filters = Filters()) -> list[tuple]:
     """(hit id, first agency id, second agency id, first identifier, second identifier, match) of the
     open hits told to the principal (as either side), narrowed to the filters' agencies and days found.
+    A hit with another operation is told as its side of the principal's operation first and the other's
+    agency ANOTHER_OPERATION: what an agency holds elsewhere is never counted under its name.
 
-    From the hit table alone, whose rows copy each side's owner, marking and record. A hit with
-    neither side RED is told exactly when `may_be_told` holds of its agencies (the rule's other
+    From the hit table alone, whose rows copy each side's owner, marking, record and operation. A hit
+    with neither side RED is told exactly when `may_be_told` holds of its agencies (the rule's other
     clauses are about RED sides); the few with a RED side are asked the rule in its Python form
     (`policy.is_told`, which the tests keep equal to `told`), the recipients of their records read.
     (A join with two copies of the identifier table had PostgreSQL hash all 1,500,000 identifiers at
     stress scale; `told` in SQL, its recipient look-ups priced high, had PostgreSQL compile the query.)"""
     where = [Hit.closed_at.is_(None), may_be_told(principal, Hit)]
-    if filters.agencies:
+    if filters.agencies:  # an agency's side in the principal's operation: another operation's is not named
         chosen = select(Agency.id).where(Agency.code.in_(filters.agencies))
-        where.append(or_(Hit.first_agency_id.in_(chosen), Hit.second_agency_id.in_(chosen)))
+        where.append(or_(and_(Hit.first_operation_id == principal.operation_id, Hit.first_agency_id.in_(chosen)),
+                         and_(Hit.second_operation_id == principal.operation_id, Hit.second_agency_id.in_(chosen))))
     if filters.since:
         where.append(Hit.found_at >= datetime.combine(filters.since, time.min, UTC))
     if filters.until:
         where.append(Hit.found_at < datetime.combine(filters.until, time.max, UTC))
     red_side = or_(Hit.first_tlp == TLP.RED, Hit.second_tlp == TLP.RED)
     sides = Hit.first_id, Hit.second_id, Hit.match
-    told = [tuple(row) for row in session.execute(
-        select(Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides).where(*where, not_(red_side)))]
+    operations = Hit.first_operation_id, Hit.second_operation_id
+    told = [_as_told(principal, *row) for row in session.execute(
+        select(Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides, *operations).where(*where, not_(red_side)))]
     red = session.execute(select(
         Hit.id, Hit.first_agency_id, Hit.second_agency_id, *sides, Hit.first_tlp, Hit.second_tlp,
         Hit.first_record_entity, Hit.first_record_id, Hit.second_record_entity, Hit.second_record_id,
-        Hit.operation_id).where(*where, red_side)).all()
+        *operations).where(*where, red_side)).all()
     named = _named_on(session, principal, {(hit[entity], hit[entity + 1]) for hit in red for entity in (8, 10)})
     for hit_id, first_agency, second_agency, first_id, second_id, hit_match, first_tlp, second_tlp, *records in red:
-        *records, operation_id = records  # a hit's two sides are of its operation
-        one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named, operation_id)
-        two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named, operation_id)
+        *records, first_operation, second_operation = records
+        one = HitSide(first_agency, first_tlp, tuple(records[:2]) in named, first_operation)
+        two = HitSide(second_agency, second_tlp, tuple(records[2:]) in named, second_operation)
         if is_told(principal, one, two) or is_told(principal, two, one):
-            told.append((hit_id, first_agency, second_agency, first_id, second_id, hit_match))
+            told.append(_as_told(principal, hit_id, first_agency, second_agency, first_id, second_id, hit_match,
+                                 first_operation, second_operation))
     return told
+
+
+def _as_told(principal: Principal, hit_id: int, first_agency: int, second_agency: int, first_id: int,
+             second_id: int, hit_match, first_operation: int, second_operation: int) -> tuple:
+    """A told hit's row: a side of another operation second, its agency not named."""
+    if first_operation != principal.operation_id:
+        return hit_id, second_agency, ANOTHER_OPERATION, second_id, first_id, hit_match
+    if second_operation != principal.operation_id:
+        return hit_id, first_agency, ANOTHER_OPERATION, first_id, second_id, hit_match
+    return hit_id, first_agency, second_agency, first_id, second_id, hit_match
 
 
 def _named_on(session: Session, principal: Principal, records: set[tuple[str, int]]) -> set[tuple[str, int]]:

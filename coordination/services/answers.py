@@ -74,8 +74,9 @@ def count(session: Session, principal: Principal, answers: int, now: datetime | 
 
 def revealing(rows: Sequence[tuple], added: Container[int]) -> int:
     """How many of the `added` identifiers made a hit with another agency that tells the adder's agency:
-    `rows` hold each new hit's (first identifier, second identifier, first agency, second agency, first
-    TLP, second TLP). A new identifier had no hit before, so each such one is a new line to its agency."""
+    `rows` hold each new hit's (first identifier, second identifier, first side, second side, first
+    TLP, second TLP), a side its agency (or its agency and operation: another operation is told too). A
+    new identifier had no hit before, so each such one is a new line to its agency."""
     told = set()
     for first_id, second_id, first_agency, second_agency, first_tlp, second_tlp in rows:
         if first_agency == second_agency:

@@ -17,16 +17,19 @@ from coordination import audit, kinds, policy
 from coordination.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from coordination.fields import MAX_ID, parse_fields
 from coordination.models import (
+    Agency,
     ContactRequest,
     ContactStatus,
     HandlingCondition,
     Hit,
     Identifier,
+    Operation,
     RecordGrant,
     User,
     utcnow,
 )
 from coordination.principal import Principal
+from coordination.queries.hits import contact_of
 from coordination.services.authorisation import acting_as
 from coordination.services.deconfliction_notices import tell_of_answer, tell_of_request
 from coordination.services.loading import agency_code, current_operation, recipient_ids
@@ -39,6 +42,9 @@ def ask_for_contact(session: Session, principal: Principal, hit_id: int, reason:
     hit learns that it exists: to anyone else it is NotFound, like a hit that is not there."""
     values = parse_fields(session, kinds.CONTACT_REQUEST, {"reason": reason})
     mine, other = _my_side(session, principal, hit_id)
+    if other.operation_id != mine.operation_id:  # an approval grants reading, which needs membership there
+        raise ValidationError({"hit": "this hit is with another operation, which no request reaches: "
+                                      f"contact {_contact_there(session, other.operation_id)}"})
     if not policy.can_ask_for_contact(principal, True, mine.owning_agency_id, other.owning_agency_id):
         raise PermissionDenied(f"{acting_as(principal)} may not ask another agency for contact",
                                action="ask for contact", entity="hit", entity_id=hit_id)
@@ -111,19 +117,28 @@ def decline_contact(session: Session, principal: Principal, request_id: int, rea
     return request
 
 
+def _contact_there(session: Session, operation_id: int) -> str:
+    """Whom to contact in another operation, as the hit's line says (never its name)."""
+    contact, lead = session.execute(select(Operation.deconfliction_contact, Agency.code).join(
+        Agency, Agency.id == Operation.lead_agency_id).where(Operation.id == operation_id)).one()
+    return contact_of(contact, lead)
+
+
 def _my_side(session: Session, principal: Principal, hit_id: int) -> tuple[Identifier, Identifier]:
     """(the principal's agency's identifier, the other agency's) of a hit the principal is told of;
     NotFound for a hit they are not told of, within one agency, or not there."""
     hit = session.get(Hit, hit_id) if _an_id(hit_id) else None
-    operation_id = hit.operation_id if hit is not None else None  # another operation's: as missing (is_told)
-    sides = (session.get(Identifier, hit.first_id), session.get(Identifier, hit.second_id)) if hit else ()
-    mine = [side for side in sides if side.owning_agency_id == principal.agency_id]
-    if len(mine) == 1:
+    sides = [side for side in (session.get(Identifier, hit.first_id), session.get(Identifier, hit.second_id))
+             if side is not None] if hit else []
+    # the principal's agency's side in their operation (another operation's: as missing, by is_told)
+    mine = [side for side in sides if side.owning_agency_id == principal.agency_id
+            and side.operation_id == principal.operation_id]
+    if len(mine) == 1 and len(sides) == 2:
         own = mine[0]
         other = sides[1] if own is sides[0] else sides[0]
         named = principal.user_id in recipient_ids(session, own.record_entity, own.record_id)
-        if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named, operation_id),
-                          policy.HitSide(other.owning_agency_id, other.tlp, operation_id=operation_id)):
+        if policy.is_told(principal, policy.HitSide(own.owning_agency_id, own.tlp, named, own.operation_id),
+                          policy.HitSide(other.owning_agency_id, other.tlp, operation_id=other.operation_id)):
             return own, other
     raise NotFound("this hit does not exist or is not visible to you")
 

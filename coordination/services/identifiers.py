@@ -1,8 +1,8 @@
 """Identifiers on suspects, evidence items and arrests, the hits they make, and the exclusion list.
 
 Adding an identifier is an update of its record (its agency's liaisons): the value is normalised,
-keyed under the operation's key, and matched in the same transaction against the other open
-identifiers of the operation (`match`, one INSERT ... SELECT however many identifiers are new).
+keyed under the deployment's key, and matched in the same transaction against the other open
+identifiers of every operation (`match`, one INSERT ... SELECT however many identifiers are new).
 An address is also keyed by its building (`address_columns`: places.address_keys, by the conventions
 of its country), so two typings of one building hit as "same address" or "same building" as target
 packages conflict. Hits carry no value, and their audit events name only the kind and the agencies.
@@ -328,10 +328,10 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
     first, second = ordered("id")
     same = _same(kind, a, b)
     already = exists().where(Hit.first_id == first, Hit.second_id == second, Hit.match == kind)
-    pairs = select(a.operation_id, literal(kind.value), first, second, *(
+    # across operations (the deployment's one key): the hit is the first side's operation's, and copies both
+    pairs = select(ordered("operation_id")[0], literal(kind.value), first, second, *(
         column for name in HIT_COPIES.values() for column in ordered(name)),
-                   bindparam("now", type_=UTCDateTime())).join(
-        b, and_(same, b.operation_id == a.operation_id)).where(
+                   bindparam("now", type_=UTCDateTime())).join(b, same).where(
         probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
         or_(b.id < a.id, not_(probe(b))),  # each pair once, when both sides are probed
         not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
@@ -345,13 +345,13 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
 def match(session: Session, probe: str, parameters: dict, possible: bool = True,
           addresses: bool = True) -> list[int]:
     """Make the hits of the identifiers the probe (one of PROBES, with its `parameters`) selects with
-    every other open identifier of their operation: exact (the same keyed value), possible (people:
-    the same phonetic key, not the same value), same address and same building (addresses: a key of
-    their building agrees, not the same value; the same flat or another). Set-based: one INSERT ...
-    SELECT per kind of match; returns the new hits' ids, for the caller to audit with its own events
-    (`found_hits`). Pairs already hit, pairs on one record and excluded values are left out.
-    `possible=False` when no probed identifier is a person, `addresses=False` when none is an address
-    (saves their statements)."""
+    every other open identifier of every operation (each side's exclusions are its operation's): exact
+    (the same keyed value), possible (people: the same phonetic key, not the same value), same address
+    and same building (addresses: a key of their building agrees, not the same value; the same flat or
+    another). Set-based: one INSERT ... SELECT per kind of match; returns the new hits' ids, for the
+    caller to audit with its own events (`found_hits`). Pairs already hit, pairs on one record and
+    excluded values are left out. `possible=False` when no probed identifier is a person,
+    `addresses=False` when none is an address (saves their statements)."""
     session.flush()
     dialect = session.get_bind().dialect.name
     found = []
@@ -374,7 +374,7 @@ def close_hits(session: Session, which: ColumnElement[bool], reason: HitClosed) 
 _HIT_ROWS = (  # what a hit's events (kind, match, agencies) and its telling (its sides, their copies) read
     select(Hit.id, Hit.match, FIRST.kind, _ONE.code, _TWO.code, Hit.first_id, Hit.second_id,
            *(getattr(Hit, f"{side}_{copy}") for side in ("first", "second")
-             for copy in ("record_entity", "record_id", "agency_id", "tlp")))
+             for copy in ("record_entity", "record_id", "agency_id", "tlp", "operation_id")))
     .join(FIRST, FIRST.id == Hit.first_id).join(SECOND, SECOND.id == Hit.second_id)
     .join(_ONE, _ONE.id == FIRST.owning_agency_id).join(_TWO, _TWO.id == SECOND.owning_agency_id)
     .where(Hit.id.in_(bindparam("ids", expanding=True))).order_by(Hit.id))
@@ -405,9 +405,10 @@ def found_hits(session: Session, principal: Principal, ids: list[int],
     `added` that tell their agency of a hit count against the principal's hourly allowance."""
     rows = _hit_rows(session, ids)
     tell_of_hits(session, principal, [(row[0], row[1], *row[5:]) for row in rows])
-    if added:  # (first id, second id, first agency, second agency, first TLP, second TLP) of each
+    if added:  # (first id, second id, first side, second side, first TLP, second TLP) of each, a side
+        # its (agency, operation): the same agency in another operation is told as another agency is
         answers.count(session, principal, answers.revealing(
-            [(row[5], row[6], row[9], row[13], row[10], row[14]) for row in rows], added))
+            [(row[5], row[6], (row[9], row[11]), (row[14], row[16]), row[10], row[15]) for row in rows], added))
     return _events(principal, "hit found", rows)
 
 

@@ -187,12 +187,17 @@ def _told(told: list, place: str) -> None:
 
 def may_ask(row) -> bool:
     ids = agency_ids()
-    return not row.possible_duplicate and policy.can_ask_for_contact(
+    return not (row.possible_duplicate or row.of_another_operation) and policy.can_ask_for_contact(
         principal(), True, ids.get(row.my_agency_code, 0), ids.get(row.other_agency_code, 0))
 
 
 def ask_for_contact(row, place: str) -> None:
-    """The request's status when one was made; otherwise a reason and "Ask for contact"."""
+    """The request's status when one was made; otherwise a reason and "Ask for contact". A hit with
+    another operation asks nothing here (an approval grants reading, which needs membership there):
+    whom to contact instead."""
+    if row.of_another_operation:
+        st.caption(plain(f"Another operation holds it: contact {row.contact} to deconflict."))
+        return
     if row.request_status is not None:
         st.caption(f"Your agency asked {row.other_agency_code} for contact: {row.request_status.value}.")
         return

@@ -66,7 +66,7 @@ def _hits() -> None:
                "stays theirs: only that they hold the same identifier is told.")
     # the sentence first: on a phone the table scrolls sideways, and it is what a person reads
     rows = [{"What you are told": row.sentence, "Record": _record(viewer, row), "Match": match_words(row),
-             "Contact": row.request_status.value if row.request_status else "not asked",
+             "Contact": _contact(row),
              "Found": day(row.found_at)} for row in told]
     event = st.dataframe(rows, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key="deconfliction-hits")
@@ -75,6 +75,13 @@ def _hits() -> None:
         row = told[chosen[0]]
         st.markdown(f"**{plain(_record(viewer, row))}**: {plain(row.sentence)}")
         ask_for_contact(row, f"hits-{row.id}")
+
+
+def _contact(row) -> str:
+    """The line's contact request, or whom to contact in another operation (no request goes there)."""
+    if row.of_another_operation:
+        return row.contact
+    return row.request_status.value if row.request_status else "not asked"
 
 
 def _record(viewer, row) -> str:
