@@ -41,12 +41,14 @@ def keyed(request, tmp_path_factory) -> Iterator[Keyed]:
 
 
 def pairs(session):
-    """Each of Operation Elaborate's hits as (first agency, second agency, first TLP, second TLP, kind)."""
+    """Each hit within Operation Elaborate as (first agency, second agency, first TLP, second TLP, kind)
+    (those with Saltmarsh are tests/test_operations_demo.py's)."""
     first, second = aliased(Identifier), aliased(Identifier)
     return session.execute(select(first.owning_agency_id, second.owning_agency_id, first.tlp, second.tlp, first.kind)
                            .select_from(Hit).join(first, first.id == Hit.first_id)
                            .join(second, second.id == Hit.second_id)
-                           .where(Hit.operation_id == elaborate(session))).all()
+                           .where(first.operation_id == elaborate(session),
+                                  second.operation_id == elaborate(session))).all()
 
 
 def test_the_demo_shares_about_forty_identifiers_across_agencies_a_few_on_red_records(keyed):

@@ -239,3 +239,13 @@ def test_a_person_reading_a_closed_operation_switches_to_another(store):
     assert chosen.operation_code == "LEDGER"
     with store.writer() as session:  # and back, to read what the closed one holds
         assert services.choose_operation(session, chosen, "ELABORATE").operation_code == "ELABORATE"
+
+
+def test_a_deconfliction_contact_naming_the_operation_is_refused_in_words(store):
+    """Other operations are told the contact: it may not carry the operation's name."""
+    with store.writer() as session, pytest.raises(ValidationError) as refused:
+        services.open_operation(session, store.principal("commander.met"),
+                                LEDGER | {"deconfliction_contact": "Ledger command, NCA"})
+    assert "may not learn this one's name" in refused.value.problems["deconfliction_contact"]
+    with store.reader() as session:
+        assert session.scalar(select(Operation.id).where(Operation.code == "LEDGER")) is None

@@ -125,7 +125,9 @@ def test_every_record_is_of_one_operation_and_links_within_it(both):
         first, second = aliased(Identifier), aliased(Identifier)
         pairs.append(select(func.count()).select_from(Hit).join(first, first.id == Hit.first_id)
                      .join(second, second.id == Hit.second_id)
-                     .where((first.operation_id != Hit.operation_id) | (second.operation_id != Hit.operation_id)))
+                     .where((first.operation_id != Hit.first_operation_id)
+                            | (second.operation_id != Hit.second_operation_id)
+                            | (Hit.operation_id != Hit.first_operation_id)))  # each side's copy, the hit's the first's
         assert [s.scalar(query) for query in pairs] == [0] * len(pairs)
         # the custody and the updates are of the operation's own exhibits and tasks, each numbered on
         assert s.scalar(select(func.count(CustodyEvent.evidence_item_id.distinct()))) == s.scalar(
@@ -146,9 +148,9 @@ def test_saltmarsh_shares_a_few_values_and_one_address_with_elaborate(both):
         assert s.scalar(select(func.count()).select_from(Identifier).where(
             Identifier.operation_id == codes["SALTMARSH"], Identifier.kind == "crypto wallet")) == \
             second_operation.WALLETS
-        # no hit joins the two: matching is within an operation today
+        # each pair holding one value in both is a hit joining the two (matched when the demo is loaded)
         assert s.scalar(select(func.count()).select_from(Hit).join(theirs, theirs.id == Hit.first_id).join(
-            ours, ours.id == Hit.second_id).where(theirs.operation_id != ours.operation_id)) == 0
+            ours, ours.id == Hit.second_id).where(theirs.operation_id != ours.operation_id)) == len(shared)
         elaborate, saltmarsh = aliased(TargetPackage), aliased(TargetPackage)
         [(address, at, planned)] = s.execute(select(elaborate.address, elaborate.h_hour, saltmarsh.h_hour).join(
             saltmarsh, saltmarsh.address == elaborate.address).where(
@@ -239,3 +241,18 @@ def test_the_make_run_banner_says_whom_to_sign_in_as_to_see_both():
     assert any(line.split()[0] == "investigator.met" and line.split()[-2:] == ["-", "liaison"] for line in banner)
     assert "sign in as liaison.nca (liaison in Elaborate, commander in Saltmarsh)" in banner[-1]
     assert "investigator.met" in {u.subject for u in devstack.PEOPLE}  # the local provider signs them in
+
+
+def test_the_values_the_two_operations_share_are_hits_told_as_another_operation(both):
+    """`make run` shows deconfliction between operations: the values Saltmarsh shares with Elaborate are
+    hits of both, told to each side as "another operation" and its contact, never the other's name."""
+    with read_session(both) as s:
+        for subject, code, other_name in (("commander.met", "ELABORATE", "Saltmarsh"),
+                                          ("liaison.nca", "SALTMARSH", "Elaborate")):
+            reader = principal_for_subject(s, subject, operation=code)
+            across = [h for h in hits.hits_for_agency(s, reader, limit=500)
+                      if len(sides_operations(s, h.id)) == 2]
+            assert across, subject
+            assert all(h.sentence.startswith("Another operation also holds this ") for h in across), subject
+            assert all("deconfliction desk" in h.sentence for h in across), subject
+            assert not any(other_name.casefold() in h.sentence.casefold() for h in across), subject

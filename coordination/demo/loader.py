@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
-from coordination import migrate, settings, standing_data, tallies
+from coordination import audit, migrate, settings, standing_data, tallies
 from coordination.db import write_session
 from coordination.deconfliction_key import MatchingKey
 from coordination.demo import second_operation
@@ -29,7 +29,9 @@ from coordination.demo.operation import (
     timeline_shift,
 )
 from coordination.errors import CoordinationError
-from coordination.models import MailMode, NotificationSettings, Role, User
+from coordination.models import Identifier, MailMode, NotificationSettings, Role, User
+from coordination.principal import Principal
+from coordination.services import identifiers
 
 
 def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False, issuer: str | None = None,
@@ -74,9 +76,20 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
                 other.run()
                 first.events += other.events
             first.finish()
+        if second and key is not None:
+            _match_between_operations(session, other.base[Identifier] + 1)
         _notification_settings(session)
         session.commit()
     return table_counts(engine)
+
+
+def _match_between_operations(session: Session, first_of_the_second: int) -> None:
+    """The values Saltmarsh shares with Elaborate, matched across the two as the services match a new
+    identifier (each operation's own hits are the generator's): the hits both operations are told of as
+    "another operation", found when the demo is loaded, audited and told as any hit is."""
+    loader = Principal.system("demo loader")
+    found = identifiers.match(session, "since", {"since": first_of_the_second}, possible=False)
+    audit.record_many(session, identifiers.found_hits(session, loader, found))
 
 
 def _notification_settings(session: Session) -> None:

@@ -98,7 +98,7 @@ def seed(session: Session, issuer: str, at: datetime, action_day: date) -> Opera
     operation = Operation(code_name=NAME, code=CODE, lead_agency=agencies[LEAD],
                           action_day=action_day + DAY_AFTER_ELABORATE, status=OperationStatus.ACTIVE,
                           default_tlp=TLP.AMBER, default_classification=Classification.OFFICIAL_SENSITIVE,
-                          deconfliction_contact="Operation Saltmarsh command, National Crime Agency")
+                          deconfliction_contact="the National Crime Agency deconfliction desk")
     users = [User(issuer=issuer, subject=u.subject, display_name=u.name, email=u.email, agency=agencies[u.agency],
                   role=u.role, active=True) for u in USERS]
     session.add_all([operation, *users])

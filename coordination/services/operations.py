@@ -35,6 +35,7 @@ def open_operation(session: Session, principal: Principal, data: dict[str, Any])
     its commander."""
     values = parse_fields(session, OPERATION, data)
     _check_dates(values)
+    _check_contact(values)
     if not policy.can_open_operation(principal):
         _refuse(principal, "open an operation", "open", "operation")
     _check_unique(session, values)  # after the refusal: which codes are taken is not everyone's to learn
@@ -240,6 +241,16 @@ def _parsed(session: Session, field, value: Any, name: str, problems: dict[str, 
 def _check_dates(values: dict[str, Any]) -> None:
     if values.get("starts_on") and values.get("ends_on") and values["ends_on"] < values["starts_on"]:
         raise ValidationError({"ends_on": "is before the day the operation starts"})
+
+
+def _check_contact(values: dict[str, Any]) -> None:
+    """The deconfliction contact is told to other operations' people, who may not learn this one's name."""
+    contact = (values.get("deconfliction_contact") or "").casefold()
+    names = {values.get("code_name") or "", values.get("code") or ""}
+    words = {word for name in names for word in name.casefold().split() if word != "operation"}
+    if contact and any(word in contact for word in words if len(word) > 2):
+        raise ValidationError({"deconfliction_contact": "is told to other operations, which may not learn this "
+                                                        "one's name: name a desk or a team, not the operation"})
 
 
 def _check_unique(session: Session, values: dict[str, Any]) -> None:
