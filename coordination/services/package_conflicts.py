@@ -58,7 +58,7 @@ def acknowledge_conflict(session: Session, principal: Principal, conflict_id: An
     session.flush()
     audit.record(session, audit.NewEvent(principal, "acknowledge", PackageConflict.entity, conflict.id,
                                          after={"note": text}))
-    _tell(session, notices.CONFLICT_ACKNOWLEDGED, conflict, actor=principal)
+    tell(session, notices.CONFLICT_ACKNOWLEDGED, conflict, actor=principal)
     return acknowledgement
 
 
@@ -74,14 +74,18 @@ def lapse(session: Session, conflict: PackageConflict, why: str, still_holds: bo
     audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "lapse acknowledgement",
                                          PackageConflict.entity, conflict.id, before=before, after={"why": why}))
     if still_holds:
-        _tell(session, notices.CONFLICT_REOPENED, conflict)
+        tell(session, notices.CONFLICT_REOPENED, conflict)
 
 
-def _tell(session: Session, event: notices.Event, conflict: PackageConflict, actor: Principal | None = None) -> None:
+def tell(session: Session, event: notices.Event, conflict: PackageConflict, actor: Principal | None = None,
+          key: str | None = None) -> None:
     """Both lead agencies' liaisons and command, as a conflict is told (each reads it by the telling
-    rule when they read it, as the board does)."""
-    agencies = session.scalars(select(TargetPackage.owning_agency_id).where(
+    rule when they read it, as the board does): each side's in its own operation, so a conflict
+    between two operations reaches each operation's people, and nobody through the other's."""
+    sides = session.execute(select(TargetPackage.operation_id, TargetPackage.owning_agency_id).where(
         TargetPackage.id.in_([conflict.first_id, conflict.second_id]))).all()
-    commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(
-        User, conflict.operation_id))).all()
-    notify(session, event, PackageConflict.entity, conflict.id, agencies=agencies, users=commanders, actor=actor)
+    for operation_id in sorted({operation_id for operation_id, _ in sides}):
+        commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(
+            User, operation_id))).all()
+        notify(session, event, PackageConflict.entity, conflict.id, actor=actor, key=key, users=commanders,
+               agencies=[agency_id for of, agency_id in sides if of == operation_id], operation_id=operation_id)
