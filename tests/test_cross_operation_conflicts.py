@@ -165,3 +165,31 @@ def test_python_and_sql_tell_the_same_across_operations(store, launder):
                 for p in (a, b))) for _, a, b in rows]
             for result in filter(None, told_as):  # the other operation's side is never named
                 assert result.elsewhere is not None and not result.named[result.elsewhere]
+
+
+def test_each_operations_command_acknowledges_its_own_side(store, launder):
+    """A's command acknowledges for A: A reads it (the note only where both sides are named: across
+    operations, nobody), B still reads the conflict open and acknowledges for B; a move lapses both."""
+    plans(store)
+    a_command, b_command = reading(store, "commander.met"), reading(store, "commander.met", "LAUNDER")
+
+    def notice(who: Principal) -> q.ConflictNotice:
+        with store.reader() as s:
+            [found] = q.board_conflicts(s, who)
+        return found
+    with store.writer() as s:
+        services.acknowledge_conflict(s, a_command, notice(a_command).conflict_id, "MET enters first, NCA told")
+    for_a, for_b = notice(a_command), notice(b_command)
+    assert for_a.acknowledged and for_a.acknowledgement.endswith("ask command what was agreed.")
+    assert "NCA told" not in for_a.acknowledgement + for_b.acknowledgement
+    assert not for_b.acknowledged and not notice(reading(store, "liaison.nca", "LAUNDER")).acknowledged
+    assert notice(reading(store, "liaison.met")).acknowledged
+    with store.writer() as s:
+        services.acknowledge_conflict(s, b_command, for_b.conflict_id, "NCA waits for MET's all clear")
+    assert notice(b_command).acknowledged and notice(reading(store, "liaison.nca", "LAUNDER")).acknowledged
+    nca = reading(store, "liaison.nca", "LAUNDER")
+    with store.writer() as s:  # N-1 moves an hour: the pair still conflicts, open again on both sides
+        moved = s.scalar(select(TargetPackage).where(TargetPackage.reference == "N-1"))
+        services.update_package(s, nca, moved.id, moved.version,
+                                {"h_hour": (H_HOUR + timedelta(hours=2)).isoformat()})
+    assert not notice(a_command).acknowledged and not notice(b_command).acknowledged

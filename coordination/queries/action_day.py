@@ -261,7 +261,8 @@ def conflict_notices(session: Session, principal: Principal, conflict_ids: Colle
         if told is not None:
             notice = _notice(conflict, (a, b), told, agencies, contacts)
             found.append(replace(notice, own_id=None if told.own is None else (a, b)[told.own].id,
-                                 **_acknowledgement(acknowledged.get(conflict.id), told, agencies)))
+                                 **_acknowledgement(acknowledged.get((conflict.id, principal.operation_id)),
+                                                    told, agencies)))
     return found
 
 
@@ -302,16 +303,18 @@ def conflict_between(session: Session, principal: Principal, one: str, other: st
     return conflict_id if conflict_id is not None and conflict_notices(session, principal, [conflict_id]) else None
 
 
-def _acknowledgements(session: Session, conflict_ids: list[int]) -> dict[int, tuple]:
-    """conflict id -> (when, note, who, their agency's id) of command's acknowledgement."""
+def _acknowledgements(session: Session, conflict_ids: list[int]) -> dict[tuple[int, int], tuple]:
+    """(conflict id, operation id) -> (when, note, who, their agency's id) of command's acknowledgement
+    for that operation's side (each side's command acknowledges its own)."""
     found = {}
     for start in range(0, len(conflict_ids), 5000):
-        for conflict_id, when, note, who, agency_id in session.execute(
-                select(ConflictAcknowledgement.conflict_id, ConflictAcknowledgement.acknowledged_at,
+        for conflict_id, operation_id, when, note, who, agency_id in session.execute(
+                select(ConflictAcknowledgement.conflict_id, ConflictAcknowledgement.operation_id,
+                       ConflictAcknowledgement.acknowledged_at,
                        ConflictAcknowledgement.note, User.display_name, User.agency_id)
                 .join(User, User.id == ConflictAcknowledgement.acknowledged_by_id)
                 .where(ConflictAcknowledgement.conflict_id.in_(conflict_ids[start:start + 5000]))):
-            found[conflict_id] = (when, note, who, agency_id)
+            found[conflict_id, operation_id] = (when, note, who, agency_id)
     return found
 
 
