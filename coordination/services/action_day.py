@@ -547,7 +547,8 @@ def _warn(session: Session, conflict: PackageConflict, first: TargetPackage, sec
     is told and what (which side named) is decided for them when they read it
     (queries.action_day.conflict_notices, through policy.what_is_told_of_conflict), as the board
     decides it."""
-    package_conflicts.tell(session, notices.PACKAGE_CONFLICT, conflict, key=f"package conflict {conflict.id}")
+    package_conflicts.tell(session, notices.PACKAGE_CONFLICT, conflict, key=f"package conflict {conflict.id}",
+                           packages=(first, second))
 
 
 def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple[str | None, int | None]:

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -84,13 +84,16 @@ def lapse(session: Session, conflict: PackageConflict, why: str, still_holds: bo
 
 
 def tell(session: Session, event: notices.Event, conflict: PackageConflict, actor: Principal | None = None,
-         key: str | None = None, operations: Collection[int] | None = None) -> None:
+         key: str | None = None, operations: Collection[int] | None = None,
+         packages: Sequence[TargetPackage] = ()) -> None:
     """Both lead agencies' liaisons and command, as a conflict is told (each reads it by the telling
     rule when they read it, as the board does): each side's in its own operation, so a conflict
     between two operations reaches each operation's people, and nobody through the other's.
-    `operations`: only the sides of these operations (None: both)."""
-    sides = session.execute(select(TargetPackage.operation_id, TargetPackage.owning_agency_id).where(
-        TargetPackage.id.in_([conflict.first_id, conflict.second_id]))).all()
+    `operations`: only the sides of these operations (None: both). `packages`: its two packages, when
+    the caller has them loaded (deconfliction: not read again)."""
+    sides = [(p.operation_id, p.owning_agency_id) for p in packages] or session.execute(
+        select(TargetPackage.operation_id, TargetPackage.owning_agency_id).where(
+            TargetPackage.id.in_([conflict.first_id, conflict.second_id]))).all()
     for operation_id in sorted({operation_id for operation_id, _ in sides
                                 if operations is None or operation_id in operations}):
         commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(
