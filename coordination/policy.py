@@ -307,8 +307,11 @@ def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: 
             or not all(within_limit(principal, side.tlp) for side in sides):
         return None
     elsewhere = None if all(mine) else mine.index(False)
-    readable = tuple(mine[n] and can_read(principal, side.owning_agency_id, side.tlp, side.recipient_ids,
-                                          side.granted_agency_ids) for n, side in enumerate(sides))
+    def reads(n: int) -> bool:
+        side = sides[n]
+        return mine[n] and can_read(principal, side.owning_agency_id, side.tlp, side.recipient_ids,
+                                    side.granted_agency_ids)
+    readable = (reads(0), reads(1))
     if principal.role is Role.LIAISON:
         own = [n for n, side in enumerate(sides) if readable[n] and side.owning_agency_id == principal.agency_id]
         return ToldOfConflict(readable, own[0], elsewhere) if own else None

@@ -303,7 +303,7 @@ def conflict_between(session: Session, principal: Principal, one: str, other: st
     return conflict_id if conflict_id is not None and conflict_notices(session, principal, [conflict_id]) else None
 
 
-def _acknowledgements(session: Session, conflict_ids: list[int]) -> dict[tuple[int, int], tuple]:
+def _acknowledgements(session: Session, conflict_ids: list[int]) -> dict[tuple[int, int | None], tuple]:
     """(conflict id, operation id) -> (when, note, who, their agency's id) of command's acknowledgement
     for that operation's side (each side's command acknowledges its own)."""
     found = {}

@@ -84,7 +84,7 @@ def lapse(session: Session, conflict: PackageConflict, why: str, still_holds: bo
 
 
 def tell(session: Session, event: notices.Event, conflict: PackageConflict, actor: Principal | None = None,
-         key: str | None = None, operations: Collection[int] | None = None,
+         key: str | None = None, operations: Collection[int | None] | None = None,
          packages: Sequence[TargetPackage] = ()) -> None:
     """Both lead agencies' liaisons and command, as a conflict is told (each reads it by the telling
     rule when they read it, as the board does): each side's in its own operation, so a conflict
