@@ -25,7 +25,7 @@ from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.helpers import provision
 from tests.test_action_day import H_HOUR, create, version, walk
-from tests.test_action_day_conflicts import OPERATION, PAIRS, ROLES
+from tests.test_action_day_conflicts import CROSS, OPERATION, PAIRS, ROLES
 
 pytestmark = pytest.mark.usefixtures("key_file")
 NOTE = "Both teams briefed, P-FBI of FBI enters first"
@@ -251,3 +251,8 @@ def test_the_rule_lets_command_told_of_a_conflict_acknowledge_it_and_tells_the_n
             both = all(policy.can_read(who, s.owning_agency_id, s.tlp, s.recipient_ids, s.granted_agency_ids)
                        for s in (a, b))
             assert policy.told_the_acknowledgement_note(told) is both
+    for role, agency, me, (a, b) in itertools.product(ROLES, (1, 2, 3), (10, 12), CROSS):  # b of another operation
+        who = Principal(me, "i", "s", "n", agency, "X", role, operation_id=OPERATION)
+        told = policy.what_is_told_of_conflict(who, a, b)
+        assert policy.can_acknowledge_conflict(who, told) is (role is Role.COMMANDER and told is not None)
+        assert told is None or not policy.told_the_acknowledgement_note(told)  # nobody reads both sides
