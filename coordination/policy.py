@@ -274,11 +274,13 @@ class ConflictSide:
 @dataclass(frozen=True)
 class ToldOfConflict:
     """What one person is told of a conflict: for each side (in the order given) whether it is named to
-    them (its reference, its agency, how to reach its liaison), and which side is their own agency's
-    (a lead agency's liaison; None for command)."""
+    them (its reference, its agency, how to reach its liaison), which side is their own agency's
+    (a lead agency's liaison; None for command), and which side is of another operation (None: both
+    of the reader's), told as "another operation" with whom to contact there, never named."""
 
     named: tuple[bool, bool]
     own: int | None = None
+    elsewhere: int | None = None
 
 
 def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: ConflictSide) -> ToldOfConflict | None:
@@ -294,18 +296,30 @@ def what_is_told_of_conflict(principal: Principal, first: ConflictSide, second: 
     - Nobody else is told. The answer does not depend on the order of the sides.
     - A reader with a limit (a shareable document) is told only of conflicts whose two sides are
       within it, as with hits: an unnamed side above it would still be told to exist.
-    - Both packages are of the principal's operation (a conflict with another operation is not told
-      by this rule)."""
+    - One side at least is of the principal's operation. A side of another operation is never named
+      (whether or not the principal is a member there too: they read as a member of this one); it is
+      read as command would read it there: a commander is told when their side is readable and the
+      other is not RED, or their own side is RED too (a RED package's conflict told to command only
+      as today, where command may not read the other side)."""
     sides = (first, second)
-    if not all(reads_operation(principal, side.operation_id) and within_limit(principal, side.tlp)
-               for side in sides):
+    mine = [reads_operation(principal, side.operation_id) for side in sides]
+    if not any(mine) or any(side.operation_id is None for side in sides) \
+            or not all(within_limit(principal, side.tlp) for side in sides):
         return None
-    readable = tuple(can_read(principal, side.owning_agency_id, side.tlp, side.recipient_ids,
-                              side.granted_agency_ids) for side in sides)
+    elsewhere = None if all(mine) else mine.index(False)
+    def reads(n: int) -> bool:
+        side = sides[n]
+        return mine[n] and can_read(principal, side.owning_agency_id, side.tlp, side.recipient_ids,
+                                    side.granted_agency_ids)
+    readable = (reads(0), reads(1))
     if principal.role is Role.LIAISON:
         own = [n for n, side in enumerate(sides) if readable[n] and side.owning_agency_id == principal.agency_id]
-        return ToldOfConflict(readable, own[0]) if own else None
+        return ToldOfConflict(readable, own[0], elsewhere) if own else None
     if principal.role is Role.COMMANDER:
+        if elsewhere is not None:
+            here, there = sides[1 - elsewhere], sides[elsewhere]
+            told = readable[1 - elsewhere] and (there.tlp is not TLP.RED or here.tlp is TLP.RED)
+            return ToldOfConflict(readable, None, elsewhere) if told else None
         named_on = any(side.tlp is TLP.RED and principal.user_id in side.recipient_ids for side in sides)
         return ToldOfConflict(readable) if all(readable) or named_on else None
     return None
@@ -328,9 +342,9 @@ def told_the_acknowledgement_note(told: ToldOfConflict) -> bool:
 
 
 def conflicts_told(principal: Principal, first, second) -> ColumnElement[bool]:
-    """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage (of
-    the principal's operation: `what_is_told_of_conflict` is asked of packages read through it)."""
-    within = and_(in_operation(first, principal), in_operation(second, principal),
+    """SQL twin of `what_is_told_of_conflict` being told at all, over two aliases of TargetPackage (one
+    side at least of the principal's operation; the other of it or of another)."""
+    within = and_(or_(in_operation(first, principal), in_operation(second, principal)),
                   _limit(principal, first.tlp), _limit(principal, second.tlp))
     if principal.role is Role.LIAISON and principal.agency_id is not None:
         return and_(within, or_(*(and_(side.owning_agency_id == principal.agency_id, visible(side, principal))
@@ -339,7 +353,12 @@ def conflicts_told(principal: Principal, first, second) -> ColumnElement[bool]:
         named_on = [and_(side.tlp == TLP.RED, exists().where(
             Recipient.entity == side.entity, Recipient.entity_id == side.id, Recipient.user_id == principal.user_id))
             for side in (first, second)]
-        return and_(within, or_(and_(visible(first, principal), visible(second, principal)), *named_on))
+        same = and_(in_operation(first, principal), in_operation(second, principal))
+        across = [and_(visible(here, principal), not_(in_operation(there, principal)),
+                       or_(there.tlp != TLP.RED, here.tlp == TLP.RED))
+                  for here, there in ((first, second), (second, first))]
+        return and_(within, or_(and_(same, or_(and_(visible(first, principal), visible(second, principal)),
+                                               *named_on)), *across))
     return false()
 
 

@@ -227,19 +227,44 @@ SIDES = [policy.ConflictSide(agency, tlp, frozenset(named), frozenset(granted), 
          if (tlp is TLP.RED) == bool(named)]
 ROLES = [*Role, None]
 PAIRS = [(a, b) for a, b in itertools.product(SIDES, SIDES) if a.owning_agency_id != b.owning_agency_id]
+# the second side of another operation: any agency (two operations of one agency do not know of each other)
+CROSS = [(a, replace(b, operation_id=OPERATION + 1)) for a, b in itertools.product(SIDES, SIDES)]
 
 
 LIMITS = (None, TLP.AMBER, TLP.AMBER_STRICT)  # a page, and shareable documents
 
 
 def test_the_rule_is_the_same_whichever_side_comes_first():
-    for role, agency, me, (a, b), up_to in itertools.product(ROLES, (1, 2, 3), (10, 12), PAIRS, LIMITS):
+    for role, agency, me, (a, b), up_to in itertools.product(ROLES, (1, 2, 3), (10, 12), PAIRS + CROSS, LIMITS):
         who = Principal(me, "i", "s", "n", agency, "X", role, up_to, operation_id=OPERATION)
         one, other = policy.what_is_told_of_conflict(who, a, b), policy.what_is_told_of_conflict(who, b, a)
         assert (one is None) == (other is None)
         if one is not None:
             assert one.named == other.named[::-1]
             assert one.own == (None if other.own is None else 1 - other.own)
+            assert one.elsewhere == (None if other.elsewhere is None else 1 - other.elsewhere)
+
+
+def test_the_rule_across_operations_never_names_the_other_side_and_keeps_the_markings():
+    """The second side of another operation: never named; a lead agency's liaison told of their own
+    side; command told of its side unless only the other side is RED; a reader of the OTHER operation
+    (a member there) told nothing through this one's side."""
+    for role, agency, me, (a, b), up_to in itertools.product(ROLES, (1, 2, 3), (10, 12), CROSS, LIMITS):
+        who = Principal(me, "i", "s", "n", agency, "X", role, up_to, operation_id=OPERATION)
+        mine = policy.can_read(who, a.owning_agency_id, a.tlp, a.recipient_ids, a.granted_agency_ids)
+        result = policy.what_is_told_of_conflict(who, a, b)
+        if up_to is not None and any(s.tlp.rank > up_to.rank for s in (a, b)):
+            assert result is None
+        elif role is Role.LIAISON:
+            told = mine and a.owning_agency_id == agency
+            assert result == (policy.ToldOfConflict((True, False), 0, 1) if told else None)
+        elif role is Role.COMMANDER:
+            told = mine and (b.tlp is not TLP.RED or a.tlp is TLP.RED)
+            assert result == (policy.ToldOfConflict((True, False), None, 1) if told else None)
+        else:
+            assert result is None
+        there = replace(who, operation_id=OPERATION + 2)  # a third operation: neither side is its own
+        assert policy.what_is_told_of_conflict(there, a, b) is None
 
 
 def test_the_rule_names_only_what_its_reader_may_read_and_tells_command_only_what_it_can_deconflict():

@@ -80,7 +80,7 @@ def test_the_board_lists_open_conflicts_first_and_command_acknowledges_one_with_
     assert any(e.value.replace("\\", "").startswith("The note is required: say what command decided")
                for e in at.error)
     with conflicts.reader() as s:
-        assert s.get(ConflictAcknowledgement, fbi) is None
+        assert s.scalar(select(ConflictAcknowledgement).filter_by(conflict_id=fbi)) is None
 
     note, button = acknowledgement_form(at, fbi)
     note.input(NOTE)
@@ -89,7 +89,7 @@ def test_the_board_lists_open_conflicts_first_and_command_acknowledges_one_with_
     assert [s.value.replace("\\", "") for s in at.success] == [
         "Conflict acknowledged; both lead agencies' liaisons are told."]
     with conflicts.reader() as s:
-        assert s.get(ConflictAcknowledgement, fbi).note == NOTE
+        assert s.scalar(select(ConflictAcknowledgement).filter_by(conflict_id=fbi)).note == NOTE
     assert "Conflicts between packages (3, 1 not acknowledged by command)" in [h.value for h in at.subheader]
     assert any(m.value.replace("\\", "").endswith(NOTE) for m in at.markdown)
     assert len([t for t in at.text_input if (t.key or "").startswith("conflict-")]) == 1  # FBI's with NCA's

@@ -25,7 +25,7 @@ from coordination.queries import action_day as q
 from coordination.queries import notifications
 from tests.helpers import provision
 from tests.test_action_day import H_HOUR, create, version, walk
-from tests.test_action_day_conflicts import OPERATION, PAIRS, ROLES
+from tests.test_action_day_conflicts import CROSS, OPERATION, PAIRS, ROLES
 
 pytestmark = pytest.mark.usefixtures("key_file")
 NOTE = "Both teams briefed, P-FBI of FBI enters first"
@@ -76,7 +76,7 @@ def test_command_acknowledges_with_a_note_and_both_lead_agencies_read_it(store):
         "Command has not acknowledged this conflict yet."]
     acknowledge(store, "commander.met", conflict)
     with store.reader() as s:
-        row = s.get(ConflictAcknowledgement, conflict)
+        row = s.scalar(select(ConflictAcknowledgement).filter_by(conflict_id=conflict))
         assert (row.acknowledged_by.display_name, row.note) == ("Casey Commander", NOTE)
         at = f"{row.acknowledged_at:%d %b %Y %H:%M} UTC"
     said = f"Acknowledged by command (Casey Commander (MET), {at}): {NOTE}"
@@ -101,7 +101,7 @@ def test_a_missing_or_bad_note_is_refused_beside_its_field_and_nothing_is_writte
         acknowledge(store, "commander.met", conflict, note)
     assert list(refused.value.problems) == ["note"]
     with store.reader() as s:
-        assert s.get(ConflictAcknowledgement, conflict) is None
+        assert s.scalar(select(ConflictAcknowledgement).filter_by(conflict_id=conflict)) is None
     assert events(store, "acknowledge") == before
     assert board(store, "liaison.met")[0].acknowledged is False
 
@@ -128,7 +128,7 @@ def test_a_second_acknowledgement_is_refused_naming_the_first(store):
         acknowledge(store, "commander.fbi", conflict, "FBI enters first")
     assert refused.value.problems["note"].startswith("was not recorded: Casey Commander acknowledged this conflict")
     with store.reader() as s:
-        assert s.get(ConflictAcknowledgement, conflict).note == NOTE
+        assert s.scalar(select(ConflictAcknowledgement).filter_by(conflict_id=conflict)).note == NOTE
 
 
 @pytest.mark.parametrize("marking", [{"tlp": "AMBER+STRICT"}, {"tlp": "RED", "recipients": "commander.met"}])
@@ -192,7 +192,7 @@ def test_an_aborted_package_takes_its_conflict_and_the_acknowledgement_with_it(s
     walk(store, met, PackageStatus.ABORTED)
     assert board(store, "commander.met") == []
     with store.reader() as s:
-        assert s.get(ConflictAcknowledgement, conflict) is None
+        assert s.scalar(select(ConflictAcknowledgement).filter_by(conflict_id=conflict)) is None
     assert not [e for e in inbox(store, "liaison.fbi") if "conflict" in e.event]  # what it told is taken back
 
 
@@ -251,3 +251,8 @@ def test_the_rule_lets_command_told_of_a_conflict_acknowledge_it_and_tells_the_n
             both = all(policy.can_read(who, s.owning_agency_id, s.tlp, s.recipient_ids, s.granted_agency_ids)
                        for s in (a, b))
             assert policy.told_the_acknowledgement_note(told) is both
+    for role, agency, me, (a, b) in itertools.product(ROLES, (1, 2, 3), (10, 12), CROSS):  # b of another operation
+        who = Principal(me, "i", "s", "n", agency, "X", role, operation_id=OPERATION)
+        told = policy.what_is_told_of_conflict(who, a, b)
+        assert policy.can_acknowledge_conflict(who, told) is (role is Role.COMMANDER and told is not None)
+        assert told is None or not policy.told_the_acknowledgement_note(told)  # nobody reads both sides

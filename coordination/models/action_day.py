@@ -178,12 +178,15 @@ class ConflictAcknowledgement(Base):
     """Command's acknowledgement of a conflict: who, when, and the note both lead agencies read
     (services.package_conflicts). It holds for the conflict as it stood when given: a move of either
     package (its place or time re-checked, the conflict still holding) lapses it, audited, and the
-    conflict is open again; a conflict that no longer holds takes its acknowledgement with it."""
+    conflict is open again; a conflict that no longer holds takes its acknowledgement with it.
+    One per side's operation: a conflict between two operations is acknowledged by each one's
+    command for its own side (within one operation, one)."""
 
     __tablename__ = "conflict_acknowledgement"
     entity: ClassVar[str] = "conflict acknowledgement"
 
     conflict_id: Mapped[int] = mapped_column(ForeignKey("package_conflict.id"), primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id"), primary_key=True)
     acknowledged_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text)

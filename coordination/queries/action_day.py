@@ -21,6 +21,7 @@ from coordination.models import (
     Agency,
     ConflictAcknowledgement,
     Jurisdiction,
+    Operation,
     PackageConflict,
     PackageStatus,
     PackageStatusChange,
@@ -36,6 +37,7 @@ from coordination.models import (
 # the closed lists its pages offer (pages ask queries, never the models)
 from coordination.models import EvidenceType as EvidenceType
 from coordination.principal import Principal
+from coordination.queries.hits import ANOTHER_OPERATION, contact_of
 
 WITH_REASONS = (PackageStatus.NIL, PackageStatus.ABORTED)
 
@@ -251,6 +253,7 @@ def conflict_notices(session: Session, principal: Principal, conflict_ids: Colle
     sides = _sides(session, packages)
     contacts = _liaisons(session, packages.values(), sides)
     agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
+    contacts |= _elsewhere_contacts(session, packages.values(), principal, agencies)
     acknowledged = _acknowledgements(session, [conflict.id for conflict, _, _ in rows])
     found = []
     for conflict, a, b in rows:
@@ -258,7 +261,8 @@ def conflict_notices(session: Session, principal: Principal, conflict_ids: Colle
         if told is not None:
             notice = _notice(conflict, (a, b), told, agencies, contacts)
             found.append(replace(notice, own_id=None if told.own is None else (a, b)[told.own].id,
-                                 **_acknowledgement(acknowledged.get(conflict.id), told, agencies)))
+                                 **_acknowledgement(acknowledged.get((conflict.id, principal.operation_id)),
+                                                    told, agencies)))
     return found
 
 
@@ -299,16 +303,18 @@ def conflict_between(session: Session, principal: Principal, one: str, other: st
     return conflict_id if conflict_id is not None and conflict_notices(session, principal, [conflict_id]) else None
 
 
-def _acknowledgements(session: Session, conflict_ids: list[int]) -> dict[int, tuple]:
-    """conflict id -> (when, note, who, their agency's id) of command's acknowledgement."""
+def _acknowledgements(session: Session, conflict_ids: list[int]) -> dict[tuple[int, int | None], tuple]:
+    """(conflict id, operation id) -> (when, note, who, their agency's id) of command's acknowledgement
+    for that operation's side (each side's command acknowledges its own)."""
     found = {}
     for start in range(0, len(conflict_ids), 5000):
-        for conflict_id, when, note, who, agency_id in session.execute(
-                select(ConflictAcknowledgement.conflict_id, ConflictAcknowledgement.acknowledged_at,
+        for conflict_id, operation_id, when, note, who, agency_id in session.execute(
+                select(ConflictAcknowledgement.conflict_id, ConflictAcknowledgement.operation_id,
+                       ConflictAcknowledgement.acknowledged_at,
                        ConflictAcknowledgement.note, User.display_name, User.agency_id)
                 .join(User, User.id == ConflictAcknowledgement.acknowledged_by_id)
                 .where(ConflictAcknowledgement.conflict_id.in_(conflict_ids[start:start + 5000]))):
-            found[conflict_id] = (when, note, who, agency_id)
+            found[conflict_id, operation_id] = (when, note, who, agency_id)
     return found
 
 
@@ -345,7 +351,12 @@ def _notice(conflict: PackageConflict, pair: tuple[TargetPackage, TargetPackage]
         why = f"{conflict.reason}{metres}, {_apart(a.h_hour, b.h_hour)}"
     else:
         why = f"{conflict.reason}, in overlapping H-hour windows"
-    if told.own is not None:
+    if told.elsewhere is not None:  # never the other operation's name, reference, agency or place
+        here = pair[1 - told.elsewhere]
+        whose = f"Your agency's package {here.reference}" if told.own is not None else name(here)
+        sentence = (f"{whose} conflicts ({why}): {ANOTHER_OPERATION} plans an entry there; "
+                    f"contact: {contacts[pair[told.elsewhere].id]}.")
+    elif told.own is not None:
         own, other = pair[told.own], pair[1 - told.own]
         sentence = (f"Your agency's package {own.reference} conflicts ({why}) with "
                     + (f"{name(other)}; contact {contact(other)}." if told.named[1 - told.own]
@@ -394,6 +405,18 @@ def _liaisons(session: Session, packages, sides: dict[int, policy.ConflictSide])
             person = candidates[0]
             found[p.id] = f"{person.display_name} ({person.email})" if person.email else person.display_name
     return found
+
+
+def _elsewhere_contacts(session: Session, packages, principal: Principal, agencies: dict[int, str]) -> dict[int, str]:
+    """package id -> whom to contact about a package of another operation than the principal's: that
+    operation's deconfliction contact, else its lead agency's desk (as a hit across operations says)."""
+    operations = {p.operation_id for p in packages if p.operation_id != principal.operation_id}
+    if not operations:
+        return {}
+    contact = {operation_id: contact_of(desk, agencies[lead]) for operation_id, desk, lead in session.execute(
+        select(Operation.id, Operation.deconfliction_contact, Operation.lead_agency_id)
+        .where(Operation.id.in_(operations)))}
+    return {p.id: contact[p.operation_id] for p in packages if p.operation_id in contact}
 
 
 def _apart(one: datetime, other: datetime) -> str:

@@ -33,6 +33,7 @@ from coordination.models import (
     NEXT,
     EvidenceType,
     Jurisdiction,
+    Operation,
     PackageConflict,
     PackageStatus,
     PackageStatusChange,
@@ -407,25 +408,36 @@ def deconflict(session: Session, package: TargetPackage,
 
 
 def _near_in_time(session: Session, package: TargetPackage, config: settings.Settings) -> list[TargetPackage]:
-    """The other agencies' packages, never aborted, that may lie near `package` in overlapping windows.
+    """The packages, never aborted, of other lead agencies or of other operations (any agency: two
+    operations of one agency at one door do not know of each other), that may lie near `package` in
+    overlapping windows. The address keys are under the deployment's one key, so they meet across
+    operations.
 
-    Each key is asked with its operation, so that SQLite (no statistics) looks the keys up in their
-    indexes, one each, instead of walking every package of the day by H-hour (2,000 packages on one
-    day: 3 ms a save instead of 0.04); never aborted is asked of each package found, by its id."""
+    Each key is asked with the operations (an IN list, the index's leading column), so that SQLite (no
+    statistics) looks the keys up in their indexes, one each per operation, instead of walking every
+    package of the day by H-hour (2,000 packages on one day: 3 ms a save instead of 0.04); never
+    aborted is asked of each package found, by its id."""
     window = timedelta(hours=2 * config.deconfliction_window_h)  # two windows of +/- h overlap within 2h
-    in_operation = TargetPackage.operation_id == package.operation_id
-    near = [and_(in_operation, column == getattr(package, column.key)) for column in _MATCHED
+    in_operations = TargetPackage.operation_id.in_(_operation_ids(session))
+    near = [and_(in_operations, column == getattr(package, column.key)) for column in _MATCHED
             if getattr(package, column.key)]
     if package.latitude is not None and package.longitude is not None:
         d_lat, d_lon = places.degrees_around(package.latitude, config.deconfliction_distance_m)
-        near.append(and_(in_operation,
+        near.append(and_(in_operations,
                          TargetPackage.latitude.between(package.latitude - d_lat, package.latitude + d_lat),
                          TargetPackage.longitude.between(package.longitude - d_lon, package.longitude + d_lon)))
     aborted = exists(_aborted_ids().where(PackageStatusChange.package_id == TargetPackage.id))
-    return list(session.scalars(select(TargetPackage).where(  # the operation: in each of `near`
-        TargetPackage.id != package.id, TargetPackage.owning_agency_id != package.owning_agency_id,
+    return list(session.scalars(select(TargetPackage).where(  # the operations: in each of `near`
+        TargetPackage.id != package.id, or_(TargetPackage.owning_agency_id != package.owning_agency_id,
+                                            TargetPackage.operation_id != package.operation_id),
         TargetPackage.h_hour.between(package.h_hour - window, package.h_hour + window), or_(*near),
         ~aborted))) if near else []
+
+
+def _operation_ids(session: Session) -> list[int]:
+    """Every operation's id, read once a transaction (an import checks thousands of packages)."""
+    return once_a_transaction(session, "operations deconflicted", lambda: list(session.scalars(
+        select(Operation.id).order_by(Operation.id))))
 
 
 # --- the key: addresses are compared keyed, as identifiers are --------------------------------
@@ -530,15 +542,13 @@ def _described(conflict: PackageConflict) -> dict[str, Any]:
 
 
 def _warn(session: Session, conflict: PackageConflict, first: TargetPackage, second: TargetPackage) -> None:
-    """Tell the conflict to both lead agencies' liaisons and to command, once. The notification holds
-    the conflict alone: whether each person is told and what (which side named) is decided for them
-    when they read it (queries.action_day.conflict_notices, through policy.what_is_told_of_conflict),
-    as the board decides it."""
-    commanders = session.scalars(select(User.id).where(User.active, policy.hears_for_operation(
-        User, conflict.operation_id))).all()
-    notify(session, notices.PACKAGE_CONFLICT, PackageConflict.entity, conflict.id,
-           agencies=[first.owning_agency_id, second.owning_agency_id], users=commanders,
-           key=f"package conflict {conflict.id}")
+    """Tell the conflict to both lead agencies' liaisons and to command, once, each side in its own
+    operation (package_conflicts.tell). The notification holds the conflict alone: whether each person
+    is told and what (which side named) is decided for them when they read it
+    (queries.action_day.conflict_notices, through policy.what_is_told_of_conflict), as the board
+    decides it."""
+    package_conflicts.tell(session, notices.PACKAGE_CONFLICT, conflict, key=f"package conflict {conflict.id}",
+                           packages=(first, second))
 
 
 def _why(package: TargetPackage, other: TargetPackage, within_m: float) -> tuple[str | None, int | None]:

@@ -40,7 +40,8 @@ _BRIEFING_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 def notify(session: Session, event: Event, entity: str, entity_id: int | None, *, users: Iterable[int] = (),
-           agencies: Iterable[int] = (), key: str | None = None, actor: Principal | None = None) -> None:
+           agencies: Iterable[int] = (), key: str | None = None, actor: Principal | None = None,
+           operation_id: int | None = None) -> None:
     """Tell `users`, and the people who act for each of `agencies` (policy.hears_for_agency), that
     `event` happened to the record (`entity`, `entity_id`), in the caller's transaction.
 
@@ -48,12 +49,15 @@ def notify(session: Session, event: Event, entity: str, entity_id: int | None, *
     person is told nothing of an operation they do not take part in. `key` names the event; by
     default it is the audit sequence of the write just recorded (call `notify` after `audit.record`),
     so each write tells each person once. The `actor` is not told of what they did themselves.
+    `operation_id`: the operation whose people are told, when it is not the record's own (a conflict
+    between packages of two operations tells each side's people in theirs).
     Whether a person may read the record is checked when they read the notification, not here: a
     marking can change in between."""
     if key is None:
         key = f"audit {audit.latest(session)[0]}"
-    operation_id = operations_of(session, [(entity, entity_id)]).get((entity, entity_id)) \
-        if entity_id is not None else None
+    if operation_id is None:
+        operation_id = operations_of(session, [(entity, entity_id)]).get((entity, entity_id)) \
+            if entity_id is not None else None
     if operation_id is None:
         return
     people: set[int] = set()
