@@ -13,6 +13,7 @@ from coordination.errors import ValidationError
 from coordination.models import Agency, CustodyEvent, OperationPartner
 from coordination.queries import standing_data
 from tests.conftest import SHA
+from tests.helpers import open_page
 
 ITEM = {"reference": "EXH-P", "item_type": "phone", "description": "phone", "sha256": SHA, "seized_from": "x",
         "seized_at": "2022-11-07T06:00:00Z", "seized_place": "x", "status": "awaiting analysis",
@@ -76,3 +77,15 @@ def test_a_briefing_for_or_as_an_agency_not_taking_part_is_refused_in_words(with
         assert refused.value.problems == {"agencies": "no partner agency 'EUROJUST'"}
     with store.writer() as session:
         services.authorise_briefing(session, commander, briefing.Audience(as_liaison_of="FBI", agencies=("NCA",)))
+
+
+def test_a_forms_agency_picker_offers_the_partners_only(sqlite_store, monkeypatch):
+    """The new task form of a commander: its owning agency offers the operation's partners."""
+    monkeypatch.setenv("COORD_DATABASE_URL", str(sqlite_store.engine.url))
+    with sqlite_store.writer() as session:
+        eurojust = session.scalar(select(Agency.id).where(Agency.code == "EUROJUST"))
+        session.delete(session.scalars(select(OperationPartner).where(OperationPartner.agency_id == eurojust)).one())
+        session.commit()
+    at = open_page("commander.met", "tasks")
+    offered = at.selectbox(key="tasks-new-owning_agency").options
+    assert "NCA" in offered and "EUROJUST" not in offered
