@@ -81,7 +81,8 @@ def build(engine: Engine) -> None:
     for n in range(NOTIFICATIONS):
         mine = n % (NOTIFICATIONS // VIEWERS_SHARE) == 0
         about = rng.choice(hidden if mine and n // 10 % HIDDEN_EVERY == 0 else readable)
-        batch.append({"user_id": viewer if mine else rng.choice(others), "event": "task overdue", "entity": "task",
+        batch.append({"user_id": viewer if mine else rng.choice(others), "operation_id": operation,
+                      "event": "task overdue", "entity": "task",
                       "entity_id": about, "event_key": f"bench {n}", "created_at": NOW,
                       "read_at": None if (mine and n // 10 % 5 < 2) or (not mine and n % 3 == 0) else NOW})
         if len(batch) == BATCH:

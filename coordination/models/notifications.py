@@ -3,7 +3,8 @@ event, a daily briefing), the PDFs of briefings made for them on a schedule, and
 one replica at a time run the reminder pass.
 
 A notification names its record by entity and id only: what a person reads of it (reference,
-title) is looked up, and checked against the scoping rule, when they read it.
+title) is looked up, and checked against the scoping rule, when they read it. It copies its record's
+operation, so that a person's inbox of one operation walks that operation's notifications alone.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Notification(Base):
     event: Mapped[str] = mapped_column(String(48))  # a name of coordination.notices.EVENTS
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(Integer)
+    # the operation of the record named (None: of none, never shown), copied when told: an inbox reads one
+    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operation.id"))
     event_key: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -43,10 +46,10 @@ class Notification(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "event_key", name="uq_notification_event_key"),
-        Index("ix_notification_inbox", "user_id", "id"),  # a person's inbox, newest first
+        Index("ix_notification_inbox", "user_id", "operation_id", "id"),  # an inbox of one operation, newest first
         # their unread count and mail: only unread rows are in it (as small as the backlog), and it holds
         # what the count reads of them, so the count never visits the table
-        Index("ix_notification_unread", "user_id", "id", "event", "entity", "entity_id",
+        Index("ix_notification_unread", "user_id", "operation_id", "id", "event", "entity", "entity_id",
               sqlite_where=text("read_at IS NULL"), postgresql_where=text("read_at IS NULL")),
     )
 

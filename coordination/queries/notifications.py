@@ -8,7 +8,9 @@ Each listing walks the person's notifications along an index in small batches an
 batch's records by primary key, kind by kind, so its cost does not grow with the table.
 
 Notifications about something personal (a briefing made for the person) are theirs by definition,
-read in the operation the briefing is of: an inbox holds only the chosen operation's notifications.
+read in the operation the briefing is of: an inbox holds only the chosen operation's notifications,
+each notification copying its record's operation (`Notification.operation_id`), so a listing walks
+that operation's alone however many another operation has told the person since.
 A notification about a conflict between target packages is told to its reader as the board tells
 it to them (queries.action_day.conflict_notices): whether at all, and which packages it names, is
 decided for that reader when they read it, never composed for someone else.
@@ -20,7 +22,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from coordination import notices
@@ -140,8 +142,14 @@ def muted(session: Session, principal: Principal) -> list[str]:
 NOT_TOLD_PER_READER = and_(Notification.event == notices.PACKAGE_CONFLICT.name, Notification.entity != CONFLICT)
 
 
+def of_operation(principal: Principal) -> ColumnElement[bool]:
+    """The notifications of the operation the principal reads (none without one: never IS NULL)."""
+    return Notification.operation_id == principal.operation_id if principal.operation_id is not None else false()
+
+
 def _mine(session: Session, principal: Principal) -> list[ColumnElement[bool]]:
-    where = [Notification.user_id == principal.user_id, ~NOT_TOLD_PER_READER]
+    """The principal's notifications of the operation they read (walked along the inbox index)."""
+    where = [Notification.user_id == principal.user_id, of_operation(principal), ~NOT_TOLD_PER_READER]
     quiet = muted(session, principal)
     if quiet:
         where.append(Notification.event.not_in(quiet))
@@ -175,7 +183,8 @@ def _unread_statement(principal: Principal):
     muted_list = select(NotificationSettings.muted).where(NotificationSettings.user_id == principal.user_id)
     quiet = ("," + func.coalesce(muted_list.scalar_subquery(), "") + ",").like("%," + Notification.event + ",%")
     newest = (select(Notification.id, Notification.entity, Notification.entity_id)
-              .where(Notification.user_id == principal.user_id, Notification.read_at.is_(None),
+              .where(Notification.user_id == principal.user_id, of_operation(principal),
+                     Notification.read_at.is_(None),
                      Notification.id < bindparam("before"), ~quiet, ~NOT_TOLD_PER_READER)
               .order_by(Notification.id.desc()).limit(UNREAD_BATCH).subquery())
     readable = [and_(newest.c.entity == kind.entity,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination.models import Agency, Jurisdiction, Operation
+from coordination.models import Agency, Jurisdiction, Operation, OperationPartner
 
 NO_OPERATION = "Takedown coordination"  # before sign-in, or for someone of no operation
 
@@ -20,6 +20,13 @@ def operation_name(session: Session, operation_id: int | None) -> str:
 
 def agency_codes(session: Session) -> list[str]:
     return list(session.scalars(select(Agency.code).order_by(Agency.code)))
+
+
+def partner_codes(session: Session, operation_id: int | None) -> list[str]:
+    """The codes of the agencies taking part in the operation (its `OperationPartner`s): what a picker
+    of an agency taking part offers (the deployment's other agencies are refused by the services)."""
+    return list(session.scalars(select(Agency.code).join(OperationPartner, OperationPartner.agency_id == Agency.id)
+                                .where(OperationPartner.operation_id == operation_id).order_by(Agency.code)))
 
 
 def jurisdiction_codes(session: Session) -> list[str]:

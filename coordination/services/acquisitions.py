@@ -24,6 +24,7 @@ from coordination.fields import parse_fields
 from coordination.kinds import ACQUISITION, CUSTODY_TRANSFER, EVIDENCE
 from coordination.models import Acquisition, AcquisitionCustodyEvent, EvidenceItem, utcnow
 from coordination.principal import Principal
+from coordination.services import partners
 from coordination.services.authorisation import authorise
 from coordination.services.evidence import CUSTODY_COLUMNS, _transfer_rules
 from coordination.services.loading import load_visible
@@ -39,6 +40,7 @@ def record_acquisition(session: Session, principal: Principal, item_id: int, dat
     """Record an image or extraction of exhibit `item_id`, held from then on at the lab."""
     item = load_visible(session, principal, EvidenceItem, item_id)
     values = parse_fields(session, ACQUISITION, data)
+    partners.refuse_outsiders(session, principal, ACQUISITION, values)
     authorise(principal, policy.Action.RECORD_ACQUISITION, EVIDENCE, item.id, holder_agency_id=item.holder_agency_id)
     if not item.item_type.digital:
         raise ValidationError({"method": f"{item.reference} is {item.item_type.value}: it holds no data to acquire"})
@@ -78,6 +80,7 @@ def transfer_acquisition(session: Session, principal: Principal, acquisition_id:
     except NotFound:  # an acquisition of an exhibit one may not read does not exist for them
         raise hidden from None
     values = parse_fields(session, CUSTODY_TRANSFER, data)
+    partners.refuse_outsiders(session, principal, CUSTODY_TRANSFER, values)
     last: AcquisitionCustodyEvent = session.scalars(
         select(AcquisitionCustodyEvent).where(AcquisitionCustodyEvent.acquisition_id == acquisition.id)
         .order_by(AcquisitionCustodyEvent.sequence.desc()).limit(1)).one()

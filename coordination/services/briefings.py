@@ -14,6 +14,7 @@ from coordination.errors import PermissionDenied, ValidationError
 from coordination.markings import TLP, parse_tlp
 from coordination.models import Agency, Briefing, Role, User
 from coordination.principal import Principal
+from coordination.services import partners
 from coordination.services.loading import current_operation
 from coordination.services.runner import allowed_when_closed
 
@@ -60,8 +61,8 @@ def authorise_briefing(session: Session, principal: Principal, audience: Audienc
     up_to = _marking(audience.up_to, problems)
     if len(audience.people) > MOST_PEOPLE or len(audience.agencies) > MOST_AGENCIES:
         problems["distribution"] = f"at most {MOST_PEOPLE} people and {MOST_AGENCIES} agencies"
-    agencies = _agencies(session, [*audience.agencies[:MOST_AGENCIES], *filter(None, [audience.as_liaison_of])],
-                         problems)
+    agencies = _agencies(session, principal, [*audience.agencies[:MOST_AGENCIES],
+                                              *filter(None, [audience.as_liaison_of])], problems)
     people = _people(session, principal, audience.people[:MOST_PEOPLE], problems)
     if problems:
         raise ValidationError(problems)
@@ -89,13 +90,14 @@ def _cut(text: str) -> str:
     return repr(text[:40] + ("…" if len(text) > 40 else ""))
 
 
-def _agencies(session: Session, codes: list[str], problems: dict[str, str]) -> dict[str, Agency]:
+def _agencies(session: Session, principal: Principal, codes: list[str], problems: dict[str, str]) -> dict[str, Agency]:
+    """The operation's partners `codes` names (a briefing goes to, or is read as, an agency taking part)."""
     wanted = {code for code in codes if isinstance(code, str) and len(code) <= LONGEST_NAME}
-    found = {agency.code: agency for agency in session.scalars(select(Agency).where(Agency.code.in_(wanted)))} \
-        if wanted else {}
+    found = {agency.code: agency for agency in session.scalars(select(Agency).where(
+        Agency.code.in_(wanted), Agency.id.in_(list(partners.partner_ids(session, principal)))))} if wanted else {}
     unknown = [code for code in codes if code not in found]
     if unknown:
-        problems["agencies"] = f"no agency {_cut(str(unknown[0]))}" + \
+        problems["agencies"] = f"no partner agency {_cut(str(unknown[0]))}" + \
             (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
     return found
 

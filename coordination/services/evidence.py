@@ -22,6 +22,7 @@ from coordination.fields import Field, parse_fields
 from coordination.kinds import CUSTODY_TRANSFER, EVIDENCE
 from coordination.models import Acquisition, AcquisitionCustodyEvent, CustodyEvent, EvidenceItem, EvidenceType
 from coordination.principal import Principal
+from coordination.services import partners
 from coordination.services.authorisation import authorise
 from coordination.services.loading import load_visible
 from coordination.services.merge import check_version, flush_or_conflict
@@ -91,6 +92,7 @@ def transfer_custody(session: Session, principal: Principal, item_id: int, expec
     """Hand an item from its current holder to the next; only the holder's agency may do it."""
     item = load_visible(session, principal, EvidenceItem, item_id)
     values = parse_fields(session, CUSTODY_TRANSFER, data)
+    partners.refuse_outsiders(session, principal, CUSTODY_TRANSFER, values)  # an item stays in the operation
     last: CustodyEvent = session.scalar(
         select(CustodyEvent).where(CustodyEvent.evidence_item_id == item.id)
         .order_by(CustodyEvent.sequence.desc()).limit(1))

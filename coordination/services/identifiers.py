@@ -275,7 +275,8 @@ def remove_identifier(session: Session, principal: Principal, identifier_id: int
 
 # --- matching ---------------------------------------------------------------------------------
 
-def _excluded(side: type[Identifier]) -> ColumnElement[bool]:
+def excluded(side: type[Identifier]) -> ColumnElement[bool]:
+    """Is the identifier's value on its own operation's exclusion list (each side's are its operation's)?"""
     return exists().where(Exclusion.operation_id == side.operation_id, Exclusion.keyed == side.keyed)
 
 
@@ -335,7 +336,7 @@ def _pairs(probe_name: str, kind: HitMatch, dialect: str):
         probe(a), a.removed_at.is_(None), b.removed_at.is_(None),
         or_(b.id < a.id, not_(probe(b))),  # each pair once, when both sides are probed
         not_(and_(a.record_entity == b.record_entity, a.record_id == b.record_id)),
-        not_(_excluded(a)), not_(_excluded(b)), not_(already))
+        not_(excluded(a)), not_(excluded(b)), not_(already))
     return insert(Hit.__table__).from_select(  # Core: executed with its parameters, not as ORM rows
         ["operation_id", "match", "first_id", "second_id",
          *(f"{side}_{copy}" for copy in HIT_COPIES for side in ("first", "second")), "found_at"],
@@ -479,7 +480,7 @@ def remove_exclusion(session: Session, principal: Principal, exclusion_id: int) 
     reopen = list(session.scalars(
         select(Hit.id).join(first, first.id == Hit.first_id).join(second, second.id == Hit.second_id).where(
             Hit.closed_reason == HitClosed.EXCLUDED, _on_keyed(operation_id, keyed),
-            first.removed_at.is_(None), second.removed_at.is_(None), not_(_excluded(first)), not_(_excluded(second)))))
+            first.removed_at.is_(None), second.removed_at.is_(None), not_(excluded(first)), not_(excluded(second)))))
     for start in range(0, len(reopen), 5000):
         session.execute(update(Hit).where(Hit.id.in_(reopen[start:start + 5000]))
                         .values(closed_at=None, closed_reason=None))

@@ -35,6 +35,7 @@ from coordination.models import (
 )
 from coordination.notices import EVENTS, Event
 from coordination.principal import Principal
+from coordination.queries import notifications as inbox
 
 _BRIEFING_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
@@ -74,7 +75,8 @@ def notify(session: Session, event: Event, entity: str, entity_id: int | None, *
         return
     now = utcnow()
     rows = [{"user_id": person, "event": event.name, "entity": entity, "entity_id": entity_id,
-             "event_key": f"{event.name}: {key}", "created_at": now} for person in sorted(people)]
+             "operation_id": operation_id, "event_key": f"{event.name}: {key}", "created_at": now}
+            for person in sorted(people)]
     session.execute(_new_only(session), rows)
 
 
@@ -96,7 +98,8 @@ def notify_each(session: Session, event: Event, told: Iterable[tuple[str, int, i
                 hearers.setdefault((operation_id, agency_id), []).append(user_id)
     now = utcnow()
     rows = [{"user_id": person, "event": event.name, "entity": entity, "entity_id": entity_id,
-             "event_key": f"{event.name}: {key}", "created_at": now}
+             "operation_id": operations.get((entity, entity_id)), "event_key": f"{event.name}: {key}",
+             "created_at": now}
             for entity, entity_id, agency_id, key in told
             for person in sorted(hearers.get((operations.get((entity, entity_id), 0), agency_id), ()))]
     if rows:
@@ -130,9 +133,11 @@ def notify_from(session: Session, event: Event, entity: str, query: Select, key:
     key `{event}: {key}` where `key` is a SQL expression in `query` (the reminder pass: thousands
     at a time). `query` selects user_id, entity_id, key. Returns how many were new."""
     rows = query.subquery()
+    model = _told_about()[entity]
+    operation = select(model.operation_id).where(model.id == rows.c.entity_id).scalar_subquery()
     statement = _new_only(session).from_select(
-        ["user_id", "event", "entity", "entity_id", "event_key", "created_at"],
-        select(rows.c.user_id, literal(event.name), literal(entity), rows.c.entity_id,
+        ["user_id", "event", "entity", "entity_id", "operation_id", "event_key", "created_at"],
+        select(rows.c.user_id, literal(event.name), literal(entity), rows.c.entity_id, operation,
                literal(f"{event.name}: ") + rows.c[key], literal(utcnow(), UTCDateTime))
         .where(rows.c.user_id.is_not(None)))
     return len(session.execute(statement.returning(Notification.id)).all())  # rowcount: -1 on psycopg here
@@ -165,8 +170,10 @@ def mark_read(session: Session, principal: Principal, notification_ids: Collecti
 
 
 def mark_all_read(session: Session, principal: Principal) -> int:
+    """Mark read all the principal's notifications of the operation they read (another's stay unread)."""
     return session.execute(update(Notification).where(
-        Notification.user_id == principal.user_id, Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount
+        Notification.user_id == principal.user_id, inbox.of_operation(principal),
+        Notification.read_at.is_(None)).values(read_at=utcnow())).rowcount
 
 
 # --- settings ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from coordination.links import choose_link, link_candidates
 from coordination.models import MarkedRecord
 from coordination.principal import Principal
 from coordination.queries.records import readable
+from coordination.services import partners
 from coordination.services.loading import recipient_ids
 
 
@@ -123,6 +124,7 @@ def parse_and_resolve(session: Session, principal: Principal, kind: Kind, data: 
                 problems |= more.problems
             raise ValidationError(problems) from None
     resolve_links(session, principal, kind, values, record)
+    partners.refuse_outsiders(session, principal, kind.fields, values, record)
     return values
 
 

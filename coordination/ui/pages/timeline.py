@@ -8,7 +8,7 @@ import streamlit as st
 from coordination.db import read_session
 from coordination.queries import timeline
 from coordination.text import plain
-from coordination.ui.widgets.context import agency_codes, engine, principal
+from coordination.ui.widgets.context import engine, partner_codes, principal
 
 viewer = principal()
 st.title("Timeline")
@@ -16,7 +16,7 @@ agencies, kinds, first_day, last_day = st.columns(4)
 chosen_since = first_day.date_input("From (UTC day)", None, key="timeline-since", format="YYYY-MM-DD")
 chosen_until = last_day.date_input("Until (UTC day, included)", None, key="timeline-until", format="YYYY-MM-DD")
 filters = timeline.Filters(
-    tuple(agencies.multiselect("Agency owning the record", agency_codes(), key="timeline-agencies")),
+    tuple(agencies.multiselect("Agency owning the record", partner_codes(), key="timeline-agencies")),
     tuple(kinds.multiselect("Kind of record", list(timeline.KINDS), key="timeline-kinds",
                             format_func=lambda name: timeline.KINDS[name].title)),
     datetime.combine(chosen_since, time(), UTC) if chosen_since else None,

@@ -11,7 +11,7 @@ from coordination.aggregates import Filters
 from coordination.db import read_session
 from coordination.markings import TLP
 from coordination.queries import people
-from coordination.ui.widgets.context import agency_codes, engine, principal
+from coordination.ui.widgets.context import engine, partner_codes, principal
 from coordination.ui.widgets.writes import shown_errors
 
 PREPARED = "briefing-prepared"
@@ -57,7 +57,7 @@ def _audience(viewer) -> briefing.Audience:
                                 help="A shareable version: records marked above it are left out and not counted.")
         as_liaison_of = None
         if policy.can_brief_as_others(viewer):
-            chosen = second.selectbox("Prepare it as received by", [MYSELF, *agency_codes()],
+            chosen = second.selectbox("Prepare it as received by", [MYSELF, *partner_codes()],
                                       format_func=lambda code: code if code == MYSELF else f"a liaison of {code}",
                                       key="briefing-as-liaison-of",
                                       help="What that agency's liaison may see, and nothing else.")
@@ -65,7 +65,7 @@ def _audience(viewer) -> briefing.Audience:
         known = _people(settings.load().database_url, principal().operation_id)
         to_people = st.multiselect("Distribution: people", list(known), format_func=known.get,
                                    key="briefing-people")
-        to_agencies = st.multiselect("Distribution: agencies", agency_codes(), key="briefing-agencies")
+        to_agencies = st.multiselect("Distribution: agencies", partner_codes(), key="briefing-agencies")
     return briefing.Audience(up_to=None if up_to == EVERYTHING else up_to, as_liaison_of=as_liaison_of,
                              people=tuple(to_people), agencies=tuple(to_agencies))
 

@@ -31,6 +31,18 @@ def agency_codes() -> list[str]:
     return _reference(settings.load().database_url, "agency_codes")
 
 
+def partner_codes() -> list[str]:
+    """The codes of the agencies taking part in the operation read: where a form or filter picks one."""
+    return _partners(settings.load().database_url, principal().operation_id)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _partners(database_url: str, operation_id: int | None) -> list[str]:
+    del database_url  # part of the key only
+    with read_session(engine()) as session:
+        return standing_data.partner_codes(session, operation_id)
+
+
 def agency_ids() -> dict[str, int]:
     return _reference(settings.load().database_url, "agency_ids")
 

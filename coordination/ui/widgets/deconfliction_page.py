@@ -171,8 +171,9 @@ def check_tab(refresh: int) -> None:
     said = f"{plain(found.display)}: {plain(found.sentence)}"
     if found.excluded:
         st.info(said)
-    elif found.agencies:
-        st.warning(said + " Add it to your record to be told of the hit, and ask for contact from there.")
+    elif found.held:  # a request for contact reaches agencies of this operation only
+        st.warning(said + " Add it to your record to be told of the hit" + (
+            ", and ask for contact from there." if found.agencies else "."))
     else:
         st.success(said)
 

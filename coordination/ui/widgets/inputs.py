@@ -22,11 +22,11 @@ from coordination.markings import TLP
 from coordination.queries import people, records
 from coordination.text import plain
 from coordination.ui.widgets.context import (
-    agency_codes,
     engine,
     jurisdiction_codes,
     jurisdiction_names,
     jurisdiction_zones,
+    partner_codes,
     principal,
 )
 
@@ -70,7 +70,7 @@ def _options(name: str, parse, owning_agency: str | None) -> dict[str, str] | No
     if parse is f.classification:
         return {c: c for c in CLASSIFICATIONS}
     if parse is f.agency:
-        return {code: code for code in agency_codes()}
+        return {code: code for code in partner_codes()}
     if parse is f.jurisdiction:  # picked by name, sent by code
         names = jurisdiction_names()
         return {code: names.get(code, code) for code in jurisdiction_codes()}

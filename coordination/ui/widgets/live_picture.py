@@ -19,7 +19,7 @@ from coordination.principal import Principal
 from coordination.queries.drill_down import DRILL_DOWN, records_behind
 from coordination.text import plain
 from coordination.ui import gate
-from coordination.ui.widgets.context import agency_codes, engine, jurisdiction_codes
+from coordination.ui.widgets.context import engine, jurisdiction_codes, partner_codes
 
 PLOTLY_CONFIG = {"topojsonURL": charts.TOPOJSON_URL, "displaylogo": False}
 TILE_MIN_WIDTH = 160  # px: two tiles side by side on a 390 px phone (358 px of page), four at a desk
@@ -42,7 +42,7 @@ def filters() -> Filters:
     columns = st.columns([1, 1, 2, 2])
     since = columns[0].date_input("From", value=_day(params.get("from")), key="dash-from", format="YYYY-MM-DD")
     until = columns[1].date_input("Until", value=_day(params.get("until")), key="dash-until", format="YYYY-MM-DD")
-    known_agencies, known_jurisdictions = agency_codes(), jurisdiction_codes()
+    known_agencies, known_jurisdictions = partner_codes(), jurisdiction_codes()
     agencies = columns[2].multiselect("Agencies", known_agencies, key="dash-agencies",
                                       default=[a for a in params.get_all("agency") if a in known_agencies])
     jurisdictions = columns[3].multiselect("Jurisdictions", known_jurisdictions, key="dash-jurisdictions",

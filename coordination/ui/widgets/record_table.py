@@ -10,7 +10,7 @@ from coordination.kinds import Kind
 from coordination.markings import TLP
 from coordination.queries import records
 from coordination.ui.widgets import words
-from coordination.ui.widgets.context import agency_codes, engine, principal
+from coordination.ui.widgets.context import engine, partner_codes, principal
 
 ORDERS = ("ascending", "descending")
 
@@ -24,7 +24,7 @@ def record_table(kind: Kind) -> str | None:
     """Draw the table; the key of the record the viewer selected or typed, if any."""
     search = st.text_input("Search", key=f"{kind.name}-search", placeholder="reference, name, place ...")
     columns = st.columns(3)
-    agencies = columns[0].multiselect("Owning agency", agency_codes(), key=f"{kind.name}-agency")
+    agencies = columns[0].multiselect("Owning agency", partner_codes(), key=f"{kind.name}-agency")
     markings = columns[1].multiselect("Marking", [t.value for t in TLP], key=f"{kind.name}-tlp")
     statuses = columns[2].multiselect("Status", records.statuses(kind), key=f"{kind.name}-status")
     columns = st.columns(3)
