@@ -29,6 +29,7 @@ from coordination.models import (
     Identifier,
     Operation,
     OperationPartner,
+    PackageConflict,
     PackageSubject,
     Role,
     Suspect,
@@ -256,3 +257,24 @@ def test_the_values_the_two_operations_share_are_hits_told_as_another_operation(
             assert all(h.sentence.startswith("Another operation also holds this ") for h in across), subject
             assert all("deconfliction desk" in h.sentence for h in across), subject
             assert not any(other_name.casefold() in h.sentence.casefold() for h in across), subject
+
+
+def test_saltmarshs_team_at_elaborates_door_is_a_conflict_told_as_another_operation(both):
+    """The NCA team Saltmarsh plans at an address of Elaborate's is deconflicted when the demo is loaded:
+    each side's lead liaison and command read "another operation plans an entry there" and its contact."""
+    with read_session(both) as s:
+        ops = ids_of(s)
+        first, second = aliased(TargetPackage), aliased(TargetPackage)
+        assert s.scalar(select(func.count()).select_from(PackageConflict)
+                        .join(first, first.id == PackageConflict.first_id)
+                        .join(second, second.id == PackageConflict.second_id)
+                        .where(first.operation_id != second.operation_id)) == 1
+        for subject, code, desk in (("commander.met", "ELABORATE", "National Crime Agency"),
+                                    ("liaison.met", "ELABORATE", "National Crime Agency"),
+                                    ("liaison.nca", "SALTMARSH", "Metropolitan Police Service")):
+            reader = principal_for_subject(s, subject, operation=code)
+            told = [w.sentence for w in action_day.conflict_warnings(s, reader) if "another operation" in w.sentence]
+            assert len(told) == 1, subject
+            assert f"contact: the {desk} deconfliction desk" in told[0], subject
+            assert not any(name in told[0] for name in ("Saltmarsh", "Elaborate")), subject
+        assert set(ops) == {"ELABORATE", "SALTMARSH"}

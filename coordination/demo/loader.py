@@ -29,9 +29,9 @@ from coordination.demo.operation import (
     timeline_shift,
 )
 from coordination.errors import CoordinationError
-from coordination.models import Identifier, MailMode, NotificationSettings, Role, User
+from coordination.models import Identifier, MailMode, NotificationSettings, Role, TargetPackage, User
 from coordination.principal import Principal
-from coordination.services import identifiers
+from coordination.services import action_day, identifiers
 
 
 def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False, issuer: str | None = None,
@@ -77,19 +77,22 @@ def load(engine: Engine, scale: str = "demo", seed: int = 7, reset: bool = False
                 first.events += other.events
             first.finish()
         if second and key is not None:
-            _match_between_operations(session, other.base[Identifier] + 1)
+            _match_between_operations(session, other.base[Identifier] + 1, other.operation_id)
         _notification_settings(session)
         session.commit()
     return table_counts(engine)
 
 
-def _match_between_operations(session: Session, first_of_the_second: int) -> None:
-    """The values Saltmarsh shares with Elaborate, matched across the two as the services match a new
-    identifier (each operation's own hits are the generator's): the hits both operations are told of as
-    "another operation", found when the demo is loaded, audited and told as any hit is."""
+def _match_between_operations(session: Session, first_of_the_second: int, second: int) -> None:
+    """What Saltmarsh shares with Elaborate, matched across the two as the services match it (each
+    operation's own hits and conflicts are the generator's): the values both hold are hits, and its
+    packages are deconflicted (one stands at a building of Elaborate's), each told to both sides as
+    "another operation", found when the demo is loaded, audited and told as any hit or conflict is."""
     loader = Principal.system("demo loader")
     found = identifiers.match(session, "since", {"since": first_of_the_second}, possible=False)
     audit.record_many(session, identifiers.found_hits(session, loader, found))
+    for package in session.scalars(select(TargetPackage).where(TargetPackage.operation_id == second)):
+        action_day.deconflict(session, package)  # the first keys every package of both, once
 
 
 def _notification_settings(session: Session) -> None:

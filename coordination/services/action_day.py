@@ -506,24 +506,24 @@ _UNKEYED_ASKED = "unkeyed packages asked for in transaction"
 
 def _key_the_unkeyed(session: Session, key: MatchingKey, checked: TargetPackage) -> None:
     """Packages recorded while there was no key (or before keyed matching) are keyed once one is there,
-    so the packages checked from then on meet them; one audit event for the lot. Asked once a
+    in every operation (the key is the deployment's, and packages meet across operations), so the
+    packages checked from then on meet them; one audit event for each operation's lot. Asked once a
     transaction: every package it checks after that is keyed as it is checked (an import checks
     thousands)."""
-    operation_id = checked.operation_id
     if session.info.get(_UNKEYED_ASKED) is session.get_transaction():
         return  # (a row refused after this rolls its savepoint back, but then the whole import is refused)
     session.info[_UNKEYED_ASKED] = session.get_transaction()
     unkeyed = session.scalars(select(TargetPackage).where(
-        TargetPackage.operation_id == operation_id, TargetPackage.address_keyed.is_(None),
-        TargetPackage.id != checked.id)).all()
-    keyed = 0
+        TargetPackage.address_keyed.is_(None), TargetPackage.id != checked.id)).all()
+    keyed: dict[int, int] = {}
     for package in unkeyed:
-        keyed += _set_keys(package, address_key_columns(key, package.address,
-                                                        _country(session, package.jurisdiction_id)))
-    if keyed:
+        keyed[package.operation_id] = keyed.get(package.operation_id, 0) + _set_keys(
+            package, address_key_columns(key, package.address, _country(session, package.jurisdiction_id)))
+    if any(keyed.values()):
         session.flush()
-        audit.record(session, audit.NewEvent(Principal.system("deconfliction"), "key package addresses",
-                                             "operation", operation_id, after={"packages": keyed}))
+        audit.record_many(session, [audit.NewEvent(Principal.system("deconfliction"), "key package addresses",
+                                                   "operation", operation_id, after={"packages": n})
+                                    for operation_id, n in sorted(keyed.items()) if n])
 
 
 def _aborted_ids():

@@ -56,7 +56,9 @@ def notify(session: Session, event: Event, entity: str, entity_id: int | None, *
     marking can change in between."""
     if key is None:
         key = f"audit {audit.latest(session)[0]}"
-    if operation_id is None:
+    if operation_id is not None:  # one event told in two operations: once in each (a person in both hears both)
+        key = f"{key} in operation {operation_id}"
+    else:
         operation_id = operations_of(session, [(entity, entity_id)]).get((entity, entity_id)) \
             if entity_id is not None else None
     if operation_id is None:
