@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from coordination import audit, demo, devstack
+from coordination import audit, deconfliction_key, demo, devstack
 from coordination.db import read_session
 from coordination.deconfliction_key import make_key_file, read_key_file
 from coordination.demo import second_operation
@@ -56,9 +56,12 @@ ONLY_SALTMARSH = ("investigator.met",)
 def both(request, tmp_path_factory) -> Iterator:
     """Both operations, keyed identifiers and Elaborate's live second wave (as `make run` loads them)."""
     work = tmp_path_factory.mktemp("two_operations")
-    key = read_key_file(make_key_file(work / "deconfliction.key"))
+    path = make_key_file(work / "deconfliction.key")
     engine = blank_engine(request.param, work, f"{PG_SCHEMA}_demo_two")
-    demo.load(engine, "demo", seed=5, reset=True, issuer=TEST_ISSUER, key=key, as_of=NOW.date(), live_from=NOW)
+    with pytest.MonkeyPatch.context() as patch:  # named as `make run` names it: the packages are deconflicted with it
+        patch.setenv(deconfliction_key.ENVIRONMENT, str(path))
+        demo.load(engine, "demo", seed=5, reset=True, issuer=TEST_ISSUER, key=read_key_file(path), as_of=NOW.date(),
+                  live_from=NOW)
     yield engine
     engine.dispose()
 
@@ -265,15 +268,17 @@ def test_saltmarshs_team_at_elaborates_door_is_a_conflict_told_as_another_operat
     with read_session(both) as s:
         ops = ids_of(s)
         first, second = aliased(TargetPackage), aliased(TargetPackage)
-        assert s.scalar(select(func.count()).select_from(PackageConflict)
-                        .join(first, first.id == PackageConflict.first_id)
-                        .join(second, second.id == PackageConflict.second_id)
-                        .where(first.operation_id != second.operation_id)) == 1
+        [(a_side, b_side)] = s.execute(select(first, second).select_from(PackageConflict)
+                                       .join(first, first.id == PackageConflict.first_id)
+                                       .join(second, second.id == PackageConflict.second_id)
+                                       .where(first.operation_id != second.operation_id)).all()
+        elaborates = a_side if a_side.operation_id == ops["ELABORATE"] else b_side
+        lead = s.get(Agency, elaborates.owning_agency_id).code.lower()  # whichever agency leads that door
         for subject, code, desk in (("commander.met", "ELABORATE", "National Crime Agency"),
-                                    ("liaison.met", "ELABORATE", "National Crime Agency"),
+                                    (f"liaison.{lead}", "ELABORATE", "National Crime Agency"),
                                     ("liaison.nca", "SALTMARSH", "Metropolitan Police Service")):
             reader = principal_for_subject(s, subject, operation=code)
-            told = [w.sentence for w in action_day.conflict_warnings(s, reader) if "another operation" in w.sentence]
+            told = [w for w in action_day.conflict_warnings(s, reader) if "another operation" in w]
             assert len(told) == 1, subject
             assert f"contact: the {desk} deconfliction desk" in told[0], subject
             assert not any(name in told[0] for name in ("Saltmarsh", "Elaborate")), subject
