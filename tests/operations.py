@@ -23,3 +23,25 @@ def add_operation(session: Session, code: str, name: str, lead: str, members: di
                     for subject, role in members.items())
     session.flush()
     return operation.id
+
+
+LAUNDER_CONTACT = "Desk officer Pat Quill, 0161 496 0123"  # its deconfliction contact: names no agency
+
+
+def add_launder(store) -> int:
+    """Operation Launder (B), the NCA's: NCA's liaison a liaison there, MET's commander its commander too,
+    FBI's liaison a member of both (as everyone is of Elaborate); its contact LAUNDER_CONTACT."""
+    with store.writer() as session:
+        launder = add_operation(session, "LAUNDER", "Operation Launder", "NCA",
+                                {"liaison.nca": Role.LIAISON, "commander.met": Role.COMMANDER,
+                                 "liaison.fbi": Role.LIAISON})
+        session.get(Operation, launder).deconfliction_contact = LAUNDER_CONTACT
+        session.commit()
+    return launder
+
+
+def reading(store, subject: str, code: str = "ELABORATE"):
+    """The principal of `subject` reading operation `code`."""
+    from coordination.principal import principal_for_subject
+    with store.reader() as session:
+        return principal_for_subject(session, subject, operation=code)

@@ -16,15 +16,15 @@ from sqlalchemy.orm import aliased
 
 from coordination import policy, services
 from coordination.briefing.contents import gather
-from coordination.models import Notification, Operation, PackageConflict, Recipient, Role, TargetPackage
-from coordination.principal import Principal, principal_for_subject
+from coordination.models import Notification, Operation, PackageConflict, Recipient, TargetPackage
+from coordination.principal import Principal
 from coordination.queries import action_day as q
 from coordination.queries import notifications
-from tests.operations import add_operation
+from tests.operations import LAUNDER_CONTACT, add_launder, reading
 from tests.test_action_day import H_HOUR, package_data
 
 pytestmark = pytest.mark.usefixtures("key_file")
-B_CONTACT = "Desk officer Pat Quill, 0161 496 0123"  # B's deconfliction contact: names no agency
+B_CONTACT = LAUNDER_CONTACT  # B's deconfliction contact: names no agency
 B_SECRETS = ("LAUNDER", "Launder", "NCA", "N-1", "Acacia", "BRAVO")  # what no reader of A may see of B
 A_SECRETS = ("ELABORATE", "Elaborate", "M-1", "Downing", "ALPHA")  # nor any reader of B of A
 TOGETHER = "in overlapping H-hour windows"
@@ -32,19 +32,7 @@ TOGETHER = "in overlapping H-hour windows"
 
 @pytest.fixture
 def launder(store) -> int:
-    """Operation B: NCA's liaison a liaison there, MET's commander its commander too, FBI's liaison a
-    member of both (everyone is a member of A)."""
-    with store.writer() as session:
-        b = add_operation(session, "LAUNDER", "Operation Launder", "NCA",
-                          {"liaison.nca": Role.LIAISON, "commander.met": Role.COMMANDER, "liaison.fbi": Role.LIAISON})
-        session.get(Operation, b).deconfliction_contact = B_CONTACT
-        session.commit()
-    return b
-
-
-def reading(store, subject: str, code: str = "ELABORATE") -> Principal:
-    with store.reader() as session:
-        return principal_for_subject(session, subject, operation=code)
+    return add_launder(store)
 
 
 def package(store, who: Principal, ref: str, address: str, hours: float = 0, **extra) -> int:

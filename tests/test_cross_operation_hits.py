@@ -14,33 +14,21 @@ from coordination import aggregates, deconfliction_key, notices, services
 from coordination.errors import ValidationError
 from coordination.kinds import SUSPECTS
 from coordination.models import Hit, Identifier, Notification, Operation, Role, User
-from coordination.principal import Principal, principal_for_subject
+from coordination.principal import Principal
 from coordination.queries import hits
 from tests.conftest import suspect
-from tests.operations import add_operation
+from tests.operations import LAUNDER_CONTACT, add_launder, add_operation, reading
 
 PHONE = "phone number"
 LONDON = "020 7946 0018"  # as a MET liaison types it (read in GB)
 SAME_NUMBER = "+44 20 7946 0018"  # as NCA types it in the other operation
-B_CONTACT = "Desk officer Pat Quill, 0161 496 0123"  # B's deconfliction contact: names no agency
+B_CONTACT = LAUNDER_CONTACT  # B's deconfliction contact: names no agency
 B_SECRETS = ("LAUNDER", "Launder", "NCA", "N-1", "N-2", SAME_NUMBER, "7946")  # what no reader of A may see
 
 
 @pytest.fixture
 def launder(store, key_file) -> int:
-    """Operation B: NCA's liaison a liaison there, MET's commander its commander, FBI's liaison a member
-    of both (as everyone is of A)."""
-    with store.writer() as session:
-        b = add_operation(session, "LAUNDER", "Operation Launder", "NCA",
-                          {"liaison.nca": Role.LIAISON, "commander.met": Role.COMMANDER, "liaison.fbi": Role.LIAISON})
-        session.get(Operation, b).deconfliction_contact = B_CONTACT
-        session.commit()
-    return b
-
-
-def reading(store, subject: str, code: str = "ELABORATE") -> Principal:
-    with store.reader() as session:
-        return principal_for_subject(session, subject, operation=code)
+    return add_launder(store)
 
 
 def held(store, who: Principal, reference: str, value: str, tlp: str | None = None) -> int:
